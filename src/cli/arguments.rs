@@ -1,0 +1,71 @@
+//! The command line as clap sees it. [`super::config`] turns it into typed commands.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "deploycheck",
+    version,
+    about = "Walk deployment checklists written in Markdown or YAML, and keep a verifiable record of every run",
+    after_help = "Exit codes: 0 success, 1 NO-GO / failed verification / differences found, 2 bad input or usage."
+)]
+pub struct Arguments {
+    #[command(subcommand)]
+    pub command: CommandArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommandArgs {
+    /// Print the parsed checklist: an outline, or the tree as JSON or YAML
+    Show {
+        /// Keep only the sections that apply to this environment
+        env: Option<String>,
+        /// Checklist name in checklists/ or a path to a .md or .yaml file
+        #[arg(short, long, value_name = "NAME|PATH")]
+        checklist: Option<String>,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Tree)]
+        format: ShowFormat,
+        /// Show each item's ID in the outline (the keys of answers files and records)
+        #[arg(long)]
+        ids: bool,
+    },
+    /// List the checklists found, their environments and item counts
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Parse and lint checklists (all of checklists/ when no file is named)
+    Validate {
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+        format: ValidateFormat,
+    },
+    /// Print the JSON Schema of the YAML checklist format, for editors
+    Schema,
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Tree,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+}

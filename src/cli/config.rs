@@ -1,0 +1,108 @@
+//! Typed commands, made from clap's [`Arguments`]; kept apart so the mapping is tested alone.
+
+use std::path::PathBuf;
+
+use super::arguments::{Arguments, CommandArgs, ListFormat, ShowFormat, ValidateFormat};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Show {
+        environment: Option<String>,
+        checklist: Option<String>,
+        format: ShowFormat,
+        show_ids: bool,
+    },
+    List {
+        format: ListFormat,
+    },
+    Validate {
+        files: Vec<PathBuf>,
+        format: ValidateFormat,
+    },
+    Schema,
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+impl From<Arguments> for Command {
+    fn from(arguments: Arguments) -> Self {
+        match arguments.command {
+            CommandArgs::Show {
+                env,
+                checklist,
+                format,
+                ids,
+            } => Command::Show {
+                environment: env,
+                checklist,
+                format,
+                show_ids: ids,
+            },
+            CommandArgs::List { format } => Command::List { format },
+            CommandArgs::Validate { files, format } => Command::Validate { files, format },
+            CommandArgs::Schema => Command::Schema,
+            CommandArgs::Completions { shell } => Command::Completions { shell },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Command {
+        let arguments =
+            Arguments::try_parse_from(std::iter::once("deploycheck").chain(args.iter().copied()))
+                .expect("arguments parse");
+        Command::from(arguments)
+    }
+
+    #[test]
+    fn show_takes_environment_checklist_and_format() {
+        assert_eq!(
+            parse(&["show", "production", "-c", "mail-score", "--format", "json"]),
+            Command::Show {
+                environment: Some("production".into()),
+                checklist: Some("mail-score".into()),
+                format: ShowFormat::Json,
+                show_ids: false,
+            }
+        );
+        assert_eq!(
+            parse(&["show"]),
+            Command::Show {
+                environment: None,
+                checklist: None,
+                format: ShowFormat::Tree,
+                show_ids: false,
+            }
+        );
+    }
+
+    #[test]
+    fn validate_takes_any_number_of_files() {
+        assert_eq!(
+            parse(&["validate", "a.md", "b.yaml"]),
+            Command::Validate {
+                files: vec!["a.md".into(), "b.yaml".into()],
+                format: ValidateFormat::Text,
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_format_is_a_usage_error() {
+        let error =
+            Arguments::try_parse_from(["deploycheck", "show", "--format", "xml"]).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Arguments::command().debug_assert();
+    }
+}

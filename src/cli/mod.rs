@@ -1,0 +1,168 @@
+//! From `argv` to an exit code: parse arguments, run one command, report errors.
+//!
+//! Every command writes to the [`Io`] it is handed, never to the process's own streams, so
+//! integration tests and unit tests see exactly what a user would.
+
+mod arguments;
+mod config;
+mod list;
+mod show;
+mod validate;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser};
+
+pub use arguments::{Arguments, ListFormat, ShowFormat, ValidateFormat};
+pub use config::Command;
+
+use crate::error::Error;
+use crate::project::Project;
+use crate::render::Style;
+
+/// Exit codes, as DESIGN section 7 fixes them.
+pub mod exit {
+    pub const SUCCESS: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+}
+
+/// What a command may touch of the outside world.
+pub struct Io<'a> {
+    pub cwd: PathBuf,
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+    pub style: Style,
+    pub stderr_style: Style,
+}
+
+/// Runs one invocation and returns its exit code.
+pub fn run<I, T>(args: I, io: &mut Io<'_>) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let arguments = match Arguments::try_parse_from(args) {
+        Ok(arguments) => arguments,
+        Err(error) => {
+            let rendered = if io.stderr_style.color {
+                error.render().ansi().to_string()
+            } else {
+                error.render().to_string()
+            };
+            let code = error.exit_code();
+            let stream: &mut dyn Write = if code == 0 { io.stdout } else { io.stderr };
+            let _ = write!(stream, "{rendered}");
+            return code;
+        }
+    };
+    match execute(Command::from(arguments), io) {
+        Ok(code) => code,
+        Err(error) => report(&error, io),
+    }
+}
+
+fn execute(command: Command, io: &mut Io<'_>) -> anyhow::Result<i32> {
+    match command {
+        Command::Show {
+            environment,
+            checklist,
+            format,
+            show_ids,
+        } => show::run(
+            io,
+            environment.as_deref(),
+            checklist.as_deref(),
+            format,
+            show_ids,
+        ),
+        Command::List { format } => list::run(io, format),
+        Command::Validate { files, format } => validate::run(io, &files, format),
+        Command::Schema => {
+            let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);
+            writeln!(io.stdout, "{}", serde_json::to_string_pretty(&schema)?)?;
+            Ok(exit::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Arguments::command(), "deploycheck", io.stdout);
+            Ok(exit::SUCCESS)
+        }
+    }
+}
+
+/// Prints an error as `error: ...` with its causes, cargo-style, and picks the exit code.
+fn report(error: &anyhow::Error, io: &mut Io<'_>) -> i32 {
+    if error.chain().any(is_broken_pipe) {
+        return exit::SUCCESS;
+    }
+    let style = io.stderr_style;
+    match error.downcast_ref::<Error>() {
+        // Load errors already read `FILE:LINE: error: ...`.
+        Some(Error::Load(load)) => {
+            let _ = writeln!(io.stderr, "{load}");
+        }
+        _ => {
+            let _ = writeln!(io.stderr, "{} {error}", style.red(&style.bold("error:")));
+            for cause in error.chain().skip(1) {
+                let _ = writeln!(io.stderr, "\nCaused by:\n    {cause}");
+            }
+        }
+    }
+    exit::USAGE
+}
+
+fn is_broken_pipe(cause: &(dyn std::error::Error + 'static)) -> bool {
+    cause
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// The project around the current directory, required unless a checklist path is given.
+fn project_for(io: &Io<'_>, checklist: Option<&str>) -> Result<Option<Project>, Error> {
+    let project = Project::discover(&io.cwd)?;
+    let path_given = checklist.is_some_and(crate::project::looks_like_path);
+    if project.is_none() && !path_given {
+        return Err(Error::NoProject {
+            start: io.cwd.clone(),
+        });
+    }
+    Ok(project)
+}
+
+/// Resolves `-c` against the project, or takes it as a path when there is no project.
+fn checklist_path(
+    io: &Io<'_>,
+    project: Option<&Project>,
+    checklist: Option<&str>,
+) -> Result<PathBuf, Error> {
+    match (project, checklist) {
+        (Some(project), requested) => {
+            let path = project.resolve_checklist(requested)?;
+            Ok(if path.is_relative() {
+                io.cwd.join(path)
+            } else {
+                path
+            })
+        }
+        (None, Some(path)) => Ok(io.cwd.join(path)),
+        (None, None) => Err(Error::NoProject {
+            start: io.cwd.clone(),
+        }),
+    }
+}
+
+/// One line on stderr when a loaded checklist has warnings, pointing at `validate`.
+fn mention_warnings(io: &mut Io<'_>, shown: &str, count: usize) -> std::io::Result<()> {
+    if count > 0 {
+        let s = if count == 1 { "" } else { "s" };
+        let style = io.stderr_style;
+        writeln!(
+            io.stderr,
+            "{} {shown}: {count} warning{s}; run `deploycheck validate {shown}` to see them",
+            style.yellow(&style.bold("warning:"))
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! `deploycheck validate`: parse and lint checklists; warnings exit 0, errors exit 2.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{Io, ValidateFormat, exit};
+use crate::error::Error;
+use crate::project::{Project, display_path, load_checklist};
+use crate::source::Diagnostic;
+
+#[derive(Serialize)]
+struct Report {
+    file: String,
+    ok: bool,
+    items: Option<usize>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+pub fn run(io: &mut Io<'_>, files: &[PathBuf], format: ValidateFormat) -> anyhow::Result<i32> {
+    let mut reports = Vec::new();
+    let targets: Vec<PathBuf> = if files.is_empty() {
+        // Opening the project also checks checklists/deploycheck.yaml.
+        let project = match Project::discover(&io.cwd) {
+            Ok(Some(project)) => project,
+            Ok(None) => {
+                return Err(Error::NoProject {
+                    start: io.cwd.clone(),
+                }
+                .into());
+            }
+            Err(Error::Config(diagnostic)) => {
+                reports.push(Report {
+                    file: diagnostic.file.clone(),
+                    ok: false,
+                    items: None,
+                    diagnostics: vec![diagnostic],
+                });
+                return finish(io, reports, format);
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let files = project.checklist_files();
+        if files.is_empty() {
+            return Err(Error::NoChecklists {
+                dir: project.checklists_dir,
+            }
+            .into());
+        }
+        files
+    } else {
+        files.iter().map(|f| io.cwd.join(f)).collect()
+    };
+    for path in &targets {
+        let shown = display_path(path, &io.cwd);
+        let report = match load_checklist(path, &io.cwd) {
+            Ok(loaded) => Report {
+                file: shown,
+                ok: true,
+                items: Some(loaded.checklist.item_count()),
+                diagnostics: loaded.warnings,
+            },
+            Err(Error::Load(error)) => Report {
+                file: shown,
+                ok: false,
+                items: None,
+                diagnostics: error.diagnostics,
+            },
+            Err(other) => return Err(other.into()),
+        };
+        reports.push(report);
+    }
+    finish(io, reports, format)
+}
+
+fn finish(io: &mut Io<'_>, reports: Vec<Report>, format: ValidateFormat) -> anyhow::Result<i32> {
+    let failed = reports.iter().any(|r| !r.ok);
+    match format {
+        ValidateFormat::Json => {
+            serde_json::to_writer_pretty(&mut *io.stdout, &reports)?;
+            writeln!(io.stdout)?;
+        }
+        ValidateFormat::Text => {
+            let style = io.stderr_style;
+            for report in &reports {
+                for diagnostic in &report.diagnostics {
+                    let line = diagnostic.to_string();
+                    let line = if diagnostic.is_error() {
+                        line.replacen(": error:", &format!(": {}", style.red("error:")), 1)
+                    } else {
+                        line.replacen(": warning:", &format!(": {}", style.yellow("warning:")), 1)
+                    };
+                    writeln!(io.stderr, "{line}")?;
+                }
+                let warnings = report.diagnostics.iter().filter(|d| !d.is_error()).count();
+                let errors = report.diagnostics.len() - warnings;
+                let summary = match report.items {
+                    Some(items) if report.ok => {
+                        format!("ok, {items} items, {}", count(warnings, "warning"))
+                    }
+                    _ => format!(
+                        "FAILED, {}, {}",
+                        count(errors, "error"),
+                        count(warnings, "warning")
+                    ),
+                };
+                writeln!(io.stdout, "{}: {summary}", report.file)?;
+            }
+        }
+    }
+    Ok(if failed { exit::USAGE } else { exit::SUCCESS })
+}
+
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

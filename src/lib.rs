@@ -1,0 +1,51 @@
+//! deploycheck: deployment checklists in Markdown or YAML, walked and recorded.
+//!
+//! The crate is a library with a thin binary. Modules, from the inside out:
+//! - [`model`]: the typed checklist tree (phases → sections → items, thresholds, IDs);
+//! - [`source`]: Markdown and YAML files → model, with diagnostics that name file and line;
+//! - [`project`]: the `checklists/` folder, its config, checklist and environment names;
+//! - [`render`]: human-readable output into any `Write`;
+//! - [`cli`]: arguments → typed command → exit code; the only layer that sees process I/O
+//!   through the [`cli::Io`] it is handed.
+
+pub mod cli;
+pub mod error;
+pub mod model;
+pub mod project;
+pub mod render;
+pub mod source;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+
+pub use error::Error;
+
+/// Runs deploycheck with the process's own streams and working directory.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let style = render::Style::for_output(stdout.is_terminal(), no_color);
+    let stderr_style = render::Style::for_output(stderr.is_terminal(), no_color);
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(error) => {
+            eprintln!("error: cannot read the current directory: {error}");
+            return cli::exit::USAGE;
+        }
+    };
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let mut io = cli::Io {
+        cwd,
+        stdout: &mut out,
+        stderr: &mut err,
+        style,
+        stderr_style,
+    };
+    cli::run(args, &mut io)
+}

@@ -1,0 +1,182 @@
+use serde::{Deserialize, Serialize};
+
+use super::Threshold;
+
+/// A parsed checklist: everything `deploycheck` knows about one source file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Checklist {
+    pub title: String,
+    pub description: Option<String>,
+    pub source: Source,
+    pub fields: Vec<Field>,
+    pub contacts: Vec<Contact>,
+    pub phases: Vec<Phase>,
+}
+
+/// Where a checklist came from; records pin the `sha256` so a run knows its exact text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub path: String,
+    pub format: SourceFormat,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    Markdown,
+    Yaml,
+}
+
+/// A run field collected before the walk starts (Version, Git Commit, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub role: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phase {
+    pub id: String,
+    pub title: String,
+    pub kind: PhaseKind,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PhaseKind {
+    /// Walked on every run.
+    Steps,
+    /// Walked only once a rollback has started.
+    Rollback,
+    /// Holds the sign-off sections of the roles that approve the run.
+    Signoff,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub kind: SectionKind,
+    /// The approving role; set exactly when `kind` is [`SectionKind::Signoff`].
+    pub role: Option<String>,
+    /// Empty means the section applies to every environment.
+    pub environments: Vec<String>,
+    pub optional: bool,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionKind {
+    Steps,
+    /// Rollback decision criteria: the operator answers whether each condition holds.
+    Triggers,
+    /// A role's statements, confirmed and then signed.
+    Signoff,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    /// The full path (`phase/section/item`, children under their parent's path).
+    pub id: String,
+    pub text: String,
+    pub optional: bool,
+    /// 1-based line in the source file; `None` for formats without positions.
+    pub line: Option<u32>,
+    pub threshold: Option<Threshold>,
+    pub children: Vec<Item>,
+}
+
+impl Checklist {
+    /// Every environment some section is scoped to, sorted and without repeats.
+    pub fn environments(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .phases
+            .iter()
+            .flat_map(|phase| &phase.sections)
+            .flat_map(|section| section.environments.iter().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The tree as the walk for `environment` sees it: sections scoped elsewhere are gone,
+    /// and so are phases left with no sections.
+    pub fn for_environment(&self, environment: &str) -> Checklist {
+        let phases = self
+            .phases
+            .iter()
+            .filter_map(|phase| {
+                let sections: Vec<Section> = phase
+                    .sections
+                    .iter()
+                    .filter(|section| section.applies_to(environment))
+                    .cloned()
+                    .collect();
+                (!sections.is_empty()).then(|| Phase {
+                    sections,
+                    ..phase.clone()
+                })
+            })
+            .collect();
+        Checklist {
+            phases,
+            ..self.clone()
+        }
+    }
+
+    /// Every item, children included, in file order.
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.phases
+            .iter()
+            .flat_map(|phase| &phase.sections)
+            .flat_map(|section| section.all_items())
+    }
+
+    pub fn item_count(&self) -> usize {
+        self.items().count()
+    }
+}
+
+impl Section {
+    pub fn applies_to(&self, environment: &str) -> bool {
+        self.environments.is_empty() || self.environments.iter().any(|e| e == environment)
+    }
+
+    /// Every item in the section, parents before their children, in file order.
+    pub fn all_items(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().flat_map(Item::walk)
+    }
+}
+
+impl Item {
+    /// This item and all its descendants, depth first, in file order.
+    pub fn walk(&self) -> ItemWalk<'_> {
+        ItemWalk { stack: vec![self] }
+    }
+}
+
+/// Depth-first iteration without recursion, so arbitrarily deep trees cannot overflow the stack.
+pub struct ItemWalk<'a> {
+    stack: Vec<&'a Item>,
+}
+
+impl<'a> Iterator for ItemWalk<'a> {
+    type Item = &'a Item;
+
+    fn next(&mut self) -> Option<&'a Item> {
+        let item = self.stack.pop()?;
+        self.stack.extend(item.children.iter().rev());
+        Some(item)
+    }
+}

@@ -1,0 +1,15 @@
+//! The typed checklist tree every other module works on.
+//!
+//! A [`Checklist`] is phases → sections → items, as DESIGN section 2 defines it. The types
+//! serialize with exactly the keys `show --format json` promises, so the tree itself is the
+//! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
+
+mod checklist;
+mod slug;
+mod threshold;
+
+pub use checklist::{
+    Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, SourceFormat,
+};
+pub use slug::{is_valid_slug, slugify};
+pub use threshold::{Comparison, Threshold};

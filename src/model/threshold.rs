@@ -1,0 +1,452 @@
+//! Measurable thresholds found in item text: `Response time < 200ms (p95)`.
+//!
+//! Inference is deliberately conservative: an operator, a number right after it, and a unit
+//! from a known list (or none). Only the first few hundred characters of an item are read,
+//! so a pathological line costs nothing.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Past this many characters an item is prose, not a metric.
+const MAX_SCAN_CHARS: usize = 400;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// What is measured, e.g. `Response time`.
+    pub metric: String,
+    pub op: Comparison,
+    #[serde(serialize_with = "serialize_number")]
+    pub value: f64,
+    /// Canonical unit: `ms`, `s`, `min`, `h`, `%`, `RPS`, `QPS`, `TPS`, `KB`..`TB`, `/5`; or none.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// A qualifier such as `p95`.
+    #[serde(default)]
+    pub qualifier: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+pub enum Comparison {
+    #[schemars(rename = "<")]
+    Less,
+    #[schemars(rename = "<=")]
+    LessOrEqual,
+    #[schemars(rename = ">")]
+    Greater,
+    #[schemars(rename = ">=")]
+    GreaterOrEqual,
+}
+
+impl Comparison {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Less => "<",
+            Comparison::LessOrEqual => "<=",
+            Comparison::Greater => ">",
+            Comparison::GreaterOrEqual => ">=",
+        }
+    }
+
+    fn from_symbol(symbol: &str) -> Option<Self> {
+        Some(match symbol {
+            "<" => Comparison::Less,
+            "<=" | "≤" => Comparison::LessOrEqual,
+            ">" => Comparison::Greater,
+            ">=" | "≥" => Comparison::GreaterOrEqual,
+            _ => return None,
+        })
+    }
+
+    /// Whether `measured` satisfies `measured <op> limit`.
+    pub fn holds(self, measured: f64, limit: f64) -> bool {
+        match self {
+            Comparison::Less => measured < limit,
+            Comparison::LessOrEqual => measured <= limit,
+            Comparison::Greater => measured > limit,
+            Comparison::GreaterOrEqual => measured >= limit,
+        }
+    }
+}
+
+impl fmt::Display for Comparison {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+impl Serialize for Comparison {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.symbol())
+    }
+}
+
+impl<'de> Deserialize<'de> for Comparison {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let symbol = String::deserialize(deserializer)?;
+        Comparison::from_symbol(&symbol).ok_or_else(|| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&symbol),
+                &"one of <, <=, >, >=",
+            )
+        })
+    }
+}
+
+/// Whole numbers print as `200`, not `200.0`, so shown trees read like their source.
+fn serialize_number<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        serializer.serialize_i64(*value as i64)
+    } else {
+        serializer.serialize_f64(*value)
+    }
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.op, format_number(self.value))?;
+        match self.unit.as_deref() {
+            Some(unit) if unit.starts_with('/') || unit == "%" => f.write_str(unit)?,
+            Some(unit) => write!(f, " {unit}")?,
+            None => {}
+        }
+        if let Some(qualifier) = &self.qualifier {
+            write!(f, " ({qualifier})")?;
+        }
+        Ok(())
+    }
+}
+
+/// `200` for whole numbers, `0.1` otherwise.
+pub fn format_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+/// Word operators, longest first so "less than or equal to" wins over "less than".
+const WORD_OPERATORS: &[(&str, Comparison)] = &[
+    ("less than or equal to", Comparison::LessOrEqual),
+    ("greater than or equal to", Comparison::GreaterOrEqual),
+    ("no more than", Comparison::LessOrEqual),
+    ("not more than", Comparison::LessOrEqual),
+    ("no less than", Comparison::GreaterOrEqual),
+    ("not less than", Comparison::GreaterOrEqual),
+    ("greater than", Comparison::Greater),
+    ("higher than", Comparison::Greater),
+    ("lower than", Comparison::Less),
+    ("fewer than", Comparison::Less),
+    ("less than", Comparison::Less),
+    ("more than", Comparison::Greater),
+    ("at least", Comparison::GreaterOrEqual),
+    ("at most", Comparison::LessOrEqual),
+    ("within", Comparison::LessOrEqual),
+    ("under", Comparison::Less),
+    ("below", Comparison::Less),
+    ("above", Comparison::Greater),
+    ("over", Comparison::Greater),
+];
+
+/// Unit spellings and their canonical form; matched case-insensitively as a whole word.
+const UNITS: &[(&str, &str)] = &[
+    ("milliseconds", "ms"),
+    ("millisecond", "ms"),
+    ("ms", "ms"),
+    ("seconds", "s"),
+    ("second", "s"),
+    ("secs", "s"),
+    ("sec", "s"),
+    ("s", "s"),
+    ("minutes", "min"),
+    ("minute", "min"),
+    ("mins", "min"),
+    ("min", "min"),
+    ("hours", "h"),
+    ("hour", "h"),
+    ("hrs", "h"),
+    ("hr", "h"),
+    ("h", "h"),
+    ("requests/s", "RPS"),
+    ("req/s", "RPS"),
+    ("rps", "RPS"),
+    ("qps", "QPS"),
+    ("tps", "TPS"),
+    ("%", "%"),
+    ("kb", "KB"),
+    ("mb", "MB"),
+    ("gb", "GB"),
+    ("tb", "TB"),
+    ("kib", "KiB"),
+    ("mib", "MiB"),
+    ("gib", "GiB"),
+    ("tib", "TiB"),
+];
+
+impl Threshold {
+    /// The threshold stated in an item's text, if it states one.
+    pub fn infer(text: &str) -> Option<Threshold> {
+        let scan: &str = match text.char_indices().nth(MAX_SCAN_CHARS) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        };
+        let lower = scan.to_ascii_lowercase();
+        let mut at = 0;
+        while at < scan.len() {
+            if let Some((op, op_len)) = operator_at(scan, &lower, at) {
+                if let Some(found) = measure_after(scan, at, at + op_len, op) {
+                    return Some(found);
+                }
+                at += op_len;
+            } else {
+                at += scan[at..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        None
+    }
+
+    /// Whether a measured value (already in this threshold's unit) passes.
+    pub fn passes(&self, measured: f64) -> bool {
+        self.op.holds(measured, self.value)
+    }
+}
+
+fn operator_at(text: &str, lower: &str, at: usize) -> Option<(Comparison, usize)> {
+    let rest = &text[at..];
+    let before = text[..at].chars().next_back();
+    for symbol in ["<=", ">=", "≤", "≥", "<", ">"] {
+        if rest.starts_with(symbol) {
+            // Arrows and doubled brackets are not comparisons.
+            if matches!(before, Some('-' | '=' | '<' | '>')) {
+                return None;
+            }
+            return Some((Comparison::from_symbol(symbol)?, symbol.len()));
+        }
+    }
+    if before.is_some_and(char::is_alphanumeric) {
+        return None;
+    }
+    let lower_rest = &lower[at..];
+    WORD_OPERATORS.iter().find_map(|(word, op)| {
+        let boundary = lower_rest[word.len().min(lower_rest.len())..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        (lower_rest.starts_with(word) && boundary).then_some((*op, word.len()))
+    })
+}
+
+/// Reads `200ms (p95)` after an operator; `None` unless a number follows at once.
+fn measure_after(text: &str, op_start: usize, op_end: usize, op: Comparison) -> Option<Threshold> {
+    let bytes = text.as_bytes();
+    let mut i = op_end;
+    while i < bytes.len() && bytes[i] == b' ' {
+        i += 1;
+    }
+    let number_start = i;
+    while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b',' || bytes[i] == b'.') {
+        i += 1;
+    }
+    // Trailing punctuation belongs to the sentence, not the number.
+    while i > number_start && matches!(bytes[i - 1], b',' | b'.') {
+        i -= 1;
+    }
+    let number = &text[number_start..i];
+    let value = parse_number(number)?;
+
+    let mut j = i;
+    while j < bytes.len() && bytes[j] == b' ' {
+        j += 1;
+    }
+    let (unit, after_unit) = unit_at(text, j)
+        .map(|(unit, len)| (Some(unit.to_string()), j + len))
+        .unwrap_or((None, i));
+
+    let mut k = after_unit;
+    while k < bytes.len() && bytes[k] == b' ' {
+        k += 1;
+    }
+    let qualifier = text[k..].strip_prefix('(').and_then(|inner| {
+        let close = inner.find(')')?;
+        let word = inner[..close].trim();
+        let simple = !word.is_empty()
+            && word.len() <= 16
+            && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+        simple.then(|| word.to_string())
+    });
+
+    let metric = text[..op_start]
+        .trim_end()
+        .trim_end_matches('(')
+        .trim_end_matches(':')
+        .trim_end();
+    let metric = if metric.is_empty() {
+        // "At least 3 replicas running": the metric is what follows.
+        text[after_unit..].trim().trim_end_matches('.').to_string()
+    } else {
+        metric.to_string()
+    };
+    Some(Threshold {
+        metric,
+        op,
+        value,
+        unit,
+        qualifier,
+    })
+}
+
+fn parse_number(text: &str) -> Option<f64> {
+    if !text.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let mut groups = whole.split(',');
+    let first = groups.next()?;
+    if first.is_empty() || (whole.contains(',') && first.len() > 3) {
+        return None;
+    }
+    let mut digits = first.to_string();
+    for group in groups {
+        if group.len() != 3 {
+            return None;
+        }
+        digits.push_str(group);
+    }
+    if let Some(fraction) = fraction {
+        if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.push('.');
+        digits.push_str(fraction);
+    }
+    digits.parse().ok().filter(|v: &f64| v.is_finite())
+}
+
+fn unit_at(text: &str, at: usize) -> Option<(&'static str, usize)> {
+    let rest = &text[at..];
+    // "4.5/5": a score out of N.
+    if let Some(denominator) = rest.strip_prefix('/') {
+        let digits = denominator.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && digits <= 3 {
+            return Some((out_of(&denominator[..digits])?, digits + 1));
+        }
+    }
+    let lower = rest.get(..rest.len().min(16))?.to_ascii_lowercase();
+    UNITS.iter().find_map(|(spelling, canonical)| {
+        let boundary = lower[spelling.len().min(lower.len())..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        (lower.starts_with(spelling) && boundary).then_some((*canonical, spelling.len()))
+    })
+}
+
+/// Canonical `/N` units; a static table keeps `Threshold` free of leaked allocations.
+fn out_of(denominator: &str) -> Option<&'static str> {
+    Some(match denominator {
+        "5" => "/5",
+        "10" => "/10",
+        "100" => "/100",
+        "3" => "/3",
+        "4" => "/4",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> Threshold {
+        Threshold::infer(text).unwrap_or_else(|| panic!("no threshold in {text:?}"))
+    }
+
+    #[test]
+    fn symbol_operator_with_unit_and_qualifier() {
+        let th = t("Response time < 200ms (p95)");
+        assert_eq!(th.metric, "Response time");
+        assert_eq!(th.op, Comparison::Less);
+        assert_eq!(th.value, 200.0);
+        assert_eq!(th.unit.as_deref(), Some("ms"));
+        assert_eq!(th.qualifier.as_deref(), Some("p95"));
+        assert_eq!(th.to_string(), "< 200 ms (p95)");
+    }
+
+    #[test]
+    fn thresholds_from_the_seeds() {
+        assert_eq!(t("Throughput > 1000 RPS").unit.as_deref(), Some("RPS"));
+        let er = t("Error rate < 0.1%");
+        assert_eq!((er.value, er.unit.as_deref()), (0.1, Some("%")));
+        let hi = t("High error rates (>5%)");
+        assert_eq!(hi.metric, "High error rates");
+        assert_eq!((hi.op, hi.value), (Comparison::Greater, 5.0));
+        let sat = t("User satisfaction > 4.5/5");
+        assert_eq!((sat.value, sat.unit.as_deref()), (4.5, Some("/5")));
+        assert_eq!(sat.to_string(), "> 4.5/5");
+        assert_eq!(t("Response time > 5s").unit.as_deref(), Some("s"));
+        assert_eq!(t("Page load < 3s").value, 3.0);
+    }
+
+    #[test]
+    fn unicode_and_word_operators() {
+        assert_eq!(t("Latency ≤ 2 seconds").op, Comparison::LessOrEqual);
+        assert_eq!(t("Free disk ≥ 20 GB").unit.as_deref(), Some("GB"));
+        let below = t("Queue depth below 1,000");
+        assert_eq!(
+            (below.op, below.value, below.unit.as_deref()),
+            (Comparison::Less, 1000.0, None)
+        );
+        let least = t("At least 3 replicas running");
+        assert_eq!(least.op, Comparison::GreaterOrEqual);
+        assert_eq!(least.metric, "replicas running");
+        assert_eq!(
+            t("Rollout finishes under 15 minutes").unit.as_deref(),
+            Some("min")
+        );
+        assert_eq!(t("Cache hit rate above 80 %").unit.as_deref(), Some("%"));
+    }
+
+    #[test]
+    fn prose_is_not_a_threshold() {
+        for text in [
+            "Response times within SLA",
+            "Error rates below threshold",
+            "Data masking applied (non-prod)",
+            "No high/critical CVEs",
+            "Traffic routed -> new pool 2",
+            "Compare a <b> tag",
+            "Hover over the dashboard",
+        ] {
+            assert_eq!(Threshold::infer(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn malformed_numbers_are_rejected() {
+        assert_eq!(Threshold::infer("Rows < 1,00,000"), None);
+        assert_eq!(Threshold::infer("Rows < ,5"), None);
+        assert_eq!(t("Rows < 12.").value, 12.0);
+    }
+
+    #[test]
+    fn passes_compares_in_the_stated_direction() {
+        let th = t("Response time < 200ms");
+        assert!(th.passes(180.0));
+        assert!(!th.passes(200.0));
+        assert!(t("Throughput >= 1000 RPS").passes(1000.0));
+    }
+
+    #[test]
+    fn whole_values_serialize_as_integers() {
+        let json = serde_json::to_string(&t("Response time < 200ms (p95)")).unwrap();
+        assert_eq!(
+            json,
+            r#"{"metric":"Response time","op":"<","value":200,"unit":"ms","qualifier":"p95"}"#
+        );
+    }
+}

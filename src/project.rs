@@ -1,0 +1,339 @@
+//! The project around a command: the `checklists/` folder (found upward from the current
+//! directory, like git finds `.git`), its optional `deploycheck.yaml`, checklist names and
+//! environment names with their aliases.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::model::{Checklist, is_valid_slug};
+use crate::source::{self, Loaded, yaml};
+
+pub const CHECKLISTS_DIR: &str = "checklists";
+pub const CONFIG_FILE: &str = "deploycheck.yaml";
+
+/// `checklists/deploycheck.yaml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectConfig {
+    /// The checklist used when none is named: a name in `checklists/` or a path.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// Where run records go, relative to the project root (the folder holding `checklists/`).
+    #[serde(default)]
+    pub records: Option<String>,
+    /// Known environments and their aliases: `production: [prod, prd]`.
+    #[serde(default)]
+    pub environments: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The folder that holds `checklists/`.
+    pub root: PathBuf,
+    pub checklists_dir: PathBuf,
+    pub config: ProjectConfig,
+}
+
+impl Project {
+    /// The nearest `checklists/` folder at or above `start`, with its config.
+    pub fn discover(start: &Path) -> Result<Option<Project>, Error> {
+        for dir in start.ancestors() {
+            let candidate = dir.join(CHECKLISTS_DIR);
+            if candidate.is_dir() {
+                return Project::open(dir).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn open(root: &Path) -> Result<Project, Error> {
+        let checklists_dir = root.join(CHECKLISTS_DIR);
+        let config_path = checklists_dir.join(CONFIG_FILE);
+        let config = match std::fs::read_to_string(&config_path) {
+            Ok(text) if text.trim().is_empty() => ProjectConfig::default(),
+            Ok(text) => {
+                let shown = config_path.display().to_string();
+                let config: ProjectConfig = yaml::from_str(&text, &shown).map_err(Error::Config)?;
+                validate_config(&config, &shown)?;
+                config
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ProjectConfig::default(),
+            Err(e) => {
+                return Err(Error::Config(source::Diagnostic::error(
+                    &config_path.display().to_string(),
+                    None,
+                    format!("cannot read: {e}"),
+                )));
+            }
+        };
+        Ok(Project {
+            root: root.to_path_buf(),
+            checklists_dir,
+            config,
+        })
+    }
+
+    /// Checklist files in `checklists/`, sorted by name; the config and READMEs are not checklists.
+    pub fn checklist_files(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(&self.checklists_dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let lower = name.to_ascii_lowercase();
+                let ext_ok =
+                    lower.ends_with(".md") || lower.ends_with(".yaml") || lower.ends_with(".yml");
+                ext_ok && lower != CONFIG_FILE && !lower.starts_with("readme.")
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The checklist's short name: its file name without the extension.
+    pub fn name_of(path: &Path) -> String {
+        path.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("checklist")
+            .to_string()
+    }
+
+    /// Resolves `-c NAME|PATH`, the configured default, or the only checklist there is.
+    pub fn resolve_checklist(&self, requested: Option<&str>) -> Result<PathBuf, Error> {
+        match requested.or(self.config.default.as_deref()) {
+            Some(name) => self.find_named(name),
+            None => {
+                let files = self.checklist_files();
+                match files.as_slice() {
+                    [] => Err(Error::NoChecklists {
+                        dir: self.checklists_dir.clone(),
+                    }),
+                    [only] => Ok(only.clone()),
+                    _ => Err(Error::AmbiguousChecklist {
+                        dir: self.checklists_dir.clone(),
+                        names: files.iter().map(|p| Project::name_of(p)).collect(),
+                    }),
+                }
+            }
+        }
+    }
+
+    fn find_named(&self, name: &str) -> Result<PathBuf, Error> {
+        if looks_like_path(name) {
+            return Ok(PathBuf::from(name));
+        }
+        for ext in ["md", "yaml", "yml"] {
+            let candidate = self.checklists_dir.join(format!("{name}.{ext}"));
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+        Err(Error::ChecklistNotFound {
+            name: name.to_string(),
+            dir: self.checklists_dir.clone(),
+            available: self
+                .checklist_files()
+                .iter()
+                .map(|p| Project::name_of(p))
+                .collect(),
+        })
+    }
+
+    /// Where run records are written.
+    pub fn records_dir(&self) -> PathBuf {
+        match &self.config.records {
+            Some(dir) => self.root.join(dir),
+            None => self.root.join("runs"),
+        }
+    }
+}
+
+/// A checklist argument is a path when it names a file rather than a checklist.
+pub fn looks_like_path(name: &str) -> bool {
+    name.contains('/')
+        || name.contains(std::path::MAIN_SEPARATOR)
+        || [".md", ".markdown", ".yaml", ".yml"]
+            .iter()
+            .any(|ext| name.to_ascii_lowercase().ends_with(ext))
+}
+
+fn validate_config(config: &ProjectConfig, shown: &str) -> Result<(), Error> {
+    let bad = |message: String| {
+        Err(Error::Config(source::Diagnostic::error(
+            shown, None, message,
+        )))
+    };
+    let mut seen = BTreeMap::new();
+    for (name, aliases) in &config.environments {
+        for word in std::iter::once(name).chain(aliases) {
+            if !is_valid_slug(word) || word.contains(['.', '_']) {
+                return bad(format!(
+                    "environment `{word}` is not a valid name: use lowercase letters, digits and `-`"
+                ));
+            }
+            if let Some(other) = seen.insert(word.clone(), name.clone()) {
+                return bad(format!("`{word}` names both `{other}` and `{name}`"));
+            }
+        }
+    }
+    if let Some(records) = &config.records
+        && records.trim().is_empty()
+    {
+        return bad("`records` is empty; name a folder such as `runs`".into());
+    }
+    Ok(())
+}
+
+/// Environment names a command accepts for one checklist, and what aliases stand for.
+#[derive(Debug, Clone, Default)]
+pub struct Environments {
+    /// Canonical names, sorted.
+    pub known: Vec<String>,
+    aliases: BTreeMap<String, String>,
+}
+
+impl Environments {
+    pub fn new(config: Option<&ProjectConfig>, checklist: &Checklist) -> Self {
+        let mut known = checklist.environments();
+        let mut aliases = BTreeMap::new();
+        if let Some(config) = config {
+            for (name, names) in &config.environments {
+                known.push(name.clone());
+                for alias in names {
+                    aliases.insert(alias.clone(), name.clone());
+                }
+            }
+        }
+        known.sort();
+        known.dedup();
+        Environments { known, aliases }
+    }
+
+    /// The canonical name for what the user typed; errors say what is known.
+    pub fn resolve(&self, requested: &str) -> Result<String, Error> {
+        let valid = !requested.is_empty()
+            && requested.len() <= 64
+            && requested
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !requested.starts_with('-');
+        if !valid {
+            let lower = requested.to_ascii_lowercase();
+            if lower != requested
+                && (self.known.contains(&lower) || self.aliases.contains_key(&lower))
+            {
+                return Err(Error::UnknownEnvironment {
+                    name: requested.to_string(),
+                    suggestion: Some(lower),
+                    known: self.known.clone(),
+                });
+            }
+            return Err(Error::InvalidEnvironment {
+                name: requested.to_string(),
+            });
+        }
+        if let Some(name) = self.aliases.get(requested) {
+            return Ok(name.clone());
+        }
+        if self.known.is_empty() || self.known.iter().any(|k| k == requested) {
+            return Ok(requested.to_string());
+        }
+        let candidates = self.known.iter().chain(self.aliases.keys());
+        let suggestion = candidates
+            .map(|c| (edit_distance(requested, c), c))
+            .filter(|(d, c)| *d <= 2.max(c.len() / 3) || c.starts_with(requested))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| self.aliases.get(c).unwrap_or(c).clone());
+        Err(Error::UnknownEnvironment {
+            name: requested.to_string(),
+            suggestion,
+            known: self.known.clone(),
+        })
+    }
+}
+
+/// Levenshtein distance, for "did you mean". Inputs are short names.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Loads a checklist, naming it relative to the current directory where possible.
+pub fn load_checklist(path: &Path, cwd: &Path) -> Result<Loaded, Error> {
+    let shown = display_path(path, cwd);
+    Ok(source::load(path, &shown)?)
+}
+
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd).unwrap_or(path).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envs() -> Environments {
+        let mut config = ProjectConfig::default();
+        config
+            .environments
+            .insert("production".into(), vec!["prod".into(), "prd".into()]);
+        config
+            .environments
+            .insert("staging".into(), vec!["stage".into()]);
+        Environments {
+            known: vec!["production".into(), "staging".into()],
+            aliases: config
+                .environments
+                .iter()
+                .flat_map(|(n, a)| a.iter().map(move |a| (a.clone(), n.clone())))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn aliases_resolve_to_their_environment() {
+        assert_eq!(envs().resolve("prod").unwrap(), "production");
+        assert_eq!(envs().resolve("staging").unwrap(), "staging");
+    }
+
+    #[test]
+    fn unknown_environment_suggests_the_nearest() {
+        let err = envs().resolve("prodution").unwrap_err().to_string();
+        assert!(err.contains("did you mean `production`"), "{err}");
+        let err = envs().resolve("Production").unwrap_err().to_string();
+        assert!(err.contains("did you mean `production`"), "{err}");
+    }
+
+    #[test]
+    fn path_like_environment_names_are_invalid() {
+        for bad in ["../../etc", "a/b", "", "-x", "prod uction"] {
+            assert!(
+                matches!(envs().resolve(bad), Err(Error::InvalidEnvironment { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("prodution", "production"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+}

@@ -1,0 +1,174 @@
+//! `show --format tree`: an indented outline a person can scan, with counts and markers.
+
+use std::io::{self, Write};
+
+use super::Style;
+use crate::model::{Checklist, Item, PhaseKind, Section, SectionKind};
+
+pub struct TreeOptions<'a> {
+    pub environment: Option<&'a str>,
+    /// Item count of the unfiltered checklist, for "172 of 182".
+    pub total_items: usize,
+    pub show_ids: bool,
+}
+
+pub fn write_tree(
+    out: &mut dyn Write,
+    checklist: &Checklist,
+    options: &TreeOptions<'_>,
+    style: Style,
+) -> io::Result<()> {
+    let sep = style.separator();
+    writeln!(out, "{}", style.bold(&checklist.title))?;
+    let short_sha = &checklist.source.sha256[..12.min(checklist.source.sha256.len())];
+    let format = match checklist.source.format {
+        crate::model::SourceFormat::Markdown => "markdown",
+        crate::model::SourceFormat::Yaml => "yaml",
+    };
+    writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "{}{sep}{format}{sep}sha256 {short_sha}",
+            checklist.source.path
+        ))
+    )?;
+    let count = checklist.item_count();
+    match options.environment {
+        Some(env) => writeln!(
+            out,
+            "environment {env}: {count} of {} items",
+            options.total_items
+        )?,
+        None => {
+            let envs = checklist.environments();
+            if envs.is_empty() {
+                writeln!(out, "{count} items")?;
+            } else {
+                writeln!(out, "{count} items; sections scoped to {}", envs.join(", "))?;
+            }
+        }
+    }
+    if !checklist.fields.is_empty() {
+        let names: Vec<&str> = checklist.fields.iter().map(|f| f.name.as_str()).collect();
+        writeln!(out, "run fields: {}", names.join(", "))?;
+    }
+    if !checklist.contacts.is_empty() {
+        let contacts: Vec<String> = checklist
+            .contacts
+            .iter()
+            .map(|c| match &c.name {
+                Some(name) => format!("{} ({name})", c.role),
+                None => c.role.clone(),
+            })
+            .collect();
+        writeln!(out, "contacts: {}", contacts.join(", "))?;
+    }
+
+    for phase in &checklist.phases {
+        writeln!(out)?;
+        let items: usize = phase.sections.iter().map(|s| s.all_items().count()).sum();
+        let marker = match phase.kind {
+            PhaseKind::Steps => String::new(),
+            PhaseKind::Rollback => format!(
+                "  {}",
+                style.yellow("[rollback: walked only once a rollback starts]")
+            ),
+            PhaseKind::Signoff => format!("  {}", style.cyan("[sign-off]")),
+        };
+        writeln!(
+            out,
+            "{}{marker}  {}",
+            style.bold(&phase.title),
+            style.dim(&plural(items, "item"))
+        )?;
+        for section in &phase.sections {
+            let nested = section.title != phase.title;
+            let indent = if nested { "    " } else { "  " };
+            if nested {
+                writeln!(
+                    out,
+                    "  {}{}  {}",
+                    section.title,
+                    section_markers(section, style),
+                    style.dim(&format!("({})", section.all_items().count()))
+                )?;
+            } else {
+                let markers = section_markers(section, style);
+                if !markers.is_empty() {
+                    writeln!(out, "  {}", markers.trim_start())?;
+                }
+            }
+            for item in &section.items {
+                write_item(out, item, section.kind, indent, options.show_ids, style)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn section_markers(section: &Section, style: Style) -> String {
+    let mut markers = Vec::new();
+    match section.kind {
+        SectionKind::Steps => {}
+        SectionKind::Triggers => markers.push("triggers: answer whether each holds".to_string()),
+        SectionKind::Signoff => markers.push(format!(
+            "signed by {}",
+            section.role.as_deref().unwrap_or("?")
+        )),
+    }
+    if !section.environments.is_empty() {
+        markers.push(format!("only {}", section.environments.join(", ")));
+    }
+    if section.optional {
+        markers.push("optional".to_string());
+    }
+    if markers.is_empty() {
+        String::new()
+    } else {
+        format!("  {}", style.cyan(&format!("[{}]", markers.join("; "))))
+    }
+}
+
+fn write_item(
+    out: &mut dyn Write,
+    item: &Item,
+    kind: SectionKind,
+    indent: &str,
+    show_ids: bool,
+    style: Style,
+) -> io::Result<()> {
+    // An explicit stack: nesting depth is bounded by the parser, but never by recursion here.
+    let mut stack = vec![(item, 0usize)];
+    while let Some((item, depth)) = stack.pop() {
+        let pad = "  ".repeat(depth);
+        let box_ = match kind {
+            SectionKind::Triggers => "[?]",
+            _ => "[ ]",
+        };
+        let mut line = format!("{indent}{pad}{box_} {}", item.text);
+        if let Some(threshold) = &item.threshold {
+            line.push_str(&format!(
+                "  {}",
+                style.yellow(&format!("<measure: {threshold}>"))
+            ));
+        }
+        if item.optional {
+            line.push_str(&format!("  {}", style.dim("(optional)")));
+        }
+        if show_ids {
+            line.push_str(&format!("  {}", style.dim(&item.id)));
+        }
+        writeln!(out, "{line}")?;
+        stack.extend(item.children.iter().rev().map(|c| (c, depth + 1)));
+    }
+    Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("(1 {word})")
+    } else {
+        format!("({n} {word}s)")
+    }
+}

@@ -1,0 +1,579 @@
+//! Turns a draft tree (what a format parser read) into the typed model.
+//!
+//! Everything both formats share lives here, so Markdown and YAML cannot drift apart: kind
+//! and optional inference from titles, threshold inference from item text, repair of
+//! mis-encoded text, and ID assignment (explicit IDs first, then slugs made unique within
+//! their parent, so no item's ID depends on another item's text).
+
+use std::collections::{HashMap, HashSet};
+
+use super::diagnostic::Diagnostic;
+use super::mojibake;
+use crate::model::{
+    Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, Threshold,
+    is_valid_slug, slugify,
+};
+
+/// Deeper nesting than this is a mistake, not a checklist; refusing it bounds recursion.
+pub const MAX_ITEM_DEPTH: usize = 16;
+
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub title: String,
+    pub title_line: Option<u32>,
+    pub description: Option<String>,
+    pub fields: Vec<DraftField>,
+    pub contacts: Vec<DraftContact>,
+    pub phases: Vec<DraftPhase>,
+}
+
+#[derive(Debug)]
+pub struct DraftField {
+    pub name: String,
+    pub line: Option<u32>,
+}
+
+#[derive(Debug)]
+pub struct DraftContact {
+    pub contact: Contact,
+    pub line: Option<u32>,
+}
+
+#[derive(Debug)]
+pub struct DraftPhase {
+    pub id: Option<String>,
+    pub title: String,
+    pub kind: Option<PhaseKind>,
+    pub line: Option<u32>,
+    pub sections: Vec<DraftSection>,
+}
+
+#[derive(Debug)]
+pub struct DraftSection {
+    pub id: Option<String>,
+    pub title: String,
+    pub kind: Option<SectionKind>,
+    pub role: Option<String>,
+    pub environments: Vec<String>,
+    pub optional: Option<bool>,
+    pub line: Option<u32>,
+    pub items: Vec<DraftItem>,
+}
+
+#[derive(Debug)]
+pub struct DraftItem {
+    pub id: Option<String>,
+    pub text: String,
+    pub optional: Option<bool>,
+    pub threshold: ThresholdSpec,
+    pub line: Option<u32>,
+    pub children: Vec<DraftItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ThresholdSpec {
+    /// Read it from the item text.
+    Infer,
+    /// The author said there is none.
+    Absent,
+    Given(Threshold),
+}
+
+pub struct Builder<'a> {
+    file: &'a str,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(file: &'a str) -> Self {
+        Builder {
+            file,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, line: Option<u32>, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::error(self.file, line, message));
+    }
+
+    fn warning(&mut self, line: Option<u32>, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::warning(self.file, line, message));
+    }
+
+    /// Collapses whitespace and repairs mis-encoded fragments, warning once per fragment.
+    pub fn clean_text(&mut self, text: &str, line: Option<u32>) -> String {
+        let (repaired, fixes) = mojibake::repair(text);
+        if !fixes.is_empty() {
+            let described: Vec<String> = fixes
+                .iter()
+                .map(|fix| match &fix.restored {
+                    Some(restored) => format!("\"{}\" read as \"{restored}\"", fix.damaged),
+                    None => format!("\"{}\" dropped", fix.damaged),
+                })
+                .collect();
+            self.warning(
+                line,
+                format!(
+                    "text looks mis-encoded (UTF-8 once decoded as a Windows code page): {}; re-save the file as UTF-8",
+                    described.join(", ")
+                ),
+            );
+        }
+        collapse_whitespace(&repaired)
+    }
+
+    pub fn finish(mut self, draft: Draft, source: Source) -> (Option<Checklist>, Vec<Diagnostic>) {
+        let title = self.clean_text(&draft.title, draft.title_line);
+        let description = draft
+            .description
+            .map(|d| self.clean_text(&d, None))
+            .filter(|d| !d.is_empty());
+        let fields = self.fields(draft.fields);
+        let contacts = draft
+            .contacts
+            .into_iter()
+            .map(|c| self.contact(c))
+            .collect();
+        let phases = self.phases(draft.phases);
+        let checklist = Checklist {
+            title,
+            description,
+            source,
+            fields,
+            contacts,
+            phases,
+        };
+        if checklist.item_count() == 0 && !self.diagnostics.iter().any(Diagnostic::is_error) {
+            self.error(
+                None,
+                "no checklist items found: an item is a task-list line such as `- [ ] Backup completed`",
+            );
+        }
+        let failed = self.diagnostics.iter().any(Diagnostic::is_error);
+        self.diagnostics
+            .sort_by_key(|d| (d.line.unwrap_or(0), d.severity));
+        ((!failed).then_some(checklist), self.diagnostics)
+    }
+
+    fn fields(&mut self, drafts: Vec<DraftField>) -> Vec<Field> {
+        let mut seen = HashSet::new();
+        let mut fields = Vec::new();
+        for draft in drafts {
+            let name = self.clean_text(&draft.name, draft.line);
+            if name.is_empty() {
+                self.error(draft.line, "run field has an empty name");
+            } else if seen.insert(name.to_lowercase()) {
+                fields.push(Field { name });
+            } else {
+                self.warning(draft.line, format!("run field `{name}` is listed twice"));
+            }
+        }
+        fields
+    }
+
+    fn contact(&mut self, draft: DraftContact) -> Contact {
+        let line = draft.line;
+        let mut clean = |value: Option<String>| {
+            value
+                .map(|v| self.clean_text(&v, line))
+                .filter(|v| !v.is_empty())
+        };
+        let name = clean(draft.contact.name);
+        let email = clean(draft.contact.email);
+        let phone = clean(draft.contact.phone);
+        let role = self.clean_text(&draft.contact.role, line);
+        Contact {
+            role,
+            name,
+            email,
+            phone,
+        }
+    }
+
+    fn phases(&mut self, drafts: Vec<DraftPhase>) -> Vec<Phase> {
+        let titles: Vec<String> = drafts
+            .iter()
+            .map(|p| self.clean_text(&p.title, p.line))
+            .collect();
+        let keys: Vec<IdKey> = drafts
+            .iter()
+            .zip(&titles)
+            .map(|(p, title)| IdKey::new(p.id.as_deref(), title, p.line))
+            .collect();
+        let ids = self.assign_ids("", &keys, &HashSet::new(), "phase");
+        drafts
+            .into_iter()
+            .zip(titles)
+            .zip(ids)
+            .map(|((draft, title), id)| self.phase(draft, title, id))
+            .collect()
+    }
+
+    fn phase(&mut self, draft: DraftPhase, title: String, id: String) -> Phase {
+        let section_titles: Vec<String> = draft
+            .sections
+            .iter()
+            .map(|s| self.clean_text(&s.title, s.line))
+            .collect();
+        let all_signoff = !draft.sections.is_empty()
+            && draft
+                .sections
+                .iter()
+                .all(|s| s.kind == Some(SectionKind::Signoff) || s.role.is_some());
+        let kind = draft.kind.unwrap_or_else(|| {
+            if says_rollback(&title) {
+                PhaseKind::Rollback
+            } else if says_signoff(&title) || all_signoff {
+                PhaseKind::Signoff
+            } else {
+                PhaseKind::Steps
+            }
+        });
+        if draft.sections.is_empty() {
+            self.warning(draft.line, format!("phase `{title}` has no items"));
+        }
+        let keys: Vec<IdKey> = draft
+            .sections
+            .iter()
+            .zip(&section_titles)
+            .map(|(s, title)| IdKey::new(s.id.as_deref(), title, s.line))
+            .collect();
+        let ids = self.assign_ids(&id, &keys, &HashSet::new(), "section");
+        let sections = draft
+            .sections
+            .into_iter()
+            .zip(section_titles)
+            .zip(ids)
+            .map(|((section, title), id)| self.section(section, title, id, kind))
+            .collect::<Vec<_>>();
+        if kind == PhaseKind::Rollback && !sections.iter().any(|s| s.kind == SectionKind::Triggers)
+        {
+            self.warning(
+                draft.line,
+                format!(
+                    "rollback phase `{title}` has no triggers section (\"Decision Criteria\" or \"Rollback Triggers\"), so a rollback can only be started by hand"
+                ),
+            );
+        }
+        Phase {
+            id,
+            title,
+            kind,
+            sections,
+        }
+    }
+
+    fn section(
+        &mut self,
+        draft: DraftSection,
+        title: String,
+        id: String,
+        phase_kind: PhaseKind,
+    ) -> Section {
+        let role = draft
+            .role
+            .map(|r| self.clean_text(&r, draft.line))
+            .filter(|r| !r.is_empty());
+        let kind = draft
+            .kind
+            .unwrap_or(if role.is_some() || phase_kind == PhaseKind::Signoff {
+                SectionKind::Signoff
+            } else if phase_kind == PhaseKind::Rollback && says_trigger(&title) {
+                SectionKind::Triggers
+            } else {
+                SectionKind::Steps
+            });
+        let role = match kind {
+            SectionKind::Signoff => Some(role.unwrap_or_else(|| title.clone())),
+            _ => {
+                if let Some(role) = role {
+                    self.error(
+                        draft.line,
+                        format!(
+                            "section `{title}` names role `{role}` but is not a sign-off section"
+                        ),
+                    );
+                }
+                None
+            }
+        };
+        if kind == SectionKind::Triggers && phase_kind != PhaseKind::Rollback {
+            self.warning(
+                draft.line,
+                format!("triggers section `{title}` is outside a rollback phase; its triggers still recommend a rollback when they hold"),
+            );
+        }
+        if phase_kind == PhaseKind::Steps && says_rollback(&title) {
+            self.warning(
+                draft.line,
+                format!("section `{title}` reads like a rollback procedure but sits in a steps phase, so every run walks it; move it under a `## Rollback` phase"),
+            );
+        }
+        for env in &draft.environments {
+            if !is_valid_slug(env) {
+                self.error(
+                    draft.line,
+                    format!("environment `{env}` is not a valid name: use lowercase letters, digits and `-`"),
+                );
+            }
+        }
+        let optional = draft
+            .optional
+            .unwrap_or_else(|| says_optional_section(&title));
+        let items = self.items(&id, draft.items, 0);
+        if items.is_empty() {
+            self.warning(draft.line, format!("section `{title}` has no items"));
+        }
+        Section {
+            id,
+            title,
+            kind,
+            role,
+            environments: draft.environments,
+            optional,
+            items,
+        }
+    }
+
+    fn items(&mut self, parent_id: &str, drafts: Vec<DraftItem>, depth: usize) -> Vec<Item> {
+        if depth >= MAX_ITEM_DEPTH {
+            let line = drafts.first().and_then(|d| d.line);
+            self.error(
+                line,
+                format!("items nest more than {MAX_ITEM_DEPTH} levels deep; flatten the list"),
+            );
+            return Vec::new();
+        }
+        let texts: Vec<String> = drafts
+            .iter()
+            .map(|d| self.clean_text(&d.text, d.line))
+            .collect();
+        let mut kept_drafts = Vec::with_capacity(drafts.len());
+        let mut kept_texts = Vec::with_capacity(drafts.len());
+        for (draft, text) in drafts.into_iter().zip(texts) {
+            if text.is_empty() {
+                self.warning(draft.line, "task item has no text; it is left out");
+            } else {
+                kept_drafts.push(draft);
+                kept_texts.push(text);
+            }
+        }
+        let keys: Vec<IdKey> = kept_drafts
+            .iter()
+            .zip(&kept_texts)
+            .map(|(d, text)| IdKey::new(d.id.as_deref(), text, d.line))
+            .collect();
+        let ids = self.assign_ids(parent_id, &keys, &HashSet::new(), "item");
+        kept_drafts
+            .into_iter()
+            .zip(kept_texts)
+            .zip(ids)
+            .map(|((draft, text), id)| {
+                let threshold = match draft.threshold {
+                    ThresholdSpec::Infer => Threshold::infer(&text),
+                    ThresholdSpec::Absent => None,
+                    ThresholdSpec::Given(threshold) => Some(threshold),
+                };
+                let optional = draft.optional.unwrap_or_else(|| says_optional_item(&text));
+                let children = self.items(&id, draft.children, depth + 1);
+                Item {
+                    id,
+                    text,
+                    optional,
+                    line: draft.line,
+                    threshold,
+                    children,
+                }
+            })
+            .collect()
+    }
+
+    /// Full IDs for one group of siblings. Explicit IDs are placed first so that an author's
+    /// choice never depends on the order of the items around it.
+    fn assign_ids(
+        &mut self,
+        parent: &str,
+        keys: &[IdKey],
+        reserved: &HashSet<String>,
+        what: &str,
+    ) -> Vec<String> {
+        let mut taken: HashSet<String> = reserved.clone();
+        let mut explicit_lines: HashMap<String, Option<u32>> = HashMap::new();
+        let mut segments: Vec<Option<String>> = vec![None; keys.len()];
+        for (slot, key) in segments.iter_mut().zip(keys) {
+            let Some(explicit) = key.explicit else {
+                continue;
+            };
+            let Some(segment) = self.explicit_segment(parent, explicit, key.line, what) else {
+                continue;
+            };
+            if let Some(first_line) = explicit_lines.get(&segment) {
+                let at = first_line.map_or(String::new(), |l| format!(" on line {l}"));
+                self.error(
+                    key.line,
+                    format!("duplicate {what} id `{segment}`: already used{at}; IDs must be unique within their parent"),
+                );
+                continue;
+            }
+            explicit_lines.insert(segment.clone(), key.line);
+            taken.insert(segment.clone());
+            *slot = Some(segment);
+        }
+        let mut first_with_slug: HashMap<String, Option<u32>> = HashMap::new();
+        for (slot, key) in segments.iter_mut().zip(keys) {
+            if slot.is_some() {
+                continue;
+            }
+            let base = slugify(key.text);
+            let mut segment = base.clone();
+            let mut n = 2;
+            while taken.contains(&segment) {
+                segment = format!("{base}-{n}");
+                n += 1;
+            }
+            if segment != base {
+                let earlier = first_with_slug
+                    .get(&base)
+                    .copied()
+                    .flatten()
+                    .map_or(String::new(), |l| format!(" (line {l})"));
+                self.warning(
+                    key.line,
+                    format!("{what} `{}` has the same ID as an earlier one{earlier}, so it gets `{segment}`, which shifts if they are reordered; give one an explicit id", key.text),
+                );
+            }
+            first_with_slug.entry(base).or_insert(key.line);
+            taken.insert(segment.clone());
+            *slot = Some(segment);
+        }
+        segments
+            .into_iter()
+            .map(|segment| {
+                let segment = segment.unwrap_or_default();
+                if parent.is_empty() {
+                    segment
+                } else {
+                    format!("{parent}/{segment}")
+                }
+            })
+            .collect()
+    }
+
+    /// An explicit ID is either the last segment or the whole path under the right parent.
+    fn explicit_segment(
+        &mut self,
+        parent: &str,
+        explicit: &str,
+        line: Option<u32>,
+        what: &str,
+    ) -> Option<String> {
+        let segment = match explicit.rsplit_once('/') {
+            Some((prefix, segment)) if prefix == parent => segment,
+            Some(_) => {
+                let under = if parent.is_empty() {
+                    "the top level".to_string()
+                } else {
+                    format!("`{parent}`")
+                };
+                self.error(
+                    line,
+                    format!(
+                        "{what} id `{explicit}` does not sit under {under}; give just its last part"
+                    ),
+                );
+                return None;
+            }
+            None => explicit,
+        };
+        if !is_valid_slug(segment) {
+            self.error(
+                line,
+                format!("{what} id `{explicit}` is not a valid ID: use lowercase letters, digits and `-`, `_` or `.`, starting with a letter or digit"),
+            );
+            return None;
+        }
+        Some(segment.to_string())
+    }
+}
+
+struct IdKey<'a> {
+    explicit: Option<&'a str>,
+    text: &'a str,
+    line: Option<u32>,
+}
+
+impl<'a> IdKey<'a> {
+    fn new(explicit: Option<&'a str>, text: &'a str, line: Option<u32>) -> Self {
+        IdKey {
+            explicit,
+            text,
+            line,
+        }
+    }
+}
+
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
+    let lower = text.to_lowercase();
+    needles.iter().any(|n| lower.contains(n))
+}
+
+pub fn says_rollback(title: &str) -> bool {
+    lower_contains_any(title, &["rollback", "roll back", "roll-back"])
+}
+
+pub fn says_signoff(title: &str) -> bool {
+    lower_contains_any(title, &["sign-off", "signoff", "sign off", "approval"])
+}
+
+fn says_trigger(title: &str) -> bool {
+    lower_contains_any(
+        title,
+        &[
+            "trigger",
+            "criteria",
+            "when to roll",
+            "conditions",
+            "abort if",
+        ],
+    )
+}
+
+const OPTIONAL_MARKERS: &[&str] = &[
+    "(if required)",
+    "(if needed)",
+    "(if applicable)",
+    "(if necessary)",
+    "(optional)",
+    "(if any)",
+];
+
+fn says_optional_item(text: &str) -> bool {
+    lower_contains_any(text, OPTIONAL_MARKERS)
+}
+
+fn says_optional_section(title: &str) -> bool {
+    says_optional_item(title)
+        || lower_contains_any(
+            title,
+            &[
+                "stretch goal",
+                "nice to have",
+                "nice-to-have",
+                "optional",
+                "bonus",
+            ],
+        )
+}

@@ -1,0 +1,1191 @@
+//! Markdown checklists: GitHub task lists under `##` phases and `###` sections.
+//!
+//! Two passes. The first walks pulldown-cmark's events once and reduces the document to a
+//! flat list of [`Block`]s (headings, task items with their nesting depth, sign-off lines,
+//! run fields, contacts, directives, prose), each with its line. The second decides what
+//! the heading levels mean for this file (title, phases, sections, deeper sub-sections)
+//! and assembles a [`Draft`]. Both passes are linear and neither recurses, so huge or
+//! absurdly nested files cost time in proportion to their size and nothing more.
+
+use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+
+use super::build::{
+    Draft, DraftContact, DraftField, DraftItem, DraftPhase, DraftSection, MAX_ITEM_DEPTH,
+    ThresholdSpec, collapse_whitespace,
+};
+use super::diagnostic::{Diagnostic, LineIndex};
+use super::directive::{Directive, find_directives};
+use super::yaml;
+use crate::model::{Contact, PhaseKind, SectionKind};
+
+#[derive(Debug)]
+enum Block {
+    Heading {
+        level: u8,
+        text: String,
+        line: u32,
+        directive: Option<Directive>,
+    },
+    /// A paragraph that is only bold text (`**Before going live:**`); a heading if a list follows.
+    Pseudo {
+        text: String,
+        line: u32,
+    },
+    Item {
+        depth: usize,
+        text: String,
+        line: u32,
+        directive: Option<Directive>,
+    },
+    Directive {
+        directive: Directive,
+        line: u32,
+    },
+    Signoff {
+        line: u32,
+    },
+    Field {
+        name: String,
+        line: u32,
+    },
+    Contact {
+        contact: Contact,
+        line: u32,
+    },
+    Prose {
+        text: String,
+        line: u32,
+    },
+}
+
+/// Reads a Markdown checklist into a draft; `diagnostics` receives directive errors and
+/// structural warnings.
+pub fn parse(
+    text: &str,
+    file: &str,
+    fallback_title: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Draft {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines = LineIndex::new(text);
+    let mut scan = Scanner {
+        src: text,
+        file,
+        lines: &lines,
+        blocks: Vec::new(),
+        diagnostics,
+        front_matter: None,
+    };
+    scan.run();
+    let Scanner {
+        blocks,
+        front_matter,
+        ..
+    } = scan;
+    Assembler::new(file, fallback_title, diagnostics).assemble(blocks, front_matter)
+}
+
+// ---------------------------------------------------------------------------------------
+// Pass 1: events → blocks
+// ---------------------------------------------------------------------------------------
+
+struct Scanner<'a, 'd> {
+    src: &'a str,
+    file: &'a str,
+    lines: &'a LineIndex,
+    blocks: Vec<Block>,
+    diagnostics: &'d mut Vec<Diagnostic>,
+    front_matter: Option<yaml::FrontMatter>,
+}
+
+/// An open list item while its own text is being read.
+struct OpenItem {
+    task: bool,
+    /// Whether this item's Block was emitted (task items only), making it a parent.
+    emitted: bool,
+    collecting: bool,
+    text: String,
+    line: u32,
+    start: usize,
+    directive: Option<Directive>,
+}
+
+struct OpenParagraph {
+    start: usize,
+    end: usize,
+    text: String,
+    /// Text outside bold spans, other than whitespace and colons, rules out a pseudo-heading.
+    plain_text: bool,
+    strong_text: bool,
+}
+
+#[derive(Default)]
+struct OpenTable {
+    header: Vec<String>,
+    rows: Vec<(Vec<String>, u32)>,
+    row: Vec<String>,
+    cell: String,
+    row_line: u32,
+}
+
+impl Scanner<'_, '_> {
+    fn run(&mut self) {
+        let options = Options::ENABLE_TASKLISTS
+            | Options::ENABLE_TABLES
+            | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+        let mut items: Vec<OpenItem> = Vec::new();
+        let mut heading: Option<(u8, String, u32, Option<Directive>)> = None;
+        let mut paragraph: Option<OpenParagraph> = None;
+        let mut table: Option<OpenTable> = None;
+        let mut in_contacts = false;
+        let mut skip_depth = 0usize; // inside code blocks and metadata
+        let mut strong_depth = 0usize;
+        let mut metadata = String::new();
+        let mut in_metadata = false;
+
+        for (event, range) in Parser::new_ext(self.src, options).into_offset_iter() {
+            if skip_depth > 0 {
+                match event {
+                    Event::Start(Tag::CodeBlock(_) | Tag::MetadataBlock(_)) => skip_depth += 1,
+                    Event::End(TagEnd::CodeBlock | TagEnd::MetadataBlock(_)) => {
+                        skip_depth -= 1;
+                        if skip_depth == 0 && in_metadata {
+                            in_metadata = false;
+                            self.read_front_matter(&metadata);
+                        }
+                    }
+                    Event::Text(text) if in_metadata => metadata.push_str(&text),
+                    _ => {}
+                }
+                continue;
+            }
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => skip_depth = 1,
+                Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
+                    skip_depth = 1;
+                    in_metadata = true;
+                }
+                Event::Start(Tag::MetadataBlock(_)) => skip_depth = 1,
+                Event::Start(Tag::Heading { level, .. }) => {
+                    self.flush_open_items(&mut items);
+                    heading = Some((
+                        level as u8,
+                        String::new(),
+                        self.lines.line(range.start),
+                        None,
+                    ));
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    if let Some((level, text, line, directive)) = heading.take() {
+                        in_contacts = text.to_lowercase().contains("contact");
+                        self.blocks.push(Block::Heading {
+                            level,
+                            text,
+                            line,
+                            directive,
+                        });
+                    }
+                }
+                Event::Start(Tag::List(_)) => {
+                    // A nested list ends the parent's own text.
+                    self.fix_last_emission(&mut items);
+                }
+                Event::Start(Tag::Item) => items.push(OpenItem {
+                    task: false,
+                    emitted: false,
+                    collecting: true,
+                    text: String::new(),
+                    line: self.lines.line(range.start),
+                    start: range.start,
+                    directive: None,
+                }),
+                Event::TaskListMarker(_) => {
+                    if let Some(item) = items.last_mut() {
+                        item.task = true;
+                    }
+                }
+                Event::End(TagEnd::Item) => {
+                    if let Some(mut item) = items.pop() {
+                        let depth = task_depth(&items);
+                        if item.collecting {
+                            self.emit_item(&mut item, depth);
+                        }
+                        if !item.task && in_contacts {
+                            self.contact_from_list_item(&item);
+                        } else if !item.task {
+                            self.field_from_list_item(&item);
+                        }
+                    }
+                }
+                Event::Start(Tag::Paragraph) => {
+                    if items.last().is_none_or(|i| !i.collecting) {
+                        paragraph = Some(OpenParagraph {
+                            start: range.start,
+                            end: range.end,
+                            text: String::new(),
+                            plain_text: false,
+                            strong_text: false,
+                        });
+                    }
+                }
+                Event::End(TagEnd::Paragraph) => {
+                    if items.last().is_some_and(|i| i.collecting) {
+                        // A loose item's text is its first paragraph; later ones are detail.
+                        self.fix_last_emission(&mut items);
+                    } else if let Some(p) = paragraph.take() {
+                        self.finish_paragraph(p, in_contacts);
+                    }
+                }
+                Event::Start(Tag::Strong) => strong_depth += 1,
+                Event::End(TagEnd::Strong) => strong_depth = strong_depth.saturating_sub(1),
+                Event::Start(Tag::Table(_)) if in_contacts => table = Some(OpenTable::default()),
+                Event::End(TagEnd::Table) => {
+                    if let Some(t) = table.take() {
+                        self.contacts_from_table(t);
+                    }
+                }
+                Event::Start(Tag::TableRow | Tag::TableHead) => {
+                    if let Some(t) = table.as_mut() {
+                        t.row.clear();
+                        t.row_line = self.lines.line(range.start);
+                    }
+                }
+                Event::End(TagEnd::TableHead) => {
+                    if let Some(t) = table.as_mut() {
+                        t.header = std::mem::take(&mut t.row);
+                    }
+                }
+                Event::End(TagEnd::TableRow) => {
+                    if let Some(t) = table.as_mut() {
+                        let row = std::mem::take(&mut t.row);
+                        t.rows.push((row, t.row_line));
+                    }
+                }
+                Event::End(TagEnd::TableCell) => {
+                    if let Some(t) = table.as_mut() {
+                        let cell = collapse_whitespace(&std::mem::take(&mut t.cell));
+                        t.row.push(cell);
+                    }
+                }
+                Event::Html(html) => {
+                    let line = self.lines.line(range.start);
+                    self.directives_as_blocks(&html, line);
+                }
+                Event::InlineHtml(html) => {
+                    let line = self.lines.line(range.start);
+                    let found = self.directives_in(&html, line);
+                    if let Some((_, _, _, slot)) = heading.as_mut() {
+                        merge_into(slot, found);
+                    } else if let Some(item) = items.last_mut().filter(|i| i.collecting) {
+                        merge_into(&mut item.directive, found);
+                    } else {
+                        for directive in found {
+                            self.blocks.push(Block::Directive { directive, line });
+                        }
+                    }
+                }
+                Event::Text(text) | Event::Code(text) => {
+                    if let Some(t) = table.as_mut() {
+                        t.cell.push_str(&text);
+                    } else if let Some((_, heading_text, ..)) = heading.as_mut() {
+                        heading_text.push_str(&text);
+                    } else if let Some(item) = items.last_mut().filter(|i| i.collecting) {
+                        item.text.push_str(&text);
+                    } else if let Some(p) = paragraph.as_mut() {
+                        p.text.push_str(&text);
+                        if strong_depth > 0 {
+                            p.strong_text |= !text.trim().is_empty();
+                        } else if !text.trim().trim_matches(':').is_empty() {
+                            p.plain_text = true;
+                        }
+                    }
+                }
+                Event::SoftBreak | Event::HardBreak => {
+                    if let Some((_, heading_text, ..)) = heading.as_mut() {
+                        heading_text.push(' ');
+                    } else if let Some(item) = items.last_mut().filter(|i| i.collecting) {
+                        item.text.push(' ');
+                    } else if let Some(p) = paragraph.as_mut() {
+                        p.text.push(' ');
+                    }
+                }
+                _ => {}
+            }
+        }
+        if in_metadata {
+            self.read_front_matter(&metadata);
+        }
+    }
+
+    /// Emits the item's block when its own text is complete.
+    fn emit_item(&mut self, item: &mut OpenItem, depth: usize) {
+        item.collecting = false;
+        if !item.task {
+            return;
+        }
+        item.emitted = true;
+        self.blocks.push(Block::Item {
+            depth,
+            text: std::mem::take(&mut item.text),
+            line: item.line,
+            directive: item.directive.take(),
+        });
+    }
+
+    /// When a nested list starts, the innermost open item's text is done.
+    fn fix_last_emission(&mut self, items: &mut [OpenItem]) {
+        let depth = task_depth_excluding_last(items);
+        if let Some(item) = items.last_mut()
+            && item.collecting
+        {
+            self.emit_item(item, depth);
+        }
+    }
+
+    /// A heading closes every open item's text (items cannot contain headings in practice,
+    /// but a `#` inside a list item would otherwise swallow the heading's text).
+    fn flush_open_items(&mut self, items: &mut [OpenItem]) {
+        self.fix_last_emission(items);
+    }
+
+    fn finish_paragraph(&mut self, p: OpenParagraph, in_contacts: bool) {
+        let line = self.lines.line(p.start);
+        let raw = &self.src[p.start..p.end];
+        let mut structured = false;
+        for (offset, raw_line) in raw.lines().enumerate() {
+            let line = line + offset as u32;
+            if is_signoff_line(raw_line) {
+                self.blocks.push(Block::Signoff { line });
+                structured = true;
+            } else if let Some(name) = field_label(raw_line) {
+                self.blocks.push(Block::Field { name, line });
+                structured = true;
+            } else if in_contacts && let Some(contact) = contact_from_line(raw_line) {
+                self.blocks.push(Block::Contact { contact, line });
+                structured = true;
+            }
+        }
+        if structured {
+            return;
+        }
+        if p.strong_text && !p.plain_text {
+            let text = collapse_whitespace(p.text.trim().trim_end_matches(':').trim());
+            self.blocks.push(Block::Pseudo { text, line });
+        } else if !p.text.trim().is_empty() {
+            self.blocks.push(Block::Prose {
+                text: collapse_whitespace(&p.text),
+                line,
+            });
+        }
+    }
+
+    fn contact_from_list_item(&mut self, item: &OpenItem) {
+        let first_line = self.src[item.start..].lines().next().unwrap_or("");
+        let without_marker = strip_list_marker(first_line);
+        if let Some(contact) = contact_from_line(without_marker) {
+            self.blocks.push(Block::Contact {
+                contact,
+                line: item.line,
+            });
+        }
+    }
+
+    fn field_from_list_item(&mut self, item: &OpenItem) {
+        let first_line = self.src[item.start..].lines().next().unwrap_or("");
+        if let Some(name) = field_label(strip_list_marker(first_line)) {
+            self.blocks.push(Block::Field {
+                name,
+                line: item.line,
+            });
+        }
+    }
+
+    fn contacts_from_table(&mut self, table: OpenTable) {
+        let column = |names: &[&str]| {
+            table.header.iter().position(|h| {
+                let h = h.to_lowercase();
+                names.iter().any(|n| h.contains(n))
+            })
+        };
+        let role = column(&["role", "position", "team", "function", "title"]).unwrap_or(0);
+        let name = column(&["name", "person", "contact", "who"]);
+        let email = column(&["email", "e-mail", "mail"]);
+        let phone = column(&["phone", "tel", "mobile", "cell", "pager"]);
+        for (row, line) in table.rows {
+            let cell = |i: Option<usize>| {
+                i.and_then(|i| row.get(i))
+                    .filter(|c| !c.is_empty())
+                    .cloned()
+            };
+            let Some(role) = cell(Some(role)) else {
+                continue;
+            };
+            self.blocks.push(Block::Contact {
+                contact: Contact {
+                    role,
+                    name: cell(name.filter(|&n| Some(n) != email && Some(n) != phone)),
+                    email: cell(email),
+                    phone: cell(phone),
+                },
+                line,
+            });
+        }
+    }
+
+    fn directives_in(&mut self, html: &str, line: u32) -> Vec<Directive> {
+        let mut found = Vec::new();
+        for result in find_directives(html) {
+            match result {
+                Ok(directive) => found.push(directive),
+                Err(message) => {
+                    self.diagnostics
+                        .push(Diagnostic::error(self.file, Some(line), message))
+                }
+            }
+        }
+        found
+    }
+
+    fn directives_as_blocks(&mut self, html: &str, line: u32) {
+        for directive in self.directives_in(html, line) {
+            self.blocks.push(Block::Directive { directive, line });
+        }
+    }
+
+    fn read_front_matter(&mut self, text: &str) {
+        match yaml::parse_front_matter(text) {
+            Ok(front) => self.front_matter = Some(front),
+            Err(message) => self.diagnostics.push(Diagnostic::warning(
+                self.file,
+                Some(1),
+                format!("front matter is not valid YAML and is ignored: {message}"),
+            )),
+        }
+    }
+}
+
+fn merge_into(slot: &mut Option<Directive>, found: Vec<Directive>) {
+    for directive in found {
+        match slot {
+            Some(existing) => existing.merge(directive),
+            None => *slot = Some(directive),
+        }
+    }
+}
+
+/// How many emitted task items enclose the next item.
+fn task_depth(items: &[OpenItem]) -> usize {
+    items.iter().filter(|i| i.emitted).count()
+}
+
+fn task_depth_excluding_last(items: &[OpenItem]) -> usize {
+    items.split_last().map_or(0, |(_, rest)| task_depth(rest))
+}
+
+fn strip_list_marker(line: &str) -> &str {
+    let trimmed = line.trim_start();
+    if let Some(rest) = trimmed.strip_prefix(['-', '*', '+']) {
+        return rest.trim_start();
+    }
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0
+        && let Some(rest) = trimmed[digits..].strip_prefix(['.', ')'])
+    {
+        return rest.trim_start();
+    }
+    trimmed
+}
+
+/// `**Signed:** ____ **Date:** ____` and its cousins.
+fn is_signoff_line(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let names_signature = [
+        "signed:",
+        "signature:",
+        "signed by:",
+        "approved by:",
+        "sign-off:",
+    ]
+    .iter()
+    .any(|label| lower.replace(['*', '_'], "").contains(label));
+    names_signature && (line.contains("___") || line.contains("[ ]") || lower.contains("date:"))
+}
+
+/// `*Deployment Date:* ______` → `Deployment Date`. A label and a blank, nothing else.
+fn field_label(line: &str) -> Option<String> {
+    let line = line.trim().trim_end_matches('\\').trim_end();
+    let (label, rest) = line.split_once(':')?;
+    let label = label.trim().trim_matches(['*', '_']).trim();
+    let rest = rest.trim().trim_start_matches(['*']).trim();
+    let blank = rest.len() >= 3 && rest.bytes().all(|b| b == b'_')
+        || rest == "[ ]"
+        || rest.len() >= 3 && rest.bytes().all(|b| b == b'.');
+    let plain_label = !label.is_empty()
+        && label.len() <= 60
+        && label.starts_with(|c: char| c.is_alphabetic())
+        && !label.contains(['|', '[', '<', '`', '*']);
+    (blank && plain_label).then(|| label.to_string())
+}
+
+/// `**DevOps Lead**: Dana Reyes, dana@example.com, +1 555 0100` → a contact.
+fn contact_from_line(line: &str) -> Option<Contact> {
+    let line = line.trim();
+    let (role, rest) = if let Some(bold) = line.strip_prefix("**") {
+        let close = bold.find("**")?;
+        let role = bold[..close].trim().trim_end_matches(':');
+        let rest = bold[close + 2..]
+            .trim_start()
+            .trim_start_matches([':', '-', '–'])
+            .trim();
+        (role, rest)
+    } else {
+        let (role, rest) = line.split_once(':')?;
+        (role.trim(), rest.trim())
+    };
+    if role.is_empty() || role.len() > 60 {
+        return None;
+    }
+    let mut contact = Contact {
+        role: role.to_string(),
+        name: None,
+        email: None,
+        phone: None,
+    };
+    let mut name_parts = Vec::new();
+    for part in rest
+        .split([',', ';', '|', '·'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let unwrapped = part.trim_matches(['<', '>']).trim_start_matches("mailto:");
+        if unwrapped.contains('@') && !unwrapped.contains(' ') {
+            contact.email = Some(unwrapped.to_string());
+        } else if looks_like_phone(part) {
+            contact.phone = Some(part.to_string());
+        } else if !(part.starts_with('[') && part.ends_with(']')) {
+            // `[Contact Information]` is a placeholder, not a name.
+            name_parts.push(part);
+        }
+    }
+    if !name_parts.is_empty() {
+        contact.name = Some(name_parts.join(", "));
+    }
+    Some(contact)
+}
+
+fn looks_like_phone(text: &str) -> bool {
+    let digits = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x')
+        .count();
+    text.starts_with(|c: char| c == '+' || c == '(' || c.is_ascii_digit())
+        && digits >= 6
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().xX/".contains(c))
+}
+
+// ---------------------------------------------------------------------------------------
+// Pass 2: blocks → draft
+// ---------------------------------------------------------------------------------------
+
+struct Assembler<'a> {
+    file: &'a str,
+    fallback_title: &'a str,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    draft: Draft,
+    phase: Option<OpenPhase>,
+    section: Option<OpenSection>,
+    /// Titles of the enclosing section headings, for `Section › Sub-section` titles.
+    section_trail: Vec<(u8, String)>,
+    /// Open items, innermost last; each is attached to its parent when it closes.
+    item_stack: Vec<DraftItem>,
+    /// Items at or below this depth are skipped (an `ignore` directive on their parent).
+    ignore_below: Option<usize>,
+    /// Everything until the next heading at or above this level is skipped.
+    ignore_heading_level: Option<u8>,
+    pending: Option<(Directive, u32)>,
+    phase_level: u8,
+    section_level: u8,
+    depth_error_reported: bool,
+    saw_phase: bool,
+}
+
+struct OpenPhase {
+    draft: DraftPhase,
+    about_environments: bool,
+    environments: Vec<String>,
+    optional: Option<bool>,
+}
+
+struct OpenSection {
+    draft: DraftSection,
+    signoff: bool,
+    fields: Vec<DraftField>,
+}
+
+impl<'a> Assembler<'a> {
+    fn new(file: &'a str, fallback_title: &'a str, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
+        Assembler {
+            file,
+            fallback_title,
+            diagnostics,
+            draft: Draft::default(),
+            phase: None,
+            section: None,
+            section_trail: Vec::new(),
+            item_stack: Vec::new(),
+            ignore_below: None,
+            ignore_heading_level: None,
+            pending: None,
+            phase_level: 2,
+            section_level: 3,
+            depth_error_reported: false,
+            saw_phase: false,
+        }
+    }
+
+    fn error(&mut self, line: u32, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::error(self.file, Some(line), message));
+    }
+
+    fn warning(&mut self, line: u32, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::warning(self.file, Some(line), message));
+    }
+
+    fn assemble(mut self, blocks: Vec<Block>, front: Option<yaml::FrontMatter>) -> Draft {
+        let title_index = self.choose_levels(
+            &blocks,
+            front.as_ref().and_then(|f| f.title.as_ref()).is_some(),
+        );
+        let mut description = Vec::new();
+        if let Some(front) = front {
+            self.draft.title = front.title.unwrap_or_default();
+            description.extend(front.description);
+        }
+        let mut blocks = blocks.into_iter().enumerate().peekable();
+        while let Some((index, block)) = blocks.next() {
+            let next_is_item = matches!(blocks.peek(), Some((_, Block::Item { .. })));
+            if Some(index) == title_index {
+                if let Block::Heading {
+                    text,
+                    line,
+                    directive,
+                    ..
+                } = block
+                {
+                    self.draft.title = text;
+                    self.draft.title_line = Some(line);
+                    if directive.is_some() {
+                        self.warning(
+                            line,
+                            "deploycheck comment on the title heading has no effect",
+                        );
+                    }
+                }
+                continue;
+            }
+            if let Some(level) = self.ignore_heading_level {
+                match &block {
+                    Block::Heading { level: l, .. } if *l <= level => {
+                        self.ignore_heading_level = None
+                    }
+                    _ => continue,
+                }
+            }
+            if !matches!(
+                block,
+                Block::Directive { .. }
+                    | Block::Heading { .. }
+                    | Block::Item { .. }
+                    | Block::Pseudo { .. }
+                    | Block::Prose { .. }
+            ) && let Some((_, line)) = self.pending.take()
+            {
+                self.warning(line, "deploycheck comment is not right before a heading or item, so it applies to nothing");
+            }
+            match block {
+                Block::Directive { directive, line } => match self.pending.as_mut() {
+                    Some((existing, _)) => existing.merge(directive),
+                    None => self.pending = Some((directive, line)),
+                },
+                Block::Heading {
+                    level,
+                    text,
+                    line,
+                    directive,
+                } => {
+                    let directive = self.take_directive(directive);
+                    self.heading(level, text, line, directive);
+                }
+                Block::Pseudo { text, line } => {
+                    if next_is_item {
+                        let directive = self.take_directive(None);
+                        let level = self.pseudo_level();
+                        self.heading(level, text, line, directive);
+                    } else if self.phase.is_none() && !self.saw_phase {
+                        description.push(text);
+                    }
+                }
+                Block::Item {
+                    depth,
+                    text,
+                    line,
+                    directive,
+                } => {
+                    let directive = self.take_directive(directive);
+                    self.item(depth, text, line, directive);
+                }
+                Block::Prose { text, line } => {
+                    if let Some((_, at)) = self.pending.take() {
+                        self.warning(at, "deploycheck comment is not right before a heading or item, so it applies to nothing");
+                    }
+                    if self.phase.is_none() && !self.saw_phase {
+                        description.push(text);
+                    }
+                    let _ = line;
+                }
+                Block::Signoff { line } => {
+                    self.ensure_section(line);
+                    if let Some(section) = self.section.as_mut() {
+                        section.signoff = true;
+                    }
+                }
+                Block::Field { name, line } => {
+                    let field = DraftField {
+                        name,
+                        line: Some(line),
+                    };
+                    match self.section.as_mut() {
+                        Some(section) => section.fields.push(field),
+                        None => self.draft.fields.push(field),
+                    }
+                }
+                Block::Contact { contact, line } => self.draft.contacts.push(DraftContact {
+                    contact,
+                    line: Some(line),
+                }),
+            }
+        }
+        if let Some((_, line)) = self.pending.take() {
+            self.warning(line, "deploycheck comment is not right before a heading or item, so it applies to nothing");
+        }
+        self.close_phase();
+        if self.draft.title.trim().is_empty() {
+            self.draft.title = self.fallback_title.to_string();
+        }
+        if !description.is_empty() {
+            self.draft.description = Some(description.join("\n\n"));
+        }
+        self.draft
+    }
+
+    /// Picks the title heading and the phase and section levels for this file.
+    fn choose_levels(&mut self, blocks: &[Block], has_front_title: bool) -> Option<usize> {
+        let headings: Vec<(usize, u8)> = blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| match b {
+                Block::Heading { level, .. } => Some((i, *level)),
+                _ => None,
+            })
+            .collect();
+        let min_level = headings.iter().map(|(_, l)| *l).min()?;
+        let (first, first_level) = headings[0];
+        let items_before = blocks[..first]
+            .iter()
+            .any(|b| matches!(b, Block::Item { .. }));
+        let next_heading = headings.get(1).map_or(blocks.len(), |(i, _)| *i);
+        let items_under = blocks[first..next_heading]
+            .iter()
+            .any(|b| matches!(b, Block::Item { .. }));
+        let alone_at_top = headings.iter().filter(|(_, l)| *l == min_level).count() == 1;
+        let title = (!has_front_title
+            && !items_before
+            && first_level == min_level
+            && (alone_at_top || !items_under))
+            .then_some(first);
+        let mut levels: Vec<u8> = headings
+            .iter()
+            .filter(|(i, _)| Some(*i) != title)
+            .map(|(_, l)| *l)
+            .collect();
+        levels.sort_unstable();
+        levels.dedup();
+        self.phase_level = levels.first().copied().unwrap_or(2);
+        self.section_level = levels.get(1).copied().unwrap_or(self.phase_level + 1);
+        title
+    }
+
+    fn pseudo_level(&self) -> u8 {
+        match (&self.phase, &self.section) {
+            (Some(_), Some(_)) if !self.section_trail.is_empty() => self
+                .section_trail
+                .last()
+                .map_or(self.section_level, |(l, _)| l + 1),
+            _ => self.section_level,
+        }
+    }
+
+    fn take_directive(&mut self, inline: Option<Directive>) -> Option<(Directive, u32)> {
+        let pending = self.pending.take();
+        match (pending, inline) {
+            (Some((mut d, line)), Some(inline)) => {
+                d.merge(inline);
+                Some((d, line))
+            }
+            (Some(p), None) => Some(p),
+            (None, Some(inline)) => Some((inline, 0)),
+            (None, None) => None,
+        }
+    }
+
+    fn heading(&mut self, level: u8, text: String, line: u32, directive: Option<(Directive, u32)>) {
+        let directive = directive.map(|(d, at)| (d, if at == 0 { line } else { at }));
+        if directive.as_ref().is_some_and(|(d, _)| d.ignore) {
+            self.close_section();
+            self.ignore_heading_level = Some(level);
+            return;
+        }
+        if level <= self.phase_level {
+            self.open_phase(text, line, directive);
+        } else {
+            if self.phase.is_none() {
+                self.open_implicit_phase(line);
+            }
+            if level <= self.section_level {
+                self.section_trail.clear();
+            } else {
+                while self.section_trail.last().is_some_and(|(l, _)| *l >= level) {
+                    self.section_trail.pop();
+                }
+            }
+            self.section_trail.push((level, text));
+            let title = self
+                .section_trail
+                .iter()
+                .map(|(_, t)| t.trim())
+                .collect::<Vec<_>>()
+                .join(" › ");
+            self.open_section(title, line, directive);
+        }
+    }
+
+    fn open_phase(&mut self, title: String, line: u32, directive: Option<(Directive, u32)>) {
+        self.close_phase();
+        self.saw_phase = true;
+        self.section_trail.clear();
+        let mut phase = OpenPhase {
+            about_environments: title.to_lowercase().contains("environment"),
+            environments: environments_named_only(&title),
+            draft: DraftPhase {
+                id: None,
+                title,
+                kind: None,
+                line: Some(line),
+                sections: Vec::new(),
+            },
+            optional: None,
+        };
+        if let Some((d, at)) = directive {
+            phase.draft.id = d.id;
+            phase.optional = d.optional;
+            if let Some(envs) = d.environments {
+                phase.environments = envs;
+            }
+            match d.kind.as_deref() {
+                None => {}
+                Some("steps") => phase.draft.kind = Some(PhaseKind::Steps),
+                Some("rollback") => phase.draft.kind = Some(PhaseKind::Rollback),
+                Some("signoff") => phase.draft.kind = Some(PhaseKind::Signoff),
+                Some(other) => self.error(
+                    at,
+                    format!(
+                        "kind `{other}` is for sections; a phase is steps, rollback or signoff"
+                    ),
+                ),
+            }
+            if d.role.is_some() {
+                self.error(
+                    at,
+                    "`role` applies to a sign-off section heading, not a phase",
+                );
+            }
+            if d.no_threshold {
+                self.error(at, "`threshold=none` applies to an item, not a heading");
+            }
+        }
+        self.phase = Some(phase);
+    }
+
+    fn open_implicit_phase(&mut self, line: u32) {
+        let title = if self.draft.title.trim().is_empty() {
+            "Checklist".to_string()
+        } else {
+            self.draft.title.clone()
+        };
+        self.open_phase(title, line, None);
+    }
+
+    fn open_section(&mut self, title: String, line: u32, directive: Option<(Directive, u32)>) {
+        self.close_section();
+        let phase = self
+            .phase
+            .as_ref()
+            .expect("a phase is open before any section");
+        let mut environments = if phase.about_environments {
+            environment_words(&title)
+        } else {
+            environments_named_only(&title)
+        };
+        if environments.is_empty() {
+            environments = phase.environments.clone();
+        }
+        let mut section = OpenSection {
+            draft: DraftSection {
+                id: None,
+                title,
+                kind: None,
+                role: None,
+                environments,
+                optional: phase.optional,
+                line: Some(line),
+                items: Vec::new(),
+            },
+            signoff: false,
+            fields: Vec::new(),
+        };
+        if let Some((d, at)) = directive {
+            section.draft.id = d.id;
+            section.draft.optional = d.optional.or(section.draft.optional);
+            section.draft.role = d.role;
+            if let Some(envs) = d.environments {
+                section.draft.environments = envs;
+            }
+            match d.kind.as_deref() {
+                None => {}
+                Some("steps") => section.draft.kind = Some(SectionKind::Steps),
+                Some("triggers") => section.draft.kind = Some(SectionKind::Triggers),
+                Some("signoff") => section.draft.kind = Some(SectionKind::Signoff),
+                Some(other) => self.error(
+                    at,
+                    format!(
+                        "kind `{other}` is for phases; a section is steps, triggers or signoff"
+                    ),
+                ),
+            }
+            if d.no_threshold {
+                self.error(at, "`threshold=none` applies to an item, not a heading");
+            }
+        }
+        self.section = Some(section);
+    }
+
+    /// Items directly under a phase (or before any heading) go to a section of their own.
+    fn ensure_section(&mut self, line: u32) {
+        if self.phase.is_none() {
+            self.open_implicit_phase(line);
+        }
+        if self.section.is_none() {
+            let title = self
+                .phase
+                .as_ref()
+                .map(|p| p.draft.title.clone())
+                .unwrap_or_default();
+            self.section_trail.clear();
+            self.open_section(title, line, None);
+        }
+    }
+
+    fn item(&mut self, depth: usize, text: String, line: u32, directive: Option<(Directive, u32)>) {
+        if let Some(limit) = self.ignore_below {
+            if depth > limit {
+                return;
+            }
+            self.ignore_below = None;
+        }
+        if depth >= MAX_ITEM_DEPTH {
+            if !self.depth_error_reported {
+                self.depth_error_reported = true;
+                self.error(
+                    line,
+                    format!("items nest more than {MAX_ITEM_DEPTH} levels deep; flatten the list"),
+                );
+            }
+            return;
+        }
+        self.ensure_section(line);
+        let mut item = DraftItem {
+            id: None,
+            text,
+            optional: None,
+            threshold: ThresholdSpec::Infer,
+            line: Some(line),
+            children: Vec::new(),
+        };
+        if let Some((d, at)) = directive {
+            let at = if at == 0 { line } else { at };
+            if d.ignore {
+                self.ignore_below = Some(depth);
+                return;
+            }
+            item.id = d.id;
+            item.optional = d.optional;
+            if d.no_threshold {
+                item.threshold = ThresholdSpec::Absent;
+            }
+            if d.environments.is_some() {
+                self.error(at, "`env` applies to a section or phase heading, not an item; put the item in a section for that environment");
+            }
+            if d.kind.is_some() || d.role.is_some() {
+                self.error(at, "`kind` and `role` apply to headings, not items");
+            }
+        }
+        // Close items at this depth or deeper; they are complete.
+        while self.item_stack.len() > depth {
+            self.pop_item();
+        }
+        self.item_stack.push(item);
+    }
+
+    fn pop_item(&mut self) {
+        let Some(item) = self.item_stack.pop() else {
+            return;
+        };
+        match self.item_stack.last_mut() {
+            Some(parent) => parent.children.push(item),
+            None => {
+                if let Some(section) = self.section.as_mut() {
+                    section.draft.items.push(item);
+                }
+            }
+        }
+    }
+
+    fn close_section(&mut self) {
+        while !self.item_stack.is_empty() {
+            self.pop_item();
+        }
+        self.ignore_below = None;
+        let Some(mut section) = self.section.take() else {
+            return;
+        };
+        if section.signoff {
+            section.draft.kind.get_or_insert(SectionKind::Signoff);
+        } else {
+            self.draft.fields.append(&mut section.fields);
+        }
+        let keep = !section.draft.items.is_empty()
+            || section.signoff
+            || section.draft.kind == Some(SectionKind::Signoff);
+        if keep && let Some(phase) = self.phase.as_mut() {
+            phase.draft.sections.push(section.draft);
+        }
+    }
+
+    fn close_phase(&mut self) {
+        self.close_section();
+        if let Some(phase) = self.phase.take()
+            && !phase.draft.sections.is_empty()
+        {
+            self.draft.phases.push(phase.draft);
+        }
+    }
+}
+
+/// Canonical environment names for the words of a title, in order.
+fn environment_words(title: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let lower = title.to_lowercase();
+    for word in lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+        let name = match word.trim_matches('-') {
+            "production" | "prod" => "production",
+            "staging" | "stage" => "staging",
+            "development" | "dev" => "development",
+            "qa" => "qa",
+            "uat" => "uat",
+            "test" | "testing" => "test",
+            "sandbox" => "sandbox",
+            "preprod" | "pre-prod" | "pre-production" => "preprod",
+            "canary" => "canary",
+            "demo" => "demo",
+            "local" => "local",
+            _ => continue,
+        };
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+/// `Production only`, `(staging only)`: scoped wherever it appears.
+fn environments_named_only(title: &str) -> Vec<String> {
+    let lower = title.to_lowercase();
+    if lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == "only")
+    {
+        environment_words(title)
+    } else {
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_labels_need_a_blank() {
+        assert_eq!(
+            field_label("*Deployment Date:* _______________"),
+            Some("Deployment Date".into())
+        );
+        assert_eq!(field_label("**Version:** ____"), Some("Version".into()));
+        assert_eq!(field_label("Git Commit: ___"), Some("Git Commit".into()));
+        assert_eq!(field_label("Note: remember the backup"), None);
+        assert_eq!(field_label("**Signed:** ___ **Date:** ___"), None);
+    }
+
+    #[test]
+    fn signoff_lines() {
+        assert!(is_signoff_line(
+            "**Signed:** _________________ **Date:** _________________"
+        ));
+        assert!(is_signoff_line("Signature: ________"));
+        assert!(!is_signoff_line("Signed the contract"));
+    }
+
+    #[test]
+    fn contacts_from_list_lines() {
+        let c = contact_from_line("**DevOps Lead**: [Contact Information]").unwrap();
+        assert_eq!(
+            (c.role.as_str(), c.name, c.email, c.phone),
+            ("DevOps Lead", None, None, None)
+        );
+        let c = contact_from_line("**SRE on call:** Dana Reyes, dana@example.com, +1 555 0100")
+            .unwrap();
+        assert_eq!(c.role, "SRE on call");
+        assert_eq!(c.name.as_deref(), Some("Dana Reyes"));
+        assert_eq!(c.email.as_deref(), Some("dana@example.com"));
+        assert_eq!(c.phone.as_deref(), Some("+1 555 0100"));
+    }
+
+    #[test]
+    fn environment_names_in_titles() {
+        assert_eq!(environment_words("Production Deployment"), ["production"]);
+        assert_eq!(
+            environment_words("🚀 Staging & Prod"),
+            ["staging", "production"]
+        );
+        assert!(environment_words("Database Migration").is_empty());
+        assert_eq!(
+            environments_named_only("Smoke tests (production only)"),
+            ["production"]
+        );
+        assert!(environments_named_only("Production Deployment").is_empty());
+    }
+}

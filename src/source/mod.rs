@@ -1,0 +1,152 @@
+//! Reading checklist files: bytes → [`Checklist`] plus warnings, or a [`LoadError`].
+//!
+//! This module owns the guards every input passes through before any parser sees it: size
+//! cap, binary and encoding checks, and the sha256 that pins a run to the exact text.
+
+mod build;
+mod diagnostic;
+mod directive;
+mod markdown;
+mod mojibake;
+pub mod yaml;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use diagnostic::{Diagnostic, LineIndex, LoadError, Severity};
+pub use directive::KNOWN_KEYS as DIRECTIVE_KEYS;
+
+use crate::model::{Checklist, Source, SourceFormat};
+
+/// Larger files are refused before they are read: no real checklist comes near this.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub checklist: Checklist,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// `.yaml` and `.yml` are YAML; anything else is Markdown.
+pub fn format_of(path: &Path) -> SourceFormat {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml") => {
+            SourceFormat::Yaml
+        }
+        _ => SourceFormat::Markdown,
+    }
+}
+
+/// Loads the checklist at `path`; `shown` is how messages name the file.
+pub fn load(path: &Path, shown: &str) -> Result<Loaded, LoadError> {
+    let fail = |message: String| LoadError::single(Diagnostic::error(shown, None, message));
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => fail("no such file".into()),
+        _ => fail(format!("cannot read: {e}")),
+    })?;
+    if metadata.is_dir() {
+        return Err(fail("is a directory, not a checklist file".into()));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "file is {} MiB; checklists are limited to {} MiB",
+            metadata.len() >> 20,
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("checklist");
+    load_bytes(&bytes, shown, format_of(path), stem)
+}
+
+/// Parses checklist bytes already in memory.
+pub fn load_bytes(
+    bytes: &[u8],
+    shown: &str,
+    format: SourceFormat,
+    fallback_title: &str,
+) -> Result<Loaded, LoadError> {
+    let fail = |line: Option<u32>, message: String| {
+        LoadError::single(Diagnostic::error(shown, line, message))
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(
+            None,
+            format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        return Err(fail(
+            Some(line as u32),
+            "contains a NUL byte: this is a binary file, not a checklist".into(),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        fail(
+            Some(line as u32),
+            format!("is not valid UTF-8 (byte {at}); save the file as UTF-8"),
+        )
+    })?;
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Err(fail(
+            Some(1),
+            "file is empty: a checklist needs at least one item such as `- [ ] Backup completed`"
+                .into(),
+        ));
+    }
+    let source = Source {
+        path: shown.to_string(),
+        format,
+        sha256: hex(&Sha256::digest(bytes)),
+    };
+    let mut diagnostics = Vec::new();
+    let draft = match format {
+        SourceFormat::Markdown => markdown::parse(text, shown, fallback_title, &mut diagnostics),
+        SourceFormat::Yaml => yaml::parse_checklist(text, shown).map_err(LoadError::single)?,
+    };
+    let mut builder = build::Builder::new(shown);
+    builder.diagnostics = diagnostics;
+    let (checklist, diagnostics) = builder.finish(draft, source);
+    match checklist {
+        Some(checklist) => Ok(Loaded {
+            checklist,
+            warnings: diagnostics,
+        }),
+        None => Err(LoadError { diagnostics }),
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The tree with `source` and `line` removed: the YAML checklist format, so that what
+/// `show --format yaml` prints loads back as the same tree.
+pub fn to_yaml_checklist(checklist: &Checklist) -> anyhow::Result<String> {
+    let mut value = serde_json::to_value(checklist)?;
+    strip_derived_keys(&mut value);
+    yaml::to_string(&value)
+}
+
+fn strip_derived_keys(value: &mut serde_json::Value) {
+    // An explicit stack: item trees may be as deep as the builder allows.
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.shift_remove("source");
+                map.shift_remove("line");
+                stack.extend(map.values_mut());
+            }
+            serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! Every YAML call in the crate: the checklist format, front matter, project config and
+//! YAML output. Keeping them here means the YAML library can be swapped in one file.
+//!
+//! The checklist format uses the keys `show --format json` prints (DESIGN section 2), minus
+//! the derived `source` and `line`. Keys an author may leave out are inferred exactly as for
+//! Markdown; unknown keys are errors with line and column. The parser's own limits refuse
+//! alias bombs and deep nesting quickly.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::build::{
+    Draft, DraftContact, DraftField, DraftItem, DraftPhase, DraftSection, ThresholdSpec,
+};
+use super::diagnostic::Diagnostic;
+use crate::model::{Contact, PhaseKind, SectionKind, Threshold};
+
+/// A YAML checklist, as authors write it.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "deploycheck checklist")]
+pub struct YamlChecklist {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Run fields asked before the walk, e.g. `{name: Version}`.
+    #[serde(default)]
+    pub fields: Vec<YamlField>,
+    #[serde(default)]
+    pub contacts: Vec<YamlContact>,
+    pub phases: Vec<YamlPhase>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YamlField {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YamlContact {
+    pub role: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YamlPhase {
+    /// The phase's slug; derived from the title when absent.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub title: String,
+    /// Inferred from the title when absent (a title saying Rollback is a rollback phase).
+    #[serde(default)]
+    pub kind: Option<PhaseKind>,
+    #[serde(default)]
+    pub sections: Vec<YamlSection>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YamlSection {
+    /// `phase/section` or just `section`; derived from the title when absent.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub kind: Option<SectionKind>,
+    /// The approving role of a sign-off section.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Empty or absent: every environment.
+    #[serde(default)]
+    pub environments: Vec<String>,
+    #[serde(default)]
+    pub optional: Option<bool>,
+    #[serde(default)]
+    pub items: Vec<YamlItem>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YamlItem {
+    /// The full path or just the last part; derived from the text when absent.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub text: String,
+    #[serde(default)]
+    pub optional: Option<bool>,
+    /// Absent: read from the text. `null`: none, whatever the text says.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<Threshold>")]
+    pub threshold: Option<Option<Threshold>>,
+    #[serde(default)]
+    pub children: Vec<YamlItem>,
+}
+
+/// Distinguishes `threshold: null` (Some(None)) from an absent key (None).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Front matter belongs to whatever site renders the file, so unknown keys are fine here.
+pub fn parse_front_matter(text: &str) -> Result<FrontMatter, String> {
+    if text.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    serde_yaml::from_str::<Option<FrontMatter>>(text)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| strip_location(&e.to_string()))
+}
+
+/// Deserializes any YAML document, mapping errors to a diagnostic with line and column.
+pub fn from_str<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, Diagnostic> {
+    serde_yaml::from_str(text).map_err(|error| {
+        let location = error.location();
+        let mut diagnostic = Diagnostic::error(
+            file,
+            location.as_ref().map(|l| l.line() as u32),
+            humanize(&strip_location(&error.to_string())),
+        );
+        diagnostic.column = location.map(|l| l.column() as u32);
+        diagnostic
+    })
+}
+
+pub fn to_string<T: Serialize>(value: &T) -> anyhow::Result<String> {
+    Ok(serde_yaml::to_string(value)?)
+}
+
+/// A YAML checklist as a draft for the shared builder.
+pub fn parse_checklist(text: &str, file: &str) -> Result<Draft, Diagnostic> {
+    let parsed: YamlChecklist = from_str(text, file)?;
+    let mut locate = Locator::new(text);
+    let title_line = locate.find("title", &parsed.title);
+    let fields = parsed
+        .fields
+        .into_iter()
+        .map(|f| DraftField {
+            line: locate.find("name", &f.name),
+            name: f.name,
+        })
+        .collect();
+    let contacts = parsed
+        .contacts
+        .into_iter()
+        .map(|c| DraftContact {
+            line: locate.find("role", &c.role),
+            contact: Contact {
+                role: c.role,
+                name: c.name,
+                email: c.email,
+                phone: c.phone,
+            },
+        })
+        .collect();
+    let phases = parsed
+        .phases
+        .into_iter()
+        .map(|phase| {
+            let line = locate.find("title", &phase.title);
+            let sections = phase
+                .sections
+                .into_iter()
+                .map(|section| {
+                    let line = locate.find("title", &section.title);
+                    DraftSection {
+                        id: section.id,
+                        line,
+                        title: section.title,
+                        kind: section.kind,
+                        role: section.role,
+                        environments: section.environments,
+                        optional: section.optional,
+                        items: draft_items(section.items, &mut locate),
+                    }
+                })
+                .collect();
+            DraftPhase {
+                id: phase.id,
+                title: phase.title,
+                kind: phase.kind,
+                line,
+                sections,
+            }
+        })
+        .collect();
+    Ok(Draft {
+        title: parsed.title,
+        title_line,
+        description: parsed.description,
+        fields,
+        contacts,
+        phases,
+    })
+}
+
+fn draft_items(items: Vec<YamlItem>, locate: &mut Locator<'_>) -> Vec<DraftItem> {
+    items
+        .into_iter()
+        .map(|item| {
+            let line = locate.find("text", &item.text);
+            DraftItem {
+                id: item.id,
+                line,
+                optional: item.optional,
+                threshold: match item.threshold {
+                    None => ThresholdSpec::Infer,
+                    Some(None) => ThresholdSpec::Absent,
+                    Some(Some(threshold)) => ThresholdSpec::Given(threshold),
+                },
+                children: draft_items(item.children, locate),
+                text: item.text,
+            }
+        })
+        .collect()
+}
+
+/// Finds the lines of nodes after parsing, since the parser keeps no spans. Nodes are
+/// visited in document order, so a cursor that only moves forward finds each one in a
+/// single pass over the file.
+struct Locator<'a> {
+    lines: Vec<&'a str>,
+    cursor: usize,
+}
+
+impl<'a> Locator<'a> {
+    fn new(text: &'a str) -> Self {
+        Locator {
+            lines: text.lines().collect(),
+            cursor: 0,
+        }
+    }
+
+    fn find(&mut self, key: &str, value: &str) -> Option<u32> {
+        let probe: String = value.chars().take(24).collect();
+        let probe = probe.trim();
+        let found = self.lines[self.cursor..].iter().position(|line| {
+            let line = line.trim_start().trim_start_matches("- ").trim_start();
+            line.strip_prefix(key)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .is_some_and(|rest| probe.is_empty() || rest.contains(probe))
+        })?;
+        self.cursor += found + 1;
+        u32::try_from(self.cursor).ok()
+    }
+}
+
+fn strip_location(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) if message[at..].contains(" column ") => message[..at].to_string(),
+        _ => message.to_string(),
+    }
+}
+
+fn humanize(message: &str) -> String {
+    if message.contains("recursion limit exceeded") {
+        "nesting is too deep for a checklist (recursion limit exceeded)".to_string()
+    } else if message.contains("repetition limit exceeded") {
+        "too many alias expansions (an alias bomb?); write the content out instead".to_string()
+    } else {
+        message.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors_with_line_and_column() {
+        let text = "title: T\nphases:\n  - title: P\n    sectons: []\n";
+        let error = parse_checklist(text, "x.yaml").unwrap_err();
+        assert_eq!(error.line, Some(4));
+        assert!(error.column.is_some());
+        assert!(
+            error.message.contains("unknown field `sectons`"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn threshold_absent_null_and_given_are_distinct() {
+        let text = "title: T\nphases:\n- title: P\n  sections:\n  - title: S\n    items:\n    - text: a < 1ms\n    - text: b < 1ms\n      threshold: null\n";
+        let draft = parse_checklist(text, "x.yaml").unwrap();
+        let items = &draft.phases[0].sections[0].items;
+        assert_eq!(items[0].threshold, ThresholdSpec::Infer);
+        assert_eq!(items[1].threshold, ThresholdSpec::Absent);
+        assert_eq!(items[1].line, Some(8));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut previous = 'a';
+        for name in 'b'..='k' {
+            text.push_str(&format!("{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"));
+            previous = name;
+        }
+        let error = from_str::<serde_yaml::Value>(&text, "bomb.yaml").unwrap_err();
+        assert!(error.message.contains("alias"), "{}", error.message);
+    }
+}
