@@ -52,22 +52,10 @@ impl Project {
     pub fn open(root: &Path) -> Result<Project, Error> {
         let checklists_dir = root.join(CHECKLISTS_DIR);
         let config_path = checklists_dir.join(CONFIG_FILE);
-        let config = match std::fs::read_to_string(&config_path) {
-            Ok(text) if text.trim().is_empty() => ProjectConfig::default(),
-            Ok(text) => {
-                let shown = config_path.display().to_string();
-                let config: ProjectConfig = yaml::from_str(&text, &shown).map_err(Error::Config)?;
-                validate_config(&config, &shown)?;
-                config
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ProjectConfig::default(),
-            Err(e) => {
-                return Err(Error::Config(source::Diagnostic::error(
-                    &config_path.display().to_string(),
-                    None,
-                    format!("cannot read: {e}"),
-                )));
-            }
+        let config = if config_path.exists() {
+            read_config(&config_path, &config_path.display().to_string())?
+        } else {
+            ProjectConfig::default()
         };
         Ok(Project {
             root: root.to_path_buf(),
@@ -162,6 +150,23 @@ pub fn looks_like_path(name: &str) -> bool {
         || [".md", ".markdown", ".yaml", ".yml"]
             .iter()
             .any(|ext| name.to_ascii_lowercase().ends_with(ext))
+}
+
+/// Reads and checks a `deploycheck.yaml`; `shown` is how messages name it.
+pub fn read_config(path: &Path, shown: &str) -> Result<ProjectConfig, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Config(source::Diagnostic::error(
+            shown,
+            None,
+            format!("cannot read: {e}"),
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Ok(ProjectConfig::default());
+    }
+    let config: ProjectConfig = yaml::from_str(&text, shown).map_err(Error::Config)?;
+    validate_config(&config, shown)?;
+    Ok(config)
 }
 
 fn validate_config(config: &ProjectConfig, shown: &str) -> Result<(), Error> {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Io, ValidateFormat, exit};
 use crate::error::Error;
-use crate::project::{Project, display_path, load_checklist};
+use crate::project::{CONFIG_FILE, Project, display_path, load_checklist, read_config};
 use crate::source::Diagnostic;
 
 #[derive(Serialize)]
@@ -53,6 +53,24 @@ pub fn run(io: &mut Io<'_>, files: &[PathBuf], format: ValidateFormat) -> anyhow
     };
     for path in &targets {
         let shown = display_path(path, &io.cwd);
+        if path.file_name().and_then(|n| n.to_str()) == Some(CONFIG_FILE) {
+            reports.push(match read_config(path, &shown) {
+                Ok(_) => Report {
+                    file: shown,
+                    ok: true,
+                    items: None,
+                    diagnostics: Vec::new(),
+                },
+                Err(Error::Config(diagnostic)) => Report {
+                    file: shown,
+                    ok: false,
+                    items: None,
+                    diagnostics: vec![diagnostic],
+                },
+                Err(other) => return Err(other.into()),
+            });
+            continue;
+        }
         let report = match load_checklist(path, &io.cwd) {
             Ok(loaded) => Report {
                 file: shown,

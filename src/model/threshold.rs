@@ -229,13 +229,20 @@ fn operator_at(text: &str, lower: &str, at: usize) -> Option<(Comparison, usize)
         return None;
     }
     let lower_rest = &lower[at..];
-    WORD_OPERATORS.iter().find_map(|(word, op)| {
-        let boundary = lower_rest[word.len().min(lower_rest.len())..]
+    WORD_OPERATORS
+        .iter()
+        .find(|(word, _)| starts_with_word(lower_rest, word))
+        .map(|(word, op)| (*op, word.len()))
+}
+
+/// `text` starts with the ASCII `word`, and no letter or digit follows it.
+fn starts_with_word(text: &str, word: &str) -> bool {
+    // Only after the match is `word.len()` known to be a char boundary of `text`.
+    text.starts_with(word)
+        && text[word.len()..]
             .chars()
             .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        (lower_rest.starts_with(word) && boundary).then_some((*op, word.len()))
-    })
+            .is_none_or(|c| !c.is_alphanumeric())
 }
 
 /// Reads `200ms (p95)` after an operator; `None` unless a number follows at once.
@@ -336,14 +343,12 @@ fn unit_at(text: &str, at: usize) -> Option<(&'static str, usize)> {
             return Some((out_of(&denominator[..digits])?, digits + 1));
         }
     }
-    let lower = rest.get(..rest.len().min(16))?.to_ascii_lowercase();
-    UNITS.iter().find_map(|(spelling, canonical)| {
-        let boundary = lower[spelling.len().min(lower.len())..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_ascii_alphanumeric());
-        (lower.starts_with(spelling) && boundary).then_some((*canonical, spelling.len()))
-    })
+    let head: String = rest.chars().take(16).collect();
+    let lower = head.to_ascii_lowercase();
+    UNITS
+        .iter()
+        .find(|(spelling, _)| starts_with_word(&lower, spelling))
+        .map(|(spelling, canonical)| (*canonical, spelling.len()))
 }
 
 /// Canonical `/N` units; a static table keeps `Threshold` free of leaked allocations.
@@ -424,6 +429,34 @@ mod tests {
         ] {
             assert_eq!(Threshold::infer(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn multibyte_text_after_an_operator_does_not_panic() {
+        assert_eq!(
+            Threshold::infer("run against staging — p95 under 300ms")
+                .unwrap()
+                .value,
+            300.0
+        );
+        assert_eq!(
+            Threshold::infer("Latency < 5ms — très bien")
+                .unwrap()
+                .unit
+                .as_deref(),
+            Some("ms")
+        );
+        assert_eq!(Threshold::infer("under—"), None);
+        assert_eq!(
+            Threshold::infer("x < 5µs"),
+            Some(Threshold {
+                metric: "x".into(),
+                op: Comparison::Less,
+                value: 5.0,
+                unit: None,
+                qualifier: None,
+            })
+        );
     }
 
     #[test]

@@ -338,6 +338,9 @@ impl<'a> Builder<'a> {
     }
 
     fn items(&mut self, parent_id: &str, drafts: Vec<DraftItem>, depth: usize) -> Vec<Item> {
+        if drafts.is_empty() {
+            return Vec::new();
+        }
         if depth >= MAX_ITEM_DEPTH {
             let line = drafts.first().and_then(|d| d.line);
             self.error(

@@ -186,9 +186,15 @@ impl Scanner<'_, '_> {
                         });
                     }
                 }
-                Event::Start(Tag::List(_)) => {
-                    // A nested list ends the parent's own text.
+                Event::Start(
+                    Tag::List(_) | Tag::HtmlBlock | Tag::BlockQuote(_) | Tag::Table(_),
+                ) if items.last().is_some_and(|i| i.collecting) => {
+                    // A nested block ends the parent's own text, so that a directive or a
+                    // list after it belongs to what follows, not to the parent.
                     self.fix_last_emission(&mut items);
+                    if matches!(event, Event::Start(Tag::Table(_))) && in_contacts {
+                        table = Some(OpenTable::default());
+                    }
                 }
                 Event::Start(Tag::Item) => items.push(OpenItem {
                     task: false,
@@ -609,6 +615,8 @@ struct Assembler<'a> {
     section_level: u8,
     depth_error_reported: bool,
     saw_phase: bool,
+    /// The level the open section got from a bold pseudo-heading, if that opened it.
+    pseudo_section_level: Option<u8>,
 }
 
 struct OpenPhase {
@@ -642,6 +650,7 @@ impl<'a> Assembler<'a> {
             section_level: 3,
             depth_error_reported: false,
             saw_phase: false,
+            pseudo_section_level: None,
         }
     }
 
@@ -717,6 +726,7 @@ impl<'a> Assembler<'a> {
                     line,
                     directive,
                 } => {
+                    self.pseudo_section_level = None;
                     let directive = self.take_directive(directive);
                     self.heading(level, text, line, directive);
                 }
@@ -725,6 +735,7 @@ impl<'a> Assembler<'a> {
                         let directive = self.take_directive(None);
                         let level = self.pseudo_level();
                         self.heading(level, text, line, directive);
+                        self.pseudo_section_level = Some(level);
                     } else if self.phase.is_none() && !self.saw_phase {
                         description.push(text);
                     }
@@ -797,8 +808,15 @@ impl<'a> Assembler<'a> {
         let items_before = blocks[..first]
             .iter()
             .any(|b| matches!(b, Block::Item { .. }));
-        let next_heading = headings.get(1).map_or(blocks.len(), |(i, _)| *i);
-        let items_under = blocks[first..next_heading]
+        // With several top-level headings the first one is a title only when nothing in its
+        // own scope (up to the next top-level heading) is an item: `# Prepare` / `# Deploy`
+        // are phases, `# Release` followed by `# Phase 1` is a title.
+        let scope_end = headings
+            .iter()
+            .skip(1)
+            .find(|(_, l)| *l <= first_level)
+            .map_or(blocks.len(), |(i, _)| *i);
+        let items_under = blocks[first..scope_end]
             .iter()
             .any(|b| matches!(b, Block::Item { .. }));
         let alone_at_top = headings.iter().filter(|(_, l)| *l == min_level).count() == 1;
@@ -819,7 +837,12 @@ impl<'a> Assembler<'a> {
         title
     }
 
+    /// A bold pseudo-heading nests under the real heading above it, and is a sibling of
+    /// the pseudo-heading before it.
     fn pseudo_level(&self) -> u8 {
+        if let (Some(level), Some(_)) = (self.pseudo_section_level, &self.section) {
+            return level;
+        }
         match (&self.phase, &self.section) {
             (Some(_), Some(_)) if !self.section_trail.is_empty() => self
                 .section_trail
