@@ -113,6 +113,7 @@ fn finish(io: &mut Io<'_>, reports: Vec<Report>, format: ValidateFormat) -> anyh
                 let warnings = report.diagnostics.iter().filter(|d| !d.is_error()).count();
                 let errors = report.diagnostics.len() - warnings;
                 let summary = match report.items {
+                    None if report.ok => "ok (project settings)".to_string(),
                     Some(items) if report.ok => {
                         format!("ok, {items} items, {}", count(warnings, "warning"))
                     }
