@@ -106,20 +106,7 @@ impl<'a> Builder<'a> {
     pub fn clean_text(&mut self, text: &str, line: Option<u32>) -> String {
         let (repaired, fixes) = mojibake::repair(text);
         if !fixes.is_empty() {
-            let described: Vec<String> = fixes
-                .iter()
-                .map(|fix| match &fix.restored {
-                    Some(restored) => format!("\"{}\" read as \"{restored}\"", fix.damaged),
-                    None => format!("\"{}\" dropped", fix.damaged),
-                })
-                .collect();
-            self.warning(
-                line,
-                format!(
-                    "text looks mis-encoded (UTF-8 once decoded as a Windows code page): {}; re-save the file as UTF-8",
-                    described.join(", ")
-                ),
-            );
+            self.warning(line, mojibake::describe(&fixes));
         }
         collapse_whitespace(&repaired)
     }

@@ -15,6 +15,7 @@ use super::build::{
 };
 use super::diagnostic::{Diagnostic, LineIndex};
 use super::directive::{Directive, find_directives};
+use super::mojibake;
 use super::yaml;
 use crate::model::{Contact, PhaseKind, SectionKind};
 
@@ -177,6 +178,17 @@ impl Scanner<'_, '_> {
                 }
                 Event::End(TagEnd::Heading(_)) => {
                     if let Some((level, text, line, directive)) = heading.take() {
+                        // Repaired here, not in the builder: headings of parts that hold no
+                        // items never reach the tree, and their lines deserve a warning too.
+                        let (repaired, fixes) = mojibake::repair(&text);
+                        if !fixes.is_empty() {
+                            self.diagnostics.push(Diagnostic::warning(
+                                self.file,
+                                Some(line),
+                                mojibake::describe(&fixes),
+                            ));
+                        }
+                        let text = repaired.into_owned();
                         in_contacts = text.to_lowercase().contains("contact");
                         self.blocks.push(Block::Heading {
                             level,
@@ -223,16 +235,14 @@ impl Scanner<'_, '_> {
                         }
                     }
                 }
-                Event::Start(Tag::Paragraph) => {
-                    if items.last().is_none_or(|i| !i.collecting) {
-                        paragraph = Some(OpenParagraph {
-                            start: range.start,
-                            end: range.end,
-                            text: String::new(),
-                            plain_text: false,
-                            strong_text: false,
-                        });
-                    }
+                Event::Start(Tag::Paragraph) if items.last().is_none_or(|i| !i.collecting) => {
+                    paragraph = Some(OpenParagraph {
+                        start: range.start,
+                        end: range.end,
+                        text: String::new(),
+                        plain_text: false,
+                        strong_text: false,
+                    });
                 }
                 Event::End(TagEnd::Paragraph) => {
                     if items.last().is_some_and(|i| i.collecting) {

@@ -17,6 +17,21 @@ pub struct Fix {
     pub restored: Option<String>,
 }
 
+/// The warning for one line's fixes, naming what was restored and what was dropped.
+pub fn describe(fixes: &[Fix]) -> String {
+    let described: Vec<String> = fixes
+        .iter()
+        .map(|fix| match &fix.restored {
+            Some(restored) => format!("\"{}\" read as \"{restored}\"", fix.damaged),
+            None => format!("\"{}\" dropped", fix.damaged),
+        })
+        .collect();
+    format!(
+        "text looks mis-encoded (UTF-8 once decoded as a Windows code page): {}; re-save the file as UTF-8",
+        described.join(", ")
+    )
+}
+
 /// Text with mis-encoded fragments repaired or removed.
 pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Fix>) {
     if text.is_ascii() {

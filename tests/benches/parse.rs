@@ -1,0 +1,155 @@
+//! Parse benchmark: `cargo bench --bench parse`.
+//!
+//! Budgets (issue 3): loading a 100k-item Markdown checklist costs at most 1.5x one raw
+//! pulldown-cmark pass over the same file (3x is a defect), grows linearly with items,
+//! and peaks under 60 MB. This prints the figures; it asserts nothing, because timings on
+//! a shared machine are evidence to read, not a pass/fail test.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use pulldown_cmark::{Options, Parser};
+
+const CHILD_ENV: &str = "DEPLOYCHECK_BENCH_CHILD";
+
+fn main() {
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        child(&spec);
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    println!("deploycheck parse benchmark (median of runs; release profile)\n");
+    println!(
+        "{:>8} {:>9} {:>11} {:>11} {:>7} {:>10}",
+        "items", "size", "raw pass", "load", "ratio", "load/item"
+    );
+    let mut per_item = Vec::new();
+    for target in [25_000, 50_000, 100_000, 200_000] {
+        let (text, items) = generate(target);
+        let path = dir.path().join(format!("bench-{target}.md"));
+        std::fs::write(&path, &text).unwrap();
+        let raw = median(7, || raw_pass(&path));
+        let load = median(7, || load(&path));
+        let ratio = load.as_secs_f64() / raw.as_secs_f64();
+        let ns_per_item = load.as_nanos() as f64 / items as f64;
+        per_item.push(ns_per_item);
+        println!(
+            "{items:>8} {:>7.1}MB {:>9.1}ms {:>9.1}ms {ratio:>6.2}x {ns_per_item:>8.0}ns",
+            text.len() as f64 / 1e6,
+            raw.as_secs_f64() * 1e3,
+            load.as_secs_f64() * 1e3,
+        );
+    }
+    let spread = per_item.iter().cloned().fold(f64::MIN, f64::max)
+        / per_item.iter().cloned().fold(f64::MAX, f64::min);
+    println!(
+        "\nlinearity: cost per item varies {spread:.2}x from 25k to 200k items (1.0 = perfectly linear)"
+    );
+
+    let (text, items) = generate(100_000);
+    let path = dir.path().join("memory.md");
+    std::fs::write(&path, &text).unwrap();
+    let raw_peak = peak_in_child("raw", &path);
+    let load_peak = peak_in_child("load", &path);
+    println!(
+        "peak memory, {items} items ({:.1} MB file): raw pass {:.1} MB, load {:.1} MB (process peak RSS)",
+        text.len() as f64 / 1e6,
+        raw_peak as f64 / 1024.0,
+        load_peak as f64 / 1024.0
+    );
+}
+
+/// A checklist of about `target` items: phases of sections, nested items, thresholds.
+fn generate(target: usize) -> (String, usize) {
+    let mut text = String::from("# Generated benchmark checklist\n\nA large checklist.\n\n");
+    let mut items = 0;
+    let mut phase = 0;
+    while items < target {
+        phase += 1;
+        text.push_str(&format!("## Phase {phase}: rollout wave\n\n"));
+        for section in 0..10 {
+            text.push_str(&format!("### Section {section} of wave {phase}\n\n"));
+            for item in 0..25 {
+                match item % 7 {
+                    0 => text.push_str(&format!(
+                        "- [ ] Response time < {}ms (p95) on service {item}\n",
+                        100 + item
+                    )),
+                    3 => text.push_str(&format!(
+                        "- [ ] Throughput > {},000 RPS for shard {item}\n",
+                        item + 1
+                    )),
+                    _ => text.push_str(&format!(
+                        "- [ ] Verify component {item} of section {section} is healthy\n"
+                    )),
+                }
+                items += 1;
+                if item % 5 == 0 {
+                    for child in 0..3 {
+                        text.push_str(&format!("  - [ ] Sub-check {child} for component {item}\n"));
+                        items += 1;
+                    }
+                }
+            }
+            text.push('\n');
+        }
+    }
+    (text, items)
+}
+
+/// What the budget compares against: read the file and walk every event with offsets.
+fn raw_pass(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let options = Options::ENABLE_TASKLISTS
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let events = Parser::new_ext(&text, options).into_offset_iter().count();
+    black_box(events);
+}
+
+/// What `deploycheck validate FILE` does: read, check, parse, build the tree.
+fn load(path: &Path) {
+    let loaded = deploycheck::source::load(path, "bench.md").expect("benchmark checklist loads");
+    black_box(loaded.checklist.item_count());
+}
+
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    f(); // warm the page cache and the allocator
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn peak_in_child(mode: &str, path: &Path) -> u64 {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(CHILD_ENV, format!("{mode}:{}", path.display()))
+        .output()
+        .expect("child runs");
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .expect("child prints its peak in KiB")
+}
+
+fn child(spec: &str) {
+    let (mode, path) = spec.split_once(':').unwrap();
+    let path = Path::new(path);
+    match mode {
+        "raw" => raw_pass(path),
+        _ => load(path),
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    println!("{peak}");
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real binary through the `Test` builder, and the library's parsers
+//! on the fixture corpus. One test binary, modules named after the capability they pin.
+
+mod support;
+mod trees;
+
+mod bad_input;
+mod ids;
+mod list;
+mod round_trip;
+mod seeds;
+mod show;
+mod snapshots;
+mod validate;

@@ -1,0 +1,45 @@
+//! `deploycheck list`.
+
+use crate::support::Test;
+
+#[test]
+fn table_lists_checklists_with_counts_per_environment() {
+    let output = Test::with_seeds().args(&["list"]).run();
+    assert!(output.stdout.contains("mail-score (default)"));
+    assert!(
+        output
+            .stdout
+            .contains("development 170, production 172, staging 170")
+    );
+    assert!(
+        output
+            .stdout
+            .contains("development 200, production 200, staging 200")
+    );
+}
+
+#[test]
+fn json_lists_every_checklist() {
+    let output = Test::with_seeds().args(&["list", "--format", "json"]).run();
+    let entries: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(entries[0]["name"], "enterprise");
+    assert_eq!(entries[0]["items"], 200);
+    assert_eq!(entries[0]["warnings"], 35);
+    assert_eq!(entries[1]["name"], "mail-score");
+    assert_eq!(entries[1]["default"], true);
+    assert_eq!(
+        entries[1]["environments"][1],
+        serde_json::json!({"name": "production", "items": 172})
+    );
+}
+
+#[test]
+fn a_broken_checklist_is_listed_and_its_error_shown() {
+    Test::with_seeds()
+        .write("checklists/broken.md", "# Nothing to do here\n")
+        .args(&["list"])
+        .status(2)
+        .stdout_contains("(does not load, see below)")
+        .stderr_contains("checklists/broken.md: error: no checklist items found")
+        .run();
+}

@@ -1,0 +1,183 @@
+//! The `Test` builder: one integration test states its files, arguments and stdin, and the
+//! exit code, stdout and stderr it expects; `run` executes the real binary in a temp dir.
+
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+
+pub fn fixture_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+pub fn fixture_bytes(relative: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(relative)).unwrap_or_else(|e| panic!("fixture {relative}: {e}"))
+}
+
+enum Expect {
+    Exact(String),
+    Contains(Vec<String>),
+}
+
+pub struct Test {
+    dir: TempDir,
+    cwd: PathBuf,
+    args: Vec<String>,
+    status: i32,
+    stdout: Option<Expect>,
+    stderr: Option<Expect>,
+}
+
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Test {
+    /// An empty project folder.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Test {
+            cwd: dir.path().to_path_buf(),
+            dir,
+            args: Vec::new(),
+            status: 0,
+            stdout: None,
+            stderr: None,
+        }
+    }
+
+    /// A project holding the seed checklists and the shipped settings.
+    pub fn with_seeds() -> Self {
+        Test::new()
+            .fixture("seeds/mail-score.md", "checklists/mail-score.md")
+            .fixture("seeds/enterprise-mis-encoded.md", "checklists/enterprise.md")
+            .write(
+                "checklists/deploycheck.yaml",
+                "default: mail-score\nenvironments:\n  production: [prod]\n  staging: [stage]\n  development: [dev]\n",
+            )
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(self, relative: &str, contents: impl AsRef<[u8]>) -> Self {
+        let path = self.dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, contents).expect("write");
+        self
+    }
+
+    pub fn fixture(self, fixture: &str, relative: &str) -> Self {
+        let bytes = fixture_bytes(fixture);
+        self.write(relative, bytes)
+    }
+
+    pub fn current_dir(mut self, relative: &str) -> Self {
+        self.cwd = self.dir.path().join(relative);
+        std::fs::create_dir_all(&self.cwd).expect("mkdir");
+        self
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    pub fn status(mut self, code: i32) -> Self {
+        self.status = code;
+        self
+    }
+
+    pub fn stdout(mut self, exact: &str) -> Self {
+        self.stdout = Some(Expect::Exact(exact.into()));
+        self
+    }
+
+    pub fn stdout_contains(mut self, needle: &str) -> Self {
+        match &mut self.stdout {
+            Some(Expect::Contains(all)) => all.push(needle.into()),
+            _ => self.stdout = Some(Expect::Contains(vec![needle.into()])),
+        }
+        self
+    }
+
+    pub fn stderr(mut self, exact: &str) -> Self {
+        self.stderr = Some(Expect::Exact(exact.into()));
+        self
+    }
+
+    pub fn stderr_contains(mut self, needle: &str) -> Self {
+        match &mut self.stderr {
+            Some(Expect::Contains(all)) => all.push(needle.into()),
+            _ => self.stderr = Some(Expect::Contains(vec![needle.into()])),
+        }
+        self
+    }
+
+    pub fn run(self) -> Output {
+        let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_deploycheck"));
+        command
+            .args(&self.args)
+            .current_dir(&self.cwd)
+            .env_remove("NO_COLOR")
+            .env_remove("DEPLOYCHECK_OPERATOR")
+            .env("HOME", self.dir.path());
+        command.write_stdin(Vec::new());
+        let output = command.output().expect("binary runs");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let context = format!(
+            "deploycheck {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+            self.args.join(" ")
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(self.status),
+            "unexpected exit code\n{context}"
+        );
+        check("stdout", &stdout, self.stdout.as_ref(), &context);
+        check("stderr", &stderr, self.stderr.as_ref(), &context);
+        assert!(
+            !stderr.contains("panicked"),
+            "the binary panicked\n{context}"
+        );
+        Output { stdout, stderr }
+    }
+}
+
+fn check(stream: &str, actual: &str, expected: Option<&Expect>, context: &str) {
+    match expected {
+        None => {}
+        Some(Expect::Exact(exact)) => {
+            assert_eq!(actual, exact, "{stream} differs\n{context}");
+        }
+        Some(Expect::Contains(needles)) => {
+            for needle in needles {
+                assert!(
+                    actual.contains(needle.as_str()),
+                    "{stream} lacks {needle:?}\n{context}"
+                );
+            }
+        }
+    }
+}
+
+/// Counts every item in a `show --format json` tree.
+pub fn count_items(tree: &serde_json::Value) -> usize {
+    let mut stack: Vec<&serde_json::Value> = tree["phases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["sections"].as_array().into_iter().flatten())
+        .flat_map(|s| s["items"].as_array().into_iter().flatten())
+        .collect();
+    let mut count = 0;
+    while let Some(item) = stack.pop() {
+        count += 1;
+        stack.extend(item["children"].as_array().into_iter().flatten());
+    }
+    count
+}

@@ -1,0 +1,80 @@
+//! `deploycheck validate`: compiler-style diagnostics, warnings exit 0, errors exit 2.
+
+use crate::support::Test;
+
+#[test]
+fn clean_project_validates() {
+    Test::with_seeds()
+        .write("checklists/enterprise.md", std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/checklists/enterprise.md")).unwrap())
+        .args(&["validate"])
+        .stdout("checklists/enterprise.md: ok, 200 items, 0 warnings\nchecklists/mail-score.md: ok, 182 items, 0 warnings\n")
+        .stderr("")
+        .run();
+}
+
+#[test]
+fn warnings_name_file_and_line_and_exit_zero() {
+    let output = Test::with_seeds()
+        .args(&["validate", "checklists/enterprise.md"])
+        .run();
+    let first = output.stderr.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "checklists/enterprise.md:1: warning: text looks mis-encoded (UTF-8 once decoded as a Windows code page): \"ğŸ¢\" dropped; re-save the file as UTF-8"
+    );
+    assert!(output.stderr.contains("checklists/enterprise.md:3: warning: text looks mis-encoded (UTF-8 once decoded as a Windows code page): \"ğŸ“‹\" read as \"📋\""));
+    assert_eq!(
+        output.stdout,
+        "checklists/enterprise.md: ok, 200 items, 35 warnings\n"
+    );
+}
+
+#[test]
+fn errors_exit_two_and_other_files_are_still_checked() {
+    Test::with_seeds()
+        .write("bad.md", "# T\n\n<!-- deploycheck: optinal -->\n- [ ] x\n")
+        .args(&["validate", "bad.md", "checklists/mail-score.md"])
+        .status(2)
+        .stderr_contains("bad.md:3: error: unknown key `optinal` in deploycheck comment (known keys: id, optional, required, env, kind, role, ignore, threshold=none)")
+        .stdout("bad.md: FAILED, 1 error, 0 warnings\nchecklists/mail-score.md: ok, 182 items, 0 warnings\n")
+        .run();
+}
+
+#[test]
+fn json_report_carries_every_diagnostic() {
+    let output = Test::with_seeds()
+        .write(
+            "dup.md",
+            "# T\n## P\n- [ ] a <!-- deploycheck: id=x -->\n- [ ] b <!-- deploycheck: id=x -->\n",
+        )
+        .args(&["validate", "--format", "json", "dup.md"])
+        .status(2)
+        .run();
+    let reports: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(reports[0]["ok"], false);
+    assert_eq!(reports[0]["diagnostics"][0]["line"], 4);
+    assert_eq!(reports[0]["diagnostics"][0]["severity"], "error");
+    assert_eq!(
+        reports[0]["diagnostics"][0]["message"],
+        "duplicate item id `x`: already used on line 3; IDs must be unique within their parent"
+    );
+}
+
+#[test]
+fn project_settings_are_validated_too() {
+    Test::with_seeds()
+        .args(&["validate", "checklists/deploycheck.yaml"])
+        .stdout("checklists/deploycheck.yaml: ok (project settings)\n")
+        .run();
+    Test::with_seeds()
+        .write(
+            "checklists/deploycheck.yaml",
+            "environments:\n  production: [prod]\n  preprod: [prod]\n",
+        )
+        .args(&["validate"])
+        .status(2)
+        .stderr_contains(
+            "checklists/deploycheck.yaml: error: `prod` names both `preprod` and `production`",
+        )
+        .run();
+}
