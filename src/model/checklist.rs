@@ -92,7 +92,8 @@ pub struct Item {
     pub optional: bool,
     /// 1-based line in the source file; `None` for formats without positions.
     pub line: Option<u32>,
-    pub threshold: Option<Threshold>,
+    /// Boxed: few items have one, and every item would otherwise carry its full size.
+    pub threshold: Option<Box<Threshold>>,
     pub children: Vec<Item>,
 }
 
@@ -154,8 +155,10 @@ impl Section {
     }
 
     /// Every item in the section, parents before their children, in file order.
-    pub fn all_items(&self) -> impl Iterator<Item = &Item> {
-        self.items.iter().flat_map(Item::walk)
+    pub fn all_items(&self) -> ItemWalk<'_> {
+        ItemWalk {
+            stack: self.items.iter().rev().collect(),
+        }
     }
 }
 

@@ -11,5 +11,5 @@ mod threshold;
 pub use checklist::{
     Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, SourceFormat,
 };
-pub use slug::{is_valid_slug, slugify};
+pub use slug::{is_valid_slug, push_slug, slugify};
 pub use threshold::{Comparison, Threshold};

@@ -13,6 +13,50 @@ const MAX_SLUG_LEN: usize = 64;
 /// `"Response time < 200ms (p95)"` → `"response-time-200ms-p95"`.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::new();
+    push_slug(&mut slug, text);
+    slug
+}
+
+/// Appends the slug of `text` to `out`, so a full ID is built in one allocation.
+pub fn push_slug(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        push_ascii_slug(out, text);
+    } else {
+        push_unicode_slug(out, text);
+    }
+}
+
+/// The common case, byte by byte; the same rules as [`push_unicode_slug`].
+fn push_ascii_slug(out: &mut String, text: &str) {
+    let start = out.len();
+    let mut pending_dash = false;
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_alphanumeric() {
+            let written = out.len() - start;
+            let needed = usize::from(pending_dash && written > 0) + 1;
+            if written + needed > MAX_SLUG_LEN {
+                // Cut back to the last whole word rather than leave half of one.
+                if let Some(cut) = out[start..].rfind('-') {
+                    out.truncate(start + cut);
+                }
+                break;
+            }
+            if needed == 2 {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(char::from(byte.to_ascii_lowercase()));
+        } else if byte != b'\'' {
+            pending_dash = true;
+        }
+    }
+    if out.len() == start {
+        push_hash(out, text);
+    }
+}
+
+fn push_unicode_slug(out: &mut String, text: &str) {
+    let start = out.len();
     let mut pending_dash = false;
     for ch in text.chars() {
         let folded = fold(ch);
@@ -23,28 +67,35 @@ pub fn slugify(text: &str) -> String {
             }
             continue;
         }
-        if pending_dash && !slug.is_empty() {
-            if slug.len() + 1 >= MAX_SLUG_LEN {
+        let written = out.len() - start;
+        if pending_dash && written > 0 {
+            if written + 1 >= MAX_SLUG_LEN {
                 break;
             }
-            slug.push('-');
+            out.push('-');
         }
         pending_dash = false;
-        if slug.len() + folded.len() > MAX_SLUG_LEN {
+        if out.len() - start + folded.len() > MAX_SLUG_LEN {
             // Cut back to the last whole word rather than leave half of one.
-            if let Some(cut) = slug.rfind('-') {
-                slug.truncate(cut);
+            if let Some(cut) = out[start..].rfind('-') {
+                out.truncate(start + cut);
             }
             break;
         }
-        slug.push_str(folded);
+        out.push_str(folded);
     }
-    if slug.is_empty() {
-        let digest = Sha256::digest(text.trim().as_bytes());
-        let hex: String = digest.iter().take(3).map(|b| format!("{b:02x}")).collect();
-        return format!("x-{hex}");
+    if out.len() == start {
+        push_hash(out, text);
     }
-    slug
+}
+
+/// Text with no letters or digits at all still needs an ID that depends only on itself.
+fn push_hash(out: &mut String, text: &str) {
+    let digest = Sha256::digest(text.trim().as_bytes());
+    out.push_str("x-");
+    for byte in digest.iter().take(3) {
+        out.push_str(&format!("{byte:02x}"));
+    }
 }
 
 /// An author-given ID segment: lowercase ASCII letters and digits, with `-`, `_` or `.` inside.
@@ -139,6 +190,25 @@ mod tests {
         let slug = slugify(&"word ".repeat(100));
         assert!(slug.len() <= MAX_SLUG_LEN);
         assert!(slug.ends_with("word"));
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        for text in [
+            "Response time < 200ms (p95)",
+            "  leading and trailing  ",
+            "Don't stop",
+            "a-b--c",
+            &"long words ".repeat(20),
+            "x".repeat(70).as_str(),
+            "!!!",
+        ] {
+            let mut ascii = String::new();
+            push_ascii_slug(&mut ascii, text);
+            let mut unicode = String::new();
+            push_unicode_slug(&mut unicode, text);
+            assert_eq!(ascii, unicode, "{text:?}");
+        }
     }
 
     #[test]

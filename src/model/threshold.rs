@@ -187,21 +187,34 @@ const UNITS: &[(&str, &str)] = &[
 
 impl Threshold {
     /// The threshold stated in an item's text, if it states one.
+    ///
+    /// Every threshold has a number right after its operator, so the scan visits only the
+    /// starts of digit runs and looks back past spaces for an operator: text without
+    /// digits, which is most checklist text, costs one pass over its bytes.
     pub fn infer(text: &str) -> Option<Threshold> {
-        let scan: &str = match text.char_indices().nth(MAX_SCAN_CHARS) {
-            Some((cut, _)) => &text[..cut],
-            None => text,
+        let scan: &str = if text.len() <= MAX_SCAN_CHARS {
+            text
+        } else {
+            match text.char_indices().nth(MAX_SCAN_CHARS) {
+                Some((cut, _)) => &text[..cut],
+                None => text,
+            }
         };
-        let lower = scan.to_ascii_lowercase();
-        let mut at = 0;
-        while at < scan.len() {
-            if let Some((op, op_len)) = operator_at(scan, &lower, at) {
-                if let Some(found) = measure_after(scan, at, at + op_len, op) {
-                    return Some(found);
-                }
-                at += op_len;
-            } else {
-                at += scan[at..].chars().next().map_or(1, char::len_utf8);
+        let bytes = scan.as_bytes();
+        for at in 0..bytes.len() {
+            let starts_number = bytes[at].is_ascii_digit()
+                && (at == 0 || !matches!(bytes[at - 1], b'0'..=b'9' | b',' | b'.'));
+            if !starts_number {
+                continue;
+            }
+            let mut op_end = at;
+            while op_end > 0 && bytes[op_end - 1] == b' ' {
+                op_end -= 1;
+            }
+            if let Some((op, op_start)) = operator_before(scan, op_end)
+                && let Some(found) = measure_after(scan, op_start, op_end, op)
+            {
+                return Some(found);
             }
         }
         None
@@ -213,32 +226,43 @@ impl Threshold {
     }
 }
 
-fn operator_at(text: &str, lower: &str, at: usize) -> Option<(Comparison, usize)> {
-    let rest = &text[at..];
-    let before = text[..at].chars().next_back();
+/// The operator that ends exactly at byte `end`, and where it starts.
+fn operator_before(text: &str, end: usize) -> Option<(Comparison, usize)> {
+    let head = &text[..end];
     for symbol in ["<=", ">=", "≤", "≥", "<", ">"] {
-        if rest.starts_with(symbol) {
+        if let Some(rest) = head.strip_suffix(symbol) {
             // Arrows and doubled brackets are not comparisons.
-            if matches!(before, Some('-' | '=' | '<' | '>')) {
+            if matches!(rest.chars().next_back(), Some('-' | '=' | '<' | '>')) {
                 return None;
             }
-            return Some((Comparison::from_symbol(symbol)?, symbol.len()));
+            return Some((Comparison::from_symbol(symbol)?, rest.len()));
         }
     }
-    if before.is_some_and(char::is_alphanumeric) {
+    let bytes = head.as_bytes();
+    let last = bytes.last()?.to_ascii_lowercase();
+    if !last.is_ascii_lowercase() {
         return None;
     }
-    let lower_rest = &lower[at..];
-    WORD_OPERATORS
-        .iter()
-        .find(|(word, _)| starts_with_word(lower_rest, word))
-        .map(|(word, op)| (*op, word.len()))
+    WORD_OPERATORS.iter().find_map(|(word, op)| {
+        if word.as_bytes()[word.len() - 1] != last {
+            return None;
+        }
+        let start = bytes.len().checked_sub(word.len())?;
+        let matches = bytes[start..].eq_ignore_ascii_case(word.as_bytes())
+            && text[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+        matches.then_some((*op, start))
+    })
 }
 
-/// `text` starts with the ASCII `word`, and no letter or digit follows it.
+/// `text` starts with the ASCII `word` in any case, and no letter or digit follows it.
 fn starts_with_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
     // Only after the match is `word.len()` known to be a char boundary of `text`.
-    text.starts_with(word)
+    bytes.len() >= word.len()
+        && bytes[..word.len()].eq_ignore_ascii_case(word.as_bytes())
         && text[word.len()..]
             .chars()
             .next()
@@ -343,11 +367,9 @@ fn unit_at(text: &str, at: usize) -> Option<(&'static str, usize)> {
             return Some((out_of(&denominator[..digits])?, digits + 1));
         }
     }
-    let head: String = rest.chars().take(16).collect();
-    let lower = head.to_ascii_lowercase();
     UNITS
         .iter()
-        .find(|(spelling, _)| starts_with_word(&lower, spelling))
+        .find(|(spelling, _)| starts_with_word(rest, spelling))
         .map(|(spelling, canonical)| (*canonical, spelling.len()))
 }
 

@@ -6,12 +6,13 @@
 //! their parent, so no item's ID depends on another item's text).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::diagnostic::Diagnostic;
 use super::mojibake;
 use crate::model::{
     Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, Threshold,
-    is_valid_slug, slugify,
+    is_valid_slug, push_slug,
 };
 
 /// Deeper nesting than this is a mistake, not a checklist; refusing it bounds recursion.
@@ -76,7 +77,7 @@ pub enum ThresholdSpec {
     Infer,
     /// The author said there is none.
     Absent,
-    Given(Threshold),
+    Given(Box<Threshold>),
 }
 
 pub struct Builder<'a> {
@@ -102,13 +103,25 @@ impl<'a> Builder<'a> {
             .push(Diagnostic::warning(self.file, line, message));
     }
 
-    /// Collapses whitespace and repairs mis-encoded fragments, warning once per fragment.
+    /// Collapses whitespace and repairs mis-encoded fragments, warning once per line.
     pub fn clean_text(&mut self, text: &str, line: Option<u32>) -> String {
-        let (repaired, fixes) = mojibake::repair(text);
+        self.clean_owned(text.to_string(), line)
+    }
+
+    /// As [`Builder::clean_text`], reusing the string when it is already clean, which is
+    /// nearly always: this runs once per item.
+    pub fn clean_owned(&mut self, text: String, line: Option<u32>) -> String {
+        let (repaired, fixes) = mojibake::repair(&text);
         if !fixes.is_empty() {
+            let repaired = repaired.into_owned();
             self.warning(line, mojibake::describe(&fixes));
+            return collapse_whitespace(&repaired);
         }
-        collapse_whitespace(&repaired)
+        if is_collapsed(&text) {
+            text
+        } else {
+            collapse_whitespace(&text)
+        }
     }
 
     pub fn finish(mut self, draft: Draft, source: Source) -> (Option<Checklist>, Vec<Diagnostic>) {
@@ -132,7 +145,8 @@ impl<'a> Builder<'a> {
             contacts,
             phases,
         };
-        if checklist.item_count() == 0 && !self.diagnostics.iter().any(Diagnostic::is_error) {
+        if checklist.items().next().is_none() && !self.diagnostics.iter().any(Diagnostic::is_error)
+        {
             self.error(
                 None,
                 "no checklist items found: an item is a task-list line such as `- [ ] Backup completed`",
@@ -189,7 +203,7 @@ impl<'a> Builder<'a> {
             .zip(&titles)
             .map(|(p, title)| IdKey::new(p.id.as_deref(), title, p.line))
             .collect();
-        let ids = self.assign_ids("", &keys, &HashSet::new(), "phase");
+        let ids = self.assign_ids("", &keys, "phase");
         drafts
             .into_iter()
             .zip(titles)
@@ -227,7 +241,7 @@ impl<'a> Builder<'a> {
             .zip(&section_titles)
             .map(|(s, title)| IdKey::new(s.id.as_deref(), title, s.line))
             .collect();
-        let ids = self.assign_ids(&id, &keys, &HashSet::new(), "section");
+        let ids = self.assign_ids(&id, &keys, "section");
         let sections = draft
             .sections
             .into_iter()
@@ -336,119 +350,132 @@ impl<'a> Builder<'a> {
             );
             return Vec::new();
         }
-        let texts: Vec<String> = drafts
-            .iter()
-            .map(|d| self.clean_text(&d.text, d.line))
-            .collect();
-        let mut kept_drafts = Vec::with_capacity(drafts.len());
-        let mut kept_texts = Vec::with_capacity(drafts.len());
-        for (draft, text) in drafts.into_iter().zip(texts) {
+        let mut items = Vec::with_capacity(drafts.len());
+        let mut rest = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let text = self.clean_owned(draft.text, draft.line);
             if text.is_empty() {
                 self.warning(draft.line, "task item has no text; it is left out");
-            } else {
-                kept_drafts.push(draft);
-                kept_texts.push(text);
+                continue;
             }
+            let threshold = match draft.threshold {
+                ThresholdSpec::Infer => Threshold::infer(&text).map(Box::new),
+                ThresholdSpec::Absent => None,
+                ThresholdSpec::Given(threshold) => Some(threshold),
+            };
+            items.push(Item {
+                id: String::new(),
+                optional: draft.optional.unwrap_or_else(|| says_optional_item(&text)),
+                text,
+                line: draft.line,
+                threshold,
+                children: Vec::new(),
+            });
+            rest.push((draft.id, draft.children));
         }
-        let keys: Vec<IdKey> = kept_drafts
+        let keys: Vec<IdKey> = items
             .iter()
-            .zip(&kept_texts)
-            .map(|(d, text)| IdKey::new(d.id.as_deref(), text, d.line))
+            .zip(&rest)
+            .map(|(item, (explicit, _))| IdKey::new(explicit.as_deref(), &item.text, item.line))
             .collect();
-        let ids = self.assign_ids(parent_id, &keys, &HashSet::new(), "item");
-        kept_drafts
-            .into_iter()
-            .zip(kept_texts)
-            .zip(ids)
-            .map(|((draft, text), id)| {
-                let threshold = match draft.threshold {
-                    ThresholdSpec::Infer => Threshold::infer(&text),
-                    ThresholdSpec::Absent => None,
-                    ThresholdSpec::Given(threshold) => Some(threshold),
-                };
-                let optional = draft.optional.unwrap_or_else(|| says_optional_item(&text));
-                let children = self.items(&id, draft.children, depth + 1);
-                Item {
-                    id,
-                    text,
-                    optional,
-                    line: draft.line,
-                    threshold,
-                    children,
-                }
-            })
-            .collect()
+        let ids = self.assign_ids(parent_id, &keys, "item");
+        drop(keys);
+        for ((item, id), (_, children)) in items.iter_mut().zip(ids).zip(rest) {
+            item.id = id;
+            item.children = self.items(&item.id, children, depth + 1);
+        }
+        items
     }
 
     /// Full IDs for one group of siblings. Explicit IDs are placed first so that an author's
-    /// choice never depends on the order of the items around it.
-    fn assign_ids(
-        &mut self,
-        parent: &str,
-        keys: &[IdKey],
-        reserved: &HashSet<String>,
-        what: &str,
-    ) -> Vec<String> {
-        let mut taken: HashSet<String> = reserved.clone();
-        let mut explicit_lines: HashMap<String, Option<u32>> = HashMap::new();
-        let mut segments: Vec<Option<String>> = vec![None; keys.len()];
-        for (slot, key) in segments.iter_mut().zip(keys) {
-            let Some(explicit) = key.explicit else {
-                continue;
-            };
-            let Some(segment) = self.explicit_segment(parent, explicit, key.line, what) else {
-                continue;
-            };
-            if let Some(first_line) = explicit_lines.get(&segment) {
+    /// choice never depends on the order of the items around it; generated ones are slugs
+    /// of the text, with `-2`, `-3` only where siblings would collide.
+    fn assign_ids(&mut self, parent: &str, keys: &[IdKey], what: &str) -> Vec<String> {
+        let prefix = if parent.is_empty() {
+            0
+        } else {
+            parent.len() + 1
+        };
+        let full = |segment_len: usize| {
+            let mut id = String::with_capacity(prefix + segment_len);
+            if prefix > 0 {
+                id.push_str(parent);
+                id.push('/');
+            }
+            id
+        };
+        let mut ids: Vec<String> = Vec::with_capacity(keys.len());
+        let mut explicit = vec![false; keys.len()];
+        for (index, key) in keys.iter().enumerate() {
+            let segment = key
+                .explicit
+                .and_then(|e| self.explicit_segment(parent, e, key.line, what));
+            let mut id = full(segment.as_ref().map_or(key.text.len(), String::len));
+            match segment {
+                Some(segment) => {
+                    id.push_str(&segment);
+                    explicit[index] = true;
+                }
+                None => push_slug(&mut id, key.text),
+            }
+            ids.push(id);
+        }
+
+        // Explicit IDs claim their names first; a generated ID that collides with an
+        // earlier claim is renamed below. The set borrows, so no ID is copied here.
+        let mut collisions = Vec::new();
+        {
+            let mut claimed: HashMap<&str, usize, Fnv> =
+                HashMap::with_capacity_and_hasher(ids.len(), Fnv::default());
+            let order = (0..ids.len())
+                .filter(|&i| explicit[i])
+                .chain((0..ids.len()).filter(|&i| !explicit[i]));
+            for index in order {
+                // Siblings share the parent prefix; only the last segment can differ.
+                let segment = &ids[index][prefix..];
+                if let Some(&first) = claimed.get(segment) {
+                    collisions.push((index, first));
+                } else {
+                    claimed.insert(segment, index);
+                }
+            }
+        }
+        if collisions.is_empty() {
+            return ids;
+        }
+        let mut taken: HashSet<String> = ids.iter().cloned().collect();
+        for (index, first) in collisions {
+            let segment = ids[index][prefix..].to_string();
+            let first_line = keys[first].line;
+            if explicit[index] {
                 let at = first_line.map_or(String::new(), |l| format!(" on line {l}"));
                 self.error(
-                    key.line,
+                    keys[index].line,
                     format!("duplicate {what} id `{segment}`: already used{at}; IDs must be unique within their parent"),
                 );
                 continue;
             }
-            explicit_lines.insert(segment.clone(), key.line);
-            taken.insert(segment.clone());
-            *slot = Some(segment);
-        }
-        let mut first_with_slug: HashMap<String, Option<u32>> = HashMap::new();
-        for (slot, key) in segments.iter_mut().zip(keys) {
-            if slot.is_some() {
-                continue;
-            }
-            let base = slugify(key.text);
-            let mut segment = base.clone();
             let mut n = 2;
-            while taken.contains(&segment) {
-                segment = format!("{base}-{n}");
-                n += 1;
-            }
-            if segment != base {
-                let earlier = first_with_slug
-                    .get(&base)
-                    .copied()
-                    .flatten()
-                    .map_or(String::new(), |l| format!(" (line {l})"));
-                self.warning(
-                    key.line,
-                    format!("{what} `{}` has the same ID as an earlier one{earlier}, so it gets `{segment}`, which shifts if they are reordered; give one an explicit id", key.text),
-                );
-            }
-            first_with_slug.entry(base).or_insert(key.line);
-            taken.insert(segment.clone());
-            *slot = Some(segment);
-        }
-        segments
-            .into_iter()
-            .map(|segment| {
-                let segment = segment.unwrap_or_default();
-                if parent.is_empty() {
-                    segment
-                } else {
-                    format!("{parent}/{segment}")
+            let renamed = loop {
+                let candidate = format!("{}{segment}-{n}", &ids[index][..prefix]);
+                if !taken.contains(&candidate) {
+                    break candidate;
                 }
-            })
-            .collect()
+                n += 1;
+            };
+            let earlier = first_line.map_or(String::new(), |l| format!(" (line {l})"));
+            self.warning(
+                keys[index].line,
+                format!(
+                    "{what} `{}` has the same ID as an earlier one{earlier}, so it gets `{}`, which shifts if they are reordered; give one an explicit id",
+                    keys[index].text,
+                    &renamed[prefix..]
+                ),
+            );
+            taken.insert(renamed.clone());
+            ids[index] = renamed;
+        }
+        ids
     }
 
     /// An explicit ID is either the last segment or the whole path under the right parent.
@@ -504,6 +531,57 @@ impl<'a> IdKey<'a> {
     }
 }
 
+/// Whether `text` has no leading, trailing or repeated whitespace, and no whitespace but spaces.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut previous_space = false;
+    for &b in bytes {
+        if b == b' ' {
+            if previous_space {
+                return false;
+            }
+            previous_space = true;
+        } else if b.is_ascii_whitespace() || b == 0xC2 || b == 0xE2 || b == 0xE3 {
+            // Tabs, newlines, and the lead bytes of NBSP and other Unicode spaces.
+            return false;
+        } else {
+            previous_space = false;
+        }
+    }
+    true
+}
+
+/// A word-at-a-time FNV-style hash: sibling IDs are short, and SipHash's DoS resistance
+/// buys nothing for a set that lives for one group of siblings in one file.
+type Fnv = BuildHasherDefault<FnvHasher>;
+
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Eight bytes a step: IDs are tens of bytes long.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0 ^ u64::from_le_bytes(word)).wrapping_mul(0x0100_0000_01b3);
+            self.0 ^= self.0 >> 29;
+        }
+    }
+}
+
 pub fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
@@ -515,9 +593,16 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
+/// Case-insensitive search for lowercase ASCII needles, without lowercasing a copy.
 fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
-    let lower = text.to_lowercase();
-    needles.iter().any(|n| lower.contains(n))
+    let hay = text.as_bytes();
+    needles.iter().any(|needle| {
+        let needle = needle.as_bytes();
+        hay.len() >= needle.len()
+            && hay
+                .windows(needle.len())
+                .any(|window| window.eq_ignore_ascii_case(needle))
+    })
 }
 
 pub fn says_rollback(title: &str) -> bool {
@@ -551,7 +636,8 @@ const OPTIONAL_MARKERS: &[&str] = &[
 ];
 
 fn says_optional_item(text: &str) -> bool {
-    lower_contains_any(text, OPTIONAL_MARKERS)
+    // Every marker is parenthesised; most items have no parenthesis at all.
+    text.contains('(') && lower_contains_any(text, OPTIONAL_MARKERS)
 }
 
 fn says_optional_section(title: &str) -> bool {

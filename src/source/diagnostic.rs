@@ -103,28 +103,37 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// Maps byte offsets to 1-based line numbers.
-pub struct LineIndex {
-    starts: Vec<usize>,
+///
+/// Parsers ask in nearly increasing offset order, so the index keeps a cursor and counts
+/// the newlines between the last answer and the next: one pass over the text in all, and
+/// no table. An earlier offset restarts the count from the top.
+pub struct LineIndex<'a> {
+    text: &'a [u8],
+    cursor: std::cell::Cell<(usize, u32)>,
 }
 
-impl LineIndex {
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineIndex {
+            text: text.as_bytes(),
+            cursor: std::cell::Cell::new((0, 1)),
+        }
     }
 
     pub fn line(&self, offset: usize) -> u32 {
-        let index = self.starts.partition_point(|&start| start <= offset);
-        u32::try_from(index.max(1)).unwrap_or(u32::MAX)
+        let offset = offset.min(self.text.len());
+        let (mut at, mut line) = self.cursor.get();
+        if offset < at {
+            (at, line) = (0, 1);
+        }
+        let newlines = self.text[at..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        self.cursor.set((offset, line));
+        line
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
 }
 
 #[cfg(test)]
@@ -138,6 +147,15 @@ mod tests {
         assert_eq!(index.line(2), 2);
         assert_eq!(index.line(5), 3);
         assert_eq!(index.line(6), 4);
+    }
+
+    #[test]
+    fn line_index_answers_earlier_offsets_after_later_ones() {
+        let index = LineIndex::new("a\nbb\n\nc");
+        assert_eq!(index.line(6), 4);
+        assert_eq!(index.line(0), 1);
+        assert_eq!(index.line(3), 2);
+        assert_eq!(index.line(100), 4);
     }
 
     #[test]

@@ -25,7 +25,7 @@ enum Block {
         level: u8,
         text: String,
         line: u32,
-        directive: Option<Directive>,
+        directive: Option<Box<Directive>>,
     },
     /// A paragraph that is only bold text (`**Before going live:**`); a heading if a list follows.
     Pseudo {
@@ -36,10 +36,11 @@ enum Block {
         depth: usize,
         text: String,
         line: u32,
-        directive: Option<Directive>,
+        directive: Option<Box<Directive>>,
     },
+    /// Boxed, like `Contact`: rare variants must not widen every task-item block.
     Directive {
-        directive: Directive,
+        directive: Box<Directive>,
         line: u32,
     },
     Signoff {
@@ -50,7 +51,7 @@ enum Block {
         line: u32,
     },
     Contact {
-        contact: Contact,
+        contact: Box<Contact>,
         line: u32,
     },
     Prose {
@@ -73,7 +74,8 @@ pub fn parse(
         src: text,
         file,
         lines: &lines,
-        blocks: Vec::new(),
+        // About one block per task line; sizing up front spares the copies of growth.
+        blocks: Vec::with_capacity(text.len() / 48),
         diagnostics,
         front_matter: None,
     };
@@ -93,7 +95,7 @@ pub fn parse(
 struct Scanner<'a, 'd> {
     src: &'a str,
     file: &'a str,
-    lines: &'a LineIndex,
+    lines: &'a LineIndex<'a>,
     blocks: Vec<Block>,
     diagnostics: &'d mut Vec<Diagnostic>,
     front_matter: Option<yaml::FrontMatter>,
@@ -108,7 +110,7 @@ struct OpenItem {
     text: String,
     line: u32,
     start: usize,
-    directive: Option<Directive>,
+    directive: Option<Box<Directive>>,
 }
 
 struct OpenParagraph {
@@ -135,7 +137,7 @@ impl Scanner<'_, '_> {
             | Options::ENABLE_TABLES
             | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
         let mut items: Vec<OpenItem> = Vec::new();
-        let mut heading: Option<(u8, String, u32, Option<Directive>)> = None;
+        let mut heading: Option<(u8, String, u32, Option<Box<Directive>>)> = None;
         let mut paragraph: Option<OpenParagraph> = None;
         let mut table: Option<OpenTable> = None;
         let mut in_contacts = false;
@@ -296,7 +298,10 @@ impl Scanner<'_, '_> {
                         merge_into(&mut item.directive, found);
                     } else {
                         for directive in found {
-                            self.blocks.push(Block::Directive { directive, line });
+                            self.blocks.push(Block::Directive {
+                                directive: Box::new(directive),
+                                line,
+                            });
                         }
                     }
                 }
@@ -377,7 +382,10 @@ impl Scanner<'_, '_> {
                 self.blocks.push(Block::Field { name, line });
                 structured = true;
             } else if in_contacts && let Some(contact) = contact_from_line(raw_line) {
-                self.blocks.push(Block::Contact { contact, line });
+                self.blocks.push(Block::Contact {
+                    contact: Box::new(contact),
+                    line,
+                });
                 structured = true;
             }
         }
@@ -400,7 +408,7 @@ impl Scanner<'_, '_> {
         let without_marker = strip_list_marker(first_line);
         if let Some(contact) = contact_from_line(without_marker) {
             self.blocks.push(Block::Contact {
-                contact,
+                contact: Box::new(contact),
                 line: item.line,
             });
         }
@@ -437,12 +445,12 @@ impl Scanner<'_, '_> {
                 continue;
             };
             self.blocks.push(Block::Contact {
-                contact: Contact {
+                contact: Box::new(Contact {
                     role,
                     name: cell(name.filter(|&n| Some(n) != email && Some(n) != phone)),
                     email: cell(email),
                     phone: cell(phone),
-                },
+                }),
                 line,
             });
         }
@@ -464,7 +472,10 @@ impl Scanner<'_, '_> {
 
     fn directives_as_blocks(&mut self, html: &str, line: u32) {
         for directive in self.directives_in(html, line) {
-            self.blocks.push(Block::Directive { directive, line });
+            self.blocks.push(Block::Directive {
+                directive: Box::new(directive),
+                line,
+            });
         }
     }
 
@@ -480,11 +491,11 @@ impl Scanner<'_, '_> {
     }
 }
 
-fn merge_into(slot: &mut Option<Directive>, found: Vec<Directive>) {
+fn merge_into(slot: &mut Option<Box<Directive>>, found: Vec<Directive>) {
     for directive in found {
         match slot {
             Some(existing) => existing.merge(directive),
-            None => *slot = Some(directive),
+            None => *slot = Some(Box::new(directive)),
         }
     }
 }
@@ -727,8 +738,8 @@ impl<'a> Assembler<'a> {
             }
             match block {
                 Block::Directive { directive, line } => match self.pending.as_mut() {
-                    Some((existing, _)) => existing.merge(directive),
-                    None => self.pending = Some((directive, line)),
+                    Some((existing, _)) => existing.merge(*directive),
+                    None => self.pending = Some((*directive, line)),
                 },
                 Block::Heading {
                     level,
@@ -737,7 +748,7 @@ impl<'a> Assembler<'a> {
                     directive,
                 } => {
                     self.pseudo_section_level = None;
-                    let directive = self.take_directive(directive);
+                    let directive = self.take_directive(directive.map(|d| *d));
                     self.heading(level, text, line, directive);
                 }
                 Block::Pseudo { text, line } => {
@@ -756,7 +767,7 @@ impl<'a> Assembler<'a> {
                     line,
                     directive,
                 } => {
-                    let directive = self.take_directive(directive);
+                    let directive = self.take_directive(directive.map(|d| *d));
                     self.item(depth, text, line, directive);
                 }
                 Block::Prose { text, line } => {
@@ -785,7 +796,7 @@ impl<'a> Assembler<'a> {
                     }
                 }
                 Block::Contact { contact, line } => self.draft.contacts.push(DraftContact {
-                    contact,
+                    contact: *contact,
                     line: Some(line),
                 }),
             }

@@ -79,7 +79,10 @@ pub fn load_bytes(
             format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
         ));
     }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    // `contains` on bytes is memchr; the position is only worked out for the message.
+    if bytes.contains(&0)
+        && let Some(at) = bytes.iter().position(|&b| b == 0)
+    {
         let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
         return Err(fail(
             Some(line as u32),

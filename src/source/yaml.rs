@@ -221,7 +221,7 @@ fn draft_items(items: Vec<YamlItem>, locate: &mut Locator<'_>) -> Vec<DraftItem>
                 threshold: match item.threshold {
                     None => ThresholdSpec::Infer,
                     Some(None) => ThresholdSpec::Absent,
-                    Some(Some(threshold)) => ThresholdSpec::Given(threshold),
+                    Some(Some(threshold)) => ThresholdSpec::Given(Box::new(threshold)),
                 },
                 children: draft_items(item.children, locate),
                 text: item.text,

@@ -50,6 +50,25 @@ fn main() {
     let (text, items) = generate(100_000);
     let path = dir.path().join("memory.md");
     std::fs::write(&path, &text).unwrap();
+    // The whole command, as a user runs it: process start, read, parse, report, exit.
+    if let Some(binary) = release_binary() {
+        let raw = median(15, || child_process("raw", &path));
+        let validate = median(15, || {
+            let status = std::process::Command::new(&binary)
+                .args(["validate", path.to_str().unwrap()])
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        });
+        println!(
+            "whole command, {items} items: raw-pass process {:.1}ms, `deploycheck validate` {:.1}ms, ratio {:.2}x",
+            raw.as_secs_f64() * 1e3,
+            validate.as_secs_f64() * 1e3,
+            validate.as_secs_f64() / raw.as_secs_f64()
+        );
+    }
+    std::fs::write(&path, &text).unwrap();
     let raw_peak = peak_in_child("raw", &path);
     let load_peak = peak_in_child("load", &path);
     println!(
@@ -125,6 +144,22 @@ fn median(runs: usize, mut f: impl FnMut()) -> Duration {
         .collect();
     times.sort();
     times[runs / 2]
+}
+
+/// target/release/deploycheck beside this benchmark binary (target/release/deps/), if built.
+fn release_binary() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let binary = exe.parent()?.parent()?.join("deploycheck");
+    binary.is_file().then_some(binary)
+}
+
+fn child_process(mode: &str, path: &Path) {
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(CHILD_ENV, format!("{mode}:{}", path.display()))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
 }
 
 fn peak_in_child(mode: &str, path: &Path) -> u64 {
