@@ -58,22 +58,15 @@ pub struct DraftSection {
     pub environments: Vec<String>,
     pub optional: Option<bool>,
     pub line: Option<u32>,
-    pub items: Vec<DraftItem>,
+    /// Model items straight from [`new_item`]; an explicit ID waits in `id` (empty: derive
+    /// it), and [`Builder::finish`] turns every `id` into the full path.
+    pub items: Vec<Item>,
 }
 
-#[derive(Debug)]
-pub struct DraftItem {
-    pub id: Option<String>,
-    pub text: String,
-    pub optional: Option<bool>,
-    pub threshold: ThresholdSpec,
-    pub line: Option<u32>,
-    pub children: Vec<DraftItem>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum ThresholdSpec {
     /// Read it from the item text.
+    #[default]
     Infer,
     /// The author said there is none.
     Absent,
@@ -108,20 +101,8 @@ impl<'a> Builder<'a> {
         self.clean_owned(text.to_string(), line)
     }
 
-    /// As [`Builder::clean_text`], reusing the string when it is already clean, which is
-    /// nearly always: this runs once per item.
     pub fn clean_owned(&mut self, text: String, line: Option<u32>) -> String {
-        let (repaired, fixes) = mojibake::repair(&text);
-        if !fixes.is_empty() {
-            let repaired = repaired.into_owned();
-            self.warning(line, mojibake::describe(&fixes));
-            return collapse_whitespace(&repaired);
-        }
-        if is_collapsed(&text) {
-            text
-        } else {
-            collapse_whitespace(&text)
-        }
+        clean_owned(self.file, &mut self.diagnostics, text, line)
     }
 
     pub fn finish(mut self, draft: Draft, source: Source) -> (Option<Checklist>, Vec<Diagnostic>) {
@@ -323,8 +304,9 @@ impl<'a> Builder<'a> {
         let optional = draft
             .optional
             .unwrap_or_else(|| says_optional_section(&title));
-        let items = self.items(&id, draft.items, 0);
-        if items.is_empty() {
+        let mut items = draft.items;
+        self.assign_item_ids(&id, &mut items, 0);
+        if items.is_empty() && kind != SectionKind::Signoff {
             self.warning(draft.line, format!("section `{title}` has no items"));
         }
         Section {
@@ -338,53 +320,32 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn items(&mut self, parent_id: &str, drafts: Vec<DraftItem>, depth: usize) -> Vec<Item> {
-        if drafts.is_empty() {
-            return Vec::new();
+    /// Turns each item's `id` (an explicit ID, or empty) into its full path, in place.
+    fn assign_item_ids(&mut self, parent_id: &str, items: &mut Vec<Item>, depth: usize) {
+        if items.is_empty() {
+            return;
         }
         if depth >= MAX_ITEM_DEPTH {
-            let line = drafts.first().and_then(|d| d.line);
+            let line = items.first().and_then(|i| i.line);
             self.error(
                 line,
                 format!("items nest more than {MAX_ITEM_DEPTH} levels deep; flatten the list"),
             );
-            return Vec::new();
+            items.clear();
+            return;
         }
-        let mut items = Vec::with_capacity(drafts.len());
-        let mut rest = Vec::with_capacity(drafts.len());
-        for draft in drafts {
-            let text = self.clean_owned(draft.text, draft.line);
-            if text.is_empty() {
-                self.warning(draft.line, "task item has no text; it is left out");
-                continue;
-            }
-            let threshold = match draft.threshold {
-                ThresholdSpec::Infer => Threshold::infer(&text).map(Box::new),
-                ThresholdSpec::Absent => None,
-                ThresholdSpec::Given(threshold) => Some(threshold),
-            };
-            items.push(Item {
-                id: String::new(),
-                optional: draft.optional.unwrap_or_else(|| says_optional_item(&text)),
-                text,
-                line: draft.line,
-                threshold,
-                children: Vec::new(),
-            });
-            rest.push((draft.id, draft.children));
-        }
-        let keys: Vec<IdKey> = items
-            .iter()
-            .zip(&rest)
-            .map(|(item, (explicit, _))| IdKey::new(explicit.as_deref(), &item.text, item.line))
-            .collect();
-        let ids = self.assign_ids(parent_id, &keys, "item");
-        drop(keys);
-        for ((item, id), (_, children)) in items.iter_mut().zip(ids).zip(rest) {
+        let ids = {
+            let keys: Vec<IdKey> = items
+                .iter()
+                .map(|i| IdKey::new((!i.id.is_empty()).then_some(i.id.as_str()), &i.text, i.line))
+                .collect();
+            self.assign_ids(parent_id, &keys, "item")
+        };
+        for (item, id) in items.iter_mut().zip(ids) {
             item.id = id;
-            item.children = self.items(&item.id, children, depth + 1);
+            let Item { id, children, .. } = item;
+            self.assign_item_ids(id, children, depth + 1);
         }
-        items
     }
 
     /// Full IDs for one group of siblings. Explicit IDs are placed first so that an author's
@@ -513,6 +474,69 @@ impl<'a> Builder<'a> {
         }
         Some(segment.to_string())
     }
+}
+
+/// Collapses whitespace and repairs mis-encoded fragments (warning once per line), reusing
+/// the string when it is already clean, which is nearly always: this runs once per item.
+pub fn clean_owned(
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    text: String,
+    line: Option<u32>,
+) -> String {
+    let (repaired, fixes) = mojibake::repair(&text);
+    if !fixes.is_empty() {
+        let repaired = repaired.into_owned();
+        diagnostics.push(Diagnostic::warning(file, line, mojibake::describe(&fixes)));
+        return collapse_whitespace(&repaired);
+    }
+    if is_collapsed(&text) {
+        text
+    } else {
+        collapse_whitespace(&text)
+    }
+}
+
+/// What a parser knows of an item beyond its text and line.
+#[derive(Debug, Default)]
+pub struct ItemSpec {
+    pub explicit_id: Option<String>,
+    pub optional: Option<bool>,
+    pub threshold: ThresholdSpec,
+}
+
+/// A model item from what a parser read, with the inference both formats share: text
+/// cleaned, threshold read from the text unless given, optional from its markers unless
+/// given. `None` (with a warning) for an item without text; the caller drops its children.
+pub fn new_item(
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    text: String,
+    line: Option<u32>,
+    spec: ItemSpec,
+) -> Option<Item> {
+    let text = clean_owned(file, diagnostics, text, line);
+    if text.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            file,
+            line,
+            "task item has no text; it and any items under it are left out",
+        ));
+        return None;
+    }
+    let threshold = match spec.threshold {
+        ThresholdSpec::Infer => Threshold::infer(&text).map(Box::new),
+        ThresholdSpec::Absent => None,
+        ThresholdSpec::Given(threshold) => Some(threshold),
+    };
+    Some(Item {
+        id: spec.explicit_id.unwrap_or_default(),
+        optional: spec.optional.unwrap_or_else(|| says_optional_item(&text)),
+        text,
+        line,
+        threshold,
+        children: Vec::new(),
+    })
 }
 
 struct IdKey<'a> {

@@ -10,14 +10,14 @@
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::build::{
-    Draft, DraftContact, DraftField, DraftItem, DraftPhase, DraftSection, MAX_ITEM_DEPTH,
-    ThresholdSpec, collapse_whitespace,
+    Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
+    ThresholdSpec, collapse_whitespace, new_item,
 };
 use super::diagnostic::{Diagnostic, LineIndex};
 use super::directive::{Directive, find_directives};
 use super::mojibake;
 use super::yaml;
-use crate::model::{Contact, PhaseKind, SectionKind};
+use crate::model::{Contact, Item, PhaseKind, SectionKind};
 
 #[derive(Debug)]
 enum Block {
@@ -626,7 +626,7 @@ struct Assembler<'a> {
     /// Titles of the enclosing section headings, for `Section › Sub-section` titles.
     section_trail: Vec<(u8, String)>,
     /// Open items, innermost last; each is attached to its parent when it closes.
-    item_stack: Vec<DraftItem>,
+    item_stack: Vec<Item>,
     /// Items at or below this depth are skipped (an `ignore` directive on their parent).
     ignore_below: Option<usize>,
     /// Everything until the next heading at or above this level is skipped.
@@ -1061,24 +1061,17 @@ impl<'a> Assembler<'a> {
             return;
         }
         self.ensure_section(line);
-        let mut item = DraftItem {
-            id: None,
-            text,
-            optional: None,
-            threshold: ThresholdSpec::Infer,
-            line: Some(line),
-            children: Vec::new(),
-        };
+        let mut spec = ItemSpec::default();
         if let Some((d, at)) = directive {
             let at = if at == 0 { line } else { at };
             if d.ignore {
                 self.ignore_below = Some(depth);
                 return;
             }
-            item.id = d.id;
-            item.optional = d.optional;
+            spec.explicit_id = d.id;
+            spec.optional = d.optional;
             if d.no_threshold {
-                item.threshold = ThresholdSpec::Absent;
+                spec.threshold = ThresholdSpec::Absent;
             }
             if d.environments.is_some() {
                 self.error(at, "`env` applies to a section or phase heading, not an item; put the item in a section for that environment");
@@ -1087,6 +1080,11 @@ impl<'a> Assembler<'a> {
                 self.error(at, "`kind` and `role` apply to headings, not items");
             }
         }
+        let Some(item) = new_item(self.file, self.diagnostics, text, Some(line), spec) else {
+            // Its children go with it rather than attach to whatever came before.
+            self.ignore_below = Some(depth);
+            return;
+        };
         // Close items at this depth or deeper; they are complete.
         while self.item_stack.len() > depth {
             self.pop_item();

@@ -112,7 +112,9 @@ pub fn load_bytes(
     let mut diagnostics = Vec::new();
     let draft = match format {
         SourceFormat::Markdown => markdown::parse(text, shown, fallback_title, &mut diagnostics),
-        SourceFormat::Yaml => yaml::parse_checklist(text, shown).map_err(LoadError::single)?,
+        SourceFormat::Yaml => {
+            yaml::parse_checklist(text, shown, &mut diagnostics).map_err(LoadError::single)?
+        }
     };
     let mut builder = build::Builder::new(shown);
     builder.diagnostics = diagnostics;

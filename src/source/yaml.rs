@@ -10,10 +10,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::build::{
-    Draft, DraftContact, DraftField, DraftItem, DraftPhase, DraftSection, ThresholdSpec,
+    Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ThresholdSpec, new_item,
 };
 use super::diagnostic::Diagnostic;
-use crate::model::{Contact, PhaseKind, SectionKind, Threshold};
+use crate::model::{Contact, Item, PhaseKind, SectionKind, Threshold};
 
 /// A YAML checklist, as authors write it.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -143,7 +143,11 @@ pub fn to_string<T: Serialize>(value: &T) -> anyhow::Result<String> {
 }
 
 /// A YAML checklist as a draft for the shared builder.
-pub fn parse_checklist(text: &str, file: &str) -> Result<Draft, Diagnostic> {
+pub fn parse_checklist(
+    text: &str,
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Draft, Diagnostic> {
     let parsed: YamlChecklist = from_str(text, file)?;
     let mut locate = Locator::new(text);
     let title_line = locate.find("title", &parsed.title);
@@ -186,7 +190,7 @@ pub fn parse_checklist(text: &str, file: &str) -> Result<Draft, Diagnostic> {
                         role: section.role,
                         environments: section.environments,
                         optional: section.optional,
-                        items: draft_items(section.items, &mut locate),
+                        items: model_items(section.items, &mut locate, file, diagnostics),
                     }
                 })
                 .collect();
@@ -209,25 +213,31 @@ pub fn parse_checklist(text: &str, file: &str) -> Result<Draft, Diagnostic> {
     })
 }
 
-fn draft_items(items: Vec<YamlItem>, locate: &mut Locator<'_>) -> Vec<DraftItem> {
-    items
-        .into_iter()
-        .map(|item| {
-            let line = locate.find("text", &item.text);
-            DraftItem {
-                id: item.id,
-                line,
-                optional: item.optional,
-                threshold: match item.threshold {
-                    None => ThresholdSpec::Infer,
-                    Some(None) => ThresholdSpec::Absent,
-                    Some(Some(threshold)) => ThresholdSpec::Given(Box::new(threshold)),
-                },
-                children: draft_items(item.children, locate),
-                text: item.text,
-            }
-        })
-        .collect()
+fn model_items(
+    items: Vec<YamlItem>,
+    locate: &mut Locator<'_>,
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for yaml_item in items {
+        let line = locate.find("text", &yaml_item.text);
+        let spec = ItemSpec {
+            explicit_id: yaml_item.id,
+            optional: yaml_item.optional,
+            threshold: match yaml_item.threshold {
+                None => ThresholdSpec::Infer,
+                Some(None) => ThresholdSpec::Absent,
+                Some(Some(threshold)) => ThresholdSpec::Given(Box::new(threshold)),
+            },
+        };
+        let children = model_items(yaml_item.children, locate, file, diagnostics);
+        if let Some(mut item) = new_item(file, diagnostics, yaml_item.text, line, spec) {
+            item.children = children;
+            out.push(item);
+        }
+    }
+    out
 }
 
 /// Finds the lines of nodes after parsing, since the parser keeps no spans. Nodes are
@@ -284,7 +294,7 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors_with_line_and_column() {
         let text = "title: T\nphases:\n  - title: P\n    sectons: []\n";
-        let error = parse_checklist(text, "x.yaml").unwrap_err();
+        let error = parse_checklist(text, "x.yaml", &mut Vec::new()).unwrap_err();
         assert_eq!(error.line, Some(4));
         assert!(error.column.is_some());
         assert!(
@@ -297,10 +307,10 @@ mod tests {
     #[test]
     fn threshold_absent_null_and_given_are_distinct() {
         let text = "title: T\nphases:\n- title: P\n  sections:\n  - title: S\n    items:\n    - text: a < 1ms\n    - text: b < 1ms\n      threshold: null\n";
-        let draft = parse_checklist(text, "x.yaml").unwrap();
+        let draft = parse_checklist(text, "x.yaml", &mut Vec::new()).unwrap();
         let items = &draft.phases[0].sections[0].items;
-        assert_eq!(items[0].threshold, ThresholdSpec::Infer);
-        assert_eq!(items[1].threshold, ThresholdSpec::Absent);
+        assert_eq!(items[0].threshold.as_ref().map(|t| t.value), Some(1.0));
+        assert_eq!(items[1].threshold, None);
         assert_eq!(items[1].line, Some(8));
     }
 
