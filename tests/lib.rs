@@ -7,6 +7,7 @@ mod trees;
 mod bad_input;
 mod ids;
 mod list;
+mod markdown;
 mod round_trip;
 mod seeds;
 mod show;

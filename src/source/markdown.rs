@@ -111,6 +111,9 @@ struct OpenItem {
     line: u32,
     start: usize,
     directive: Option<Box<Directive>>,
+    /// Where lines that continue the item's paragraph but are sign-off or run-field lines
+    /// begin (`**Signed:** ___` written straight under the last item, with no blank line).
+    structured_tail: Option<usize>,
 }
 
 struct OpenParagraph {
@@ -218,6 +221,7 @@ impl Scanner<'_, '_> {
                     line: self.lines.line(range.start),
                     start: range.start,
                     directive: None,
+                    structured_tail: None,
                 }),
                 Event::TaskListMarker(_) => {
                     if let Some(item) = items.last_mut() {
@@ -229,6 +233,9 @@ impl Scanner<'_, '_> {
                         let depth = task_depth(&items);
                         if item.collecting {
                             self.emit_item(&mut item, depth);
+                        }
+                        if let Some(tail) = item.structured_tail {
+                            self.structured_lines(&self.src[tail..range.end.max(tail)]);
                         }
                         if !item.task && in_contacts {
                             self.contact_from_list_item(&item);
@@ -324,8 +331,18 @@ impl Scanner<'_, '_> {
                 Event::SoftBreak | Event::HardBreak => {
                     if let Some((_, heading_text, ..)) = heading.as_mut() {
                         heading_text.push(' ');
-                    } else if let Some(item) = items.last_mut().filter(|i| i.collecting) {
-                        item.text.push(' ');
+                    } else if items.last().is_some_and(|i| i.collecting) {
+                        let next_line = self.src[range.end..].lines().next().unwrap_or("");
+                        if is_signoff_line(next_line) || field_label(next_line).is_some() {
+                            // CommonMark folds such a line into the item's paragraph; it is
+                            // structure, not part of what the item says.
+                            self.fix_last_emission(&mut items);
+                            if let Some(item) = items.last_mut() {
+                                item.structured_tail = Some(range.end);
+                            }
+                        } else if let Some(item) = items.last_mut() {
+                            item.text.push(' ');
+                        }
                     } else if let Some(p) = paragraph.as_mut() {
                         p.text.push(' ');
                     }
@@ -400,6 +417,22 @@ impl Scanner<'_, '_> {
                 text: collapse_whitespace(&p.text),
                 line,
             });
+        }
+    }
+
+    /// Sign-off and run-field lines that CommonMark folded into a list item's paragraph.
+    fn structured_lines(&mut self, raw: &str) {
+        let offset = raw.as_ptr() as usize - self.src.as_ptr() as usize;
+        let first_line = self.lines.line(offset);
+        for (index, raw_line) in raw.lines().enumerate() {
+            let line = first_line + index as u32;
+            if is_signoff_line(raw_line) {
+                self.blocks.push(Block::Signoff { line });
+            } else if let Some(name) = field_label(raw_line) {
+                self.blocks.push(Block::Field { name, line });
+            } else {
+                break;
+            }
         }
     }
 
@@ -536,6 +569,27 @@ fn is_signoff_line(line: &str) -> bool {
     .iter()
     .any(|label| lower.replace(['*', '_'], "").contains(label));
     names_signature && (line.contains("___") || line.contains("[ ]") || lower.contains("date:"))
+}
+
+/// Labels that are part of a sign-off block rather than run fields.
+fn is_signoff_label(label: &str) -> bool {
+    let lower = label.to_lowercase();
+    [
+        "name",
+        "date",
+        "signature",
+        "signed",
+        "signed by",
+        "title",
+        "role",
+        "approver",
+        "approved by",
+        "initials",
+        "time",
+        "sign-off",
+        "signoff",
+    ]
+    .contains(&lower.trim())
 }
 
 /// `*Deployment Date:* ______` → `Deployment Date`. A label and a blank, nothing else.
@@ -1116,9 +1170,10 @@ impl<'a> Assembler<'a> {
         };
         if section.signoff {
             section.draft.kind.get_or_insert(SectionKind::Signoff);
-        } else {
-            self.draft.fields.append(&mut section.fields);
+            // `**Name:** ___` belongs to the sign-off; `*Version:* ___` is still a run field.
+            section.fields.retain(|f| !is_signoff_label(&f.name));
         }
+        self.draft.fields.append(&mut section.fields);
         let keep = !section.draft.items.is_empty()
             || section.signoff
             || section.draft.kind == Some(SectionKind::Signoff);
