@@ -1,6 +1,6 @@
 //! `deploycheck list`: every checklist in `checklists/`, its environments and item counts.
 
-use comfy_table::{Table, presets};
+use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use super::{Io, ListFormat, exit};
@@ -92,6 +92,8 @@ pub fn run(io: &mut Io<'_>, format: ListFormat) -> anyhow::Result<i32> {
             } else {
                 presets::ASCII_FULL_CONDENSED
             });
+            // Wrap cells to fit the terminal rather than let the terminal wrap the table.
+            table.set_content_arrangement(ContentArrangement::Dynamic);
             table.set_header(["NAME", "TITLE", "FORMAT", "ITEMS", "BY ENVIRONMENT"]);
             for entry in &entries {
                 let name = if entry.default {
