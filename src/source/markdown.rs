@@ -173,7 +173,8 @@ impl Scanner<'_, '_> {
                 }
                 Event::Start(Tag::MetadataBlock(_)) => skip_depth = 1,
                 Event::Start(Tag::Heading { level, .. }) => {
-                    self.flush_open_items(&mut items);
+                    // A heading inside a list item must not swallow the item's text.
+                    self.fix_last_emission(&mut items);
                     heading = Some((
                         level as u8,
                         String::new(),
@@ -380,11 +381,6 @@ impl Scanner<'_, '_> {
         }
     }
 
-    /// A heading closes every open item's text (items cannot contain headings in practice,
-    /// but a `#` inside a list item would otherwise swallow the heading's text).
-    fn flush_open_items(&mut self, items: &mut [OpenItem]) {
-        self.fix_last_emission(items);
-    }
 
     fn finish_paragraph(&mut self, p: OpenParagraph, in_contacts: bool) {
         let line = self.lines.line(p.start);

@@ -14,8 +14,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use diagnostic::{Diagnostic, LineIndex, LoadError, Severity};
-pub use directive::KNOWN_KEYS as DIRECTIVE_KEYS;
+pub use diagnostic::{Diagnostic, LoadError, Severity};
 
 use crate::model::{Checklist, Source, SourceFormat};
 
