@@ -381,7 +381,6 @@ impl Scanner<'_, '_> {
         }
     }
 
-
     fn finish_paragraph(&mut self, p: OpenParagraph, in_contacts: bool) {
         let line = self.lines.line(p.start);
         let raw = &self.src[p.start..p.end];
