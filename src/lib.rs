@@ -9,6 +9,7 @@
 //!   through the [`cli::Io`] it is handed.
 
 pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod model;
 pub mod project;

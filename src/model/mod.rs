@@ -5,11 +5,20 @@
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 
 mod checklist;
+mod measure;
+mod record;
 mod slug;
+mod status;
 mod threshold;
 
 pub use checklist::{
     Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, SourceFormat,
 };
+pub use measure::{Judgement, MeasureError, Measurement};
+pub use record::{
+    FieldValues, RECORD_SCHEMA, Record, RecordChecklist, RecordItem, RecordRollback,
+    RecordSignature, RecordSignoff,
+};
 pub use slug::{is_valid_slug, push_slug, slugify};
-pub use threshold::{Comparison, Threshold};
+pub use status::{Status, Verdict};
+pub use threshold::{Comparison, Threshold, format_number};

@@ -1,0 +1,157 @@
+//! What an operator types at a prompt, as words shared by the terminal and piped stdin.
+
+use crate::model::Status;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// A status word with its reason, if any: `y`, `f disk full`, `na`, `clear`.
+    Answer {
+        status: Status,
+        reason: Option<String>,
+    },
+    /// A measured value, optionally with `override REASON` to reverse the judgement.
+    Measured {
+        value: String,
+        override_reason: Option<String>,
+    },
+    Note(String),
+    Back,
+    Rollback,
+    Quit,
+    Contacts,
+    Status,
+    Help,
+}
+
+/// Parses one line typed at an item prompt. `Err` carries the message to show.
+pub fn parse_command(line: &str) -> Result<Command, String> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Err("type an answer, or ? for help".into());
+    }
+    let (word, rest) = match line.split_once(char::is_whitespace) {
+        Some((word, rest)) => (word, rest.trim()),
+        None => (line, ""),
+    };
+    let rest = (!rest.is_empty()).then(|| rest.to_string());
+    let lower = word.to_ascii_lowercase();
+    match lower.as_str() {
+        "back" | "b" | "undo" if rest.is_none() => return Ok(Command::Back),
+        "rollback" if rest.is_none() => return Ok(Command::Rollback),
+        "quit" | "q" | "exit" if rest.is_none() => return Ok(Command::Quit),
+        "contacts" if rest.is_none() => return Ok(Command::Contacts),
+        "status" if rest.is_none() => return Ok(Command::Status),
+        "?" | "help" | "h?" if rest.is_none() => return Ok(Command::Help),
+        "note" | "n" => {
+            return rest
+                .map(Command::Note)
+                .ok_or_else(|| "note needs text: note TEXT".to_string());
+        }
+        _ => {}
+    }
+    if word.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '-') {
+        let (value, override_reason) = match line.split_once(" override") {
+            Some((value, reason)) => (value.trim(), Some(reason.trim().to_string())),
+            None => (line, None),
+        };
+        if override_reason.as_deref() == Some("") {
+            return Err("override needs a reason: VALUE override REASON".into());
+        }
+        return Ok(Command::Measured {
+            value: value.to_string(),
+            override_reason,
+        });
+    }
+    match Status::from_word(&lower) {
+        Some(Status::Pending) | None => Err(format!(
+            "`{word}` is not an answer; type y, f REASON, s REASON, na, d REASON, a value, or ? for help"
+        )),
+        Some(status) => Ok(Command::Answer {
+            status,
+            reason: rest,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_answers() {
+        assert_eq!(
+            parse_command("y"),
+            Ok(Command::Answer {
+                status: Status::Done,
+                reason: None
+            })
+        );
+        assert_eq!(
+            parse_command("done"),
+            Ok(Command::Answer {
+                status: Status::Done,
+                reason: None
+            })
+        );
+        assert_eq!(
+            parse_command("f disk full"),
+            Ok(Command::Answer {
+                status: Status::Failed,
+                reason: Some("disk full".into())
+            })
+        );
+        assert_eq!(
+            parse_command("defer after the freeze"),
+            Ok(Command::Answer {
+                status: Status::Deferred,
+                reason: Some("after the freeze".into())
+            })
+        );
+        assert_eq!(
+            parse_command("na"),
+            Ok(Command::Answer {
+                status: Status::NotApplicable,
+                reason: None
+            })
+        );
+        assert_eq!(
+            parse_command("holds"),
+            Ok(Command::Answer {
+                status: Status::Holds,
+                reason: None
+            })
+        );
+    }
+
+    #[test]
+    fn values_and_overrides() {
+        assert_eq!(
+            parse_command("180ms"),
+            Ok(Command::Measured {
+                value: "180ms".into(),
+                override_reason: None
+            })
+        );
+        assert_eq!(
+            parse_command("250ms override cache warming, accepted by SRE"),
+            Ok(Command::Measured {
+                value: "250ms".into(),
+                override_reason: Some("cache warming, accepted by SRE".into())
+            })
+        );
+        assert!(parse_command("250ms override").is_err());
+    }
+
+    #[test]
+    fn navigation_and_notes() {
+        assert_eq!(parse_command("back"), Ok(Command::Back));
+        assert_eq!(
+            parse_command("note paged Dana"),
+            Ok(Command::Note("paged Dana".into()))
+        );
+        assert!(parse_command("note").is_err());
+        assert_eq!(parse_command("?"), Ok(Command::Help));
+        assert!(parse_command("maybe").is_err());
+        assert!(parse_command("").is_err());
+    }
+}

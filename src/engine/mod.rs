@@ -1,0 +1,19 @@
+//! The walk, as a pure state machine.
+//!
+//! [`Plan`] fixes the order of everything a run asks for one checklist and environment:
+//! run fields, then every leaf item in file order (rollback triggers where they stand,
+//! sign-off statements followed by the signer's name), with the rollback procedure kept
+//! aside until a rollback starts. [`Walk`] applies [`Event`]s to that plan and reports
+//! [`Effect`]s; it never reads a terminal, a file or a clock, so every flow is testable
+//! by feeding it events. Who and when arrive with each event as [`Meta`].
+
+mod input;
+mod plan;
+mod walk;
+
+pub use input::{Command, parse_command};
+pub use plan::{ItemKind, Plan, PlanItem, RolePlan, Step};
+pub use walk::{
+    Answer, Counts, Effect, Event, FieldValue, Meta, SignoffAnswer, SignoffOutcome, Walk,
+    WalkError, resolve_item_answer,
+};

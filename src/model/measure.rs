@@ -1,0 +1,224 @@
+//! Measured values (`180ms`, `0.2 s`, `99.7%`, `1,200 RPS`) and judging them against a
+//! [`Threshold`], converting between units of one kind (s and ms, GB and MB).
+
+use std::fmt;
+
+use super::{Threshold, format_number};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    pub value: f64,
+    /// Canonical unit as written, or `None` for a bare number.
+    pub unit: Option<String>,
+}
+
+/// Why a value cannot be judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureError(pub String);
+
+impl fmt::Display for MeasureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The outcome of judging a value: whether it passes, and a sentence saying so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    pub passes: bool,
+    pub explanation: String,
+}
+
+impl Measurement {
+    /// Parses `180ms`, `180 ms`, `0.2s`, `1,200 RPS`, `99.7%`, `4.6/5`, `4.6`.
+    pub fn parse(text: &str) -> Result<Measurement, MeasureError> {
+        let text = text.trim();
+        let number_end = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '-'))
+            .unwrap_or(text.len());
+        let (number, rest) = text.split_at(number_end);
+        let cleaned = number.replace(',', "");
+        let value: f64 = cleaned
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| {
+                MeasureError(format!(
+                    "`{text}` is not a measured value; give a number with its unit, like 180ms"
+                ))
+            })?;
+        let rest = rest.trim();
+        let unit = if rest.is_empty() {
+            None
+        } else {
+            Some(
+                canonical_unit(rest)
+                    .ok_or_else(|| MeasureError(format!("unknown unit `{rest}` in `{text}`")))?,
+            )
+        };
+        Ok(Measurement { value, unit })
+    }
+
+    /// This value in the threshold's unit, or why it cannot be.
+    pub fn in_unit_of(&self, threshold: &Threshold) -> Result<f64, MeasureError> {
+        match (&self.unit, &threshold.unit) {
+            (None, _) => Ok(self.value),
+            (Some(unit), None) => Err(MeasureError(format!(
+                "this threshold has no unit; give the bare number without `{unit}`"
+            ))),
+            (Some(have), Some(want)) if have == want => Ok(self.value),
+            (Some(have), Some(want)) => match (scale(have), scale(want)) {
+                (Some((kind_a, a)), Some((kind_b, b))) if kind_a == kind_b => {
+                    Ok(self.value * a / b)
+                }
+                _ => Err(MeasureError(format!(
+                    "`{have}` cannot be compared with `{want}`; give the value in {want}"
+                ))),
+            },
+        }
+    }
+
+    pub fn judge(&self, threshold: &Threshold) -> Result<Judgement, MeasureError> {
+        let value = self.in_unit_of(threshold)?;
+        let passes = threshold.passes(value);
+        let shown = format_with_unit(value, threshold.unit.as_deref());
+        let limit = format_with_unit(threshold.value, threshold.unit.as_deref());
+        let explanation = if passes {
+            format!("{shown} is {} {limit}", threshold.op)
+        } else {
+            format!("{shown} is not {} {limit}", threshold.op)
+        };
+        Ok(Judgement {
+            passes,
+            explanation,
+        })
+    }
+}
+
+fn format_with_unit(value: f64, unit: Option<&str>) -> String {
+    let number = format_number((value * 1e6).round() / 1e6);
+    match unit {
+        Some(unit) if unit == "%" || unit.starts_with('/') => format!("{number}{unit}"),
+        Some(unit) => format!("{number} {unit}"),
+        None => number,
+    }
+}
+
+/// Spellings accepted in measured values, mapped to the canonical units thresholds use.
+fn canonical_unit(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let canonical = match lower.as_str() {
+        "ms" | "msec" | "millisecond" | "milliseconds" => "ms",
+        "s" | "sec" | "secs" | "second" | "seconds" => "s",
+        "min" | "mins" | "minute" | "minutes" | "m" => "min",
+        "h" | "hr" | "hrs" | "hour" | "hours" => "h",
+        "%" | "percent" => "%",
+        "rps" | "req/s" | "requests/s" => "RPS",
+        "qps" => "QPS",
+        "tps" => "TPS",
+        "kb" => "KB",
+        "mb" => "MB",
+        "gb" => "GB",
+        "tb" => "TB",
+        "kib" => "KiB",
+        "mib" => "MiB",
+        "gib" => "GiB",
+        "tib" => "TiB",
+        _ => {
+            let digits = lower.strip_prefix('/')?;
+            return digits
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| lower.clone());
+        }
+    };
+    Some(canonical.to_string())
+}
+
+/// Units of one kind and their size in that kind's base unit.
+fn scale(unit: &str) -> Option<(&'static str, f64)> {
+    Some(match unit {
+        "ms" => ("time", 1e-3),
+        "s" => ("time", 1.0),
+        "min" => ("time", 60.0),
+        "h" => ("time", 3600.0),
+        "KB" => ("size", 1e3),
+        "MB" => ("size", 1e6),
+        "GB" => ("size", 1e9),
+        "TB" => ("size", 1e12),
+        "KiB" => ("size", 1024.0),
+        "MiB" => ("size", 1024.0 * 1024.0),
+        "GiB" => ("size", 1024.0 * 1024.0 * 1024.0),
+        "TiB" => ("size", 1024.0 * 1024.0 * 1024.0 * 1024.0),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn threshold(text: &str) -> Threshold {
+        Threshold::infer(text).unwrap()
+    }
+
+    #[test]
+    fn values_pass_and_fail_with_an_explanation() {
+        let th = threshold("Response time < 200ms (p95)");
+        let ok = Measurement::parse("180ms").unwrap().judge(&th).unwrap();
+        assert!(ok.passes);
+        assert_eq!(ok.explanation, "180 ms is < 200 ms");
+        let bad = Measurement::parse("250 ms").unwrap().judge(&th).unwrap();
+        assert!(!bad.passes);
+        assert_eq!(bad.explanation, "250 ms is not < 200 ms");
+    }
+
+    #[test]
+    fn units_of_one_kind_convert() {
+        let th = threshold("Response time < 200ms");
+        assert!(
+            !Measurement::parse("0.25s")
+                .unwrap()
+                .judge(&th)
+                .unwrap()
+                .passes
+        );
+        assert_eq!(
+            Measurement::parse("0.25s")
+                .unwrap()
+                .judge(&th)
+                .unwrap()
+                .explanation,
+            "250 ms is not < 200 ms"
+        );
+        assert!(
+            Measurement::parse("150")
+                .unwrap()
+                .judge(&th)
+                .unwrap()
+                .passes
+        );
+        assert!(
+            Measurement::parse("1,200 RPS")
+                .unwrap()
+                .judge(&threshold("Throughput > 1000 RPS"))
+                .unwrap()
+                .passes
+        );
+        assert!(
+            Measurement::parse("4.6/5")
+                .unwrap()
+                .judge(&threshold("Satisfaction > 4.5/5"))
+                .unwrap()
+                .passes
+        );
+    }
+
+    #[test]
+    fn wrong_units_and_garbage_are_errors() {
+        let th = threshold("Response time < 200ms");
+        assert!(Measurement::parse("5%").unwrap().judge(&th).is_err());
+        assert!(Measurement::parse("fast").is_err());
+        assert!(Measurement::parse("12 parsecs").is_err());
+    }
+}
