@@ -9,12 +9,16 @@
 //!   through the [`cli::Io`] it is handed.
 
 pub mod cli;
+pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod model;
 pub mod project;
 pub mod render;
+pub mod run;
 pub mod source;
+pub mod store;
+pub mod term;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -39,10 +43,15 @@ where
             return cli::exit::USAGE;
         }
     };
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal() && stdout.is_terminal();
+    let mut input = stdin.lock();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
     let mut io = cli::Io {
         cwd,
+        stdin: &mut input,
+        interactive,
         stdout: &mut out,
         stderr: &mut err,
         style,

@@ -18,6 +18,26 @@ pub struct Arguments {
 
 #[derive(Debug, Subcommand)]
 pub enum CommandArgs {
+    /// Walk the checklist for an environment and write a run record
+    Run {
+        /// The environment to walk (production, staging, or an alias such as prod)
+        env: String,
+        /// Checklist name in checklists/ or a path to a .md or .yaml file
+        #[arg(short, long, value_name = "NAME|PATH")]
+        checklist: Option<String>,
+        /// Take answers from a YAML file; whatever it leaves open is asked
+        #[arg(long, value_name = "FILE")]
+        answers: Option<std::path::PathBuf>,
+        /// Who is running it (default: DEPLOYCHECK_OPERATOR, git user.name, then $USER)
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+        /// Resume the unfinished run of this checklist and environment
+        #[arg(long, conflicts_with = "new")]
+        resume: bool,
+        /// Start a new run, abandoning an unfinished one
+        #[arg(long)]
+        new: bool,
+    },
     /// Print the parsed checklist: an outline, or the tree as JSON or YAML
     Show {
         /// Keep only the sections that apply to this environment

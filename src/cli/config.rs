@@ -5,7 +5,26 @@ use std::path::PathBuf;
 use super::arguments::{Arguments, CommandArgs, ListFormat, ShowFormat, ValidateFormat};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOptions {
+    pub environment: String,
+    pub checklist: Option<String>,
+    pub answers: Option<PathBuf>,
+    pub operator: Option<String>,
+    pub resume: ResumeChoice,
+}
+
+/// What to do about an unfinished run of the same checklist and environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResumeChoice {
+    /// Ask at a terminal; refuse without one.
+    Ask,
+    Resume,
+    New,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    Run(RunOptions),
     Show {
         environment: Option<String>,
         checklist: Option<String>,
@@ -28,6 +47,24 @@ pub enum Command {
 impl From<Arguments> for Command {
     fn from(arguments: Arguments) -> Self {
         match arguments.command {
+            CommandArgs::Run {
+                env,
+                checklist,
+                answers,
+                operator,
+                resume,
+                new,
+            } => Command::Run(RunOptions {
+                environment: env,
+                checklist,
+                answers,
+                operator,
+                resume: match (resume, new) {
+                    (true, _) => ResumeChoice::Resume,
+                    (_, true) => ResumeChoice::New,
+                    _ => ResumeChoice::Ask,
+                },
+            }),
             CommandArgs::Show {
                 env,
                 checklist,
@@ -79,6 +116,38 @@ mod tests {
                 format: ShowFormat::Tree,
                 show_ids: false,
             }
+        );
+    }
+
+    #[test]
+    fn run_takes_environment_answers_operator_and_resume_choice() {
+        assert_eq!(
+            parse(&[
+                "run",
+                "prod",
+                "--answers",
+                "a.yaml",
+                "--operator",
+                "dana",
+                "--resume"
+            ]),
+            Command::Run(RunOptions {
+                environment: "prod".into(),
+                checklist: None,
+                answers: Some("a.yaml".into()),
+                operator: Some("dana".into()),
+                resume: ResumeChoice::Resume,
+            })
+        );
+        assert!(matches!(
+            parse(&["run", "staging", "--new"]),
+            Command::Run(RunOptions {
+                resume: ResumeChoice::New,
+                ..
+            })
+        ));
+        assert!(
+            Arguments::try_parse_from(["deploycheck", "run", "x", "--resume", "--new"]).is_err()
         );
     }
 

@@ -6,6 +6,7 @@
 mod arguments;
 mod config;
 mod list;
+mod run;
 mod show;
 mod validate;
 
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser};
 
 pub use arguments::{Arguments, ListFormat, ShowFormat, ValidateFormat};
-pub use config::Command;
+pub use config::{Command, ResumeChoice, RunOptions};
 
 use crate::error::Error;
 use crate::project::Project;
@@ -32,6 +33,9 @@ pub mod exit {
 /// What a command may touch of the outside world.
 pub struct Io<'a> {
     pub cwd: PathBuf,
+    pub stdin: &'a mut dyn std::io::BufRead,
+    /// Whether a person is at a terminal (stdin and stdout both terminals).
+    pub interactive: bool,
     pub stdout: &'a mut dyn Write,
     pub stderr: &'a mut dyn Write,
     pub style: Style,
@@ -79,6 +83,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> anyhow::Result<i32> {
             show_ids,
         ),
         Command::List { format } => list::run(io, format),
+        Command::Run(options) => run::run(io, options),
         Command::Validate { files, format } => validate::run(io, &files, format),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);

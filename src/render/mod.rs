@@ -1,7 +1,9 @@
 //! Human-readable output, written into any `impl Write`.
 
 mod style;
+mod summary;
 mod tree;
 
 pub use style::Style;
+pub use summary::write_summary;
 pub use tree::{TreeOptions, write_tree};

@@ -1,0 +1,379 @@
+//! Answers files: a run's answers in YAML, for CI, rehearsals and tests (DESIGN section 5).
+//!
+//! The whole file is checked against the checklist before anything is recorded: unknown
+//! IDs, roles and fields, a status that needs a reason without one, or a measured value for
+//! an item with no threshold are errors naming the entry. Entries are then handed out as
+//! the walk reaches them; what it never reaches is reported as unused.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Deserializer};
+
+use crate::engine::{Command, Event, ItemKind, Plan, SignoffOutcome, Step, resolve_item_answer};
+use crate::model::Status;
+use crate::source::{Diagnostic, yaml};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswersDocument {
+    #[serde(default)]
+    operator: Option<String>,
+    #[serde(default)]
+    fields: BTreeMap<String, Scalar>,
+    #[serde(default)]
+    answers: BTreeMap<String, Entry>,
+    #[serde(default)]
+    signoffs: BTreeMap<String, SignoffEntry>,
+}
+
+/// Any YAML scalar, as text: `Version: 1.4` is the string `1.4`, not a float.
+#[derive(Debug, Clone)]
+struct Scalar(Option<String>);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a text, number or boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_none<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Entry {
+    Word(Scalar),
+    Full(FullEntry),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FullEntry {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    value: Option<Scalar>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum SignoffEntry {
+    Name(String),
+    Refused { refused: String },
+}
+
+/// A checked answers file, handing out events as the walk reaches their steps.
+#[derive(Debug, Default)]
+pub struct Answers {
+    pub operator: Option<String>,
+    fields: Vec<Option<Option<String>>>,
+    items: Vec<Option<(Event, Option<String>)>>,
+    signoffs: Vec<Option<SignoffOutcome>>,
+    names: Vec<(Step, String)>,
+    used: HashSet<String>,
+}
+
+impl Answers {
+    /// Parses and checks an answers file against the plan of the run it is for.
+    /// `all_ids` are the IDs of the whole checklist, so that an item of another
+    /// environment is reported as unused rather than unknown.
+    pub fn parse(
+        text: &str,
+        file: &str,
+        plan: &Plan,
+        all_ids: &HashSet<String>,
+    ) -> Result<Answers, Diagnostic> {
+        let document: AnswersDocument = yaml::from_str(text, file)?;
+        let error = |key: &str, message: String| {
+            let line = text
+                .lines()
+                .position(|l| l.contains(key))
+                .map(|i| i as u32 + 1);
+            Diagnostic::error(file, line, message)
+        };
+        let mut answers = Answers {
+            operator: document.operator.filter(|o| !o.trim().is_empty()),
+            fields: vec![None; plan.fields.len()],
+            items: vec![None; plan.items.len()],
+            signoffs: vec![None; plan.roles.len()],
+            ..Answers::default()
+        };
+        for (name, value) in document.fields {
+            let index = plan.field_index(&name).ok_or_else(|| {
+                error(
+                    &name,
+                    format!(
+                        "fields.{name}: no such run field (the checklist has: {})",
+                        list(&plan.fields)
+                    ),
+                )
+            })?;
+            answers.fields[index] = Some(value.0);
+            answers
+                .names
+                .push((Step::Field(index), format!("fields.{name}")));
+        }
+        for (role, entry) in document.signoffs {
+            let index = plan.role_index(&role).ok_or_else(|| {
+                let roles: Vec<String> = plan.roles.iter().map(|r| r.role.clone()).collect();
+                error(
+                    &role,
+                    format!(
+                        "signoffs.{role}: no such sign-off role (the checklist has: {})",
+                        list(&roles)
+                    ),
+                )
+            })?;
+            let outcome = match entry {
+                SignoffEntry::Name(name) if !name.trim().is_empty() => SignoffOutcome::Signed(name),
+                SignoffEntry::Name(_) => {
+                    return Err(error(
+                        &role,
+                        format!("signoffs.{role}: the signer's name is empty"),
+                    ));
+                }
+                SignoffEntry::Refused { refused } if !refused.trim().is_empty() => {
+                    SignoffOutcome::Refused(refused)
+                }
+                SignoffEntry::Refused { .. } => {
+                    return Err(error(
+                        &role,
+                        format!("signoffs.{role}: a refusal needs a reason"),
+                    ));
+                }
+            };
+            answers.signoffs[index] = Some(outcome);
+            answers
+                .names
+                .push((Step::Signoff(index), format!("signoffs.{role}")));
+        }
+        for (id, entry) in document.answers {
+            let Some(index) = plan.item_index(&id) else {
+                if all_ids.contains(&id) {
+                    // An item of another environment: never reached, reported as unused.
+                    answers
+                        .names
+                        .push((Step::Item(usize::MAX), format!("answers.{id}")));
+                    continue;
+                }
+                return Err(error(
+                    &id,
+                    format!("answers.{id}: no such item; `deploycheck show --ids` lists the IDs"),
+                ));
+            };
+            let item = &plan.items[index];
+            if !item.is_leaf() {
+                return Err(error(
+                    &id,
+                    format!("answers.{id}: this item has sub-items; answer those instead"),
+                ));
+            }
+            let parsed = entry_command(
+                &entry,
+                item.threshold.is_some(),
+                item.kind == ItemKind::Trigger,
+            )
+            .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
+            let mut event = resolve_item_answer(plan, index, parsed.command.clone())
+                .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
+            // A stated status with a measured value: agreeing is fine; disagreeing is an
+            // override of the judgement, which needs a reason.
+            if let (
+                Some(stated),
+                Command::Measured { value, .. },
+                Event::Answer {
+                    status: judged,
+                    reason: why,
+                    ..
+                },
+            ) = (parsed.stated, &parsed.command, &event)
+                && stated != *judged
+            {
+                let Some(reason) = parsed.reason.clone() else {
+                    return Err(error(
+                        &id,
+                        format!(
+                            "answers.{id}: status {stated} contradicts the measured value ({}); give a reason to override the judgement",
+                            why.clone().unwrap_or_else(|| format!("{value} passes"))
+                        ),
+                    ));
+                };
+                event = resolve_item_answer(
+                    plan,
+                    index,
+                    Command::Measured {
+                        value: value.clone(),
+                        override_reason: Some(reason),
+                    },
+                )
+                .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
+            }
+            let note = parsed.note;
+            answers.items[index] = Some((event, note));
+            answers
+                .names
+                .push((Step::Item(index), format!("answers.{id}")));
+        }
+        Ok(answers)
+    }
+
+    /// The answer the file gives for a step, taken at most once.
+    pub fn take(&mut self, step: Step) -> Option<AnswerFromFile> {
+        let taken = match step {
+            Step::Field(index) => self.fields[index]
+                .take()
+                .map(|value| AnswerFromFile::Event(Event::Field { index, value }, None)),
+            Step::Item(index) => self.items[index]
+                .take()
+                .map(|(event, note)| AnswerFromFile::Event(event, note)),
+            Step::Signoff(role) => self.signoffs[role]
+                .take()
+                .map(|outcome| AnswerFromFile::Event(Event::Signoff { role, outcome }, None)),
+        };
+        if taken.is_some()
+            && let Some((_, name)) = self.names.iter().find(|(s, _)| *s == step)
+        {
+            self.used.insert(name.clone());
+        }
+        taken
+    }
+
+    /// Entries for steps already answered (on resume): listed as ignored, never applied.
+    pub fn discard(&mut self, step: Step) -> Option<String> {
+        self.take(step)?;
+        self.names
+            .iter()
+            .find(|(s, _)| *s == step)
+            .map(|(_, n)| n.clone())
+    }
+
+    /// Entries the walk never reached.
+    pub fn unused(&self) -> Vec<String> {
+        self.names
+            .iter()
+            .filter(|(_, n)| !self.used.contains(n))
+            .map(|(_, n)| n.clone())
+            .collect()
+    }
+}
+
+/// An event from the file, with the note the entry carries (applied after the answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerFromFile {
+    Event(Event, Option<String>),
+}
+
+/// An entry as what an operator would have typed, plus what it stated.
+struct ParsedEntry {
+    command: Command,
+    /// The status the entry names alongside a measured value, if any.
+    stated: Option<Status>,
+    reason: Option<String>,
+    note: Option<String>,
+}
+
+/// `done`, `180ms`, `{status: failed, reason: ...}`, `{value: 250ms, status: done, reason: ...}`.
+fn entry_command(entry: &Entry, measured: bool, trigger: bool) -> Result<ParsedEntry, String> {
+    let status_word = |word: &str| {
+        Status::from_word(word)
+            .filter(|s| *s != Status::Pending)
+            .ok_or_else(|| {
+                format!(
+                    "`{word}` is not a status (done, failed, skipped, n/a, deferred{})",
+                    if trigger { ", clear, holds" } else { "" }
+                )
+            })
+    };
+    let measured_value = |value: &str| -> Result<Command, String> {
+        if !measured {
+            return Err(format!(
+                "`{value}` is a measured value, but this item has no threshold"
+            ));
+        }
+        Ok(Command::Measured {
+            value: value.to_string(),
+            override_reason: None,
+        })
+    };
+    let looks_measured =
+        |word: &str| word.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '-');
+    match entry {
+        Entry::Word(Scalar(Some(word))) => {
+            let word = word.trim();
+            let command = if looks_measured(word) {
+                measured_value(word)?
+            } else {
+                Command::Answer {
+                    status: status_word(word)?,
+                    reason: None,
+                }
+            };
+            Ok(ParsedEntry {
+                command,
+                stated: None,
+                reason: None,
+                note: None,
+            })
+        }
+        Entry::Word(Scalar(None)) => Err("empty answer".into()),
+        Entry::Full(full) => {
+            let value = full.value.as_ref().and_then(|v| v.0.clone());
+            let stated = full
+                .status
+                .as_deref()
+                .map(|w| status_word(w.trim()))
+                .transpose()?;
+            let command = match (stated, value) {
+                (_, Some(value)) => measured_value(value.trim())?,
+                (Some(status), None) => Command::Answer {
+                    status,
+                    reason: full.reason.clone(),
+                },
+                (None, None) => return Err("give a status or a value".into()),
+            };
+            Ok(ParsedEntry {
+                command,
+                stated,
+                reason: full.reason.clone(),
+                note: full.note.clone(),
+            })
+        }
+    }
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}

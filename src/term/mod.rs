@@ -1,0 +1,10 @@
+//! The only code that talks to the person at the terminal: prompts out, lines in.
+//!
+//! A [`Session`] reads from any `BufRead` and writes to any `Write`, so every flow is
+//! scripted in tests; whether those are a real terminal changes only how much it says
+//! (colour, the legend of keys, confirmations) and one decision: a holding rollback
+//! trigger is confirmed by a person at a terminal, and starts the rollback otherwise.
+
+mod session;
+
+pub use session::{Outcome, Session, SessionConfig};
