@@ -5,11 +5,14 @@ mod support;
 mod trees;
 
 mod bad_input;
+mod crash;
 mod ids;
 mod list;
 mod markdown;
 mod round_trip;
+mod run;
 mod seeds;
+mod session;
 mod show;
 mod snapshots;
 mod validate;

@@ -24,6 +24,8 @@ pub struct Test {
     dir: TempDir,
     cwd: PathBuf,
     args: Vec<String>,
+    stdin: Vec<u8>,
+    env: Vec<(String, String)>,
     status: i32,
     stdout: Option<Expect>,
     stderr: Option<Expect>,
@@ -32,6 +34,43 @@ pub struct Test {
 pub struct Output {
     pub stdout: String,
     pub stderr: String,
+    pub dir: TempDir,
+}
+
+impl Output {
+    /// The run records written into `runs/`, oldest first.
+    pub fn records(&self) -> Vec<(String, deploycheck::model::Record)> {
+        let runs = self.dir.path().join("runs");
+        let mut names: Vec<String> = std::fs::read_dir(&runs)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.retain(|n| n.ends_with(".yaml"));
+        names.sort();
+        names
+            .into_iter()
+            .map(|name| {
+                let text = std::fs::read_to_string(runs.join(&name)).unwrap();
+                let record = deploycheck::source::yaml::from_str(&text, &name)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                (name, record)
+            })
+            .collect()
+    }
+
+    pub fn only_record(&self) -> deploycheck::model::Record {
+        let mut records = self.records();
+        assert_eq!(
+            records.len(),
+            1,
+            "expected one record, found {:?}",
+            records.iter().map(|r| &r.0).collect::<Vec<_>>()
+        );
+        records.remove(0).1
+    }
 }
 
 impl Test {
@@ -42,6 +81,8 @@ impl Test {
             cwd: dir.path().to_path_buf(),
             dir,
             args: Vec::new(),
+            stdin: Vec::new(),
+            env: Vec::new(),
             status: 0,
             stdout: None,
             stderr: None,
@@ -57,6 +98,24 @@ impl Test {
                 "checklists/deploycheck.yaml",
                 "default: mail-score\nenvironments:\n  production: [prod]\n  staging: [stage]\n  development: [dev]\n",
             )
+    }
+
+    /// Another command in the folder an earlier one left behind.
+    pub fn resume_in(dir: TempDir) -> Self {
+        Test {
+            cwd: dir.path().to_path_buf(),
+            dir,
+            args: Vec::new(),
+            stdin: Vec::new(),
+            env: Vec::new(),
+            status: 0,
+            stdout: None,
+            stderr: None,
+        }
+    }
+
+    pub fn into_dir(self) -> TempDir {
+        self.dir
     }
 
     pub fn path(&self) -> &Path {
@@ -83,6 +142,16 @@ impl Test {
 
     pub fn args(mut self, args: &[&str]) -> Self {
         self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    pub fn stdin(mut self, input: &str) -> Self {
+        self.stdin = input.as_bytes().to_vec();
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
         self
     }
 
@@ -124,8 +193,14 @@ impl Test {
             .current_dir(&self.cwd)
             .env_remove("NO_COLOR")
             .env_remove("DEPLOYCHECK_OPERATOR")
+            .env("USER", "tester")
             .env("HOME", self.dir.path());
-        command.write_stdin(Vec::new());
+        // Runs in tests never read the wall clock.
+        command.env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00");
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        command.write_stdin(self.stdin.clone());
         let output = command.output().expect("binary runs");
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -144,7 +219,11 @@ impl Test {
             !stderr.contains("panicked"),
             "the binary panicked\n{context}"
         );
-        Output { stdout, stderr }
+        Output {
+            stdout,
+            stderr,
+            dir: self.dir,
+        }
     }
 }
 

@@ -64,10 +64,12 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
     std::fs::create_dir_all(&records_dir)
         .with_context(|| format!("cannot create the records folder {}", records_dir.display()))?;
     let files = RunFiles::new(&records_dir, &Project::name_of(&path), &environment);
+    // One reading of the clock: the lock's holder line and the run's start agree.
+    let started = clock.now();
     let holder = format!(
         "pid {}, {operator} on {host}, since {}",
         std::process::id(),
-        rfc3339(clock.now())
+        rfc3339(started)
     );
     let _lock = RunLock::acquire(&files.lock_path(), &holder)?;
 
@@ -149,7 +151,6 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
                 journal_path.display()
             )?;
         }
-        let started = clock.now();
         let mut stem = files.stem(&compact_utc(started));
         if files.journal_path(&stem).exists() {
             stem = format!("{stem}-{}", std::process::id());

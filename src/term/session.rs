@@ -457,7 +457,8 @@ impl<'a> Session<'a> {
             self.out,
             "{}",
             style.yellow(&format!(
-                "Rollback started: walking the rollback procedure ({count} items)."
+                "Rollback started: walking the rollback procedure ({count} item{}).",
+                if count == 1 { "" } else { "s" }
             ))
         )?;
         Ok(())
