@@ -15,7 +15,7 @@ use crate::engine::{Plan, Step};
 use crate::model::{Checklist, RecordChecklist, Verdict};
 use crate::project::{Environments, Project, load_checklist};
 use crate::render::write_summary;
-use crate::run::answers::Answers;
+use crate::run::answers::{Answers, AnswersFile};
 use crate::run::{ResumeReport, Run, RunHeader};
 use crate::store::{RunFiles, RunLock, read_journal};
 use crate::term::{Outcome, Session, SessionConfig};
@@ -27,17 +27,39 @@ const CLOCK_VARIABLE: &str = "DEPLOYCHECK_NOW";
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
     let project = project_for(io, options.checklist.as_deref())?;
     let path = checklist_path(io, project.as_ref(), options.checklist.as_deref())?;
-    let loaded = load_checklist(&path, &io.cwd)?;
+    // A large answers file takes longer to read than the checklist; read both at once.
+    let (loaded, answers_file) = std::thread::scope(|scope| {
+        let answers = options.answers.as_ref().map(|file| {
+            let (path, shown) = (
+                io.cwd.join(file),
+                crate::project::display_path(&io.cwd.join(file), &io.cwd),
+            );
+            scope.spawn(move || read_answers_file(&path, &shown))
+        });
+        let loaded = load_checklist(&path, &io.cwd);
+        let answers = answers.map(|handle| {
+            handle
+                .join()
+                .expect("reading the answers file does not panic")
+        });
+        (loaded, answers)
+    });
+    let loaded = loaded?;
     let shown = loaded.checklist.source.path.clone();
     mention_warnings(io, &shown, loaded.warnings.len())?;
     let environments = Environments::new(project.as_ref().map(|p| &p.config), &loaded.checklist);
     let environment = environments.resolve(&options.environment)?;
-    let checklist = loaded.checklist.for_environment(&environment);
+    // Answers for items of other environments are unused, not unknown.
+    let all_ids: HashSet<String> = match options.answers {
+        Some(_) => loaded.checklist.items().map(|i| i.id.clone()).collect(),
+        None => HashSet::new(),
+    };
+    let checklist = loaded.checklist.into_environment(&environment);
     let plan = Plan::new(&checklist);
 
     // Everything the answers file says is checked before anything is written.
-    let mut answers = match &options.answers {
-        Some(file) => Some(read_answers(io, file, &plan, &loaded.checklist)?),
+    let mut answers = match answers_file {
+        Some(file) => Some(Answers::check(file?, &plan, &all_ids).map_err(crate::Error::Config)?),
         None => None,
     };
 
@@ -238,29 +260,26 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
             )?;
         }
     }
-    Ok(match (finished, record.verdict) {
+    let code = match (finished, record.verdict) {
         (true, verdict) => verdict.exit_code(),
         (false, Verdict::Go) => exit::FAILURE,
         (false, verdict) => verdict.exit_code(),
-    })
+    };
+    // The process exits next. The record is plain data, already on disk; freeing a
+    // 100k-item one string by string costs more than the operating system reclaiming it.
+    std::mem::forget(record);
+    Ok(code)
 }
 
-fn read_answers(
-    io: &Io<'_>,
-    file: &Path,
-    plan: &Plan,
-    checklist: &Checklist,
-) -> anyhow::Result<Answers> {
-    let shown = crate::project::display_path(&io.cwd.join(file), &io.cwd);
-    let text = std::fs::read_to_string(io.cwd.join(file)).map_err(|e| {
+fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
         crate::Error::Config(crate::source::Diagnostic::error(
-            &shown,
+            shown,
             None,
             format!("cannot read the answers file: {e}"),
         ))
     })?;
-    let all_ids: HashSet<String> = checklist.items().map(|i| i.id.clone()).collect();
-    Answers::parse(&text, &shown, plan, &all_ids).map_err(|d| crate::Error::Config(d).into())
+    AnswersFile::read(&text, shown).map_err(crate::Error::Config)
 }
 
 /// The newest journal of this checklist and environment that is still open.

@@ -114,26 +114,18 @@ impl Checklist {
     /// The tree as the walk for `environment` sees it: sections scoped elsewhere are gone,
     /// and so are phases left with no sections.
     pub fn for_environment(&self, environment: &str) -> Checklist {
-        let phases = self
-            .phases
-            .iter()
-            .filter_map(|phase| {
-                let sections: Vec<Section> = phase
-                    .sections
-                    .iter()
-                    .filter(|section| section.applies_to(environment))
-                    .cloned()
-                    .collect();
-                (!sections.is_empty()).then(|| Phase {
-                    sections,
-                    ..phase.clone()
-                })
-            })
-            .collect();
-        Checklist {
-            phases,
-            ..self.clone()
+        self.clone().into_environment(environment)
+    }
+
+    /// As [`Checklist::for_environment`], taking the tree instead of copying it.
+    pub fn into_environment(mut self, environment: &str) -> Checklist {
+        for phase in &mut self.phases {
+            phase
+                .sections
+                .retain(|section| section.applies_to(environment));
         }
+        self.phases.retain(|phase| !phase.sections.is_empty());
+        self
     }
 
     /// Every item, children included, in file order.

@@ -139,21 +139,66 @@ pub struct RecordSignature {
 impl Record {
     /// `sha256:` and the hex SHA-256 of the canonical serialization: compact JSON of every
     /// key except `digest` and `signatures`, in the order above. Adding a signature never
-    /// changes it; any other edit does.
+    /// changes it; any other edit does. The JSON is streamed into the hash, never built.
     pub fn compute_digest(&self) -> String {
-        let mut value = serde_json::to_value(self).expect("a record always serializes");
-        if let Some(map) = value.as_object_mut() {
-            map.shift_remove("digest");
-            map.shift_remove("signatures");
-        }
-        let canonical = serde_json::to_vec(&value).expect("a JSON value always serializes");
-        let digest = Sha256::digest(&canonical);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let view = DigestView {
+            schema: &self.schema,
+            checklist: &self.checklist,
+            environment: &self.environment,
+            fields: &self.fields,
+            operator: &self.operator,
+            host: &self.host,
+            started_at: &self.started_at,
+            finished_at: &self.finished_at,
+            items: &self.items,
+            rollback: &self.rollback,
+            signoffs: &self.signoffs,
+            verdict: &self.verdict,
+        };
+        let mut hasher = HashWriter(Sha256::new());
+        serde_json::to_writer(&mut hasher, &view).expect("hashing cannot fail");
+        let hex: String = hasher
+            .0
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         format!("sha256:{hex}")
     }
 
     pub fn seal(&mut self) {
         self.digest = self.compute_digest();
+    }
+}
+
+/// The record without `digest` and `signatures`, keys in the record's order: what the
+/// digest covers.
+#[derive(Serialize)]
+struct DigestView<'a> {
+    schema: &'a String,
+    checklist: &'a RecordChecklist,
+    environment: &'a String,
+    fields: &'a FieldValues,
+    operator: &'a String,
+    host: &'a String,
+    started_at: &'a String,
+    finished_at: &'a Option<String>,
+    items: &'a Vec<RecordItem>,
+    rollback: &'a RecordRollback,
+    signoffs: &'a Vec<RecordSignoff>,
+    verdict: &'a Verdict,
+}
+
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -213,6 +258,18 @@ mod tests {
         assert!(yaml.contains("status: n/a"));
         assert!(yaml.contains("verdict: NO-GO"));
         assert!(yaml.contains("Git Commit: null"));
+    }
+
+    #[test]
+    fn digest_is_the_sha256_of_compact_json_without_digest_and_signatures() {
+        let record = record();
+        let mut value = serde_json::to_value(&record).unwrap();
+        let map = value.as_object_mut().unwrap();
+        map.shift_remove("digest");
+        map.shift_remove("signatures");
+        let expected = Sha256::digest(serde_json::to_vec(&value).unwrap());
+        let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(record.compute_digest(), format!("sha256:{hex}"));
     }
 
     #[test]

@@ -64,11 +64,49 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// `done`, `180ms`, or `{status, reason, value, note}`. Deserialized by hand: serde's
+/// untagged enums buffer every entry, which dominated reading a 100k-entry file.
+#[derive(Debug, Clone)]
 enum Entry {
     Word(Scalar),
     Full(FullEntry),
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Entry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a status, a measured value, or {status, reason, value, note}")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Entry, E> {
+                Ok(Entry::Word(Scalar(Some(v.to_string()))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Entry, E> {
+                Ok(Entry::Word(Scalar(Some(v.to_string()))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Entry, E> {
+                Ok(Entry::Word(Scalar(Some(v.to_string()))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Entry, E> {
+                Ok(Entry::Word(Scalar(Some(v.to_string()))))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Entry, E> {
+                Err(E::custom(format!(
+                    "`{v}` is not a status (done, failed, skipped, n/a, deferred, clear, holds)"
+                )))
+            }
+            fn visit_unit<E>(self) -> Result<Entry, E> {
+                Ok(Entry::Word(Scalar(None)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+                FullEntry::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Entry::Full)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,14 +130,35 @@ enum SignoffEntry {
 }
 
 /// A checked answers file, handing out events as the walk reaches their steps.
+/// An answers file read, not yet checked against a checklist: reading is the slow part of
+/// a large file, and needs no checklist, so it can run while the checklist loads.
+#[derive(Debug)]
+pub struct AnswersFile {
+    document: AnswersDocument,
+    text: String,
+    name: String,
+}
+
+impl AnswersFile {
+    pub fn read(text: &str, file: &str) -> Result<AnswersFile, Diagnostic> {
+        Ok(AnswersFile {
+            document: yaml::from_str(text, file)?,
+            text: text.to_string(),
+            name: file.to_string(),
+        })
+    }
+}
+
+/// Each slot holds its entry's name beside it, so taking an answer costs the same however
+/// long the file is, and what was never taken is exactly what went unused.
 #[derive(Debug, Default)]
 pub struct Answers {
     pub operator: Option<String>,
-    fields: Vec<Option<Option<String>>>,
-    items: Vec<Option<(Event, Option<String>)>>,
-    signoffs: Vec<Option<SignoffOutcome>>,
-    names: Vec<(Step, String)>,
-    used: HashSet<String>,
+    fields: Vec<Option<(Option<String>, String)>>,
+    items: Vec<Option<(Event, Option<String>, String)>>,
+    signoffs: Vec<Option<(SignoffOutcome, String)>>,
+    /// Entries for items of other environments: never reached, always unused.
+    elsewhere: Vec<String>,
 }
 
 impl Answers {
@@ -112,7 +171,21 @@ impl Answers {
         plan: &Plan,
         all_ids: &HashSet<String>,
     ) -> Result<Answers, Diagnostic> {
-        let document: AnswersDocument = yaml::from_str(text, file)?;
+        Answers::check(AnswersFile::read(text, file)?, plan, all_ids)
+    }
+
+    /// Checks a read answers file against the plan of the run it is for.
+    pub fn check(
+        file: AnswersFile,
+        plan: &Plan,
+        all_ids: &HashSet<String>,
+    ) -> Result<Answers, Diagnostic> {
+        let AnswersFile {
+            document,
+            text,
+            name,
+        } = file;
+        let (text, file) = (text.as_str(), name.as_str());
         let error = |key: &str, message: String| {
             let line = text
                 .lines()
@@ -137,10 +210,7 @@ impl Answers {
                     ),
                 )
             })?;
-            answers.fields[index] = Some(value.0);
-            answers
-                .names
-                .push((Step::Field(index), format!("fields.{name}")));
+            answers.fields[index] = Some((value.0, format!("fields.{name}")));
         }
         for (role, entry) in document.signoffs {
             let index = plan.role_index(&role).ok_or_else(|| {
@@ -171,18 +241,13 @@ impl Answers {
                     ));
                 }
             };
-            answers.signoffs[index] = Some(outcome);
-            answers
-                .names
-                .push((Step::Signoff(index), format!("signoffs.{role}")));
+            answers.signoffs[index] = Some((outcome, format!("signoffs.{role}")));
         }
         for (id, entry) in document.answers {
             let Some(index) = plan.item_index(&id) else {
                 if all_ids.contains(&id) {
                     // An item of another environment: never reached, reported as unused.
-                    answers
-                        .names
-                        .push((Step::Item(usize::MAX), format!("answers.{id}")));
+                    answers.elsewhere.push(format!("answers.{id}"));
                     continue;
                 }
                 return Err(error(
@@ -238,50 +303,54 @@ impl Answers {
                 .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
             }
             let note = parsed.note;
-            answers.items[index] = Some((event, note));
-            answers
-                .names
-                .push((Step::Item(index), format!("answers.{id}")));
+            answers.items[index] = Some((event, note, format!("answers.{id}")));
         }
         Ok(answers)
     }
 
     /// The answer the file gives for a step, taken at most once.
     pub fn take(&mut self, step: Step) -> Option<AnswerFromFile> {
-        let taken = match step {
-            Step::Field(index) => self.fields[index]
-                .take()
-                .map(|value| AnswerFromFile::Event(Event::Field { index, value }, None)),
-            Step::Item(index) => self.items[index]
-                .take()
-                .map(|(event, note)| AnswerFromFile::Event(event, note)),
-            Step::Signoff(role) => self.signoffs[role]
-                .take()
-                .map(|outcome| AnswerFromFile::Event(Event::Signoff { role, outcome }, None)),
-        };
-        if taken.is_some()
-            && let Some((_, name)) = self.names.iter().find(|(s, _)| *s == step)
-        {
-            self.used.insert(name.clone());
-        }
-        taken
+        self.take_named(step).map(|(answer, _)| answer)
     }
 
-    /// Entries for steps already answered (on resume): listed as ignored, never applied.
+    fn take_named(&mut self, step: Step) -> Option<(AnswerFromFile, String)> {
+        match step {
+            Step::Field(index) => {
+                let (value, name) = self.fields.get_mut(index)?.take()?;
+                Some((
+                    AnswerFromFile::Event(Event::Field { index, value }, None),
+                    name,
+                ))
+            }
+            Step::Item(index) => {
+                let (event, note, name) = self.items.get_mut(index)?.take()?;
+                Some((AnswerFromFile::Event(event, note), name))
+            }
+            Step::Signoff(role) => {
+                let (outcome, name) = self.signoffs.get_mut(role)?.take()?;
+                Some((
+                    AnswerFromFile::Event(Event::Signoff { role, outcome }, None),
+                    name,
+                ))
+            }
+        }
+    }
+
+    /// Drops the entry for a step already answered (on resume), returning its name to list
+    /// as ignored: it is never applied.
     pub fn discard(&mut self, step: Step) -> Option<String> {
-        self.take(step)?;
-        self.names
-            .iter()
-            .find(|(s, _)| *s == step)
-            .map(|(_, n)| n.clone())
+        self.take_named(step).map(|(_, name)| name)
     }
 
     /// Entries the walk never reached.
     pub fn unused(&self) -> Vec<String> {
-        self.names
-            .iter()
-            .filter(|(_, n)| !self.used.contains(n))
-            .map(|(_, n)| n.clone())
+        let fields = self.fields.iter().flatten().map(|(_, n)| n.clone());
+        let items = self.items.iter().flatten().map(|(_, _, n)| n.clone());
+        let signoffs = self.signoffs.iter().flatten().map(|(_, n)| n.clone());
+        fields
+            .chain(items)
+            .chain(signoffs)
+            .chain(self.elsewhere.iter().cloned())
             .collect()
     }
 }

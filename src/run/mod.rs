@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use crate::engine::{Effect, Event, Meta, Plan, SignoffOutcome, Walk, WalkError};
 use crate::model::{RECORD_SCHEMA, Record, RecordChecklist};
-use crate::source::yaml;
 use crate::store::{
-    Journal, JournalContents, JournalEvent, JournalStart, RunFiles, write_atomically,
+    Journal, JournalContents, JournalEvent, JournalStart, RunFiles, record_to_yaml,
+    text_fingerprint, write_atomically,
 };
 
 /// What does not change while a run goes on.
@@ -104,7 +104,9 @@ impl Run {
             for item in &plan.items {
                 match before.get(item.id.as_str()) {
                     None => report.added.push(item.id.clone()),
-                    Some(text) if *text != item.text => report.reworded.push(item.id.clone()),
+                    Some(fingerprint) if *fingerprint != text_fingerprint(&item.text) => {
+                        report.reworded.push(item.id.clone());
+                    }
                     Some(_) => {}
                 }
             }
@@ -210,30 +212,25 @@ impl Run {
                 at: at.to_string(),
             }
         };
-        self.journal.append(&event).map_err(RunError::Journal)?;
-        self.sync()?;
-        self.finished_at = Some(at.to_string());
-        let record = self.record();
-        let yaml = yaml::to_string(&record)
-            .map_err(|e| RunError::Record(std::io::Error::other(e.to_string())))?;
-        write_atomically(&self.record_path, yaml.as_bytes()).map_err(RunError::Record)?;
-        Ok(record)
+        self.end_with(event, at)
     }
 
     /// Closes an unfinished run that a newer one replaces, writing its record as it stands.
     pub fn abandon(&mut self, by: &str, at: &str) -> Result<Record, RunError> {
-        self.journal
-            .append(&JournalEvent::Abandon {
-                at: at.to_string(),
-                by: by.to_string(),
-            })
-            .map_err(RunError::Journal)?;
+        let event = JournalEvent::Abandon {
+            at: at.to_string(),
+            by: by.to_string(),
+        };
+        self.end_with(event, at)
+    }
+
+    fn end_with(&mut self, event: JournalEvent, at: &str) -> Result<Record, RunError> {
+        self.journal.append(&event).map_err(RunError::Journal)?;
         self.sync()?;
         self.finished_at = Some(at.to_string());
         let record = self.record();
-        let yaml = yaml::to_string(&record)
-            .map_err(|e| RunError::Record(std::io::Error::other(e.to_string())))?;
-        write_atomically(&self.record_path, yaml.as_bytes()).map_err(RunError::Record)?;
+        write_atomically(&self.record_path, record_to_yaml(&record).as_bytes())
+            .map_err(RunError::Record)?;
         Ok(record)
     }
 

@@ -25,7 +25,8 @@ pub struct JournalStart {
     pub operator: String,
     pub host: String,
     pub at: String,
-    /// `[id, text]` of every item walked, to say what changed when the run resumes.
+    /// `[id, fingerprint of its text]` for every item walked, to say what was added,
+    /// removed or reworded when the run resumes (see [`text_fingerprint`]).
     pub items: Vec<(String, String)>,
 }
 
@@ -91,6 +92,16 @@ pub enum JournalEvent {
         at: String,
         by: String,
     },
+}
+
+/// A short, stable fingerprint of an item's text (FNV-1a, 64 bits, hex): enough to tell a
+/// reworded item on resume without copying every text into the journal.
+pub fn text_fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in text.as_bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 impl JournalEvent {

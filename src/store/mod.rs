@@ -10,14 +10,17 @@
 mod atomic;
 mod journal;
 mod lock;
+mod record_yaml;
 
 use std::path::{Path, PathBuf};
 
 pub use atomic::write_atomically;
 pub use journal::{
     JOURNAL_SCHEMA, Journal, JournalContents, JournalEvent, JournalStart, read_journal,
+    text_fingerprint,
 };
 pub use lock::{LockError, RunLock};
+pub use record_yaml::record_to_yaml;
 
 use crate::model::{is_valid_slug, slugify};
 
