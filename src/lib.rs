@@ -44,7 +44,8 @@ where
         }
     };
     let stdin = std::io::stdin();
-    let interactive = stdin.is_terminal() && stdout.is_terminal();
+    // A person is typing when stdin is a terminal, even if stdout goes to `tee`.
+    let interactive = stdin.is_terminal();
     let mut input = stdin.lock();
     let mut out = stdout.lock();
     let mut err = stderr.lock();

@@ -34,7 +34,7 @@ pub mod exit {
 pub struct Io<'a> {
     pub cwd: PathBuf,
     pub stdin: &'a mut dyn std::io::BufRead,
-    /// Whether a person is at a terminal (stdin and stdout both terminals).
+    /// Whether a person is typing at a terminal (stdin is one).
     pub interactive: bool,
     pub stdout: &'a mut dyn Write,
     pub stderr: &'a mut dyn Write,

@@ -57,3 +57,21 @@ impl Style {
         if self.unicode { " · " } else { " | " }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color() {
+        assert!(Style::for_output(true, false).color);
+        assert!(!Style::for_output(true, true).color, "NO_COLOR wins");
+        assert!(!Style::for_output(false, false).color);
+        assert!(
+            Style::for_output(true, true).unicode,
+            "NO_COLOR is about colour only"
+        );
+        assert_eq!(Style::PLAIN.bold("x"), "x");
+        assert_eq!(Style::for_output(true, false).bold("x"), "\x1b[1mx\x1b[0m");
+    }
+}
