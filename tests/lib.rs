@@ -13,6 +13,7 @@ mod round_trip;
 mod run;
 mod seeds;
 mod session;
+mod sheet;
 mod show;
 mod snapshots;
 mod validate;

@@ -38,6 +38,19 @@ pub enum CommandArgs {
         #[arg(long)]
         new: bool,
     },
+    /// Print a blank run sheet to walk on paper, in a pull request or in an email
+    Sheet {
+        /// Only the sections for this environment (all sections, labelled, without it)
+        env: Option<String>,
+        /// Checklist name in checklists/ or a path to a .md or .yaml file
+        #[arg(short, long, value_name = "NAME|PATH")]
+        checklist: Option<String>,
+        #[arg(long, value_enum, default_value_t = SheetFormatArg::Markdown)]
+        format: SheetFormatArg,
+        /// Write the sheet to this file instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Print the parsed checklist: an outline, or the tree as JSON or YAML
     Show {
         /// Keep only the sections that apply to this environment
@@ -76,6 +89,13 @@ pub enum ShowFormat {
     Tree,
     Json,
     Yaml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetFormatArg {
+    Markdown,
+    Text,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use super::arguments::{Arguments, CommandArgs, ListFormat, ShowFormat, ValidateFormat};
+use super::arguments::{
+    Arguments, CommandArgs, ListFormat, SheetFormatArg, ShowFormat, ValidateFormat,
+};
+use crate::render::sheet::SheetFormat;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunOptions {
@@ -25,6 +28,12 @@ pub enum ResumeChoice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Run(RunOptions),
+    Sheet {
+        environment: Option<String>,
+        checklist: Option<String>,
+        format: SheetFormat,
+        output: Option<PathBuf>,
+    },
     Show {
         environment: Option<String>,
         checklist: Option<String>,
@@ -65,6 +74,21 @@ impl From<Arguments> for Command {
                     _ => ResumeChoice::Ask,
                 },
             }),
+            CommandArgs::Sheet {
+                env,
+                checklist,
+                format,
+                output,
+            } => Command::Sheet {
+                environment: env,
+                checklist,
+                format: match format {
+                    SheetFormatArg::Markdown => SheetFormat::Markdown,
+                    SheetFormatArg::Text => SheetFormat::Text,
+                    SheetFormatArg::Html => SheetFormat::Html,
+                },
+                output,
+            },
             CommandArgs::Show {
                 env,
                 checklist,
@@ -149,6 +173,33 @@ mod tests {
         assert!(
             Arguments::try_parse_from(["deploycheck", "run", "x", "--resume", "--new"]).is_err()
         );
+    }
+
+    #[test]
+    fn sheet_takes_environment_format_and_output() {
+        assert_eq!(
+            parse(&[
+                "sheet",
+                "production",
+                "--format",
+                "html",
+                "-o",
+                "sheet.html"
+            ]),
+            Command::Sheet {
+                environment: Some("production".into()),
+                checklist: None,
+                format: SheetFormat::Html,
+                output: Some("sheet.html".into()),
+            }
+        );
+        assert!(matches!(
+            parse(&["sheet"]),
+            Command::Sheet {
+                format: SheetFormat::Markdown,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod arguments;
 mod config;
 mod list;
 mod run;
+mod sheet;
 mod show;
 mod validate;
 
@@ -84,6 +85,18 @@ fn execute(command: Command, io: &mut Io<'_>) -> anyhow::Result<i32> {
         ),
         Command::List { format } => list::run(io, format),
         Command::Run(options) => run::run(io, options),
+        Command::Sheet {
+            environment,
+            checklist,
+            format,
+            output,
+        } => sheet::run(
+            io,
+            environment.as_deref(),
+            checklist.as_deref(),
+            format,
+            output.as_deref(),
+        ),
         Command::Validate { files, format } => validate::run(io, &files, format),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);

@@ -1,5 +1,6 @@
 //! Human-readable output, written into any `impl Write`.
 
+pub mod sheet;
 mod style;
 mod summary;
 mod tree;

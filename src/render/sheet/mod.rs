@@ -1,0 +1,141 @@
+//! Blank run sheets: the checklist to walk on paper, in a pull request or in an email.
+//!
+//! Three writers share one reading of the checklist ([`Sheet`]): what the header says,
+//! which run fields to leave blanks for, how each phase and section is labelled, and the
+//! write-in line a measured item gets. The Markdown sheet is itself a valid checklist that
+//! loads back to the same items.
+
+mod html;
+mod markdown;
+mod text;
+
+use std::io::{self, Write};
+
+use crate::model::{Checklist, Item, PhaseKind, SectionKind, Threshold, slugify};
+
+pub use html::write_html;
+pub use markdown::write_markdown;
+pub use text::write_text;
+
+/// What every sheet format says about a checklist, apart from layout.
+pub struct Sheet<'a> {
+    pub checklist: &'a Checklist,
+    /// The environment the sheet is for; `None` shows every section, scoped ones labelled.
+    pub environment: Option<&'a str>,
+}
+
+impl<'a> Sheet<'a> {
+    pub fn new(checklist: &'a Checklist, environment: Option<&'a str>) -> Self {
+        Sheet {
+            checklist,
+            environment,
+        }
+    }
+
+    pub fn short_sha(&self) -> &str {
+        let sha = &self.checklist.source.sha256;
+        &sha[..12.min(sha.len())]
+    }
+
+    pub fn environment_label(&self) -> String {
+        match self.environment {
+            Some(env) => env.to_string(),
+            None => {
+                let envs = self.checklist.environments();
+                if envs.is_empty() {
+                    "any".to_string()
+                } else {
+                    format!("any ({} sections marked)", envs.join(", "))
+                }
+            }
+        }
+    }
+
+    pub fn item_count(&self) -> usize {
+        self.checklist.item_count()
+    }
+}
+
+/// The sentence under a phase heading that says when it is walked.
+pub fn phase_note(kind: PhaseKind) -> Option<&'static str> {
+    match kind {
+        PhaseKind::Rollback => {
+            Some("Walked only when a rollback trigger holds or a rollback is started.")
+        }
+        PhaseKind::Steps | PhaseKind::Signoff => None,
+    }
+}
+
+pub fn section_note(kind: SectionKind) -> Option<&'static str> {
+    match kind {
+        SectionKind::Triggers => {
+            Some("Tick each condition that holds; any that holds means roll back.")
+        }
+        SectionKind::Steps | SectionKind::Signoff => None,
+    }
+}
+
+/// `production only` for a scoped section on a sheet for every environment.
+pub fn scope_label(sheet: &Sheet<'_>, environments: &[String]) -> Option<String> {
+    (sheet.environment.is_none() && !environments.is_empty())
+        .then(|| format!("{} only", environments.join(", ")))
+}
+
+/// `needs < 200 ms (p95)`, or for a trigger `holds when > 5%`.
+pub fn requirement(threshold: &Threshold, trigger: bool) -> String {
+    if trigger {
+        format!("holds when {threshold}")
+    } else {
+        format!("needs {threshold}")
+    }
+}
+
+/// Overrides a Markdown sheet must carry for an item to load back the same: an ID that is
+/// not the slug of its text, or optional without saying so.
+pub fn item_directive(item: &Item, parent_id: &str) -> Option<String> {
+    let segment = item.id.rsplit('/').next().unwrap_or(&item.id);
+    let derived = slugify(&item.text);
+    let derived_or_deduplicated = segment == derived
+        || segment
+            .strip_prefix(derived.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+    let mut keys = Vec::new();
+    if !derived_or_deduplicated || !item.id.starts_with(parent_id) {
+        keys.push(format!("id={segment}"));
+    }
+    if item.optional && !says_optional(&item.text) {
+        keys.push("optional".to_string());
+    }
+    (!keys.is_empty()).then(|| format!("<!-- deploycheck: {} -->", keys.join(" ")))
+}
+
+fn says_optional(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [
+        "(if required)",
+        "(if needed)",
+        "(if applicable)",
+        "(if necessary)",
+        "(optional)",
+        "(if any)",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+}
+
+/// A sheet format, chosen on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    Markdown,
+    Text,
+    Html,
+}
+
+pub fn write_sheet(out: &mut dyn Write, sheet: &Sheet<'_>, format: SheetFormat) -> io::Result<()> {
+    match format {
+        SheetFormat::Markdown => write_markdown(out, sheet),
+        SheetFormat::Text => write_text(out, sheet),
+        SheetFormat::Html => write_html(out, sheet),
+    }
+}
