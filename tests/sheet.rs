@@ -277,10 +277,9 @@ fn html_sheet_prints_every_item_on_at_most_8_pages_when_chromium_is_installed() 
         if let (Some(item_text), Some(_)) = (
             node.get("text").and_then(|t| t.as_str()),
             node.get("children"),
-        ) {
-            if !text.contains(item_text) {
-                missing.push(item_text.to_string());
-            }
+        ) && !text.contains(item_text)
+        {
+            missing.push(item_text.to_string());
         }
         for key in ["phases", "sections", "items", "children"] {
             stack.extend(
