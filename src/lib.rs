@@ -8,6 +8,7 @@
 //! - [`cli`]: arguments → typed command → exit code; the only layer that sees process I/O
 //!   through the [`cli::Io`] it is handed.
 
+pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod engine;

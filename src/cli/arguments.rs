@@ -51,6 +51,42 @@ pub enum CommandArgs {
         #[arg(short, long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// Summarise one run record: verdict, fields, and everything not simply done
+    Report {
+        record: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
+        format: ReportFormatArg,
+    },
+    /// Compare two run records item by item (exit 1 when they differ)
+    Diff {
+        a: std::path::PathBuf,
+        b: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+        format: DiffFormat,
+        /// Also compare operators, hosts and times
+        #[arg(long)]
+        all: bool,
+    },
+    /// Check a record's digest and SSH signatures (exit 1 when anything fails)
+    Verify {
+        record: std::path::PathBuf,
+        /// OpenSSH allowed_signers file that says whose keys count
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<std::path::PathBuf>,
+    },
+    /// Add a role's SSH signature over the record's digest
+    Sign {
+        record: std::path::PathBuf,
+        /// OpenSSH private key (ed25519 or RSA); asks for the passphrase if it has one
+        #[arg(long, value_name = "FILE")]
+        key: std::path::PathBuf,
+        /// One of the record's sign-off roles
+        #[arg(long)]
+        role: String,
+        /// Who is signing (default: the key's comment)
+        #[arg(long, value_name = "ID")]
+        signer: Option<String>,
+    },
     /// Print the parsed checklist: an outline, or the tree as JSON or YAML
     Show {
         /// Keep only the sections that apply to this environment
@@ -96,6 +132,21 @@ pub enum SheetFormatArg {
     Markdown,
     Text,
     Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    Table,
+    Markdown,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

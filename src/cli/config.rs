@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use super::arguments::{
-    Arguments, CommandArgs, ListFormat, SheetFormatArg, ShowFormat, ValidateFormat,
+    Arguments, CommandArgs, DiffFormat, ListFormat, ReportFormatArg, SheetFormatArg, ShowFormat,
+    ValidateFormat,
 };
+use crate::render::ReportFormat;
 use crate::render::sheet::SheetFormat;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,26 @@ pub enum ResumeChoice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Run(RunOptions),
+    Report {
+        record: PathBuf,
+        format: ReportFormat,
+    },
+    Diff {
+        a: PathBuf,
+        b: PathBuf,
+        format: DiffFormat,
+        all: bool,
+    },
+    Verify {
+        record: PathBuf,
+        allowed_signers: Option<PathBuf>,
+    },
+    Sign {
+        record: PathBuf,
+        key: PathBuf,
+        role: String,
+        signer: Option<String>,
+    },
     Sheet {
         environment: Option<String>,
         checklist: Option<String>,
@@ -74,6 +96,34 @@ impl From<Arguments> for Command {
                     _ => ResumeChoice::Ask,
                 },
             }),
+            CommandArgs::Report { record, format } => Command::Report {
+                record,
+                format: match format {
+                    ReportFormatArg::Table => ReportFormat::Table,
+                    ReportFormatArg::Markdown => ReportFormat::Markdown,
+                    ReportFormatArg::Json => ReportFormat::Json,
+                    ReportFormatArg::Junit => ReportFormat::Junit,
+                },
+            },
+            CommandArgs::Diff { a, b, format, all } => Command::Diff { a, b, format, all },
+            CommandArgs::Verify {
+                record,
+                allowed_signers,
+            } => Command::Verify {
+                record,
+                allowed_signers,
+            },
+            CommandArgs::Sign {
+                record,
+                key,
+                role,
+                signer,
+            } => Command::Sign {
+                record,
+                key,
+                role,
+                signer,
+            },
             CommandArgs::Sheet {
                 env,
                 checklist,

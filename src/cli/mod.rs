@@ -6,6 +6,7 @@
 mod arguments;
 mod config;
 mod list;
+mod records;
 mod run;
 mod sheet;
 mod show;
@@ -17,7 +18,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser};
 
-pub use arguments::{Arguments, ListFormat, ShowFormat, ValidateFormat};
+pub use arguments::{Arguments, DiffFormat, ListFormat, ShowFormat, ValidateFormat};
 pub use config::{Command, ResumeChoice, RunOptions};
 
 use crate::error::Error;
@@ -85,6 +86,18 @@ fn execute(command: Command, io: &mut Io<'_>) -> anyhow::Result<i32> {
         ),
         Command::List { format } => list::run(io, format),
         Command::Run(options) => run::run(io, options),
+        Command::Report { record, format } => records::report(io, &record, format),
+        Command::Diff { a, b, format, all } => records::diff(io, &a, &b, format, all),
+        Command::Verify {
+            record,
+            allowed_signers,
+        } => records::verify(io, &record, allowed_signers.as_deref()),
+        Command::Sign {
+            record,
+            key,
+            role,
+            signer,
+        } => records::sign(io, &record, &key, &role, signer.as_deref()),
         Command::Sheet {
             environment,
             checklist,

@@ -418,7 +418,7 @@ fn install_interrupt_handler(run: Arc<Mutex<Run>>, clock: Arc<dyn Clock>, enviro
     let _ = ctrlc::set_handler(handler);
 }
 
-fn clock_from_environment() -> anyhow::Result<Arc<dyn Clock>> {
+pub(super) fn clock_from_environment() -> anyhow::Result<Arc<dyn Clock>> {
     match std::env::var(CLOCK_VARIABLE) {
         Ok(value) if !value.is_empty() => {
             let start = chrono::DateTime::parse_from_rfc3339(&value)

@@ -1,0 +1,338 @@
+//! SSH signatures on run records: OpenSSH's SSHSIG format with namespace `deploycheck`,
+//! over the exact bytes of the record's `digest` value, so that plain `ssh-keygen -Y
+//! verify` can check them too. The `allowed_signers` file is OpenSSH's format.
+
+use ssh_key::private::{KeypairData, RsaKeypair};
+use ssh_key::{Algorithm, HashAlg, LineEnding, Mpint, PrivateKey, PublicKey, SshSig};
+
+use crate::model::{Record, RecordSignature};
+use crate::source::Diagnostic;
+
+pub const NAMESPACE: &str = "deploycheck";
+
+/// One line of an OpenSSH `allowed_signers` file.
+#[derive(Debug, Clone)]
+pub struct AllowedSigner {
+    pub principals: String,
+    pub namespaces: Option<Vec<String>>,
+    pub key: PublicKey,
+    pub line: usize,
+}
+
+/// Parses an `allowed_signers` file: `principals [options] keytype base64 [comment]`,
+/// comments and blank lines ignored. Certificate authorities are not supported and say so.
+pub fn parse_allowed_signers(text: &str, file: &str) -> Result<Vec<AllowedSigner>, Diagnostic> {
+    let mut signers = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line_number = index + 1;
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fail = |message: String| Diagnostic::error(file, Some(line_number as u32), message);
+        let (principals, rest) = split_token(line);
+        let rest = rest.trim_start();
+        let (options, key_text) = if starts_with_key_type(rest) {
+            ("", rest)
+        } else {
+            let (options, key) = split_token(rest);
+            (options, key.trim_start())
+        };
+        let mut namespaces = None;
+        for option in split_options(options) {
+            let (name, value) = match option.split_once('=') {
+                Some((n, v)) => (
+                    n.to_ascii_lowercase(),
+                    Some(v.trim_matches('"').to_string()),
+                ),
+                None => (option.to_ascii_lowercase(), None),
+            };
+            match (name.as_str(), value) {
+                ("namespaces", Some(list)) => {
+                    namespaces = Some(list.split(',').map(|n| n.trim().to_string()).collect())
+                }
+                ("cert-authority", _) => {
+                    return Err(fail(
+                        "certificate authorities are not supported; list the signers' keys".into(),
+                    ));
+                }
+                ("valid-after" | "valid-before", _) => {}
+                (other, _) => return Err(fail(format!("unknown option `{other}`"))),
+            }
+        }
+        let key = PublicKey::from_openssh(key_text)
+            .map_err(|e| fail(format!("not an OpenSSH public key: {e}")))?;
+        signers.push(AllowedSigner {
+            principals: principals.to_string(),
+            namespaces,
+            key,
+            line: line_number,
+        });
+    }
+    Ok(signers)
+}
+
+fn split_token(text: &str) -> (&str, &str) {
+    // A token ends at unquoted whitespace.
+    let mut quoted = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => return (&text[..i], &text[i..]),
+            _ => {}
+        }
+    }
+    (text, "")
+}
+
+fn split_options(options: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in options.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            ',' if !quoted => parts.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+fn starts_with_key_type(text: &str) -> bool {
+    ["ssh-", "ecdsa-", "sk-"]
+        .iter()
+        .any(|p| text.starts_with(p))
+}
+
+/// OpenSSH pattern lists: comma-separated, `*` and `?` wildcards, `!` negates.
+pub fn principal_matches(patterns: &str, name: &str) -> bool {
+    let mut matched = false;
+    for pattern in patterns.split(',') {
+        if let Some(negated) = pattern.strip_prefix('!') {
+            if glob(negated, name) {
+                return false;
+            }
+        } else if glob(pattern, name) {
+            matched = true;
+        }
+    }
+    matched
+}
+
+fn glob(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// What checking one signature found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Cryptographically valid; `authenticated` when an allowed-signers entry vouches for
+    /// the signer and key.
+    Valid {
+        authenticated: bool,
+        fingerprint: String,
+    },
+    Invalid {
+        reason: String,
+    },
+}
+
+pub fn check_signature(
+    digest: &str,
+    signature: &RecordSignature,
+    allowed: Option<&[AllowedSigner]>,
+) -> SignatureCheck {
+    let invalid = |reason: String| SignatureCheck::Invalid { reason };
+    let key = match PublicKey::from_openssh(signature.key.trim()) {
+        Ok(key) => key,
+        Err(e) => {
+            return invalid(format!(
+                "the recorded key is not an OpenSSH public key: {e}"
+            ));
+        }
+    };
+    let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
+    let sshsig = match SshSig::from_pem(signature.signature.trim()) {
+        Ok(sig) => sig,
+        Err(e) => return invalid(format!("not an SSH signature: {e}")),
+    };
+    if sshsig.namespace() != NAMESPACE {
+        return invalid(format!(
+            "signed for namespace `{}`, not `{NAMESPACE}`",
+            sshsig.namespace()
+        ));
+    }
+    if sshsig.public_key() != key.key_data() {
+        return invalid("made with a different key than the one recorded beside it".into());
+    }
+    if key.verify(NAMESPACE, digest.as_bytes(), &sshsig).is_err() {
+        return invalid(
+            "does not match the record's digest: the record changed after it was signed".into(),
+        );
+    }
+    match allowed {
+        None => SignatureCheck::Valid {
+            authenticated: false,
+            fingerprint,
+        },
+        Some(allowed) => {
+            let vouched = allowed.iter().any(|entry| {
+                entry.key.key_data() == key.key_data()
+                    && principal_matches(&entry.principals, &signature.signer)
+                    && entry
+                        .namespaces
+                        .as_ref()
+                        .is_none_or(|n| n.iter().any(|n| n == NAMESPACE))
+            });
+            if vouched {
+                SignatureCheck::Valid {
+                    authenticated: true,
+                    fingerprint,
+                }
+            } else {
+                invalid(format!(
+                    "signer `{}` with key {fingerprint} is not in the allowed signers file for namespace {NAMESPACE}",
+                    signature.signer
+                ))
+            }
+        }
+    }
+}
+
+/// Adds a signature by `key` over the record's digest, leaving earlier ones untouched.
+pub fn sign_record(
+    record: &mut Record,
+    key: &PrivateKey,
+    role: &str,
+    signer: &str,
+    at: &str,
+) -> Result<(), String> {
+    let signature = match key.key_data() {
+        KeypairData::Rsa(keypair) => sign_rsa(key, keypair, record.digest.as_bytes())?,
+        _ => key
+            .sign(NAMESPACE, HashAlg::Sha512, record.digest.as_bytes())
+            .map_err(|e| format!("signing failed: {e}"))?,
+    };
+    let pem = signature
+        .to_pem(LineEnding::LF)
+        .map_err(|e| format!("signing failed: {e}"))?;
+    let public = key
+        .public_key()
+        .to_openssh()
+        .map_err(|e| format!("cannot write the public key: {e}"))?;
+    record.signatures.push(RecordSignature {
+        role: role.to_string(),
+        signer: signer.to_string(),
+        key: public,
+        at: at.to_string(),
+        signature: pem.trim_end().to_string(),
+    });
+    Ok(())
+}
+
+/// An `rsa-sha2-512` SSHSIG, as `ssh-keygen -Y sign` makes for RSA keys. ssh-key 0.6.7's
+/// own RSA signing builds the key from the primes p and p (not p and q) and always fails,
+/// so the key is rebuilt here from the right components.
+fn sign_rsa(key: &PrivateKey, keypair: &RsaKeypair, message: &[u8]) -> Result<SshSig, String> {
+    use rsa::{BigUint, Pkcs1v15Sign, RsaPrivateKey};
+    use sha2::{Digest, Sha512};
+
+    let fail = |e: &dyn std::fmt::Display| format!("signing with the RSA key failed: {e}");
+    let big = |m: &Mpint| {
+        m.as_positive_bytes()
+            .map(BigUint::from_bytes_be)
+            .ok_or_else(|| fail(&"malformed key"))
+    };
+    let private = RsaPrivateKey::from_components(
+        big(&keypair.public.n)?,
+        big(&keypair.public.e)?,
+        big(&keypair.private.d)?,
+        vec![big(&keypair.private.p)?, big(&keypair.private.q)?],
+    )
+    .map_err(|e| fail(&e))?;
+    let signed_data =
+        SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).map_err(|e| fail(&e))?;
+    let hashed = Sha512::digest(&signed_data);
+    let bytes = private
+        .sign_with_rng(
+            &mut rsa::rand_core::OsRng,
+            Pkcs1v15Sign::new::<Sha512>(),
+            &hashed,
+        )
+        .map_err(|e| fail(&e))?;
+    let signature = ssh_key::Signature::new(
+        Algorithm::Rsa {
+            hash: Some(HashAlg::Sha512),
+        },
+        bytes,
+    )
+    .map_err(|e| fail(&e))?;
+    SshSig::new(
+        key.public_key().key_data().clone(),
+        NAMESPACE,
+        HashAlg::Sha512,
+        signature,
+    )
+    .map_err(|e| fail(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principal_patterns_follow_openssh() {
+        assert!(principal_matches("dana@example.com", "dana@example.com"));
+        assert!(principal_matches("*@example.com,lee", "lee"));
+        assert!(principal_matches("*@example.com", "dana@example.com"));
+        assert!(!principal_matches(
+            "*@example.com,!mallory@example.com",
+            "mallory@example.com"
+        ));
+        assert!(principal_matches("d?na", "dana"));
+        assert!(!principal_matches("dana", "dan"));
+    }
+
+    #[test]
+    fn allowed_signers_lines_with_and_without_options() {
+        let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOd/ODhGAoYlkpINk5ZmS8ApTYS1aCILi+t7PKRMYZsd dana@ops";
+        let text =
+            format!("# team\ndana@example.com {key}\nlee namespaces=\"git,deploycheck\" {key}\n");
+        let signers = parse_allowed_signers(&text, "allowed_signers").unwrap();
+        assert_eq!(signers.len(), 2);
+        assert_eq!(signers[0].namespaces, None);
+        assert_eq!(
+            signers[1].namespaces.as_deref(),
+            Some(&["git".to_string(), "deploycheck".to_string()][..])
+        );
+        assert_eq!(signers[1].line, 3);
+        let error = parse_allowed_signers("x cert-authority ssh-ed25519 AAAA\n", "a").unwrap_err();
+        assert!(error.message.contains("certificate authorities"));
+        assert!(parse_allowed_signers("x not-a-key\n", "a").is_err());
+    }
+}
