@@ -9,6 +9,7 @@ mod crash;
 mod ids;
 mod list;
 mod markdown;
+mod records;
 mod round_trip;
 mod run;
 mod seeds;

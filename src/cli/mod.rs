@@ -130,9 +130,12 @@ fn report(error: &anyhow::Error, io: &mut Io<'_>) -> i32 {
     }
     let style = io.stderr_style;
     match error.downcast_ref::<Error>() {
-        // Load errors already read `FILE:LINE: error: ...`.
+        // Diagnostics already read `FILE:LINE: error: ...`.
         Some(Error::Load(load)) => {
             let _ = writeln!(io.stderr, "{load}");
+        }
+        Some(Error::Config(diagnostic)) => {
+            let _ = writeln!(io.stderr, "{diagnostic}");
         }
         _ => {
             let _ = writeln!(io.stderr, "{} {error}", style.red(&style.bold("error:")));
