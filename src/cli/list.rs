@@ -1,6 +1,5 @@
 //! `deploycheck list`: every checklist in `checklists/`, its environments and item counts.
 
-use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use super::{Io, ListFormat, exit};
@@ -86,14 +85,7 @@ pub fn run(io: &mut Io<'_>, format: ListFormat) -> anyhow::Result<i32> {
             writeln!(io.stdout)?;
         }
         ListFormat::Table => {
-            let mut table = Table::new();
-            table.load_preset(if io.style.unicode {
-                presets::UTF8_FULL_CONDENSED
-            } else {
-                presets::ASCII_FULL_CONDENSED
-            });
-            // Wrap cells to fit the terminal rather than let the terminal wrap the table.
-            table.set_content_arrangement(ContentArrangement::Dynamic);
+            let mut table = crate::render::table(io.style);
             table.set_header(["NAME", "TITLE", "FORMAT", "ITEMS", "BY ENVIRONMENT"]);
             for entry in &entries {
                 let name = if entry.default {

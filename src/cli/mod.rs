@@ -187,6 +187,45 @@ fn checklist_path(
     }
 }
 
+/// A checklist as a command that takes `[ENV] [-c NAME|PATH]` uses it.
+struct Selected {
+    checklist: crate::model::Checklist,
+    /// The resolved environment, when one was asked for.
+    environment: Option<String>,
+    /// Items before filtering to the environment.
+    total_items: usize,
+}
+
+/// Finds, loads and filters the checklist a command names, mentioning its warnings.
+fn select_checklist(
+    io: &mut Io<'_>,
+    environment: Option<&str>,
+    checklist: Option<&str>,
+) -> anyhow::Result<Selected> {
+    let project = project_for(io, checklist)?;
+    let path = checklist_path(io, project.as_ref(), checklist)?;
+    let loaded = crate::project::load_checklist(&path, &io.cwd)?;
+    let shown = loaded.checklist.source.path.clone();
+    mention_warnings(io, &shown, loaded.warnings.len())?;
+    let total_items = loaded.checklist.item_count();
+    let (checklist, environment) = match environment {
+        Some(requested) => {
+            let environments = crate::project::Environments::new(
+                project.as_ref().map(|p| &p.config),
+                &loaded.checklist,
+            );
+            let name = environments.resolve(requested)?;
+            (loaded.checklist.into_environment(&name), Some(name))
+        }
+        None => (loaded.checklist, None),
+    };
+    Ok(Selected {
+        checklist,
+        environment,
+        total_items,
+    })
+}
+
 /// One line on stderr when a loaded checklist has warnings, pointing at `validate`.
 fn mention_warnings(io: &mut Io<'_>, shown: &str, count: usize) -> std::io::Result<()> {
     if count > 0 {

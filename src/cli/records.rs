@@ -3,8 +3,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use comfy_table::{ContentArrangement, Table, presets};
-
 use super::{DiffFormat, Io, exit};
 use crate::audit::diff::{FieldChange, RecordDiff, diff_records};
 use crate::audit::load_record;
@@ -145,13 +143,7 @@ fn write_diff(
         }
     } else {
         writeln!(out, "{a} → {b}: {counts}")?;
-        let mut table = Table::new();
-        table.load_preset(if io.style.unicode {
-            presets::UTF8_FULL_CONDENSED
-        } else {
-            presets::ASCII_FULL_CONDENSED
-        });
-        table.set_content_arrangement(ContentArrangement::Dynamic);
+        let mut table = crate::render::table(io.style);
         table.set_header(["", a, b]);
         for row in rows {
             table.add_row(row);

@@ -4,8 +4,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::{Io, checklist_path, exit, mention_warnings, project_for};
-use crate::project::{Environments, load_checklist};
+use super::{Io, Selected, exit, select_checklist};
 use crate::render::sheet::{Sheet, SheetFormat, write_sheet};
 use crate::store::write_atomically;
 
@@ -16,20 +15,11 @@ pub fn run(
     format: SheetFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<i32> {
-    let project = project_for(io, checklist)?;
-    let path = checklist_path(io, project.as_ref(), checklist)?;
-    let loaded = load_checklist(&path, &io.cwd)?;
-    let shown = loaded.checklist.source.path.clone();
-    mention_warnings(io, &shown, loaded.warnings.len())?;
-    let (checklist, environment) = match environment {
-        Some(requested) => {
-            let environments =
-                Environments::new(project.as_ref().map(|p| &p.config), &loaded.checklist);
-            let name = environments.resolve(requested)?;
-            (loaded.checklist.into_environment(&name), Some(name))
-        }
-        None => (loaded.checklist, None),
-    };
+    let Selected {
+        checklist,
+        environment,
+        ..
+    } = select_checklist(io, environment, checklist)?;
     let sheet = Sheet::new(&checklist, environment.as_deref());
     match output {
         None => write_sheet(io.stdout, &sheet, format)?,

@@ -1,7 +1,6 @@
 //! `deploycheck show`: the parsed tree as an outline, JSON or YAML.
 
-use super::{Io, ShowFormat, checklist_path, exit, mention_warnings, project_for};
-use crate::project::{Environments, load_checklist};
+use super::{Io, Selected, ShowFormat, exit, select_checklist};
 use crate::render::{TreeOptions, write_tree};
 
 pub fn run(
@@ -11,21 +10,11 @@ pub fn run(
     format: ShowFormat,
     show_ids: bool,
 ) -> anyhow::Result<i32> {
-    let project = project_for(io, checklist)?;
-    let path = checklist_path(io, project.as_ref(), checklist)?;
-    let loaded = load_checklist(&path, &io.cwd)?;
-    let shown = loaded.checklist.source.path.clone();
-    mention_warnings(io, &shown, loaded.warnings.len())?;
-    let total_items = loaded.checklist.item_count();
-    let (checklist, environment) = match environment {
-        Some(requested) => {
-            let environments =
-                Environments::new(project.as_ref().map(|p| &p.config), &loaded.checklist);
-            let name = environments.resolve(requested)?;
-            (loaded.checklist.for_environment(&name), Some(name))
-        }
-        None => (loaded.checklist, None),
-    };
+    let Selected {
+        checklist,
+        environment,
+        total_items,
+    } = select_checklist(io, environment, checklist)?;
     match format {
         ShowFormat::Tree => {
             let options = TreeOptions {

@@ -10,3 +10,32 @@ pub use report::{ReportContext, ReportFormat, write_report};
 pub use style::Style;
 pub use summary::write_summary;
 pub use tree::{TreeOptions, write_tree};
+
+/// Text for HTML and XML: the five markup characters as entities.
+pub(crate) fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A table in the style the output allows: box drawing on a terminal, ASCII elsewhere,
+/// fitted to the terminal's width.
+pub(crate) fn table(style: Style) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(if style.unicode {
+        comfy_table::presets::UTF8_FULL_CONDENSED
+    } else {
+        comfy_table::presets::ASCII_FULL_CONDENSED
+    });
+    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    table
+}

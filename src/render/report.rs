@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use super::Style;
@@ -100,21 +99,12 @@ fn table(
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
     writeln!(out, "{}", tally.join(style.separator()))?;
-    let table_style = |table: &mut Table| {
-        table.load_preset(if style.unicode {
-            presets::UTF8_FULL_CONDENSED
-        } else {
-            presets::ASCII_FULL_CONDENSED
-        });
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-    };
     let attention: Vec<&RecordItem> = ATTENTION
         .iter()
         .flat_map(|s| record.items.iter().filter(move |i| i.status == *s))
         .collect();
     if !attention.is_empty() {
-        let mut table = Table::new();
-        table_style(&mut table);
+        let mut table = super::table(style);
         table.set_header(["Status", "Item", "Reason", "Value"]);
         for item in attention {
             table.add_row([
@@ -130,8 +120,7 @@ fn table(
         .filter(|i| matches!(i.status, Status::Done | Status::Clear))
         .collect();
     if !passed.is_empty() {
-        let mut table = Table::new();
-        table_style(&mut table);
+        let mut table = super::table(style);
         table.set_header(["Measured and passed", "Value"]);
         for item in passed {
             table.add_row([item.text.clone(), item.value.clone().unwrap_or_default()]);
@@ -427,19 +416,12 @@ fn junit(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     writeln!(out, "  </testsuite>\n</testsuites>")
 }
 
+/// XML attribute text: markup escaped, line breaks kept, other control characters
+/// (which XML 1.0 cannot carry) dropped.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            c if (c as u32) < 0x20 && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let cleaned: String = text
+        .chars()
+        .filter(|&c| c == '\n' || c == '\t' || (c as u32) >= 0x20)
+        .collect();
+    super::escape_markup(&cleaned).replace('\n', "&#10;")
 }

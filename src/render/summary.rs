@@ -3,8 +3,6 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{ContentArrangement, Table, presets};
-
 use super::Style;
 use crate::model::{Record, Status, Verdict};
 
@@ -16,13 +14,7 @@ pub fn write_summary(
 ) -> io::Result<()> {
     let count = |status: Status| record.items.iter().filter(|i| i.status == status).count();
     writeln!(out)?;
-    let mut table = Table::new();
-    table.load_preset(if style.unicode {
-        presets::UTF8_FULL_CONDENSED
-    } else {
-        presets::ASCII_FULL_CONDENSED
-    });
-    table.set_content_arrangement(ContentArrangement::Dynamic);
+    let mut table = crate::render::table(style);
     table.set_header(["Status", "Item", "Reason", "Value"]);
     let mut rows = 0;
     for status in [

@@ -659,7 +659,8 @@ const OPTIONAL_MARKERS: &[&str] = &[
     "(if any)",
 ];
 
-fn says_optional_item(text: &str) -> bool {
+/// Whether an item's own text marks it optional: `(if needed)`, `(if required)`, ...
+pub fn says_optional_item(text: &str) -> bool {
     // Every marker is parenthesised; most items have no parenthesis at all.
     text.contains('(') && lower_contains_any(text, OPTIONAL_MARKERS)
 }

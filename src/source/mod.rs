@@ -14,6 +14,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub use build::says_optional_item;
 pub use diagnostic::{Diagnostic, LoadError, Severity};
 
 use crate::model::{Checklist, Source, SourceFormat};

@@ -5,7 +5,6 @@ use std::io::{BufRead, Write};
 use std::sync::Mutex;
 
 use anyhow::Context as _;
-use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::clock::{Clock, rfc3339};
 use crate::engine::{
@@ -526,13 +525,7 @@ impl<'a> Session<'a> {
         if self.config.contacts.is_empty() {
             return writeln!(self.out, "  the checklist lists no contacts");
         }
-        let mut table = Table::new();
-        table.load_preset(if self.config.style.unicode {
-            presets::UTF8_FULL_CONDENSED
-        } else {
-            presets::ASCII_FULL_CONDENSED
-        });
-        table.set_content_arrangement(ContentArrangement::Dynamic);
+        let mut table = crate::render::table(self.config.style);
         table.set_header(["Role", "Name", "Email", "Phone"]);
         for c in &self.config.contacts {
             let cell = |v: &Option<String>| v.clone().unwrap_or_default();

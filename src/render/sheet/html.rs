@@ -208,20 +208,7 @@ fn write_item(out: &mut dyn Write, item: &Item, trigger: bool) -> io::Result<()>
     writeln!(out, "</li>")
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::render::escape_markup as escape;
 
 /// A CSS string literal: quotes and backslashes escaped, line breaks as `\A`.
 fn css_string(text: &str) -> String {

@@ -104,24 +104,10 @@ pub fn item_directive(item: &Item, parent_id: &str) -> Option<String> {
     if !derived_or_deduplicated || !item.id.starts_with(parent_id) {
         keys.push(format!("id={segment}"));
     }
-    if item.optional && !says_optional(&item.text) {
+    if item.optional && !crate::source::says_optional_item(&item.text) {
         keys.push("optional".to_string());
     }
     (!keys.is_empty()).then(|| format!("<!-- deploycheck: {} -->", keys.join(" ")))
-}
-
-fn says_optional(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    [
-        "(if required)",
-        "(if needed)",
-        "(if applicable)",
-        "(if necessary)",
-        "(optional)",
-        "(if any)",
-    ]
-    .iter()
-    .any(|m| lower.contains(m))
 }
 
 /// A sheet format, chosen on the command line.
