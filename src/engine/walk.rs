@@ -784,11 +784,11 @@ pub fn resolve_item_answer(plan: &Plan, item: usize, command: Command) -> Result
                     "{status} is for rollback triggers; this item takes y, f, s, na or d"
                 ));
             }
-            if status == Status::Done && plan_item.threshold.is_some() {
-                return Err(
-                    "this item is measured: type the value, like 180ms (or f/s/na/d with a reason)"
-                        .into(),
-                );
+            if let (Status::Done, Some(threshold)) = (status, &plan_item.threshold) {
+                return Err(format!(
+                    "this item is measured: type the value, like {} (or f/s/na/d with a reason)",
+                    threshold.example()
+                ));
             }
             if status.needs_reason(plan_item.optional) && reason.is_none() {
                 let key = match status {

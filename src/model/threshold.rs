@@ -220,6 +220,15 @@ impl Threshold {
         None
     }
 
+    /// A value in this threshold's unit to show as an example: the limit itself, `200ms`.
+    pub fn example(&self) -> String {
+        let number = format_number(self.value);
+        match self.unit.as_deref() {
+            Some(unit) => format!("{number}{unit}"),
+            None => number,
+        }
+    }
+
     /// Whether a measured value (already in this threshold's unit) passes.
     pub fn passes(&self, measured: f64) -> bool {
         self.op.holds(measured, self.value)

@@ -219,7 +219,7 @@ impl<'a> Session<'a> {
                     (Some(th), _) => Some(format!(
                         "measure {}: needs {th}; type the value, like {}",
                         th.metric,
-                        example(th)
+                        th.example()
                     )),
                     (None, ItemKind::Trigger) => {
                         Some("rollback trigger: does this condition hold?".to_string())
@@ -547,14 +547,5 @@ impl<'a> Session<'a> {
         let style = self.config.style;
         writeln!(self.out, "  {}", style.yellow(message))?;
         Ok(None)
-    }
-}
-
-/// A plausible value to show in a prompt: the limit itself, with its unit.
-fn example(threshold: &crate::model::Threshold) -> String {
-    let number = crate::model::format_number(threshold.value);
-    match threshold.unit.as_deref() {
-        Some(unit) => format!("{number}{unit}"),
-        None => number,
     }
 }
