@@ -48,8 +48,10 @@ where
     // A person is typing when stdin is a terminal, even if stdout goes to `tee`.
     let interactive = stdin.is_terminal();
     let mut input = stdin.lock();
-    let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Not locked for the whole run: the Ctrl-C handler writes to stderr from its own
+    // thread while this one waits for input, and a held lock would hang it.
+    let mut out = stdout;
+    let mut err = stderr;
     let mut io = cli::Io {
         cwd,
         stdin: &mut input,

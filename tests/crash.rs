@@ -201,3 +201,41 @@ fn a_journal_line_cut_off_by_a_crash_is_ignored_on_resume() {
         3
     );
 }
+
+#[test]
+fn sigint_saves_the_record_and_exits_130() {
+    let test = Test::with_seeds();
+    let dir = test.path().to_path_buf();
+    let mut running = Running::start(&dir);
+    let mut stdin = running.child.stdin.take().unwrap();
+    for prompt in 1..=6 {
+        running.wait_for_prompts(prompt);
+        writeln!(stdin, "{}", answer(prompt)).unwrap();
+    }
+    running.wait_for_prompts(7);
+    let pid = running.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = running.child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let output = Test::resume_in(test.into_dir())
+        .args(&[
+            "report",
+            "runs/mail-score-production-20261123T220000Z.yaml",
+            "--format",
+            "json",
+        ])
+        .run();
+    let report: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["verdict"], "INCOMPLETE");
+    assert_eq!(
+        report["counts"]["skipped"], 2,
+        "the two items answered before the interrupt"
+    );
+    assert_eq!(report["digest_ok"], true);
+}
