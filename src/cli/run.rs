@@ -265,9 +265,6 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
         (false, Verdict::Go) => exit::FAILURE,
         (false, verdict) => verdict.exit_code(),
     };
-    // The process exits next. The record is plain data, already on disk; freeing a
-    // 100k-item one string by string costs more than the operating system reclaiming it.
-    std::mem::forget(record);
     Ok(code)
 }
 

@@ -154,13 +154,6 @@ impl Section {
     }
 }
 
-impl Item {
-    /// This item and all its descendants, depth first, in file order.
-    pub fn walk(&self) -> ItemWalk<'_> {
-        ItemWalk { stack: vec![self] }
-    }
-}
-
 /// Depth-first iteration without recursion, so arbitrarily deep trees cannot overflow the stack.
 pub struct ItemWalk<'a> {
     stack: Vec<&'a Item>,

@@ -56,7 +56,6 @@ enum Block {
     },
     Prose {
         text: String,
-        line: u32,
     },
 }
 
@@ -410,7 +409,6 @@ impl Scanner<'_, '_> {
         } else if !p.text.trim().is_empty() {
             self.blocks.push(Block::Prose {
                 text: collapse_whitespace(&p.text),
-                line,
             });
         }
     }
@@ -684,7 +682,6 @@ struct Assembler<'a> {
     phase_level: u8,
     section_level: u8,
     depth_error_reported: bool,
-    saw_phase: bool,
     /// The level the open section got from a bold pseudo-heading, if that opened it.
     pseudo_section_level: Option<u8>,
 }
@@ -719,7 +716,6 @@ impl<'a> Assembler<'a> {
             phase_level: 2,
             section_level: 3,
             depth_error_reported: false,
-            saw_phase: false,
             pseudo_section_level: None,
         }
     }
@@ -806,7 +802,7 @@ impl<'a> Assembler<'a> {
                         let level = self.pseudo_level();
                         self.heading(level, text, line, directive);
                         self.pseudo_section_level = Some(level);
-                    } else if self.phase.is_none() && !self.saw_phase {
+                    } else if self.phase.is_none() {
                         description.push(text);
                     }
                 }
@@ -819,14 +815,13 @@ impl<'a> Assembler<'a> {
                     let directive = self.take_directive(directive.map(|d| *d));
                     self.item(depth, text, line, directive);
                 }
-                Block::Prose { text, line } => {
+                Block::Prose { text } => {
                     if let Some((_, at)) = self.pending.take() {
                         self.warning(at, "deploycheck comment is not right before a heading or item, so it applies to nothing");
                     }
-                    if self.phase.is_none() && !self.saw_phase {
+                    if self.phase.is_none() {
                         description.push(text);
                     }
-                    let _ = line;
                 }
                 Block::Signoff { line } => {
                     self.ensure_section(line);
@@ -968,7 +963,6 @@ impl<'a> Assembler<'a> {
 
     fn open_phase(&mut self, title: String, line: u32, directive: Option<(Directive, u32)>) {
         self.close_phase();
-        self.saw_phase = true;
         self.section_trail.clear();
         let mut phase = OpenPhase {
             about_environments: title.to_lowercase().contains("environment"),

@@ -98,7 +98,7 @@ pub fn record_to_yaml(record: &Record) -> String {
 
 fn key(w: &mut String, indent: usize, name: &str) {
     pad(w, indent);
-    scalar(w, name, indent);
+    scalar(w, name);
     w.push_str(":\n");
 }
 
@@ -115,9 +115,8 @@ fn entry(w: &mut String, indent: usize, name: &str, value: Option<&str>) {
 /// `padding` spaces are written before the key; `column` is where the key logically
 /// starts, which block content must be indented past.
 fn entry_at(w: &mut String, padding: usize, column: usize, name: &str, value: Option<&str>) {
-    let indent = column;
     pad(w, padding);
-    scalar(w, name, indent);
+    scalar(w, name);
     w.push(':');
     match value {
         None => w.push_str(" null\n"),
@@ -129,7 +128,7 @@ fn entry_at(w: &mut String, padding: usize, column: usize, name: &str, value: Op
             });
             for line in value.lines() {
                 if !line.is_empty() {
-                    pad(w, indent + 2);
+                    pad(w, column + 2);
                     w.push_str(line);
                 }
                 w.push('\n');
@@ -137,7 +136,7 @@ fn entry_at(w: &mut String, padding: usize, column: usize, name: &str, value: Op
         }
         Some(value) => {
             w.push(' ');
-            scalar(w, value, indent);
+            scalar(w, value);
             w.push('\n');
         }
     }
@@ -154,7 +153,7 @@ fn list(w: &mut String, indent: usize, name: &str, values: &[String]) {
     for value in values {
         pad(w, indent);
         w.push_str("- ");
-        scalar(w, value, indent);
+        scalar(w, value);
         w.push('\n');
     }
 }
@@ -165,7 +164,7 @@ fn pad(w: &mut String, indent: usize) {
     }
 }
 
-fn scalar(w: &mut String, value: &str, _indent: usize) {
+fn scalar(w: &mut String, value: &str) {
     if is_plain_safe(value) {
         w.push_str(value);
     } else {
