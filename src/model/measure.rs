@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use super::{Threshold, format_number};
+use super::Threshold;
+use super::threshold::value_with_unit;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
@@ -95,13 +96,9 @@ impl Measurement {
     }
 }
 
+/// Rounded so that unit conversions do not show float noise (`250 ms`, not `250.00000000000003 ms`).
 fn format_with_unit(value: f64, unit: Option<&str>) -> String {
-    let number = format_number((value * 1e6).round() / 1e6);
-    match unit {
-        Some(unit) if unit == "%" || unit.starts_with('/') => format!("{number}{unit}"),
-        Some(unit) => format!("{number} {unit}"),
-        None => number,
-    }
+    value_with_unit((value * 1e6).round() / 1e6, unit)
 }
 
 /// Spellings accepted in measured values, mapped to the canonical units thresholds use.

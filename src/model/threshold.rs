@@ -105,16 +105,26 @@ fn serialize_number<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, 
 
 impl fmt::Display for Threshold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.op, format_number(self.value))?;
-        match self.unit.as_deref() {
-            Some(unit) if unit.starts_with('/') || unit == "%" => f.write_str(unit)?,
-            Some(unit) => write!(f, " {unit}")?,
-            None => {}
-        }
+        write!(
+            f,
+            "{} {}",
+            self.op,
+            value_with_unit(self.value, self.unit.as_deref())
+        )?;
         if let Some(qualifier) = &self.qualifier {
             write!(f, " ({qualifier})")?;
         }
         Ok(())
+    }
+}
+
+/// A value as people read it: `200 ms`, but `5%` and `4.5/5` with no space.
+pub fn value_with_unit(value: f64, unit: Option<&str>) -> String {
+    let number = format_number(value);
+    match unit {
+        Some(unit) if unit == "%" || unit.starts_with('/') => format!("{number}{unit}"),
+        Some(unit) => format!("{number} {unit}"),
+        None => number,
     }
 }
 

@@ -11,6 +11,21 @@ pub use style::Style;
 pub use summary::write_summary;
 pub use tree::{TreeOptions, write_tree};
 
+/// Text for Markdown, kept literal: characters Markdown would read as markup are escaped.
+pub(crate) fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(
+            ch,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Text for HTML and XML: the five markup characters as entities.
 pub(crate) fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -253,19 +253,7 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
     writeln!(out, "<sub>digest `{}`</sub>", record.digest)
 }
 
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if matches!(
-            ch,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
-        ) {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
+use super::escape_markdown as md;
 
 fn cell(text: &str) -> String {
     md(text).replace('\n', " ")

@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::render::escape_markdown as escape;
+
 use super::{Sheet, item_directive, phase_note, requirement, scope_label, section_note};
 use crate::model::{Item, SectionKind};
 
@@ -117,21 +119,6 @@ fn capitalise(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// Keeps text literal: characters Markdown would read as markup are escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if matches!(
-            ch,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '&'
-        ) {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn escape_cell(text: &str) -> String {
