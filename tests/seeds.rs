@@ -13,6 +13,7 @@ fn mail_score_has_182_items_and_172_for_production() {
     assert_eq!(checklist.title, "Deployment Checklist - Mail Score System");
     assert_eq!(checklist.item_count(), 182);
     assert_eq!(checklist.for_environment("production").item_count(), 172);
+    assert_eq!(checklist.item_count_in("production"), 172);
     assert_eq!(checklist.for_environment("staging").item_count(), 170);
     assert_eq!(checklist.for_environment("development").item_count(), 170);
 }

@@ -68,7 +68,7 @@ pub fn run(io: &mut Io<'_>, format: ListFormat) -> anyhow::Result<i32> {
                         .known
                         .into_iter()
                         .map(|name| EnvironmentCount {
-                            items: checklist.for_environment(&name).item_count(),
+                            items: checklist.item_count_in(&name),
                             name,
                         })
                         .collect();

@@ -318,9 +318,9 @@ fn abandon(
 }
 
 fn discard_answered(run: &mut Run, answers: &mut Answers) -> Vec<String> {
-    let plan = run.walk.plan().clone();
+    let plan = run.walk.plan();
+    let steps: Vec<Step> = plan.main.iter().chain(&plan.rollback).copied().collect();
     let mut ignored = Vec::new();
-    let steps = plan.main.iter().chain(plan.rollback.iter()).copied();
     for step in steps {
         let answered = match step {
             Step::Field(i) => run.walk.field(i).is_some(),

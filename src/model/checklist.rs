@@ -139,6 +139,16 @@ impl Checklist {
     pub fn item_count(&self) -> usize {
         self.items().count()
     }
+
+    /// Items the walk for `environment` has, counted without filtering a copy of the tree.
+    pub fn item_count_in(&self, environment: &str) -> usize {
+        self.phases
+            .iter()
+            .flat_map(|phase| &phase.sections)
+            .filter(|section| section.applies_to(environment))
+            .map(|section| section.all_items().count())
+            .sum()
+    }
 }
 
 impl Section {
