@@ -154,13 +154,8 @@ pub fn looks_like_path(name: &str) -> bool {
 
 /// Reads and checks a `deploycheck.yaml`; `shown` is how messages name it.
 pub fn read_config(path: &Path, shown: &str) -> Result<ProjectConfig, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::Config(source::Diagnostic::error(
-            shown,
-            None,
-            format!("cannot read: {e}"),
-        ))
-    })?;
+    let text = source::input::read_input_text(path, shown, source::input::SETTINGS)
+        .map_err(Error::Config)?;
     if text.trim().is_empty() {
         return Ok(ProjectConfig::default());
     }

@@ -12,6 +12,7 @@ use crate::model::{Record, RecordSignoff};
 use crate::project::display_path;
 use crate::render::{ReportContext, ReportFormat, write_report};
 use crate::source::Diagnostic;
+use crate::source::input::{ALLOWED_SIGNERS, KEY, read_input_text};
 use crate::store::{JournalEvent, read_journal, record_to_yaml, write_atomically};
 
 fn load(io: &Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> {
@@ -159,9 +160,8 @@ pub fn verify(io: &mut Io<'_>, path: &Path, allowed_signers: Option<&Path>) -> a
         Some(file) => {
             let full = io.cwd.join(file);
             let name = display_path(&full, &io.cwd);
-            let text = std::fs::read_to_string(&full).map_err(|e| {
-                crate::Error::Config(Diagnostic::error(&name, None, format!("cannot read: {e}")))
-            })?;
+            let text =
+                read_input_text(&full, &name, ALLOWED_SIGNERS).map_err(crate::Error::Config)?;
             Some(parse_allowed_signers(&text, &name).map_err(crate::Error::Config)?)
         }
         None => None,
@@ -382,8 +382,8 @@ pub fn sign(
     let key_shown = display_path(&io.cwd.join(key_path), &io.cwd);
     let key_error =
         |message: String| crate::Error::Config(Diagnostic::error(&key_shown, None, message));
-    let text = std::fs::read_to_string(io.cwd.join(key_path))
-        .map_err(|e| key_error(format!("cannot read the key: {e}")))?;
+    let text =
+        read_input_text(&io.cwd.join(key_path), &key_shown, KEY).map_err(crate::Error::Config)?;
     let mut key = ssh_key::PrivateKey::from_openssh(text.trim())
         .map_err(|e| key_error(format!("not an OpenSSH private key: {e}")))?;
     if key.is_encrypted() {

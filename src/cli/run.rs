@@ -17,6 +17,7 @@ use crate::project::{Environments, Project, load_checklist};
 use crate::render::write_summary;
 use crate::run::answers::{Answers, AnswersFile};
 use crate::run::{ResumeReport, Run, RunHeader};
+use crate::source::input::{ANSWERS, read_input_text};
 use crate::store::{RunFiles, RunLock, read_journal};
 use crate::term::{Outcome, Session, SessionConfig};
 
@@ -269,13 +270,7 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
 }
 
 fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        crate::Error::Config(crate::source::Diagnostic::error(
-            shown,
-            None,
-            format!("cannot read the answers file: {e}"),
-        ))
-    })?;
+    let text = read_input_text(path, shown, ANSWERS).map_err(crate::Error::Config)?;
     AnswersFile::read(&text, shown).map_err(crate::Error::Config)
 }
 

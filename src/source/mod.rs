@@ -6,6 +6,7 @@
 mod build;
 mod diagnostic;
 mod directive;
+pub mod input;
 mod markdown;
 mod mojibake;
 pub mod yaml;
@@ -20,7 +21,7 @@ pub use diagnostic::{Diagnostic, LoadError, Severity};
 use crate::model::{Checklist, Source, SourceFormat};
 
 /// Larger files are refused before they are read: no real checklist comes near this.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = input::CHECKLIST.limit;
 
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -40,22 +41,7 @@ pub fn format_of(path: &Path) -> SourceFormat {
 
 /// Loads the checklist at `path`; `shown` is how messages name the file.
 pub fn load(path: &Path, shown: &str) -> Result<Loaded, LoadError> {
-    let fail = |message: String| LoadError::single(Diagnostic::error(shown, None, message));
-    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => fail("no such file".into()),
-        _ => fail(format!("cannot read: {e}")),
-    })?;
-    if metadata.is_dir() {
-        return Err(fail("is a directory, not a checklist file".into()));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "file is {} MiB; checklists are limited to {} MiB",
-            metadata.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let bytes = input::read_input(path, shown, input::CHECKLIST).map_err(LoadError::single)?;
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -89,14 +75,7 @@ pub fn load_bytes(
             "contains a NUL byte: this is a binary file, not a checklist".into(),
         ));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let at = e.valid_up_to();
-        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-        fail(
-            Some(line as u32),
-            format!("is not valid UTF-8 (byte {at}); save the file as UTF-8"),
-        )
-    })?;
+    let text = input::utf8(bytes, shown).map_err(LoadError::single)?;
     if text.trim_start_matches('\u{feff}').trim().is_empty() {
         return Err(fail(
             Some(1),
