@@ -3,7 +3,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::support::{Test, count_items};
+use crate::support::{Test, count_items, json_items};
 
 fn sheet(args: &[&str]) -> String {
     let mut all = vec!["sheet"];
@@ -61,25 +61,10 @@ fn markdown_sheet_for_production_loads_back_with_the_same_172_items() {
         .run();
     let original: serde_json::Value = serde_json::from_str(&original.stdout).unwrap();
     let ids = |tree: &serde_json::Value| {
-        let mut ids = Vec::new();
-        let mut stack: Vec<&serde_json::Value> = vec![tree];
-        while let Some(node) = stack.pop() {
-            if let Some(id) = node
-                .get("id")
-                .and_then(|v| v.as_str())
-                .filter(|_| node.get("text").is_some())
-            {
-                ids.push(id.to_string());
-            }
-            for key in ["phases", "sections", "items", "children"] {
-                stack.extend(
-                    node.get(key)
-                        .and_then(|v| v.as_array())
-                        .into_iter()
-                        .flatten(),
-                );
-            }
-        }
+        let mut ids: Vec<String> = json_items(tree)
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
         ids.sort();
         ids
     };
@@ -271,24 +256,10 @@ fn html_sheet_prints_every_item_on_at_most_8_pages_when_chromium_is_installed() 
         .args(&["show", "production", "--format", "json"])
         .run();
     let tree: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
-    let mut missing = Vec::new();
-    let mut stack: Vec<&serde_json::Value> = vec![&tree];
-    while let Some(node) = stack.pop() {
-        if let (Some(item_text), Some(_)) = (
-            node.get("text").and_then(|t| t.as_str()),
-            node.get("children"),
-        ) && !text.contains(item_text)
-        {
-            missing.push(item_text.to_string());
-        }
-        for key in ["phases", "sections", "items", "children"] {
-            stack.extend(
-                node.get(key)
-                    .and_then(|v| v.as_array())
-                    .into_iter()
-                    .flatten(),
-            );
-        }
-    }
+    let missing: Vec<&str> = json_items(&tree)
+        .iter()
+        .filter_map(|i| i["text"].as_str())
+        .filter(|item_text| !text.contains(item_text))
+        .collect();
     assert!(missing.is_empty(), "missing from the PDF: {missing:?}");
 }

@@ -244,8 +244,8 @@ fn check(stream: &str, actual: &str, expected: Option<&Expect>, context: &str) {
     }
 }
 
-/// Counts every item in a `show --format json` tree.
-pub fn count_items(tree: &serde_json::Value) -> usize {
+/// Every item in a `show --format json` tree, children included.
+pub fn json_items(tree: &serde_json::Value) -> Vec<&serde_json::Value> {
     let mut stack: Vec<&serde_json::Value> = tree["phases"]
         .as_array()
         .into_iter()
@@ -253,10 +253,15 @@ pub fn count_items(tree: &serde_json::Value) -> usize {
         .flat_map(|p| p["sections"].as_array().into_iter().flatten())
         .flat_map(|s| s["items"].as_array().into_iter().flatten())
         .collect();
-    let mut count = 0;
+    let mut items = Vec::new();
     while let Some(item) = stack.pop() {
-        count += 1;
+        items.push(item);
         stack.extend(item["children"].as_array().into_iter().flatten());
     }
-    count
+    items
+}
+
+/// Counts every item in a `show --format json` tree.
+pub fn count_items(tree: &serde_json::Value) -> usize {
+    json_items(tree).len()
 }
