@@ -5,9 +5,12 @@
 //! and peaks under 60 MB. This prints the figures; it asserts nothing, because timings on
 //! a shared machine are evidence to read, not a pass/fail test.
 
+#[path = "common.rs"]
+mod common;
+use common::median;
+
 use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use pulldown_cmark::{Options, Parser};
 
@@ -131,19 +134,6 @@ fn raw_pass(path: &Path) {
 fn load(path: &Path) {
     let loaded = deploycheck::source::load(path, "bench.md").expect("benchmark checklist loads");
     black_box(loaded.checklist.item_count());
-}
-
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm the page cache and the allocator
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
 }
 
 /// target/release/deploycheck beside this benchmark binary (target/release/deps/), if built.

@@ -4,9 +4,12 @@
 //! `verify` runs), so the comparison itself is linear and cheap. Also prints GNU
 //! `diff -u` on the same files, when installed, for scale. Prints; asserts nothing.
 
+#[path = "common.rs"]
+mod common;
+use common::median;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use deploycheck::model::{
     FieldValues, RECORD_SCHEMA, Record, RecordChecklist, RecordItem, RecordRollback, Status,
@@ -58,19 +61,6 @@ fn record(items: usize, changed_every: usize) -> Record {
     };
     record.seal();
     record
-}
-
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
 }
 
 fn main() {
