@@ -197,19 +197,25 @@ impl JournalContents {
         !self.events.last().is_some_and(|(_, e)| e.closes_run())
     }
 
+    /// Item answers still standing: each undo takes back the last undoable event, which
+    /// may be a field, a note or a sign-off rather than an answer.
     pub fn answered(&self) -> usize {
-        // Undo takes an answer back; counting net answers is close enough for an offer.
-        let answers = self
-            .events
-            .iter()
-            .filter(|(_, e)| matches!(e, JournalEvent::Answer { .. }))
-            .count();
-        let undos = self
-            .events
-            .iter()
-            .filter(|(_, e)| matches!(e, JournalEvent::Undo { .. }))
-            .count();
-        answers.saturating_sub(undos)
+        let mut undoable: Vec<bool> = Vec::new();
+        for (_, event) in &self.events {
+            match event {
+                JournalEvent::Answer { .. } => undoable.push(true),
+                JournalEvent::Field { .. }
+                | JournalEvent::Note { .. }
+                | JournalEvent::Signoff { .. }
+                | JournalEvent::Rollback { .. }
+                | JournalEvent::Decline { .. } => undoable.push(false),
+                JournalEvent::Undo { .. } => {
+                    undoable.pop();
+                }
+                _ => {}
+            }
+        }
+        undoable.into_iter().filter(|&answer| answer).count()
     }
 }
 
@@ -328,6 +334,32 @@ mod tests {
         let contents = read_journal(&path).unwrap();
         assert_eq!(contents.events.len(), 3);
         assert!(!contents.torn_tail);
+        assert_eq!(contents.answered(), 3);
+    }
+
+    #[test]
+    fn an_undo_of_a_field_does_not_count_against_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.journal");
+        let mut journal = Journal::create(&path, start()).unwrap();
+        journal.append(&answer(1)).unwrap();
+        let meta = ("2026-11-23T10:00:05+00:00".to_string(), "dana".to_string());
+        journal
+            .append(&JournalEvent::Field {
+                name: "Version".into(),
+                value: None,
+                at: meta.0.clone(),
+                by: meta.1.clone(),
+            })
+            .unwrap();
+        journal
+            .append(&JournalEvent::Undo {
+                at: meta.0,
+                by: meta.1,
+            })
+            .unwrap();
+        journal.sync().unwrap();
+        assert_eq!(read_journal(&path).unwrap().answered(), 1);
     }
 
     #[test]
