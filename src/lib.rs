@@ -13,6 +13,7 @@ pub mod cli;
 pub mod clock;
 pub mod engine;
 pub mod error;
+pub mod host;
 pub mod model;
 pub mod project;
 pub mod render;
@@ -20,19 +21,27 @@ pub mod run;
 pub mod source;
 pub mod store;
 pub mod term;
+mod text;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
 
 pub use error::Error;
 
-/// Runs deploycheck with the process's own streams and working directory.
-pub fn run<I, T>(args: I) -> i32
+/// Lowercase hex, for digests and checksums.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    base16ct::lower::encode_string(bytes)
+}
+
+/// Runs deploycheck with the process's own streams, working directory and environment;
+/// `exit` ends the process after an interrupted run is saved.
+pub fn run<I, T>(args: I, exit: fn(i32) -> !) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let host = host::Host::from_process(exit);
+    let no_color = host.var("NO_COLOR").is_some();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let style = render::Style::for_output(stdout.is_terminal(), no_color);
@@ -46,7 +55,10 @@ where
     };
     let stdin = std::io::stdin();
     // A person is typing when stdin is a terminal, even if stdout goes to `tee`.
-    let interactive = stdin.is_terminal();
+    // `DEPLOYCHECK_ASSUME_TERMINAL=1` gives scripted input the terminal's prompts, so
+    // rehearsals and tests see exactly what a person would.
+    let interactive =
+        stdin.is_terminal() || host.var("DEPLOYCHECK_ASSUME_TERMINAL").as_deref() == Some("1");
     let mut input = stdin.lock();
     // Not locked for the whole run: the Ctrl-C handler writes to stderr from its own
     // thread while this one waits for input, and a held lock would hang it.
@@ -60,6 +72,7 @@ where
         stderr: &mut err,
         style,
         stderr_style,
+        host,
     };
     cli::run(args, &mut io)
 }

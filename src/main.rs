@@ -1,6 +1,6 @@
 fn main() {
     tune_allocator();
-    std::process::exit(deploycheck::run(std::env::args_os()));
+    std::process::exit(deploycheck::run(std::env::args_os(), std::process::exit));
 }
 
 /// glibc hands large blocks back to the kernel when they are freed, and the next large

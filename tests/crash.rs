@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use deploycheck::model::Status;
 use proptest::prelude::*;
 
-use crate::support::Test;
+use crate::support::{Test, fixture_bytes};
 
 /// Answers for the first prompts: four run fields, then items skipped with a numbered reason
 /// so each answer is recognisable in the record.
@@ -172,14 +172,14 @@ fn a_journal_line_cut_off_by_a_crash_is_ignored_on_resume() {
     let runs = first.dir.path().join("runs");
     let journal = std::fs::read_dir(&runs)
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "journal"))
+        .map(|e| e.unwrap().path().join("journal.jsonl"))
+        .find(|p| p.is_file())
         .unwrap();
     // Reopen the run as if the process died mid-write of a third answer.
     let mut text = std::fs::read_to_string(&journal).unwrap();
     text = text
         .lines()
-        .filter(|l| !l.contains("\"event\":\"stop\""))
+        .filter(|l| !l.contains("\"event\":{\"stop\""))
         .map(|l| format!("{l}\n"))
         .collect();
     text.push_str(r#"{"event":"answer","id":"pre-deployment/dev"#);
@@ -226,7 +226,7 @@ fn sigint_saves_the_record_and_exits_130() {
     let output = Test::resume_in(test.into_dir())
         .args(&[
             "report",
-            "runs/mail-score-production-20261123T220000Z.yaml",
+            "runs/mail-score-production-20261123T220000Z",
             "--format",
             "json",
         ])
@@ -238,4 +238,36 @@ fn sigint_saves_the_record_and_exits_130() {
         "the two items answered before the interrupt"
     );
     assert_eq!(report["digest_ok"], true);
+}
+
+#[test]
+fn a_finished_run_whose_record_is_missing_gets_it_back_from_the_journal() {
+    let answers =
+        String::from_utf8(fixture_bytes("answers/mail-score-production-go.yaml")).unwrap();
+    let first = Test::with_seeds()
+        .write("go.yaml", &answers)
+        .args(&["run", "production", "--answers", "go.yaml"])
+        .run();
+    let folder = first.run_folders().pop().unwrap();
+    let record = folder.join("record.yaml");
+    let original = std::fs::read(&record).unwrap();
+    // What a kill between the finish line and the record leaves.
+    std::fs::remove_file(&record).unwrap();
+    let name = folder.file_name().unwrap().to_str().unwrap().to_string();
+    let report = Test::resume_in(first.dir)
+        .args(&["report", &format!("runs/{name}"), "--format", "json"])
+        .stderr_contains("it was written again from the journal")
+        .run();
+    assert_eq!(std::fs::read(&record).unwrap(), original, "byte for byte");
+    // A stale record (from a stop before the finish) is replaced by the next run.
+    std::fs::write(&record, b"not: a record\n").unwrap();
+    let _rerun = Test::resume_in(report.dir)
+        .args(&["run", "production", "--new"])
+        .stdin("")
+        .status(1)
+        .stderr_contains(
+            "its record was missing or incomplete; it was written again from the journal",
+        )
+        .run();
+    assert_eq!(std::fs::read(&record).unwrap(), original);
 }

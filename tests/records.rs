@@ -15,7 +15,7 @@ fn no_go_answers() -> String {
     )
 }
 
-/// A project with a GO record (`go.yaml` in runs/ renamed) and a NO-GO record beside it.
+/// A project with a GO run (its folder in runs/ renamed `go`) and a NO-GO record beside it.
 fn two_records() -> Test {
     let first = Test::with_seeds()
         .write("go-answers.yaml", go_answers())
@@ -24,14 +24,8 @@ fn two_records() -> Test {
     let dir = first.dir;
     std::fs::rename(
         dir.path()
-            .join("runs/mail-score-production-20261123T220000Z.yaml"),
-        dir.path().join("go.yaml"),
-    )
-    .unwrap();
-    std::fs::rename(
-        dir.path()
-            .join("runs/mail-score-production-20261123T220000Z.journal"),
-        dir.path().join("go.journal"),
+            .join("runs/mail-score-production-20261123T220000Z"),
+        dir.path().join("go"),
     )
     .unwrap();
     let second = Test::resume_in(dir)
@@ -42,8 +36,8 @@ fn two_records() -> Test {
     let dir = second.dir;
     std::fs::rename(
         dir.path()
-            .join("runs/mail-score-production-20261123T220000Z.yaml"),
-        dir.path().join("no-go.yaml"),
+            .join("runs/mail-score-production-20261123T220000Z"),
+        dir.path().join("no-go"),
     )
     .unwrap();
     Test::resume_in(dir)
@@ -54,7 +48,7 @@ fn report_of_a_no_go_record_in_every_format() {
     let test = two_records();
     let dir = test.into_dir();
     let json = Test::resume_in(dir)
-        .args(&["report", "no-go.yaml", "--format", "json"])
+        .args(&["report", "no-go/record.yaml", "--format", "json"])
         .run();
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["verdict"], "NO-GO");
@@ -64,7 +58,7 @@ fn report_of_a_no_go_record_in_every_format() {
     assert_eq!(report["measured"].as_array().unwrap().len(), 6);
 
     let junit = Test::resume_in(json.dir)
-        .args(&["report", "no-go.yaml", "--format", "junit"])
+        .args(&["report", "no-go/record.yaml", "--format", "junit"])
         .run();
     assert_eq!(junit.stdout.matches("<testcase ").count(), 172);
     assert_eq!(junit.stdout.matches("<failure ").count(), 1);
@@ -76,7 +70,7 @@ fn report_of_a_no_go_record_in_every_format() {
     );
 
     let markdown = Test::resume_in(junit.dir)
-        .args(&["report", "no-go.yaml", "--format", "markdown"])
+        .args(&["report", "no-go/record.yaml", "--format", "markdown"])
         .run();
     assert!(
         markdown
@@ -90,8 +84,8 @@ fn report_of_a_no_go_record_in_every_format() {
     );
 
     Test::resume_in(markdown.dir)
-        .args(&["report", "no-go.yaml"])
-        .stdout_contains("NO-GO  Deployment Checklist - Mail Score System · production")
+        .args(&["report", "no-go/record.yaml"])
+        .stdout_contains("NO-GO: 1 failed  Deployment Checklist - Mail Score System · production")
         .stdout_contains("Backup completed")
         .run();
 }
@@ -100,24 +94,30 @@ fn report_of_a_no_go_record_in_every_format() {
 fn diff_finds_the_one_item_that_changed() {
     let test = two_records();
     let same = test
-        .args(&["diff", "go.yaml", "go.yaml"])
-        .stdout("no differences between go.yaml and go.yaml\n")
+        .args(&["diff", "go/record.yaml", "go/record.yaml"])
+        .stdout("no differences between go/record.yaml and go/record.yaml\n")
         .run();
     let table = Test::resume_in(same.dir)
-        .args(&["diff", "go.yaml", "no-go.yaml"])
+        .args(&["diff", "go/record.yaml", "no-go/record.yaml"])
         .status(1)
-        .stdout_contains("go.yaml → no-go.yaml: 1 item differ")
+        .stdout_contains("go/record.yaml → no-go/record.yaml: 1 item differ")
         .stdout_contains("Backup completed")
         .run();
     let json = Test::resume_in(table.dir)
-        .args(&["diff", "go.yaml", "no-go.yaml", "--format", "json"])
+        .args(&[
+            "diff",
+            "go/record.yaml",
+            "no-go/record.yaml",
+            "--format",
+            "json",
+        ])
         .status(1)
         .run();
     let diff: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(diff["same"], false);
     assert_eq!(
         diff["differences"]["verdict"],
-        serde_json::json!({"a": "GO", "b": "NO-GO"})
+        serde_json::json!({"a": "GO", "b": "NO-GO: 1 failed"})
     );
     assert_eq!(diff["differences"]["items"].as_array().unwrap().len(), 1);
     assert_eq!(diff["differences"]["items"][0]["id"], BACKUP);
@@ -129,7 +129,7 @@ fn diff_finds_the_one_item_that_changed() {
         "who and when only with --all"
     );
     Test::resume_in(json.dir)
-        .args(&["diff", "go.yaml", "checklists/mail-score.md"])
+        .args(&["diff", "go/record.yaml", "checklists/mail-score.md"])
         .status(2)
         .stderr("checklists/mail-score.md:6:1: error: not a deploycheck run record: invalid type: sequence, expected struct Record\n")
         .run();
@@ -156,9 +156,9 @@ fn verify_untouched_edited_and_signed_records() {
     let test = two_records();
     let dir = test.into_dir();
     let ok = Test::resume_in(dir)
-        .args(&["verify", "go.yaml"])
+        .args(&["verify", "go/record.yaml"])
         .stdout_contains("ok digest matches the content")
-        .stdout_contains("go.yaml: verifies")
+        .stdout_contains("go/record.yaml: verifies")
         .run();
 
     // Two roles sign; an allowed_signers file vouches for both.
@@ -167,19 +167,19 @@ fn verify_untouched_edited_and_signed_records() {
     let signed = Test::resume_in(ok.dir)
         .args(&[
             "sign",
-            "go.yaml",
+            "go/record.yaml",
             "--key",
             "dana",
             "--role",
             "Security Team",
         ])
-        .stdout_contains("signed go.yaml as Security Team by dana@example.com")
+        .stdout_contains("signed go/record.yaml as Security Team by dana@example.com")
         .run();
     let signed = Test::resume_in(signed.dir)
         .env("DEPLOYCHECK_KEY_PASSPHRASE", "correct horse")
         .args(&[
             "sign",
-            "go.yaml",
+            "go/record.yaml",
             "--key",
             "jo",
             "--role",
@@ -192,36 +192,48 @@ fn verify_untouched_edited_and_signed_records() {
     let verified = Test::resume_in(signed.dir)
         .write("allowed_signers", &both)
         .write("allowed_dana", &only_dana)
-        .args(&["verify", "go.yaml", "--allowed-signers", "allowed_signers"])
+        .args(&[
+            "verify",
+            "go/record.yaml",
+            "--allowed-signers",
+            "allowed_signers",
+        ])
         .stdout_contains("ok signature 1: Security Team by dana@example.com")
         .stdout_contains("ok signature 2: Operations Team by jo@example.com")
         .run();
     let missing = Test::resume_in(verified.dir)
-        .args(&["verify", "go.yaml", "--allowed-signers", "allowed_dana"])
+        .args(&["verify", "go/record.yaml", "--allowed-signers", "allowed_dana"])
         .status(1)
         .stdout_contains("FAIL signature 2: Operations Team by jo@example.com: signer `jo@example.com` with key SHA256:")
         .run();
     let unauthenticated = Test::resume_in(missing.dir)
-        .args(&["verify", "go.yaml"])
+        .args(&["verify", "go/record.yaml"])
         .stdout_contains("note: signers are unauthenticated")
         .run();
 
     // One status edited by hand after signing.
-    let path = unauthenticated.dir.path().join("go.yaml");
+    let path = unauthenticated.dir.path().join("go/record.yaml");
     let text = std::fs::read_to_string(&path).unwrap().replacen(
-        "  text: Backup completed\n  status: done",
-        "  text: Backup completed\n  status: failed",
+        "  text: Backup completed\n  kind: step\n  optional: false\n  parent: null\n  status: done",
+        "  text: Backup completed\n  kind: step\n  optional: false\n  parent: null\n  status: failed",
         1,
     );
     std::fs::write(&path, text).unwrap();
     let edited = Test::resume_in(unauthenticated.dir)
-        .args(&["verify", "go.yaml", "--allowed-signers", "allowed_signers"])
+        .args(&["verify", "go/record.yaml", "--allowed-signers", "allowed_signers"])
         .status(1)
         .stdout_contains("FAIL digest mismatch: the record was edited after it was written")
-        .stdout_contains(&format!("first difference from the run's journal: `{BACKUP}`: status failed in the record, done in the journal"))
+        .stdout_contains(&format!("the record differs from its journal: `{BACKUP}`: status failed in the record, done in the journal"))
         .run();
     Test::resume_in(edited.dir)
-        .args(&["sign", "go.yaml", "--key", "dana", "--role", "Product Team"])
+        .args(&[
+            "sign",
+            "go/record.yaml",
+            "--key",
+            "dana",
+            "--role",
+            "Product Team",
+        ])
         .status(1)
         .stderr_contains("a record that does not verify is not signed")
         .run();
@@ -234,25 +246,32 @@ fn sign_refuses_unknown_roles_and_wrong_passphrases() {
     key_pair(dir.path(), "lee", "lee@example.com", Some("right"));
     key_pair(dir.path(), "plain", "", None);
     let roles = Test::resume_in(dir)
-        .args(&["sign", "go.yaml", "--key", "lee", "--role", "Legal"])
+        .args(&["sign", "go/record.yaml", "--key", "lee", "--role", "Legal"])
         .status(2)
         .stderr_contains("`Legal` is not a sign-off role of this record; its roles: Development Team, Operations Team, Product Team, Security Team")
         .run();
     let wrong = Test::resume_in(roles.dir)
         .env("DEPLOYCHECK_KEY_PASSPHRASE", "wrong")
-        .args(&["sign", "go.yaml", "--key", "lee", "--role", "Product Team"])
+        .args(&[
+            "sign",
+            "go/record.yaml",
+            "--key",
+            "lee",
+            "--role",
+            "Product Team",
+        ])
         .status(2)
         .stderr_contains("lee: error: wrong passphrase")
         .run();
     let no_terminal = Test::resume_in(wrong.dir)
-        .args(&["sign", "go.yaml", "--key", "lee", "--role", "Product Team"])
+        .args(&["sign", "go/record.yaml", "--key", "lee", "--role", "Product Team"])
         .status(2)
         .stderr_contains("the key is encrypted; give its passphrase at a terminal or in DEPLOYCHECK_KEY_PASSPHRASE")
         .run();
     Test::resume_in(no_terminal.dir)
         .args(&[
             "sign",
-            "go.yaml",
+            "go/record.yaml",
             "--key",
             "plain",
             "--role",
@@ -291,7 +310,7 @@ fn signatures_verify_with_plain_openssh_when_ssh_keygen_is_installed() {
         let public = std::fs::read_to_string(dir.path().join(format!("{name}.pub"))).unwrap();
         allowed.push_str(&format!("{signer} {public}"));
         let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_deploycheck"))
-            .args(["sign", "go.yaml", "--key", name, "--role", role])
+            .args(["sign", "go/record.yaml", "--key", name, "--role", role])
             .current_dir(dir.path())
             .output()
             .unwrap();
@@ -303,8 +322,8 @@ fn signatures_verify_with_plain_openssh_when_ssh_keygen_is_installed() {
     }
     std::fs::write(dir.path().join("allowed_signers"), &allowed).unwrap();
     let record: deploycheck::model::Record = deploycheck::source::yaml::from_str(
-        &std::fs::read_to_string(dir.path().join("go.yaml")).unwrap(),
-        "go.yaml",
+        &std::fs::read_to_string(dir.path().join("go/record.yaml")).unwrap(),
+        "go/record.yaml",
     )
     .unwrap();
     for (index, signature) in record.signatures.iter().enumerate() {
@@ -339,7 +358,12 @@ fn signatures_verify_with_plain_openssh_when_ssh_keygen_is_installed() {
         );
     }
     Test::resume_in(dir)
-        .args(&["verify", "go.yaml", "--allowed-signers", "allowed_signers"])
-        .stdout_contains("go.yaml: verifies")
+        .args(&[
+            "verify",
+            "go/record.yaml",
+            "--allowed-signers",
+            "allowed_signers",
+        ])
+        .stdout_contains("go/record.yaml: verifies")
         .run();
 }

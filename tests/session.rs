@@ -1,16 +1,9 @@
-//! The interactive walk through `BufRead`/`Write`, as a person at a terminal would see it:
-//! the flows the binary only offers on a real terminal.
+//! The interactive walk as a person at a terminal sees it, driven through the binary with
+//! scripted input into the same prompt code (`DEPLOYCHECK_ASSUME_TERMINAL=1`).
 
-use std::io::Cursor;
-use std::sync::Mutex;
+use deploycheck::model::{SignoffStatus, Status, Verdict};
 
-use deploycheck::clock::SteppingClock;
-use deploycheck::engine::Plan;
-use deploycheck::model::{RecordChecklist, SourceFormat, Status, Verdict};
-use deploycheck::render::Style;
-use deploycheck::run::{Run, RunHeader};
-use deploycheck::store::RunFiles;
-use deploycheck::term::{Outcome, Session, SessionConfig};
+use crate::support::{Output, Test};
 
 const CHECKLIST: &str = "# Release
 
@@ -30,74 +23,25 @@ const CHECKLIST: &str = "# Release
 | SRE lead | Dana Reyes | +1 555 0100 |
 ";
 
-struct Scripted {
-    _dir: tempfile::TempDir,
-    run: Mutex<Run>,
-}
-
-fn scripted() -> Scripted {
-    let loaded = deploycheck::source::load_bytes(
-        CHECKLIST.as_bytes(),
-        "release.md",
-        SourceFormat::Markdown,
-        "release",
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let files = RunFiles::new(dir.path(), "release", "production");
-    let header = RunHeader {
-        checklist: RecordChecklist {
-            title: "Release".into(),
-            path: "release.md".into(),
-            sha256: loaded.checklist.source.sha256.clone(),
-        },
-        environment: "production".into(),
-        operator: "dana".into(),
-        host: "ops-1".into(),
-        started_at: "2026-11-23T22:00:00+00:00".into(),
+fn drive(input: &str, terminal: bool, status: i32) -> Output {
+    let test = Test::new()
+        .write("checklists/release.md", CHECKLIST)
+        .args(&["run", "production", "--operator", "dana"])
+        .env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00")
+        .stdin(input)
+        .status(status);
+    let test = if terminal {
+        test.env("DEPLOYCHECK_ASSUME_TERMINAL", "1")
+    } else {
+        test
     };
-    let run = Run::start(
-        Plan::new(&loaded.checklist),
-        header,
-        &files,
-        "release-production-20261123T220000Z",
-    )
-    .unwrap();
-    Scripted {
-        _dir: dir,
-        run: Mutex::new(run),
-    }
-}
-
-fn drive(scripted: &Scripted, input: &str, interactive: bool) -> (Outcome, String) {
-    let clock = SteppingClock::starting_at(
-        chrono::DateTime::parse_from_rfc3339("2026-11-23T22:00:00+00:00").unwrap(),
-    );
-    let mut input = Cursor::new(input.as_bytes().to_vec());
-    let mut output = Vec::new();
-    let config = SessionConfig {
-        interactive,
-        style: Style::PLAIN,
-        operator: "dana".into(),
-        contacts: vec![deploycheck::model::Contact {
-            role: "SRE lead".into(),
-            name: Some("Dana Reyes".into()),
-            email: None,
-            phone: Some("+1 555 0100".into()),
-        }],
-        field_defaults: vec![],
-    };
-    let outcome = Session::new(&scripted.run, None, &mut input, &mut output, &clock, config)
-        .drive()
-        .unwrap();
-    (outcome, String::from_utf8(output).unwrap())
+    test.run()
 }
 
 #[test]
 fn at_a_terminal_a_holding_trigger_asks_before_rolling_back() {
-    let scripted = scripted();
-    let (outcome, screen) = drive(&scripted, "y\n150ms\nholds\ny\ny\n", true);
-    assert_eq!(outcome, Outcome::Finished);
+    let out = drive("y\n150ms\nholds\ny\ny\n", true, 1);
+    let screen = &out.stdout;
     assert!(
         screen.contains("Rollback trigger holds: Error rate > 5%"),
         "{screen}"
@@ -110,26 +54,23 @@ fn at_a_terminal_a_holding_trigger_asks_before_rolling_back() {
         screen.contains("ROLLBACK 1/1  Rollback › Procedure"),
         "{screen}"
     );
-    let mut run = scripted.run.lock().unwrap();
-    assert_eq!(run.walk.verdict(), Verdict::RolledBack);
+    assert_eq!(out.only_record().verdict, Verdict::RolledBack);
 }
 
 #[test]
-fn declining_a_rollback_needs_a_reason_and_records_it() {
-    let scripted = scripted();
-    let (outcome, screen) = drive(
-        &scripted,
+fn declining_a_rollback_needs_a_reason_and_records_who_when_and_why() {
+    let out = drive(
         "y\n150ms\n7%\nn\nn canary noise, confirmed by SRE\n",
         true,
+        1,
     );
-    assert_eq!(outcome, Outcome::Finished);
+    let screen = &out.stdout;
     assert!(screen.contains("the condition holds"), "{screen}");
     assert!(
         screen.contains("a reason is needed to go on while a trigger holds: n REASON"),
         "{screen}"
     );
-    let mut run = scripted.run.lock().unwrap();
-    let record = run.record();
+    let record = out.only_record();
     let trigger = record
         .items
         .iter()
@@ -137,52 +78,63 @@ fn declining_a_rollback_needs_a_reason_and_records_it() {
         .unwrap();
     assert_eq!(trigger.status, Status::Holds);
     assert_eq!(trigger.value.as_deref(), Some("7%"));
-    assert_eq!(
-        trigger.reason.as_deref(),
-        Some("rollback declined by dana: canary noise, confirmed by SRE")
-    );
+    assert_eq!(trigger.reason, None);
+    let declined = record.rollback.declined.as_ref().unwrap();
+    assert_eq!(declined.reason, "canary noise, confirmed by SRE");
+    assert_eq!(declined.by, "dana");
+    assert_eq!(record.rollback.triggers_held.len(), 1);
     assert_eq!(record.verdict, Verdict::NoGo);
+    assert_eq!(record.causes, ["1 trigger held and rollback declined"]);
 }
 
 #[test]
 fn without_a_terminal_a_holding_trigger_starts_the_rollback() {
-    let scripted = scripted();
-    let (_, screen) = drive(&scripted, "y\n150ms\nholds\n", false);
+    let out = drive("y\n150ms\nholds\n", false, 1);
     assert!(
-        screen.contains("Rollback started: walking the rollback procedure (1 item)."),
-        "{screen}"
+        out.stdout
+            .contains("Rollback started: walking the rollback procedure (1 item)."),
+        "{}",
+        out.stdout
     );
-    assert!(!screen.contains("Start the rollback now?"));
+    assert!(!out.stdout.contains("Start the rollback now?"));
 }
 
 #[test]
-fn rollback_can_be_started_at_any_prompt() {
-    let scripted = scripted();
-    let (outcome, _) = drive(&scripted, "rollback\ny\ny\n", true);
-    assert_eq!(outcome, Outcome::Finished);
-    let mut run = scripted.run.lock().unwrap();
-    assert_eq!(run.walk.verdict(), Verdict::RolledBack);
-    let record = run.record();
+fn a_rollback_started_by_hand_asks_why_and_records_it() {
+    let out = drive("rollback\ncustomers report errors\ny\ny\n", true, 1);
+    assert!(
+        out.stdout.contains("Why start a rollback?"),
+        "{}",
+        out.stdout
+    );
+    let record = out.only_record();
+    assert_eq!(record.verdict, Verdict::RolledBack);
     assert!(record.rollback.started);
+    assert_eq!(record.rollback.started_by.as_deref(), Some("dana"));
+    assert_eq!(
+        record.rollback.reason.as_deref(),
+        Some("customers report errors")
+    );
     assert!(record.rollback.triggers_held.is_empty());
 }
 
 #[test]
 fn notes_back_status_contacts_and_help_keep_the_walk_where_it_is() {
-    let scripted = scripted();
-    let (outcome, screen) = drive(
-        &scripted,
+    let out = drive(
         "note paged Dana\ny\nback\nstatus\ncontacts\n?\nquit\n",
         true,
+        1,
     );
-    assert_eq!(outcome, Outcome::Quit);
+    let screen = &out.stdout;
     assert!(screen.contains("noted"));
-    assert!(screen.contains("took back the last answer"));
+    assert!(
+        screen.contains("took back the answer to \"Backup taken\""),
+        "{screen}"
+    );
     assert!(screen.contains("0 done · 0 failed"), "{screen}");
     assert!(screen.contains("Dana Reyes"));
     assert!(screen.contains("VALUE override REASON"));
-    let mut run = scripted.run.lock().unwrap();
-    let record = run.record();
+    let record = out.only_record();
     let backup = &record.items[0];
     assert_eq!(backup.status, Status::Pending);
     assert_eq!(
@@ -190,12 +142,14 @@ fn notes_back_status_contacts_and_help_keep_the_walk_where_it_is() {
         Some("paged Dana"),
         "a note outlives taking the answer back"
     );
+    assert_eq!(record.signoffs.len(), 0);
+    let _ = SignoffStatus::Pending;
 }
 
 #[test]
 fn a_measured_value_is_judged_on_screen() {
-    let scripted = scripted();
-    let (_, screen) = drive(&scripted, "y\n250ms\n", true);
+    let out = drive("y\n250ms\n", true, 1);
+    let screen = &out.stdout;
     assert!(
         screen.contains("measure Latency: needs < 200 ms; type the value, like 200ms"),
         "{screen}"
@@ -207,8 +161,9 @@ fn a_measured_value_is_judged_on_screen() {
 }
 
 #[test]
-fn end_of_input_ends_the_session_cleanly() {
-    let scripted = scripted();
-    let (outcome, _) = drive(&scripted, "y\n", false);
-    assert_eq!(outcome, Outcome::EndOfInput);
+fn end_of_input_ends_the_run_cleanly_as_incomplete() {
+    let out = drive("y\n", false, 1);
+    let record = out.only_record();
+    assert_eq!(record.verdict, Verdict::Incomplete);
+    assert_eq!(record.causes[0], "stopped (end of input)");
 }

@@ -38,27 +38,42 @@ pub struct Output {
 }
 
 impl Output {
-    /// The run records written into `runs/`, oldest first.
+    /// The run records written into `runs/<run>/record.yaml`, oldest first, named by
+    /// their run folder.
     pub fn records(&self) -> Vec<(String, deploycheck::model::Record)> {
         let runs = self.dir.path().join("runs");
         let mut names: Vec<String> = std::fs::read_dir(&runs)
             .map(|entries| {
                 entries
                     .map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .filter(|name| runs.join(name).join("record.yaml").is_file())
                     .collect()
             })
             .unwrap_or_default();
-        names.retain(|n| n.ends_with(".yaml"));
         names.sort();
         names
             .into_iter()
             .map(|name| {
-                let text = std::fs::read_to_string(runs.join(&name)).unwrap();
-                let record = deploycheck::source::yaml::from_str(&text, &name)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let text = std::fs::read_to_string(runs.join(&name).join("record.yaml")).unwrap();
+                let record = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
                 (name, record)
             })
             .collect()
+    }
+
+    /// The run folders under `runs/`, oldest first.
+    pub fn run_folders(&self) -> Vec<std::path::PathBuf> {
+        let runs = self.dir.path().join("runs");
+        let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&runs)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.is_dir() && !p.ends_with(".locks"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        folders.sort();
+        folders
     }
 
     pub fn only_record(&self) -> deploycheck::model::Record {

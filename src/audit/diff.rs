@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::model::{Record, RecordItem, RecordSignoff};
+use crate::model::{Record, RecordItem, RecordSignoff, SignoffStatus, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordDiff {
@@ -143,6 +143,8 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         compare("value", before.value.as_deref(), item.value.as_deref());
         compare("reason", before.reason.as_deref(), item.reason.as_deref());
         compare("note", before.note.as_deref(), item.note.as_deref());
+        let overridden = |i: &RecordItem| i.overridden.then_some("overridden");
+        compare("override", overridden(before), overridden(item));
         compare("text", Some(&before.text), Some(&item.text));
         if include_context {
             compare(
@@ -152,8 +154,8 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
             );
             compare(
                 "answered_at",
-                before.answered_at.as_deref(),
-                item.answered_at.as_deref(),
+                before.answered_at.as_ref().map(Timestamp::as_str),
+                item.answered_at.as_ref().map(Timestamp::as_str),
             );
         }
         if !changes.is_empty() {
@@ -171,14 +173,21 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         .map(summary)
         .collect();
 
-    let describe = |s: &RecordSignoff| match s {
-        RecordSignoff::Given { name, .. } => format!("signed by {name}"),
-        RecordSignoff::Refused { refused, .. } => format!("refused: {refused}"),
+    let describe = |s: &RecordSignoff| match s.status {
+        SignoffStatus::Signed => format!("signed by {}", s.name.as_deref().unwrap_or("?")),
+        SignoffStatus::Refused => format!("refused: {}", s.reason.as_deref().unwrap_or("")),
+        SignoffStatus::Pending => "not signed".to_string(),
     };
-    let a_signoffs: HashMap<&str, String> =
-        a.signoffs.iter().map(|s| (s.role(), describe(s))).collect();
-    let b_signoffs: HashMap<&str, String> =
-        b.signoffs.iter().map(|s| (s.role(), describe(s))).collect();
+    let a_signoffs: HashMap<&str, String> = a
+        .signoffs
+        .iter()
+        .map(|s| (s.role.as_str(), describe(s)))
+        .collect();
+    let b_signoffs: HashMap<&str, String> = b
+        .signoffs
+        .iter()
+        .map(|s| (s.role.as_str(), describe(s)))
+        .collect();
     let mut roles: Vec<&str> = a_signoffs
         .keys()
         .chain(b_signoffs.keys())
@@ -197,42 +206,51 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         .collect();
 
     let rollback = |r: &Record| {
-        if r.rollback.started {
-            format!(
-                "started; held: {}",
-                if r.rollback.triggers_held.is_empty() {
-                    "none".to_string()
-                } else {
-                    r.rollback.triggers_held.join(", ")
-                }
-            )
+        let held = if r.rollback.triggers_held.is_empty() {
+            "none".to_string()
         } else {
-            "not started".to_string()
+            r.rollback.triggers_held.join(", ")
+        };
+        match (&r.rollback.declined, r.rollback.started) {
+            (_, true) => format!("started; held: {held}"),
+            (Some(declined), false) => format!("declined ({}); held: {held}", declined.reason),
+            (None, false) => "not started".to_string(),
         }
     };
     let mut context = Vec::new();
     if include_context {
         for (name, x, y) in [
-            ("operator", Some(&a.operator), Some(&b.operator)),
-            ("host", Some(&a.host), Some(&b.host)),
-            ("started_at", Some(&a.started_at), Some(&b.started_at)),
+            (
+                "operator",
+                Some(a.operator.as_str()),
+                Some(b.operator.as_str()),
+            ),
+            ("host", Some(a.host.as_str()), Some(b.host.as_str())),
+            (
+                "started_at",
+                Some(a.started_at.as_str()),
+                Some(b.started_at.as_str()),
+            ),
             (
                 "finished_at",
-                a.finished_at.as_ref(),
-                b.finished_at.as_ref(),
+                a.finished_at.as_ref().map(Timestamp::as_str),
+                b.finished_at.as_ref().map(Timestamp::as_str),
             ),
         ] {
             if x != y {
                 context.push(FieldChange {
                     name: name.to_string(),
-                    a: x.cloned(),
-                    b: y.cloned(),
+                    a: x.map(str::to_string),
+                    b: y.map(str::to_string),
                 });
             }
         }
     }
     RecordDiff {
-        verdict: change(a.verdict.as_str(), b.verdict.as_str()),
+        verdict: change(
+            &crate::model::headline(a.verdict, &a.causes),
+            &crate::model::headline(b.verdict, &b.causes),
+        ),
         environment: change(&a.environment, &b.environment),
         checklist: change(&a.checklist.sha256, &b.checklist.sha256),
         fields,

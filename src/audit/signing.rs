@@ -230,7 +230,7 @@ pub fn sign_record(
     key: &PrivateKey,
     role: &str,
     signer: &str,
-    at: &str,
+    at: &crate::model::Timestamp,
 ) -> Result<(), String> {
     let signature = match key.key_data() {
         KeypairData::Rsa(keypair) => sign_rsa(key, keypair, record.digest.as_bytes())?,
@@ -249,7 +249,7 @@ pub fn sign_record(
         role: role.to_string(),
         signer: signer.to_string(),
         key: public,
-        at: at.to_string(),
+        at: at.clone(),
         signature: pem.trim_end().to_string(),
     });
     Ok(())

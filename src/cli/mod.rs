@@ -42,6 +42,7 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     pub style: Style,
     pub stderr_style: Style,
+    pub host: crate::host::Host,
 }
 
 /// Runs one invocation and returns its exit code.

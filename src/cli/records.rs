@@ -1,24 +1,44 @@
 //! `report`, `diff`, `verify` and `sign`: what happens to a run record after the run.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::{DiffFormat, Io, exit};
 use crate::audit::diff::{FieldChange, RecordDiff, diff_records};
 use crate::audit::load_record;
 use crate::audit::signing::{SignatureCheck, check_signature, parse_allowed_signers, sign_record};
-use crate::clock::rfc3339;
-use crate::model::{Record, RecordSignoff};
+use crate::engine::replay;
+use crate::model::Record;
 use crate::project::display_path;
 use crate::render::{ReportContext, ReportFormat, write_report};
+use crate::run::settle_run;
 use crate::source::Diagnostic;
 use crate::source::input::{ALLOWED_SIGNERS, KEY, read_input_text};
-use crate::store::{JournalEvent, read_journal, record_to_yaml, write_atomically};
+use crate::store::{RunFolder, read_journal, write_atomically};
 
-fn load(io: &Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> {
+/// Reads the record of a run, given its folder or the record itself. A finished run whose
+/// record is missing or stale gets it written again from its journal first, and says so.
+fn load(io: &mut Io<'_>, path: &Path) -> anyhow::Result<(Record, String)> {
     let full = io.cwd.join(path);
-    let shown = display_path(&full, &io.cwd);
-    Ok((load_record(&full, &shown)?, shown))
+    let folder = RunFolder::containing(&full);
+    let record_path = if full.is_dir() {
+        folder.record_path()
+    } else {
+        full.clone()
+    };
+    let is_run_record = record_path == folder.record_path();
+    if is_run_record && std::fs::symlink_metadata(folder.journal_path()).is_ok() {
+        match settle_run(&folder, None) {
+            Ok(true) => writeln!(
+                io.stderr,
+                "note: {}: the run had finished but its record was missing or incomplete; it was written again from the journal",
+                display_path(&record_path, &io.cwd)
+            )?,
+            Ok(false) => {}
+            Err(error) => writeln!(io.stderr, "warning: {error}")?,
+        }
+    }
+    let shown = display_path(&record_path, &io.cwd);
+    Ok((load_record(&record_path, &shown)?, shown))
 }
 
 pub fn report(io: &mut Io<'_>, path: &Path, format: ReportFormat) -> anyhow::Result<i32> {
@@ -156,6 +176,7 @@ fn write_diff(
 
 pub fn verify(io: &mut Io<'_>, path: &Path, allowed_signers: Option<&Path>) -> anyhow::Result<i32> {
     let (record, shown) = load(io, path)?;
+    let folder = RunFolder::containing(&io.cwd.join(path));
     let allowed = match allowed_signers {
         Some(file) => {
             let full = io.cwd.join(file);
@@ -188,15 +209,65 @@ pub fn verify(io: &mut Io<'_>, path: &Path, allowed_signers: Option<&Path>) -> a
             "     recorded {}\n     computed {digest}",
             record.digest
         )?;
-        match first_difference_from_journal(&io.cwd.join(path), &record) {
-            Some(difference) => writeln!(
+    }
+    // The verdict, counts and triggers held are functions of the items: recompute them.
+    let assessment = record.judge();
+    let stored = crate::model::headline(record.verdict, &record.causes);
+    let recomputed = assessment.headline();
+    if stored != recomputed {
+        failed = true;
+        writeln!(
+            io.stdout,
+            "{} verdict: the record says {stored}, its items say {recomputed}",
+            style.red("FAIL")
+        )?;
+    } else {
+        writeln!(
+            io.stdout,
+            "{} verdict {stored} follows from the items",
+            style.green("ok")
+        )?;
+    }
+    if assessment.counts != record.counts {
+        failed = true;
+        writeln!(
+            io.stdout,
+            "{} counts: the record's counts do not match its items",
+            style.red("FAIL")
+        )?;
+    }
+    if assessment.triggers_held != record.rollback.triggers_held {
+        failed = true;
+        writeln!(
+            io.stdout,
+            "{} triggers_held lists {:?}, the items say {:?}",
+            style.red("FAIL"),
+            record.rollback.triggers_held,
+            assessment.triggers_held
+        )?;
+    }
+    // The journal is the run: the record must be the one it gives.
+    match journal_check(&folder, &record) {
+        JournalCheck::Absent => writeln!(
+            io.stdout,
+            "note: no journal beside the record; checked the record on its own"
+        )?,
+        JournalCheck::Agrees => writeln!(
+            io.stdout,
+            "{} the record is the one its journal gives",
+            style.green("ok")
+        )?,
+        JournalCheck::Differs(difference) => {
+            failed = true;
+            writeln!(
                 io.stdout,
-                "     first difference from the run's journal: {difference}"
-            )?,
-            None => writeln!(
-                io.stdout,
-                "     (no journal beside the record to tell which part changed)"
-            )?,
+                "{} the record differs from its journal: {difference}",
+                style.red("FAIL")
+            )?;
+        }
+        JournalCheck::Unreadable(error) => {
+            failed = true;
+            writeln!(io.stdout, "{} {error}", style.red("FAIL"))?;
         }
     }
     if record.signatures.is_empty() {
@@ -255,86 +326,72 @@ pub fn verify(io: &mut Io<'_>, path: &Path, allowed_signers: Option<&Path>) -> a
     Ok(if failed { exit::FAILURE } else { exit::SUCCESS })
 }
 
-/// Where an edited record departs from the journal its run wrote: the first item whose
-/// answer differs, in record order.
-fn first_difference_from_journal(record_path: &Path, record: &Record) -> Option<String> {
-    let journal = read_journal(&record_path.with_extension("journal")).ok()?;
-    type Answer = (String, Option<String>, Option<String>, String, String);
-    let mut answers: HashMap<String, Answer> = HashMap::new();
-    let mut undo: Vec<Option<(String, Option<Answer>)>> = Vec::new();
-    for (_, event) in &journal.events {
-        match event {
-            JournalEvent::Answer {
-                id,
-                status,
-                reason,
-                value,
-                at,
-                by,
-            } => {
-                let previous = answers.insert(
-                    id.clone(),
-                    (
-                        status.to_string(),
-                        reason.clone(),
-                        value.clone(),
-                        at.clone(),
-                        by.clone(),
-                    ),
-                );
-                undo.push(Some((id.clone(), previous)));
-            }
-            JournalEvent::Undo { .. } => {
-                if let Some(Some((id, previous))) = undo.pop() {
-                    match previous {
-                        Some(previous) => answers.insert(id, previous),
-                        None => answers.remove(&id),
-                    };
-                }
-            }
-            JournalEvent::Field { .. }
-            | JournalEvent::Note { .. }
-            | JournalEvent::Signoff { .. }
-            | JournalEvent::Rollback { .. }
-            | JournalEvent::Decline { .. } => undo.push(None),
-            _ => {}
-        }
+enum JournalCheck {
+    Absent,
+    Agrees,
+    Differs(String),
+    Unreadable(String),
+}
+
+/// Replays the run's journal and compares the record it gives with the one on disk.
+fn journal_check(folder: &RunFolder, record: &Record) -> JournalCheck {
+    let journal = folder.journal_path();
+    if std::fs::symlink_metadata(&journal).is_err() {
+        return JournalCheck::Absent;
     }
+    let contents = match read_journal(&journal) {
+        Ok(contents) => contents,
+        Err(error) => return JournalCheck::Unreadable(error.to_string()),
+    };
+    let walk = match replay(contents.entries.iter().cloned()) {
+        Ok(walk) => walk,
+        Err(error) => {
+            return JournalCheck::Unreadable(format!("{}: {error}", journal.display()));
+        }
+    };
+    let mut expected = walk.record();
+    expected.signatures = record.signatures.clone();
+    if &expected == record {
+        return JournalCheck::Agrees;
+    }
+    let by_id: std::collections::HashMap<&str, &crate::model::RecordItem> =
+        expected.items.iter().map(|i| (i.id.as_str(), i)).collect();
     for item in &record.items {
-        let Some((status, reason, value, at, by)) = answers.get(&item.id) else {
-            continue;
-        };
-        let mut parts = Vec::new();
-        if item.status.as_str() != status {
-            parts.push(format!(
-                "status {} in the record, {status} in the journal",
-                item.status
-            ));
-        }
-        if item.value != *value {
-            parts.push(format!(
-                "value {:?} in the record, {value:?} in the journal",
-                item.value
-            ));
-        }
-        if item.answered_at.as_deref() != Some(at.as_str())
-            || item.answered_by.as_deref() != Some(by.as_str())
-        {
-            parts.push("who or when differs".to_string());
-        }
-        let declined = reason.is_none()
-            && item
-                .reason
-                .as_deref()
-                .is_some_and(|r| r.starts_with("rollback declined"));
-        if item.reason != *reason && !declined {
-            parts.push("reason differs".to_string());
-        }
-        if !parts.is_empty() {
-            return Some(format!("`{}`: {}", item.id, parts.join(", ")));
+        match by_id.get(item.id.as_str()) {
+            None => {
+                return JournalCheck::Differs(format!("`{}` is not in the journal's run", item.id));
+            }
+            Some(from_journal) if *from_journal != item => {
+                let mut parts = Vec::new();
+                if from_journal.status != item.status {
+                    parts.push(format!(
+                        "status {} in the record, {} in the journal",
+                        item.status, from_journal.status
+                    ));
+                }
+                if from_journal.value != item.value {
+                    parts.push(format!(
+                        "value {:?} in the record, {:?} in the journal",
+                        item.value, from_journal.value
+                    ));
+                }
+                if from_journal.reason != item.reason || from_journal.note != item.note {
+                    parts.push("reason or note differs".to_string());
+                }
+                if from_journal.answered_by != item.answered_by
+                    || from_journal.answered_at != item.answered_at
+                {
+                    parts.push("who or when differs".to_string());
+                }
+                if parts.is_empty() {
+                    parts.push("it differs".to_string());
+                }
+                return JournalCheck::Differs(format!("`{}`: {}", item.id, parts.join(", ")));
+            }
+            Some(_) => {}
         }
     }
-    None
+    JournalCheck::Differs("outside the items (fields, sign-offs, rollback or times)".to_string())
 }
 
 pub fn sign(
@@ -346,7 +403,7 @@ pub fn sign(
 ) -> anyhow::Result<i32> {
     let full = io.cwd.join(path);
     let (mut record, shown) = load(io, path)?;
-    let roles: Vec<&str> = record.signoffs.iter().map(RecordSignoff::role).collect();
+    let roles: Vec<&str> = record.signoffs.iter().map(|s| s.role.as_str()).collect();
     if !roles.contains(&role) {
         let listed = if roles.is_empty() {
             "it has none".to_string()
@@ -387,7 +444,7 @@ pub fn sign(
     let mut key = ssh_key::PrivateKey::from_openssh(text.trim())
         .map_err(|e| key_error(format!("not an OpenSSH private key: {e}")))?;
     if key.is_encrypted() {
-        let passphrase = match std::env::var("DEPLOYCHECK_KEY_PASSPHRASE") {
+        let passphrase = match io.host.var("DEPLOYCHECK_KEY_PASSPHRASE").ok_or(()) {
             Ok(p) => p,
             Err(_) if io.interactive => rpassword::prompt_password(format!("Passphrase for {key_shown}: ")).map_err(|e| key_error(format!("cannot read the passphrase: {e}")))?,
             Err(_) => return Err(key_error("the key is encrypted; give its passphrase at a terminal or in DEPLOYCHECK_KEY_PASSPHRASE".into()).into()),
@@ -408,9 +465,10 @@ pub fn sign(
             .into());
         }
     };
-    let clock = super::run::clock_from_environment()?;
-    sign_record(&mut record, &key, role, &signer, &rfc3339(clock.now())).map_err(key_error)?;
-    write_atomically(&full, record_to_yaml(&record).as_bytes())
+    let clock = io.host.clock()?;
+    let at = crate::model::Timestamp::from_datetime(clock.now());
+    sign_record(&mut record, &key, role, &signer, &at).map_err(key_error)?;
+    write_atomically(&full, &crate::store::record_bytes(&record))
         .map_err(|e| anyhow::anyhow!("cannot write {shown}: {e}"))?;
     writeln!(
         io.stdout,

@@ -1,53 +1,91 @@
-//! `deploycheck run ENV`: everything around a walk that touches the outside world:
-//! resolving the checklist and environment, who is running it, the clock, git for field
-//! defaults, the lock, resuming, Ctrl-C, and the record at the end.
+//! `deploycheck run ENV`: the parts around a walk that touch the outside world, each a
+//! function of its own: what to walk, who walks it, the run folders, starting or taking up
+//! a run, and the end. The conversation with the person lives in `term`.
 
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
 use super::{Io, ResumeChoice, RunOptions, checklist_path, exit, mention_warnings, project_for};
-use crate::clock::{Clock, SteppingClock, SystemClock, compact_utc, rfc3339};
-use crate::engine::{Plan, Step};
-use crate::model::{Checklist, RecordChecklist, Verdict};
-use crate::project::{Environments, Project, load_checklist};
-use crate::render::write_summary;
+use crate::clock::Clock;
+use crate::engine::{Meta, Plan, Start, Step};
+use crate::model::{Checklist, Record, RecordChecklist, Timestamp, Verdict};
+use crate::project::{Environments, display_path, load_checklist};
 use crate::run::answers::{Answers, AnswersFile};
-use crate::run::{ResumeReport, Run, RunHeader};
+use crate::run::{FolderNote, ResumeReport, Run, find_runs};
 use crate::source::input::{ANSWERS, read_input_text};
-use crate::store::{RunFiles, RunLock, read_journal};
-use crate::term::{Outcome, Session, SessionConfig};
+use crate::store::{RunFolder, RunFolders, RunLock};
+use crate::term::{self, Outcome, Session, SessionConfig};
 
-/// Set to an RFC 3339 time to make the clock start there and tick a second per reading:
-/// reproducible runs for tests and rehearsals.
-const CLOCK_VARIABLE: &str = "DEPLOYCHECK_NOW";
+/// What a run walks: the checklist for one environment, and the answers file's answers.
+struct Target {
+    checklist: Checklist,
+    plan: Plan,
+    environment: String,
+    answers: Option<Answers>,
+    /// The checklist file, and its path relative to the project (what identifies it).
+    path: PathBuf,
+    identity: String,
+    records_dir: PathBuf,
+}
 
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
+    let target = resolve(io, &options)?;
+    let clock = io.host.clock()?;
+    let operator = operator(io, &options, target.answers.as_ref(), &target.path);
+    let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
+    folders.prepare().with_context(|| {
+        format!(
+            "cannot create the records folder {}",
+            target.records_dir.display()
+        )
+    })?;
+    let started = Timestamp::from_datetime(clock.now());
+    let holder = format!(
+        "pid {}, {operator} on {}, since {started}",
+        std::process::id(),
+        io.host.hostname
+    );
+    let _lock = RunLock::acquire(&folders.lock_path(), &holder)?;
+
+    let found = find_runs(&folders);
+    for note in &found.notes {
+        let style = io.stderr_style;
+        let label = match note {
+            FolderNote::Rebuilt(_) => style.yellow("note:"),
+            _ => style.yellow("warning:"),
+        };
+        writeln!(io.stderr, "{label} {note}")?;
+    }
+    let meta = Meta {
+        at: started,
+        by: operator.clone(),
+    };
+    let (run, report) = open_run(io, &target, &folders, found.open, options.resume, &meta)?;
+    let run = Arc::new(Mutex::new(run));
+    walk_and_close(io, target, run, report, clock, operator)
+}
+
+/// The checklist, the environment, the plan and the answers file, all checked before
+/// anything is written.
+fn resolve(io: &mut Io<'_>, options: &RunOptions) -> anyhow::Result<Target> {
     let project = project_for(io, options.checklist.as_deref())?;
     let path = checklist_path(io, project.as_ref(), options.checklist.as_deref())?;
     // A large answers file takes longer to read than the checklist; read both at once.
     let (loaded, answers_file) = std::thread::scope(|scope| {
         let answers = options.answers.as_ref().map(|file| {
-            let (path, shown) = (
-                io.cwd.join(file),
-                crate::project::display_path(&io.cwd.join(file), &io.cwd),
-            );
-            scope.spawn(move || read_answers_file(&path, &shown))
+            let full = io.cwd.join(file);
+            let shown = display_path(&full, &io.cwd);
+            scope.spawn(move || read_answers_file(&full, &shown))
         });
         let loaded = load_checklist(&path, &io.cwd);
-        let answers = answers.map(|handle| {
-            handle
-                .join()
-                .expect("reading the answers file does not panic")
-        });
+        let answers = answers.map(|handle| handle.join().expect("reading does not panic"));
         (loaded, answers)
     });
     let loaded = loaded?;
-    let shown = loaded.checklist.source.path.clone();
-    mention_warnings(io, &shown, loaded.warnings.len())?;
     let environments = Environments::new(project.as_ref().map(|p| &p.config), &loaded.checklist);
     let environment = environments.resolve(&options.environment)?;
     // Answers for items of other environments are unused, not unknown.
@@ -55,202 +93,222 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
         Some(_) => loaded.checklist.items().map(|i| i.id.clone()).collect(),
         None => HashSet::new(),
     };
+    mention_warnings(io, &loaded.checklist.source.path, loaded.warnings.len())?;
     let checklist = loaded.checklist.into_environment(&environment);
     let plan = Plan::new(&checklist);
-
-    // Everything the answers file says is checked before anything is written.
-    let mut answers = match answers_file {
+    let answers = match answers_file {
         Some(file) => Some(Answers::check(file?, &plan, &all_ids).map_err(crate::Error::Config)?),
         None => None,
     };
+    let (identity, records_dir) = match &project {
+        Some(project) => (
+            path.strip_prefix(&project.root)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| path.to_string_lossy().into_owned()),
+            project.records_dir(),
+        ),
+        None => (path.to_string_lossy().into_owned(), io.cwd.join("runs")),
+    };
+    Ok(Target {
+        checklist,
+        plan,
+        environment,
+        answers,
+        path,
+        identity,
+        records_dir,
+    })
+}
 
-    let clock = clock_from_environment()?;
-    let checklist_dir = path
+/// Who runs it: `--operator`, the answers file, `DEPLOYCHECK_OPERATOR`, git's user.name,
+/// then the login name.
+fn operator(io: &Io<'_>, options: &RunOptions, answers: Option<&Answers>, path: &Path) -> String {
+    let dir = path.parent().unwrap_or(&io.cwd);
+    options
+        .operator
+        .clone()
+        .or_else(|| answers.and_then(|a| a.operator.clone()))
+        .or_else(|| io.host.var("DEPLOYCHECK_OPERATOR"))
+        .or_else(|| io.host.git(dir, &["config", "user.name"]))
+        .or_else(|| io.host.var("USER"))
+        .or_else(|| io.host.var("USERNAME"))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Starts a new run, or takes up the unfinished one, as the options or the person say.
+fn open_run(
+    io: &mut Io<'_>,
+    target: &Target,
+    folders: &RunFolders,
+    open: Option<(RunFolder, crate::store::JournalContents)>,
+    choice: ResumeChoice,
+    meta: &Meta,
+) -> anyhow::Result<(Run, Option<ResumeReport>)> {
+    let shown = display_path(&target.path, &io.cwd);
+    let resume = match (&open, choice) {
+        (None, ResumeChoice::Resume) => anyhow::bail!(
+            "there is no unfinished run of {shown} for {} in {} to resume",
+            target.environment,
+            display_path(&target.records_dir, &io.cwd)
+        ),
+        (None, _) => false,
+        (Some(_), ResumeChoice::Resume) => true,
+        (Some(_), ResumeChoice::New) => false,
+        (Some((folder, contents)), ResumeChoice::Ask) => {
+            let walk = crate::engine::replay(contents.entries.iter().cloned())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", folder.journal_path().display()))?;
+            let folder_shown = display_path(&folder.path, &io.cwd);
+            term::offer_resume(io, &walk, &target.plan, &folder_shown)?
+        }
+    };
+    writeln!(
+        io.stdout,
+        "{}",
+        io.style.bold(&format!(
+            "deploycheck run · {} · {} · operator {}",
+            target.checklist.title, target.environment, meta.by
+        ))
+    )?;
+    if let Some(note) = records_note(target) {
+        writeln!(io.stdout, "{note}")?;
+    }
+    let host = io.host.hostname.clone();
+    match open {
+        Some((folder, contents)) if resume => {
+            let (run, report) = Run::resume(folder, &contents, meta, &host, target.plan.clone())?;
+            Ok((run, Some(report)))
+        }
+        other => {
+            if let Some((folder, contents)) = other {
+                let (mut old, _) =
+                    Run::resume(folder.clone(), &contents, meta, &host, target.plan.clone())?;
+                old.abandon(meta)?;
+                writeln!(
+                    io.stdout,
+                    "Started over: the unfinished run in {} is closed as INCOMPLETE.",
+                    display_path(&folder.path, &io.cwd)
+                )?;
+            }
+            let start = Start {
+                checklist: RecordChecklist {
+                    title: target.checklist.title.clone(),
+                    path: target.identity.clone(),
+                    sha256: target.checklist.source.sha256.clone(),
+                },
+                environment: target.environment.clone(),
+                host,
+                plan: target.plan.clone(),
+            };
+            Ok((Run::start(folders, meta, start)?, None))
+        }
+    }
+}
+
+/// Where records go, when that is not inside the project: said once, on the run's first
+/// screen, so nobody is surprised later.
+fn records_note(target: &Target) -> Option<String> {
+    let root = target.path.parent()?.parent()?;
+    (!target.records_dir.starts_with(root)).then(|| {
+        format!(
+            "Records go outside the project, to {}",
+            target.records_dir.display()
+        )
+    })
+}
+
+/// Walks the run until it finishes, the operator stops, or the input ends; then closes it
+/// and shows the end.
+fn walk_and_close(
+    io: &mut Io<'_>,
+    mut target: Target,
+    run: Arc<Mutex<Run>>,
+    report: Option<ResumeReport>,
+    clock: Arc<dyn Clock>,
+    operator: String,
+) -> anyhow::Result<i32> {
+    let environment = target.environment.clone();
+    {
+        let mut guard = run.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(report) = &report {
+            term::describe_resume(io, guard.walk(), report)?;
+            if let Some(answers) = target.answers.as_mut() {
+                let ignored = discard_answered(&guard, answers);
+                if !ignored.is_empty() {
+                    writeln!(
+                        io.stderr,
+                        "warning: the answers file's entries for items already answered are ignored: {}",
+                        ignored.join(", ")
+                    )?;
+                }
+            }
+        }
+        let plan = guard.walk().plan();
+        writeln!(
+            io.stdout,
+            "{}",
+            io.style.dim(&format!(
+                "{} items to walk, {} more in the rollback procedure · run folder {}",
+                plan.main_items,
+                plan.rollback_items,
+                display_path(&guard.folder().path, &io.cwd)
+            ))
+        )?;
+        guard.sync()?;
+    }
+    let checklist_dir = target
+        .path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| io.cwd.clone());
-    let operator = options
-        .operator
-        .clone()
-        .or_else(|| answers.as_ref().and_then(|a| a.operator.clone()))
-        .or_else(|| non_empty_var("DEPLOYCHECK_OPERATOR"))
-        .or_else(|| git(&checklist_dir, &["config", "user.name"]))
-        .or_else(|| non_empty_var("USER"))
-        .or_else(|| non_empty_var("USERNAME"))
-        .unwrap_or_else(|| "unknown".to_string());
-    let host = host_name();
-
-    let records_dir = match &project {
-        Some(project) => project.records_dir(),
-        None => io.cwd.join("runs"),
-    };
-    std::fs::create_dir_all(&records_dir)
-        .with_context(|| format!("cannot create the records folder {}", records_dir.display()))?;
-    let files = RunFiles::new(&records_dir, &Project::name_of(&path), &environment);
-    // One reading of the clock: the lock's holder line and the run's start agree.
-    let started = clock.now();
-    let holder = format!(
-        "pid {}, {operator} on {host}, since {}",
-        std::process::id(),
-        rfc3339(started)
-    );
-    let _lock = RunLock::acquire(&files.lock_path(), &holder)?;
-
-    let unfinished = find_unfinished(&files)?;
-    let resume = match (unfinished.is_some(), options.resume) {
-        (false, ResumeChoice::Resume) => bail!(
-            "there is no unfinished run of {shown} for {environment} in {} to resume",
-            records_dir.display()
-        ),
-        (false, _) => false,
-        (true, ResumeChoice::Resume) => true,
-        (true, ResumeChoice::New) => false,
-        (true, ResumeChoice::Ask) => {
-            let (journal, contents) = unfinished.as_ref().expect("checked above");
-            let offer = format!(
-                "An unfinished run of this checklist for {environment} was started at {} by {} ({} answers given, journal {}).",
-                contents.start.at,
-                contents.start.operator,
-                contents.answered(),
-                crate::project::display_path(journal, &io.cwd)
-            );
-            if !io.interactive {
-                bail!("{offer} Pass --resume to continue it, or --new to start over.");
-            }
-            ask_yes_no(io, &format!("{offer}\nResume it? [Y/n] "))?
-        }
-    };
-
-    let style = io.style;
-    let now = || rfc3339(clock.now());
-    writeln!(
-        io.stdout,
-        "{}",
-        style.bold(&format!(
-            "deploycheck run · {} · {environment} · operator {operator}",
-            checklist.title
-        ))
-    )?;
-    let run = if resume {
-        let (journal_path, contents) = unfinished.expect("resume implies an unfinished run");
-        let stem = journal_path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let (mut run, report) = Run::resume(
-            plan,
-            &contents,
-            journal_path.clone(),
-            files.record_path(&stem),
-            &checklist.source.sha256,
-        )?;
-        run.note_resumed(&operator, &host, &now())?;
-        writeln!(
-            io.stdout,
-            "Resuming the run started at {} by {} ({} answers kept).",
-            contents.start.at,
-            contents.start.operator,
-            run.walk.counts().answered()
-        )?;
-        describe_changes(io, &report)?;
-        if let Some(answers) = answers.as_mut() {
-            let ignored = discard_answered(&mut run, answers);
-            if !ignored.is_empty() {
-                writeln!(
-                    io.stderr,
-                    "warning: the answers file's entries for items already answered are ignored: {}",
-                    ignored.join(", ")
-                )?;
-            }
-        }
-        run
-    } else {
-        if let Some((journal_path, contents)) = unfinished {
-            abandon(&journal_path, &contents, &checklist, &operator, &now())?;
-            writeln!(
-                io.stdout,
-                "Started over: the unfinished run in {} is closed as INCOMPLETE.",
-                journal_path.display()
-            )?;
-        }
-        let mut stem = files.stem(&compact_utc(started));
-        if files.journal_path(&stem).exists() {
-            stem = format!("{stem}-{}", std::process::id());
-        }
-        let header = RunHeader {
-            checklist: RecordChecklist {
-                title: checklist.title.clone(),
-                path: shown.clone(),
-                sha256: checklist.source.sha256.clone(),
-            },
-            environment: environment.clone(),
-            operator: operator.clone(),
-            host: host.clone(),
-            started_at: rfc3339(started),
-        };
-        Run::start(plan, header, &files, &stem)?
-    };
-    writeln!(
-        io.stdout,
-        "{}",
-        style.dim(&format!(
-            "{} items to walk, {} more in the rollback procedure · record {}",
-            run.walk.plan().main_items,
-            run.walk.plan().rollback_items,
-            crate::project::display_path(run.record_path(), &io.cwd)
-        ))
-    )?;
-
     let field_defaults = field_defaults(
-        &run.walk.plan().fields,
+        &target.plan.fields,
         &operator,
         &checklist_dir,
         clock.as_ref(),
+        io,
     );
-    let run = Arc::new(Mutex::new(run));
-    install_interrupt_handler(Arc::clone(&run), Arc::clone(&clock), environment.clone());
+    install_interrupt_handler(
+        Arc::clone(&run),
+        Arc::clone(&clock),
+        operator.clone(),
+        environment.clone(),
+        io.host.exit,
+    );
     let config = SessionConfig {
         interactive: io.interactive,
-        style,
+        style: io.style,
         operator: operator.clone(),
-        contacts: checklist.contacts.clone(),
+        contacts: target.checklist.contacts.clone(),
         field_defaults,
     };
-    let outcome = {
-        let mut session = Session::new(
-            &run,
-            answers.as_mut(),
-            &mut *io.stdin,
-            &mut *io.stdout,
-            clock.as_ref(),
-            config,
-        );
-        session.drive()?
-    };
+    let outcome = Session::new(
+        &run,
+        target.answers.as_mut(),
+        &mut *io.stdin,
+        &mut *io.stdout,
+        clock.as_ref(),
+        config,
+    )
+    .drive()?;
 
     let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
-    let finished = outcome == Outcome::Finished;
-    let reason = match outcome {
-        Outcome::Finished => "finished",
-        Outcome::Quit => "quit",
-        Outcome::EndOfInput => "end of input",
+    let meta = Meta {
+        at: Timestamp::from_datetime(clock.now()),
+        by: operator,
     };
-    let record = run.close(finished, reason, &now())?;
-    let note = run.walk.completion_note();
-    write_summary(io.stdout, &record, note.as_deref(), style)?;
-    writeln!(
-        io.stdout,
-        "Record: {}",
-        crate::project::display_path(run.record_path(), &io.cwd)
-    )?;
-    if !finished {
-        writeln!(
-            io.stdout,
-            "Stopped ({reason}); every answer is saved. Resume with: deploycheck run {environment} --resume"
-        )?;
+    let record = match outcome {
+        Outcome::Finished => run.finish(&meta)?,
+        Outcome::Quit => run.stop(&meta, "quit")?,
+        Outcome::EndOfInput => run.stop(&meta, "end of input")?,
+    };
+    let record_shown = display_path(&run.folder().record_path(), &io.cwd);
+    if outcome == Outcome::Finished {
+        crate::render::write_summary(io.stdout, &record, io.style)?;
+        writeln!(io.stdout, "Record: {record_shown}")?;
+    } else {
+        write_stopped(io, &record, &record_shown, &environment)?;
     }
-    if let Some(answers) = &answers {
+    if let Some(answers) = &target.answers {
         let unused = answers.unused();
         if !unused.is_empty() {
             writeln!(
@@ -261,12 +319,26 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
             )?;
         }
     }
-    let code = match (finished, record.verdict) {
-        (true, verdict) => verdict.exit_code(),
-        (false, Verdict::Go) => exit::FAILURE,
-        (false, verdict) => verdict.exit_code(),
-    };
-    Ok(code)
+    Ok(match (outcome, record.verdict) {
+        (Outcome::Finished, verdict) => verdict.exit_code(),
+        (_, Verdict::Go) => exit::FAILURE,
+        (_, verdict) => verdict.exit_code(),
+    })
+}
+
+/// A person stopping for a break wants one line: what is saved and how to go on.
+fn write_stopped(
+    io: &mut Io<'_>,
+    record: &Record,
+    record_shown: &str,
+    environment: &str,
+) -> std::io::Result<()> {
+    writeln!(
+        io.stdout,
+        "Stopped: {} answers saved ({}) in {record_shown}. Resume with: deploycheck run {environment} --resume",
+        record.counts.answered(),
+        crate::model::headline(record.verdict, &record.causes)
+    )
 }
 
 fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
@@ -274,53 +346,15 @@ fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Err
     AnswersFile::read(&text, shown).map_err(crate::Error::Config)
 }
 
-/// The newest journal of this checklist and environment that is still open.
-fn find_unfinished(
-    files: &RunFiles,
-) -> anyhow::Result<Option<(PathBuf, crate::store::JournalContents)>> {
-    for journal in files.journals() {
-        let contents = read_journal(&journal)
-            .map_err(|e| anyhow::anyhow!("{e}; move the journal aside to start afresh"))?;
-        if contents.is_open() {
-            return Ok(Some((journal, contents)));
-        }
-    }
-    Ok(None)
-}
-
-/// Closes an unfinished run that a new one replaces: its record is written as it stands.
-fn abandon(
-    journal_path: &Path,
-    contents: &crate::store::JournalContents,
-    checklist: &Checklist,
-    operator: &str,
-    at: &str,
-) -> anyhow::Result<()> {
-    let stem = journal_path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    let record_path = journal_path.with_file_name(format!("{stem}.yaml"));
-    let (mut old, _) = Run::resume(
-        Plan::new(checklist),
-        contents,
-        journal_path.to_path_buf(),
-        record_path,
-        &checklist.source.sha256,
-    )?;
-    old.abandon(operator, at)?;
-    Ok(())
-}
-
-fn discard_answered(run: &mut Run, answers: &mut Answers) -> Vec<String> {
-    let plan = run.walk.plan();
-    let steps: Vec<Step> = plan.main.iter().chain(&plan.rollback).copied().collect();
+fn discard_answered(run: &Run, answers: &mut Answers) -> Vec<String> {
+    let walk = run.walk();
+    let plan = walk.plan();
     let mut ignored = Vec::new();
-    for step in steps {
+    for &step in plan.main.iter().chain(&plan.rollback) {
         let answered = match step {
-            Step::Field(i) => run.walk.field(i).is_some(),
-            Step::Item(i) => run.walk.answer(i).is_some(),
-            Step::Signoff(r) => run.walk.signoff(r).is_some(),
+            Step::Field(i) => walk.field(i).is_some(),
+            Step::Item(i) => walk.answer(i).is_some(),
+            Step::Signoff(r) => walk.signoff(r).is_some(),
         };
         if answered && let Some(name) = answers.discard(step) {
             ignored.push(name);
@@ -329,72 +363,30 @@ fn discard_answered(run: &mut Run, answers: &mut Answers) -> Vec<String> {
     ignored
 }
 
-fn describe_changes(io: &mut Io<'_>, report: &ResumeReport) -> std::io::Result<()> {
-    if report.torn_tail {
-        writeln!(
-            io.stderr,
-            "note: the journal's last line was cut off by a crash and is ignored; it held no answer that was followed by a prompt"
-        )?;
-    }
-    if report.checklist_changed {
-        if report.added.is_empty() && report.removed.is_empty() && report.reworded.is_empty() {
-            writeln!(
-                io.stdout,
-                "The checklist file changed since this run started, but none of its items did."
-            )?;
-        } else {
-            writeln!(io.stdout, "The checklist changed since this run started:")?;
-            for (label, ids) in [
-                ("added", &report.added),
-                ("removed", &report.removed),
-                ("reworded", &report.reworded),
-            ] {
-                if !ids.is_empty() {
-                    writeln!(io.stdout, "  {label} ({}): {}", ids.len(), ids.join(", "))?;
-                }
-            }
-        }
-    }
-    for dropped in &report.dropped_events {
-        writeln!(io.stderr, "note: {dropped}")?;
-    }
-    Ok(())
-}
-
-fn ask_yes_no(io: &mut Io<'_>, question: &str) -> anyhow::Result<bool> {
-    loop {
-        write!(io.stdout, "{question}")?;
-        io.stdout.flush()?;
-        let mut line = String::new();
-        if io.stdin.read_line(&mut line)? == 0 {
-            bail!("no answer; pass --resume or --new");
-        }
-        match line.trim().to_ascii_lowercase().as_str() {
-            "" | "y" | "yes" => return Ok(true),
-            "n" | "no" => return Ok(false),
-            _ => writeln!(io.stdout, "answer y or n")?,
-        }
-    }
-}
-
 /// Ctrl-C saves and stops: the record is written from what the journal holds, exit 130.
-/// SIGTERM and SIGHUP (a dropped SSH session) do the same.
-fn install_interrupt_handler(run: Arc<Mutex<Run>>, clock: Arc<dyn Clock>, environment: String) {
+/// SIGTERM and SIGHUP (a dropped SSH session) do the same. The process is ended by the
+/// `exit` the binary hands in, never from inside the library.
+fn install_interrupt_handler(
+    run: Arc<Mutex<Run>>,
+    clock: Arc<dyn Clock>,
+    operator: String,
+    environment: String,
+    exit: fn(i32) -> !,
+) {
     let handler = move || {
         let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
-        let at = rfc3339(clock.now());
+        let meta = Meta {
+            at: Timestamp::from_datetime(clock.now()),
+            by: operator.clone(),
+        };
         let mut stderr = std::io::stderr();
-        match run.close(false, "interrupted", &at) {
+        match run.stop(&meta, "interrupted") {
             Ok(record) => {
                 let _ = writeln!(
                     stderr,
                     "\ninterrupted: {} answers saved in {}; resume with: deploycheck run {environment} --resume",
-                    record
-                        .items
-                        .iter()
-                        .filter(|i| i.answered_at.is_some())
-                        .count(),
-                    run.record_path().display()
+                    record.counts.answered(),
+                    run.folder().record_path().display()
                 );
             }
             Err(error) => {
@@ -404,53 +396,10 @@ fn install_interrupt_handler(run: Arc<Mutex<Run>>, clock: Arc<dyn Clock>, enviro
                 );
             }
         }
-        std::process::exit(130);
+        exit(130);
     };
     // A second handler (tests driving `run` twice in one process) is not worth failing over.
     let _ = ctrlc::set_handler(handler);
-}
-
-pub(super) fn clock_from_environment() -> anyhow::Result<Arc<dyn Clock>> {
-    match std::env::var(CLOCK_VARIABLE) {
-        Ok(value) if !value.is_empty() => {
-            let start = chrono::DateTime::parse_from_rfc3339(&value)
-                .with_context(|| format!("{CLOCK_VARIABLE}={value} is not an RFC 3339 time"))?;
-            Ok(Arc::new(SteppingClock::starting_at(start)))
-        }
-        _ => Ok(Arc::new(SystemClock)),
-    }
-}
-
-fn non_empty_var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| non_empty_var("HOSTNAME"))
-        .or_else(|| non_empty_var("COMPUTERNAME"))
-        .unwrap_or_else(|| "unknown".to_string())
-}
-
-/// Output of a git command in `dir`, when git is there and the command succeeds. Only git
-/// is run; nothing a checklist says is ever executed.
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?.trim().to_string();
-    (output.status.success() && !text.is_empty()).then_some(text)
 }
 
 /// Deployment Date is today, Deployed By the operator, Git Commit the checklist's HEAD,
@@ -460,6 +409,7 @@ fn field_defaults(
     operator: &str,
     dir: &Path,
     clock: &dyn Clock,
+    io: &Io<'_>,
 ) -> Vec<Option<String>> {
     fields
         .iter()
@@ -473,9 +423,9 @@ fn field_defaults(
             {
                 Some(operator.to_string())
             } else if lower.contains("commit") {
-                git(dir, &["rev-parse", "HEAD"])
+                io.host.git(dir, &["rev-parse", "HEAD"])
             } else if lower.contains("version") || lower.contains("release") || lower == "tag" {
-                git(dir, &["describe", "--tags"])
+                io.host.git(dir, &["describe", "--tags"])
             } else {
                 None
             }

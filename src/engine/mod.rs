@@ -5,15 +5,18 @@
 //! sign-off statements followed by the signer's name), with the rollback procedure kept
 //! aside until a rollback starts. [`Walk`] applies [`Event`]s to that plan and reports
 //! [`Effect`]s; it never reads a terminal, a file or a clock, so every flow is testable
-//! by feeding it events. Who and when arrive with each event as [`Meta`].
+//! by feeding it events. Who and when arrive with each event as [`Meta`]. The journal
+//! stores these same events, and [`replay`] folds them back into a walk.
 
+mod event;
 mod input;
 mod plan;
 mod walk;
 
+pub use event::{Event, Meta, SignoffOutcome, Start};
 pub use input::{Command, parse_command};
 pub use plan::{ItemKind, Plan, PlanItem, RolePlan, Step};
 pub use walk::{
-    Answer, Counts, Effect, Event, FieldValue, Meta, SignoffAnswer, SignoffOutcome, Walk,
-    WalkError, resolve_item_answer,
+    Answer, Decline, Effect, End, FieldValue, ReplayError, RollbackStart, SignoffAnswer, Walk,
+    WalkError, replay, resolve_item_answer,
 };

@@ -1,34 +1,36 @@
 //! The order of a walk, fixed once per checklist and environment.
+//!
+//! A plan is also what a run's journal keeps of its checklist (in the start event, and
+//! again when a resume finds the checklist changed), so a journal replays on its own:
+//! without the checklist file, and with the exact texts the operator was shown. Only what
+//! cannot be derived is written; indexes, children and positions are rebuilt on reading.
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
+pub use crate::model::ItemKind;
 use crate::model::{Checklist, Item, PhaseKind, SectionKind, Threshold};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemKind {
-    Step,
-    /// A rollback condition: answered `clear` or `holds`.
-    Trigger,
-    /// A sign-off statement, confirmed before the role signs.
-    Statement,
-}
-
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlanItem {
     pub id: String,
     pub phase: String,
     pub section: String,
     pub text: String,
+    /// `Procedure` for the steps of a rollback procedure, walked only once a rollback
+    /// has started.
     pub kind: ItemKind,
     /// Optional in effect: the item, its section or an ancestor says so.
     pub optional: bool,
     pub threshold: Option<Threshold>,
     pub parent: Option<usize>,
+    #[serde(skip)]
     pub children: Vec<usize>,
-    /// Part of a rollback procedure: walked only once a rollback has started.
-    pub procedure: bool,
     pub role: Option<usize>,
     /// 1-based place among the leaf items of its path, for `37/164` in prompts.
+    #[serde(skip)]
     pub position: usize,
 }
 
@@ -36,23 +38,30 @@ impl PlanItem {
     pub fn is_leaf(&self) -> bool {
         self.children.is_empty()
     }
+
+    pub fn is_procedure(&self) -> bool {
+        self.kind == ItemKind::Procedure
+    }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RolePlan {
     pub role: String,
     /// The leaf statements the role confirms before signing.
     pub statements: Vec<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     Field(usize),
     Item(usize),
     Signoff(usize),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Plan {
     /// Every item of the environment's tree, parents included, in file order.
     pub items: Vec<PlanItem>,
@@ -63,9 +72,12 @@ pub struct Plan {
     /// The rollback procedure, walked once a rollback starts.
     pub rollback: Vec<Step>,
     /// Leaf items on the main path.
+    #[serde(skip)]
     pub main_items: usize,
     /// Leaf items of the rollback procedure.
+    #[serde(skip)]
     pub rollback_items: usize,
+    #[serde(skip)]
     ids: HashMap<String, usize>,
 }
 
@@ -91,6 +103,7 @@ impl Plan {
                     SectionKind::Signoff => ItemKind::Statement,
                 };
                 let procedure = phase.kind == PhaseKind::Rollback && kind == ItemKind::Step;
+                let kind = if procedure { ItemKind::Procedure } else { kind };
                 let role = (kind == ItemKind::Statement).then(|| {
                     let name = section
                         .role
@@ -108,7 +121,6 @@ impl Plan {
                     phase: &phase.title,
                     section: &section.title,
                     kind,
-                    procedure,
                     role,
                 };
                 let mut stack: Vec<(&Item, Option<usize>, bool)> = section
@@ -135,6 +147,8 @@ impl Plan {
                 }
             }
         }
+        plan.reindex()
+            .expect("a plan built from a checklist names only its own items");
         plan
     }
 
@@ -147,24 +161,17 @@ impl Plan {
     ) -> usize {
         let index = self.items.len();
         let leaf = item.children.is_empty();
-        let position = if !leaf {
-            0
-        } else if context.procedure {
-            self.rollback_items += 1;
-            self.rollback.push(Step::Item(index));
-            self.rollback_items
-        } else {
-            self.main_items += 1;
-            self.main.push(Step::Item(index));
-            self.main_items
-        };
-        if let Some(parent) = parent {
-            self.items[parent].children.push(index);
+        if leaf {
+            let path = if context.kind == ItemKind::Procedure {
+                &mut self.rollback
+            } else {
+                &mut self.main
+            };
+            path.push(Step::Item(index));
         }
         if let (Some(role), true) = (context.role, leaf) {
             self.roles[role].statements.push(index);
         }
-        self.ids.insert(item.id.clone(), index);
         self.items.push(PlanItem {
             id: item.id.clone(),
             phase: context.phase.to_string(),
@@ -175,11 +182,78 @@ impl Plan {
             threshold: item.threshold.as_deref().cloned(),
             parent,
             children: Vec::new(),
-            procedure: context.procedure,
             role: context.role,
-            position,
+            position: 0,
         });
         index
+    }
+
+    /// Rebuilds what the plan derives from its items: the ID index, children, positions and
+    /// path sizes. Run once when a plan is built or read from a journal.
+    pub fn reindex(&mut self) -> Result<(), String> {
+        self.ids = HashMap::with_capacity(self.items.len());
+        for item in &mut self.items {
+            item.children.clear();
+        }
+        for index in 0..self.items.len() {
+            let id = self.items[index].id.clone();
+            if self.ids.insert(id.clone(), index).is_some() {
+                return Err(format!("item `{id}` is listed twice"));
+            }
+            if let Some(parent) = self.items[index].parent {
+                if parent >= index {
+                    return Err(format!(
+                        "item `{id}` names a parent that does not come before it"
+                    ));
+                }
+                self.items[parent].children.push(index);
+            }
+            if self.items[index]
+                .role
+                .is_some_and(|r| r >= self.roles.len())
+            {
+                return Err(format!("item `{id}` names a role the plan does not have"));
+            }
+        }
+        self.main_items = 0;
+        self.rollback_items = 0;
+        for (path, procedure) in [(&self.main, false), (&self.rollback, true)] {
+            let mut position = 0;
+            for step in path {
+                let valid = match *step {
+                    Step::Field(i) => i < self.fields.len() && !procedure,
+                    Step::Signoff(r) => r < self.roles.len(),
+                    Step::Item(i) => {
+                        i < self.items.len()
+                            && self.items[i].is_procedure() == procedure
+                            && self.items[i].children.is_empty()
+                    }
+                };
+                if !valid {
+                    return Err(format!(
+                        "the walk order names a step that does not exist: {step:?}"
+                    ));
+                }
+                if let Step::Item(i) = *step {
+                    position += 1;
+                    self.items[i].position = position;
+                }
+            }
+            if procedure {
+                self.rollback_items = position;
+            } else {
+                self.main_items = position;
+            }
+        }
+        for role in &self.roles {
+            if role.statements.iter().any(|&s| s >= self.items.len()) {
+                return Err(format!(
+                    "role `{}` names a statement that does not exist",
+                    role.role
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn item_index(&self, id: &str) -> Option<usize> {
@@ -203,6 +277,5 @@ struct Context<'a> {
     phase: &'a str,
     section: &'a str,
     kind: ItemKind,
-    procedure: bool,
     role: Option<usize>,
 }

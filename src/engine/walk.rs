@@ -1,80 +1,72 @@
 //! The state of one run and the events that change it.
+//!
+//! A [`Walk`] is built from a start event and changed only by [`Walk::apply`]; [`replay`]
+//! folds a journal's events through the same `apply`. So the live run, a resume, the
+//! resume offer and a record rebuilt from a journal are one computation, and cannot
+//! disagree.
 
+use std::cell::Cell;
+
+use super::event::{Event, Meta, SignoffOutcome, Start};
 use super::input::Command;
 use super::plan::{ItemKind, Plan, PlanItem, Step};
 use crate::model::{
-    FieldValues, Measurement, RecordItem, RecordRollback, RecordSignoff, Status, Verdict,
+    Counts, FieldValues, How, Measurement, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
+    RecordItem, RecordRollback, RecordSession, RecordSignoff, RecordStop, SignoffStatus, Status,
+    Timestamp, Verdict,
 };
-
-/// Who did something, and when (RFC 3339); supplied by the caller, never read here.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Meta {
-    pub at: String,
-    pub by: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
     pub status: Status,
     pub reason: Option<String>,
     pub value: Option<String>,
-    pub note: Option<String>,
-    pub at: String,
+    pub how: How,
+    pub overridden: bool,
+    pub at: Timestamp,
     pub by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldValue {
     pub value: Option<String>,
-    pub at: String,
+    pub at: Timestamp,
     pub by: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignoffOutcome {
-    Signed(String),
-    Refused(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignoffAnswer {
     pub outcome: SignoffOutcome,
-    pub at: String,
+    pub at: Timestamp,
     pub by: String,
 }
 
+/// A rollback: who started it, when, and why when it was started by hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    Field {
-        index: usize,
-        value: Option<String>,
-    },
-    Answer {
-        item: usize,
-        status: Status,
-        reason: Option<String>,
-        value: Option<String>,
-    },
-    Note {
-        item: usize,
-        text: String,
-    },
-    Signoff {
-        role: usize,
-        outcome: SignoffOutcome,
-    },
-    StartRollback,
-    /// The operator keeps going although triggers hold; the reason lands on each of them.
-    DeclineRollback {
-        reason: String,
-    },
-    /// Take back the last change (`back`).
-    Undo,
+pub struct RollbackStart {
+    pub meta: Meta,
+    pub reason: Option<String>,
+}
+
+/// The operator went on although these triggers held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decline {
+    pub meta: Meta,
+    pub reason: String,
+    pub triggers: Vec<usize>,
+}
+
+/// How a run ended, if it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    Stopped { at: Timestamp, reason: String },
+    Finished { at: Timestamp },
+    Abandoned { at: Timestamp, by: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// A trigger holds and no rollback has started: recommend one.
+    /// A trigger holds and no rollback has started or been declined: recommend one.
     RecommendRollback { triggers: Vec<usize> },
     /// Nothing is left to ask.
     Finished,
@@ -90,61 +82,34 @@ pub enum WalkError {
     NotATrigger { id: String, status: Status },
     #[error("{status} needs a reason for `{id}`")]
     ReasonRequired { id: String, status: Status },
+    #[error("`{id}` cannot be left pending")]
+    PendingIsNotAnAnswer { id: String },
     #[error("`{id}` is part of the rollback procedure; it is walked only once a rollback starts")]
     RollbackNotStarted { id: String },
     #[error("`{id}` is not walked: a rollback has started")]
     RolledBackPast { id: String },
     #[error("a rollback has already started")]
     RollbackAlreadyStarted,
+    #[error("starting a rollback by hand needs a reason: rollback REASON")]
+    RollbackNeedsReason,
     #[error("no rollback trigger holds")]
     NothingToDecline,
+    #[error("a decline needs a reason")]
+    DeclineNeedsReason,
     #[error("nothing to take back")]
     NothingToUndo,
-    #[error("no such {what}: {index}")]
-    OutOfRange { what: &'static str, index: usize },
-}
-
-/// Leaf answers by status, kept as answers come and go so displays never rescan the run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub done: usize,
-    pub failed: usize,
-    pub skipped: usize,
-    pub not_applicable: usize,
-    pub deferred: usize,
-    pub clear: usize,
-    pub holds: usize,
-    /// Failed items that are not optional: any makes the run NO-GO.
-    pub required_failed: usize,
-}
-
-impl Counts {
-    pub fn answered(&self) -> usize {
-        self.done
-            + self.failed
-            + self.skipped
-            + self.not_applicable
-            + self.deferred
-            + self.clear
-            + self.holds
-    }
-
-    fn add(&mut self, status: Status, optional: bool, sign: isize) {
-        let slot = match status {
-            Status::Done => &mut self.done,
-            Status::Failed => &mut self.failed,
-            Status::Skipped => &mut self.skipped,
-            Status::NotApplicable => &mut self.not_applicable,
-            Status::Deferred => &mut self.deferred,
-            Status::Clear => &mut self.clear,
-            Status::Holds => &mut self.holds,
-            Status::Pending => return,
-        };
-        *slot = slot.saturating_add_signed(sign);
-        if status == Status::Failed && !optional {
-            self.required_failed = self.required_failed.saturating_add_signed(sign);
-        }
-    }
+    #[error("no {what} `{name}` in this checklist")]
+    Unknown { what: &'static str, name: String },
+    #[error("the sign-off of `{role}` needs a name or a reason")]
+    EmptySignoff { role: String },
+    #[error("the run has ended; nothing more can be recorded in it")]
+    Closed,
+    #[error("the run is stopped; it must be resumed first")]
+    Stopped,
+    #[error("a run starts only once")]
+    StartedTwice,
+    #[error("the checklist it names is inconsistent: {0}")]
+    BadPlan(String),
 }
 
 #[derive(Debug, Clone)]
@@ -159,45 +124,74 @@ enum Undo {
     },
     Note {
         item: usize,
-        previous_note: Option<String>,
-        previous_answer_note: Option<String>,
+        previous: Option<String>,
     },
     Signoff {
         role: usize,
         previous: Option<SignoffAnswer>,
     },
     Rollback,
-    Decline {
-        previous: Vec<(usize, Option<String>)>,
-    },
+    Decline,
 }
 
 #[derive(Debug, Clone)]
 pub struct Walk {
     plan: Plan,
+    checklist: RecordChecklist,
+    environment: String,
+    sessions: Vec<RecordSession>,
     answers: Vec<Option<Answer>>,
-    /// Notes made before the item was answered.
     notes: Vec<Option<String>>,
     fields: Vec<Option<FieldValue>>,
     signoffs: Vec<Option<SignoffAnswer>>,
-    rollback: Option<Meta>,
+    rollback: Option<RollbackStart>,
+    declines: Vec<Decline>,
     history: Vec<Undo>,
-    cursor: usize,
+    /// The walk events applied, in order, so the walk can move onto a changed plan.
+    log: Vec<(Meta, Event)>,
+    /// What moving onto a changed plan could not carry over, for the resume report.
+    dropped: Vec<String>,
+    end: Option<End>,
+    cursor: Cell<usize>,
     counts: Counts,
 }
 
 impl Walk {
-    pub fn new(plan: Plan) -> Walk {
+    /// A run begins.
+    pub fn start(meta: &Meta, start: Start) -> Walk {
+        let Start {
+            checklist,
+            environment,
+            host,
+            plan,
+        } = start;
+        let mut walk = Walk::on(plan, checklist, environment);
+        walk.sessions.push(RecordSession {
+            operator: meta.by.clone(),
+            host,
+            at: meta.at.clone(),
+        });
+        walk
+    }
+
+    fn on(plan: Plan, checklist: RecordChecklist, environment: String) -> Walk {
         Walk {
             answers: vec![None; plan.items.len()],
             notes: vec![None; plan.items.len()],
             fields: vec![None; plan.fields.len()],
             signoffs: vec![None; plan.roles.len()],
-            rollback: None,
-            history: Vec::new(),
-            cursor: 0,
-            counts: Counts::default(),
             plan,
+            checklist,
+            environment,
+            sessions: Vec::new(),
+            rollback: None,
+            declines: Vec::new(),
+            history: Vec::new(),
+            log: Vec::new(),
+            dropped: Vec::new(),
+            end: None,
+            cursor: Cell::new(0),
+            counts: Counts::default(),
         }
     }
 
@@ -205,12 +199,39 @@ impl Walk {
         &self.plan
     }
 
+    pub fn checklist(&self) -> &RecordChecklist {
+        &self.checklist
+    }
+
+    pub fn environment(&self) -> &str {
+        &self.environment
+    }
+
+    /// The start and every resume, oldest first.
+    pub fn sessions(&self) -> &[RecordSession] {
+        &self.sessions
+    }
+
+    /// Who started the run.
+    pub fn operator(&self) -> &str {
+        &self.sessions[0].operator
+    }
+
+    pub fn started_at(&self) -> &Timestamp {
+        &self.sessions[0].at
+    }
+
+    /// Leaf answers by status, kept as answers come and go so displays never rescan.
     pub fn counts(&self) -> Counts {
         self.counts
     }
 
     pub fn answer(&self, item: usize) -> Option<&Answer> {
         self.answers.get(item)?.as_ref()
+    }
+
+    pub fn note(&self, item: usize) -> Option<&str> {
+        self.notes.get(item)?.as_deref()
     }
 
     pub fn field(&self, index: usize) -> Option<&FieldValue> {
@@ -221,8 +242,22 @@ impl Walk {
         self.signoffs.get(role)?.as_ref()
     }
 
-    pub fn rollback_started(&self) -> Option<&Meta> {
+    pub fn rollback_started(&self) -> Option<&RollbackStart> {
         self.rollback.as_ref()
+    }
+
+    pub fn end(&self) -> Option<&End> {
+        self.end.as_ref()
+    }
+
+    /// Open: neither finished nor replaced; a stopped run is open and can resume.
+    pub fn is_open(&self) -> bool {
+        !matches!(self.end, Some(End::Finished { .. } | End::Abandoned { .. }))
+    }
+
+    /// What moving onto a changed checklist could not carry over.
+    pub fn dropped(&self) -> &[String] {
+        &self.dropped
     }
 
     pub fn can_undo(&self) -> bool {
@@ -247,164 +282,252 @@ impl Walk {
 
     /// The next thing to ask, or `None` when the walk is complete. Amortised O(1): the
     /// cursor only moves forward, except after an undo.
-    pub fn current(&mut self) -> Option<Step> {
-        loop {
-            let step = *self.path().get(self.cursor)?;
-            if !self.is_answered(step) {
-                return Some(step);
+    pub fn current(&self) -> Option<Step> {
+        let mut cursor = self.cursor.get();
+        let found = loop {
+            match self.path().get(cursor) {
+                None => break None,
+                Some(&step) if !self.is_answered(step) => break Some(step),
+                Some(_) => cursor += 1,
             }
-            self.cursor += 1;
-        }
+        };
+        self.cursor.set(cursor);
+        found
     }
 
-    pub fn is_finished(&mut self) -> bool {
+    pub fn is_complete(&self) -> bool {
         self.current().is_none()
     }
 
     /// Leaf items still open on the path being walked.
     pub fn remaining_items(&self) -> usize {
-        if self.rollback.is_some() {
-            let answered = self
-                .plan
-                .rollback
-                .iter()
-                .filter(|s| self.is_answered(**s))
-                .count();
-            self.plan.rollback_items - answered.min(self.plan.rollback_items)
+        let (path, total) = if self.rollback.is_some() {
+            (&self.plan.rollback, self.plan.rollback_items)
         } else {
-            self.plan.main_items.saturating_sub(self.main_answered())
-        }
-    }
-
-    fn main_answered(&self) -> usize {
-        // Rollback procedure answers live on the other path.
-        let procedure_answered = self
-            .plan
-            .rollback
+            (&self.plan.main, self.plan.main_items)
+        };
+        let answered = path
             .iter()
             .filter(|s| matches!(s, Step::Item(_)) && self.is_answered(**s))
             .count();
-        self.counts.answered().saturating_sub(procedure_answered)
+        total.saturating_sub(answered)
     }
 
-    /// Triggers that hold and were not declined.
+    /// Triggers that hold and that no decline has covered.
     pub fn holding_triggers(&self) -> Vec<usize> {
-        self.plan
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(i, item)| {
-                item.kind == ItemKind::Trigger
-                    && self.answers[*i].as_ref().is_some_and(|a| {
-                        a.status == Status::Holds
-                            && !a.reason.as_deref().unwrap_or("").starts_with(DECLINED)
-                    })
+        let declined = |i: &usize| self.declines.iter().any(|d| d.triggers.contains(i));
+        (0..self.plan.items.len())
+            .filter(|&i| {
+                self.plan.items[i].kind == ItemKind::Trigger
+                    && self.answers[i]
+                        .as_ref()
+                        .is_some_and(|a| a.status == Status::Holds)
+                    && !declined(&i)
             })
-            .map(|(i, _)| i)
             .collect()
     }
 
-    pub fn apply(&mut self, event: Event, meta: &Meta) -> Result<Vec<Effect>, WalkError> {
+    /// What `back` would take back, in words: `the answer to "Backup taken"`.
+    pub fn last_change(&self) -> Option<String> {
+        let text = |i: usize| &self.plan.items[i].text;
+        Some(match self.history.last()? {
+            Undo::Field { index, .. } => format!("the value of {}", self.plan.fields[*index]),
+            Undo::Answer { item, .. } => format!("the answer to \"{}\"", text(*item)),
+            Undo::Note { item, .. } => format!("the note on \"{}\"", text(*item)),
+            Undo::Signoff { role, .. } => {
+                format!("the sign-off of {}", self.plan.roles[*role].role)
+            }
+            Undo::Rollback => "the start of the rollback".to_string(),
+            Undo::Decline => "going on without a rollback".to_string(),
+        })
+    }
+
+    /// Applies one event; an event the walk refuses changes nothing.
+    pub fn apply(&mut self, meta: &Meta, event: &Event) -> Result<Vec<Effect>, WalkError> {
+        match event {
+            Event::Start(_) => return Err(WalkError::StartedTwice),
+            Event::Resume { host, plan } => {
+                if !self.is_open() {
+                    return Err(WalkError::Closed);
+                }
+                self.end = None;
+                self.sessions.push(RecordSession {
+                    operator: meta.by.clone(),
+                    host: host.clone(),
+                    at: meta.at.clone(),
+                });
+                if let Some(plan) = plan {
+                    let mut plan = (**plan).clone();
+                    plan.reindex().map_err(WalkError::BadPlan)?;
+                    self.move_onto(plan);
+                }
+                return Ok(Vec::new());
+            }
+            Event::Stop { reason } => {
+                self.check_open()?;
+                self.end = Some(End::Stopped {
+                    at: meta.at.clone(),
+                    reason: reason.clone(),
+                });
+                return Ok(Vec::new());
+            }
+            Event::Finish { .. } => {
+                self.check_open()?;
+                self.end = Some(End::Finished {
+                    at: meta.at.clone(),
+                });
+                return Ok(Vec::new());
+            }
+            Event::Abandon { .. } => {
+                if !self.is_open() {
+                    return Err(WalkError::Closed);
+                }
+                self.end = Some(End::Abandoned {
+                    at: meta.at.clone(),
+                    by: meta.by.clone(),
+                });
+                return Ok(Vec::new());
+            }
+            _ => {}
+        }
+        self.check_open()?;
+        let effects = self.apply_step(meta, event)?;
+        self.log.push((meta.clone(), event.clone()));
+        Ok(effects)
+    }
+
+    fn check_open(&self) -> Result<(), WalkError> {
+        match self.end {
+            None => Ok(()),
+            Some(End::Stopped { .. }) => Err(WalkError::Stopped),
+            Some(_) => Err(WalkError::Closed),
+        }
+    }
+
+    fn item_index(&self, id: &str) -> Result<usize, WalkError> {
+        self.plan.item_index(id).ok_or_else(|| WalkError::Unknown {
+            what: "item",
+            name: id.to_string(),
+        })
+    }
+
+    fn apply_step(&mut self, meta: &Meta, event: &Event) -> Result<Vec<Effect>, WalkError> {
         let mut effects = Vec::new();
         match event {
-            Event::Field { index, value } => {
-                let slot = self.fields.get_mut(index).ok_or(WalkError::OutOfRange {
-                    what: "field",
-                    index,
-                })?;
-                let previous = slot.replace(FieldValue {
-                    value,
+            Event::Field { name, value } => {
+                let index = self
+                    .plan
+                    .field_index(name)
+                    .ok_or_else(|| WalkError::Unknown {
+                        what: "run field",
+                        name: name.clone(),
+                    })?;
+                let previous = self.fields[index].replace(FieldValue {
+                    value: value.clone(),
                     at: meta.at.clone(),
                     by: meta.by.clone(),
                 });
                 self.history.push(Undo::Field { index, previous });
             }
             Event::Answer {
-                item,
+                id,
                 status,
                 reason,
                 value,
+                how,
+                overridden,
             } => {
-                self.check_answer(item, status, reason.as_deref())?;
-                let optional = self.plan.items[item].optional;
-                let note = self.notes[item]
-                    .take()
-                    .or_else(|| self.answers[item].as_ref().and_then(|a| a.note.clone()));
+                let item = self.item_index(id)?;
+                self.check_answer(item, *status, reason.as_deref())?;
                 let answer = Answer {
-                    status,
-                    reason,
-                    value,
-                    note,
+                    status: *status,
+                    reason: reason.clone(),
+                    value: value.clone(),
+                    how: *how,
+                    overridden: *overridden,
                     at: meta.at.clone(),
                     by: meta.by.clone(),
                 };
                 let previous = self.answers[item].replace(answer);
                 if let Some(previous) = &previous {
-                    self.counts.add(previous.status, optional, -1);
+                    self.counts.remove(previous.status);
                 }
-                self.counts.add(status, optional, 1);
+                self.counts.add(*status);
                 self.history.push(Undo::Answer { item, previous });
-                if status == Status::Holds && self.rollback.is_none() {
+                if *status == Status::Holds && self.rollback.is_none() {
                     effects.push(Effect::RecommendRollback {
                         triggers: self.holding_triggers(),
                     });
                 }
             }
-            Event::Note { item, text } => {
-                if item >= self.plan.items.len() {
-                    return Err(WalkError::OutOfRange {
-                        what: "item",
-                        index: item,
-                    });
-                }
-                let previous_note = self.notes[item].clone();
-                let previous_answer_note = self.answers[item].as_ref().and_then(|a| a.note.clone());
-                match self.answers[item].as_mut() {
-                    Some(answer) => answer.note = Some(join_note(answer.note.take(), text)),
-                    None => self.notes[item] = Some(join_note(self.notes[item].take(), text)),
-                }
-                self.history.push(Undo::Note {
-                    item,
-                    previous_note,
-                    previous_answer_note,
+            Event::Note { id, text } => {
+                let item = self.item_index(id)?;
+                let previous = self.notes[item].clone();
+                self.notes[item] = Some(match previous.as_deref() {
+                    Some(existing) => format!("{existing}; {text}"),
+                    None => text.clone(),
                 });
+                self.history.push(Undo::Note { item, previous });
             }
             Event::Signoff { role, outcome } => {
-                let slot = self.signoffs.get_mut(role).ok_or(WalkError::OutOfRange {
-                    what: "role",
-                    index: role,
-                })?;
-                let previous = slot.replace(SignoffAnswer {
-                    outcome,
+                let index = self
+                    .plan
+                    .role_index(role)
+                    .ok_or_else(|| WalkError::Unknown {
+                        what: "sign-off role",
+                        name: role.clone(),
+                    })?;
+                let (SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text)) = outcome;
+                if text.trim().is_empty() {
+                    return Err(WalkError::EmptySignoff { role: role.clone() });
+                }
+                let previous = self.signoffs[index].replace(SignoffAnswer {
+                    outcome: outcome.clone(),
                     at: meta.at.clone(),
                     by: meta.by.clone(),
                 });
-                self.history.push(Undo::Signoff { role, previous });
+                self.history.push(Undo::Signoff {
+                    role: index,
+                    previous,
+                });
             }
-            Event::StartRollback => {
+            Event::Rollback { reason } => {
                 if self.rollback.is_some() {
                     return Err(WalkError::RollbackAlreadyStarted);
                 }
-                self.rollback = Some(meta.clone());
-                self.cursor = 0;
+                let by_hand = self.holding_triggers().is_empty();
+                let reason = reason.clone().filter(|r| !r.trim().is_empty());
+                if by_hand && reason.is_none() {
+                    return Err(WalkError::RollbackNeedsReason);
+                }
+                self.rollback = Some(RollbackStart {
+                    meta: meta.clone(),
+                    reason,
+                });
+                self.cursor.set(0);
                 self.history.push(Undo::Rollback);
             }
-            Event::DeclineRollback { reason } => {
-                let holding = self.holding_triggers();
-                if holding.is_empty() {
+            Event::Decline { reason } => {
+                let triggers = self.holding_triggers();
+                if triggers.is_empty() {
                     return Err(WalkError::NothingToDecline);
                 }
-                let mut previous = Vec::with_capacity(holding.len());
-                for item in holding {
-                    let answer = self.answers[item]
-                        .as_mut()
-                        .expect("holding triggers are answered");
-                    previous.push((item, answer.reason.clone()));
-                    answer.reason = Some(format!("{DECLINED} by {}: {reason}", meta.by));
+                if reason.trim().is_empty() {
+                    return Err(WalkError::DeclineNeedsReason);
                 }
-                self.history.push(Undo::Decline { previous });
+                self.declines.push(Decline {
+                    meta: meta.clone(),
+                    reason: reason.clone(),
+                    triggers,
+                });
+                self.history.push(Undo::Decline);
             }
             Event::Undo => self.undo()?,
+            Event::Start(_)
+            | Event::Resume { .. }
+            | Event::Stop { .. }
+            | Event::Finish { .. }
+            | Event::Abandon { .. } => unreachable!("handled in apply"),
         }
         if self.current().is_none() {
             effects.push(Effect::Finished);
@@ -418,13 +541,13 @@ impl Walk {
         status: Status,
         reason: Option<&str>,
     ) -> Result<(), WalkError> {
-        let plan_item = self.plan.items.get(item).ok_or(WalkError::OutOfRange {
-            what: "item",
-            index: item,
-        })?;
+        let plan_item = &self.plan.items[item];
         let id = || plan_item.id.clone();
         if !plan_item.is_leaf() {
             return Err(WalkError::NotALeaf { id: id() });
+        }
+        if status == Status::Pending {
+            return Err(WalkError::PendingIsNotAnAnswer { id: id() });
         }
         match (
             plan_item.kind == ItemKind::Trigger,
@@ -437,7 +560,7 @@ impl Walk {
         if status.needs_reason(plan_item.optional) && reason.is_none_or(|r| r.trim().is_empty()) {
             return Err(WalkError::ReasonRequired { id: id(), status });
         }
-        match (plan_item.procedure, self.rollback.is_some()) {
+        match (plan_item.is_procedure(), self.rollback.is_some()) {
             (true, false) => Err(WalkError::RollbackNotStarted { id: id() }),
             (false, true) => Err(WalkError::RolledBackPast { id: id() }),
             _ => Ok(()),
@@ -449,117 +572,113 @@ impl Walk {
         match undo {
             Undo::Field { index, previous } => self.fields[index] = previous,
             Undo::Answer { item, previous } => {
-                let optional = self.plan.items[item].optional;
                 if let Some(current) = self.answers[item].take() {
-                    self.counts.add(current.status, optional, -1);
-                    // A note made on the answer stays with the item.
-                    if previous.is_none() {
-                        self.notes[item] = current.note;
-                    }
+                    self.counts.remove(current.status);
                 }
                 if let Some(previous) = &previous {
-                    self.counts.add(previous.status, optional, 1);
+                    self.counts.add(previous.status);
                 }
                 self.answers[item] = previous;
             }
-            Undo::Note {
-                item,
-                previous_note,
-                previous_answer_note,
-            } => {
-                self.notes[item] = previous_note;
-                if let Some(answer) = self.answers[item].as_mut() {
-                    answer.note = previous_answer_note;
-                }
-            }
+            Undo::Note { item, previous } => self.notes[item] = previous,
             Undo::Signoff { role, previous } => self.signoffs[role] = previous,
             Undo::Rollback => self.rollback = None,
-            Undo::Decline { previous } => {
-                for (item, reason) in previous {
-                    if let Some(answer) = self.answers[item].as_mut() {
-                        answer.reason = reason;
-                    }
-                }
+            Undo::Decline => {
+                self.declines.pop();
             }
         }
         // Walk forward again from the top of the path: the undone step is the first open one.
-        self.cursor = 0;
+        self.cursor.set(0);
         Ok(())
     }
 
-    pub fn verdict(&mut self) -> Verdict {
-        if self.rollback.is_some() {
-            return Verdict::RolledBack;
-        }
-        let refused = self
-            .signoffs
-            .iter()
-            .flatten()
-            .any(|s| matches!(s.outcome, SignoffOutcome::Refused(_)));
-        let declined_holds = self.counts.holds > 0;
-        if self.counts.required_failed > 0 || refused || declined_holds {
-            return Verdict::NoGo;
-        }
-        if !self.is_finished() {
-            return Verdict::Incomplete;
-        }
-        if self.open_required_items().is_empty() {
-            Verdict::Go
-        } else {
-            Verdict::Incomplete
-        }
-    }
-
-    /// Required leaves on the main path not done or n/a (skipped, deferred or pending).
-    fn open_required_items(&self) -> Vec<usize> {
-        self.plan
-            .main
-            .iter()
-            .filter_map(|step| match step {
-                Step::Item(i) => Some(*i),
-                _ => None,
-            })
-            .filter(|&i| {
-                !self.plan.items[i].optional
-                    && !self.answers[i].as_ref().is_some_and(|a| {
-                        matches!(
-                            a.status,
-                            Status::Done | Status::NotApplicable | Status::Clear
-                        )
-                    })
-            })
-            .collect()
-    }
-
-    /// "complete except 2 deferred items" for a finished walk that is not GO for that reason alone.
-    pub fn completion_note(&mut self) -> Option<String> {
-        if !self.is_finished() || self.rollback.is_some() {
-            return None;
-        }
-        let open = self.open_required_items();
-        if open.is_empty() {
-            return None;
-        }
-        let count = |status| {
-            open.iter()
-                .filter(|&&i| self.answers[i].as_ref().is_some_and(|a| a.status == status))
-                .count()
-        };
-        let mut parts = Vec::new();
-        for (status, word) in [(Status::Deferred, "deferred"), (Status::Skipped, "skipped")] {
-            match count(status) {
-                0 => {}
-                1 => parts.push(format!("1 {word} item")),
-                n => parts.push(format!("{n} {word} items")),
+    /// Moves the walk onto a changed plan: everything applied so far is applied again to
+    /// the new one, and what no longer fits (an answer for an item that is gone) is left
+    /// out and listed in [`Walk::dropped`].
+    fn move_onto(&mut self, plan: Plan) {
+        let mut fresh = Walk::on(plan, self.checklist.clone(), self.environment.clone());
+        fresh.sessions = std::mem::take(&mut self.sessions);
+        fresh.dropped = std::mem::take(&mut self.dropped);
+        // Whether each undoable event was applied, so an undo after a dropped event does
+        // not take back something else.
+        let mut applied: Vec<bool> = Vec::new();
+        for (meta, event) in std::mem::take(&mut self.log) {
+            if matches!(event, Event::Undo) {
+                if applied.pop().unwrap_or(false) {
+                    let _ = fresh.apply_step(&meta, &event);
+                    fresh.log.push((meta, event));
+                }
+                continue;
+            }
+            match fresh.apply_step(&meta, &event) {
+                Ok(_) => {
+                    applied.push(true);
+                    fresh.log.push((meta, event));
+                }
+                Err(error) => {
+                    applied.push(false);
+                    fresh.dropped.push(describe_dropped(&event, &error));
+                }
             }
         }
-        (!parts.is_empty()).then(|| format!("complete except {}", parts.join(" and ")))
+        *self = fresh;
+    }
+
+    /// The record as the run stands.
+    pub fn record(&self) -> Record {
+        self.record_ending(self.end.as_ref())
+    }
+
+    /// The record the run would have if it ended as `end` now: what a finish writes, and
+    /// names in its journal line before writing it.
+    pub fn record_ending(&self, end: Option<&End>) -> Record {
+        let (finished_at, stopped) = match end {
+            None => (None, None),
+            Some(End::Finished { at }) => (Some(at.clone()), None),
+            Some(End::Stopped { at, reason }) => (
+                None,
+                Some(RecordStop {
+                    at: at.clone(),
+                    reason: reason.clone(),
+                }),
+            ),
+            Some(End::Abandoned { at, by }) => (
+                None,
+                Some(RecordStop {
+                    at: at.clone(),
+                    reason: format!("replaced by a new run started by {by}"),
+                }),
+            ),
+        };
+        let first = &self.sessions[0];
+        let finished = matches!(end, Some(End::Finished { .. }));
+        let mut record = Record {
+            schema: RECORD_SCHEMA.to_string(),
+            checklist: self.checklist.clone(),
+            environment: self.environment.clone(),
+            fields: self.record_fields(),
+            operator: first.operator.clone(),
+            host: first.host.clone(),
+            sessions: self.sessions.clone(),
+            started_at: first.at.clone(),
+            finished_at,
+            stopped,
+            items: self.record_items(finished),
+            rollback: self.record_rollback(),
+            signoffs: self.record_signoffs(),
+            counts: Counts::default(),
+            verdict: Verdict::Incomplete,
+            causes: Vec::new(),
+            digest: String::new(),
+            signatures: Vec::new(),
+        };
+        record.settle();
+        record
     }
 
     /// Every item of the environment's tree as the record lists it, parents derived from
     /// their children, items never walked saying why.
-    pub fn record_items(&mut self) -> Vec<RecordItem> {
-        let finished = self.is_finished();
+    fn record_items(&self, finished: bool) -> Vec<RecordItem> {
         let rolled_back = self.rollback.is_some();
         let items = &self.plan.items;
         let mut derived: Vec<Option<Answer>> = vec![None; items.len()];
@@ -586,45 +705,43 @@ impl Walk {
             .enumerate()
             .map(|(index, item)| {
                 let answer = if item.is_leaf() {
-                    self.answers[index].clone()
+                    self.answers[index].as_ref()
                 } else {
-                    derived[index].clone()
+                    derived[index].as_ref()
                 };
-                let note = answer
-                    .as_ref()
-                    .and_then(|a| a.note.clone())
-                    .or_else(|| self.notes[index].clone());
-                match answer {
-                    Some(answer) => RecordItem {
-                        id: item.id.clone(),
-                        phase: item.phase.clone(),
-                        section: item.section.clone(),
-                        text: item.text.clone(),
-                        status: answer.status,
-                        reason: answer.reason,
-                        note,
-                        value: answer.value,
-                        answered_at: Some(answer.at),
-                        answered_by: Some(answer.by),
+                let judgement = answer
+                    .and_then(|a| a.value.as_deref())
+                    .zip(item.threshold.as_ref())
+                    .and_then(|(value, threshold)| {
+                        Measurement::parse(value).ok()?.judge(threshold).ok()
+                    })
+                    .map(|j| j.explanation);
+                RecordItem {
+                    id: item.id.clone(),
+                    phase: item.phase.clone(),
+                    section: item.section.clone(),
+                    text: item.text.clone(),
+                    kind: item.kind,
+                    optional: item.optional,
+                    parent: item.parent.map(|p| items[p].id.clone()),
+                    status: answer.map_or(Status::Pending, |a| a.status),
+                    reason: match answer {
+                        Some(answer) => answer.reason.clone(),
+                        None => unwalked_reason(item, rolled_back, finished),
                     },
-                    None => RecordItem {
-                        id: item.id.clone(),
-                        phase: item.phase.clone(),
-                        section: item.section.clone(),
-                        text: item.text.clone(),
-                        status: Status::Pending,
-                        reason: unwalked_reason(item, rolled_back, finished),
-                        note,
-                        value: None,
-                        answered_at: None,
-                        answered_by: None,
-                    },
+                    note: self.notes[index].clone(),
+                    value: answer.and_then(|a| a.value.clone()),
+                    judgement,
+                    overridden: answer.is_some_and(|a| a.overridden),
+                    how: answer.map(|a| a.how),
+                    answered_at: answer.map(|a| a.at.clone()),
+                    answered_by: answer.map(|a| a.by.clone()),
                 }
             })
             .collect()
     }
 
-    pub fn record_fields(&self) -> FieldValues {
+    fn record_fields(&self) -> FieldValues {
         FieldValues(
             self.plan
                 .fields
@@ -635,77 +752,117 @@ impl Walk {
         )
     }
 
-    pub fn record_rollback(&self) -> RecordRollback {
-        match &self.rollback {
-            None => RecordRollback::default(),
-            Some(meta) => RecordRollback {
-                started: true,
-                started_at: Some(meta.at.clone()),
-                triggers_held: self
-                    .plan
-                    .items
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, item)| {
-                        item.kind == ItemKind::Trigger
-                            && item.is_leaf()
-                            && self.answers[*i]
-                                .as_ref()
-                                .is_some_and(|a| a.status == Status::Holds)
-                    })
-                    .map(|(_, item)| item.id.clone())
-                    .collect(),
-            },
+    fn record_rollback(&self) -> RecordRollback {
+        let started = self.rollback.as_ref();
+        RecordRollback {
+            started: started.is_some(),
+            started_at: started.map(|r| r.meta.at.clone()),
+            started_by: started.map(|r| r.meta.by.clone()),
+            reason: started.and_then(|r| r.reason.clone()),
+            // Filled from the items when the record settles.
+            triggers_held: Vec::new(),
+            declined: self.declines.last().map(|d| RecordDecision {
+                by: d.meta.by.clone(),
+                at: d.meta.at.clone(),
+                reason: d.reason.clone(),
+            }),
         }
     }
 
-    pub fn record_signoffs(&self) -> Vec<RecordSignoff> {
+    fn record_signoffs(&self) -> Vec<RecordSignoff> {
         self.plan
             .roles
             .iter()
             .zip(&self.signoffs)
-            .filter_map(|(role, answer)| {
-                let answer = answer.as_ref()?;
-                Some(match &answer.outcome {
-                    SignoffOutcome::Signed(name) => RecordSignoff::Given {
-                        role: role.role.clone(),
-                        name: name.clone(),
-                        at: answer.at.clone(),
-                        statements: role
-                            .statements
-                            .iter()
-                            .filter(|&&s| {
-                                self.answers[s]
-                                    .as_ref()
-                                    .is_some_and(|a| a.status == Status::Done)
-                            })
-                            .map(|&s| self.plan.items[s].id.clone())
-                            .collect(),
-                    },
-                    SignoffOutcome::Refused(reason) => RecordSignoff::Refused {
-                        role: role.role.clone(),
-                        refused: reason.clone(),
-                        at: answer.at.clone(),
-                    },
-                })
+            .map(|(role, answer)| {
+                let statements = role
+                    .statements
+                    .iter()
+                    .filter(|&&s| {
+                        self.answers[s]
+                            .as_ref()
+                            .is_some_and(|a| a.status == Status::Done)
+                    })
+                    .map(|&s| self.plan.items[s].id.clone())
+                    .collect();
+                let (status, name, reason) = match answer.as_ref().map(|a| &a.outcome) {
+                    None => (SignoffStatus::Pending, None, None),
+                    Some(SignoffOutcome::Signed(name)) => {
+                        (SignoffStatus::Signed, Some(name.clone()), None)
+                    }
+                    Some(SignoffOutcome::Refused(reason)) => {
+                        (SignoffStatus::Refused, None, Some(reason.clone()))
+                    }
+                };
+                RecordSignoff {
+                    role: role.role.clone(),
+                    status,
+                    name,
+                    reason,
+                    at: answer.as_ref().map(|a| a.at.clone()),
+                    by: answer.as_ref().map(|a| a.by.clone()),
+                    statements,
+                }
             })
             .collect()
     }
 }
 
-const DECLINED: &str = "rollback declined";
+/// One journal line's event that a replay could not use, with its line number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ReplayError {
+    pub line: usize,
+    pub message: String,
+}
 
-fn join_note(existing: Option<String>, text: String) -> String {
-    match existing {
-        Some(existing) => format!("{existing}; {text}"),
-        None => text,
+/// Builds the walk from a journal's events, in order: the first must be the start, and
+/// every other must apply. A journal is the run, so an event that does not apply means the
+/// journal was damaged, and is an error naming its line.
+pub fn replay<I>(events: I) -> Result<Walk, ReplayError>
+where
+    I: IntoIterator<Item = (usize, Meta, Event)>,
+{
+    let mut events = events.into_iter();
+    let (line, meta, first) = events.next().ok_or(ReplayError {
+        line: 1,
+        message: "the journal has no start event".into(),
+    })?;
+    let Event::Start(mut start) = first else {
+        return Err(ReplayError {
+            line,
+            message: "the journal does not begin with a start event".into(),
+        });
+    };
+    // What a plan derives is not written down; rebuild it, checking what is.
+    start.plan.reindex().map_err(|message| ReplayError {
+        line,
+        message: format!("the checklist it names is inconsistent: {message}"),
+    })?;
+    let mut walk = Walk::start(&meta, *start);
+    for (line, meta, event) in events {
+        walk.apply(&meta, &event).map_err(|error| ReplayError {
+            line,
+            message: error.to_string(),
+        })?;
+    }
+    Ok(walk)
+}
+
+fn describe_dropped(event: &Event, error: &WalkError) -> String {
+    match event {
+        Event::Field { name, .. } => format!("run field `{name}`: {error}"),
+        Event::Answer { id, .. } => format!("answer for `{id}`: {error}"),
+        Event::Note { id, .. } => format!("note on `{id}`: {error}"),
+        Event::Signoff { role, .. } => format!("sign-off of `{role}`: {error}"),
+        _ => error.to_string(),
     }
 }
 
 fn unwalked_reason(item: &PlanItem, rolled_back: bool, finished: bool) -> Option<String> {
-    if item.procedure && !rolled_back {
+    if item.is_procedure() && !rolled_back {
         Some("not walked: no rollback was started".into())
-    } else if !item.procedure && rolled_back {
+    } else if !item.is_procedure() && rolled_back {
         Some("not walked: a rollback was started".into())
     } else if finished {
         Some("not walked".into())
@@ -715,7 +872,8 @@ fn unwalked_reason(item: &PlanItem, rolled_back: bool, finished: bool) -> Option
 }
 
 /// A parent's status from its children: failed if a required child failed, done when every
-/// required child is done or n/a, a trigger group holds when any child holds.
+/// required child is done or n/a, a trigger group holds when any child holds. Its time is
+/// its latest child's, compared as instants.
 fn derive_parent(item: &PlanItem, children: &[(bool, Option<&Answer>)]) -> Option<Answer> {
     let answered: Vec<&Answer> = children.iter().filter_map(|(_, a)| *a).collect();
     let latest = answered.iter().max_by(|a, b| a.at.cmp(&b.at))?;
@@ -761,7 +919,8 @@ fn derive_parent(item: &PlanItem, children: &[(bool, Option<&Answer>)]) -> Optio
         status,
         reason,
         value: None,
-        note: None,
+        how: How::Derived,
+        overridden: false,
         at: latest.at.clone(),
         by: latest.by.clone(),
     })
@@ -769,9 +928,15 @@ fn derive_parent(item: &PlanItem, children: &[(bool, Option<&Answer>)]) -> Optio
 
 /// Turns what the operator typed at an item's prompt into an answer event: status words
 /// are checked against the item, measured values are judged against its threshold.
-pub fn resolve_item_answer(plan: &Plan, item: usize, command: Command) -> Result<Event, String> {
+pub fn resolve_item_answer(
+    plan: &Plan,
+    item: usize,
+    command: Command,
+    how: How,
+) -> Result<Event, String> {
     let plan_item = &plan.items[item];
     let trigger = plan_item.kind == ItemKind::Trigger;
+    let id = plan_item.id.clone();
     match command {
         Command::Answer { status, reason } => {
             if trigger && !status.is_trigger_status() {
@@ -800,10 +965,12 @@ pub fn resolve_item_answer(plan: &Plan, item: usize, command: Command) -> Result
                 return Err(format!("{status} needs a reason: {key} REASON"));
             }
             Ok(Event::Answer {
-                item,
+                id,
                 status,
                 reason,
                 value: None,
+                how,
+                overridden: false,
             })
         }
         Command::Measured {
@@ -823,22 +990,19 @@ pub fn resolve_item_answer(plan: &Plan, item: usize, command: Command) -> Result
                 (Status::Done, Status::Failed)
             };
             let judged = if judgement.passes { pass } else { fail };
+            let overridden = override_reason.is_some();
             let (status, reason) = match override_reason {
                 None if judged == Status::Failed => (judged, Some(judgement.explanation)),
                 None => (judged, None),
-                Some(reason) => {
-                    let flipped = if judged == pass { fail } else { pass };
-                    (
-                        flipped,
-                        Some(format!("overridden ({}): {reason}", judgement.explanation)),
-                    )
-                }
+                Some(reason) => (if judged == pass { fail } else { pass }, Some(reason)),
             };
             Ok(Event::Answer {
-                item,
+                id,
                 status,
                 reason,
                 value: Some(value.trim().to_string()),
+                how,
+                overridden,
             })
         }
         _ => Err("not an answer".into()),
@@ -846,343 +1010,4 @@ pub fn resolve_item_answer(plan: &Plan, item: usize, command: Command) -> Result
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::parse_command;
-    use crate::model::SourceFormat;
-
-    const CHECKLIST: &str = "# Release
-
-## Deploy
-### Steps
-- [ ] Backup taken
-- [ ] Response time < 200ms (p95)
-- [ ] Cache warmed (if needed)
-- [ ] Parent
-  - [ ] Child one
-  - [ ] Child two
-
-## Rollback
-### Rollback triggers
-- [ ] Error rate > 5%
-- [ ] Data loss
-### Rollback procedure
-- [ ] Traffic back on blue
-
-## Sign-off
-### Security Team
-- [ ] Pen test closed
-
-*Version:* ____
-";
-
-    fn walk() -> Walk {
-        let loaded =
-            crate::source::load_bytes(CHECKLIST.as_bytes(), "t.md", SourceFormat::Markdown, "t")
-                .unwrap();
-        Walk::new(Plan::new(&loaded.checklist))
-    }
-
-    fn meta(n: u32) -> Meta {
-        Meta {
-            at: format!("2026-11-23T10:00:{n:02}+00:00"),
-            by: "dana".into(),
-        }
-    }
-
-    /// Answers the current step with what `line` means there.
-    fn say(walk: &mut Walk, line: &str, n: u32) -> Vec<Effect> {
-        let event = match walk.current().expect("a step is open") {
-            Step::Field(index) => Event::Field {
-                index,
-                value: Some(line.into()),
-            },
-            Step::Signoff(role) => Event::Signoff {
-                role,
-                outcome: SignoffOutcome::Signed(line.into()),
-            },
-            Step::Item(item) => {
-                resolve_item_answer(walk.plan(), item, parse_command(line).unwrap()).unwrap()
-            }
-        };
-        walk.apply(event, &meta(n)).unwrap()
-    }
-
-    fn go_script() -> Vec<&'static str> {
-        vec![
-            "v1.2",
-            "y",
-            "180ms",
-            "na",
-            "y",
-            "y",
-            "clear",
-            "clear",
-            "y",
-            "Dana Reyes",
-        ]
-    }
-
-    #[test]
-    fn a_clean_walk_is_go_and_skips_the_rollback_procedure() {
-        let mut walk = walk();
-        let script = go_script();
-        let mut last = Vec::new();
-        for (n, line) in script.iter().enumerate() {
-            last = say(&mut walk, line, n as u32);
-        }
-        assert_eq!(last, [Effect::Finished]);
-        assert_eq!(walk.verdict(), Verdict::Go);
-        let items = walk.record_items();
-        assert_eq!(items.len(), 10);
-        let parent = items
-            .iter()
-            .find(|i| i.id == "deploy/steps/parent")
-            .unwrap();
-        assert_eq!(parent.status, Status::Done);
-        assert_eq!(
-            parent.answered_at.as_deref(),
-            Some("2026-11-23T10:00:05+00:00")
-        );
-        let procedure = items
-            .iter()
-            .find(|i| i.id == "rollback/rollback-procedure/traffic-back-on-blue")
-            .unwrap();
-        assert_eq!(procedure.status, Status::Pending);
-        assert_eq!(
-            procedure.reason.as_deref(),
-            Some("not walked: no rollback was started")
-        );
-        let signoffs = walk.record_signoffs();
-        assert_eq!(signoffs.len(), 1);
-        assert!(
-            matches!(&signoffs[0], RecordSignoff::Given { statements, .. } if statements == &["sign-off/security-team/pen-test-closed"])
-        );
-    }
-
-    #[test]
-    fn a_measured_value_over_the_threshold_fails_with_the_reason() {
-        let mut walk = walk();
-        say(&mut walk, "v1", 0);
-        say(&mut walk, "y", 1);
-        say(&mut walk, "250ms", 2);
-        let answer = walk
-            .answer(
-                walk.plan()
-                    .item_index("deploy/steps/response-time-200ms-p95")
-                    .unwrap(),
-            )
-            .unwrap();
-        assert_eq!(answer.status, Status::Failed);
-        assert_eq!(answer.reason.as_deref(), Some("250 ms is not < 200 ms"));
-        assert_eq!(answer.value.as_deref(), Some("250ms"));
-        assert_eq!(walk.verdict(), Verdict::NoGo);
-    }
-
-    #[test]
-    fn an_override_reverses_the_judgement_and_keeps_why() {
-        let mut walk = walk();
-        say(&mut walk, "v1", 0);
-        say(&mut walk, "y", 1);
-        say(&mut walk, "250ms override cold cache, accepted by SRE", 2);
-        let answer = walk
-            .answer(
-                walk.plan()
-                    .item_index("deploy/steps/response-time-200ms-p95")
-                    .unwrap(),
-            )
-            .unwrap();
-        assert_eq!(answer.status, Status::Done);
-        assert_eq!(
-            answer.reason.as_deref(),
-            Some("overridden (250 ms is not < 200 ms): cold cache, accepted by SRE")
-        );
-    }
-
-    #[test]
-    fn a_holding_trigger_recommends_a_rollback_that_walks_the_procedure() {
-        let mut walk = walk();
-        for (n, line) in ["v1", "y", "180ms", "na", "y", "y"].iter().enumerate() {
-            say(&mut walk, line, n as u32);
-        }
-        let effects = say(&mut walk, "7%", 6);
-        let trigger = walk
-            .plan()
-            .item_index("rollback/rollback-triggers/error-rate-5")
-            .unwrap();
-        assert_eq!(
-            effects,
-            [Effect::RecommendRollback {
-                triggers: vec![trigger]
-            }]
-        );
-        walk.apply(Event::StartRollback, &meta(7)).unwrap();
-        assert_eq!(
-            walk.current(),
-            Some(Step::Item(
-                walk.plan()
-                    .item_index("rollback/rollback-procedure/traffic-back-on-blue")
-                    .unwrap()
-            ))
-        );
-        let effects = say(&mut walk, "y", 8);
-        assert_eq!(effects, [Effect::Finished]);
-        assert_eq!(walk.verdict(), Verdict::RolledBack);
-        assert_eq!(
-            walk.record_rollback().triggers_held,
-            ["rollback/rollback-triggers/error-rate-5"]
-        );
-        let items = walk.record_items();
-        let skipped = items
-            .iter()
-            .find(|i| i.id == "rollback/rollback-triggers/data-loss")
-            .unwrap();
-        assert_eq!(
-            skipped.reason.as_deref(),
-            Some("not walked: a rollback was started")
-        );
-    }
-
-    #[test]
-    fn declining_a_rollback_records_why_and_is_no_go() {
-        let mut walk = walk();
-        for (n, line) in ["v1", "y", "180ms", "na", "y", "y", "holds"]
-            .iter()
-            .enumerate()
-        {
-            say(&mut walk, line, n as u32);
-        }
-        walk.apply(
-            Event::DeclineRollback {
-                reason: "false alarm from canary".into(),
-            },
-            &meta(8),
-        )
-        .unwrap();
-        let trigger = walk
-            .plan()
-            .item_index("rollback/rollback-triggers/error-rate-5")
-            .unwrap();
-        assert_eq!(
-            walk.answer(trigger).unwrap().reason.as_deref(),
-            Some("rollback declined by dana: false alarm from canary")
-        );
-        assert!(walk.holding_triggers().is_empty());
-        for (n, line) in ["clear", "y", "Dana"].iter().enumerate() {
-            say(&mut walk, line, 9 + n as u32);
-        }
-        assert_eq!(walk.verdict(), Verdict::NoGo);
-    }
-
-    #[test]
-    fn back_takes_the_last_answer_back_and_asks_it_again() {
-        let mut walk = walk();
-        say(&mut walk, "v1", 0);
-        say(&mut walk, "f disk full", 1);
-        assert_eq!(walk.counts().required_failed, 1);
-        walk.apply(Event::Undo, &meta(2)).unwrap();
-        assert_eq!(walk.counts().required_failed, 0);
-        let first = walk.plan().item_index("deploy/steps/backup-taken").unwrap();
-        assert_eq!(walk.current(), Some(Step::Item(first)));
-        assert_eq!(walk.answer(first), None);
-        walk.apply(Event::Undo, &meta(3)).unwrap();
-        assert_eq!(walk.current(), Some(Step::Field(0)));
-        assert_eq!(
-            walk.apply(Event::Undo, &meta(4)),
-            Err(WalkError::NothingToUndo)
-        );
-    }
-
-    #[test]
-    fn answers_are_checked_against_the_item() {
-        let mut walk = walk();
-        let plan = walk.plan().clone();
-        let backup = plan.item_index("deploy/steps/backup-taken").unwrap();
-        let trigger = plan
-            .item_index("rollback/rollback-triggers/error-rate-5")
-            .unwrap();
-        let parent = plan.item_index("deploy/steps/parent").unwrap();
-        let procedure = plan
-            .item_index("rollback/rollback-procedure/traffic-back-on-blue")
-            .unwrap();
-        let answer = |item, status, reason: Option<&str>| Event::Answer {
-            item,
-            status,
-            reason: reason.map(str::to_string),
-            value: None,
-        };
-        assert!(matches!(
-            walk.apply(answer(backup, Status::Failed, None), &meta(0)),
-            Err(WalkError::ReasonRequired { .. })
-        ));
-        assert!(matches!(
-            walk.apply(answer(trigger, Status::Done, None), &meta(0)),
-            Err(WalkError::TriggerNeedsClearOrHolds { .. })
-        ));
-        assert!(matches!(
-            walk.apply(answer(backup, Status::Clear, None), &meta(0)),
-            Err(WalkError::NotATrigger { .. })
-        ));
-        assert!(matches!(
-            walk.apply(answer(parent, Status::Done, None), &meta(0)),
-            Err(WalkError::NotALeaf { .. })
-        ));
-        assert!(matches!(
-            walk.apply(answer(procedure, Status::Done, None), &meta(0)),
-            Err(WalkError::RollbackNotStarted { .. })
-        ));
-        let cache = plan
-            .item_index("deploy/steps/cache-warmed-if-needed")
-            .unwrap();
-        assert!(
-            walk.apply(answer(cache, Status::NotApplicable, None), &meta(0))
-                .is_ok(),
-            "optional n/a needs no reason"
-        );
-        assert!(resolve_item_answer(&plan, backup, parse_command("180ms").unwrap()).is_err());
-        assert!(
-            resolve_item_answer(
-                &plan,
-                plan.item_index("deploy/steps/response-time-200ms-p95")
-                    .unwrap(),
-                parse_command("y").unwrap()
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn deferring_a_required_item_finishes_incomplete_and_says_so() {
-        let mut walk = walk();
-        let mut script = go_script();
-        script[1] = "d waiting on vendor";
-        for (n, line) in script.iter().enumerate() {
-            say(&mut walk, line, n as u32);
-        }
-        assert_eq!(walk.verdict(), Verdict::Incomplete);
-        assert_eq!(
-            walk.completion_note().as_deref(),
-            Some("complete except 1 deferred item")
-        );
-    }
-
-    #[test]
-    fn a_refused_signoff_is_no_go() {
-        let mut walk = walk();
-        for (n, line) in go_script()[..9].iter().enumerate() {
-            say(&mut walk, line, n as u32);
-        }
-        let Some(Step::Signoff(role)) = walk.current() else {
-            panic!("sign-off expected")
-        };
-        walk.apply(
-            Event::Signoff {
-                role,
-                outcome: SignoffOutcome::Refused("pen test open".into()),
-            },
-            &meta(20),
-        )
-        .unwrap();
-        assert_eq!(walk.verdict(), Verdict::NoGo);
-    }
-}
+mod tests;

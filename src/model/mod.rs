@@ -10,15 +10,20 @@ mod record;
 mod slug;
 mod status;
 mod threshold;
+mod time;
+mod verdict;
 
 pub use checklist::{
     Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, SourceFormat,
 };
 pub use measure::{Judgement, MeasureError, Measurement};
 pub use record::{
-    FieldValues, RECORD_SCHEMA, Record, RecordChecklist, RecordItem, RecordRollback,
-    RecordSignature, RecordSignoff,
+    Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
+    RecordItem, RecordRollback, RecordSession, RecordSignature, RecordSignoff, RecordStop,
+    SignoffStatus,
 };
 pub use slug::{is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
 pub use threshold::{Comparison, Threshold, format_number};
+pub use time::{Timestamp, TimestampError};
+pub use verdict::{Assessment, headline};

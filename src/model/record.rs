@@ -1,15 +1,23 @@
-//! The run record: one YAML file per run, keys exactly as DESIGN section 6 lists them.
+//! The run record: one YAML file per run, the evidence of what was checked, by whom, when.
 //!
-//! Times are kept as the RFC 3339 text they were written as, so that reading a record and
-//! serializing it again gives the same bytes, and the digest over that canonical form is
-//! stable across tools.
+//! There is one description of the record: this type. Its YAML, its JSON and its digest
+//! all come from the same `Serialize`; the digest is the SHA-256 of the compact JSON of
+//! the record with the `digest` key left out while serializing (see [`Record::compute_digest`]),
+//! so a field added here is covered without anyone remembering to. Every struct refuses
+//! unknown keys, so nothing can be slipped into a record beside the digest.
+//!
+//! The verdict, the counts and `triggers_held` are functions of the items, sign-offs and
+//! rollback ([`Record::judge`]); a record stores them for readers and `verify` checks them.
+
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
-use super::{Status, Verdict};
+use super::verdict::{Assessment, judge};
+use super::{Status, Timestamp, Verdict};
 
-pub const RECORD_SCHEMA: &str = "deploycheck/run-record/v1";
+pub const RECORD_SCHEMA: &str = "deploycheck/run-record/v2";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,15 +26,25 @@ pub struct Record {
     pub checklist: RecordChecklist,
     pub environment: String,
     pub fields: FieldValues,
+    /// Who started the run, and on which machine.
     pub operator: String,
     pub host: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
+    /// Every session of the run: the start and each resume, with who and where.
+    pub sessions: Vec<RecordSession>,
+    pub started_at: Timestamp,
+    /// Set when the walk finished; a stopped run has `stopped` instead.
+    pub finished_at: Option<Timestamp>,
+    pub stopped: Option<RecordStop>,
     pub items: Vec<RecordItem>,
     pub rollback: RecordRollback,
     pub signoffs: Vec<RecordSignoff>,
+    pub counts: Counts,
     pub verdict: Verdict,
+    /// Why the verdict is what it is, most serious first: `3 failed`, `Security Team refused`.
+    pub causes: Vec<String>,
     pub digest: String,
+    /// Kept outside the digest: a signature vouches for the digest.
+    #[serde(default)]
     pub signatures: Vec<RecordSignature>,
 }
 
@@ -34,8 +52,25 @@ pub struct Record {
 #[serde(deny_unknown_fields)]
 pub struct RecordChecklist {
     pub title: String,
+    /// Relative to the folder that holds `checklists/`, so the same on every machine.
     pub path: String,
     pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSession {
+    pub operator: String,
+    pub host: String,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordStop {
+    pub at: Timestamp,
+    /// `quit`, `end of input`, `interrupted`, `replaced by a new run`.
+    pub reason: String,
 }
 
 /// Run fields in the checklist's order, written as a YAML mapping.
@@ -65,8 +100,14 @@ impl<'de> Deserialize<'de> for FieldValues {
                 self,
                 mut map: A,
             ) -> Result<FieldValues, A::Error> {
-                let mut fields = Vec::new();
+                let mut fields: Vec<(String, Option<String>)> = Vec::new();
+                let mut seen = HashSet::new();
                 while let Some((name, value)) = map.next_entry::<String, Option<String>>()? {
+                    if !seen.insert(name.clone()) {
+                        return Err(serde::de::Error::custom(format!(
+                            "field `{name}` is given twice"
+                        )));
+                    }
                     fields.push((name, value));
                 }
                 Ok(FieldValues(fields))
@@ -76,6 +117,32 @@ impl<'de> Deserialize<'de> for FieldValues {
     }
 }
 
+/// What kind of step an item was in the walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Step,
+    /// A rollback condition: answered `clear` or `holds`.
+    Trigger,
+    /// A sign-off statement, confirmed before the role signs.
+    Statement,
+    /// Part of the rollback procedure: walked only once a rollback starts.
+    Procedure,
+}
+
+/// How an answer was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum How {
+    /// At the prompt, by a person or piped stdin.
+    Typed,
+    AnswersFile,
+    /// Proposed by the item's check and confirmed.
+    Check,
+    /// A parent's status, from its children.
+    Derived,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordItem {
@@ -83,44 +150,130 @@ pub struct RecordItem {
     pub phase: String,
     pub section: String,
     pub text: String,
+    pub kind: ItemKind,
+    pub optional: bool,
+    /// The ID of the item this one is a sub-item of.
+    pub parent: Option<String>,
     pub status: Status,
     pub reason: Option<String>,
     pub note: Option<String>,
     /// The measured value as the operator gave it, e.g. `180ms`.
     pub value: Option<String>,
-    pub answered_at: Option<String>,
+    /// What the threshold made of the value: `250 ms is not < 200 ms`.
+    pub judgement: Option<String>,
+    /// The operator reversed the judgement of a measured value; `reason` says why.
+    pub overridden: bool,
+    pub how: Option<How>,
+    pub answered_at: Option<Timestamp>,
     pub answered_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordRollback {
     pub started: bool,
-    pub started_at: Option<String>,
+    pub started_at: Option<Timestamp>,
+    pub started_by: Option<String>,
+    /// Why a rollback was started by hand; `null` when triggers that held started it.
+    pub reason: Option<String>,
+    /// Every trigger that held, whether or not the rollback was then declined.
     pub triggers_held: Vec<String>,
+    pub declined: Option<RecordDecision>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum RecordSignoff {
-    Given {
-        role: String,
-        name: String,
-        at: String,
-        statements: Vec<String>,
-    },
-    Refused {
-        role: String,
-        refused: String,
-        at: String,
-    },
+#[serde(deny_unknown_fields)]
+pub struct RecordDecision {
+    pub by: String,
+    pub at: Timestamp,
+    pub reason: String,
 }
 
-impl RecordSignoff {
-    pub fn role(&self) -> &str {
-        match self {
-            RecordSignoff::Given { role, .. } | RecordSignoff::Refused { role, .. } => role,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignoffStatus {
+    Signed,
+    Refused,
+    /// Not yet asked: the run stopped before the role's sign-off.
+    Pending,
+}
+
+/// One role's sign-off, asked for or not, so the record lists every role the checklist has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSignoff {
+    pub role: String,
+    pub status: SignoffStatus,
+    /// Who signed.
+    pub name: Option<String>,
+    /// Why the role refused.
+    pub reason: Option<String>,
+    pub at: Option<Timestamp>,
+    pub by: Option<String>,
+    /// The statements confirmed before signing.
+    pub statements: Vec<String>,
+}
+
+/// Leaf items by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    pub done: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    #[serde(rename = "n/a")]
+    pub not_applicable: usize,
+    pub deferred: usize,
+    pub clear: usize,
+    pub holds: usize,
+    pub pending: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: Status) {
+        *self.slot(status) += 1;
+    }
+
+    pub fn remove(&mut self, status: Status) {
+        let slot = self.slot(status);
+        *slot = slot.saturating_sub(1);
+    }
+
+    fn slot(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Done => &mut self.done,
+            Status::Failed => &mut self.failed,
+            Status::Skipped => &mut self.skipped,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::Deferred => &mut self.deferred,
+            Status::Clear => &mut self.clear,
+            Status::Holds => &mut self.holds,
+            Status::Pending => &mut self.pending,
         }
+    }
+
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Done => self.done,
+            Status::Failed => self.failed,
+            Status::Skipped => self.skipped,
+            Status::NotApplicable => self.not_applicable,
+            Status::Deferred => self.deferred,
+            Status::Clear => self.clear,
+            Status::Holds => self.holds,
+            Status::Pending => self.pending,
+        }
+    }
+
+    /// Answered leaves: everything but pending.
+    pub fn answered(&self) -> usize {
+        self.done
+            + self.failed
+            + self.skipped
+            + self.not_applicable
+            + self.deferred
+            + self.clear
+            + self.holds
     }
 }
 
@@ -131,62 +284,54 @@ pub struct RecordSignature {
     pub signer: String,
     /// The public key, OpenSSH format.
     pub key: String,
-    pub at: String,
+    pub at: Timestamp,
     /// An armored SSHSIG (namespace `deploycheck`) over the bytes of `digest`.
     pub signature: String,
 }
 
 impl Record {
-    /// `sha256:` and the hex SHA-256 of the canonical serialization: compact JSON of every
-    /// key except `digest` and `signatures`, in the order above. Adding a signature never
-    /// changes it; any other edit does. The JSON is streamed into the hash, never built.
+    /// `sha256:` and the hex SHA-256 of the record's compact JSON, serialized from this very
+    /// type with the `digest` and `signatures` keys skipped. The JSON is streamed into the
+    /// hash, never built.
     pub fn compute_digest(&self) -> String {
-        let view = DigestView {
-            schema: &self.schema,
-            checklist: &self.checklist,
-            environment: &self.environment,
-            fields: &self.fields,
-            operator: &self.operator,
-            host: &self.host,
-            started_at: &self.started_at,
-            finished_at: &self.finished_at,
-            items: &self.items,
-            rollback: &self.rollback,
-            signoffs: &self.signoffs,
-            verdict: &self.verdict,
-        };
         let mut hasher = HashWriter(Sha256::new());
-        serde_json::to_writer(&mut hasher, &view).expect("hashing cannot fail");
-        let hex: String = hasher
-            .0
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("sha256:{hex}")
+        let mut json = serde_json::Serializer::new(&mut hasher);
+        self.serialize(skip::SkipKeys::new(&mut json, &["digest", "signatures"]))
+            .expect("serializing into a hash cannot fail");
+        format!("sha256:{}", crate::hex(&hasher.0.finalize()))
     }
 
     pub fn seal(&mut self) {
         self.digest = self.compute_digest();
     }
-}
 
-/// The record without `digest` and `signatures`, keys in the record's order: what the
-/// digest covers.
-#[derive(Serialize)]
-struct DigestView<'a> {
-    schema: &'a String,
-    checklist: &'a RecordChecklist,
-    environment: &'a String,
-    fields: &'a FieldValues,
-    operator: &'a String,
-    host: &'a String,
-    started_at: &'a String,
-    finished_at: &'a Option<String>,
-    items: &'a Vec<RecordItem>,
-    rollback: &'a RecordRollback,
-    signoffs: &'a Vec<RecordSignoff>,
-    verdict: &'a Verdict,
+    /// Leaf items: those no other item names as its parent.
+    pub fn leaves(&self) -> impl Iterator<Item = &RecordItem> {
+        let parents: HashSet<&str> = self
+            .items
+            .iter()
+            .filter_map(|i| i.parent.as_deref())
+            .collect();
+        self.items
+            .iter()
+            .filter(move |i| !parents.contains(i.id.as_str()))
+    }
+
+    /// The verdict, its causes, the counts and the triggers that held, recomputed from the
+    /// items, sign-offs and rollback alone.
+    pub fn judge(&self) -> Assessment {
+        judge(self)
+    }
+
+    /// Fills the derived parts from the rest and seals: how every record is finished.
+    pub fn settle(&mut self) {
+        let assessment = self.judge();
+        self.counts = assessment.counts;
+        self.verdict = assessment.verdict;
+        self.causes = assessment.causes;
+        self.rollback.triggers_held = assessment.triggers_held;
+        self.seal();
+    }
 }
 
 struct HashWriter(Sha256);
@@ -202,12 +347,174 @@ impl std::io::Write for HashWriter {
     }
 }
 
+/// A serializer that passes a top-level struct through, minus some of its fields: how the
+/// digest leaves out `digest` without a second list of the fields it covers.
+mod skip {
+    use serde::Serialize;
+    use serde::ser::{Error as _, Impossible, SerializeStruct, Serializer};
+
+    pub struct SkipKeys<S> {
+        inner: S,
+        skipped: &'static [&'static str],
+    }
+
+    impl<S> SkipKeys<S> {
+        pub fn new(inner: S, skipped: &'static [&'static str]) -> Self {
+            SkipKeys { inner, skipped }
+        }
+    }
+
+    pub struct Fields<S> {
+        inner: S,
+        skipped: &'static [&'static str],
+    }
+
+    impl<S: SerializeStruct> SerializeStruct for Fields<S> {
+        type Ok = S::Ok;
+        type Error = S::Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), S::Error> {
+            if self.skipped.contains(&key) {
+                return Ok(());
+            }
+            self.inner.serialize_field(key, value)
+        }
+
+        fn end(self) -> Result<S::Ok, S::Error> {
+            self.inner.end()
+        }
+    }
+
+    macro_rules! not_a_struct {
+        ($($name:ident($($arg:ty),*)),* $(,)?) => {
+            $(fn $name(self, $(_: $arg),*) -> Result<S::Ok, S::Error> {
+                Err(S::Error::custom("only a struct can skip keys"))
+            })*
+        };
+    }
+
+    impl<S: Serializer> Serializer for SkipKeys<S> {
+        type Ok = S::Ok;
+        type Error = S::Error;
+        type SerializeSeq = Impossible<S::Ok, S::Error>;
+        type SerializeTuple = Impossible<S::Ok, S::Error>;
+        type SerializeTupleStruct = Impossible<S::Ok, S::Error>;
+        type SerializeTupleVariant = Impossible<S::Ok, S::Error>;
+        type SerializeMap = Impossible<S::Ok, S::Error>;
+        type SerializeStruct = Fields<S::SerializeStruct>;
+        type SerializeStructVariant = Impossible<S::Ok, S::Error>;
+
+        fn serialize_struct(
+            self,
+            name: &'static str,
+            len: usize,
+        ) -> Result<Self::SerializeStruct, S::Error> {
+            let kept = len.saturating_sub(self.skipped.len());
+            Ok(Fields {
+                inner: self.inner.serialize_struct(name, kept)?,
+                skipped: self.skipped,
+            })
+        }
+
+        not_a_struct!(
+            serialize_bool(bool),
+            serialize_i8(i8),
+            serialize_i16(i16),
+            serialize_i32(i32),
+            serialize_i64(i64),
+            serialize_u8(u8),
+            serialize_u16(u16),
+            serialize_u32(u32),
+            serialize_u64(u64),
+            serialize_f32(f32),
+            serialize_f64(f64),
+            serialize_char(char),
+            serialize_str(&str),
+            serialize_bytes(&[u8]),
+            serialize_none(),
+            serialize_unit(),
+            serialize_unit_struct(&'static str),
+            serialize_unit_variant(&'static str, u32, &'static str),
+        );
+
+        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<S::Ok, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: &T,
+        ) -> Result<S::Ok, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<S::Ok, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, S::Error> {
+            Err(S::Error::custom("only a struct can skip keys"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn record() -> Record {
-        Record {
+    fn at(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    pub(crate) fn record() -> Record {
+        let mut record = Record {
             schema: RECORD_SCHEMA.into(),
             checklist: RecordChecklist {
                 title: "T".into(),
@@ -221,36 +528,62 @@ mod tests {
             ]),
             operator: "dana".into(),
             host: "ops-1".into(),
-            started_at: "2026-11-23T10:00:00+00:00".into(),
-            finished_at: None,
+            sessions: vec![RecordSession {
+                operator: "dana".into(),
+                host: "ops-1".into(),
+                at: at("2026-11-23T10:00:00+00:00"),
+            }],
+            started_at: at("2026-11-23T10:00:00+00:00"),
+            finished_at: Some(at("2026-11-23T10:00:03+00:00")),
+            stopped: None,
             items: vec![RecordItem {
                 id: "p/s/a".into(),
                 phase: "P".into(),
                 section: "S".into(),
                 text: "a".into(),
+                kind: ItemKind::Step,
+                optional: true,
+                parent: None,
                 status: Status::NotApplicable,
                 reason: None,
                 note: None,
                 value: None,
-                answered_at: Some("2026-11-23T10:00:01+00:00".into()),
+                judgement: None,
+                overridden: false,
+                how: Some(How::Typed),
+                answered_at: Some(at("2026-11-23T10:00:01+00:00")),
                 answered_by: Some("dana".into()),
             }],
-            rollback: RecordRollback::default(),
-            signoffs: vec![RecordSignoff::Refused {
+            rollback: RecordRollback {
+                started: false,
+                started_at: None,
+                started_by: None,
+                reason: None,
+                triggers_held: vec![],
+                declined: None,
+            },
+            signoffs: vec![RecordSignoff {
                 role: "Security Team".into(),
-                refused: "pen test open".into(),
-                at: "2026-11-23T10:00:02+00:00".into(),
+                status: SignoffStatus::Refused,
+                name: None,
+                reason: Some("pen test open".into()),
+                at: Some(at("2026-11-23T10:00:02+00:00")),
+                by: Some("dana".into()),
+                statements: vec![],
             }],
-            verdict: Verdict::NoGo,
+            counts: Counts::default(),
+            verdict: Verdict::Incomplete,
+            causes: vec![],
             digest: String::new(),
             signatures: vec![],
-        }
+        };
+        record.settle();
+        record
     }
 
     #[test]
     fn yaml_round_trip_keeps_the_digest() {
-        let mut original = record();
-        original.seal();
+        let original = record();
         let yaml = crate::source::yaml::to_string(&original).unwrap();
         let back: Record = crate::source::yaml::from_str(&yaml, "record.yaml").unwrap();
         assert_eq!(back, original);
@@ -268,25 +601,42 @@ mod tests {
         map.shift_remove("digest");
         map.shift_remove("signatures");
         let expected = Sha256::digest(serde_json::to_vec(&value).unwrap());
-        let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(record.compute_digest(), format!("sha256:{hex}"));
+        assert_eq!(
+            record.compute_digest(),
+            format!("sha256:{}", crate::hex(&expected))
+        );
     }
 
     #[test]
     fn any_edit_changes_the_digest_and_signatures_do_not() {
-        let mut sealed = record();
-        sealed.seal();
+        let sealed = record();
         let mut edited = sealed.clone();
         edited.items[0].status = Status::Done;
         assert_ne!(edited.compute_digest(), sealed.digest);
+        let mut relabelled = sealed.clone();
+        relabelled.signoffs[0].role = "Product Team".into();
+        assert_ne!(relabelled.compute_digest(), sealed.digest);
         let mut signed = sealed.clone();
         signed.signatures.push(RecordSignature {
             role: "Security Team".into(),
             signer: "dana".into(),
             key: "ssh-ed25519 AAAA".into(),
-            at: "2026-11-23T11:00:00+00:00".into(),
+            at: at("2026-11-23T11:00:00+00:00"),
             signature: "-----BEGIN SSH SIGNATURE-----".into(),
         });
         assert_eq!(signed.compute_digest(), sealed.digest);
+    }
+
+    #[test]
+    fn extra_keys_anywhere_are_refused() {
+        let yaml = crate::source::yaml::to_string(&record()).unwrap();
+        let tampered = yaml.replacen(
+            "  reason: pen test open\n",
+            "  reason: pen test open\n  comment: approved by CEO\n",
+            1,
+        );
+        assert_ne!(tampered, yaml);
+        let error = crate::source::yaml::from_str::<Record>(&tampered, "r.yaml").unwrap_err();
+        assert!(error.to_string().contains("comment"), "{error}");
     }
 }

@@ -1,14 +1,14 @@
 //! Human-readable output, written into any `impl Write`.
 
-mod report;
+pub(crate) mod report;
 pub mod sheet;
 mod style;
-mod summary;
+pub(crate) mod summary;
 mod tree;
 
 pub use report::{ReportContext, ReportFormat, write_report};
 pub use style::Style;
-pub use summary::write_summary;
+pub use summary::{painted_verdict, write_summary};
 pub use tree::{TreeOptions, write_tree};
 
 /// Text for Markdown, kept literal: characters Markdown would read as markup are escaped.

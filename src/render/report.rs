@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Style;
-use crate::model::{Record, RecordItem, RecordSignoff, Status, Verdict};
+use crate::model::{Record, RecordItem, RecordSignoff, SignoffStatus, Status, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
@@ -23,13 +23,85 @@ pub struct ReportContext<'a> {
     pub digest_ok: bool,
 }
 
-const ATTENTION: [Status; 5] = [
-    Status::Failed,
-    Status::Holds,
-    Status::Deferred,
-    Status::Skipped,
-    Status::NotApplicable,
-];
+/// An item a reader of the record should see: not simply done, or done with something to
+/// say (an override, a measured value, a note). Every report format and the end screen
+/// list exactly these, so none of them hides what another shows.
+pub(crate) struct Notable<'a> {
+    pub item: &'a RecordItem,
+    /// `failed`, `done (override)`, `holds`, `done (measured)`.
+    pub label: String,
+    /// The reason, or what the threshold made of the value.
+    pub why: String,
+    pub value: String,
+    pub who: String,
+}
+
+pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
+    let order = |item: &RecordItem| -> Option<u8> {
+        Some(match item.status {
+            Status::Failed => 0,
+            Status::Holds => 1,
+            _ if item.overridden => 2,
+            Status::Deferred => 3,
+            Status::Skipped => 4,
+            Status::NotApplicable if item.reason.is_some() || item.note.is_some() => 5,
+            Status::Pending if item.reason.is_none() && item.how.is_none() => return None,
+            _ if item.value.is_some() => 6,
+            _ if item.note.is_some() => 7,
+            _ => return None,
+        })
+    };
+    let mut rows: Vec<(u8, Notable<'_>)> = record
+        .items
+        .iter()
+        .filter(|i| i.how != Some(crate::model::How::Derived))
+        .filter_map(|item| {
+            let rank = order(item)?;
+            let label = match (item.overridden, item.value.is_some(), item.status) {
+                (true, _, status) => format!("{status} (override)"),
+                (false, true, Status::Done | Status::Clear) => {
+                    format!("{} (measured)", item.status)
+                }
+                (_, _, status) => status.to_string(),
+            };
+            let mut why = match (&item.reason, &item.judgement, item.overridden) {
+                (Some(reason), Some(judged), true) => format!("{reason} (measured: {judged})"),
+                (Some(reason), _, _) => reason.clone(),
+                (None, Some(judged), _) => judged.clone(),
+                (None, None, _) => String::new(),
+            };
+            if let Some(note) = &item.note {
+                if !why.is_empty() {
+                    why.push_str("; ");
+                }
+                why.push_str("note: ");
+                why.push_str(note);
+            }
+            let who = match (&item.answered_by, &item.answered_at) {
+                (Some(by), Some(at)) => format!("{by} {}", short_time(at)),
+                _ => String::new(),
+            };
+            Some((
+                rank,
+                Notable {
+                    item,
+                    label,
+                    why,
+                    value: item.value.clone().unwrap_or_default(),
+                    who,
+                },
+            ))
+        })
+        .collect();
+    rows.sort_by_key(|(rank, _)| *rank);
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
+/// `21:04` when the time is today's kind of detail; the full text stays in the record.
+fn short_time(at: &crate::model::Timestamp) -> String {
+    let text = at.as_str();
+    text.get(11..16).unwrap_or(text).to_string()
+}
 
 fn counts(record: &Record) -> Vec<(Status, usize)> {
     [
@@ -43,12 +115,8 @@ fn counts(record: &Record) -> Vec<(Status, usize)> {
         Status::Pending,
     ]
     .into_iter()
-    .map(|s| (s, record.items.iter().filter(|i| i.status == s).count()))
+    .map(|s| (s, record.counts.get(s)))
     .collect()
-}
-
-fn measured(record: &Record) -> impl Iterator<Item = &RecordItem> {
-    record.items.iter().filter(|i| i.value.is_some())
 }
 
 pub fn write_report(
@@ -72,11 +140,7 @@ fn table(
     context: &ReportContext<'_>,
     style: Style,
 ) -> io::Result<()> {
-    let verdict = match record.verdict {
-        Verdict::Go => style.green(&style.bold("GO")),
-        Verdict::NoGo => style.red(&style.bold("NO-GO")),
-        other => style.yellow(&style.bold(other.as_str())),
-    };
+    let verdict = super::summary::painted_verdict(record, style);
     writeln!(
         out,
         "{verdict}  {} · {}",
@@ -88,7 +152,7 @@ fn table(
         record.operator,
         record.host,
         record.started_at,
-        record.finished_at.as_deref().unwrap_or("not finished")
+        finished(record)
     )?;
     for (name, value) in &record.fields.0 {
         writeln!(out, "{name}: {}", value.as_deref().unwrap_or("—"))?;
@@ -99,60 +163,26 @@ fn table(
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
     writeln!(out, "{}", tally.join(style.separator()))?;
-    let attention: Vec<&RecordItem> = ATTENTION
-        .iter()
-        .flat_map(|s| record.items.iter().filter(move |i| i.status == *s))
-        .collect();
-    if !attention.is_empty() {
+    let rows = notable(record);
+    if !rows.is_empty() {
         let mut table = super::table(style);
-        table.set_header(["Status", "Item", "Reason", "Value"]);
-        for item in attention {
+        table.set_header(["Status", "Item", "Why", "Value", "By"]);
+        for row in rows {
             table.add_row([
-                item.status.to_string(),
-                item.text.clone(),
-                item.reason.clone().unwrap_or_default(),
-                item.value.clone().unwrap_or_default(),
+                row.label,
+                row.item.text.clone(),
+                row.why,
+                row.value,
+                row.who,
             ]);
         }
         writeln!(out, "{table}")?;
     }
-    let passed: Vec<&RecordItem> = measured(record)
-        .filter(|i| matches!(i.status, Status::Done | Status::Clear))
-        .collect();
-    if !passed.is_empty() {
-        let mut table = super::table(style);
-        table.set_header(["Measured and passed", "Value"]);
-        for item in passed {
-            table.add_row([item.text.clone(), item.value.clone().unwrap_or_default()]);
-        }
-        writeln!(out, "{table}")?;
+    for line in rollback_lines(record) {
+        writeln!(out, "{}", style.yellow(&line))?;
     }
-    if record.rollback.started {
-        writeln!(
-            out,
-            "{}",
-            style.yellow(&format!(
-                "rollback started {}; triggers held: {}",
-                record.rollback.started_at.as_deref().unwrap_or(""),
-                if record.rollback.triggers_held.is_empty() {
-                    "none (started by hand)".to_string()
-                } else {
-                    record.rollback.triggers_held.join(", ")
-                }
-            ))
-        )?;
-    }
-    for signoff in &record.signoffs {
-        match signoff {
-            RecordSignoff::Given { role, name, at, .. } => {
-                writeln!(out, "signed off: {role} by {name} at {at}")?
-            }
-            RecordSignoff::Refused { role, refused, at } => writeln!(
-                out,
-                "{}",
-                style.red(&format!("refused: {role} at {at}: {refused}"))
-            )?,
-        }
+    for line in signoff_lines(record) {
+        writeln!(out, "{line}")?;
     }
     for signature in &record.signatures {
         writeln!(
@@ -165,6 +195,65 @@ fn table(
         writeln!(out, "{}", style.red("warning: the digest does not match the content; this record was edited after it was written (`deploycheck verify` says more)"))?;
     }
     Ok(())
+}
+
+fn finished(record: &Record) -> String {
+    match (&record.finished_at, &record.stopped) {
+        (Some(at), _) => at.to_string(),
+        (None, Some(stop)) => format!("stopped {} ({})", stop.at, stop.reason),
+        (None, None) => "not finished".to_string(),
+    }
+}
+
+/// The rollback, started or declined, with who, when and why.
+pub(crate) fn rollback_lines(record: &Record) -> Vec<String> {
+    let r = &record.rollback;
+    let mut lines = Vec::new();
+    let held = if r.triggers_held.is_empty() {
+        "none".to_string()
+    } else {
+        r.triggers_held.join(", ")
+    };
+    if r.started {
+        let why = match &r.reason {
+            Some(reason) => format!("by hand: {reason}"),
+            None => format!("triggers held: {held}"),
+        };
+        lines.push(format!(
+            "rollback started {} by {}; {why}",
+            r.started_at.as_ref().map(|t| t.as_str()).unwrap_or(""),
+            r.started_by.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(declined) = &r.declined {
+        lines.push(format!(
+            "rollback declined {} by {}: {} (triggers held: {held})",
+            declined.at, declined.by, declined.reason
+        ));
+    }
+    lines
+}
+
+pub(crate) fn signoff_lines(record: &Record) -> Vec<String> {
+    record
+        .signoffs
+        .iter()
+        .map(|s| match s.status {
+            SignoffStatus::Signed => format!(
+                "signed off: {} by {} at {}",
+                s.role,
+                s.name.as_deref().unwrap_or("?"),
+                s.at.as_ref().map(|t| t.as_str()).unwrap_or("")
+            ),
+            SignoffStatus::Refused => format!(
+                "refused: {} at {}: {}",
+                s.role,
+                s.at.as_ref().map(|t| t.as_str()).unwrap_or(""),
+                s.reason.as_deref().unwrap_or("")
+            ),
+            SignoffStatus::Pending => format!("not signed: {}", s.role),
+        })
+        .collect()
 }
 
 fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io::Result<()> {
@@ -181,13 +270,16 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
         md(&record.checklist.title),
         md(&record.environment)
     )?;
+    if !record.causes.is_empty() {
+        writeln!(out, "**Why:** {}\n", md(&record.causes.join(", ")))?;
+    }
     writeln!(
         out,
         "Run by **{}** on `{}`, {} → {}. Record `{}`.\n",
         md(&record.operator),
         md(&record.host),
         record.started_at,
-        record.finished_at.as_deref().unwrap_or("not finished"),
+        finished(record),
         context.path
     )?;
     if !record.fields.0.is_empty() {
@@ -205,44 +297,31 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
     writeln!(out, "{}\n", tally.join(" · "))?;
-    let attention: Vec<&RecordItem> = ATTENTION
-        .iter()
-        .flat_map(|s| record.items.iter().filter(move |i| i.status == *s))
-        .collect();
-    if !attention.is_empty() {
-        writeln!(out, "| Status | Item | Reason | Value |\n|---|---|---|---|")?;
-        for item in attention {
+    let rows = notable(record);
+    if !rows.is_empty() {
+        writeln!(
+            out,
+            "| Status | Item | Why | Value | By |\n|---|---|---|---|---|"
+        )?;
+        for row in rows {
             writeln!(
                 out,
-                "| {} | {} | {} | {} |",
-                item.status,
-                cell(&item.text),
-                cell(item.reason.as_deref().unwrap_or("")),
-                cell(item.value.as_deref().unwrap_or(""))
+                "| {} | {} | {} | {} | {} |",
+                cell(&row.label),
+                cell(&row.item.text),
+                cell(&row.why),
+                cell(&row.value),
+                cell(&row.who)
             )?;
         }
         writeln!(out)?;
     }
-    if record.rollback.started {
-        writeln!(
-            out,
-            "**Rollback** started {}; triggers held: {}\n",
-            record.rollback.started_at.as_deref().unwrap_or(""),
-            record.rollback.triggers_held.join(", ")
-        )?;
+    for line in rollback_lines(record) {
+        writeln!(out, "**{}**\n", md(&line))?;
     }
-    if !record.signoffs.is_empty() {
-        let signoffs: Vec<String> = record
-            .signoffs
-            .iter()
-            .map(|s| match s {
-                RecordSignoff::Given { role, name, .. } => format!("{} ✓ {}", md(role), md(name)),
-                RecordSignoff::Refused { role, refused, .. } => {
-                    format!("{} ✗ refused: {}", md(role), md(refused))
-                }
-            })
-            .collect();
-        writeln!(out, "Sign-offs: {}\n", signoffs.join(" · "))?;
+    let signoffs = signoff_lines(record);
+    if !signoffs.is_empty() {
+        writeln!(out, "Sign-offs: {}\n", md(&signoffs.join(" · ")))?;
     }
     if !context.digest_ok {
         writeln!(
@@ -262,22 +341,26 @@ fn cell(text: &str) -> String {
 #[derive(Serialize)]
 struct JsonReport<'a> {
     verdict: Verdict,
+    causes: &'a [String],
     record: &'a str,
     digest_ok: bool,
     checklist: &'a crate::model::RecordChecklist,
     environment: &'a str,
     operator: &'a str,
     host: &'a str,
-    started_at: &'a str,
-    finished_at: Option<&'a str>,
+    started_at: &'a crate::model::Timestamp,
+    finished_at: Option<&'a crate::model::Timestamp>,
+    stopped: Option<&'a crate::model::RecordStop>,
     fields: &'a crate::model::FieldValues,
-    counts: serde_json::Map<String, serde_json::Value>,
+    counts: &'a crate::model::Counts,
     failed: Vec<&'a RecordItem>,
     holds: Vec<&'a RecordItem>,
     deferred: Vec<&'a RecordItem>,
     skipped: Vec<&'a RecordItem>,
     not_applicable: Vec<&'a RecordItem>,
     measured: Vec<&'a RecordItem>,
+    overridden: Vec<&'a RecordItem>,
+    noted: Vec<&'a RecordItem>,
     rollback: &'a crate::model::RecordRollback,
     signoffs: &'a [RecordSignoff],
     signatures: usize,
@@ -293,6 +376,7 @@ fn json(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io
     };
     let report = JsonReport {
         verdict: record.verdict,
+        causes: &record.causes,
         record: context.path,
         digest_ok: context.digest_ok,
         checklist: &record.checklist,
@@ -300,18 +384,18 @@ fn json(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io
         operator: &record.operator,
         host: &record.host,
         started_at: &record.started_at,
-        finished_at: record.finished_at.as_deref(),
+        finished_at: record.finished_at.as_ref(),
+        stopped: record.stopped.as_ref(),
         fields: &record.fields,
-        counts: counts(record)
-            .into_iter()
-            .map(|(s, n)| (s.to_string(), n.into()))
-            .collect(),
+        counts: &record.counts,
         failed: by(Status::Failed),
         holds: by(Status::Holds),
         deferred: by(Status::Deferred),
         skipped: by(Status::Skipped),
         not_applicable: by(Status::NotApplicable),
-        measured: measured(record).collect(),
+        measured: record.items.iter().filter(|i| i.value.is_some()).collect(),
+        overridden: record.items.iter().filter(|i| i.overridden).collect(),
+        noted: record.items.iter().filter(|i| i.note.is_some()).collect(),
         rollback: &record.rollback,
         signoffs: &record.signoffs,
         signatures: record.signatures.len(),
@@ -350,22 +434,49 @@ fn junit(out: &mut dyn Write, record: &Record) -> io::Result<()> {
         r#"  <testsuite name="{}" tests="{}" failures="{failures}" skipped="{skipped}" timestamp="{}" hostname="{}">"#,
         xml(&name),
         record.items.len(),
-        xml(&record.started_at),
+        xml(record.started_at.as_str()),
         xml(&record.host)
     )?;
     writeln!(
         out,
         r#"    <properties><property name="verdict" value="{}"/><property name="digest" value="{}"/></properties>"#,
-        record.verdict,
+        xml(&crate::model::headline(record.verdict, &record.causes)),
         xml(&record.digest)
     )?;
     for item in &record.items {
         let classname = format!("{}/{}", item.phase, item.section);
-        let message = match (&item.reason, &item.value) {
+        let mut message = match (&item.reason, &item.value) {
             (Some(reason), Some(value)) => format!("{reason} (measured {value})"),
             (Some(reason), None) => reason.clone(),
             (None, Some(value)) => format!("measured {value}"),
             (None, None) => String::new(),
+        };
+        if item.overridden {
+            message = format!("override: {message}");
+        }
+        let mut out_text = Vec::new();
+        if let Some(value) = &item.value {
+            out_text.push(format!("measured: {value}"));
+        }
+        if let Some(judged) = &item.judgement {
+            out_text.push(format!("judged: {judged}"));
+        }
+        if item.overridden {
+            out_text.push(format!(
+                "overridden: {}",
+                item.reason.as_deref().unwrap_or("")
+            ));
+        }
+        if let Some(note) = &item.note {
+            out_text.push(format!("note: {note}"));
+        }
+        if let (Some(by), Some(at)) = (&item.answered_by, &item.answered_at) {
+            out_text.push(format!("answered by {by} at {at}"));
+        }
+        let system_out = if out_text.is_empty() {
+            String::new()
+        } else {
+            format!("<system-out>{}</system-out>", xml(&out_text.join("\n")))
         };
         let open = format!(
             r#"    <testcase classname="{}" name="{}" id="{}""#,
@@ -382,7 +493,7 @@ fn junit(out: &mut dyn Write, record: &Record) -> io::Result<()> {
                 };
                 writeln!(
                     out,
-                    r#"{open}><failure type="{kind}" message="{}"/></testcase>"#,
+                    r#"{open}><failure type="{kind}" message="{}"/>{system_out}</testcase>"#,
                     xml(&message)
                 )?;
             }
@@ -394,11 +505,12 @@ fn junit(out: &mut dyn Write, record: &Record) -> io::Result<()> {
                 };
                 writeln!(
                     out,
-                    r#"{open}><skipped message="{}"/></testcase>"#,
+                    r#"{open}><skipped message="{}"/>{system_out}</testcase>"#,
                     xml(&message)
                 )?;
             }
-            Status::Done | Status::Clear => writeln!(out, "{open}/>")?,
+            Status::Done | Status::Clear if system_out.is_empty() => writeln!(out, "{open}/>")?,
+            Status::Done | Status::Clear => writeln!(out, "{open}>{system_out}</testcase>")?,
         }
     }
     writeln!(out, "  </testsuite>\n</testsuites>")

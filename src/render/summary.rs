@@ -1,74 +1,93 @@
-//! The end of a run, as a person reads it: the verdict, counts, and every item that was not
-//! simply done, with why.
+//! The end of a run, as a person reads it at the terminal: the verdict with its causes
+//! first, the counts, then the items that need attention, compact enough that the verdict
+//! is still on an 80x24 screen. The details stay in `deploycheck report`.
 
 use std::io::{self, Write};
 
+use unicode_width::UnicodeWidthChar;
+
 use super::Style;
+use super::report::{notable, rollback_lines, signoff_lines};
 use crate::model::{Record, Status, Verdict};
 
-pub fn write_summary(
-    out: &mut dyn Write,
-    record: &Record,
-    completion_note: Option<&str>,
-    style: Style,
-) -> io::Result<()> {
-    let count = |status: Status| record.items.iter().filter(|i| i.status == status).count();
+/// Items listed at the end of a run before "and N more".
+const ATTENTION_LINES: usize = 8;
+/// What an attention line is cut to, so it never wraps at 80 columns.
+const LINE_COLUMNS: usize = 78;
+
+/// The verdict and its causes, coloured for a terminal.
+pub fn painted_verdict(record: &Record, style: Style) -> String {
+    let headline = crate::model::headline(record.verdict, &record.causes);
+    let bold = style.bold(&headline);
+    match record.verdict {
+        Verdict::Go => style.green(&bold),
+        Verdict::NoGo => style.red(&bold),
+        Verdict::RolledBack | Verdict::Incomplete => style.yellow(&bold),
+    }
+}
+
+pub fn write_summary(out: &mut dyn Write, record: &Record, style: Style) -> io::Result<()> {
     writeln!(out)?;
-    let mut table = crate::render::table(style);
-    table.set_header(["Status", "Item", "Reason", "Value"]);
-    let mut rows = 0;
+    writeln!(out, "Verdict: {}", painted_verdict(record, style))?;
+    let mut counts = Vec::new();
     for status in [
+        Status::Done,
         Status::Failed,
-        Status::Holds,
-        Status::Deferred,
         Status::Skipped,
         Status::NotApplicable,
+        Status::Deferred,
+        Status::Clear,
+        Status::Holds,
+        Status::Pending,
     ] {
-        for item in record.items.iter().filter(|i| i.status == status) {
-            table.add_row([
-                status.as_str().to_string(),
-                item.text.clone(),
-                item.reason.clone().unwrap_or_default(),
-                item.value.clone().unwrap_or_default(),
-            ]);
-            rows += 1;
+        let n = record.counts.get(status);
+        if n > 0 || matches!(status, Status::Done | Status::Failed) {
+            counts.push(format!("{n} {status}"));
         }
     }
-    if rows > 0 {
-        writeln!(out, "{table}")?;
-    }
-    let mut counts = vec![
-        format!("{} done", count(Status::Done)),
-        format!("{} failed", count(Status::Failed)),
-        format!("{} skipped", count(Status::Skipped)),
-        format!("{} n/a", count(Status::NotApplicable)),
-        format!("{} deferred", count(Status::Deferred)),
-    ];
-    let (clear, holds) = (count(Status::Clear), count(Status::Holds));
-    if clear + holds > 0 {
-        counts.push(format!("{clear} triggers clear"));
-        counts.push(format!("{holds} holding"));
-    }
-    counts.push(format!("{} pending", count(Status::Pending)));
     writeln!(out, "{}", counts.join(style.separator()))?;
-    for signoff in &record.signoffs {
-        match signoff {
-            crate::model::RecordSignoff::Given { role, name, .. } => {
-                writeln!(out, "signed: {role} by {name}")?
+    for line in rollback_lines(record) {
+        writeln!(out, "{}", style.yellow(&fit(&line)))?;
+    }
+    for line in signoff_lines(record) {
+        writeln!(out, "{}", fit(&line))?;
+    }
+    let rows = notable(record);
+    if !rows.is_empty() {
+        writeln!(out, "Needs a look:")?;
+        for row in rows.iter().take(ATTENTION_LINES) {
+            let mut line = format!("  {:<9} {}", row.label, row.item.text);
+            for part in [&row.value, &row.why] {
+                if !part.is_empty() {
+                    line.push_str(" — ");
+                    line.push_str(part);
+                }
             }
-            crate::model::RecordSignoff::Refused { role, refused, .. } => {
-                writeln!(out, "{}", style.red(&format!("refused: {role}: {refused}")))?
-            }
+            writeln!(out, "{}", fit(&line))?;
+        }
+        if rows.len() > ATTENTION_LINES {
+            writeln!(
+                out,
+                "  and {} more in the report",
+                rows.len() - ATTENTION_LINES
+            )?;
         }
     }
-    let verdict = record.verdict.as_str();
-    let painted = match record.verdict {
-        Verdict::Go => style.green(&style.bold(verdict)),
-        Verdict::NoGo => style.red(&style.bold(verdict)),
-        Verdict::RolledBack | Verdict::Incomplete => style.yellow(&style.bold(verdict)),
-    };
-    match completion_note {
-        Some(note) => writeln!(out, "Verdict: {painted} ({note})"),
-        None => writeln!(out, "Verdict: {painted}"),
+    Ok(())
+}
+
+/// Cuts a line to [`LINE_COLUMNS`] display columns, with an ellipsis.
+fn fit(line: &str) -> String {
+    let mut width = 0;
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if width + w > LINE_COLUMNS - 1 {
+            out.push('…');
+            return out;
+        }
+        width += w;
+        out.push(c);
     }
+    out
 }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Deserializer};
 
 use crate::engine::{Command, Event, ItemKind, Plan, SignoffOutcome, Step, resolve_item_answer};
-use crate::model::Status;
+use crate::model::{How, Status};
 use crate::source::{Diagnostic, yaml};
 
 #[derive(Debug, Deserialize)]
@@ -154,9 +154,11 @@ impl AnswersFile {
 #[derive(Debug, Default)]
 pub struct Answers {
     pub operator: Option<String>,
-    fields: Vec<Option<(Option<String>, String)>>,
+    /// `(field name, value, entry name)`.
+    fields: Vec<Option<(String, Option<String>, String)>>,
     items: Vec<Option<(Event, Option<String>, String)>>,
-    signoffs: Vec<Option<(SignoffOutcome, String)>>,
+    /// `(role, outcome, entry name)`.
+    signoffs: Vec<Option<(String, SignoffOutcome, String)>>,
     /// Entries for items of other environments: never reached, always unused.
     elsewhere: Vec<String>,
 }
@@ -210,7 +212,7 @@ impl Answers {
                     ),
                 )
             })?;
-            answers.fields[index] = Some((value.0, format!("fields.{name}")));
+            answers.fields[index] = Some((name.clone(), value.0, format!("fields.{name}")));
         }
         for (role, entry) in document.signoffs {
             let index = plan.role_index(&role).ok_or_else(|| {
@@ -241,7 +243,7 @@ impl Answers {
                     ));
                 }
             };
-            answers.signoffs[index] = Some((outcome, format!("signoffs.{role}")));
+            answers.signoffs[index] = Some((role.clone(), outcome, format!("signoffs.{role}")));
         }
         for (id, entry) in document.answers {
             let Some(index) = plan.item_index(&id) else {
@@ -268,8 +270,9 @@ impl Answers {
                 item.kind == ItemKind::Trigger,
             )
             .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
-            let mut event = resolve_item_answer(plan, index, parsed.command.clone())
-                .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
+            let mut event =
+                resolve_item_answer(plan, index, parsed.command.clone(), How::AnswersFile)
+                    .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
             // A stated status with a measured value: agreeing is fine; disagreeing is an
             // override of the judgement, which needs a reason.
             if let (
@@ -299,6 +302,7 @@ impl Answers {
                         value: value.clone(),
                         override_reason: Some(reason),
                     },
+                    How::AnswersFile,
                 )
                 .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
             }
@@ -316,9 +320,9 @@ impl Answers {
     fn take_named(&mut self, step: Step) -> Option<(AnswerFromFile, String)> {
         match step {
             Step::Field(index) => {
-                let (value, name) = self.fields.get_mut(index)?.take()?;
+                let (field, value, name) = self.fields.get_mut(index)?.take()?;
                 Some((
-                    AnswerFromFile::Event(Event::Field { index, value }, None),
+                    AnswerFromFile::Event(Event::Field { name: field, value }, None),
                     name,
                 ))
             }
@@ -327,7 +331,7 @@ impl Answers {
                 Some((AnswerFromFile::Event(event, note), name))
             }
             Step::Signoff(role) => {
-                let (outcome, name) = self.signoffs.get_mut(role)?.take()?;
+                let (role, outcome, name) = self.signoffs.get_mut(role)?.take()?;
                 Some((
                     AnswerFromFile::Event(Event::Signoff { role, outcome }, None),
                     name,
@@ -344,9 +348,9 @@ impl Answers {
 
     /// Entries the walk never reached.
     pub fn unused(&self) -> Vec<String> {
-        let fields = self.fields.iter().flatten().map(|(_, n)| n.clone());
+        let fields = self.fields.iter().flatten().map(|(_, _, n)| n.clone());
         let items = self.items.iter().flatten().map(|(_, _, n)| n.clone());
-        let signoffs = self.signoffs.iter().flatten().map(|(_, n)| n.clone());
+        let signoffs = self.signoffs.iter().flatten().map(|(_, _, n)| n.clone());
         fields
             .chain(items)
             .chain(signoffs)
@@ -356,7 +360,7 @@ impl Answers {
 }
 
 /// An event from the file, with the note the entry carries (applied after the answer).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AnswerFromFile {
     Event(Event, Option<String>),
 }

@@ -108,7 +108,7 @@ pub fn load_bytes(
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex(bytes)
 }
 
 /// The tree with `source` and `line` removed: the YAML checklist format, so that what

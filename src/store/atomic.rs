@@ -16,9 +16,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     temp.write_all(bytes)?;
     // Temp files are created private; a record is for reading and committing, so it keeps
     // the permissions of the file it replaces, or the usual ones.
-    let permissions = match std::fs::metadata(path) {
-        Ok(existing) => existing.permissions(),
-        Err(_) => default_permissions(),
+    // Never the permissions of what a symlink points at; the rename replaces the link.
+    let permissions = match std::fs::symlink_metadata(path) {
+        Ok(existing) if existing.is_file() => existing.permissions(),
+        _ => default_permissions(),
     };
     temp.as_file().set_permissions(permissions)?;
     temp.as_file().sync_all()?;

@@ -1,117 +1,63 @@
-//! The journal: one JSON object per line, appended as the run goes and fsynced before the
-//! next question is put to a person, so that killing the process at any moment loses no
-//! answer that was followed by a prompt.
+//! The journal: the run's events, one JSON object per line, appended as the run goes and
+//! fsynced before the next question is put to a person.
 //!
-//! Events name items, fields and roles by ID and name, never by position, so a journal
-//! still replays after the checklist changed. Appending costs the same whatever the size of
-//! the checklist; only the first line (the start, with the walk's item list for telling
-//! what changed on resume) grows with it.
+//! A line is `{"seq":N,"at":TIME,"by":WHO,"event":EVENT,"sum":HEX}`: `seq` counts lines
+//! from 1, and `sum` is the first 16 hex digits of the SHA-256 of the line's own bytes up
+//! to `,"sum"` with the closing brace put back. A line that is complete (it ends with a
+//! newline) but whose sum, sequence number, time, status or ID does not hold is damage,
+//! and reading fails naming it. The one exception is the last line without its newline:
+//! that is what a crash in the middle of a write leaves, and it is dropped, because no
+//! prompt followed it.
+//!
+//! # The order of durable writes, and why a kill at each point loses nothing
+//! 1. The run folder is created and its parent fsynced.
+//! 2. `journal.jsonl` is created (never through a symlink) with the start line, fsynced,
+//!    and the folder fsynced. Killed before this completes, the folder holds no start
+//!    line: no question was asked yet, and the next run ignores the folder.
+//! 3. Each answer is appended and fsynced before the next prompt. Killed mid-append, the
+//!    torn last line is dropped on reading; it was never acknowledged by a prompt.
+//! 4. When the run stops unfinished, the stop line is fsynced, then `record.yaml` is
+//!    written atomically (a temporary file, fsync, rename, fsync of the folder). Killed
+//!    between the two, the journal still holds every answer, the run is still open, and
+//!    the next `run` resumes it and writes the record when it stops again.
+//! 5. When the run finishes, the finish line names the SHA-256 and length of the record
+//!    about to be written, and is fsynced first; then the record is written atomically.
+//!    Killed between the two, the journal is finished but the record is missing or stale:
+//!    the next `run` of that checklist and environment, and `report` or `verify` of that
+//!    run, notice that the record does not match its finish line and write it again from
+//!    the journal, byte for byte the record the finish line names.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-use crate::model::{RecordChecklist, Status};
+use crate::engine::{Event, Meta};
+use crate::model::Timestamp;
 
-pub const JOURNAL_SCHEMA: &str = "deploycheck/journal/v1";
+/// Journals past this size are refused rather than read into memory.
+const MAX_JOURNAL_BYTES: u64 = 1 << 30;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JournalStart {
-    pub schema: String,
-    pub checklist: RecordChecklist,
-    pub environment: String,
-    pub operator: String,
-    pub host: String,
-    pub at: String,
-    /// `[id, fingerprint of its text]` for every item walked, to say what was added,
-    /// removed or reworded when the run resumes (see [`text_fingerprint`]).
-    pub items: Vec<(String, String)>,
+/// `,"sum":"` + 16 hex digits + `"}`.
+const SUM_TAIL: usize = 8 + 16 + 2;
+
+#[derive(Serialize)]
+struct LineOut<'a> {
+    seq: u64,
+    at: &'a Timestamp,
+    by: &'a str,
+    event: &'a Event,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum JournalEvent {
-    Start(JournalStart),
-    Resume {
-        operator: String,
-        host: String,
-        at: String,
-    },
-    Field {
-        name: String,
-        value: Option<String>,
-        at: String,
-        by: String,
-    },
-    Answer {
-        id: String,
-        status: Status,
-        reason: Option<String>,
-        value: Option<String>,
-        at: String,
-        by: String,
-    },
-    Note {
-        id: String,
-        text: String,
-        at: String,
-        by: String,
-    },
-    Signoff {
-        role: String,
-        name: Option<String>,
-        refused: Option<String>,
-        at: String,
-        by: String,
-    },
-    Rollback {
-        at: String,
-        by: String,
-    },
-    Decline {
-        reason: String,
-        at: String,
-        by: String,
-    },
-    Undo {
-        at: String,
-        by: String,
-    },
-    /// The run stopped unfinished (quit, end of input, interrupt); it can resume.
-    Stop {
-        reason: String,
-        at: String,
-    },
-    Finish {
-        at: String,
-    },
-    /// A newer run replaced this unfinished one.
-    Abandon {
-        at: String,
-        by: String,
-    },
-}
-
-/// A short, stable fingerprint of an item's text (FNV-1a, 64 bits, hex): enough to tell a
-/// reworded item on resume without copying every text into the journal.
-pub fn text_fingerprint(text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in text.as_bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
-
-impl JournalEvent {
-    /// Whether the run this journal belongs to can still be resumed after this event.
-    pub fn closes_run(&self) -> bool {
-        matches!(
-            self,
-            JournalEvent::Finish { .. } | JournalEvent::Abandon { .. }
-        )
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineIn {
+    seq: u64,
+    at: Timestamp,
+    by: String,
+    event: Event,
 }
 
 /// An open journal, appended to by one process (the run lock sees to that).
@@ -119,19 +65,21 @@ impl JournalEvent {
 pub struct Journal {
     path: PathBuf,
     writer: BufWriter<File>,
+    next_seq: u64,
     unsynced: bool,
 }
 
 impl Journal {
     /// Creates a new journal whose first line is the start event, made durable at once.
-    pub fn create(path: &Path, start: JournalStart) -> std::io::Result<Journal> {
-        let file = OpenOptions::new().write(true).create_new(true).open(path)?;
+    pub fn create(path: &Path, meta: &Meta, start: &Event) -> std::io::Result<Journal> {
+        let file = super::open_no_follow(OpenOptions::new().write(true).create_new(true), path)?;
         let mut journal = Journal {
             path: path.to_path_buf(),
-            writer: BufWriter::new(file),
+            writer: BufWriter::with_capacity(1 << 16, file),
+            next_seq: 1,
             unsynced: false,
         };
-        journal.append(&JournalEvent::Start(start))?;
+        journal.append(meta, start)?;
         journal.sync()?;
         if let Some(dir) = path.parent() {
             // The new directory entry must survive a crash too.
@@ -142,18 +90,17 @@ impl Journal {
 
     /// Opens an existing journal to append to, first cutting off a line a crash left half
     /// written, so the next event starts on a line of its own.
-    pub fn reopen(path: &Path, valid_len: u64) -> std::io::Result<Journal> {
-        let file = OpenOptions::new().write(true).open(path)?;
-        if file.metadata()?.len() != valid_len {
-            file.set_len(valid_len)?;
+    pub fn reopen(path: &Path, contents: &JournalContents) -> std::io::Result<Journal> {
+        let mut file = super::open_no_follow(OpenOptions::new().write(true), path)?;
+        if file.metadata()?.len() != contents.valid_len {
+            file.set_len(contents.valid_len)?;
             file.sync_all()?;
         }
-        let mut file = file;
-        use std::io::Seek;
-        file.seek(std::io::SeekFrom::End(0))?;
+        file.seek(SeekFrom::End(0))?;
         Ok(Journal {
             path: path.to_path_buf(),
-            writer: BufWriter::new(file),
+            writer: BufWriter::with_capacity(1 << 16, file),
+            next_seq: contents.entries.len() as u64 + 1,
             unsynced: false,
         })
     }
@@ -163,9 +110,10 @@ impl Journal {
     }
 
     /// Buffers one event; [`Journal::sync`] makes it durable.
-    pub fn append(&mut self, event: &JournalEvent) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.writer, event)?;
-        self.writer.write_all(b"\n")?;
+    pub fn append(&mut self, meta: &Meta, event: &Event) -> std::io::Result<()> {
+        let line = encode_line(self.next_seq, meta, event);
+        self.writer.write_all(&line)?;
+        self.next_seq += 1;
         self.unsynced = true;
         Ok(())
     }
@@ -181,200 +129,292 @@ impl Journal {
     }
 }
 
-/// What a journal holds: its start, the events after it with their line numbers, and
-/// whether the last line was cut off by a crash (and ignored).
+/// One journal line, newline included.
+fn encode_line(seq: u64, meta: &Meta, event: &Event) -> Vec<u8> {
+    let mut line = serde_json::to_vec(&LineOut {
+        seq,
+        at: &meta.at,
+        by: &meta.by,
+        event,
+    })
+    .expect("events serialize");
+    let sum = line_sum(&line);
+    line.pop();
+    line.extend_from_slice(b",\"sum\":\"");
+    line.extend_from_slice(sum.as_bytes());
+    line.extend_from_slice(b"\"}\n");
+    line
+}
+
+fn line_sum(body: &[u8]) -> String {
+    crate::hex(&Sha256::digest(body)[..8])
+}
+
+/// What a journal holds: its events in order with their line numbers, and whether the last
+/// line was cut off by a crash (and ignored).
 #[derive(Debug, Clone)]
 pub struct JournalContents {
-    pub start: JournalStart,
-    pub events: Vec<(usize, JournalEvent)>,
+    pub entries: Vec<(usize, Meta, Event)>,
     pub torn_tail: bool,
     /// Bytes up to the end of the last whole line: where appending resumes.
     pub valid_len: u64,
 }
 
-impl JournalContents {
-    pub fn is_open(&self) -> bool {
-        !self.events.last().is_some_and(|(_, e)| e.closes_run())
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("{}: cannot read the journal: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: damaged journal line: {what}", path.display())]
+    Damaged {
+        path: PathBuf,
+        line: usize,
+        what: String,
+    },
+    /// No complete start line: the process died before the run began, so nothing was
+    /// asked in it.
+    #[error("{}: the run never started (its first line was cut off)", path.display())]
+    NeverStarted { path: PathBuf },
+}
 
-    /// Item answers still standing: each undo takes back the last undoable event, which
-    /// may be a field, a note or a sign-off rather than an answer.
-    pub fn answered(&self) -> usize {
-        let mut undoable: Vec<bool> = Vec::new();
-        for (_, event) in &self.events {
-            match event {
-                JournalEvent::Answer { .. } => undoable.push(true),
-                JournalEvent::Field { .. }
-                | JournalEvent::Note { .. }
-                | JournalEvent::Signoff { .. }
-                | JournalEvent::Rollback { .. }
-                | JournalEvent::Decline { .. } => undoable.push(false),
-                JournalEvent::Undo { .. } => {
-                    undoable.pop();
-                }
-                _ => {}
-            }
-        }
-        undoable.into_iter().filter(|&answer| answer).count()
+impl JournalError {
+    pub fn never_started(&self) -> bool {
+        matches!(self, JournalError::NeverStarted { .. })
     }
 }
 
-/// Reads a journal. A last line without its newline, or that does not parse, is what a
-/// crash mid-write leaves, and is dropped; a bad line anywhere else is an error.
-pub fn read_journal(path: &Path) -> Result<JournalContents, String> {
-    let shown = path.display();
-    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    let mut events = Vec::new();
-    let mut start = None;
+/// Reads a journal, checking every line (see the module documentation).
+pub fn read_journal(path: &Path) -> Result<JournalContents, JournalError> {
+    let io = |source| JournalError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = super::open_no_follow(OpenOptions::new().read(true), path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_JOURNAL_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_JOURNAL_BYTES {
+        return Err(JournalError::Damaged {
+            path: path.to_path_buf(),
+            line: 1,
+            what: format!("larger than {} MiB", MAX_JOURNAL_BYTES >> 20),
+        });
+    }
+    parse_journal(&bytes).map_err(|(line, what)| match line {
+        0 => JournalError::NeverStarted {
+            path: path.to_path_buf(),
+        },
+        line => JournalError::Damaged {
+            path: path.to_path_buf(),
+            line,
+            what,
+        },
+    })
+}
+
+/// The lines of a journal; `Err((0, _))` when it has no complete start line.
+fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, String)> {
+    let mut entries = Vec::new();
     let mut torn_tail = false;
     let mut valid_len = 0u64;
     let mut offset = 0usize;
-    let mut line_number = 0usize;
+    let mut number = 0usize;
     while offset < bytes.len() {
-        line_number += 1;
-        let (line, complete) = match bytes[offset..].iter().position(|&b| b == b'\n') {
-            Some(end) => (&bytes[offset..offset + end], true),
-            None => (&bytes[offset..], false),
+        number += 1;
+        let Some(end) = memchr(b'\n', &bytes[offset..]) else {
+            // The last line, without its newline: torn by a crash. Everything before stands.
+            torn_tail = true;
+            break;
         };
-        let next = offset + line.len() + usize::from(complete);
-        let parsed = serde_json::from_slice::<JournalEvent>(line);
-        match parsed {
-            Ok(event) if complete => {
-                match event {
-                    JournalEvent::Start(s) if start.is_none() => start = Some(s),
-                    JournalEvent::Start(_) => {
-                        return Err(format!(
-                            "{shown}:{line_number}: a second start event; the journal is damaged"
-                        ));
-                    }
-                    other if start.is_some() => events.push((line_number, other)),
-                    _ => {
-                        return Err(format!(
-                            "{shown}:{line_number}: the journal does not begin with a start event"
-                        ));
-                    }
-                }
-                valid_len = next as u64;
-            }
-            _ if next >= bytes.len() => {
-                // The last line: torn by a crash. Everything before it stands.
-                torn_tail = true;
-            }
-            Err(e) => {
-                return Err(format!(
-                    "{shown}:{line_number}: damaged journal line ({e}); deploycheck cannot resume this run"
-                ));
-            }
-            Ok(_) => unreachable!("an incomplete line is always the last"),
+        let line = &bytes[offset..offset + end];
+        let (meta, event) = decode_line(line, number as u64).map_err(|what| (number, what))?;
+        if number == 1 && !matches!(event, Event::Start(_)) {
+            return Err((1, "the journal does not begin with a start event".into()));
         }
-        offset = next;
+        entries.push((number, meta, event));
+        offset += end + 1;
+        valid_len = offset as u64;
     }
-    let start = start.ok_or_else(|| format!("{shown}: empty journal"))?;
+    if entries.is_empty() {
+        return Err((0, "no complete start line".into()));
+    }
     Ok(JournalContents {
-        start,
-        events,
+        entries,
         torn_tail,
         valid_len,
     })
 }
 
+fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == needle)
+}
+
+/// Checks one line's sum and sequence number and reads its event.
+fn decode_line(line: &[u8], expected_seq: u64) -> Result<(Meta, Event), String> {
+    if line.len() < SUM_TAIL + 2 || !line.ends_with(b"\"}") {
+        return Err("no checksum at its end".into());
+    }
+    let split = line.len() - SUM_TAIL;
+    let (body, tail) = line.split_at(split);
+    let Some(sum) = tail
+        .strip_prefix(b",\"sum\":\"")
+        .and_then(|t| t.strip_suffix(b"\"}"))
+    else {
+        return Err("no checksum at its end".into());
+    };
+    let mut whole = body.to_vec();
+    whole.push(b'}');
+    if line_sum(&whole).as_bytes() != sum {
+        return Err("its checksum does not match its content".into());
+    }
+    let parsed: LineIn = serde_json::from_slice(&whole).map_err(|e| e.to_string())?;
+    if parsed.seq != expected_seq {
+        return Err(format!(
+            "it is numbered {} where {expected_seq} was expected",
+            parsed.seq
+        ));
+    }
+    Ok((
+        Meta {
+            at: parsed.at,
+            by: parsed.by,
+        },
+        parsed.event,
+    ))
+}
+
+/// The last whole line's event, read from the end of the file without reading the rest:
+/// enough to tell a finished run from an open one among many run folders. `None` when the
+/// last line cannot be read this way (the caller then reads the whole journal).
+pub fn last_event(path: &Path) -> Option<Event> {
+    let mut file = super::open_no_follow(OpenOptions::new().read(true), path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let window = len.min(8192);
+    file.seek(SeekFrom::Start(len - window)).ok()?;
+    let mut tail = Vec::with_capacity(window as usize);
+    file.take(window).read_to_end(&mut tail).ok()?;
+    let body = tail.strip_suffix(b"\n")?;
+    let start = body.iter().rposition(|&b| b == b'\n').map(|p| p + 1)?;
+    let line = &body[start..];
+    // The sequence number is not known from here; read it, then check the line whole.
+    let seq = serde_json::from_slice::<serde_json::Value>(&{
+        let mut whole = line[..line.len().checked_sub(SUM_TAIL)?].to_vec();
+        whole.push(b'}');
+        whole
+    })
+    .ok()?
+    .get("seq")?
+    .as_u64()?;
+    decode_line(line, seq).ok().map(|(_, event)| event)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Start;
+    use crate::model::{How, RecordChecklist, Status};
 
-    fn start() -> JournalStart {
-        JournalStart {
-            schema: JOURNAL_SCHEMA.into(),
+    fn meta(n: u32) -> Meta {
+        Meta {
+            at: Timestamp::parse(&format!("2026-11-23T10:00:{n:02}+00:00")).unwrap(),
+            by: "dana".into(),
+        }
+    }
+
+    fn start() -> Event {
+        let loaded = crate::source::load_bytes(
+            b"# T\n## P\n### S\n- [ ] a\n",
+            "t.md",
+            crate::model::SourceFormat::Markdown,
+            "t",
+        )
+        .unwrap();
+        Event::Start(Box::new(Start {
             checklist: RecordChecklist {
                 title: "T".into(),
                 path: "checklists/t.md".into(),
                 sha256: "ab".into(),
             },
             environment: "production".into(),
-            operator: "dana".into(),
             host: "ops-1".into(),
-            at: "2026-11-23T10:00:00+00:00".into(),
-            items: vec![("p/s/a".into(), "a".into())],
-        }
+            plan: crate::engine::Plan::new(&loaded.checklist),
+        }))
     }
 
-    fn answer(n: u32) -> JournalEvent {
-        JournalEvent::Answer {
+    fn answer() -> Event {
+        Event::Answer {
             id: "p/s/a".into(),
             status: Status::Done,
             reason: None,
             value: None,
-            at: format!("2026-11-23T10:00:{n:02}+00:00"),
-            by: "dana".into(),
+            how: How::Typed,
+            overridden: false,
         }
     }
 
     #[test]
     fn events_round_trip_and_a_torn_last_line_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("run.journal");
-        let mut journal = Journal::create(&path, start()).unwrap();
-        journal.append(&answer(1)).unwrap();
-        journal.append(&answer(2)).unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut journal = Journal::create(&path, &meta(0), &start()).unwrap();
+        journal.append(&meta(1), &answer()).unwrap();
+        journal.append(&meta(2), &Event::Undo).unwrap();
         journal.sync().unwrap();
         drop(journal);
         let whole = std::fs::read(&path).unwrap();
-        // A crash mid-write: half of a third event.
         let mut torn = whole.clone();
-        torn.extend_from_slice(br#"{"event":"answer","id":"p/s"#);
+        torn.extend_from_slice(br#"{"seq":4,"at":"2026-11-23T10:00:03+00:00","by":"da"#);
         std::fs::write(&path, &torn).unwrap();
         let contents = read_journal(&path).unwrap();
-        assert_eq!(contents.events.len(), 2);
+        assert_eq!(contents.entries.len(), 3);
         assert!(contents.torn_tail);
         assert_eq!(contents.valid_len, whole.len() as u64);
-        // Appending after a torn tail starts on a clean line.
-        let mut journal = Journal::reopen(&path, contents.valid_len).unwrap();
-        journal.append(&answer(3)).unwrap();
+        let mut journal = Journal::reopen(&path, &contents).unwrap();
+        journal.append(&meta(3), &answer()).unwrap();
         journal.sync().unwrap();
         let contents = read_journal(&path).unwrap();
-        assert_eq!(contents.events.len(), 3);
+        assert_eq!(contents.entries.len(), 4);
         assert!(!contents.torn_tail);
-        assert_eq!(contents.answered(), 3);
-    }
-
-    #[test]
-    fn an_undo_of_a_field_does_not_count_against_answers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("run.journal");
-        let mut journal = Journal::create(&path, start()).unwrap();
-        journal.append(&answer(1)).unwrap();
-        let meta = ("2026-11-23T10:00:05+00:00".to_string(), "dana".to_string());
-        journal
-            .append(&JournalEvent::Field {
-                name: "Version".into(),
-                value: None,
-                at: meta.0.clone(),
-                by: meta.1.clone(),
-            })
-            .unwrap();
-        journal
-            .append(&JournalEvent::Undo {
-                at: meta.0,
-                by: meta.1,
-            })
-            .unwrap();
-        journal.sync().unwrap();
-        assert_eq!(read_journal(&path).unwrap().answered(), 1);
+        assert_eq!(last_event(&path), Some(answer()));
     }
 
     #[test]
     fn a_damaged_line_in_the_middle_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("run.journal");
-        let mut journal = Journal::create(&path, start()).unwrap();
-        journal.append(&answer(1)).unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut journal = Journal::create(&path, &meta(0), &start()).unwrap();
+        journal.append(&meta(1), &answer()).unwrap();
+        journal.append(&meta(2), &answer()).unwrap();
         journal.sync().unwrap();
-        let mut bytes = std::fs::read(&path).unwrap();
-        bytes.extend_from_slice(b"garbage\n");
-        bytes.extend_from_slice(&serde_json::to_vec(&answer(2)).unwrap());
-        bytes.push(b'\n');
-        std::fs::write(&path, bytes).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let second = good.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let mut bad = good.clone();
+        // `done` → `dona`: still valid JSON, so only the checksum can tell.
+        let at = second + find(&good[second..], b"\"done\"").unwrap() + 4;
+        bad[at] = b'a';
+        std::fs::write(&path, &bad).unwrap();
         let error = read_journal(&path).unwrap_err();
-        assert!(error.contains(":3: damaged journal line"), "{error}");
+        assert!(
+            error.to_string().contains(":2: damaged journal line"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_journal_without_a_whole_start_line_never_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        std::fs::write(&path, b"{\"seq\":1,\"at\":\"2026").unwrap();
+        assert!(read_journal(&path).unwrap_err().never_started());
+        std::fs::write(&path, b"").unwrap();
+        assert!(read_journal(&path).unwrap_err().never_started());
+    }
+
+    fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+        haystack.windows(needle.len()).position(|w| w == needle)
     }
 }

@@ -1,83 +1,192 @@
-//! Everything a run keeps on disk: the journal that makes every answer durable, the run
-//! record written atomically, and the lock that keeps two processes off one run.
+//! Everything a run keeps on disk: a folder per run holding the journal that makes every
+//! answer durable and the record written atomically, and the lock that keeps two processes
+//! off one run.
 //!
-//! Files live in the records folder, named after the checklist, the environment and the
-//! run's UTC start: `mail-score-production-20261123T142300Z.yaml` with its journal
-//! `mail-score-production-20261123T142300Z.journal` beside it, and the lock in `.locks/`.
-//! Names are built only from slugs, so no checklist or environment name can lead a path
-//! out of the folder.
+//! `runs/<checklist>-<environment>-<UTC start>/` holds `journal.jsonl` and `record.yaml`
+//! (and, later, addenda: files of their own, never edits of these). Folder names are built
+//! only from slugs, so no checklist or environment name can lead a path out of the records
+//! folder; a long checklist name is shortened in the folder name, and which run belongs to
+//! which checklist is read from the journal's start line, never guessed from the name.
+//! Nothing here is opened through a symlink. Locks live in `runs/.locks/`, which a
+//! `.gitignore` written beside them keeps out of commits.
 
 mod atomic;
 mod journal;
 mod lock;
-mod record_yaml;
 
+use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 pub use atomic::write_atomically;
-pub use journal::{
-    JOURNAL_SCHEMA, Journal, JournalContents, JournalEvent, JournalStart, read_journal,
-    text_fingerprint,
-};
+pub use journal::{Journal, JournalContents, JournalError, last_event, read_journal};
 pub use lock::{LockError, RunLock};
-pub use record_yaml::record_to_yaml;
 
-use crate::model::{is_valid_slug, slugify};
+use crate::model::{Record, Timestamp, is_valid_slug, slugify};
 
-/// The files of runs of one checklist in one environment.
-#[derive(Debug, Clone)]
-pub struct RunFiles {
-    pub records_dir: PathBuf,
-    /// `mail-score-production`: slugs only.
-    pub prefix: String,
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+pub const RECORD_FILE: &str = "record.yaml";
+
+/// Checklist names are cut to this many characters in folder names.
+const NAME_CHARS: usize = 40;
+
+/// What the records folder keeps out of git: files only this machine needs.
+const GITIGNORE: &str =
+    "# Written by deploycheck: machine-local files, never shared.\n.locks/\n.index/\n";
+
+/// Opens a file without following a symlink at its last component.
+pub(crate) fn open_no_follow(options: &mut OpenOptions, path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::other("is a symbolic link"));
+    }
+    options.open(path)
 }
 
-impl RunFiles {
-    pub fn new(records_dir: &Path, checklist_name: &str, environment: &str) -> RunFiles {
+/// The runs of one checklist in one environment.
+#[derive(Debug, Clone)]
+pub struct RunFolders {
+    pub records_dir: PathBuf,
+    /// The checklist's path relative to the project: what identifies it.
+    pub checklist_path: String,
+    pub environment: String,
+    /// `mail-score-production`: slugs only, the checklist's shortened.
+    prefix: String,
+}
+
+impl RunFolders {
+    pub fn new(records_dir: &Path, checklist_path: &str, environment: &str) -> RunFolders {
         debug_assert!(is_valid_slug(environment));
-        RunFiles {
+        let stem = Path::new(checklist_path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("checklist");
+        let mut name: String = slugify(stem).chars().take(NAME_CHARS).collect();
+        while name.ends_with('-') {
+            name.pop();
+        }
+        if name.is_empty() {
+            name.push_str("checklist");
+        }
+        RunFolders {
             records_dir: records_dir.to_path_buf(),
-            prefix: format!("{}-{environment}", slugify(checklist_name)),
+            checklist_path: checklist_path.to_string(),
+            environment: environment.to_string(),
+            prefix: format!("{name}-{environment}"),
         }
     }
 
+    /// One lock per checklist and environment, named by a hash of the whole identity so
+    /// that two checklists whose names share a beginning never share a lock.
     pub fn lock_path(&self) -> PathBuf {
+        let identity = format!("{}\n{}", self.checklist_path, self.environment);
+        let hash = crate::hex(&Sha256::digest(identity.as_bytes())[..6]);
         self.records_dir
             .join(".locks")
-            .join(format!("{}.lock", self.prefix))
+            .join(format!("{}-{hash}.lock", self.prefix))
     }
 
-    /// `<prefix>-<UTC time>`, the shared stem of one run's record and journal.
-    pub fn stem(&self, utc_compact: &str) -> String {
-        format!("{}-{utc_compact}", self.prefix)
+    /// Makes sure the records folder exists and keeps machine-local files out of git.
+    pub fn prepare(&self) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.records_dir)?;
+        let ignore = self.records_dir.join(".gitignore");
+        if std::fs::symlink_metadata(&ignore).is_err() {
+            write_atomically(&ignore, GITIGNORE.as_bytes())?;
+        }
+        Ok(())
     }
 
-    pub fn record_path(&self, stem: &str) -> PathBuf {
-        self.records_dir.join(format!("{stem}.yaml"))
+    /// Creates the folder of a new run, named after its start.
+    pub fn create(&self, started: &Timestamp) -> std::io::Result<RunFolder> {
+        let base = format!("{}-{}", self.prefix, started.compact_utc());
+        for n in 1.. {
+            let name = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            let path = self.records_dir.join(&name);
+            match std::fs::create_dir(&path) {
+                Ok(()) => {
+                    File::open(&self.records_dir)?.sync_all()?;
+                    return Ok(RunFolder { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("some numbered name is free")
     }
 
-    pub fn journal_path(&self, stem: &str) -> PathBuf {
-        self.records_dir.join(format!("{stem}.journal"))
-    }
-
-    /// Journals of this checklist and environment, newest first.
-    pub fn journals(&self) -> Vec<PathBuf> {
+    /// Folders that may hold runs of this checklist and environment, newest first. Their
+    /// journals' start lines say whether they really do.
+    pub fn candidates(&self) -> Vec<RunFolder> {
         let Ok(entries) = std::fs::read_dir(&self.records_dir) else {
             return Vec::new();
         };
-        let mut found: Vec<PathBuf> = entries
+        let mut found: Vec<(String, RunFolder)> = entries
             .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                name.strip_prefix(&self.prefix)
-                    .and_then(|rest| rest.strip_prefix('-'))
-                    .and_then(|rest| rest.strip_suffix(".journal"))
-                    .is_some_and(|time| time.len() == 16 && time.ends_with('Z'))
+            // Never a symlink: a run's files are inside the records folder.
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let rest = name.strip_prefix(&self.prefix)?.strip_prefix('-')?;
+                let time = rest.split('-').next()?;
+                (time.len() == 16 && time.ends_with('Z') && time.as_bytes()[8] == b'T')
+                    .then(|| (name.clone(), RunFolder { path: e.path() }))
             })
             .collect();
-        found.sort();
-        found.reverse();
-        found
+        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.into_iter().map(|(_, folder)| folder).collect()
     }
+}
+
+/// One run's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFolder {
+    pub path: PathBuf,
+}
+
+impl RunFolder {
+    /// A run folder named on the command line: the folder, or a file inside it.
+    pub fn containing(path: &Path) -> RunFolder {
+        let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+        let path = if is_dir {
+            path.to_path_buf()
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        RunFolder { path }
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.path.join(JOURNAL_FILE)
+    }
+
+    pub fn record_path(&self) -> PathBuf {
+        self.path.join(RECORD_FILE)
+    }
+
+    /// Writes the record atomically; returns the SHA-256 and length of its bytes.
+    pub fn write_record(&self, bytes: &[u8]) -> std::io::Result<()> {
+        write_atomically(&self.record_path(), bytes)
+    }
+}
+
+/// A record as the bytes of `record.yaml`.
+pub fn record_bytes(record: &Record) -> Vec<u8> {
+    crate::source::yaml::to_string(record)
+        .expect("records serialize")
+        .into_bytes()
+}
+
+/// `(sha256 hex, length)` of some bytes, as finish lines name records.
+pub fn fingerprint(bytes: &[u8]) -> (String, u64) {
+    (crate::hex(&Sha256::digest(bytes)), bytes.len() as u64)
 }

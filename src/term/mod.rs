@@ -5,6 +5,8 @@
 //! (colour, the legend of keys, confirmations) and one decision: a holding rollback
 //! trigger is confirmed by a person at a terminal, and starts the rollback otherwise.
 
+mod resume;
 mod session;
 
+pub use resume::{briefing, describe_resume, offer_resume};
 pub use session::{Outcome, Session, SessionConfig};

@@ -6,12 +6,12 @@ use std::sync::Mutex;
 
 use anyhow::Context as _;
 
-use crate::clock::{Clock, rfc3339};
+use crate::clock::Clock;
 use crate::engine::{
     Command, Effect, Event, ItemKind, Meta, SignoffOutcome, Step, parse_command,
     resolve_item_answer,
 };
-use crate::model::{Contact, Status};
+use crate::model::{Contact, How, Status, Timestamp};
 use crate::render::Style;
 use crate::run::Run;
 use crate::run::answers::{AnswerFromFile, Answers};
@@ -80,7 +80,7 @@ impl<'a> Session<'a> {
 
     fn meta(&self) -> Meta {
         Meta {
-            at: rfc3339(self.clock.now()),
+            at: Timestamp::from_datetime(self.clock.now()),
             by: self.config.operator.clone(),
         }
     }
@@ -88,7 +88,7 @@ impl<'a> Session<'a> {
     /// Walks until there is nothing left to ask, the operator quits, or input ends.
     pub fn drive(&mut self) -> anyhow::Result<Outcome> {
         loop {
-            let step = match self.run().walk.current() {
+            let step = match self.run().walk().current() {
                 Some(step) => step,
                 None => return Ok(Outcome::Finished),
             };
@@ -122,10 +122,11 @@ impl<'a> Session<'a> {
         let meta = self.meta();
         let effects = self
             .run()
-            .apply(event, &meta)
+            .apply(&meta, event)
             .context("applying the answers file")?;
         if let (Some(text), Step::Item(item)) = (note, step) {
-            self.run().apply(Event::Note { item, text }, &meta)?;
+            let id = self.run().walk().plan().items[item].id.clone();
+            self.run().apply(&meta, Event::Note { id, text })?;
         }
         self.after(effects)?;
         Ok(true)
@@ -142,8 +143,8 @@ impl<'a> Session<'a> {
 
     fn prompt(&self, step: Step) -> Prompt {
         let run = self.run();
-        let rolling_back = run.walk.rollback_started().is_some();
-        let plan = run.walk.plan();
+        let rolling_back = run.walk().rollback_started().is_some();
+        let plan = run.walk().plan();
         match step {
             Step::Field(index) => {
                 let default = self.config.field_defaults.get(index).cloned().flatten();
@@ -159,7 +160,11 @@ impl<'a> Session<'a> {
                 let confirmed = role_plan
                     .statements
                     .iter()
-                    .filter(|&&s| run.walk.answer(s).is_some_and(|a| a.status == Status::Done))
+                    .filter(|&&s| {
+                        run.walk()
+                            .answer(s)
+                            .is_some_and(|a| a.status == Status::Done)
+                    })
                     .count();
                 Prompt {
                     heading: format!("Sign-off · {}", role_plan.role),
@@ -173,7 +178,7 @@ impl<'a> Session<'a> {
             }
             Step::Item(index) => {
                 let item = &plan.items[index];
-                let total = if item.procedure {
+                let total = if item.is_procedure() {
                     plan.rollback_items
                 } else {
                     plan.main_items
@@ -183,7 +188,7 @@ impl<'a> Session<'a> {
                 } else {
                     format!("{} › {}", item.phase, item.section)
                 };
-                let counts = run.walk.counts();
+                let counts = run.walk().counts();
                 let tally: Vec<String> = [
                     (counts.done, "done"),
                     (counts.failed, "failed"),
@@ -227,7 +232,7 @@ impl<'a> Session<'a> {
                     (None, ItemKind::Statement) => item
                         .role
                         .map(|r| format!("statement for {} to sign", plan.roles[r].role)),
-                    (None, ItemKind::Step) => None,
+                    (None, _) => None,
                 };
                 let legend = match (item.kind, item.threshold.is_some()) {
                     (ItemKind::Trigger, _) => {
@@ -300,8 +305,11 @@ impl<'a> Session<'a> {
                 self.contacts()?;
                 return Ok(None);
             }
-            ("rollback", 1) => {
-                self.start_rollback(None)?;
+            ("rollback", _) => {
+                let reason = line
+                    .split_once(char::is_whitespace)
+                    .map(|(_, r)| r.trim().to_string());
+                self.start_rollback(None, reason)?;
                 return Ok(None);
             }
             _ => {}
@@ -313,9 +321,11 @@ impl<'a> Session<'a> {
                 } else {
                     Some(line.to_string())
                 };
-                Event::Field { index, value }
+                let name = self.run().walk().plan().fields[index].clone();
+                Event::Field { name, value }
             }
             Step::Signoff(role) => {
+                let role = self.run().walk().plan().roles[role].role.clone();
                 if let Some(reason) = line.strip_prefix("refuse").map(str::trim) {
                     if reason.is_empty() {
                         return self.complain("a refusal needs a reason: refuse REASON");
@@ -337,12 +347,14 @@ impl<'a> Session<'a> {
                 Err(message) => return self.complain(&message),
                 Ok(Command::Note(text)) => {
                     let meta = self.meta();
-                    self.run().apply(Event::Note { item, text }, &meta)?;
+                    let id = self.run().walk().plan().items[item].id.clone();
+                    self.run().apply(&meta, Event::Note { id, text })?;
                     self.say("noted")?;
                     return Ok(None);
                 }
                 Ok(command) => {
-                    let resolved = resolve_item_answer(self.run().walk.plan(), item, command);
+                    let resolved =
+                        resolve_item_answer(self.run().walk().plan(), item, command, How::Typed);
                     match resolved {
                         Ok(event) => event,
                         Err(message) => return self.complain(&message),
@@ -351,7 +363,7 @@ impl<'a> Session<'a> {
             },
         };
         let meta = self.meta();
-        let result = self.run().apply(event.clone(), &meta);
+        let result = self.run().apply(&meta, event.clone());
         match result {
             Ok(effects) => {
                 self.confirm(&event)?;
@@ -391,10 +403,10 @@ impl<'a> Session<'a> {
                     let run = self.run();
                     triggers
                         .iter()
-                        .map(|&t| run.walk.plan().items[t].text.clone())
+                        .map(|&t| run.walk().plan().items[t].text.clone())
                         .collect()
                 };
-                self.start_rollback(Some(names))?;
+                self.start_rollback(Some(names), None)?;
             }
         }
         Ok(())
@@ -402,9 +414,13 @@ impl<'a> Session<'a> {
 
     /// Starts a rollback; at a terminal the operator confirms first, and going on without
     /// one when a trigger holds needs a reason, which is recorded on the trigger.
-    fn start_rollback(&mut self, holding: Option<Vec<String>>) -> anyhow::Result<()> {
+    fn start_rollback(
+        &mut self,
+        holding: Option<Vec<String>>,
+        mut reason: Option<String>,
+    ) -> anyhow::Result<()> {
         let style = self.config.style;
-        if self.run().walk.rollback_started().is_some() {
+        if self.run().walk().rollback_started().is_some() {
             return self.complain("a rollback is already under way").map(|_| ());
         }
         if let Some(names) = &holding {
@@ -413,6 +429,19 @@ impl<'a> Session<'a> {
                 "{}",
                 style.red(&format!("Rollback trigger holds: {}", names.join("; ")))
             )?;
+        }
+        if holding.is_none() && reason.as_deref().is_none_or(str::is_empty) {
+            if !self.config.interactive {
+                return self
+                    .complain("a rollback started by hand needs a reason: rollback REASON")
+                    .map(|_| ());
+            }
+            write!(self.out, "  Why start a rollback? (Enter to go back)\n> ")?;
+            self.out.flush()?;
+            match self.read_line()? {
+                Some(line) if !line.is_empty() => reason = Some(line),
+                _ => return Ok(()),
+            }
         }
         if self.config.interactive {
             loop {
@@ -435,10 +464,8 @@ impl<'a> Session<'a> {
                     "n" | "no" if holding.is_none() => return Ok(()),
                     "n" | "no" if !reason.is_empty() => {
                         let meta = self.meta();
-                        self.run().apply(Event::DeclineRollback { reason }, &meta)?;
-                        self.say(
-                            "going on without a rollback; the reason is recorded on the trigger",
-                        )?;
+                        self.run().apply(&meta, Event::Decline { reason })?;
+                        self.say("going on without a rollback; who, when and why are recorded")?;
                         return Ok(());
                     }
                     "n" | "no" => writeln!(
@@ -450,8 +477,9 @@ impl<'a> Session<'a> {
             }
         }
         let meta = self.meta();
-        self.run().apply(Event::StartRollback, &meta)?;
-        let count = self.run().walk.plan().rollback_items;
+        let reason = if holding.is_some() { None } else { reason };
+        self.run().apply(&meta, Event::Rollback { reason })?;
+        let count = self.run().walk().plan().rollback_items;
         writeln!(
             self.out,
             "{}",
@@ -465,9 +493,13 @@ impl<'a> Session<'a> {
 
     fn back(&mut self) -> anyhow::Result<()> {
         let meta = self.meta();
-        let result = self.run().apply(Event::Undo, &meta);
+        let what = self.run().walk().last_change();
+        let result = self.run().apply(&meta, Event::Undo);
         match result {
-            Ok(_) => Ok(self.say("took back the last answer")?),
+            Ok(_) => Ok(self.say(&format!(
+                "took back {}",
+                what.as_deref().unwrap_or("the last answer")
+            ))?),
             Err(crate::run::RunError::Walk(error)) => self.complain(&error.to_string()).map(|_| ()),
             Err(other) => Err(other.into()),
         }
@@ -483,7 +515,7 @@ impl<'a> Session<'a> {
   clear, holds     for rollback triggers
   note TEXT        add a note to this item
   back             take back the last answer and ask it again
-  rollback         start the rollback procedure now
+  rollback REASON  start the rollback procedure now, saying why
   status           what is done and what is left
   contacts         the emergency contacts
   quit             stop here; everything answered is saved, and the run resumes later";
@@ -493,11 +525,11 @@ impl<'a> Session<'a> {
     fn status(&mut self) -> std::io::Result<()> {
         let (counts, remaining, rolling_back, main, rollback) = {
             let run = self.run();
-            let plan = run.walk.plan();
+            let plan = run.walk().plan();
             (
-                run.walk.counts(),
-                run.walk.remaining_items(),
-                run.walk.rollback_started().is_some(),
+                run.walk().counts(),
+                run.walk().remaining_items(),
+                run.walk().rollback_started().is_some(),
                 plan.main_items,
                 plan.rollback_items,
             )

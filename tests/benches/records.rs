@@ -12,9 +12,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use deploycheck::model::{
-    FieldValues, RECORD_SCHEMA, Record, RecordChecklist, RecordItem, RecordRollback, Status,
-    Verdict,
+    Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordItem,
+    RecordRollback, RecordSession, Status, Timestamp, Verdict,
 };
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
 
 fn record(items: usize, changed_every: usize) -> Record {
     let mut record = Record {
@@ -28,8 +32,14 @@ fn record(items: usize, changed_every: usize) -> Record {
         fields: FieldValues(vec![("Version".into(), Some("v1".into()))]),
         operator: "bench".into(),
         host: "bench".into(),
-        started_at: "2026-11-23T22:00:00+00:00".into(),
-        finished_at: Some("2026-11-23T23:00:00+00:00".into()),
+        sessions: vec![RecordSession {
+            operator: "bench".into(),
+            host: "bench".into(),
+            at: at("2026-11-23T22:00:00+00:00"),
+        }],
+        started_at: at("2026-11-23T22:00:00+00:00"),
+        finished_at: Some(at("2026-11-23T23:00:00+00:00")),
+        stopped: None,
         items: (0..items)
             .map(|i| RecordItem {
                 id: format!(
@@ -40,6 +50,9 @@ fn record(items: usize, changed_every: usize) -> Record {
                 phase: format!("Phase {}", i / 250),
                 section: format!("Section {}", (i / 25) % 10),
                 text: format!("Check {i} is healthy"),
+                kind: ItemKind::Step,
+                optional: false,
+                parent: None,
                 status: if changed_every > 0 && i % changed_every == 0 {
                     Status::Failed
                 } else {
@@ -49,17 +62,29 @@ fn record(items: usize, changed_every: usize) -> Record {
                     .then(|| "timed out".to_string()),
                 note: None,
                 value: None,
-                answered_at: Some("2026-11-23T22:30:00+00:00".into()),
+                judgement: None,
+                overridden: false,
+                how: Some(How::AnswersFile),
+                answered_at: Some(at("2026-11-23T22:30:00+00:00")),
                 answered_by: Some("bench".into()),
             })
             .collect(),
-        rollback: RecordRollback::default(),
+        rollback: RecordRollback {
+            started: false,
+            started_at: None,
+            started_by: None,
+            reason: None,
+            triggers_held: vec![],
+            declined: None,
+        },
         signoffs: vec![],
+        counts: Counts::default(),
         verdict: Verdict::Go,
+        causes: vec![],
         digest: String::new(),
         signatures: vec![],
     };
-    record.seal();
+    record.settle();
     record
 }
 
@@ -75,12 +100,8 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.yaml");
     let b = dir.path().join("b.yaml");
-    std::fs::write(&a, deploycheck::store::record_to_yaml(&record(100_000, 0))).unwrap();
-    std::fs::write(
-        &b,
-        deploycheck::store::record_to_yaml(&record(100_000, 1000)),
-    )
-    .unwrap();
+    std::fs::write(&a, deploycheck::store::record_bytes(&record(100_000, 0))).unwrap();
+    std::fs::write(&b, deploycheck::store::record_bytes(&record(100_000, 1000))).unwrap();
     let run = |args: &[&Path]| {
         let status = Command::new(&binary)
             .args(args)

@@ -8,10 +8,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use deploycheck::engine::{Event, Meta, Plan, Step};
-use deploycheck::model::{RecordChecklist, SourceFormat, Status};
-use deploycheck::run::{Run, RunHeader};
-use deploycheck::store::RunFiles;
+use deploycheck::engine::{Event, Meta, Plan, Start, Step};
+use deploycheck::model::{How, RecordChecklist, SourceFormat, Status, Timestamp};
+use deploycheck::run::Run;
+use deploycheck::store::RunFolders;
 
 fn main() {
     println!("deploycheck run benchmark\n");
@@ -77,37 +77,38 @@ fn per_answer(items: usize) -> (Duration, Duration) {
     .unwrap();
     let plan = Plan::new(&loaded.checklist);
     let dir = tempfile::tempdir().unwrap();
-    let files = RunFiles::new(dir.path(), "bench", "production");
-    let header = RunHeader {
+    let folders = RunFolders::new(dir.path(), "checklists/bench.md", "production");
+    let meta = Meta {
+        at: Timestamp::parse("2026-11-23T22:00:01+00:00").unwrap(),
+        by: "bench".into(),
+    };
+    let start = Start {
         checklist: RecordChecklist {
             title: "Benchmark".into(),
-            path: "bench.md".into(),
+            path: "checklists/bench.md".into(),
             sha256: loaded.checklist.source.sha256.clone(),
         },
         environment: "production".into(),
-        operator: "bench".into(),
         host: "bench".into(),
-        started_at: "2026-11-23T22:00:00+00:00".into(),
+        plan,
     };
-    let mut run = Run::start(plan, header, &files, "bench-production-20261123T220000Z").unwrap();
-    let meta = Meta {
-        at: "2026-11-23T22:00:01+00:00".into(),
-        by: "bench".into(),
-    };
+    let mut run = Run::start(&folders, &meta, start).unwrap();
     let mut synced = Vec::new();
     let mut unsynced = Vec::new();
     for n in 0..600 {
-        let Some(Step::Item(item)) = run.walk.current() else {
+        let Some(Step::Item(item)) = run.walk().current() else {
             panic!("an item is next")
         };
         let event = Event::Answer {
-            item,
+            id: run.walk().plan().items[item].id.clone(),
             status: Status::Done,
             reason: None,
             value: None,
+            how: How::Typed,
+            overridden: false,
         };
         let start = Instant::now();
-        run.apply(event, &meta).unwrap();
+        run.apply(&meta, event).unwrap();
         if n % 2 == 0 {
             run.sync().unwrap();
             synced.push(start.elapsed());

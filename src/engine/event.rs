@@ -1,0 +1,142 @@
+//! [`Event`]: everything that can happen to a run, in the one form the walk applies, the
+//! journal stores and a replay reads back. There is no second, translated enum.
+//!
+//! Events name items by ID, fields and roles by name, never by position, so a journal
+//! still means the same after the checklist changed. Who and when travel beside each event
+//! as [`Meta`], supplied by the caller: the walk never reads a clock.
+
+use serde::{Deserialize, Serialize};
+
+use super::Plan;
+use crate::model::{How, RecordChecklist, Status, Timestamp};
+
+/// Who did something, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub at: Timestamp,
+    pub by: String,
+}
+
+/// The first event of a run: what it walks. The operator is the start's [`Meta::by`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Start {
+    pub checklist: RecordChecklist,
+    pub environment: String,
+    pub host: String,
+    /// The walk's plan as the operator saw it: the journal replays without the checklist.
+    pub plan: Plan,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignoffOutcome {
+    /// Signed by this name.
+    Signed(String),
+    /// Refused, for this reason.
+    Refused(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    Start(Box<Start>),
+    /// Another session takes the run up; `plan` is there when the checklist changed since
+    /// the last one, and the walk moves onto it.
+    Resume {
+        host: String,
+        plan: Option<Box<Plan>>,
+    },
+    Field {
+        name: String,
+        value: Option<String>,
+    },
+    Answer {
+        id: String,
+        status: Status,
+        reason: Option<String>,
+        value: Option<String>,
+        how: How,
+        /// The operator reversed what the threshold made of `value`; `reason` says why.
+        overridden: bool,
+    },
+    Note {
+        id: String,
+        text: String,
+    },
+    Signoff {
+        role: String,
+        outcome: SignoffOutcome,
+    },
+    /// A rollback starts: because triggers hold (`reason` empty), or by hand, with why.
+    Rollback {
+        reason: Option<String>,
+    },
+    /// The operator goes on although triggers hold.
+    Decline {
+        reason: String,
+    },
+    /// Takes back the last change (`back`).
+    Undo,
+    /// The run stopped unfinished (quit, end of input, interrupt); it can resume.
+    Stop {
+        reason: String,
+    },
+    /// Nothing is left to ask. The record this finish writes is named by the SHA-256 and
+    /// length of its bytes, so a missing or stale record is noticed and written again.
+    Finish {
+        record_sha256: String,
+        record_bytes: u64,
+    },
+    /// A newer run replaced this unfinished one; its record is final as it stands.
+    Abandon {
+        record_sha256: String,
+        record_bytes: u64,
+    },
+}
+
+impl Event {
+    /// Whether the run can no longer be resumed after this event.
+    pub fn closes_run(&self) -> bool {
+        matches!(self, Event::Finish { .. } | Event::Abandon { .. })
+    }
+
+    /// The event with every free text cleaned of control characters and terminal escape
+    /// sequences: whatever the input (terminal, pipe, answers file), none reaches a journal.
+    pub fn cleaned(self) -> Event {
+        use crate::text::clean_input as c;
+        let o = |v: Option<String>| v.map(|s| c(&s));
+        match self {
+            Event::Field { name, value } => Event::Field {
+                name,
+                value: o(value),
+            },
+            Event::Answer {
+                id,
+                status,
+                reason,
+                value,
+                how,
+                overridden,
+            } => Event::Answer {
+                id,
+                status,
+                reason: o(reason),
+                value: o(value),
+                how,
+                overridden,
+            },
+            Event::Note { id, text } => Event::Note { id, text: c(&text) },
+            Event::Signoff { role, outcome } => Event::Signoff {
+                role,
+                outcome: match outcome {
+                    SignoffOutcome::Signed(name) => SignoffOutcome::Signed(c(&name)),
+                    SignoffOutcome::Refused(reason) => SignoffOutcome::Refused(c(&reason)),
+                },
+            },
+            Event::Rollback { reason } => Event::Rollback { reason: o(reason) },
+            Event::Decline { reason } => Event::Decline { reason: c(&reason) },
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The verdict of a run, with its causes, as a function of a record's items, sign-offs and
+//! rollback: the one place that decides GO, NO-GO, ROLLED BACK or INCOMPLETE.
+//!
+//! The live walk builds its record and asks this; `verify` asks it again of a record read
+//! from disk and compares. Causes name the reasons for this verdict only, most serious
+//! first: a NO-GO never explains itself with deferred items.
+
+use serde::Serialize;
+
+use super::record::{Counts, ItemKind, Record, SignoffStatus};
+use super::{Status, Verdict};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    pub verdict: Verdict,
+    pub causes: Vec<String>,
+    pub counts: Counts,
+    pub triggers_held: Vec<String>,
+}
+
+impl Assessment {
+    /// `NO-GO: 3 failed, Operations Team refused`.
+    pub fn headline(&self) -> String {
+        headline(self.verdict, &self.causes)
+    }
+}
+
+/// The verdict with its causes, as every screen and report shows it.
+pub fn headline(verdict: Verdict, causes: &[String]) -> String {
+    if causes.is_empty() {
+        verdict.to_string()
+    } else {
+        format!("{verdict}: {}", causes.join(", "))
+    }
+}
+
+pub fn judge(record: &Record) -> Assessment {
+    let mut counts = Counts::default();
+    let mut triggers_held = Vec::new();
+    let mut required_failed = 0;
+    let mut open = Counts::default();
+    let mut unanswered = 0;
+    for item in record.leaves() {
+        counts.add(item.status);
+        if item.status == Status::Pending
+            && (item.kind == ItemKind::Procedure) == record.rollback.started
+        {
+            unanswered += 1;
+        }
+        if item.kind == ItemKind::Trigger && item.status == Status::Holds {
+            triggers_held.push(item.id.clone());
+        }
+        if item.optional || item.kind == ItemKind::Procedure {
+            continue;
+        }
+        match item.status {
+            Status::Failed => required_failed += 1,
+            Status::Done | Status::NotApplicable | Status::Clear | Status::Holds => {}
+            other => open.add(other),
+        }
+    }
+    let refused: Vec<&str> = record
+        .signoffs
+        .iter()
+        .filter(|s| s.status == SignoffStatus::Refused)
+        .map(|s| s.role.as_str())
+        .collect();
+    let unsigned: Vec<&str> = record
+        .signoffs
+        .iter()
+        .filter(|s| s.status == SignoffStatus::Pending)
+        .map(|s| s.role.as_str())
+        .collect();
+    let rollback = &record.rollback;
+    let declined = rollback.declined.is_some() && !triggers_held.is_empty();
+
+    let mut causes = Vec::new();
+    let verdict = if let Some(stop) = &record.stopped {
+        causes.push(format!("stopped ({})", stop.reason));
+        if rollback.started {
+            causes.push("rollback under way".to_string());
+        }
+        if required_failed > 0 {
+            causes.push(format!("{required_failed} failed so far"));
+        }
+        for role in &refused {
+            causes.push(format!("{role} refused"));
+        }
+        if !triggers_held.is_empty() {
+            causes.push(plural(triggers_held.len(), "trigger held", "triggers held"));
+        }
+        if unanswered > 0 {
+            causes.push(format!("{unanswered} not answered"));
+        }
+        Verdict::Incomplete
+    } else if rollback.started {
+        match &rollback.reason {
+            Some(reason) => causes.push(format!("rollback started by hand: {reason}")),
+            None => causes.push(plural(triggers_held.len(), "trigger held", "triggers held")),
+        }
+        Verdict::RolledBack
+    } else if required_failed > 0 || !refused.is_empty() || declined {
+        if required_failed > 0 {
+            causes.push(format!("{required_failed} failed"));
+        }
+        for role in &refused {
+            causes.push(format!("{role} refused"));
+        }
+        if declined {
+            causes.push(format!(
+                "{} and rollback declined",
+                plural(triggers_held.len(), "trigger held", "triggers held")
+            ));
+        }
+        Verdict::NoGo
+    } else if open.answered() + open.pending + unsigned.len() > 0 {
+        let mut except = Vec::new();
+        for (status, one, many) in [
+            (Status::Deferred, "deferred item", "deferred items"),
+            (Status::Skipped, "skipped item", "skipped items"),
+            (Status::Pending, "item not answered", "items not answered"),
+        ] {
+            let n = open.get(status);
+            if n > 0 {
+                except.push(plural(n, one, many));
+            }
+        }
+        if !except.is_empty() {
+            causes.push(format!("complete except {}", except.join(" and ")));
+        }
+        for role in unsigned {
+            causes.push(format!("awaiting sign-off: {role}"));
+        }
+        Verdict::Incomplete
+    } else {
+        Verdict::Go
+    };
+    Assessment {
+        verdict,
+        causes,
+        counts,
+        triggers_held,
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

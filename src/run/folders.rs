@@ -1,0 +1,176 @@
+//! Finding the runs of a checklist and environment, and never leaving one stranded.
+//!
+//! Finished runs are told from open ones by their journal's last line alone, so looking
+//! through years of run folders reads a few kilobytes of each. A finished run whose record
+//! is missing or does not match its finish line (the process was killed between the two
+//! writes, or the disk filled) gets its record written again from the journal, here and
+//! whenever `report` or `verify` reads that run.
+
+use crate::engine::{Event, replay};
+use crate::model::Record;
+use crate::store::{
+    JournalContents, JournalError, RunFolder, RunFolders, fingerprint, last_event, read_journal,
+    record_bytes,
+};
+
+/// What looking through the run folders found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The newest run of this checklist and environment that can still be resumed.
+    pub open: Option<(RunFolder, JournalContents)>,
+    /// Things worth telling the operator: records rebuilt, folders ignored.
+    pub notes: Vec<FolderNote>,
+}
+
+#[derive(Debug)]
+pub enum FolderNote {
+    /// A finished run's record was missing or stale, and was written from its journal.
+    Rebuilt(RunFolder),
+    /// A journal that cannot be read: it is left alone and never blocks a new run.
+    Unreadable(JournalError),
+    /// The process died before the run's first line was whole: nothing was asked in it.
+    NeverStarted(RunFolder),
+}
+
+impl std::fmt::Display for FolderNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FolderNote::Rebuilt(folder) => write!(
+                f,
+                "{}: the run had finished but its record was missing or incomplete; it was written again from the journal",
+                folder.record_path().display()
+            ),
+            FolderNote::Unreadable(error) => {
+                write!(
+                    f,
+                    "{error}; that run cannot be resumed, and is left as it is"
+                )
+            }
+            FolderNote::NeverStarted(folder) => write!(
+                f,
+                "{}: a run that never started (killed before its first line was written); ignored",
+                folder.path.display()
+            ),
+        }
+    }
+}
+
+/// Looks through the run folders of a checklist and environment, newest first.
+pub fn find_runs(folders: &RunFolders) -> Found {
+    let mut found = Found::default();
+    for folder in folders.candidates() {
+        let journal = folder.journal_path();
+        if std::fs::symlink_metadata(&journal).is_err() {
+            continue;
+        }
+        match last_event(&journal) {
+            Some(Event::Finish {
+                record_sha256,
+                record_bytes,
+            })
+            | Some(Event::Abandon {
+                record_sha256,
+                record_bytes,
+            }) => {
+                let len = std::fs::symlink_metadata(folder.record_path())
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len());
+                if len != Some(record_bytes) {
+                    match settle_run(&folder, Some(&record_sha256)) {
+                        Ok(true) => found.notes.push(FolderNote::Rebuilt(folder)),
+                        Ok(false) => {}
+                        Err(error) => found.notes.push(FolderNote::Unreadable(error)),
+                    }
+                }
+                continue;
+            }
+            _ if found.open.is_some() => continue,
+            _ => {}
+        }
+        match read_journal(&journal) {
+            Err(error) if error.never_started() => {
+                found.notes.push(FolderNote::NeverStarted(folder))
+            }
+            Err(error) => found.notes.push(FolderNote::Unreadable(error)),
+            Ok(contents) => {
+                let Some((_, _, Event::Start(start))) = contents.entries.first() else {
+                    continue;
+                };
+                if start.checklist.path != folders.checklist_path
+                    || start.environment != folders.environment
+                {
+                    continue;
+                }
+                match replay(contents.entries.iter().cloned()) {
+                    Ok(walk) if walk.is_open() => found.open = Some((folder, contents)),
+                    Ok(_) => {
+                        // Closed on a line `last_event` could not read alone.
+                        if let Ok(true) = settle_run(&folder, None) {
+                            found.notes.push(FolderNote::Rebuilt(folder));
+                        }
+                    }
+                    Err(error) => found
+                        .notes
+                        .push(FolderNote::Unreadable(JournalError::Damaged {
+                            path: journal,
+                            line: error.line,
+                            what: error.message,
+                        })),
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Makes sure a closed run has the record its journal names, writing it from the journal
+/// when it is missing or differs. `Ok(true)` when it was written.
+pub fn settle_run(folder: &RunFolder, named: Option<&str>) -> Result<bool, JournalError> {
+    let journal = folder.journal_path();
+    let contents = read_journal(&journal)?;
+    let walk = replay(contents.entries.iter().cloned()).map_err(|e| JournalError::Damaged {
+        path: journal.clone(),
+        line: e.line,
+        what: e.message,
+    })?;
+    if walk.is_open() {
+        return Ok(false);
+    }
+    let named = match named {
+        Some(named) => named.to_string(),
+        None => match contents.entries.last().map(|(_, _, e)| e) {
+            Some(Event::Finish { record_sha256, .. } | Event::Abandon { record_sha256, .. }) => {
+                record_sha256.clone()
+            }
+            _ => return Ok(false),
+        },
+    };
+    match std::fs::read(folder.record_path()) {
+        Ok(bytes) if fingerprint(&bytes).0 == named => return Ok(false),
+        // A record that is whole but was written before the run ended (a stop, then a
+        // kill between the finish line and the final record) is stale. Anything else
+        // that differs is left for `verify` to report, never silently replaced.
+        Ok(bytes) if !is_stale(&bytes) => return Ok(false),
+        _ => {}
+    }
+    let bytes = record_bytes(&walk.record());
+    folder
+        .write_record(&bytes)
+        .map_err(|source| JournalError::Io {
+            path: folder.record_path(),
+            source,
+        })?;
+    Ok(true)
+}
+
+fn is_stale(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    match crate::source::yaml::from_str::<Record>(text, "record.yaml") {
+        Ok(record) => record.digest == record.compute_digest() && record.finished_at.is_none(),
+        // Not a record at all: nothing of value is lost by writing the real one.
+        Err(_) => true,
+    }
+}

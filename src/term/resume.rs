@@ -1,0 +1,168 @@
+//! Starting over or taking up an unfinished run: what the person is told before deciding,
+//! and what changed since.
+
+use std::collections::BTreeMap;
+
+use crate::cli::Io;
+use crate::engine::{End, Plan, Step, Walk};
+use crate::model::Status;
+use crate::run::{Drift, ResumeReport};
+
+/// Briefs the operator on an unfinished run and asks whether to take it up. Without a
+/// terminal nobody can answer, so `--resume` or `--new` is required.
+pub fn offer_resume(
+    io: &mut Io<'_>,
+    walk: &Walk,
+    current: &Plan,
+    folder: &str,
+) -> anyhow::Result<bool> {
+    let mut brief = vec![format!(
+        "An unfinished run of this checklist for {} is in {folder}:",
+        walk.environment()
+    )];
+    brief.extend(briefing(walk).into_iter().map(|l| format!("  {l}")));
+    if walk.plan() != current {
+        let drift = Drift::between(walk.plan(), current);
+        if !drift.is_empty() {
+            brief.push(format!(
+                "  the checklist changed since: {}",
+                drift.summary()
+            ));
+        }
+    }
+    if !io.interactive {
+        anyhow::bail!(
+            "{}\nPass --resume to continue it, or --new to start over.",
+            brief.join("\n")
+        );
+    }
+    for line in &brief {
+        writeln!(io.stdout, "{line}")?;
+    }
+    loop {
+        write!(io.stdout, "Resume it? [Y/n] ")?;
+        io.stdout.flush()?;
+        let mut line = String::new();
+        if io.stdin.read_line(&mut line)? == 0 {
+            anyhow::bail!("no answer; pass --resume or --new");
+        }
+        match line.trim().to_ascii_lowercase().as_str() {
+            "" | "y" | "yes" => return Ok(true),
+            "n" | "no" => return Ok(false),
+            _ => writeln!(io.stdout, "answer y or n")?,
+        }
+    }
+}
+
+/// Who started it, where it stopped, who answered what, what went wrong so far.
+pub fn briefing(walk: &Walk) -> Vec<String> {
+    let first = &walk.sessions()[0];
+    let mut lines = vec![format!(
+        "started {} by {} on {}",
+        first.at, first.operator, first.host
+    )];
+    if let Some(End::Stopped { at, reason }) = walk.end() {
+        lines.push(format!("stopped {at} ({reason})"));
+    }
+    let plan = walk.plan();
+    let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failed = Vec::new();
+    let mut deferred = 0;
+    for (index, item) in plan.items.iter().enumerate() {
+        let Some(answer) = walk.answer(index) else {
+            continue;
+        };
+        *by.entry(answer.by.as_str()).or_default() += 1;
+        match answer.status {
+            Status::Failed => failed.push(format!(
+                "\"{}\"{}",
+                item.text,
+                answer
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            )),
+            Status::Deferred => deferred += 1,
+            _ => {}
+        }
+    }
+    let answers: Vec<String> = by.iter().map(|(who, n)| format!("{n} by {who}")).collect();
+    lines.push(format!(
+        "answers: {}",
+        if answers.is_empty() {
+            "none yet".to_string()
+        } else {
+            answers.join(", ")
+        }
+    ));
+    if !failed.is_empty() || deferred > 0 {
+        let mut so_far = Vec::new();
+        if !failed.is_empty() {
+            so_far.push(format!("{} failed ({})", failed.len(), failed.join("; ")));
+        }
+        if deferred > 0 {
+            so_far.push(format!("{deferred} deferred"));
+        }
+        lines.push(format!("so far: {}", so_far.join(", ")));
+    }
+    match walk.current() {
+        Some(Step::Item(index)) => {
+            let item = &plan.items[index];
+            let total = if item.is_procedure() {
+                plan.rollback_items
+            } else {
+                plan.main_items
+            };
+            lines.push(format!(
+                "next: {}/{total} {} › {}: \"{}\"",
+                item.position, item.phase, item.section, item.text
+            ));
+        }
+        Some(Step::Field(index)) => lines.push(format!("next: run field {}", plan.fields[index])),
+        Some(Step::Signoff(role)) => {
+            lines.push(format!("next: the sign-off of {}", plan.roles[role].role))
+        }
+        None => lines.push("next: nothing; every step is answered".to_string()),
+    }
+    lines
+}
+
+/// What the operator sees on taking a run up: who started it, what changed in the
+/// checklist (at most ten lines, by text), and what of the journal no longer applies.
+pub fn describe_resume(io: &mut Io<'_>, walk: &Walk, report: &ResumeReport) -> std::io::Result<()> {
+    writeln!(
+        io.stdout,
+        "Resuming the run started at {} by {} ({} answers kept).",
+        walk.started_at(),
+        walk.operator(),
+        walk.counts().answered()
+    )?;
+    if report.torn_tail {
+        writeln!(
+            io.stderr,
+            "note: the journal's last line was cut off by a crash and is ignored; it held no answer that was followed by a prompt"
+        )?;
+    }
+    match &report.drift {
+        Some(drift) if drift.is_empty() => writeln!(
+            io.stdout,
+            "The checklist changed since this run started, but none of its items did."
+        )?,
+        Some(drift) => {
+            writeln!(
+                io.stdout,
+                "The checklist changed since this run started ({}):",
+                drift.summary()
+            )?;
+            for line in drift.lines(10) {
+                writeln!(io.stdout, "  {line}")?;
+            }
+        }
+        None => {}
+    }
+    for dropped in &report.dropped {
+        writeln!(io.stderr, "note: no longer applies: {dropped}")?;
+    }
+    Ok(())
+}
