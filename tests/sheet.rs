@@ -48,7 +48,30 @@ fn markdown_sheet_for_production_loads_back_with_the_same_172_items() {
     assert!(
         markdown.contains("*Walked only when a rollback trigger holds or a rollback is started.*")
     );
-    assert!(markdown.contains("  - measured: ________________ (needs < 200 ms (p95))"));
+    assert!(markdown.contains(
+        "- [ ] Response time \\< 200ms (p95)\n  - needs < 200 ms (p95) · initials ______ · time ______ · reason / value ________________\n"
+    ));
+    assert_eq!(
+        markdown
+            .matches("  - initials ______ · time ______ · reason / value ")
+            .count()
+            + markdown
+                .matches(" · initials ______ · time ______ · reason / value ")
+                .count(),
+        172,
+        "every item has its write-ins"
+    );
+    for verdict in ["GO", "NO-GO", "ROLLED BACK", "INCOMPLETE"] {
+        assert!(
+            markdown.contains(&format!("| ☐ **{verdict}** |")),
+            "{verdict}"
+        );
+    }
+    assert!(
+        markdown
+            .contains("sha256 `c8e4e6b1305065425347a471b6bebf099bdd2c57758b69256c3a51f8b39dffd5`")
+    );
+    assert_eq!(markdown.matches("or refused, because ").count(), 4);
 
     let shown = Test::with_seeds()
         .write("sheet.md", &markdown)
@@ -93,10 +116,33 @@ fn markdown_sheet_of_every_environment_labels_scoped_sections_and_keeps_them_sco
 }
 
 #[test]
-fn text_sheet_has_172_boxes_within_80_columns() {
+fn text_sheet_has_172_items_with_write_ins_within_80_columns() {
     let text = sheet(&["production", "--format", "text"]);
-    assert_eq!(text.matches("[ ] ").count(), 172);
-    assert_eq!(text.matches("Signed: ").count(), 4);
+    let items = text
+        .lines()
+        .filter(|l| {
+            l.trim_start().starts_with("[ ] ") && l.ends_with("________ __:__ ________________")
+        })
+        .count();
+    assert_eq!(
+        items, 172,
+        "every item has its box, initials, time and reason blanks"
+    );
+    for verdict in ["GO", "NO-GO", "ROLLED BACK", "INCOMPLETE"] {
+        assert!(text.contains(&format!("  [ ] {verdict} ")), "{verdict}");
+    }
+    assert_eq!(text.matches("Signature: ").count(), 4);
+    assert_eq!(text.matches("or refused, because: ").count(), 4);
+    assert_eq!(
+        text.matches("sha256 c8e4e6b1305065425347a471b6bebf099bdd2c57758b69256c3a51f8b39dffd5\n")
+            .count(),
+        2,
+        "the full sha256 at the top and at the end"
+    );
+    assert!(
+        text.find("Lead Developer: TBD").unwrap() < text.find("\nPre-Deployment\n").unwrap(),
+        "contacts before the first phase"
+    );
     for line in text.lines() {
         assert!(line.width() <= 80, "{} columns: {line}", line.width());
         assert!(

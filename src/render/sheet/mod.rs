@@ -109,7 +109,7 @@ pub fn marks_legend() -> String {
             .join(" · ")
     };
     format!(
-        "Mark each box: {} ({MARKS_RULE}). Trigger circles: {}.",
+        "Mark each box: {} ({MARKS_RULE}). Triggers: {}.",
         marks(&MARKS),
         marks(&TRIGGER_MARKS)
     )
