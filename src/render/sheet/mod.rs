@@ -1,9 +1,10 @@
 //! Blank run sheets: the checklist to walk on paper, in a pull request or in an email.
 //!
 //! Three writers share one reading of the checklist ([`Sheet`]): what the header says,
-//! which run fields to leave blanks for, how each phase and section is labelled, and the
-//! write-in line a measured item gets. The Markdown sheet is itself a valid checklist that
-//! loads back to the same items.
+//! which run fields to leave blanks for, how each phase and section is labelled, the
+//! write-ins every item gets (initials, time, a reason or measured value), how a box is
+//! marked, and the verdict box with its rules. The Markdown sheet is itself a valid
+//! checklist that loads back to the same items.
 
 mod html;
 mod markdown;
@@ -11,7 +12,7 @@ mod text;
 
 use std::io::{self, Write};
 
-use crate::model::{Checklist, Item, PhaseKind, SectionKind, Threshold, slugify};
+use crate::model::{Checklist, Item, PhaseKind, SectionKind, Status, Threshold, Verdict, slugify};
 
 pub use html::write_html;
 pub use markdown::write_markdown;
@@ -33,8 +34,13 @@ impl<'a> Sheet<'a> {
     }
 
     pub fn short_sha(&self) -> &str {
-        let sha = &self.checklist.source.sha256;
+        let sha = self.sha256();
         &sha[..12.min(sha.len())]
+    }
+
+    /// The checklist file's full digest: a filled-in sheet names exactly what was walked.
+    pub fn sha256(&self) -> &str {
+        &self.checklist.source.sha256
     }
 
     pub fn environment_label(&self) -> String {
@@ -69,11 +75,63 @@ pub fn phase_note(kind: PhaseKind) -> Option<&'static str> {
 pub fn section_note(kind: SectionKind) -> Option<&'static str> {
     match kind {
         SectionKind::Triggers => {
-            Some("Tick each condition that holds; any that holds means roll back.")
+            Some("Mark H if the condition holds, C if clear; any that holds means roll back.")
         }
         SectionKind::Steps | SectionKind::Signoff => None,
     }
 }
+
+/// What each item gets written beside it on paper, after its box.
+pub const WRITE_INS: [&str; 3] = ["Initials", "Time", "Reason / value"];
+
+/// How a box is marked on paper: one mark per status a run records.
+pub const MARKS: [(&str, Status); 5] = [
+    ("✓", Status::Done),
+    ("F", Status::Failed),
+    ("S", Status::Skipped),
+    ("N", Status::NotApplicable),
+    ("D", Status::Deferred),
+];
+
+/// How a rollback trigger's circle is marked.
+pub const TRIGGER_MARKS: [(&str, Status); 2] = [("H", Status::Holds), ("C", Status::Clear)];
+
+/// The rule the marks come with, as the run enforces it.
+pub const MARKS_RULE: &str = "F, S and D need a reason; N needs one unless the item is optional";
+
+/// `✓ done · F failed · …`, then the rule.
+pub fn marks_legend() -> String {
+    let marks = |marks: &[(&str, Status)]| {
+        marks
+            .iter()
+            .map(|(mark, status)| format!("{mark} {status}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    format!(
+        "Mark each box: {} ({MARKS_RULE}). Triggers: {}.",
+        marks(&MARKS),
+        marks(&TRIGGER_MARKS)
+    )
+}
+
+/// The verdicts a run ends with, each with the rule that gives it, in the words the run's
+/// record uses.
+pub const VERDICT_RULES: [(Verdict, &str); 4] = [
+    (
+        Verdict::Go,
+        "every required item done or n/a, no trigger held, all sign-offs given",
+    ),
+    (
+        Verdict::NoGo,
+        "a required item failed or a sign-off refused",
+    ),
+    (Verdict::RolledBack, "a rollback was started"),
+    (
+        Verdict::Incomplete,
+        "stopped before the end; can be resumed",
+    ),
+];
 
 /// `production only` for a scoped section on a sheet for every environment.
 pub fn scope_label(sheet: &Sheet<'_>, environments: &[String]) -> Option<String> {
