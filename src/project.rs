@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use crate::error::Error;
 use crate::model::{Checklist, is_valid_slug};
-use crate::source::{self, Loaded, yaml};
+use crate::source::{self, Loaded};
+use crate::{input, yaml};
 
 pub const CHECKLISTS_DIR: &str = "checklists";
 pub const CONFIG_FILE: &str = "deploycheck.yaml";
@@ -154,8 +155,7 @@ pub fn looks_like_path(name: &str) -> bool {
 
 /// Reads and checks a `deploycheck.yaml`; `shown` is how messages name it.
 pub fn read_config(path: &Path, shown: &str) -> Result<ProjectConfig, Error> {
-    let text = source::input::read_input_text(path, shown, source::input::SETTINGS)
-        .map_err(Error::Config)?;
+    let text = input::read_input_text(path, shown, input::SETTINGS).map_err(Error::Config)?;
     if text.trim().is_empty() {
         return Ok(ProjectConfig::default());
     }

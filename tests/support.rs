@@ -54,7 +54,7 @@ impl Output {
             .into_iter()
             .map(|name| {
                 let text = std::fs::read_to_string(runs.join(&name)).unwrap();
-                let record = deploycheck::source::yaml::from_str(&text, &name)
+                let record = deploycheck::yaml::from_str(&text, &name)
                     .unwrap_or_else(|e| panic!("{name}: {e}"));
                 (name, record)
             })

@@ -8,11 +8,11 @@ use crate::audit::diff::{FieldChange, RecordDiff, diff_records};
 use crate::audit::load_record;
 use crate::audit::signing::{SignatureCheck, check_signature, parse_allowed_signers, sign_record};
 use crate::clock::rfc3339;
+use crate::input::{ALLOWED_SIGNERS, KEY, read_input_text};
 use crate::model::{Record, RecordSignoff};
 use crate::project::display_path;
 use crate::render::{ReportContext, ReportFormat, write_report};
 use crate::source::Diagnostic;
-use crate::source::input::{ALLOWED_SIGNERS, KEY, read_input_text};
 use crate::store::{JournalEvent, read_journal, record_to_yaml, write_atomically};
 
 fn load(io: &Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> {

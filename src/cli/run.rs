@@ -12,12 +12,12 @@ use anyhow::{Context as _, bail};
 use super::{Io, ResumeChoice, RunOptions, checklist_path, exit, mention_warnings, project_for};
 use crate::clock::{Clock, SteppingClock, SystemClock, compact_utc, rfc3339};
 use crate::engine::{Plan, Step};
+use crate::input::{ANSWERS, read_input_text};
 use crate::model::{Checklist, RecordChecklist, Verdict};
 use crate::project::{Environments, Project, load_checklist};
 use crate::render::write_summary;
 use crate::run::answers::{Answers, AnswersFile};
 use crate::run::{ResumeReport, Run, RunHeader};
-use crate::source::input::{ANSWERS, read_input_text};
 use crate::store::{RunFiles, RunLock, read_journal};
 use crate::term::{Outcome, Session, SessionConfig};
 

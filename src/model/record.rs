@@ -251,8 +251,8 @@ mod tests {
     fn yaml_round_trip_keeps_the_digest() {
         let mut original = record();
         original.seal();
-        let yaml = crate::source::yaml::to_string(&original).unwrap();
-        let back: Record = crate::source::yaml::from_str(&yaml, "record.yaml").unwrap();
+        let yaml = crate::yaml::to_string(&original).unwrap();
+        let back: Record = crate::yaml::from_str(&yaml, "record.yaml").unwrap();
         assert_eq!(back, original);
         assert_eq!(back.compute_digest(), original.digest);
         assert!(yaml.contains("status: n/a"));

@@ -316,7 +316,7 @@ mod tests {
     }
 
     fn read_back(yaml: &str) -> Record {
-        crate::source::yaml::from_str(yaml, "record.yaml").unwrap_or_else(|e| panic!("{e}\n{yaml}"))
+        crate::yaml::from_str(yaml, "record.yaml").unwrap_or_else(|e| panic!("{e}\n{yaml}"))
     }
 
     #[test]
