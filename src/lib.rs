@@ -23,6 +23,7 @@ pub mod run;
 pub mod source;
 pub mod store;
 pub mod term;
+pub mod text;
 pub mod yaml;
 
 use std::ffi::OsString;
