@@ -2,6 +2,8 @@
 //!
 //! The crate is a library with a thin binary. Modules, from the inside out:
 //! - [`model`]: the typed checklist tree (phases → sections → items, thresholds, IDs);
+//! - [`input`](crate::input) and [`yaml`]: reading any input file, and any YAML document, with
+//!   the same caps and limits;
 //! - [`source`]: Markdown and YAML files → model, with diagnostics that name file and line;
 //! - [`project`]: the `checklists/` folder, its config, checklist and environment names;
 //! - [`render`]: human-readable output into any `Write`;
@@ -14,6 +16,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod host;
+pub(crate) mod input;
 pub mod model;
 pub mod project;
 pub mod render;
@@ -21,7 +24,8 @@ pub mod run;
 pub mod source;
 pub mod store;
 pub mod term;
-mod text;
+pub mod text;
+pub mod yaml;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use crate::error::Error;
 use crate::model::{Checklist, is_valid_slug};
-use crate::source::{self, Loaded, yaml};
+use crate::source::{self, Loaded};
+use crate::{input, yaml};
 
 pub const CHECKLISTS_DIR: &str = "checklists";
 pub const CONFIG_FILE: &str = "deploycheck.yaml";
@@ -141,6 +142,55 @@ impl Project {
             None => self.root.join("runs"),
         }
     }
+
+    /// A one-line note naming where records go when `records:` sends them outside the
+    /// project (the folder holding `checklists/`), or `None` when they stay inside. Records
+    /// written elsewhere without a word surprise whoever commits the project; `list` prints
+    /// this, and so should the first line of a run.
+    pub fn records_outside_note(&self) -> Option<String> {
+        let records = resolved(&self.records_dir());
+        let root = resolved(&self.root);
+        if records.starts_with(&root) {
+            return None;
+        }
+        Some(format!(
+            "note: run records go to {}, outside the project ({}); `records:` in {} says so",
+            records.display(),
+            root.display(),
+            self.checklists_dir.join(CONFIG_FILE).display()
+        ))
+    }
+}
+
+/// `path` with `.` and `..` resolved, and symbolic links too as far as the path exists, so
+/// that neither `runs/../../elsewhere` nor a `runs` link pointing away looks like it stays
+/// inside.
+fn resolved(path: &Path) -> PathBuf {
+    let mut lexical = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    // The longest existing ancestor, with links resolved, plus the part not made yet.
+    let mut existing = lexical.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |path, part| path.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return lexical,
+        }
+    }
 }
 
 /// A checklist argument is a path when it names a file rather than a checklist.
@@ -154,8 +204,7 @@ pub fn looks_like_path(name: &str) -> bool {
 
 /// Reads and checks a `deploycheck.yaml`; `shown` is how messages name it.
 pub fn read_config(path: &Path, shown: &str) -> Result<ProjectConfig, Error> {
-    let text = source::input::read_input_text(path, shown, source::input::SETTINGS)
-        .map_err(Error::Config)?;
+    let text = input::read_input_text(path, shown, input::SETTINGS).map_err(Error::Config)?;
     if text.trim().is_empty() {
         return Ok(ProjectConfig::default());
     }
@@ -328,6 +377,52 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    fn project_with_records(records: Option<&str>) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        std::fs::create_dir_all(root.join(CHECKLISTS_DIR)).unwrap();
+        let project = Project {
+            checklists_dir: root.join(CHECKLISTS_DIR),
+            root,
+            config: ProjectConfig {
+                records: records.map(str::to_string),
+                ..ProjectConfig::default()
+            },
+        };
+        (dir, project)
+    }
+
+    #[test]
+    fn records_inside_the_project_need_no_note() {
+        for records in [None, Some("runs"), Some("ops/runs"), Some("./a/../runs")] {
+            let (_dir, project) = project_with_records(records);
+            assert_eq!(project.records_outside_note(), None, "{records:?}");
+        }
+    }
+
+    #[test]
+    fn records_outside_the_project_are_named() {
+        for records in [
+            "../elsewhere",
+            "runs/../../elsewhere",
+            "/tmp/deploycheck-runs",
+        ] {
+            let (_dir, project) = project_with_records(Some(records));
+            let note = project.records_outside_note().expect(records);
+            assert!(note.starts_with("note: run records go to /"), "{note}");
+            assert!(!note.contains(".."), "{note}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_records_link_pointing_away_is_outside() {
+        let (dir, project) = project_with_records(Some("runs"));
+        std::fs::create_dir(dir.path().join("away")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("away"), project.root.join("runs")).unwrap();
+        assert!(project.records_outside_note().is_some());
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod trees;
 
 mod bad_input;
 mod crash;
+mod hostile;
 mod ids;
 mod list;
 mod markdown;

@@ -43,3 +43,33 @@ fn a_broken_checklist_is_listed_and_its_error_shown() {
         .stderr_contains("checklists/broken.md: error: no checklist items found")
         .run();
 }
+
+#[test]
+fn list_says_where_records_go_when_outside_the_project() {
+    let output = Test::with_seeds()
+        .write(
+            "checklists/deploycheck.yaml",
+            "default: mail-score\nrecords: ../elsewhere/runs\n",
+        )
+        .args(&["list"])
+        .run();
+    let note = output.stderr.lines().next().unwrap_or_default();
+    assert!(note.starts_with("note: run records go to /"), "{note}");
+    assert!(
+        note.contains("/elsewhere/runs, outside the project ("),
+        "{note}"
+    );
+    assert!(note.contains("`records:` in "), "{note}");
+}
+
+#[test]
+fn list_is_silent_about_records_inside_the_project() {
+    Test::with_seeds()
+        .write(
+            "checklists/deploycheck.yaml",
+            "default: mail-score\nrecords: ops/runs\n",
+        )
+        .args(&["list"])
+        .stderr("")
+        .run();
+}

@@ -321,7 +321,7 @@ fn signatures_verify_with_plain_openssh_when_ssh_keygen_is_installed() {
         );
     }
     std::fs::write(dir.path().join("allowed_signers"), &allowed).unwrap();
-    let record: deploycheck::model::Record = deploycheck::source::yaml::from_str(
+    let record: deploycheck::model::Record = deploycheck::yaml::from_str(
         &std::fs::read_to_string(dir.path().join("go/record.yaml")).unwrap(),
         "go/record.yaml",
     )

@@ -55,7 +55,8 @@ impl Output {
             .into_iter()
             .map(|name| {
                 let text = std::fs::read_to_string(runs.join(&name).join("record.yaml")).unwrap();
-                let record = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+                let record = deploycheck::yaml::from_str(&text, &name)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
                 (name, record)
             })
             .collect()

@@ -6,9 +6,10 @@ pub mod signing;
 
 use std::path::Path;
 
+use crate::input::{RECORD, read_input_text};
 use crate::model::{RECORD_SCHEMA, Record};
-use crate::source::input::{RECORD, read_input_text};
-use crate::source::{Diagnostic, yaml};
+use crate::source::Diagnostic;
+use crate::yaml;
 
 /// Reads a run record; anything else is a clear error naming the file (exit 2).
 pub fn load_record(path: &Path, shown: &str) -> Result<Record, crate::Error> {

@@ -177,9 +177,9 @@ pub fn check_signature(
         }
     };
     let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
-    let sshsig = match SshSig::from_pem(signature.signature.trim()) {
+    let sshsig = match parse_sshsig(&signature.signature) {
         Ok(sig) => sig,
-        Err(e) => return invalid(format!("not an SSH signature: {e}")),
+        Err(reason) => return invalid(reason),
     };
     if sshsig.namespace() != NAMESPACE {
         return invalid(format!(
@@ -222,6 +222,43 @@ pub fn check_signature(
             }
         }
     }
+}
+
+/// Parses an armored SSHSIG strictly. The decoder alone accepts a blob whose length
+/// fields disagree with what follows (it reads the public key by its own structure and
+/// never checks the length in front of it), which `ssh-keygen -Y verify` rejects; so the
+/// signature must be exactly what encoding the parsed value gives back, byte for byte:
+/// every length right, nothing left over, nothing non-canonical. The version must be 1,
+/// the only one defined.
+fn parse_sshsig(armored: &str) -> Result<SshSig, String> {
+    let sshsig =
+        SshSig::from_pem(armored.trim()).map_err(|e| format!("not an SSH signature: {e}"))?;
+    let canonical = sshsig
+        .to_pem(LineEnding::LF)
+        .map_err(|e| format!("not an SSH signature: {e}"))?;
+    if sshsig.version() != SshSig::VERSION {
+        return Err(format!(
+            "not an SSH signature: version {} (only version {} exists)",
+            sshsig.version(),
+            SshSig::VERSION
+        ));
+    }
+    if pem_body(armored) != pem_body(&canonical) {
+        return Err(
+            "not an SSH signature: its encoding is malformed (a length or field does not match its contents)"
+                .into(),
+        );
+    }
+    Ok(sshsig)
+}
+
+/// The base64 between the armor lines, without line breaks.
+fn pem_body(armored: &str) -> String {
+    armored
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with("-----"))
+        .collect()
 }
 
 /// Adds a signature by `key` over the record's digest, leaving earlier ones untouched.
@@ -304,6 +341,93 @@ fn sign_rsa(key: &PrivateKey, keypair: &RsaKeypair, message: &[u8]) -> Result<Ss
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A signature by a fresh key over `digest`, as a record stores it.
+    fn signed(digest: &str) -> RecordSignature {
+        let key = PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519).unwrap();
+        let sig = key
+            .sign(NAMESPACE, HashAlg::Sha512, digest.as_bytes())
+            .unwrap();
+        RecordSignature {
+            role: "Security Team".into(),
+            signer: "dana@example.com".into(),
+            key: key.public_key().to_openssh().unwrap(),
+            at: crate::model::Timestamp::parse("2026-11-23T22:00:00+00:00").unwrap(),
+            signature: sig.to_pem(LineEnding::LF).unwrap(),
+        }
+    }
+
+    fn armor(bytes: &[u8]) -> String {
+        use base64ct::Encoding;
+        let body = base64ct::Base64::encode_string(bytes);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(70)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN SSH SIGNATURE-----\n{}\n-----END SSH SIGNATURE-----\n",
+            lines.join("\n")
+        )
+    }
+
+    fn blob(signature: &RecordSignature) -> Vec<u8> {
+        use base64ct::Encoding;
+        base64ct::Base64::decode_vec(&pem_body(&signature.signature)).unwrap()
+    }
+
+    #[test]
+    fn a_signature_whose_public_key_length_was_changed_is_invalid() {
+        let digest = "sha256:0123";
+        let mut signature = signed(digest);
+        assert!(matches!(
+            check_signature(digest, &signature, None),
+            SignatureCheck::Valid { .. }
+        ));
+        // "SSHSIG", a 4-byte version, then the public key's 4-byte length.
+        let mut bytes = blob(&signature);
+        bytes[13] += 1;
+        signature.signature = armor(&bytes);
+        let check = check_signature(digest, &signature, None);
+        assert!(
+            matches!(&check, SignatureCheck::Invalid { reason } if reason.contains("malformed")),
+            "{check:?}"
+        );
+    }
+
+    #[test]
+    fn a_signature_with_any_byte_changed_or_appended_is_invalid() {
+        let digest = "sha256:0123";
+        let signature = signed(digest);
+        let bytes = blob(&signature);
+        for at in 0..bytes.len() {
+            for flip in [0x01u8, 0x80] {
+                let mut changed = bytes.clone();
+                changed[at] ^= flip;
+                let tampered = RecordSignature {
+                    signature: armor(&changed),
+                    ..signature.clone()
+                };
+                assert!(
+                    matches!(
+                        check_signature(digest, &tampered, None),
+                        SignatureCheck::Invalid { .. }
+                    ),
+                    "byte {at} ^ {flip:#x} still verifies"
+                );
+            }
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        let tampered = RecordSignature {
+            signature: armor(&longer),
+            ..signature.clone()
+        };
+        assert!(matches!(
+            check_signature(digest, &tampered, None),
+            SignatureCheck::Invalid { .. }
+        ));
+    }
 
     #[test]
     fn principal_patterns_follow_openssh() {

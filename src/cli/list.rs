@@ -1,4 +1,5 @@
-//! `deploycheck list`: every checklist in `checklists/`, its environments and item counts.
+//! `deploycheck list`: every checklist in `checklists/`, its environments and item counts,
+//! and where records go when that is outside the project.
 
 use serde::Serialize;
 
@@ -118,6 +119,9 @@ pub fn run(io: &mut Io<'_>, format: ListFormat) -> anyhow::Result<i32> {
             }
             writeln!(io.stdout, "{table}")?;
         }
+    }
+    if let Some(note) = project.records_outside_note() {
+        writeln!(io.stderr, "{note}")?;
     }
     let mut failed = false;
     for entry in &entries {

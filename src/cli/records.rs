@@ -7,12 +7,12 @@ use crate::audit::diff::{FieldChange, RecordDiff, diff_records};
 use crate::audit::load_record;
 use crate::audit::signing::{SignatureCheck, check_signature, parse_allowed_signers, sign_record};
 use crate::engine::replay;
+use crate::input::{ALLOWED_SIGNERS, KEY, read_input_text};
 use crate::model::Record;
 use crate::project::display_path;
 use crate::render::{ReportContext, ReportFormat, write_report};
 use crate::run::settle_run;
 use crate::source::Diagnostic;
-use crate::source::input::{ALLOWED_SIGNERS, KEY, read_input_text};
 use crate::store::{RunFolder, read_journal, write_atomically};
 
 /// Reads the record of a run, given its folder or the record itself. A finished run whose

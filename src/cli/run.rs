@@ -12,11 +12,11 @@ use anyhow::Context as _;
 use super::{Io, ResumeChoice, RunOptions, checklist_path, exit, mention_warnings, project_for};
 use crate::clock::Clock;
 use crate::engine::{Meta, Plan, Start, Step};
+use crate::input::{ANSWERS, read_input_text};
 use crate::model::{Checklist, Record, RecordChecklist, Timestamp, Verdict};
 use crate::project::{Environments, display_path, load_checklist};
 use crate::run::answers::{Answers, AnswersFile};
 use crate::run::{FolderNote, ResumeReport, Run, find_runs};
-use crate::source::input::{ANSWERS, read_input_text};
 use crate::store::{RunFolder, RunFolders, RunLock};
 use crate::term::{self, Outcome, Session, SessionConfig};
 

@@ -584,8 +584,8 @@ mod tests {
     #[test]
     fn yaml_round_trip_keeps_the_digest() {
         let original = record();
-        let yaml = crate::source::yaml::to_string(&original).unwrap();
-        let back: Record = crate::source::yaml::from_str(&yaml, "record.yaml").unwrap();
+        let yaml = crate::yaml::to_string(&original).unwrap();
+        let back: Record = crate::yaml::from_str(&yaml, "record.yaml").unwrap();
         assert_eq!(back, original);
         assert_eq!(back.compute_digest(), original.digest);
         assert!(yaml.contains("status: n/a"));
@@ -629,14 +629,14 @@ mod tests {
 
     #[test]
     fn extra_keys_anywhere_are_refused() {
-        let yaml = crate::source::yaml::to_string(&record()).unwrap();
+        let yaml = crate::yaml::to_string(&record()).unwrap();
         let tampered = yaml.replacen(
             "  reason: pen test open\n",
             "  reason: pen test open\n  comment: approved by CEO\n",
             1,
         );
         assert_ne!(tampered, yaml);
-        let error = crate::source::yaml::from_str::<Record>(&tampered, "r.yaml").unwrap_err();
+        let error = crate::yaml::from_str::<Record>(&tampered, "r.yaml").unwrap_err();
         assert!(error.to_string().contains("comment"), "{error}");
     }
 }

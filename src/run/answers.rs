@@ -11,7 +11,8 @@ use serde::{Deserialize, Deserializer};
 
 use crate::engine::{Command, Event, ItemKind, Plan, SignoffOutcome, Step, resolve_item_answer};
 use crate::model::{How, Status};
-use crate::source::{Diagnostic, yaml};
+use crate::source::Diagnostic;
+use crate::yaml;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -168,7 +168,7 @@ fn is_stale(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };
-    match crate::source::yaml::from_str::<Record>(text, "record.yaml") {
+    match crate::yaml::from_str::<Record>(text, "record.yaml") {
         Ok(record) => record.digest == record.compute_digest() && record.finished_at.is_none(),
         // Not a record at all: nothing of value is lost by writing the real one.
         Err(_) => true,

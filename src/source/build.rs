@@ -484,6 +484,16 @@ pub fn clean_owned(
     text: String,
     line: Option<u32>,
 ) -> String {
+    let text = repair_and_collapse(file, diagnostics, text, line);
+    crate::text::checklist_text(file, diagnostics, text, line)
+}
+
+fn repair_and_collapse(
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    text: String,
+    line: Option<u32>,
+) -> String {
     let (repaired, fixes) = mojibake::repair(&text);
     if !fixes.is_empty() {
         let repaired = repaired.into_owned();

@@ -44,8 +44,10 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// File names and messages may quote what a file says: escaped, so a control
+    /// character in a file can neither drive the terminal nor break the one line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
+        f.write_str(&crate::text::sanitize(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
@@ -56,7 +58,7 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, ": {severity}: {}", self.message)
+        write!(f, ": {severity}: {}", crate::text::sanitize(&self.message))
     }
 }
 

@@ -1,12 +1,11 @@
 //! Reading checklist files: bytes → [`Checklist`] plus warnings, or a [`LoadError`].
 //!
-//! This module owns the guards every input passes through before any parser sees it: size
-//! cap, binary and encoding checks, and the sha256 that pins a run to the exact text.
+//! The size, binary and encoding checks every input passes are in [`crate::input`]; this
+//! module adds the sha256 that pins a run to the exact text.
 
 mod build;
 mod diagnostic;
 mod directive;
-pub mod input;
 mod markdown;
 mod mojibake;
 pub mod yaml;
@@ -18,6 +17,7 @@ use sha2::{Digest, Sha256};
 pub use build::says_optional_item;
 pub use diagnostic::{Diagnostic, LoadError, Severity};
 
+use crate::input;
 use crate::model::{Checklist, Source, SourceFormat};
 
 /// Larger files are refused before they are read: no real checklist comes near this.
@@ -65,18 +65,8 @@ pub fn load_bytes(
             format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
         ));
     }
-    // `contains` on bytes is memchr; the position is only worked out for the message.
-    if bytes.contains(&0)
-        && let Some(at) = bytes.iter().position(|&b| b == 0)
-    {
-        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-        return Err(fail(
-            Some(line as u32),
-            "contains a NUL byte: this is a binary file, not a checklist".into(),
-        ));
-    }
-    let text = input::utf8(bytes, shown).map_err(LoadError::single)?;
-    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+    let text = input::text(bytes, shown, input::CHECKLIST).map_err(LoadError::single)?;
+    if text.trim().is_empty() {
         return Err(fail(
             Some(1),
             "file is empty: a checklist needs at least one item such as `- [ ] Backup completed`"
@@ -116,7 +106,7 @@ pub fn hex(bytes: &[u8]) -> String {
 pub fn to_yaml_checklist(checklist: &Checklist) -> anyhow::Result<String> {
     let mut value = serde_json::to_value(checklist)?;
     strip_derived_keys(&mut value);
-    yaml::to_string(&value)
+    crate::yaml::to_string(&value)
 }
 
 fn strip_derived_keys(value: &mut serde_json::Value) {

@@ -181,7 +181,7 @@ impl RunFolder {
 
 /// A record as the bytes of `record.yaml`.
 pub fn record_bytes(record: &Record) -> Vec<u8> {
-    crate::source::yaml::to_string(record)
+    crate::yaml::to_string(record)
         .expect("records serialize")
         .into_bytes()
 }
