@@ -4,6 +4,7 @@
 //! cap, binary and encoding checks, and the sha256 that pins a run to the exact text.
 
 mod build;
+mod condition;
 mod diagnostic;
 mod directive;
 pub mod input;
