@@ -44,8 +44,19 @@ fn json_has_every_key_of_the_design_even_when_empty() {
     let item = &section["items"][0];
     assert_eq!(
         keys(item),
-        ["id", "text", "optional", "line", "threshold", "children"]
+        [
+            "id",
+            "text",
+            "optional",
+            "condition",
+            "line",
+            "threshold",
+            "children",
+            "group",
+            "choice"
+        ]
     );
+    assert!(item["condition"].is_null());
     assert_eq!(item["line"], 6);
     assert!(item["threshold"].is_null());
     let threshold = &tree["phases"][6]["sections"][1]["items"][0]["threshold"];

@@ -11,6 +11,9 @@ pub struct Checklist {
     pub fields: Vec<Field>,
     pub contacts: Vec<Contact>,
     pub phases: Vec<Phase>,
+    /// How the title and the heading levels were chosen; never serialized.
+    #[serde(skip)]
+    pub why: Why,
 }
 
 /// Where a checklist came from; records pin the `sha256` so a run knows its exact text.
@@ -48,6 +51,8 @@ pub struct Phase {
     pub title: String,
     pub kind: PhaseKind,
     pub sections: Vec<Section>,
+    #[serde(skip)]
+    pub why: Why,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -72,6 +77,8 @@ pub struct Section {
     pub environments: Vec<String>,
     pub optional: bool,
     pub items: Vec<Item>,
+    #[serde(skip)]
+    pub why: Why,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -90,11 +97,76 @@ pub struct Item {
     pub id: String,
     pub text: String,
     pub optional: bool,
+    /// Why an optional item applies only sometimes, as its source says: `if needed`.
+    pub condition: Option<String>,
     /// 1-based line in the source file; `None` for formats without positions.
     pub line: Option<u32>,
     /// Boxed: few items have one, and every item would otherwise carry its full size.
     pub threshold: Option<Box<Threshold>>,
     pub children: Vec<Item>,
+    /// A heading-like line (a plain bullet in Markdown) that only holds items: its status
+    /// is its children's, and it is not counted as an item of its own.
+    pub group: bool,
+    /// Its children are alternatives: one of them done is enough.
+    pub choice: bool,
+    #[serde(skip)]
+    pub why: Why,
+}
+
+/// What the parser inferred about a part of the tree, and from what: `show` prints it so an
+/// author can trust or correct it, and `validate --strict` reports the doubtful ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// What was decided: `optional`, `threshold`, `sign-off`, `title`, ...
+    pub what: &'static str,
+    /// The evidence, as the source has it: `"if needed"`, `"**Signed:**" at line 301`.
+    pub why: String,
+    pub line: Option<u32>,
+    /// A guess a careful author should confirm.
+    pub doubtful: bool,
+}
+
+/// The notes on one part of the tree. Commentary, not content: two trees that differ only
+/// in how they were inferred are the same tree, so equality ignores it. Boxed because
+/// most items have none.
+#[derive(Debug, Clone, Default)]
+pub struct Why(Option<Box<[Note]>>);
+
+impl PartialEq for Why {
+    fn eq(&self, _: &Why) -> bool {
+        true
+    }
+}
+
+impl Why {
+    pub fn add(&mut self, what: &'static str, why: impl Into<String>, line: Option<u32>) {
+        self.push(Note {
+            what,
+            why: why.into(),
+            line,
+            doubtful: false,
+        });
+    }
+
+    pub fn doubt(&mut self, what: &'static str, why: impl Into<String>, line: Option<u32>) {
+        self.push(Note {
+            what,
+            why: why.into(),
+            line,
+            doubtful: true,
+        });
+    }
+
+    fn push(&mut self, note: Note) {
+        // A handful of notes at most, so growing by one each time costs nothing.
+        let mut notes = self.0.take().map(<[Note]>::into_vec).unwrap_or_default();
+        notes.push(note);
+        self.0 = Some(notes.into_boxed_slice());
+    }
+
+    pub fn notes(&self) -> &[Note] {
+        self.0.as_deref().unwrap_or(&[])
+    }
 }
 
 impl Checklist {
@@ -136,8 +208,29 @@ impl Checklist {
             .flat_map(|section| section.all_items())
     }
 
+    /// Every part of the tree that could have been inferred wrong, with its notes.
+    pub fn all_notes(&self) -> impl Iterator<Item = &Note> {
+        self.why
+            .notes()
+            .iter()
+            .chain(self.phases.iter().flat_map(|phase| {
+                phase
+                    .why
+                    .notes()
+                    .iter()
+                    .chain(phase.sections.iter().flat_map(|section| {
+                        section
+                            .why
+                            .notes()
+                            .iter()
+                            .chain(section.all_items().flat_map(|item| item.why.notes()))
+                    }))
+            }))
+    }
+
+    /// Items an operator answers or derives: groups are headings, not items.
     pub fn item_count(&self) -> usize {
-        self.items().count()
+        self.items().filter(|i| !i.group).count()
     }
 
     /// Items the walk for `environment` has, counted without filtering a copy of the tree.
@@ -146,7 +239,7 @@ impl Checklist {
             .iter()
             .flat_map(|phase| &phase.sections)
             .filter(|section| section.applies_to(environment))
-            .map(|section| section.all_items().count())
+            .map(|section| section.all_items().filter(|i| !i.group).count())
             .sum()
     }
 }

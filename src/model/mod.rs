@@ -14,7 +14,8 @@ mod time;
 mod verdict;
 
 pub use checklist::{
-    Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, SourceFormat,
+    Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
+    SourceFormat, Why,
 };
 pub use measure::{Judgement, MeasureError, Measurement};
 pub use record::{

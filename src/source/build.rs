@@ -8,11 +8,12 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::condition;
 use super::diagnostic::Diagnostic;
 use super::mojibake;
 use crate::model::{
     Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, Threshold,
-    is_valid_slug, push_slug,
+    Why, is_valid_slug, push_slug,
 };
 
 /// Deeper nesting than this is a mistake, not a checklist; refusing it bounds recursion.
@@ -26,6 +27,10 @@ pub struct Draft {
     pub fields: Vec<DraftField>,
     pub contacts: Vec<DraftContact>,
     pub phases: Vec<DraftPhase>,
+    pub why: Why,
+    /// What the parser saw that looked like check boxes but is not a task list, said when
+    /// a file yields no items at all.
+    pub unread_boxes: Option<String>,
 }
 
 #[derive(Debug)]
@@ -47,6 +52,7 @@ pub struct DraftPhase {
     pub kind: Option<PhaseKind>,
     pub line: Option<u32>,
     pub sections: Vec<DraftSection>,
+    pub why: Why,
 }
 
 #[derive(Debug)]
@@ -61,6 +67,7 @@ pub struct DraftSection {
     /// Model items straight from [`new_item`]; an explicit ID waits in `id` (empty: derive
     /// it), and [`Builder::finish`] turns every `id` into the full path.
     pub items: Vec<Item>,
+    pub why: Why,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -118,6 +125,7 @@ impl<'a> Builder<'a> {
             .map(|c| self.contact(c))
             .collect();
         let phases = self.phases(draft.phases);
+        let unread_boxes = draft.unread_boxes;
         let checklist = Checklist {
             title,
             description,
@@ -125,12 +133,14 @@ impl<'a> Builder<'a> {
             fields,
             contacts,
             phases,
+            why: draft.why,
         };
         if checklist.items().next().is_none() && !self.diagnostics.iter().any(Diagnostic::is_error)
         {
+            let hint = unread_boxes.map_or(String::new(), |seen| format!("; {seen}"));
             self.error(
                 None,
-                "no checklist items found: an item is a task-list line such as `- [ ] Backup completed`",
+                format!("no checklist items found: an item is a task-list line such as `- [ ] Backup completed`{hint}"),
             );
         }
         let failed = self.diagnostics.iter().any(Diagnostic::is_error);
@@ -199,17 +209,39 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|s| self.clean_text(&s.title, s.line))
             .collect();
-        let all_signoff = !draft.sections.is_empty()
-            && draft
-                .sections
+        let signed = |s: &DraftSection| s.kind == Some(SectionKind::Signoff) || s.role.is_some();
+        let all_signoff = !draft.sections.is_empty() && draft.sections.iter().all(signed);
+        let any_signoff = draft.sections.iter().any(signed)
+            || section_titles
                 .iter()
-                .all(|s| s.kind == Some(SectionKind::Signoff) || s.role.is_some());
+                .zip(&draft.sections)
+                .any(|(t, s)| s.kind.is_none() && looks_like_role(t));
+        let mut why = draft.why;
         let kind = draft.kind.unwrap_or_else(|| {
             if says_rollback(&title) {
+                why.add("rollback", format!("title {title:?}"), draft.line);
                 PhaseKind::Rollback
-            } else if says_signoff(&title) || all_signoff {
+            } else if all_signoff || (says_signoff(&title) && any_signoff) {
+                why.add(
+                    "sign-off",
+                    if all_signoff {
+                        "every section is signed".to_string()
+                    } else {
+                        format!("title {title:?}, with a section signed or named for a role")
+                    },
+                    draft.line,
+                );
                 PhaseKind::Signoff
             } else {
+                if says_signoff(&title) {
+                    why.doubt(
+                        "steps",
+                        format!(
+                            "title {title:?} names a sign-off, but no section in it is signed (no `Signed:` line) or named for a role, so its items are ordinary steps"
+                        ),
+                        draft.line,
+                    );
+                }
                 PhaseKind::Steps
             }
         });
@@ -244,6 +276,7 @@ impl<'a> Builder<'a> {
             title,
             kind,
             sections,
+            why,
         }
     }
 
@@ -258,15 +291,28 @@ impl<'a> Builder<'a> {
             .role
             .map(|r| self.clean_text(&r, draft.line))
             .filter(|r| !r.is_empty());
-        let kind = draft
-            .kind
-            .unwrap_or(if role.is_some() || phase_kind == PhaseKind::Signoff {
+        let mut why = draft.why;
+        let kind = draft.kind.unwrap_or_else(|| {
+            if role.is_some() {
+                SectionKind::Signoff
+            } else if phase_kind == PhaseKind::Signoff && looks_like_role(&title) {
+                why.add(
+                    "sign-off",
+                    format!("in a sign-off phase, and {title:?} names a role"),
+                    draft.line,
+                );
                 SectionKind::Signoff
             } else if phase_kind == PhaseKind::Rollback && says_trigger(&title) {
+                why.add(
+                    "triggers",
+                    format!("title {title:?} in a rollback phase"),
+                    draft.line,
+                );
                 SectionKind::Triggers
             } else {
                 SectionKind::Steps
-            });
+            }
+        });
         let role = match kind {
             SectionKind::Signoff => Some(role.unwrap_or_else(|| title.clone())),
             _ => {
@@ -301,10 +347,20 @@ impl<'a> Builder<'a> {
                 );
             }
         }
-        let optional = draft
-            .optional
-            .unwrap_or_else(|| says_optional_section(&title));
+        let optional = draft.optional.unwrap_or_else(|| {
+            if let Some(found) = condition::of_title(&title) {
+                why.add("optional", format!("{found:?}"), draft.line);
+                true
+            } else if says_optional_section(&title) {
+                why.add("optional", format!("title {title:?}"), draft.line);
+                true
+            } else {
+                false
+            }
+        });
         let mut items = draft.items;
+        settings_are_not_thresholds(&mut items, says_setting(&title));
+        mark_choices(&mut items);
         self.assign_item_ids(&id, &mut items, 0);
         if items.is_empty() && kind != SectionKind::Signoff {
             self.warning(draft.line, format!("section `{title}` has no items"));
@@ -317,6 +373,7 @@ impl<'a> Builder<'a> {
             environments: draft.environments,
             optional,
             items,
+            why,
         }
     }
 
@@ -404,7 +461,14 @@ impl<'a> Builder<'a> {
         if collisions.is_empty() {
             return ids;
         }
-        let mut taken: HashSet<String> = ids.iter().cloned().collect();
+        // Each name remembers the next suffix to try, so a thousand repeats of one text cost
+        // a thousand steps, not a million; a suffix another sibling already holds is skipped.
+        let mut taken: HashSet<String, Fnv> =
+            ids.iter().map(|id| id[prefix..].to_string()).collect();
+        let mut next_suffix: HashMap<String, usize, Fnv> = HashMap::default();
+        // One warning per group of repeats, at the first repeat: (first, repeat lines, last id).
+        let mut groups: Vec<(usize, Vec<Option<u32>>, String)> = Vec::new();
+        let mut group_of: HashMap<usize, usize, Fnv> = HashMap::default();
         for (index, first) in collisions {
             let segment = ids[index][prefix..].to_string();
             let first_line = keys[first].line;
@@ -416,25 +480,50 @@ impl<'a> Builder<'a> {
                 );
                 continue;
             }
-            let mut n = 2;
+            let n = next_suffix.entry(segment.clone()).or_insert(2);
             let renamed = loop {
-                let candidate = format!("{}{segment}-{n}", &ids[index][..prefix]);
+                let candidate = format!("{segment}-{n}");
+                *n += 1;
                 if !taken.contains(&candidate) {
                     break candidate;
                 }
-                n += 1;
             };
-            let earlier = first_line.map_or(String::new(), |l| format!(" (line {l})"));
+            let group = *group_of.entry(first).or_insert_with(|| {
+                groups.push((first, Vec::new(), String::new()));
+                groups.len() - 1
+            });
+            groups[group].1.push(keys[index].line);
+            groups[group].2.clone_from(&renamed);
+            ids[index] = format!("{}{renamed}", &ids[index][..prefix]);
+            taken.insert(renamed);
+        }
+        for (first, lines, last) in groups {
+            let repeats = lines.len();
+            let shown: Vec<String> = lines
+                .iter()
+                .take(5)
+                .map(|l| l.map_or("?".to_string(), |l| l.to_string()))
+                .collect();
+            let more = if repeats > 5 { ", ..." } else { "" };
+            let earlier = keys[first]
+                .line
+                .map_or(String::new(), |l| format!(" (first on line {l})"));
+            let renamed = if repeats == 1 {
+                format!("it gets `{last}`, which shifts")
+            } else {
+                format!("they get `-2` to `{last}`, which shift")
+            };
             self.warning(
-                keys[index].line,
+                lines[0],
                 format!(
-                    "{what} `{}` has the same ID as an earlier one{earlier}, so it gets `{}`, which shifts if they are reordered; give one an explicit id",
-                    keys[index].text,
-                    &renamed[prefix..]
+                    "{what} `{}` is repeated {repeats} more time{}{earlier}, on line{} {}{more}, so {renamed} if they are reordered; give {} an explicit id",
+                    keys[first].text,
+                    if repeats == 1 { "" } else { "s" },
+                    if repeats == 1 { "" } else { "s" },
+                    shown.join(", "),
+                    if repeats == 1 { "one" } else { "each" },
                 ),
             );
-            taken.insert(renamed.clone());
-            ids[index] = renamed;
         }
         ids
     }
@@ -494,6 +583,10 @@ fn repair_and_collapse(
     text: String,
     line: Option<u32>,
 ) -> String {
+    let text = match emoji_shortcodes(&text) {
+        Some(replaced) => replaced,
+        None => text,
+    };
     let (repaired, fixes) = mojibake::repair(&text);
     if !fixes.is_empty() {
         let repaired = repaired.into_owned();
@@ -507,17 +600,60 @@ fn repair_and_collapse(
     }
 }
 
+/// `:white_check_mark: Checklist` as GitHub shows it: `✅ Checklist`. Unknown names stay as
+/// written. `None` when there is nothing to replace, which is nearly always.
+fn emoji_shortcodes(text: &str) -> Option<String> {
+    let first = text.find(':')?;
+    text[first + 1..].find(':')?;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(open) = rest.find(':') {
+        let after = &rest[open + 1..];
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
+            .count();
+        let emoji = (name_len > 0 && after[name_len..].starts_with(':'))
+            .then(|| emojis::get_by_shortcode(&after[..name_len]))
+            .flatten();
+        match emoji {
+            Some(emoji) => {
+                out.push_str(&rest[..open]);
+                out.push_str(emoji.as_str());
+                rest = &after[name_len + 1..];
+                changed = true;
+            }
+            None => {
+                out.push_str(&rest[..open + 1]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
 /// What a parser knows of an item beyond its text and line.
 #[derive(Debug, Default)]
 pub struct ItemSpec {
     pub explicit_id: Option<String>,
     pub optional: Option<bool>,
     pub threshold: ThresholdSpec,
+    /// `None`: read it from the text. `Some(None)`: the author said there is none.
+    pub condition: Option<Option<String>>,
+    /// The condition of the group this item sits in, which it shares unless it says otherwise.
+    pub inherited_condition: Option<String>,
+    pub group: bool,
+    pub choice: bool,
+    /// What the parser already knows about how it read the item.
+    pub why: Why,
 }
 
 /// A model item from what a parser read, with the inference both formats share: text
-/// cleaned, threshold read from the text unless given, optional from its markers unless
-/// given. `None` (with a warning) for an item without text; the caller drops its children.
+/// cleaned, threshold read from the text unless given, optional and its condition from its
+/// markers unless given. `None` (with a warning) for an item without text; the caller
+/// drops its children.
 pub fn new_item(
     file: &str,
     diagnostics: &mut Vec<Diagnostic>,
@@ -534,19 +670,249 @@ pub fn new_item(
         ));
         return None;
     }
+    let mut why = spec.why;
     let threshold = match spec.threshold {
-        ThresholdSpec::Infer => Threshold::infer(&text).map(Box::new),
-        ThresholdSpec::Absent => None,
+        ThresholdSpec::Infer if !spec.group => {
+            let found = Threshold::infer(&text).map(Box::new);
+            if let Some(threshold) = &found {
+                why.add(
+                    "threshold",
+                    format!("{} {threshold} from {text:?}", threshold.metric),
+                    line,
+                );
+            }
+            found
+        }
+        ThresholdSpec::Infer | ThresholdSpec::Absent => None,
         ThresholdSpec::Given(threshold) => Some(threshold),
     };
+    let (optional, condition) = match (spec.optional, spec.condition) {
+        (_, Some(given)) => (
+            spec.optional.unwrap_or(given.is_some()),
+            given.filter(|c| !c.trim().is_empty()),
+        ),
+        (Some(false), None) => (false, None),
+        (given, None) => {
+            let own = if spec.group {
+                condition::of_title(&text)
+            } else {
+                condition::of_item(&text)
+            };
+            match own {
+                Some(found) => {
+                    why.add("optional", format!("{found:?}"), line);
+                    (true, Some(found))
+                }
+                None => match spec.inherited_condition {
+                    Some(inherited) if given.is_none() => {
+                        why.add(
+                            "optional",
+                            format!("{inherited:?}, from the group above"),
+                            line,
+                        );
+                        (true, Some(inherited))
+                    }
+                    _ => (given.unwrap_or(false), None),
+                },
+            }
+        }
+    };
+    if spec.group {
+        why.add("group", "a plain bullet that holds task items", line);
+    }
     Some(Item {
         id: spec.explicit_id.unwrap_or_default(),
-        optional: spec.optional.unwrap_or_else(|| says_optional_item(&text)),
+        optional,
+        condition,
         text,
         line,
         threshold,
         children: Vec::new(),
+        group: spec.group,
+        choice: spec.choice,
+        why,
     })
+}
+
+/// Under a parent that configures alerts or limits (`Alert thresholds set:`), `CPU > 80%`
+/// is a setting to apply, not a value to measure: inferred thresholds there are dropped.
+fn settings_are_not_thresholds(items: &mut [Item], under_setting: bool) {
+    let mut stack: Vec<(&mut Item, bool)> = items.iter_mut().map(|i| (i, under_setting)).collect();
+    while let Some((item, setting)) = stack.pop() {
+        let inferred = item.why.notes().iter().any(|n| n.what == "threshold");
+        let own_setting = inferred && says_setting(&item.text);
+        if (setting || own_setting) && inferred && item.threshold.is_some() {
+            item.threshold = None;
+            item.why.add(
+                "no threshold",
+                if own_setting {
+                    "it configures a limit rather than measuring one".to_string()
+                } else {
+                    "a setting under a parent that configures limits".to_string()
+                },
+                item.line,
+            );
+        }
+        let children_setting = setting || says_setting(&item.text);
+        stack.extend(item.children.iter_mut().map(|c| (c, children_setting)));
+    }
+}
+
+/// `Select one:` over its children, or children marked `(Option A)`, `(Option B)`: one of
+/// them done is enough, so each is optional and says which alternative it is.
+fn mark_choices(items: &mut [Item]) {
+    let mut stack: Vec<&mut Item> = items.iter_mut().collect();
+    while let Some(item) = stack.pop() {
+        if item.children.len() >= 2 && !item.choice {
+            let options = item
+                .children
+                .iter()
+                .filter(|c| option_label(&c.text).is_some())
+                .count();
+            if says_choice(&item.text) || options >= 2 {
+                item.choice = true;
+                item.why.add(
+                    "choice",
+                    if options >= 2 {
+                        format!("{options} children marked as options")
+                    } else {
+                        format!("{:?}", item.text)
+                    },
+                    item.line,
+                );
+            }
+        }
+        if item.choice {
+            let count = item.children.len();
+            for child in &mut item.children {
+                if !child.optional {
+                    child.optional = true;
+                    let label = option_label(&child.text)
+                        .unwrap_or_else(|| format!("one of {count} alternatives"));
+                    child
+                        .why
+                        .add("optional", format!("an alternative: {label:?}"), child.line);
+                    child.condition.get_or_insert(label);
+                }
+            }
+        }
+        stack.extend(item.children.iter_mut());
+    }
+}
+
+fn says_choice(text: &str) -> bool {
+    lower_contains_any(
+        text,
+        &[
+            "select one",
+            "choose one",
+            "pick one",
+            "one of the following",
+            "one of:",
+            "either:",
+            "any one of",
+        ],
+    )
+}
+
+/// `(Option A) Blue/green`, `Option 2: canary` → `Option A`, `Option 2`.
+fn option_label(text: &str) -> Option<String> {
+    let trimmed = text.trim_start_matches(['(', '*', '_', ' ']);
+    let head: String = trimmed.chars().take(7).collect();
+    if !head.eq_ignore_ascii_case("option ") {
+        return None;
+    }
+    let rest = &trimmed[7..];
+    let tag: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .take(3)
+        .collect();
+    (!tag.is_empty()).then(|| format!("Option {tag}"))
+}
+
+/// Text about configuring alerts or limits: `Alert thresholds set:`, `Autoscaling at CPU > 70%`.
+fn says_setting(text: &str) -> bool {
+    lower_contains_any(
+        text,
+        &[
+            "alert",
+            "alarm",
+            "thresholds",
+            "threshold set",
+            "threshold configured",
+            "autoscal",
+            "auto-scal",
+            "scale up when",
+            "scale out when",
+            "scaling policy",
+            "scaling rule",
+            "configured to",
+            "configure ",
+            "set to ",
+            "set up ",
+            "page when",
+            "paging",
+            "notify when",
+            "limits set",
+            "limit set",
+            "quota",
+        ],
+    )
+}
+
+/// Titles that name who approves: `Security Team`, `QA Lead`, `Product Owner`.
+pub fn looks_like_role(title: &str) -> bool {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.len() <= 6
+        && words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "team"
+                    | "lead"
+                    | "leads"
+                    | "manager"
+                    | "owner"
+                    | "engineer"
+                    | "officer"
+                    | "approver"
+                    | "approvers"
+                    | "director"
+                    | "architect"
+                    | "head"
+                    | "vp"
+                    | "cto"
+                    | "ciso"
+                    | "ceo"
+                    | "sre"
+                    | "qa"
+                    | "devops"
+                    | "operations"
+                    | "ops"
+                    | "security"
+                    | "product"
+                    | "development"
+                    | "engineering"
+                    | "stakeholder"
+                    | "stakeholders"
+                    | "reviewer"
+                    | "reviewers"
+                    | "commander"
+                    | "dba"
+                    | "compliance"
+                    | "legal"
+                    | "support"
+                    | "business"
+                    | "management"
+                    | "sponsor"
+                    | "maintainer"
+                    | "maintainers"
+            )
+        })
 }
 
 struct IdKey<'a> {
@@ -671,8 +1037,8 @@ const OPTIONAL_MARKERS: &[&str] = &[
 
 /// Whether an item's own text marks it optional: `(if needed)`, `(if required)`, ...
 pub fn says_optional_item(text: &str) -> bool {
-    // Every marker is parenthesised; most items have no parenthesis at all.
-    text.contains('(') && lower_contains_any(text, OPTIONAL_MARKERS)
+    (text.contains('(') && lower_contains_any(text, OPTIONAL_MARKERS))
+        || condition::of_item(text).is_some()
 }
 
 fn says_optional_section(title: &str) -> bool {

@@ -11,13 +11,13 @@ use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
-    ThresholdSpec, collapse_whitespace, new_item,
+    ThresholdSpec, collapse_whitespace, looks_like_role, new_item,
 };
 use super::diagnostic::{Diagnostic, LineIndex};
 use super::directive::{Directive, find_directives};
 use super::mojibake;
 use super::yaml;
-use crate::model::{Contact, Item, PhaseKind, SectionKind};
+use crate::model::{Contact, Item, PhaseKind, SectionKind, Why};
 
 #[derive(Debug)]
 enum Block {
@@ -26,17 +26,25 @@ enum Block {
         text: String,
         line: u32,
         directive: Option<Box<Directive>>,
+        /// Inside a `<details>` help block: read, but never a phase or section.
+        hidden: bool,
     },
     /// A paragraph that is only bold text (`**Before going live:**`); a heading if a list follows.
     Pseudo {
         text: String,
         line: u32,
+        /// Ends with a colon (`**DOI**:`): a run field when no list follows.
+        label: bool,
     },
     Item {
         depth: usize,
         text: String,
         line: u32,
         directive: Option<Box<Directive>>,
+        /// A plain bullet that holds task items.
+        group: bool,
+        /// Non-task bullets under a task item: detail of what it says (its measurable goals).
+        detail: Vec<String>,
     },
     /// Boxed, like `Contact`: rare variants must not widen every task-item block.
     Directive {
@@ -45,6 +53,7 @@ enum Block {
     },
     Signoff {
         line: u32,
+        label: String,
     },
     Field {
         name: String,
@@ -77,14 +86,31 @@ pub fn parse(
         blocks: Vec::with_capacity(text.len() / 48),
         diagnostics,
         front_matter: None,
+        emitted_open: 0,
+        pending_groups: Vec::new(),
+        details_depth: 0,
+        html: String::new(),
+        unread_boxes: 0,
+        unread_boxes_line: None,
     };
     scan.run();
     let Scanner {
         blocks,
         front_matter,
+        unread_boxes,
+        unread_boxes_line,
         ..
     } = scan;
-    Assembler::new(file, fallback_title, diagnostics).assemble(blocks, front_matter)
+    let mut draft =
+        Assembler::new(file, fallback_title, diagnostics).assemble(blocks, front_matter);
+    if unread_boxes > 0 {
+        let at = unread_boxes_line.map_or(String::new(), |l| format!(" from line {l}"));
+        draft.unread_boxes = Some(format!(
+            "{unread_boxes} check box{} in table cells or `☐` marks{at} were seen but not read; rewrite them as task-list lines",
+            if unread_boxes == 1 { "" } else { "es" }
+        ));
+    }
+    draft
 }
 
 // ---------------------------------------------------------------------------------------
@@ -98,6 +124,17 @@ struct Scanner<'a, 'd> {
     blocks: Vec<Block>,
     diagnostics: &'d mut Vec<Diagnostic>,
     front_matter: Option<yaml::FrontMatter>,
+    /// Emitted items on the open-item stack: the depth of the next item, kept as a count
+    /// so that a line of a hundred thousand nested list markers costs a hundred thousand steps.
+    emitted_open: usize,
+    /// Stack positions of plain bullets with text whose lists are still open: they become
+    /// group items when a task item appears under them, and vanish otherwise.
+    pending_groups: Vec<usize>,
+    details_depth: usize,
+    html: String,
+    /// Check boxes seen in table cells or as `☐`, for the message when no item is found.
+    unread_boxes: usize,
+    unread_boxes_line: Option<u32>,
 }
 
 /// An open list item while its own text is being read.
@@ -110,6 +147,10 @@ struct OpenItem {
     line: u32,
     start: usize,
     directive: Option<Box<Directive>>,
+    /// Index of this item's block once emitted.
+    block: Option<usize>,
+    /// A plain bullet's text, kept while its nested list is read.
+    group_text: Option<String>,
     /// Where lines that continue the item's paragraph but are sign-off or run-field lines
     /// begin (`**Signed:** ___` written straight under the last item, with no blank line).
     structured_tail: Option<usize>,
@@ -147,6 +188,7 @@ impl Scanner<'_, '_> {
         let mut strong_depth = 0usize;
         let mut metadata = String::new();
         let mut in_metadata = false;
+        let mut heading_hidden = false;
 
         for (event, range) in Parser::new_ext(self.src, options).into_offset_iter() {
             if skip_depth > 0 {
@@ -174,6 +216,7 @@ impl Scanner<'_, '_> {
                 Event::Start(Tag::Heading { level, .. }) => {
                     // A heading inside a list item must not swallow the item's text.
                     self.fix_last_emission(&mut items);
+                    heading_hidden = self.details_depth > 0;
                     heading = Some((
                         level as u8,
                         String::new(),
@@ -194,12 +237,15 @@ impl Scanner<'_, '_> {
                             ));
                         }
                         let text = repaired.into_owned();
-                        in_contacts = text.to_lowercase().contains("contact");
+                        if !heading_hidden {
+                            in_contacts = says_contacts(&text);
+                        }
                         self.blocks.push(Block::Heading {
                             level,
                             text,
                             line,
                             directive,
+                            hidden: heading_hidden,
                         });
                     }
                 }
@@ -221,6 +267,8 @@ impl Scanner<'_, '_> {
                     line: self.lines.line(range.start),
                     start: range.start,
                     directive: None,
+                    block: None,
+                    group_text: None,
                     structured_tail: None,
                 }),
                 Event::TaskListMarker(_) => {
@@ -230,9 +278,21 @@ impl Scanner<'_, '_> {
                 }
                 Event::End(TagEnd::Item) => {
                     if let Some(mut item) = items.pop() {
-                        let depth = task_depth(&items);
+                        if item.emitted {
+                            self.emitted_open -= 1;
+                        }
+                        if self.pending_groups.last() == Some(&items.len()) {
+                            // A plain bullet with no task under it: not a group.
+                            self.pending_groups.pop();
+                        }
                         if item.collecting {
-                            self.emit_item(&mut item, depth);
+                            if item.task {
+                                self.flush_groups(&mut items);
+                            }
+                            self.emit_item(&mut item, None);
+                        }
+                        if !item.task && !item.emitted {
+                            self.detail_for_parent(&mut item, &items);
                         }
                         if let Some(tail) = item.structured_tail {
                             self.structured_lines(&self.src[tail..range.end.max(tail)]);
@@ -295,9 +355,16 @@ impl Scanner<'_, '_> {
                 Event::Html(html) => {
                     let line = self.lines.line(range.start);
                     self.directives_as_blocks(&html, line);
+                    self.html.push_str(&html);
+                }
+                Event::End(TagEnd::HtmlBlock) => {
+                    let html = std::mem::take(&mut self.html);
+                    let line = self.lines.line(range.start);
+                    self.html_block(&html, line);
                 }
                 Event::InlineHtml(html) => {
                     let line = self.lines.line(range.start);
+                    self.details_tags(&html);
                     let found = self.directives_in(&html, line);
                     if let Some((_, _, _, slot)) = heading.as_mut() {
                         merge_into(slot, found);
@@ -313,6 +380,11 @@ impl Scanner<'_, '_> {
                     }
                 }
                 Event::Text(text) | Event::Code(text) => {
+                    if text.contains('☐') || (table.is_some() && text.contains("[ ]")) {
+                        self.unread_boxes += text.matches('☐').count().max(1);
+                        self.unread_boxes_line
+                            .get_or_insert(self.lines.line(range.start));
+                    }
                     if let Some(t) = table.as_mut() {
                         t.cell.push_str(&text);
                     } else if let Some((_, heading_text, ..)) = heading.as_mut() {
@@ -355,29 +427,123 @@ impl Scanner<'_, '_> {
         }
     }
 
-    /// Emits the item's block when its own text is complete.
-    fn emit_item(&mut self, item: &mut OpenItem, depth: usize) {
+    /// Emits the item's block when its own text is complete. `stack_len` is `Some` when
+    /// the item is still open (its nested list is being read), so it counts toward depth.
+    fn emit_item(&mut self, item: &mut OpenItem, open_at: Option<usize>) {
         item.collecting = false;
         if !item.task {
+            // A plain bullet with text may turn out to be a group once its list is read.
+            if let Some(index) = open_at
+                && !item.text.trim().is_empty()
+            {
+                item.group_text = Some(std::mem::take(&mut item.text));
+                self.pending_groups.push(index);
+            }
             return;
         }
         item.emitted = true;
+        if open_at.is_some() {
+            self.emitted_open += 1;
+        }
+        item.block = Some(self.blocks.len());
         self.blocks.push(Block::Item {
-            depth,
+            depth: self.emitted_open - usize::from(open_at.is_some()),
             text: std::mem::take(&mut item.text),
             line: item.line,
             directive: item.directive.take(),
+            group: false,
+            detail: Vec::new(),
         });
+    }
+
+    /// Plain bullets above a task item become its group parents, outermost first.
+    fn flush_groups(&mut self, items: &mut [OpenItem]) {
+        for index in std::mem::take(&mut self.pending_groups) {
+            let Some(item) = items.get_mut(index) else {
+                continue;
+            };
+            item.emitted = true;
+            item.block = Some(self.blocks.len());
+            let text = item.group_text.take().unwrap_or_default();
+            let text = text.trim().trim_end_matches(':').to_string();
+            self.blocks.push(Block::Item {
+                depth: self.emitted_open,
+                text,
+                line: item.line,
+                directive: item.directive.take(),
+                group: true,
+                detail: Vec::new(),
+            });
+            self.emitted_open += 1;
+        }
+    }
+
+    /// A plain bullet straight under a task item is part of what the task says.
+    fn detail_for_parent(&mut self, item: &mut OpenItem, open: &[OpenItem]) {
+        let Some(parent) = open.last().filter(|p| p.task) else {
+            return;
+        };
+        let text = item
+            .group_text
+            .take()
+            .unwrap_or_else(|| std::mem::take(&mut item.text));
+        let text = collapse_whitespace(&text);
+        // `measured: ____`: a blank to write in on paper, not part of what the task says.
+        if text.is_empty() || text.contains("___") {
+            return;
+        }
+        if let Some(Block::Item { detail, .. }) = parent.block.and_then(|b| self.blocks.get_mut(b))
+        {
+            detail.push(text);
+        }
     }
 
     /// When a nested list starts, the innermost open item's text is done.
     fn fix_last_emission(&mut self, items: &mut [OpenItem]) {
-        let depth = task_depth_excluding_last(items);
-        if let Some(item) = items.last_mut()
+        let open_at = items.len().checked_sub(1);
+        if items.last().is_some_and(|i| i.collecting && i.task) {
+            let (last, rest) = items.split_last_mut().expect("not empty");
+            self.flush_groups(rest);
+            self.emit_item(last, open_at);
+        } else if let Some(item) = items.last_mut()
             && item.collecting
         {
-            self.emit_item(item, depth);
+            self.emit_item(item, open_at);
         }
+    }
+
+    /// `<details>` help blocks and HTML `<h1>` titles.
+    fn html_block(&mut self, html: &str, line: u32) {
+        self.details_tags(html);
+        let lower = html.to_ascii_lowercase();
+        for level in 1..=2u8 {
+            let open = format!("<h{level}");
+            let close = format!("</h{level}>");
+            if let Some(start) = lower.find(&open)
+                && let Some(end) = lower[start..].find(&close)
+            {
+                let inner = &html[start..start + end];
+                let inner = inner.split_once('>').map_or("", |(_, rest)| rest);
+                let text = collapse_whitespace(&strip_tags(inner));
+                if !text.is_empty() {
+                    self.blocks.push(Block::Heading {
+                        level,
+                        text,
+                        line,
+                        directive: None,
+                        hidden: self.details_depth > 0,
+                    });
+                }
+                return;
+            }
+        }
+    }
+
+    fn details_tags(&mut self, html: &str) {
+        let lower = html.to_ascii_lowercase();
+        let opens = lower.matches("<details").count();
+        let closes = lower.matches("</details").count();
+        self.details_depth = (self.details_depth + opens).saturating_sub(closes);
     }
 
     fn finish_paragraph(&mut self, p: OpenParagraph, in_contacts: bool) {
@@ -387,10 +553,15 @@ impl Scanner<'_, '_> {
         for (offset, raw_line) in raw.lines().enumerate() {
             let line = line + offset as u32;
             if is_signoff_line(raw_line) {
-                self.blocks.push(Block::Signoff { line });
+                self.blocks.push(Block::Signoff {
+                    line,
+                    label: signoff_label(raw_line),
+                });
                 structured = true;
-            } else if let Some(name) = field_label(raw_line) {
-                self.blocks.push(Block::Field { name, line });
+            } else if let Some(names) = field_labels(raw_line) {
+                for name in names {
+                    self.blocks.push(Block::Field { name, line });
+                }
                 structured = true;
             } else if in_contacts && let Some(contact) = contact_from_line(raw_line) {
                 self.blocks.push(Block::Contact {
@@ -404,8 +575,9 @@ impl Scanner<'_, '_> {
             return;
         }
         if p.strong_text && !p.plain_text {
+            let label = p.text.trim().ends_with(':') || raw.trim_end().ends_with(':');
             let text = collapse_whitespace(p.text.trim().trim_end_matches(':').trim());
-            self.blocks.push(Block::Pseudo { text, line });
+            self.blocks.push(Block::Pseudo { text, line, label });
         } else if !p.text.trim().is_empty() {
             self.blocks.push(Block::Prose {
                 text: collapse_whitespace(&p.text),
@@ -420,9 +592,14 @@ impl Scanner<'_, '_> {
         for (index, raw_line) in raw.lines().enumerate() {
             let line = first_line + index as u32;
             if is_signoff_line(raw_line) {
-                self.blocks.push(Block::Signoff { line });
-            } else if let Some(name) = field_label(raw_line) {
-                self.blocks.push(Block::Field { name, line });
+                self.blocks.push(Block::Signoff {
+                    line,
+                    label: signoff_label(raw_line),
+                });
+            } else if let Some(names) = field_labels(raw_line) {
+                for name in names {
+                    self.blocks.push(Block::Field { name, line });
+                }
             } else {
                 break;
             }
@@ -442,7 +619,7 @@ impl Scanner<'_, '_> {
 
     fn field_from_list_item(&mut self, item: &OpenItem) {
         let first_line = self.src[item.start..].lines().next().unwrap_or("");
-        if let Some(name) = field_label(strip_list_marker(first_line)) {
+        for name in field_labels(strip_list_marker(first_line)).unwrap_or_default() {
             self.blocks.push(Block::Field {
                 name,
                 line: item.line,
@@ -526,13 +703,30 @@ fn merge_into(slot: &mut Option<Box<Directive>>, found: Vec<Directive>) {
     }
 }
 
-/// How many emitted task items enclose the next item.
-fn task_depth(items: &[OpenItem]) -> usize {
-    items.iter().filter(|i| i.emitted).count()
+/// Text without its HTML tags: `<h1 align="center"><img src=x> Release</h1>` → ` Release`.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&nbsp;", " ")
 }
 
-fn task_depth_excluding_last(items: &[OpenItem]) -> usize {
-    items.split_last().map_or(0, |(_, rest)| task_depth(rest))
+/// Headings that introduce contacts: `Emergency Contacts`, `On-call`, `Escalation`.
+fn says_contacts(title: &str) -> bool {
+    let lower = title.to_lowercase();
+    ["contact", "on-call", "on call", "who to call"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 fn strip_list_marker(line: &str) -> &str {
@@ -547,6 +741,18 @@ fn strip_list_marker(line: &str) -> &str {
         return rest.trim_start();
     }
     trimmed
+}
+
+/// The label of a signature line as written, for saying why a section is a sign-off.
+fn signoff_label(line: &str) -> String {
+    let line = line.trim();
+    let end = line.find(':').map_or(line.len(), |c| c + 1);
+    let mut label = line[..end].to_string();
+    // Keep the closing emphasis of `**Signed:**`.
+    let after = &line[end..];
+    let close = after.len() - after.trim_start_matches(['*', '_']).len();
+    label.push_str(&after[..close]);
+    label
 }
 
 /// `**Signed:** ____ **Date:** ____` and its cousins.
@@ -591,14 +797,127 @@ fn field_label(line: &str) -> Option<String> {
     let (label, rest) = line.split_once(':')?;
     let label = label.trim().trim_matches(['*', '_']).trim();
     let rest = rest.trim().trim_start_matches(['*']).trim();
-    let blank = rest.len() >= 3 && rest.bytes().all(|b| b == b'_')
-        || rest == "[ ]"
-        || rest.len() >= 3 && rest.bytes().all(|b| b == b'.');
     let plain_label = !label.is_empty()
         && label.len() <= 60
         && label.starts_with(|c: char| c.is_alphabetic())
         && !label.contains(['|', '[', '<', '`', '*']);
-    (blank && plain_label).then(|| label.to_string())
+    (is_blank_value(rest) && plain_label).then(|| label.to_string())
+}
+
+/// `**Date**: [YYYY-MM-DD] | **Version**: [X.Y]`: several fields on one line.
+fn field_labels(line: &str) -> Option<Vec<String>> {
+    if let Some(name) = field_label(line) {
+        return Some(vec![name]);
+    }
+    if !line.contains('|') {
+        return None;
+    }
+    let names: Option<Vec<String>> = line
+        .split('|')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(field_label)
+        .collect();
+    names.filter(|n| n.len() >= 2)
+}
+
+/// A value left for someone to fill in: `____`, `_`, `[ ]`, `[YYYY-MM-DD]`, `<version>`.
+fn is_blank_value(rest: &str) -> bool {
+    if rest.is_empty() {
+        return false;
+    }
+    let mut rest = rest;
+    let mut saw = false;
+    loop {
+        rest = rest.trim_start_matches([' ', '-', '/', '(', ')', '*', '|']);
+        if rest.is_empty() {
+            return saw;
+        }
+        if rest.starts_with("..") || rest.starts_with('…') {
+            rest = rest.trim_start_matches(['.', '…']);
+        } else if let Some(after) = rest.strip_prefix('.') {
+            rest = after;
+            continue;
+        } else if let Some(after) = rest.strip_prefix("[ ]") {
+            rest = after;
+        } else if rest.starts_with('_') {
+            rest = rest.trim_start_matches('_');
+        } else if let Some(inner) = rest.strip_prefix('[')
+            && let Some(close) = inner.find(']')
+            && is_placeholder(&inner[..close])
+            && !inner[close + 1..].starts_with(['(', '['])
+        {
+            rest = &inner[close + 1..];
+        } else if let Some(inner) = rest.strip_prefix('<')
+            && let Some(close) = inner.find('>')
+            && is_placeholder(&inner[..close])
+        {
+            rest = &inner[close + 1..];
+        } else {
+            return false;
+        }
+        saw = true;
+    }
+}
+
+/// `YYYY-MM-DD`, `Name`, `X.Y`: words to replace, not a value (values have digits).
+fn is_placeholder(inner: &str) -> bool {
+    let inner = inner.trim();
+    let lower = inner.to_lowercase();
+    // `[Link]` and `[Contact Information]` stand for something to look up, not fill in.
+    !inner.is_empty()
+        && inner.len() <= 40
+        && !inner.bytes().any(|b| b.is_ascii_digit())
+        && !inner.contains("://")
+        && !["link", "url", "contact", "here", "dashboard", "docs"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
+/// Labels that introduce text rather than ask for a value: `**Note:**` is not a field.
+fn is_prose_label(label: &str) -> bool {
+    let lower = label.trim().to_lowercase();
+    [
+        "note",
+        "notes",
+        "warning",
+        "tip",
+        "important",
+        "example",
+        "examples",
+        "caution",
+        "info",
+        "todo",
+        "summary",
+        "details",
+        "description",
+        "purpose",
+        "goal",
+        "goals",
+        "steps",
+        "prerequisites",
+        "tasks",
+        "context",
+        "background",
+        "overview",
+        "checklist",
+        "references",
+        "links",
+        "resources",
+        "remember",
+        "why",
+        "how",
+        "what",
+        "when",
+        "where",
+        "instructions",
+        "usage",
+        "result",
+        "results",
+        "status",
+        "contents",
+    ]
+    .contains(&lower.as_str())
 }
 
 /// `**DevOps Lead**: Dana Reyes, dana@example.com, +1 555 0100` → a contact.
@@ -619,13 +938,17 @@ fn contact_from_line(line: &str) -> Option<Contact> {
     if role.is_empty() || role.len() > 60 {
         return None;
     }
+    // `**PM2 Emergency**: `pm2 restart all``: a command to remember, not a person.
+    if rest.contains('`') || rest.starts_with("http") || rest.starts_with("$ ") {
+        return None;
+    }
     let mut contact = Contact {
         role: role.to_string(),
         name: None,
         email: None,
         phone: None,
     };
-    let mut name_parts = Vec::new();
+    let mut name_parts: Vec<String> = Vec::new();
     for part in rest
         .split([',', ';', '|', '·'])
         .map(str::trim)
@@ -636,15 +959,45 @@ fn contact_from_line(line: &str) -> Option<Contact> {
             contact.email = Some(unwrapped.to_string());
         } else if looks_like_phone(part) {
             contact.phone = Some(part.to_string());
+        } else if let Some((phone, rest)) = phone_within(part) {
+            // `+1-555-0123 (primary)`: the number, and a remark that is not a name.
+            contact.phone = Some(phone.to_string());
+            let rest = rest.trim().trim_matches(['(', ')', '-', '–']).trim();
+            let remark = part.contains('(') && rest.split_whitespace().count() <= 2;
+            if !rest.is_empty() && !remark {
+                name_parts.push(rest.to_string());
+            }
         } else if !(part.starts_with('[') && part.ends_with(']')) {
             // `[Contact Information]` is a placeholder, not a name.
-            name_parts.push(part);
+            name_parts.push(part.to_string());
         }
     }
     if !name_parts.is_empty() {
         contact.name = Some(name_parts.join(", "));
     }
     Some(contact)
+}
+
+/// A phone number inside other words, and the words around it.
+fn phone_within(text: &str) -> Option<(&str, String)> {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if (b == b'+' || b.is_ascii_digit()) && boundary {
+            start = Some(i);
+            break;
+        }
+    }
+    let start = start?;
+    let len = text[start..]
+        .find(|c: char| !(c.is_ascii_digit() || " +-().xX/".contains(c)))
+        .unwrap_or(text.len() - start);
+    let candidate = text[start..start + len].trim_end_matches([' ', '(', '-']);
+    looks_like_phone(candidate).then(|| {
+        let rest = format!("{} {}", &text[..start], &text[start + candidate.len()..]);
+        (candidate, rest)
+    })
 }
 
 fn looks_like_phone(text: &str) -> bool {
@@ -699,6 +1052,15 @@ struct OpenSection {
     fields: Vec<DraftField>,
 }
 
+/// An item block's contents, as the assembler receives them.
+struct ReadItem {
+    depth: usize,
+    text: String,
+    line: u32,
+    group: bool,
+    detail: Vec<String>,
+}
+
 impl<'a> Assembler<'a> {
     fn new(file: &'a str, fallback_title: &'a str, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
         Assembler {
@@ -730,7 +1092,8 @@ impl<'a> Assembler<'a> {
             .push(Diagnostic::warning(self.file, Some(line), message));
     }
 
-    fn assemble(mut self, blocks: Vec<Block>, front: Option<yaml::FrontMatter>) -> Draft {
+    fn assemble(mut self, mut blocks: Vec<Block>, front: Option<yaml::FrontMatter>) -> Draft {
+        self.unwrap_wrappers(&mut blocks);
         let title_index = self.choose_levels(
             &blocks,
             front.as_ref().and_then(|f| f.title.as_ref()).is_some(),
@@ -786,22 +1149,37 @@ impl<'a> Assembler<'a> {
                     Some((existing, _)) => existing.merge(*directive),
                     None => self.pending = Some((*directive, line)),
                 },
+                Block::Heading { hidden: true, .. } => {}
+                Block::Heading {
+                    level, text, line, ..
+                } if is_table_of_contents(&text) => {
+                    self.close_section();
+                    self.ignore_heading_level = Some(level);
+                    self.draft.why.add(
+                        "skipped",
+                        format!("{text:?} at line {line} is a table of contents"),
+                        Some(line),
+                    );
+                }
                 Block::Heading {
                     level,
                     text,
                     line,
                     directive,
+                    ..
                 } => {
                     self.pseudo_section_level = None;
                     let directive = self.take_directive(directive.map(|d| *d));
                     self.heading(level, text, line, directive);
                 }
-                Block::Pseudo { text, line } => {
+                Block::Pseudo { text, line, label } => {
                     if next_is_item {
                         let directive = self.take_directive(None);
                         let level = self.pseudo_level();
                         self.heading(level, text, line, directive);
                         self.pseudo_section_level = Some(level);
+                    } else if label && is_field_name(&text) {
+                        self.field(text, line);
                     } else if self.phase.is_none() {
                         description.push(text);
                     }
@@ -811,9 +1189,20 @@ impl<'a> Assembler<'a> {
                     text,
                     line,
                     directive,
+                    group,
+                    detail,
                 } => {
                     let directive = self.take_directive(directive.map(|d| *d));
-                    self.item(depth, text, line, directive);
+                    self.item(
+                        ReadItem {
+                            depth,
+                            text,
+                            line,
+                            group,
+                            detail,
+                        },
+                        directive,
+                    );
                 }
                 Block::Prose { text } => {
                     if let Some((_, at)) = self.pending.take() {
@@ -823,22 +1212,20 @@ impl<'a> Assembler<'a> {
                         description.push(text);
                     }
                 }
-                Block::Signoff { line } => {
+                Block::Signoff { line, label } => {
                     self.ensure_section(line);
-                    if let Some(section) = self.section.as_mut() {
+                    if let Some(section) = self.section.as_mut()
+                        && !section.signoff
+                    {
                         section.signoff = true;
+                        section.draft.why.add(
+                            "sign-off",
+                            format!("{label:?} at line {line}"),
+                            Some(line),
+                        );
                     }
                 }
-                Block::Field { name, line } => {
-                    let field = DraftField {
-                        name,
-                        line: Some(line),
-                    };
-                    match self.section.as_mut() {
-                        Some(section) => section.fields.push(field),
-                        None => self.draft.fields.push(field),
-                    }
-                }
+                Block::Field { name, line } => self.field(name, line),
                 Block::Contact { contact, line } => self.draft.contacts.push(DraftContact {
                     contact: *contact,
                     line: Some(line),
@@ -864,7 +1251,12 @@ impl<'a> Assembler<'a> {
             .iter()
             .enumerate()
             .filter_map(|(i, b)| match b {
-                Block::Heading { level, .. } => Some((i, *level)),
+                Block::Heading {
+                    level,
+                    hidden: false,
+                    text,
+                    ..
+                } if !is_table_of_contents(text) => Some((i, *level)),
                 _ => None,
             })
             .collect();
@@ -885,11 +1277,44 @@ impl<'a> Assembler<'a> {
             .iter()
             .any(|b| matches!(b, Block::Item { .. }));
         let alone_at_top = headings.iter().filter(|(_, l)| *l == min_level).count() == 1;
-        let title = (!has_front_title
-            && !items_before
-            && first_level == min_level
-            && (alone_at_top || !items_under))
-            .then_some(first);
+        // Other top-level headings that hold no items (`# Appendix`) do not make the first
+        // one a peer: `# Release` is still the title.
+        let peers_hold_items = headings
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, (_, l))| *l == first_level)
+            .any(|(n, (i, _))| {
+                let end = headings[n + 1..]
+                    .iter()
+                    .find(|(_, l)| *l <= first_level)
+                    .map_or(blocks.len(), |(j, _)| *j);
+                blocks[*i..end]
+                    .iter()
+                    .any(|b| matches!(b, Block::Item { .. }))
+            });
+        let first_text = match &blocks[first] {
+            Block::Heading { text, .. } => text.as_str(),
+            _ => "",
+        };
+        let title_like = if first_level == 1 {
+            first_level == min_level && (alone_at_top || !items_under || !peers_hold_items)
+        } else {
+            // `## Overview` opening a file is a part of it, not its name.
+            first_level == min_level && alone_at_top && !is_generic_heading(first_text)
+        };
+        let title = (!has_front_title && !items_before && title_like).then_some(first);
+        if title.is_none() && !has_front_title && first_level == min_level {
+            let line = match &blocks[first] {
+                Block::Heading { line, .. } => Some(*line),
+                _ => None,
+            };
+            self.draft.why.add(
+                "title",
+                format!("the file name: the first heading {first_text:?} is one of several parts"),
+                line,
+            );
+        }
         let mut levels: Vec<u8> = headings
             .iter()
             .filter(|(i, _)| Some(*i) != title)
@@ -973,6 +1398,7 @@ impl<'a> Assembler<'a> {
                 kind: None,
                 line: Some(line),
                 sections: Vec::new(),
+                why: Why::default(),
             },
             optional: None,
         };
@@ -1040,6 +1466,7 @@ impl<'a> Assembler<'a> {
                 optional: phase.optional,
                 line: Some(line),
                 items: Vec::new(),
+                why: Why::default(),
             },
             signoff: false,
             fields: Vec::new(),
@@ -1086,7 +1513,25 @@ impl<'a> Assembler<'a> {
         }
     }
 
-    fn item(&mut self, depth: usize, text: String, line: u32, directive: Option<(Directive, u32)>) {
+    fn field(&mut self, name: String, line: u32) {
+        let field = DraftField {
+            name,
+            line: Some(line),
+        };
+        match self.section.as_mut() {
+            Some(section) => section.fields.push(field),
+            None => self.draft.fields.push(field),
+        }
+    }
+
+    fn item(&mut self, read: ReadItem, directive: Option<(Directive, u32)>) {
+        let ReadItem {
+            depth,
+            text,
+            line,
+            group,
+            detail,
+        } = read;
         if let Some(limit) = self.ignore_below {
             if depth > limit {
                 return;
@@ -1103,8 +1548,29 @@ impl<'a> Assembler<'a> {
             }
             return;
         }
+        // `- [ ] Technical Lead: [Name] - [Date]` under `**Approved By**:`: each row is the
+        // sign-off of its own role, not one role named after the block.
+        if depth == 0
+            && !group
+            && let Some(role) = approver_role(&text)
+        {
+            self.approver_section(role, line);
+        }
         self.ensure_section(line);
-        let mut spec = ItemSpec::default();
+        // Close items at this depth or deeper; they are complete.
+        while self.item_stack.len() > depth {
+            self.pop_item();
+        }
+        let mut spec = ItemSpec {
+            group,
+            ..ItemSpec::default()
+        };
+        if let Some(parent) = self.item_stack.last()
+            && parent.optional
+            && parent.group
+        {
+            spec.inherited_condition.clone_from(&parent.condition);
+        }
         if let Some((d, at)) = directive {
             let at = if at == 0 { line } else { at };
             if d.ignore {
@@ -1123,16 +1589,107 @@ impl<'a> Assembler<'a> {
                 self.error(at, "`kind` and `role` apply to headings, not items");
             }
         }
-        let Some(item) = new_item(self.file, self.diagnostics, text, Some(line), spec) else {
+        let text = inline_boxes_as_choices(text);
+        let Some(mut item) = new_item(self.file, self.diagnostics, text, Some(line), spec) else {
             // Its children go with it rather than attach to whatever came before.
             self.ignore_below = Some(depth);
             return;
         };
-        // Close items at this depth or deeper; they are complete.
-        while self.item_stack.len() > depth {
-            self.pop_item();
+        if !detail.is_empty() {
+            // Read after inference: the item's own words decide its threshold and condition.
+            item.text.push_str(": ");
+            item.text.push_str(&collapse_whitespace(&detail.join("; ")));
+            item.why.add(
+                "kept",
+                "the plain bullets under it, as part of its text",
+                Some(line),
+            );
         }
         self.item_stack.push(item);
+    }
+
+    /// Opens a sign-off section for one approver row.
+    fn approver_section(&mut self, role: String, line: u32) {
+        self.close_section();
+        if self.phase.is_none() {
+            self.open_implicit_phase(line);
+        }
+        self.open_section(role.clone(), line, None);
+        if let Some(section) = self.section.as_mut() {
+            section.draft.kind = Some(SectionKind::Signoff);
+            section.draft.why.add(
+                "sign-off",
+                format!("approver row {role:?} at line {line}"),
+                Some(line),
+            );
+            section.draft.role = Some(role);
+        }
+    }
+
+    /// Drops headings that only wrap the real phases (`## Response Phases` around `### Phase
+    /// 1` to `### Phase 7`) and lifts what they wrap by one level.
+    fn unwrap_wrappers(&mut self, blocks: &mut [Block]) {
+        let headings: Vec<(usize, u8)> = blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| match b {
+                Block::Heading {
+                    level,
+                    hidden: false,
+                    ..
+                } => Some((i, *level)),
+                _ => None,
+            })
+            .collect();
+        for (n, &(index, level)) in headings.iter().enumerate() {
+            let Block::Heading { text, line, .. } = &blocks[index] else {
+                continue;
+            };
+            let title_says = says_wrapper(text);
+            let next_heading = headings.get(n + 1).map_or(blocks.len(), |(i, _)| *i);
+            let direct_items = blocks[index..next_heading]
+                .iter()
+                .any(|b| matches!(b, Block::Item { .. }));
+            if direct_items {
+                continue;
+            }
+            let scope: Vec<(usize, u8)> = headings[n + 1..]
+                .iter()
+                .take_while(|(_, l)| *l > level)
+                .copied()
+                .collect();
+            let child_level = scope.iter().map(|(_, l)| *l).min();
+            let children: Vec<&str> = scope
+                .iter()
+                .filter(|(_, l)| Some(*l) == child_level)
+                .filter_map(|(i, _)| match &blocks[*i] {
+                    Block::Heading { text, .. } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let numbered = children.iter().filter(|t| numbered_stage(t)).count();
+            let wrapper = children.len() >= 2 && (numbered >= 2 || (title_says && numbered >= 1));
+            if !wrapper || level == 1 && !title_says {
+                continue;
+            }
+            self.draft.why.add(
+                "skipped",
+                format!(
+                    "{text:?} at line {line} only wraps {} headings, which are read one level up",
+                    children.len()
+                ),
+                Some(*line),
+            );
+            let lift = child_level.unwrap_or(level) - level;
+            for (i, _) in scope {
+                if let Block::Heading { level, .. } = &mut blocks[i] {
+                    *level = level.saturating_sub(lift).max(1);
+                }
+            }
+            if let Block::Heading { hidden, .. } = &mut blocks[index] {
+                *hidden = true;
+            }
+        }
     }
 
     fn pop_item(&mut self) {
@@ -1157,6 +1714,16 @@ impl<'a> Assembler<'a> {
         let Some(mut section) = self.section.take() else {
             return;
         };
+        if section.signoff && section.draft.kind.is_none() {
+            let title = section.draft.title.clone();
+            if !looks_like_role(&title) {
+                section.draft.why.doubt(
+                    "role",
+                    format!("the heading {title:?}, which does not read like a role; name it with <!-- deploycheck: role=... -->"),
+                    section.draft.line,
+                );
+            }
+        }
         if section.signoff {
             section.draft.kind.get_or_insert(SectionKind::Signoff);
             // `**Name:** ___` belongs to the sign-off; `*Version:* ___` is still a run field.
@@ -1179,6 +1746,136 @@ impl<'a> Assembler<'a> {
             self.draft.phases.push(phase.draft);
         }
     }
+}
+
+/// `## Table of Contents`, `## Contents`: navigation, never a phase or the title.
+fn is_table_of_contents(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    matches!(
+        words.as_slice(),
+        ["table", "of", "contents"]
+            | ["contents"]
+            | ["toc"]
+            | ["index"]
+            | ["navigation"]
+            | ["quick", "links"]
+            | ["quick", "navigation"]
+            | ["in", "this", "document"]
+            | ["on", "this", "page"]
+    )
+}
+
+/// Headings that open a document's body rather than name it.
+fn is_generic_heading(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    matches!(
+        words.as_slice(),
+        ["overview"]
+            | ["introduction"]
+            | ["intro"]
+            | ["about"]
+            | ["summary"]
+            | ["purpose"]
+            | ["background"]
+            | ["description"]
+            | ["scope"]
+            | ["prerequisites"]
+            | ["how", "to", "use", ..]
+            | ["instructions"]
+            | ["usage"]
+            | ["context"]
+            | ["notes"]
+    )
+}
+
+/// A heading whose words say it holds phases: `Response Phases`, `Stages`.
+fn says_wrapper(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "phases" | "stages" | "steps" | "procedures" | "playbook"))
+}
+
+/// `Phase 1: Detection`, `Stage 2 - Rollout`, `Step 3`, `Day 1`.
+fn numbered_stage(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).take(3).any(|pair| {
+        matches!(
+            pair[0],
+            "phase" | "stage" | "step" | "part" | "day" | "wave" | "tier"
+        ) && (pair[1].bytes().all(|b| b.is_ascii_digit())
+            || matches!(
+                pair[1],
+                "one"
+                    | "two"
+                    | "three"
+                    | "four"
+                    | "five"
+                    | "six"
+                    | "seven"
+                    | "i"
+                    | "ii"
+                    | "iii"
+                    | "iv"
+                    | "v"
+                    | "vi"
+                    | "vii"
+            ))
+    })
+}
+
+/// A bold label with nothing after it (`**DOI**:`) asks for a value, unless it introduces prose.
+fn is_field_name(text: &str) -> bool {
+    let words = text.split_whitespace().count();
+    (1..=6).contains(&words)
+        && !is_prose_label(text)
+        && text.starts_with(|c: char| c.is_alphabetic())
+        && !text.contains(['[', '`', '<'])
+}
+
+/// `Technical Lead: [Name] - [Date]`, `QA Lead: ________`: a role and blanks to sign.
+fn approver_role(text: &str) -> Option<String> {
+    let (label, rest) = text.split_once(':')?;
+    let label = label.trim().trim_matches(['*', '_']).trim();
+    let rest = rest.trim().trim_start_matches(['*', '_']).trim();
+    if label.is_empty() || label.len() > 48 || label.split_whitespace().count() > 5 {
+        return None;
+    }
+    let lower = rest.to_lowercase();
+    let signs = lower.contains("[name]")
+        || lower.contains("[date]")
+        || lower.contains("[signature]")
+        || (rest.contains("___") && (lower.contains("date") || lower.contains("name")));
+    (signs && is_blank_value(&rest.replace(['-', '–', '|', ','], " "))).then(|| label.to_string())
+}
+
+/// `Test - [ ] Pass - [ ] Fail`: boxes inside an item's text are its possible outcomes.
+fn inline_boxes_as_choices(text: String) -> String {
+    if !text.contains("[ ]") && !text.contains("[x]") && !text.contains("[X]") {
+        return text;
+    }
+    let unified = text.replace("[x]", "[ ]").replace("[X]", "[ ]");
+    let parts: Vec<&str> = unified
+        .split("[ ]")
+        .map(|p| p.trim().trim_end_matches(['-', '*', '|']).trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return text;
+    }
+    parts.join(" / ")
 }
 
 /// Canonical environment names for the words of a title, in order.

@@ -99,6 +99,15 @@ pub struct YamlItem {
     pub threshold: Option<Option<Threshold>>,
     #[serde(default)]
     pub children: Vec<YamlItem>,
+    /// When an optional item applies, in words. Absent: read from the text. `null`: none.
+    #[serde(default, deserialize_with = "present")]
+    pub condition: Option<Option<String>>,
+    /// A heading-like entry that only holds items; not counted as an item itself.
+    #[serde(default)]
+    pub group: bool,
+    /// Its children are alternatives: one of them done is enough.
+    #[serde(default)]
+    pub choice: bool,
 }
 
 /// Distinguishes `threshold: null` (Some(None)) from an absent key (None).
@@ -172,7 +181,8 @@ pub fn parse_checklist(
                         role: section.role,
                         environments: section.environments,
                         optional: section.optional,
-                        items: model_items(section.items, &mut locate, file, diagnostics),
+                        items: model_items(section.items, None, &mut locate, file, diagnostics),
+                        why: Default::default(),
                     }
                 })
                 .collect();
@@ -182,6 +192,7 @@ pub fn parse_checklist(
                 kind: phase.kind,
                 line,
                 sections,
+                why: Default::default(),
             }
         })
         .collect();
@@ -192,11 +203,14 @@ pub fn parse_checklist(
         fields,
         contacts,
         phases,
+        why: Default::default(),
+        unread_boxes: None,
     })
 }
 
 fn model_items(
     items: Vec<YamlItem>,
+    inherited_condition: Option<&str>,
     locate: &mut Locator<'_>,
     file: &str,
     diagnostics: &mut Vec<Diagnostic>,
@@ -212,11 +226,23 @@ fn model_items(
                 Some(None) => ThresholdSpec::Absent,
                 Some(Some(threshold)) => ThresholdSpec::Given(Box::new(threshold)),
             },
+            condition: yaml_item.condition,
+            inherited_condition: inherited_condition.map(str::to_string),
+            group: yaml_item.group,
+            choice: yaml_item.choice,
+            why: Default::default(),
         };
-        let children = model_items(yaml_item.children, locate, file, diagnostics);
+        // Children are read after their parent, so that they can share its condition.
+        let children = yaml_item.children;
         if let Some(mut item) = new_item(file, diagnostics, yaml_item.text, line, spec) {
-            item.children = children;
+            let inherited = (item.group && item.optional)
+                .then(|| item.condition.clone())
+                .flatten();
+            item.children = model_items(children, inherited.as_deref(), locate, file, diagnostics);
             out.push(item);
+        } else {
+            // Keep the locator moving past the dropped children.
+            model_items(children, None, locate, file, &mut Vec::new());
         }
     }
     out

@@ -253,9 +253,13 @@ mod tests {
             id: "a".to_string(),
             text,
             optional: false,
+            condition: None,
             line: None,
             threshold: None,
             children,
+            group: false,
+            choice: false,
+            why: Default::default(),
         };
         // A word that fits a line but not the text column, twelve levels deep.
         let mut deep = item(format!("Check {} now", "x".repeat(50)), Vec::new());

@@ -1,0 +1,391 @@
+//! Conditions in prose: the words that make an item or a section apply only sometimes.
+//!
+//! `Pin the release if needed`, `(if SEV1/SEV2)`, `Skip if no schema change`, `Only for
+//! v2.16: ...`, `### For patch releases only`, `- If this is a major release:`. The result
+//! is the condition as the source words it, so the operator reads what the author meant.
+//! A marker that qualifies a description rather than the task (`Rollback plan documented:
+//! clear path to revert changes if needed`) is not a condition: the task is still required.
+
+/// Words after `if` that make a trailing `if ...` a hedge on the whole task.
+const HEDGES: &[&str] = &[
+    "needed",
+    "necessary",
+    "required",
+    "applicable",
+    "appropriate",
+    "relevant",
+    "possible",
+    "desired",
+    "warranted",
+    "any",
+    "time permits",
+    "time allows",
+    "available",
+    "requested",
+];
+
+/// Phrases that hedge without `if`.
+const LOOSE_HEDGES: &[&str] = &[
+    "as needed",
+    "as necessary",
+    "as required",
+    "as applicable",
+    "where applicable",
+    "when applicable",
+    "where needed",
+    "when needed",
+    "where relevant",
+    "when relevant",
+    "where possible",
+    "when possible",
+    "if so",
+];
+
+/// Verbs after which `if` means "whether": `Check if the pods restarted`.
+const WHETHER_VERBS: &[&str] = &[
+    "check",
+    "verify",
+    "confirm",
+    "see",
+    "determine",
+    "test",
+    "ask",
+    "decide",
+    "assess",
+    "evaluate",
+    "review",
+    "validate",
+    "note",
+    "document",
+    "record",
+    "investigate",
+    "find out",
+    "identify",
+    "ensure",
+];
+
+/// The condition an item's own text states, if any.
+pub fn of_item(text: &str) -> Option<String> {
+    if !might_hold_a_condition(text) {
+        return None;
+    }
+    parenthesised(text)
+        .or_else(|| leading(text))
+        .or_else(|| trailing(text))
+        .or_else(|| skip_clause(text))
+}
+
+/// The condition a section or group title states: everything an item can say, plus a
+/// title that is itself a condition (`For patch releases only`, `If this is a major release`).
+pub fn of_title(title: &str) -> Option<String> {
+    if let Some(found) = of_item(title) {
+        return Some(found);
+    }
+    let bare = strip_decoration(title);
+    let lower = bare.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    if words.len() >= 2 && words.len() <= 12 {
+        if (lower.starts_with("if ") || lower.starts_with("when ") || lower.starts_with("unless "))
+            && !lower.starts_with("when to ")
+        {
+            return Some(bare.trim_end_matches([':', '.', '?']).trim().to_string());
+        }
+        if (lower.starts_with("for ") || lower.starts_with("only for "))
+            && lower.trim_end_matches([':', '.']).ends_with(" only")
+        {
+            return Some(bare.trim_end_matches([':', '.']).trim().to_string());
+        }
+    }
+    None
+}
+
+/// `(if needed)`, `(optional but recommended)`, `(if SEV1/SEV2)`, `(only for v2)`.
+fn parenthesised(text: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        let after = &rest[open + 1..];
+        let close = after.find(')')?;
+        let inner = after[..close].trim();
+        if condition_words(inner) {
+            return Some(inner.to_string());
+        }
+        rest = &after[close + 1..];
+    }
+    None
+}
+
+fn condition_words(inner: &str) -> bool {
+    let lower = inner.to_ascii_lowercase();
+    let starts = |p: &str| lower == p || lower.starts_with(&format!("{p} "));
+    starts("if")
+        || starts("only if")
+        || starts("only when")
+        || starts("only for")
+        || starts("when")
+        || starts("unless")
+        || starts("optional")
+        || starts("skip if")
+        || starts("skip unless")
+        || starts("as needed")
+        || starts("as applicable")
+        || starts("as required")
+        || starts("where applicable")
+        || starts("when applicable")
+        || starts("nice to have")
+        || starts("stretch")
+        || lower == "optional"
+        || (lower.ends_with(" only")
+            && lower.split_whitespace().count() <= 4
+            && !lower
+                .split(|c: char| !c.is_alphanumeric() && c != '-')
+                .any(|w| ENVIRONMENT_WORDS.contains(&w)))
+}
+
+/// `If needed, restart the workers`, `Optional: warm the cache`, `Only for v2.16: ...`.
+fn leading(text: &str) -> Option<String> {
+    let bare = strip_decoration(text);
+    let lower = bare.to_ascii_lowercase();
+    for label in ["optional", "nice to have", "stretch goal", "stretch"] {
+        if let Some(rest) = lower.strip_prefix(label)
+            && rest.starts_with([':', '-', '–', '—'])
+        {
+            return Some(bare[..label.len()].to_string());
+        }
+    }
+    let clause_start = [
+        "if ",
+        "only if ",
+        "only for ",
+        "only when ",
+        "when ",
+        "unless ",
+    ]
+    .iter()
+    .find(|p| lower.starts_with(*p))?;
+    if lower.starts_with("when to ") {
+        return None;
+    }
+    // The clause ends at the first comma or colon; without one it is not a condition.
+    let end = bare.find([',', ':'])?;
+    let clause = bare[..end].trim();
+    let words = clause.split_whitespace().count();
+    ((2..=12).contains(&words) && clause.len() > clause_start.len()).then(|| clause.to_string())
+}
+
+/// `Pin the release if needed`, `Restart the pods as needed.`
+fn trailing(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let trimmed = lower.trim_end_matches(['.', '!', ' ', ')', '*', '_']);
+    let mut found = None;
+    for hedge in HEDGES {
+        let phrase = format!(" if {hedge}");
+        if trimmed.ends_with(&phrase) {
+            found = Some(trimmed.len() - phrase.len() + 1);
+            break;
+        }
+    }
+    if found.is_none() {
+        for hedge in LOOSE_HEDGES {
+            if trimmed.ends_with(&format!(" {hedge}")) {
+                found = Some(trimmed.len() - hedge.len());
+                break;
+            }
+        }
+    }
+    if found.is_none() {
+        // A hedge closing a clause: `Pin the release if needed, then tag it`.
+        for hedge in HEDGES {
+            let phrase = format!(" if {hedge}");
+            if let Some(at) = lower.find(&phrase) {
+                let after = &lower[at + phrase.len()..];
+                if after.starts_with([',', ';', '—', '–']) || after.starts_with(" -") {
+                    found = Some(at + 1);
+                    break;
+                }
+            }
+        }
+    }
+    let at = found?;
+    let before = &lower[..at];
+    if qualifies_a_description(before) {
+        return None;
+    }
+    let end = (at + trimmed.len().saturating_sub(at))
+        .min(text.len())
+        .max(at);
+    let phrase = text
+        .get(at..end)?
+        .trim_end_matches([',', ';', '—', '–', ' ', '-']);
+    let phrase = phrase.split([',', ';', '—', '–']).next()?.trim();
+    (!phrase.is_empty()).then(|| phrase.to_string())
+}
+
+/// `Skip if the schema did not change`, `... — skip unless on Postgres`.
+fn skip_clause(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let at = ["skip if ", "skip unless ", "skip this if ", "skip for "]
+        .iter()
+        .filter_map(|p| lower.find(p))
+        .min()?;
+    let word_start = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+    if !word_start {
+        return None;
+    }
+    let clause = text[at..]
+        .split(['.', ';', ')', '\n'])
+        .next()?
+        .trim()
+        .trim_end_matches([',', ':']);
+    Some(clause.to_string())
+}
+
+/// `... documented: clear path to revert changes if needed` hedges the description; so
+/// does `ability to roll back if needed` and `Check if ...` (which asks "whether").
+fn qualifies_a_description(before: &str) -> bool {
+    if before.contains(':') || before.contains(" - ") || before.contains(" — ") {
+        return true;
+    }
+    let infinitive = [
+        "able to ",
+        "ability to ",
+        "path to ",
+        "way to ",
+        "plan to ",
+        "how to ",
+        "ready to ",
+        "option to ",
+        "means to ",
+        "in order to ",
+        "procedure to ",
+        "steps to ",
+    ];
+    if infinitive.iter().any(|p| before.contains(p)) {
+        return true;
+    }
+    let first = before.split_whitespace().next().unwrap_or("");
+    WHETHER_VERBS.contains(&first) && before.split_whitespace().count() <= 1
+}
+
+/// A cheap first look, so that the many items without any of these words cost one pass.
+fn might_hold_a_condition(text: &str) -> bool {
+    const NEEDLES: &[&[u8]] = &[
+        b"if",
+        b"(",
+        b"optional",
+        b"only",
+        b"unless",
+        b"needed",
+        b"applicable",
+        b"stretch",
+        b"nice to have",
+        b"skip",
+        b"necessary",
+        b"possible",
+        b"relevant",
+        b"required",
+    ];
+    let bytes = text.as_bytes();
+    NEEDLES.iter().any(|needle| {
+        bytes.len() >= needle.len()
+            && bytes
+                .windows(needle.len())
+                .any(|window| window.eq_ignore_ascii_case(needle))
+    })
+}
+
+const ENVIRONMENT_WORDS: &[&str] = &[
+    "production",
+    "prod",
+    "staging",
+    "stage",
+    "dev",
+    "development",
+    "qa",
+    "uat",
+    "test",
+    "sandbox",
+    "preprod",
+    "pre-prod",
+    "canary",
+    "demo",
+    "local",
+];
+
+/// Bold, emphasis and a trailing colon around a title or a label.
+fn strip_decoration(text: &str) -> &str {
+    text.trim()
+        .trim_matches(['*', '_'])
+        .trim()
+        .trim_end_matches(':')
+        .trim_matches(['*', '_'])
+        .trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_in_item_text() {
+        let cases = [
+            ("Pin the release if needed", Some("if needed")),
+            ("Notify legal if necessary.", Some("if necessary")),
+            ("Page the IC (if SEV1/SEV2)", Some("if SEV1/SEV2")),
+            (
+                "Write a blog post (if time permits)",
+                Some("if time permits"),
+            ),
+            (
+                "Enable profiling (optional but recommended)",
+                Some("optional but recommended"),
+            ),
+            (
+                "Skip if no schema changes",
+                Some("Skip if no schema changes"),
+            ),
+            ("Only for v2.16: backport the fix", Some("Only for v2.16")),
+            ("If needed, restart the workers", Some("If needed")),
+            ("Optional: warm the cache", Some("Optional")),
+            (
+                "Schedule maintenance window (if required)",
+                Some("if required"),
+            ),
+            ("Scale the workers as needed", Some("as needed")),
+            ("Pin the release if needed, then tag it", Some("if needed")),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(of_item(text).as_deref(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn hedges_on_a_description_are_not_conditions() {
+        for text in [
+            "Rollback plan documented: clear path to revert changes if needed",
+            "Ability to roll back if needed",
+            "Check if the pods restarted",
+            "Verify if needed",
+            "Error rates within normal range",
+            "Configure the Notifications",
+            "When to escalate is documented",
+            "Document the steps to scale out as needed",
+        ] {
+            assert_eq!(of_item(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn conditions_in_titles() {
+        assert_eq!(
+            of_title("For patch releases only").as_deref(),
+            Some("For patch releases only")
+        );
+        assert_eq!(
+            of_title("**If this is a major release:**").as_deref(),
+            Some("If this is a major release")
+        );
+        assert_eq!(of_title("When to roll back"), None);
+        assert_eq!(of_title("Release steps"), None);
+        assert_eq!(of_title("Production only").as_deref(), None);
+    }
+}
