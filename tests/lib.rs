@@ -10,6 +10,7 @@ mod hostile;
 mod ids;
 mod list;
 mod markdown;
+mod one_truth;
 mod records;
 mod round_trip;
 mod run;

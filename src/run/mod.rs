@@ -223,3 +223,6 @@ impl Run {
             })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -130,7 +130,7 @@ impl Journal {
 }
 
 /// One journal line, newline included.
-fn encode_line(seq: u64, meta: &Meta, event: &Event) -> Vec<u8> {
+pub(crate) fn encode_line(seq: u64, meta: &Meta, event: &Event) -> Vec<u8> {
     let mut line = serde_json::to_vec(&LineOut {
         seq,
         at: &meta.at,
@@ -217,7 +217,7 @@ pub fn read_journal(path: &Path) -> Result<JournalContents, JournalError> {
 }
 
 /// The lines of a journal; `Err((0, _))` when it has no complete start line.
-fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, String)> {
+pub(crate) fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, String)> {
     let mut entries = Vec::new();
     let mut torn_tail = false;
     let mut valid_len = 0u64;
