@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context as _;
-
 use crate::clock::{Clock, SteppingClock, SystemClock};
 
 /// Set to an RFC 3339 time to make the clock start there and tick a second per reading:
@@ -48,11 +46,15 @@ impl Host {
     }
 
     /// The clock: the machine's, or a stepping one from `DEPLOYCHECK_NOW`.
-    pub fn clock(&self) -> anyhow::Result<Arc<dyn Clock>> {
+    pub fn clock(&self) -> Result<Arc<dyn Clock>, crate::Error> {
         match self.var(CLOCK_VARIABLE) {
             Some(value) => {
-                let start = chrono::DateTime::parse_from_rfc3339(&value)
-                    .with_context(|| format!("{CLOCK_VARIABLE}={value} is not an RFC 3339 time"))?;
+                let start = chrono::DateTime::parse_from_rfc3339(&value).map_err(|_| {
+                    crate::Error::Clock {
+                        variable: CLOCK_VARIABLE,
+                        value: value.clone(),
+                    }
+                })?;
                 Ok(Arc::new(SteppingClock::starting_at(start)))
             }
             None => Ok(Arc::new(SystemClock)),

@@ -50,11 +50,15 @@ where
     let stderr = std::io::stderr();
     let style = render::Style::for_output(stdout.is_terminal(), no_color);
     let stderr_style = render::Style::for_output(stderr.is_terminal(), no_color);
-    let cwd = match std::env::current_dir() {
+    // The process's edge: failures before any command runs are the machine's.
+    let cwd = match anyhow::Context::context(
+        std::env::current_dir(),
+        "cannot read the current directory",
+    ) {
         Ok(cwd) => cwd,
         Err(error) => {
-            eprintln!("error: cannot read the current directory: {error}");
-            return cli::exit::USAGE;
+            eprintln!("error: {error:#}");
+            return cli::exit::MACHINE;
         }
     };
     let stdin = std::io::stdin();

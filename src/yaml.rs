@@ -65,8 +65,11 @@ pub fn from_str_with<T: DeserializeOwned>(
     })
 }
 
-pub fn to_string<T: Serialize>(value: &T) -> anyhow::Result<String> {
-    Ok(serde_yaml::to_string(value)?)
+pub fn to_string<T: Serialize>(value: &T) -> Result<String, crate::Error> {
+    serde_yaml::to_string(value).map_err(|source| crate::Error::Serialize {
+        what: "YAML",
+        source: Box::new(source),
+    })
 }
 
 /// The limits above, in one pass over the document's events. A syntax error is left to

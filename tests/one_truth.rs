@@ -230,3 +230,16 @@ fn a_corrupted_time_or_id_in_a_journal_is_an_error_naming_the_line() {
         dir = out.dir;
     }
 }
+
+#[test]
+fn a_records_folder_that_cannot_be_written_is_the_machines_failure_not_bad_input() {
+    let out = Test::with_seeds()
+        .write("runs", "a file where the records folder should be\n")
+        .args(&["run", "production", "--answers", "a.yaml"])
+        .write("a.yaml", go_answers())
+        .status(3)
+        .stderr_contains("error: cannot write ")
+        .stderr_contains("Caused by:")
+        .run();
+    assert!(!out.stderr.contains("bad input"), "{}", out.stderr);
+}

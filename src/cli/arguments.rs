@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     name = "deploycheck",
     version,
     about = "Walk deployment checklists written in Markdown or YAML, and keep a verifiable record of every run",
-    after_help = "Exit codes: 0 success or GO; 1 NO-GO, ROLLED BACK, INCOMPLETE, a failed verification or differences found;\n2 bad input or usage; 130 a run stopped by Ctrl-C (its record is saved and it resumes)."
+    after_help = "Exit codes: 0 success or GO; 1 NO-GO, ROLLED BACK, INCOMPLETE, a failed verification or differences found;\n2 bad input or usage; 3 the machine failed, not the input (disk full, a folder that cannot be written);\n130 a run stopped by Ctrl-C (its record is saved and it resumes)."
 )]
 pub struct Arguments {
     #[command(subcommand)]

@@ -26,7 +26,7 @@ struct EnvironmentCount {
     items: usize,
 }
 
-pub fn run(io: &mut Io<'_>, format: ListFormat) -> anyhow::Result<i32> {
+pub fn run(io: &mut Io<'_>, format: ListFormat) -> Result<i32, crate::Error> {
     let project = Project::discover(&io.cwd)?.ok_or_else(|| Error::NoProject {
         start: io.cwd.clone(),
     })?;

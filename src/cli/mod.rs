@@ -25,12 +25,7 @@ use crate::error::Error;
 use crate::project::Project;
 use crate::render::Style;
 
-/// Exit codes, as DESIGN section 7 fixes them.
-pub mod exit {
-    pub const SUCCESS: i32 = 0;
-    pub const FAILURE: i32 = 1;
-    pub const USAGE: i32 = 2;
-}
+pub use crate::error::exit;
 
 /// What a command may touch of the outside world.
 pub struct Io<'a> {
@@ -71,7 +66,7 @@ where
     }
 }
 
-fn execute(command: Command, io: &mut Io<'_>) -> anyhow::Result<i32> {
+fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
     match command {
         Command::Show {
             environment,
@@ -124,34 +119,32 @@ fn execute(command: Command, io: &mut Io<'_>) -> anyhow::Result<i32> {
     }
 }
 
-/// Prints an error as `error: ...` with its causes, cargo-style, and picks the exit code.
-fn report(error: &anyhow::Error, io: &mut Io<'_>) -> i32 {
-    if error.chain().any(is_broken_pipe) {
-        return exit::SUCCESS;
+/// The one renderer of errors: diagnostics as `FILE:LINE: error: ...`, everything else as
+/// `error: ...` with its causes, cargo-style. Returns the error's exit code.
+fn report(error: &Error, io: &mut Io<'_>) -> i32 {
+    let code = error.exit_code();
+    if code == exit::SUCCESS {
+        // Whoever read our output has gone (a closed pipe): nothing to say.
+        return code;
     }
     let style = io.stderr_style;
-    match error.downcast_ref::<Error>() {
-        // Diagnostics already read `FILE:LINE: error: ...`.
-        Some(Error::Load(load)) => {
+    match error {
+        Error::Load(load) => {
             let _ = writeln!(io.stderr, "{load}");
         }
-        Some(Error::Config(diagnostic)) => {
+        Error::Config(diagnostic) => {
             let _ = writeln!(io.stderr, "{diagnostic}");
         }
         _ => {
             let _ = writeln!(io.stderr, "{} {error}", style.red(&style.bold("error:")));
-            for cause in error.chain().skip(1) {
-                let _ = writeln!(io.stderr, "\nCaused by:\n    {cause}");
+            let mut cause = std::error::Error::source(error);
+            while let Some(inner) = cause {
+                let _ = writeln!(io.stderr, "\nCaused by:\n    {inner}");
+                cause = inner.source();
             }
         }
     }
-    exit::USAGE
-}
-
-fn is_broken_pipe(cause: &(dyn std::error::Error + 'static)) -> bool {
-    cause
-        .downcast_ref::<std::io::Error>()
-        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    code
 }
 
 /// The project around the current directory, required unless a checklist path is given.
@@ -202,7 +195,7 @@ fn select_checklist(
     io: &mut Io<'_>,
     environment: Option<&str>,
     checklist: Option<&str>,
-) -> anyhow::Result<Selected> {
+) -> Result<Selected, Error> {
     let project = project_for(io, checklist)?;
     let path = checklist_path(io, project.as_ref(), checklist)?;
     let loaded = crate::project::load_checklist(&path, &io.cwd)?;

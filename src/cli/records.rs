@@ -17,7 +17,7 @@ use crate::store::{RunFolder, read_journal, write_atomically};
 
 /// Reads the record of a run, given its folder or the record itself. A finished run whose
 /// record is missing or stale gets it written again from its journal first, and says so.
-fn load(io: &mut Io<'_>, path: &Path) -> anyhow::Result<(Record, String)> {
+fn load(io: &mut Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> {
     let full = io.cwd.join(path);
     let folder = RunFolder::containing(&full);
     let record_path = if full.is_dir() {
@@ -41,7 +41,7 @@ fn load(io: &mut Io<'_>, path: &Path) -> anyhow::Result<(Record, String)> {
     Ok((load_record(&record_path, &shown)?, shown))
 }
 
-pub fn report(io: &mut Io<'_>, path: &Path, format: ReportFormat) -> anyhow::Result<i32> {
+pub fn report(io: &mut Io<'_>, path: &Path, format: ReportFormat) -> Result<i32, crate::Error> {
     let (record, shown) = load(io, path)?;
     let context = ReportContext {
         path: &shown,
@@ -57,7 +57,7 @@ pub fn diff(
     b: &Path,
     format: DiffFormat,
     all: bool,
-) -> anyhow::Result<i32> {
+) -> Result<i32, crate::Error> {
     let (first, first_name) = load(io, a)?;
     let (second, second_name) = load(io, b)?;
     let diff = diff_records(&first, &second, all);
@@ -174,7 +174,11 @@ fn write_diff(
     Ok(())
 }
 
-pub fn verify(io: &mut Io<'_>, path: &Path, allowed_signers: Option<&Path>) -> anyhow::Result<i32> {
+pub fn verify(
+    io: &mut Io<'_>,
+    path: &Path,
+    allowed_signers: Option<&Path>,
+) -> Result<i32, crate::Error> {
     let (record, shown) = load(io, path)?;
     let folder = RunFolder::containing(&io.cwd.join(path));
     let allowed = match allowed_signers {
@@ -400,7 +404,7 @@ pub fn sign(
     key_path: &Path,
     role: &str,
     signer: Option<&str>,
-) -> anyhow::Result<i32> {
+) -> Result<i32, crate::Error> {
     let full = io.cwd.join(path);
     let (mut record, shown) = load(io, path)?;
     let roles: Vec<&str> = record.signoffs.iter().map(|s| s.role.as_str()).collect();
@@ -468,8 +472,12 @@ pub fn sign(
     let clock = io.host.clock()?;
     let at = crate::model::Timestamp::from_datetime(clock.now());
     sign_record(&mut record, &key, role, &signer, &at).map_err(key_error)?;
-    write_atomically(&full, &crate::store::record_bytes(&record))
-        .map_err(|e| anyhow::anyhow!("cannot write {shown}: {e}"))?;
+    write_atomically(&full, &crate::store::record_bytes(&record)).map_err(|source| {
+        crate::Error::Write {
+            path: full.clone(),
+            source,
+        }
+    })?;
     writeln!(
         io.stdout,
         "signed {shown} as {role} by {signer} ({}); {} signatures in all",

@@ -7,8 +7,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use anyhow::Context as _;
-
 use super::{Io, ResumeChoice, RunOptions, checklist_path, exit, mention_warnings, project_for};
 use crate::clock::Clock;
 use crate::engine::{Meta, Plan, Start, Step};
@@ -32,16 +30,14 @@ struct Target {
     records_dir: PathBuf,
 }
 
-pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
+pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
     let target = resolve(io, &options)?;
     let clock = io.host.clock()?;
     let operator = operator(io, &options, target.answers.as_ref(), &target.path);
     let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
-    folders.prepare().with_context(|| {
-        format!(
-            "cannot create the records folder {}",
-            target.records_dir.display()
-        )
+    folders.prepare().map_err(|source| crate::Error::Write {
+        path: target.records_dir.clone(),
+        source,
     })?;
     let started = Timestamp::from_datetime(clock.now());
     let holder = format!(
@@ -71,7 +67,7 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> anyhow::Result<i32> {
 
 /// The checklist, the environment, the plan and the answers file, all checked before
 /// anything is written.
-fn resolve(io: &mut Io<'_>, options: &RunOptions) -> anyhow::Result<Target> {
+fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error> {
     let project = project_for(io, options.checklist.as_deref())?;
     let path = checklist_path(io, project.as_ref(), options.checklist.as_deref())?;
     // A large answers file takes longer to read than the checklist; read both at once.
@@ -143,20 +139,27 @@ fn open_run(
     open: Option<(RunFolder, crate::store::JournalContents)>,
     choice: ResumeChoice,
     meta: &Meta,
-) -> anyhow::Result<(Run, Option<ResumeReport>)> {
+) -> Result<(Run, Option<ResumeReport>), crate::Error> {
     let shown = display_path(&target.path, &io.cwd);
     let resume = match (&open, choice) {
-        (None, ResumeChoice::Resume) => anyhow::bail!(
-            "there is no unfinished run of {shown} for {} in {} to resume",
-            target.environment,
-            display_path(&target.records_dir, &io.cwd)
-        ),
+        (None, ResumeChoice::Resume) => {
+            return Err(crate::Error::Refused(format!(
+                "there is no unfinished run of {shown} for {} in {} to resume",
+                target.environment,
+                display_path(&target.records_dir, &io.cwd)
+            )));
+        }
         (None, _) => false,
         (Some(_), ResumeChoice::Resume) => true,
         (Some(_), ResumeChoice::New) => false,
         (Some((folder, contents)), ResumeChoice::Ask) => {
-            let walk = crate::engine::replay(contents.entries.iter().cloned())
-                .map_err(|e| anyhow::anyhow!("{}: {e}", folder.journal_path().display()))?;
+            let walk = crate::engine::replay(contents.entries.iter().cloned()).map_err(|e| {
+                crate::Error::Journal(crate::store::JournalError::Damaged {
+                    path: folder.journal_path(),
+                    line: e.line,
+                    what: e.message,
+                })
+            })?;
             let folder_shown = display_path(&folder.path, &io.cwd);
             term::offer_resume(io, &walk, &target.plan, &folder_shown)?
         }
@@ -225,7 +228,7 @@ fn walk_and_close(
     report: Option<ResumeReport>,
     clock: Arc<dyn Clock>,
     operator: String,
-) -> anyhow::Result<i32> {
+) -> Result<i32, crate::Error> {
     let environment = target.environment.clone();
     {
         let mut guard = run.lock().unwrap_or_else(|p| p.into_inner());

@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use super::{Io, Selected, exit, select_checklist};
 use crate::render::sheet::{Sheet, SheetFormat, write_sheet};
 use crate::store::write_atomically;
@@ -14,7 +12,7 @@ pub fn run(
     checklist: Option<&str>,
     format: SheetFormat,
     output: Option<&Path>,
-) -> anyhow::Result<i32> {
+) -> Result<i32, crate::Error> {
     let Selected {
         checklist,
         environment,
@@ -27,8 +25,10 @@ pub fn run(
             let mut bytes = Vec::new();
             write_sheet(&mut bytes, &sheet, format)?;
             let target = io.cwd.join(file);
-            write_atomically(&target, &bytes)
-                .with_context(|| format!("cannot write {}", file.display()))?;
+            write_atomically(&target, &bytes).map_err(|source| crate::Error::Write {
+                path: target.clone(),
+                source,
+            })?;
         }
     }
     Ok(exit::SUCCESS)

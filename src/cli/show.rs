@@ -9,7 +9,7 @@ pub fn run(
     checklist: Option<&str>,
     format: ShowFormat,
     show_ids: bool,
-) -> anyhow::Result<i32> {
+) -> Result<i32, crate::Error> {
     let Selected {
         checklist,
         environment,

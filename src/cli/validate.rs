@@ -17,7 +17,11 @@ struct Report {
     diagnostics: Vec<Diagnostic>,
 }
 
-pub fn run(io: &mut Io<'_>, files: &[PathBuf], format: ValidateFormat) -> anyhow::Result<i32> {
+pub fn run(
+    io: &mut Io<'_>,
+    files: &[PathBuf],
+    format: ValidateFormat,
+) -> Result<i32, crate::Error> {
     let mut reports = Vec::new();
     let targets: Vec<PathBuf> = if files.is_empty() {
         // Opening the project also checks checklists/deploycheck.yaml.
@@ -91,7 +95,11 @@ pub fn run(io: &mut Io<'_>, files: &[PathBuf], format: ValidateFormat) -> anyhow
     finish(io, reports, format)
 }
 
-fn finish(io: &mut Io<'_>, reports: Vec<Report>, format: ValidateFormat) -> anyhow::Result<i32> {
+fn finish(
+    io: &mut Io<'_>,
+    reports: Vec<Report>,
+    format: ValidateFormat,
+) -> Result<i32, crate::Error> {
     let failed = reports.iter().any(|r| !r.ok);
     match format {
         ValidateFormat::Json => {

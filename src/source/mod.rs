@@ -104,7 +104,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The tree with `source` and `line` removed: the YAML checklist format, so that what
 /// `show --format yaml` prints loads back as the same tree.
-pub fn to_yaml_checklist(checklist: &Checklist) -> anyhow::Result<String> {
+pub fn to_yaml_checklist(checklist: &Checklist) -> Result<String, crate::Error> {
     let mut value = serde_json::to_value(checklist)?;
     strip_derived_keys(&mut value);
     crate::yaml::to_string(&value)

@@ -15,7 +15,7 @@ pub fn offer_resume(
     walk: &Walk,
     current: &Plan,
     folder: &str,
-) -> anyhow::Result<bool> {
+) -> Result<bool, crate::Error> {
     let mut brief = vec![format!(
         "An unfinished run of this checklist for {} is in {folder}:",
         walk.environment()
@@ -31,10 +31,10 @@ pub fn offer_resume(
         }
     }
     if !io.interactive {
-        anyhow::bail!(
+        return Err(crate::Error::Refused(format!(
             "{}\nPass --resume to continue it, or --new to start over.",
             brief.join("\n")
-        );
+        )));
     }
     for line in &brief {
         writeln!(io.stdout, "{line}")?;
@@ -44,7 +44,9 @@ pub fn offer_resume(
         io.stdout.flush()?;
         let mut line = String::new();
         if io.stdin.read_line(&mut line)? == 0 {
-            anyhow::bail!("no answer; pass --resume or --new");
+            return Err(crate::Error::Refused(
+                "no answer; pass --resume or --new".into(),
+            ));
         }
         match line.trim().to_ascii_lowercase().as_str() {
             "" | "y" | "yes" => return Ok(true),

@@ -4,8 +4,6 @@
 use std::io::{BufRead, Write};
 use std::sync::Mutex;
 
-use anyhow::Context as _;
-
 use crate::clock::Clock;
 use crate::engine::{
     Command, Effect, Event, ItemKind, Meta, SignoffOutcome, Step, parse_command,
@@ -86,7 +84,7 @@ impl<'a> Session<'a> {
     }
 
     /// Walks until there is nothing left to ask, the operator quits, or input ends.
-    pub fn drive(&mut self) -> anyhow::Result<Outcome> {
+    pub fn drive(&mut self) -> Result<Outcome, crate::Error> {
         loop {
             let step = match self.run().walk().current() {
                 Some(step) => step,
@@ -112,7 +110,7 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn apply_from_file(&mut self, step: Step) -> anyhow::Result<bool> {
+    fn apply_from_file(&mut self, step: Step) -> Result<bool, crate::Error> {
         let Some(answers) = self.answers.as_deref_mut() else {
             return Ok(false);
         };
@@ -120,10 +118,7 @@ impl<'a> Session<'a> {
             return Ok(false);
         };
         let meta = self.meta();
-        let effects = self
-            .run()
-            .apply(&meta, event)
-            .context("applying the answers file")?;
+        let effects = self.run().apply(&meta, event)?;
         if let (Some(text), Step::Item(item)) = (note, step) {
             let id = self.run().walk().plan().items[item].id.clone();
             self.run().apply(&meta, Event::Note { id, text })?;
@@ -132,9 +127,12 @@ impl<'a> Session<'a> {
         Ok(true)
     }
 
-    fn read_line(&mut self) -> anyhow::Result<Option<String>> {
+    fn read_line(&mut self) -> Result<Option<String>, crate::Error> {
         let mut line = String::new();
-        let read = self.input.read_line(&mut line).context("reading input")?;
+        let read = self
+            .input
+            .read_line(&mut line)
+            .map_err(crate::Error::Input)?;
         if read == 0 {
             return Ok(None);
         }
@@ -281,7 +279,7 @@ impl<'a> Session<'a> {
     }
 
     /// Acts on one line typed at a prompt; `Some` ends the session.
-    fn handle(&mut self, step: Step, line: &str) -> anyhow::Result<Option<Outcome>> {
+    fn handle(&mut self, step: Step, line: &str) -> Result<Option<Outcome>, crate::Error> {
         let word = line
             .split_whitespace()
             .next()
@@ -396,7 +394,7 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    fn after(&mut self, effects: Vec<Effect>) -> anyhow::Result<()> {
+    fn after(&mut self, effects: Vec<Effect>) -> Result<(), crate::Error> {
         for effect in effects {
             if let Effect::RecommendRollback { triggers } = effect {
                 let names: Vec<String> = {
@@ -418,7 +416,7 @@ impl<'a> Session<'a> {
         &mut self,
         holding: Option<Vec<String>>,
         mut reason: Option<String>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), crate::Error> {
         let style = self.config.style;
         if self.run().walk().rollback_started().is_some() {
             return self.complain("a rollback is already under way").map(|_| ());
@@ -491,7 +489,7 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    fn back(&mut self) -> anyhow::Result<()> {
+    fn back(&mut self) -> Result<(), crate::Error> {
         let meta = self.meta();
         let what = self.run().walk().last_change();
         let result = self.run().apply(&meta, Event::Undo);
@@ -575,7 +573,7 @@ impl<'a> Session<'a> {
         writeln!(self.out, "  {text}")
     }
 
-    fn complain(&mut self, message: &str) -> anyhow::Result<Option<Outcome>> {
+    fn complain(&mut self, message: &str) -> Result<Option<Outcome>, crate::Error> {
         let style = self.config.style;
         writeln!(self.out, "  {}", style.yellow(message))?;
         Ok(None)
