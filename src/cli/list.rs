@@ -34,8 +34,7 @@ pub fn run(io: &mut Io<'_>, format: ListFormat) -> Result<i32, crate::Error> {
     if files.is_empty() {
         return Err(Error::NoChecklists {
             dir: project.checklists_dir.clone(),
-        }
-        .into());
+        });
     }
     let default = project.resolve_checklist(None).ok();
     let entries: Vec<Entry> = files

@@ -418,8 +418,7 @@ pub fn sign(
             &shown,
             None,
             format!("`{role}` is not a sign-off role of this record; {listed}"),
-        ))
-        .into());
+        )));
     }
     // A record that no longer verifies is never signed: a signature would vouch for an edit.
     if record.compute_digest() != record.digest {
@@ -451,7 +450,7 @@ pub fn sign(
         let passphrase = match io.host.var("DEPLOYCHECK_KEY_PASSPHRASE").ok_or(()) {
             Ok(p) => p,
             Err(_) if io.interactive => rpassword::prompt_password(format!("Passphrase for {key_shown}: ")).map_err(|e| key_error(format!("cannot read the passphrase: {e}")))?,
-            Err(_) => return Err(key_error("the key is encrypted; give its passphrase at a terminal or in DEPLOYCHECK_KEY_PASSPHRASE".into()).into()),
+            Err(_) => return Err(key_error("the key is encrypted; give its passphrase at a terminal or in DEPLOYCHECK_KEY_PASSPHRASE".into())),
         };
         key = key
             .decrypt(passphrase.as_bytes())
@@ -465,8 +464,7 @@ pub fn sign(
         None => {
             return Err(key_error(
                 "the key has no comment to name the signer; pass --signer ID".into(),
-            )
-            .into());
+            ));
         }
     };
     let clock = io.host.clock()?;

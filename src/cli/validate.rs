@@ -30,8 +30,7 @@ pub fn run(
             Ok(None) => {
                 return Err(Error::NoProject {
                     start: io.cwd.clone(),
-                }
-                .into());
+                });
             }
             Err(Error::Config(diagnostic)) => {
                 reports.push(Report {
@@ -42,14 +41,13 @@ pub fn run(
                 });
                 return finish(io, reports, format);
             }
-            Err(other) => return Err(other.into()),
+            Err(other) => return Err(other),
         };
         let files = project.checklist_files();
         if files.is_empty() {
             return Err(Error::NoChecklists {
                 dir: project.checklists_dir,
-            }
-            .into());
+            });
         }
         files
     } else {
@@ -71,7 +69,7 @@ pub fn run(
                     items: None,
                     diagnostics: vec![diagnostic],
                 },
-                Err(other) => return Err(other.into()),
+                Err(other) => return Err(other),
             });
             continue;
         }
@@ -88,7 +86,7 @@ pub fn run(
                 items: None,
                 diagnostics: error.diagnostics,
             },
-            Err(other) => return Err(other.into()),
+            Err(other) => return Err(other),
         };
         reports.push(report);
     }
