@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, FixedOffset, Local, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Local};
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<FixedOffset>;
@@ -40,30 +40,19 @@ impl Clock for SteppingClock {
     }
 }
 
-/// RFC 3339 with the offset spelled out: `2026-11-23T14:23:00+00:00`.
-pub fn rfc3339(time: DateTime<FixedOffset>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, false)
-}
-
-/// `20261123T142300Z`, for file names.
-pub fn compact_utc(time: DateTime<FixedOffset>) -> String {
-    time.with_timezone(&Utc)
-        .format("%Y%m%dT%H%M%SZ")
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn stepping_clock_moves_a_second_per_read_and_formats() {
+    fn stepping_clock_moves_a_second_per_read() {
         let clock = SteppingClock::starting_at(
             DateTime::parse_from_rfc3339("2026-11-23T14:23:00+02:00").unwrap(),
         );
-        assert_eq!(rfc3339(clock.now()), "2026-11-23T14:23:00+02:00");
-        let second = clock.now();
-        assert_eq!(rfc3339(second), "2026-11-23T14:23:01+02:00");
-        assert_eq!(compact_utc(second), "20261123T122301Z");
+        let first = crate::model::Timestamp::from_datetime(clock.now());
+        assert_eq!(first.as_str(), "2026-11-23T14:23:00+02:00");
+        let second = crate::model::Timestamp::from_datetime(clock.now());
+        assert_eq!(second.as_str(), "2026-11-23T14:23:01+02:00");
+        assert_eq!(second.compact_utc(), "20261123T122301Z");
     }
 }

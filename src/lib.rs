@@ -1,31 +1,50 @@
 //! deploycheck: deployment checklists in Markdown or YAML, walked and recorded.
 //!
-//! The crate is a library with a thin binary. Modules, from the inside out:
-//! - [`model`]: the typed checklist tree (phases → sections → items, thresholds, IDs);
-//! - [`input`](crate::input) and [`yaml`]: reading any input file, and any YAML document, with
-//!   the same caps and limits;
-//! - [`source`]: Markdown and YAML files → model, with diagnostics that name file and line;
-//! - [`project`]: the `checklists/` folder, its config, checklist and environment names;
-//! - [`render`]: human-readable output into any `Write`;
-//! - [`cli`]: arguments → typed command → exit code; the only layer that sees process I/O
-//!   through the [`cli::Io`] it is handed.
+//! A library with a thin binary (`main.rs` calls [`run()`](fn@run)). From the inside out:
+//!
+//! - [`model`]: the typed checklist tree (phases → sections → items, thresholds, IDs), the
+//!   run record, times ([`model::Timestamp`]) and the verdict, which is a function of a
+//!   record's items, sign-offs and rollback.
+//! - `input` and [`yaml`]: every input file is read through the same caps (enforced while
+//!   reading) and every YAML document through the same depth, alias and duplicate-key
+//!   limits.
+//! - [`source`]: Markdown and YAML checklists → model through one builder, so both formats
+//!   infer the same tree; diagnostics name file and line.
+//! - [`engine`]: the walk as a pure state machine. [`engine::Event`] is the one event
+//!   type: the walk applies it, the journal stores it, and [`engine::replay`] folds a
+//!   journal back into a walk through the same `apply`. Who and when come with each event.
+//! - [`store`]: a folder per run with its journal (appended and fsynced before each prompt,
+//!   every line checksummed) and its record (written atomically); the lock; nothing opened
+//!   through a symlink. Its module documentation lists the order of durable writes.
+//! - [`run`](mod@run): the walk joined to its journal and record; finding unfinished runs and
+//!   rewriting a finished run's missing record from its journal.
+//! - `term`: the only code that talks to the person: prompts, the resume briefing.
+//! - `render`: reports, summaries, sheets and trees, written into any `Write`.
+//! - `audit`: reading records, diffs and SSH signatures.
+//! - `cli`: arguments → typed command → exit code, with one error type (`Error`) and one
+//!   renderer; `host` holds the facts of the machine (environment, host name, git, clock),
+//!   read once at the edge and handed in.
 
-pub mod audit;
-pub mod cli;
-pub mod clock;
+// The deliberate public API: the model (checklists and run records), reading checklists
+// and records, and the walk with its journal, for programs that embed or measure a run.
 pub mod engine;
-pub mod error;
-pub mod host;
-pub(crate) mod input;
 pub mod model;
-pub mod project;
-pub mod render;
 pub mod run;
 pub mod source;
 pub mod store;
-pub mod term;
-pub mod text;
 pub mod yaml;
+
+// Everything else is the command-line tool's own.
+pub(crate) mod audit;
+pub(crate) mod cli;
+pub(crate) mod clock;
+pub(crate) mod error;
+pub(crate) mod host;
+pub(crate) mod input;
+pub(crate) mod project;
+pub(crate) mod render;
+pub(crate) mod term;
+pub(crate) mod text;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;

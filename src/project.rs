@@ -296,7 +296,7 @@ impl Environments {
         }
         let candidates = self.known.iter().chain(self.aliases.keys());
         let suggestion = candidates
-            .map(|c| (edit_distance(requested, c), c))
+            .map(|c| (strsim::levenshtein(requested, c), c))
             .filter(|(d, c)| *d <= 2.max(c.len() / 3) || c.starts_with(requested))
             .min_by_key(|(d, _)| *d)
             .map(|(_, c)| self.aliases.get(c).unwrap_or(c).clone());
@@ -306,21 +306,6 @@ impl Environments {
             known: self.known.clone(),
         })
     }
-}
-
-/// Levenshtein distance, for "did you mean". Inputs are short names.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 /// Loads a checklist, naming it relative to the current directory where possible.
@@ -423,12 +408,5 @@ mod tests {
         std::fs::create_dir(dir.path().join("away")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("away"), project.root.join("runs")).unwrap();
         assert!(project.records_outside_note().is_some());
-    }
-
-    #[test]
-    fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("prodution", "production"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
     }
 }

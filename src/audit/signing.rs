@@ -16,7 +16,6 @@ pub struct AllowedSigner {
     pub principals: String,
     pub namespaces: Option<Vec<String>>,
     pub key: PublicKey,
-    pub line: usize,
 }
 
 /// Parses an `allowed_signers` file: `principals [options] keytype base64 [comment]`,
@@ -66,7 +65,6 @@ pub fn parse_allowed_signers(text: &str, file: &str) -> Result<Vec<AllowedSigner
             principals: principals.to_string(),
             namespaces,
             key,
-            line: line_number,
         });
     }
     Ok(signers)
@@ -454,7 +452,6 @@ mod tests {
             signers[1].namespaces.as_deref(),
             Some(&["git".to_string(), "deploycheck".to_string()][..])
         );
-        assert_eq!(signers[1].line, 3);
         let error = parse_allowed_signers("x cert-authority ssh-ed25519 AAAA\n", "a").unwrap_err();
         assert!(error.message.contains("certificate authorities"));
         assert!(parse_allowed_signers("x not-a-key\n", "a").is_err());

@@ -399,7 +399,7 @@ fn install_interrupt_handler(
                 );
             }
         }
-        exit(130);
+        exit(crate::error::exit::INTERRUPTED);
     };
     // A second handler (tests driving `run` twice in one process) is not worth failing over.
     let _ = ctrlc::set_handler(handler);

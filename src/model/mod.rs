@@ -1,6 +1,6 @@
 //! The typed checklist tree every other module works on.
 //!
-//! A [`Checklist`] is phases → sections → items, as DESIGN section 2 defines it. The types
+//! A [`Checklist`] is phases → sections → items. The types
 //! serialize with exactly the keys `show --format json` promises, so the tree itself is the
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 

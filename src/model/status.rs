@@ -97,7 +97,7 @@ impl Verdict {
         }
     }
 
-    /// 0 for GO; 1 for every other verdict (DESIGN section 7).
+    /// 0 for GO; 1 for every other verdict.
     pub fn exit_code(self) -> i32 {
         match self {
             Verdict::Go => 0,

@@ -8,7 +8,7 @@ mod tree;
 
 pub use report::{ReportContext, ReportFormat, write_report};
 pub use style::Style;
-pub use summary::{painted_verdict, write_summary};
+pub use summary::write_summary;
 pub use tree::{TreeOptions, write_tree};
 
 /// Text for Markdown, kept literal: characters Markdown would read as markup are escaped.

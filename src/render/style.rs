@@ -7,11 +7,6 @@ pub struct Style {
 }
 
 impl Style {
-    pub const PLAIN: Style = Style {
-        color: false,
-        unicode: false,
-    };
-
     /// What a terminal gets; `no_color` honours the `NO_COLOR` convention.
     pub fn for_output(is_terminal: bool, no_color: bool) -> Style {
         Style {
@@ -20,36 +15,40 @@ impl Style {
         }
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    fn paint(self, style: anstyle::Style, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{}{text}{}", style.render(), style.render_reset())
         } else {
             text.to_string()
         }
     }
 
+    fn fg(color: anstyle::AnsiColor) -> anstyle::Style {
+        anstyle::Style::new().fg_color(Some(color.into()))
+    }
+
     pub fn bold(self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(anstyle::Style::new().bold(), text)
     }
 
     pub fn dim(self, text: &str) -> String {
-        self.paint("2", text)
+        self.paint(anstyle::Style::new().dimmed(), text)
     }
 
     pub fn red(self, text: &str) -> String {
-        self.paint("31", text)
+        self.paint(Self::fg(anstyle::AnsiColor::Red), text)
     }
 
     pub fn green(self, text: &str) -> String {
-        self.paint("32", text)
+        self.paint(Self::fg(anstyle::AnsiColor::Green), text)
     }
 
     pub fn yellow(self, text: &str) -> String {
-        self.paint("33", text)
+        self.paint(Self::fg(anstyle::AnsiColor::Yellow), text)
     }
 
     pub fn cyan(self, text: &str) -> String {
-        self.paint("36", text)
+        self.paint(Self::fg(anstyle::AnsiColor::Cyan), text)
     }
 
     /// `a · b` on a terminal, `a | b` elsewhere.
@@ -71,7 +70,7 @@ mod tests {
             Style::for_output(true, true).unicode,
             "NO_COLOR is about colour only"
         );
-        assert_eq!(Style::PLAIN.bold("x"), "x");
+        assert_eq!(Style::default().bold("x"), "x");
         assert_eq!(Style::for_output(true, false).bold("x"), "\x1b[1mx\x1b[0m");
     }
 }

@@ -1,4 +1,4 @@
-//! Answers files: a run's answers in YAML, for CI, rehearsals and tests (DESIGN section 5).
+//! Answers files: a run's answers in YAML, for CI, rehearsals and tests.
 //!
 //! The whole file is checked against the checklist before anything is recorded: unknown
 //! IDs, roles and fields, a status that needs a reason without one, or a measured value for

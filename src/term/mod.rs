@@ -8,5 +8,5 @@
 mod resume;
 mod session;
 
-pub use resume::{briefing, describe_resume, offer_resume};
+pub use resume::{describe_resume, offer_resume};
 pub use session::{Outcome, Session, SessionConfig};

@@ -57,7 +57,7 @@ pub fn offer_resume(
 }
 
 /// Who started it, where it stopped, who answered what, what went wrong so far.
-pub fn briefing(walk: &Walk) -> Vec<String> {
+fn briefing(walk: &Walk) -> Vec<String> {
     let first = &walk.sessions()[0];
     let mut lines = vec![format!(
         "started {} by {} on {}",

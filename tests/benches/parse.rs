@@ -1,6 +1,6 @@
 //! Parse benchmark: `cargo bench --bench parse`.
 //!
-//! Budgets (issue 3): loading a 100k-item Markdown checklist costs at most 1.5x one raw
+//! Budgets: loading a 100k-item Markdown checklist costs at most 1.5x one raw
 //! pulldown-cmark pass over the same file (3x is a defect), grows linearly with items,
 //! and peaks under 60 MB. This prints the figures; it asserts nothing, because timings on
 //! a shared machine are evidence to read, not a pass/fail test.

@@ -1,6 +1,6 @@
 //! Records benchmark: `cargo bench --bench records`.
 //!
-//! Budget (issue 6): diffing two 100k-item records costs at most 1.5x reading both (two
+//! Budget: diffing two 100k-item records costs at most 1.5x reading both (two
 //! `verify` runs), so the comparison itself is linear and cheap. Also prints GNU
 //! `diff -u` on the same files, when installed, for scale. Prints; asserts nothing.
 

@@ -1,6 +1,6 @@
 //! Run benchmark: `cargo bench --bench run`.
 //!
-//! Budgets (issue 4): persisting one prompted answer costs the same at 1k and at 100k
+//! Budgets: persisting one prompted answer costs the same at 1k and at 100k
 //! items (within 1.2x); an answers-file run of a 100k-item checklist costs at most 10x
 //! `validate` on it. Prints the figures; asserts nothing (see benches/parse.rs).
 

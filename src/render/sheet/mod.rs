@@ -33,11 +33,6 @@ impl<'a> Sheet<'a> {
         }
     }
 
-    pub fn short_sha(&self) -> &str {
-        let sha = self.sha256();
-        &sha[..12.min(sha.len())]
-    }
-
     /// The checklist file's full digest: a filled-in sheet names exactly what was walked.
     pub fn sha256(&self) -> &str {
         &self.checklist.source.sha256
