@@ -2,6 +2,24 @@
 
 use crate::model::Status;
 
+/// Why an answer was not taken, in words for the operator: shown at the prompt, or with
+/// the answers-file entry it is about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Refusal {
+        Refusal(message.to_string())
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal(message)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// A status word with its reason, if any: `y`, `f disk full`, `na`, `clear`.
@@ -24,7 +42,7 @@ pub enum Command {
 }
 
 /// Parses one line typed at an item prompt. `Err` carries the message to show.
-pub fn parse_command(line: &str) -> Result<Command, String> {
+pub fn parse_command(line: &str) -> Result<Command, Refusal> {
     let line = line.trim();
     if line.is_empty() {
         return Err("type an answer, or ? for help".into());
@@ -45,7 +63,7 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
         "note" | "n" => {
             return rest
                 .map(Command::Note)
-                .ok_or_else(|| "note needs text: note TEXT".to_string());
+                .ok_or_else(|| Refusal::from("note needs text: note TEXT"));
         }
         _ => {}
     }
@@ -63,9 +81,9 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
         });
     }
     match Status::from_word(&lower) {
-        Some(Status::Pending) | None => Err(format!(
+        Some(Status::Pending) | None => Err(Refusal(format!(
             "`{word}` is not an answer; type y, f REASON, s REASON, na, d REASON, a value, or ? for help"
-        )),
+        ))),
         Some(status) => Ok(Command::Answer {
             status,
             reason: rest,

@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 pub use crate::model::ItemKind;
 use crate::model::{Checklist, Item, PhaseKind, SectionKind, Threshold};
 
+/// A plan read from a journal that does not hold together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PlanError(pub String);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanItem {
@@ -190,7 +195,7 @@ impl Plan {
 
     /// Rebuilds what the plan derives from its items: the ID index, children, positions and
     /// path sizes. Run once when a plan is built or read from a journal.
-    pub fn reindex(&mut self) -> Result<(), String> {
+    pub fn reindex(&mut self) -> Result<(), PlanError> {
         self.ids = HashMap::with_capacity(self.items.len());
         for item in &mut self.items {
             item.children.clear();
@@ -198,13 +203,13 @@ impl Plan {
         for index in 0..self.items.len() {
             let id = self.items[index].id.clone();
             if self.ids.insert(id.clone(), index).is_some() {
-                return Err(format!("item `{id}` is listed twice"));
+                return Err(PlanError(format!("item `{id}` is listed twice")));
             }
             if let Some(parent) = self.items[index].parent {
                 if parent >= index {
-                    return Err(format!(
+                    return Err(PlanError(format!(
                         "item `{id}` names a parent that does not come before it"
-                    ));
+                    )));
                 }
                 self.items[parent].children.push(index);
             }
@@ -212,7 +217,9 @@ impl Plan {
                 .role
                 .is_some_and(|r| r >= self.roles.len())
             {
-                return Err(format!("item `{id}` names a role the plan does not have"));
+                return Err(PlanError(format!(
+                    "item `{id}` names a role the plan does not have"
+                )));
             }
         }
         self.main_items = 0;
@@ -230,9 +237,9 @@ impl Plan {
                     }
                 };
                 if !valid {
-                    return Err(format!(
+                    return Err(PlanError(format!(
                         "the walk order names a step that does not exist: {step:?}"
-                    ));
+                    )));
                 }
                 if let Step::Item(i) = *step {
                     position += 1;
@@ -247,10 +254,10 @@ impl Plan {
         }
         for role in &self.roles {
             if role.statements.iter().any(|&s| s >= self.items.len()) {
-                return Err(format!(
+                return Err(PlanError(format!(
                     "role `{}` names a statement that does not exist",
                     role.role
-                ));
+                )));
             }
         }
         Ok(())

@@ -8,7 +8,7 @@
 use std::cell::Cell;
 
 use super::event::{Event, Meta, SignoffOutcome, Start};
-use super::input::Command;
+use super::input::{Command, Refusal};
 use super::plan::{ItemKind, Plan, PlanItem, Step};
 use crate::model::{
     Counts, FieldValues, How, Measurement, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
@@ -109,7 +109,7 @@ pub enum WalkError {
     #[error("a run starts only once")]
     StartedTwice,
     #[error("the checklist it names is inconsistent: {0}")]
-    BadPlan(String),
+    BadPlan(#[from] super::plan::PlanError),
 }
 
 #[derive(Debug, Clone)]
@@ -414,21 +414,7 @@ impl Walk {
     fn apply_step(&mut self, meta: &Meta, event: &Event) -> Result<Vec<Effect>, WalkError> {
         let mut effects = Vec::new();
         match event {
-            Event::Field { name, value } => {
-                let index = self
-                    .plan
-                    .field_index(name)
-                    .ok_or_else(|| WalkError::Unknown {
-                        what: "run field",
-                        name: name.clone(),
-                    })?;
-                let previous = self.fields[index].replace(FieldValue {
-                    value: value.clone(),
-                    at: meta.at.clone(),
-                    by: meta.by.clone(),
-                });
-                self.history.push(Undo::Field { index, previous });
-            }
+            Event::Field { name, value } => self.set_field(meta, name, value)?,
             Event::Answer {
                 id,
                 status,
@@ -448,12 +434,7 @@ impl Walk {
                     at: meta.at.clone(),
                     by: meta.by.clone(),
                 };
-                let previous = self.answers[item].replace(answer);
-                if let Some(previous) = &previous {
-                    self.counts.remove(previous.status);
-                }
-                self.counts.add(*status);
-                self.history.push(Undo::Answer { item, previous });
+                self.set_answer(item, answer);
                 if *status == Status::Holds && self.rollback.is_none() {
                     effects.push(Effect::RecommendRollback {
                         triggers: self.holding_triggers(),
@@ -469,59 +450,9 @@ impl Walk {
                 });
                 self.history.push(Undo::Note { item, previous });
             }
-            Event::Signoff { role, outcome } => {
-                let index = self
-                    .plan
-                    .role_index(role)
-                    .ok_or_else(|| WalkError::Unknown {
-                        what: "sign-off role",
-                        name: role.clone(),
-                    })?;
-                let (SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text)) = outcome;
-                if text.trim().is_empty() {
-                    return Err(WalkError::EmptySignoff { role: role.clone() });
-                }
-                let previous = self.signoffs[index].replace(SignoffAnswer {
-                    outcome: outcome.clone(),
-                    at: meta.at.clone(),
-                    by: meta.by.clone(),
-                });
-                self.history.push(Undo::Signoff {
-                    role: index,
-                    previous,
-                });
-            }
-            Event::Rollback { reason } => {
-                if self.rollback.is_some() {
-                    return Err(WalkError::RollbackAlreadyStarted);
-                }
-                let by_hand = self.holding_triggers().is_empty();
-                let reason = reason.clone().filter(|r| !r.trim().is_empty());
-                if by_hand && reason.is_none() {
-                    return Err(WalkError::RollbackNeedsReason);
-                }
-                self.rollback = Some(RollbackStart {
-                    meta: meta.clone(),
-                    reason,
-                });
-                self.cursor.set(0);
-                self.history.push(Undo::Rollback);
-            }
-            Event::Decline { reason } => {
-                let triggers = self.holding_triggers();
-                if triggers.is_empty() {
-                    return Err(WalkError::NothingToDecline);
-                }
-                if reason.trim().is_empty() {
-                    return Err(WalkError::DeclineNeedsReason);
-                }
-                self.declines.push(Decline {
-                    meta: meta.clone(),
-                    reason: reason.clone(),
-                    triggers,
-                });
-                self.history.push(Undo::Decline);
-            }
+            Event::Signoff { role, outcome } => self.sign(meta, role, outcome)?,
+            Event::Rollback { reason } => self.start_rollback(meta, reason.as_deref())?,
+            Event::Decline { reason } => self.decline(meta, reason)?,
             Event::Undo => self.undo()?,
             Event::Start(_)
             | Event::Resume { .. }
@@ -533,6 +464,99 @@ impl Walk {
             effects.push(Effect::Finished);
         }
         Ok(effects)
+    }
+
+    fn set_field(
+        &mut self,
+        meta: &Meta,
+        name: &str,
+        value: &Option<String>,
+    ) -> Result<(), WalkError> {
+        let index = self
+            .plan
+            .field_index(name)
+            .ok_or_else(|| WalkError::Unknown {
+                what: "run field",
+                name: name.to_string(),
+            })?;
+        let previous = self.fields[index].replace(FieldValue {
+            value: value.clone(),
+            at: meta.at.clone(),
+            by: meta.by.clone(),
+        });
+        self.history.push(Undo::Field { index, previous });
+        Ok(())
+    }
+
+    fn set_answer(&mut self, item: usize, answer: Answer) {
+        let status = answer.status;
+        let previous = self.answers[item].replace(answer);
+        if let Some(previous) = &previous {
+            self.counts.remove(previous.status);
+        }
+        self.counts.add(status);
+        self.history.push(Undo::Answer { item, previous });
+    }
+
+    fn sign(&mut self, meta: &Meta, role: &str, outcome: &SignoffOutcome) -> Result<(), WalkError> {
+        let index = self
+            .plan
+            .role_index(role)
+            .ok_or_else(|| WalkError::Unknown {
+                what: "sign-off role",
+                name: role.to_string(),
+            })?;
+        let (SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text)) = outcome;
+        if text.trim().is_empty() {
+            return Err(WalkError::EmptySignoff {
+                role: role.to_string(),
+            });
+        }
+        let previous = self.signoffs[index].replace(SignoffAnswer {
+            outcome: outcome.clone(),
+            at: meta.at.clone(),
+            by: meta.by.clone(),
+        });
+        self.history.push(Undo::Signoff {
+            role: index,
+            previous,
+        });
+        Ok(())
+    }
+
+    fn start_rollback(&mut self, meta: &Meta, reason: Option<&str>) -> Result<(), WalkError> {
+        if self.rollback.is_some() {
+            return Err(WalkError::RollbackAlreadyStarted);
+        }
+        let by_hand = self.holding_triggers().is_empty();
+        let reason = reason.filter(|r| !r.trim().is_empty()).map(str::to_string);
+        if by_hand && reason.is_none() {
+            return Err(WalkError::RollbackNeedsReason);
+        }
+        self.rollback = Some(RollbackStart {
+            meta: meta.clone(),
+            reason,
+        });
+        self.cursor.set(0);
+        self.history.push(Undo::Rollback);
+        Ok(())
+    }
+
+    fn decline(&mut self, meta: &Meta, reason: &str) -> Result<(), WalkError> {
+        let triggers = self.holding_triggers();
+        if triggers.is_empty() {
+            return Err(WalkError::NothingToDecline);
+        }
+        if reason.trim().is_empty() {
+            return Err(WalkError::DeclineNeedsReason);
+        }
+        self.declines.push(Decline {
+            meta: meta.clone(),
+            reason: reason.to_string(),
+            triggers,
+        });
+        self.history.push(Undo::Decline);
+        Ok(())
     }
 
     fn check_answer(
@@ -933,7 +957,7 @@ pub fn resolve_item_answer(
     item: usize,
     command: Command,
     how: How,
-) -> Result<Event, String> {
+) -> Result<Event, Refusal> {
     let plan_item = &plan.items[item];
     let trigger = plan_item.kind == ItemKind::Trigger;
     let id = plan_item.id.clone();
@@ -945,15 +969,15 @@ pub fn resolve_item_answer(
                 );
             }
             if !trigger && status.is_trigger_status() {
-                return Err(format!(
+                return Err(Refusal(format!(
                     "{status} is for rollback triggers; this item takes y, f, s, na or d"
-                ));
+                )));
             }
             if let (Status::Done, Some(threshold)) = (status, &plan_item.threshold) {
-                return Err(format!(
+                return Err(Refusal(format!(
                     "this item is measured: type the value, like {} (or f/s/na/d with a reason)",
                     threshold.example()
-                ));
+                )));
             }
             if status.needs_reason(plan_item.optional) && reason.is_none() {
                 let key = match status {
@@ -962,7 +986,7 @@ pub fn resolve_item_answer(
                     Status::Deferred => "d",
                     _ => "na",
                 };
-                return Err(format!("{status} needs a reason: {key} REASON"));
+                return Err(Refusal(format!("{status} needs a reason: {key} REASON")));
             }
             Ok(Event::Answer {
                 id,
@@ -982,7 +1006,7 @@ pub fn resolve_item_answer(
             )?;
             let judgement = Measurement::parse(&value)
                 .and_then(|m| m.judge(threshold))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| Refusal(e.to_string()))?;
             // For a trigger the threshold states the condition: meeting it means it holds.
             let (pass, fail) = if trigger {
                 (Status::Holds, Status::Clear)

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Deserializer};
 
-use crate::engine::{Command, Event, ItemKind, Plan, SignoffOutcome, Step, resolve_item_answer};
+use crate::engine::{
+    Command, Event, ItemKind, Plan, Refusal, SignoffOutcome, Step, resolve_item_answer,
+};
 use crate::model::{How, Status};
 use crate::source::Diagnostic;
 use crate::yaml;
@@ -226,24 +228,8 @@ impl Answers {
                     ),
                 )
             })?;
-            let outcome = match entry {
-                SignoffEntry::Name(name) if !name.trim().is_empty() => SignoffOutcome::Signed(name),
-                SignoffEntry::Name(_) => {
-                    return Err(error(
-                        &role,
-                        format!("signoffs.{role}: the signer's name is empty"),
-                    ));
-                }
-                SignoffEntry::Refused { refused } if !refused.trim().is_empty() => {
-                    SignoffOutcome::Refused(refused)
-                }
-                SignoffEntry::Refused { .. } => {
-                    return Err(error(
-                        &role,
-                        format!("signoffs.{role}: a refusal needs a reason"),
-                    ));
-                }
-            };
+            let outcome = signoff_outcome(entry)
+                .map_err(|message| error(&role, format!("signoffs.{role}: {message}")))?;
             answers.signoffs[index] = Some((role.clone(), outcome, format!("signoffs.{role}")));
         }
         for (id, entry) in document.answers {
@@ -265,49 +251,8 @@ impl Answers {
                     format!("answers.{id}: this item has sub-items; answer those instead"),
                 ));
             }
-            let parsed = entry_command(
-                &entry,
-                item.threshold.is_some(),
-                item.kind == ItemKind::Trigger,
-            )
-            .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
-            let mut event =
-                resolve_item_answer(plan, index, parsed.command.clone(), How::AnswersFile)
-                    .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
-            // A stated status with a measured value: agreeing is fine; disagreeing is an
-            // override of the judgement, which needs a reason.
-            if let (
-                Some(stated),
-                Command::Measured { value, .. },
-                Event::Answer {
-                    status: judged,
-                    reason: why,
-                    ..
-                },
-            ) = (parsed.stated, &parsed.command, &event)
-                && stated != *judged
-            {
-                let Some(reason) = parsed.reason.clone() else {
-                    return Err(error(
-                        &id,
-                        format!(
-                            "answers.{id}: status {stated} contradicts the measured value ({}); give a reason to override the judgement",
-                            why.clone().unwrap_or_else(|| format!("{value} passes"))
-                        ),
-                    ));
-                };
-                event = resolve_item_answer(
-                    plan,
-                    index,
-                    Command::Measured {
-                        value: value.clone(),
-                        override_reason: Some(reason),
-                    },
-                    How::AnswersFile,
-                )
+            let (event, note) = item_event(plan, index, &entry)
                 .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
-            }
-            let note = parsed.note;
             answers.items[index] = Some((event, note, format!("answers.{id}")));
         }
         Ok(answers)
@@ -360,6 +305,60 @@ impl Answers {
     }
 }
 
+fn signoff_outcome(entry: SignoffEntry) -> Result<SignoffOutcome, Refusal> {
+    match entry {
+        SignoffEntry::Name(name) if !name.trim().is_empty() => Ok(SignoffOutcome::Signed(name)),
+        SignoffEntry::Name(_) => Err(Refusal::from("the signer's name is empty")),
+        SignoffEntry::Refused { refused } if !refused.trim().is_empty() => {
+            Ok(SignoffOutcome::Refused(refused))
+        }
+        SignoffEntry::Refused { .. } => Err(Refusal::from("a refusal needs a reason")),
+    }
+}
+
+/// The answer event an entry stands for, with the note it carries. A stated status beside
+/// a measured value must agree with the judgement, or give a reason to override it.
+fn item_event(
+    plan: &Plan,
+    index: usize,
+    entry: &Entry,
+) -> Result<(Event, Option<String>), Refusal> {
+    let item = &plan.items[index];
+    let parsed = entry_command(
+        entry,
+        item.threshold.is_some(),
+        item.kind == ItemKind::Trigger,
+    )?;
+    let event = resolve_item_answer(plan, index, parsed.command.clone(), How::AnswersFile)?;
+    let (
+        Some(stated),
+        Command::Measured { value, .. },
+        Event::Answer {
+            status: judged,
+            reason: why,
+            ..
+        },
+    ) = (parsed.stated, &parsed.command, &event)
+    else {
+        return Ok((event, parsed.note));
+    };
+    if stated == *judged {
+        return Ok((event, parsed.note));
+    }
+    let Some(reason) = parsed.reason.clone() else {
+        return Err(Refusal(format!(
+            "status {stated} contradicts the measured value ({}); give a reason to override the judgement",
+            why.clone().unwrap_or_else(|| format!("{value} passes"))
+        )));
+    };
+    let command = Command::Measured {
+        value: value.clone(),
+        override_reason: Some(reason),
+    };
+    let event = resolve_item_answer(plan, index, command, How::AnswersFile)?;
+    Ok((event, parsed.note))
+}
+
 /// An event from the file, with the note the entry carries (applied after the answer).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnswerFromFile {
@@ -376,7 +375,7 @@ struct ParsedEntry {
 }
 
 /// `done`, `180ms`, `{status: failed, reason: ...}`, `{value: 250ms, status: done, reason: ...}`.
-fn entry_command(entry: &Entry, measured: bool, trigger: bool) -> Result<ParsedEntry, String> {
+fn entry_command(entry: &Entry, measured: bool, trigger: bool) -> Result<ParsedEntry, Refusal> {
     let status_word = |word: &str| {
         Status::from_word(word)
             .filter(|s| *s != Status::Pending)
@@ -387,11 +386,11 @@ fn entry_command(entry: &Entry, measured: bool, trigger: bool) -> Result<ParsedE
                 )
             })
     };
-    let measured_value = |value: &str| -> Result<Command, String> {
+    let measured_value = |value: &str| -> Result<Command, Refusal> {
         if !measured {
-            return Err(format!(
+            return Err(Refusal(format!(
                 "`{value}` is a measured value, but this item has no threshold"
-            ));
+            )));
         }
         Ok(Command::Measured {
             value: value.to_string(),

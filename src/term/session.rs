@@ -141,8 +141,8 @@ impl<'a> Session<'a> {
 
     fn prompt(&self, step: Step) -> Prompt {
         let run = self.run();
-        let rolling_back = run.walk().rollback_started().is_some();
-        let plan = run.walk().plan();
+        let walk = run.walk();
+        let plan = walk.plan();
         match step {
             Step::Field(index) => {
                 let default = self.config.field_defaults.get(index).cloned().flatten();
@@ -158,11 +158,7 @@ impl<'a> Session<'a> {
                 let confirmed = role_plan
                     .statements
                     .iter()
-                    .filter(|&&s| {
-                        run.walk()
-                            .answer(s)
-                            .is_some_and(|a| a.status == Status::Done)
-                    })
+                    .filter(|&&s| walk.answer(s).is_some_and(|a| a.status == Status::Done))
                     .count();
                 Prompt {
                     heading: format!("Sign-off · {}", role_plan.role),
@@ -176,83 +172,62 @@ impl<'a> Session<'a> {
             }
             Step::Item(index) => {
                 let item = &plan.items[index];
-                let total = if item.is_procedure() {
-                    plan.rollback_items
-                } else {
-                    plan.main_items
-                };
-                let path = if item.section == item.phase {
-                    item.phase.clone()
-                } else {
-                    format!("{} › {}", item.phase, item.section)
-                };
-                let counts = run.walk().counts();
-                let tally: Vec<String> = [
-                    (counts.done, "done"),
-                    (counts.failed, "failed"),
-                    (counts.skipped, "skipped"),
-                    (counts.not_applicable, "n/a"),
-                    (counts.deferred, "deferred"),
-                    (counts.holds, "holding"),
-                ]
-                .iter()
-                .filter(|(n, _)| *n > 0)
-                .map(|(n, word)| format!("{n} {word}"))
-                .collect();
-                let tally = if tally.is_empty() || !self.config.interactive {
-                    String::new()
-                } else {
-                    format!("  ({})", tally.join(", "))
-                };
-                let mut heading = format!("{}/{total}  {path}{tally}", item.position);
-                if rolling_back {
-                    heading = format!("ROLLBACK {heading}");
-                }
                 let mut text = item.text.clone();
                 let mut ancestor = item.parent;
                 while let Some(parent) = ancestor {
                     text = format!("{} › {text}", plan.items[parent].text);
                     ancestor = plan.items[parent].parent;
                 }
-                let detail = match (&item.threshold, item.kind) {
-                    (Some(th), ItemKind::Trigger) => Some(format!(
-                        "holds when {} {th}: type the measured value, or clear / holds",
-                        th.metric
-                    )),
-                    (Some(th), _) => Some(format!(
-                        "measure {}: needs {th}; type the value, like {}",
-                        th.metric,
-                        th.example()
-                    )),
-                    (None, ItemKind::Trigger) => {
-                        Some("rollback trigger: does this condition hold?".to_string())
-                    }
-                    (None, ItemKind::Statement) => item
-                        .role
-                        .map(|r| format!("statement for {} to sign", plan.roles[r].role)),
-                    (None, _) => None,
-                };
-                let legend = match (item.kind, item.threshold.is_some()) {
-                    (ItemKind::Trigger, _) => {
-                        "clear · holds · note TEXT · back · rollback · status · ? help"
-                    }
-                    (_, true) => {
-                        "VALUE · VALUE override REASON · f/s/d REASON · na · note TEXT · back · ? help"
-                    }
-                    _ => {
-                        "y done · f REASON · s REASON · na · d REASON · note TEXT · back · rollback · ? help"
-                    }
-                };
                 if item.optional {
                     text.push_str(" (optional)");
                 }
                 Prompt {
-                    heading,
+                    heading: self.item_heading(walk, index),
                     text,
-                    detail,
-                    legend,
+                    detail: item_detail(plan, index),
+                    legend: item_legend(item),
                 }
             }
+        }
+    }
+
+    /// `37/164  Deployment Process › Database Migration  (35 done, 1 failed)`.
+    fn item_heading(&self, walk: &crate::engine::Walk, index: usize) -> String {
+        let plan = walk.plan();
+        let item = &plan.items[index];
+        let total = if item.is_procedure() {
+            plan.rollback_items
+        } else {
+            plan.main_items
+        };
+        let path = if item.section == item.phase {
+            item.phase.clone()
+        } else {
+            format!("{} › {}", item.phase, item.section)
+        };
+        let counts = walk.counts();
+        let tally: Vec<String> = [
+            (counts.done, "done"),
+            (counts.failed, "failed"),
+            (counts.skipped, "skipped"),
+            (counts.not_applicable, "n/a"),
+            (counts.deferred, "deferred"),
+            (counts.holds, "holding"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| format!("{n} {word}"))
+        .collect();
+        let tally = if tally.is_empty() || !self.config.interactive {
+            String::new()
+        } else {
+            format!("  ({})", tally.join(", "))
+        };
+        let heading = format!("{}/{total}  {path}{tally}", item.position);
+        if walk.rollback_started().is_some() {
+            format!("ROLLBACK {heading}")
+        } else {
+            heading
         }
     }
 
@@ -280,37 +255,8 @@ impl<'a> Session<'a> {
 
     /// Acts on one line typed at a prompt; `Some` ends the session.
     fn handle(&mut self, step: Step, line: &str) -> Result<Option<Outcome>, crate::Error> {
-        let word = line
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match (word.as_str(), line.split_whitespace().count()) {
-            ("quit" | "q" | "exit", 1) => return Ok(Some(Outcome::Quit)),
-            ("back" | "b" | "undo", 1) => {
-                self.back()?;
-                return Ok(None);
-            }
-            ("?" | "help", 1) => {
-                self.help()?;
-                return Ok(None);
-            }
-            ("status", 1) => {
-                self.status()?;
-                return Ok(None);
-            }
-            ("contacts", 1) => {
-                self.contacts()?;
-                return Ok(None);
-            }
-            ("rollback", _) => {
-                let reason = line
-                    .split_once(char::is_whitespace)
-                    .map(|(_, r)| r.trim().to_string());
-                self.start_rollback(None, reason)?;
-                return Ok(None);
-            }
-            _ => {}
+        if let Some(handled) = self.navigate(line)? {
+            return Ok(handled);
         }
         let event = match step {
             Step::Field(index) => {
@@ -322,27 +268,12 @@ impl<'a> Session<'a> {
                 let name = self.run().walk().plan().fields[index].clone();
                 Event::Field { name, value }
             }
-            Step::Signoff(role) => {
-                let role = self.run().walk().plan().roles[role].role.clone();
-                if let Some(reason) = line.strip_prefix("refuse").map(str::trim) {
-                    if reason.is_empty() {
-                        return self.complain("a refusal needs a reason: refuse REASON");
-                    }
-                    Event::Signoff {
-                        role,
-                        outcome: SignoffOutcome::Refused(reason.to_string()),
-                    }
-                } else if line.is_empty() {
-                    return self.complain("type the name of the person signing, or refuse REASON");
-                } else {
-                    Event::Signoff {
-                        role,
-                        outcome: SignoffOutcome::Signed(line.to_string()),
-                    }
-                }
-            }
+            Step::Signoff(role) => match self.signoff_event(role, line) {
+                Ok(event) => event,
+                Err(message) => return self.complain(message),
+            },
             Step::Item(item) => match parse_command(line) {
-                Err(message) => return self.complain(&message),
+                Err(message) => return self.complain(&message.0),
                 Ok(Command::Note(text)) => {
                     let meta = self.meta();
                     let id = self.run().walk().plan().items[item].id.clone();
@@ -355,7 +286,7 @@ impl<'a> Session<'a> {
                         resolve_item_answer(self.run().walk().plan(), item, command, How::Typed);
                     match resolved {
                         Ok(event) => event,
-                        Err(message) => return self.complain(&message),
+                        Err(message) => return self.complain(&message.0),
                     }
                 }
             },
@@ -371,6 +302,45 @@ impl<'a> Session<'a> {
             Err(crate::run::RunError::Walk(error)) => self.complain(&error.to_string()),
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// The words that work at every prompt: `Some` when the line was one of them, with
+    /// `Some(outcome)` inside when it ends the session.
+    fn navigate(&mut self, line: &str) -> Result<Option<Option<Outcome>>, crate::Error> {
+        let word = line
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match (word.as_str(), line.split_whitespace().count()) {
+            ("quit" | "q" | "exit", 1) => return Ok(Some(Some(Outcome::Quit))),
+            ("back" | "b" | "undo", 1) => self.back()?,
+            ("?" | "help", 1) => self.help()?,
+            ("status", 1) => self.status()?,
+            ("contacts", 1) => self.contacts()?,
+            ("rollback", _) => {
+                let reason = line
+                    .split_once(char::is_whitespace)
+                    .map(|(_, r)| r.trim().to_string());
+                self.start_rollback(None, reason)?;
+            }
+            _ => return Ok(None),
+        }
+        Ok(Some(None))
+    }
+
+    /// A signer's name, or `refuse REASON`.
+    fn signoff_event(&self, role: usize, line: &str) -> Result<Event, &'static str> {
+        let role = self.run().walk().plan().roles[role].role.clone();
+        let outcome = match line.strip_prefix("refuse").map(str::trim) {
+            Some("") => return Err("a refusal needs a reason: refuse REASON"),
+            Some(reason) => SignoffOutcome::Refused(reason.to_string()),
+            None if line.is_empty() => {
+                return Err("type the name of the person signing, or refuse REASON");
+            }
+            None => SignoffOutcome::Signed(line.to_string()),
+        };
+        Ok(Event::Signoff { role, outcome })
     }
 
     /// Says what a judged value came to, so the operator sees the verdict on a measurement.
@@ -577,5 +547,39 @@ impl<'a> Session<'a> {
         let style = self.config.style;
         writeln!(self.out, "  {}", style.yellow(message))?;
         Ok(None)
+    }
+}
+
+/// What the operator is asked to give for an item: a measured value, a trigger's state.
+fn item_detail(plan: &crate::engine::Plan, index: usize) -> Option<String> {
+    let item = &plan.items[index];
+    match (&item.threshold, item.kind) {
+        (Some(th), ItemKind::Trigger) => Some(format!(
+            "holds when {} {th}: type the measured value, or clear / holds",
+            th.metric
+        )),
+        (Some(th), _) => Some(format!(
+            "measure {}: needs {th}; type the value, like {}",
+            th.metric,
+            th.example()
+        )),
+        (None, ItemKind::Trigger) => {
+            Some("rollback trigger: does this condition hold?".to_string())
+        }
+        (None, ItemKind::Statement) => item
+            .role
+            .map(|r| format!("statement for {} to sign", plan.roles[r].role)),
+        (None, _) => None,
+    }
+}
+
+/// The keys that apply at an item's prompt.
+fn item_legend(item: &crate::engine::PlanItem) -> &'static str {
+    match (item.kind, item.threshold.is_some()) {
+        (ItemKind::Trigger, _) => "clear · holds · note TEXT · back · rollback · status · ? help",
+        (_, true) => {
+            "VALUE · VALUE override REASON · f/s/d REASON · na · note TEXT · back · ? help"
+        }
+        _ => "y done · f REASON · s REASON · na · d REASON · note TEXT · back · rollback · ? help",
     }
 }
