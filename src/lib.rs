@@ -15,6 +15,7 @@ pub mod cli;
 pub mod clock;
 pub mod engine;
 pub mod error;
+pub mod fuzz;
 pub(crate) mod input;
 pub mod model;
 pub mod project;
