@@ -100,6 +100,16 @@ pub fn read_input(path: &Path, shown: &str, kind: InputKind) -> Result<Vec<u8>, 
             bytes.extend_from_slice(&piece[..at]);
             return Err(nul_byte(&bytes, bytes.len(), shown, kind));
         }
+        // Grow by doubling, but never past the cap: a stream read to its cap then holds
+        // the cap's worth of memory, not twice that.
+        if bytes.capacity() - bytes.len() < read {
+            let cap = usize::try_from(kind.limit + 1).unwrap_or(usize::MAX);
+            let wanted = (bytes.capacity() * 2)
+                .max(CHUNK)
+                .min(cap)
+                .max(bytes.len() + read);
+            bytes.reserve_exact(wanted - bytes.len());
+        }
         bytes.extend_from_slice(piece);
     }
     if bytes.len() as u64 > kind.limit {
