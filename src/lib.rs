@@ -2,13 +2,16 @@
 //!
 //! The crate is a library with a thin binary. Modules, from the inside out:
 //! - [`model`]: the typed checklist tree (phases → sections → items, thresholds, IDs);
-//! - [`input`](crate::input) and [`yaml`]: reading any input file, and any YAML document, with
+//! - `input` and [`yaml`]: reading any input file, and any YAML document, with
 //!   the same caps and limits;
 //! - [`source`]: Markdown and YAML files → model, with diagnostics that name file and line;
 //! - [`project`]: the `checklists/` folder, its config, checklist and environment names;
 //! - [`render`]: human-readable output into any `Write`;
 //! - [`cli`]: arguments → typed command → exit code; the only layer that sees process I/O
-//!   through the [`cli::Io`] it is handed.
+//!   through the [`cli::Io`] it is handed;
+//! - [`text`]: text made safe for the terminal;
+//! - [`fuzz`]: the readers' properties, for the fuzz targets in `fuzz/` (an API for fuzzing
+//!   only).
 
 pub mod audit;
 pub mod cli;

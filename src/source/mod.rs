@@ -1,6 +1,6 @@
 //! Reading checklist files: bytes → [`Checklist`] plus warnings, or a [`LoadError`].
 //!
-//! The size, binary and encoding checks every input passes are in [`crate::input`]; this
+//! The size, binary and encoding checks every input passes are in `crate::input`; this
 //! module adds the sha256 that pins a run to the exact text.
 
 mod build;
