@@ -24,6 +24,8 @@
 //! - `cli`: arguments → typed command → exit code, with one error type (`Error`) and one
 //!   renderer; `host` holds the facts of the machine (environment, host name, git, clock),
 //!   read once at the edge and handed in.
+//! - `fuzz`: the readers' properties, for the fuzz targets in `fuzz/` (an API for fuzzing
+//!   only).
 
 // The deliberate public API: the model (checklists and run records), reading checklists
 // and records, and the walk with its journal, for programs that embed or measure a run.
@@ -33,6 +35,8 @@ pub mod run;
 pub mod source;
 pub mod store;
 pub mod yaml;
+// For the fuzz targets in fuzz/ only.
+pub mod fuzz;
 
 // Everything else is the command-line tool's own.
 pub(crate) mod audit;

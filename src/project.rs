@@ -205,10 +205,16 @@ pub fn looks_like_path(name: &str) -> bool {
 /// Reads and checks a `deploycheck.yaml`; `shown` is how messages name it.
 pub fn read_config(path: &Path, shown: &str) -> Result<ProjectConfig, Error> {
     let text = input::read_input_text(path, shown, input::SETTINGS).map_err(Error::Config)?;
+    parse_config(&text, shown)
+}
+
+/// Checks the text of a `deploycheck.yaml`. Anchors and aliases are refused: a settings
+/// file is a few lines, and an alias in it saves nothing.
+pub fn parse_config(text: &str, shown: &str) -> Result<ProjectConfig, Error> {
     if text.trim().is_empty() {
         return Ok(ProjectConfig::default());
     }
-    let config: ProjectConfig = yaml::from_str(&text, shown).map_err(Error::Config)?;
+    let config: ProjectConfig = yaml::from_str(text, shown).map_err(Error::Config)?;
     validate_config(&config, shown)?;
     Ok(config)
 }

@@ -93,9 +93,42 @@ pub fn check(text: &str, file: &str, aliases: Aliases) -> Result<(), Diagnostic>
     }
 }
 
+/// A mapping's keys so far, with their lines: a short list searched in place (most
+/// mappings hold a handful of keys, and this runs for every one of them), a map once long.
+#[derive(Default)]
+struct Keys {
+    few: Vec<(Vec<u8>, u32)>,
+    many: HashMap<Vec<u8>, u32>,
+}
+
+impl Keys {
+    const FEW: usize = 16;
+
+    /// Records `key` at `line`; the line of its first occurrence if it was already there.
+    fn insert(&mut self, key: &[u8], line: u32) -> Option<u32> {
+        if self.many.is_empty() {
+            if let Some((_, first)) = self.few.iter().find(|(k, _)| k == key) {
+                return Some(*first);
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push((key.to_vec(), line));
+                return None;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        match self.many.entry(key.to_vec()) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(line);
+                None
+            }
+        }
+    }
+}
+
 struct Frame {
     /// Keys seen so far and their lines; `None` for a sequence.
-    keys: Option<HashMap<Vec<u8>, u32>>,
+    keys: Option<Keys>,
     /// In a mapping, whether the next node is a key.
     at_key: bool,
     /// Nodes inside, aliases expanded, for an anchored collection's size.
@@ -171,7 +204,7 @@ impl Walk<'_> {
                     )));
                 }
                 self.stack.push(Frame {
-                    keys: mapping.then(HashMap::new),
+                    keys: mapping.then(Keys::default),
                     at_key: true,
                     size: 0,
                     anchor: anchor.map(<[u8]>::to_vec),
@@ -209,7 +242,7 @@ impl Walk<'_> {
             frame.at_key = !frame.at_key;
             if is_key
                 && let Some(key) = scalar
-                && let Some(first) = keys.insert(key.to_vec(), line)
+                && let Some(first) = keys.insert(key, line)
             {
                 return Err(error(format!(
                     "key `{}` appears twice in one mapping (first on line {first}); keep one",
@@ -445,6 +478,19 @@ mod tests {
         check_ok("a: {x: 1}\nb: {x: a}\nc: [a, a]\n", Aliases::Refused).unwrap();
         check_ok("{a: 1, b: 2}", Aliases::Refused).unwrap();
         assert!(check_ok("{a: 1, a: 2}", Aliases::Refused).is_err());
+    }
+
+    #[test]
+    fn repeated_keys_are_found_in_long_mappings_too() {
+        let mut text: String = (0..100).map(|i| format!("k{i}: x\n")).collect();
+        text.push_str("k3: y\n");
+        let error = check_ok(&text, Aliases::Refused).unwrap_err();
+        assert_eq!(
+            error,
+            "101: key `k3` appears twice in one mapping (first on line 4); keep one"
+        );
+        text.push_str("k100: z\n");
+        check_ok(&text[..text.len() - 14], Aliases::Refused).unwrap();
     }
 
     #[test]
