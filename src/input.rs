@@ -40,7 +40,6 @@ pub const SETTINGS: InputKind = InputKind {
     plural: "settings files",
     limit: MIB,
 };
-/// A run record lists every item with who and when: four times a checklist's cap.
 /// A 100k-item record is about 35 MiB; four times that is room enough, and keeps a
 /// pipe that never ends (`verify <(yes)`) well under 200 MB.
 pub const RECORD: InputKind = InputKind {
