@@ -254,14 +254,34 @@ fn a_finished_run_whose_record_is_missing_gets_it_back_from_the_journal() {
     // What a kill between the finish line and the record leaves.
     std::fs::remove_file(&record).unwrap();
     let name = folder.file_name().unwrap().to_str().unwrap().to_string();
-    let report = Test::resume_in(first.dir)
+    let _report = Test::resume_in(first.dir)
         .args(&["report", &format!("runs/{name}"), "--format", "json"])
         .stderr_contains("it was written again from the journal")
         .run();
     assert_eq!(std::fs::read(&record).unwrap(), original, "byte for byte");
-    // A stale record (from a stop before the finish) is replaced by the next run.
-    std::fs::write(&record, b"not: a record\n").unwrap();
-    let _rerun = Test::resume_in(report.dir)
+}
+
+#[test]
+fn a_stale_record_from_a_stop_is_replaced_by_the_next_run_but_an_edited_one_is_left() {
+    // Stop partway (end of input), keep the record that stop wrote, then finish.
+    let first = Test::with_seeds()
+        .args(&["run", "production"])
+        .stdin("\n\n\n\ny\n")
+        .status(1)
+        .run();
+    let folder = first.run_folders().pop().unwrap();
+    let record = folder.join("record.yaml");
+    let stale = std::fs::read(&record).unwrap();
+    let answers =
+        String::from_utf8(fixture_bytes("answers/mail-score-production-go.yaml")).unwrap();
+    let finished = Test::resume_in(first.dir)
+        .write("go.yaml", &answers)
+        .args(&["run", "production", "--resume", "--answers", "go.yaml"])
+        .run();
+    let final_record = std::fs::read(&record).unwrap();
+    // A kill between the finish line and the final record leaves the stop's record.
+    std::fs::write(&record, &stale).unwrap();
+    let rerun = Test::resume_in(finished.dir)
         .args(&["run", "production", "--new"])
         .stdin("")
         .status(1)
@@ -269,5 +289,13 @@ fn a_finished_run_whose_record_is_missing_gets_it_back_from_the_journal() {
             "its record was missing or incomplete; it was written again from the journal",
         )
         .run();
-    assert_eq!(std::fs::read(&record).unwrap(), original);
+    assert_eq!(std::fs::read(&record).unwrap(), final_record);
+    // An edit is evidence: verify reports it, and nothing replaces it.
+    std::fs::write(&record, b"not: a record\n").unwrap();
+    let _verify = Test::resume_in(rerun.dir)
+        .args(&["verify", folder.to_str().unwrap()])
+        .status(2)
+        .stderr_contains("not a deploycheck run record")
+        .run();
+    assert_eq!(std::fs::read(&record).unwrap(), b"not: a record\n");
 }

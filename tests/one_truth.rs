@@ -243,3 +243,41 @@ fn a_records_folder_that_cannot_be_written_is_the_machines_failure_not_bad_input
         .run();
     assert!(!out.stderr.contains("bad input"), "{}", out.stderr);
 }
+
+#[test]
+fn a_key_slipped_into_a_records_sign_off_fails_verify() {
+    let out = Test::with_seeds()
+        .write("a.yaml", go_answers())
+        .args(&["run", "production", "--answers", "a.yaml"])
+        .run();
+    let folder = out.run_folders().pop().unwrap();
+    let path = folder.join("record.yaml");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "  name: Dana Reyes\n",
+        "  name: Dana Reyes\n  comment: approved by CEO\n",
+        1,
+    );
+    assert!(text.contains("comment: approved by CEO"));
+    std::fs::write(&path, text).unwrap();
+    Test::resume_in(out.dir)
+        .args(&["verify", folder.to_str().unwrap()])
+        .status(2)
+        .stderr_contains("unknown field `comment`")
+        .run();
+}
+
+#[test]
+fn the_run_says_where_records_go_when_that_is_outside_the_project() {
+    let outside = tempfile::tempdir().unwrap();
+    let settings = format!(
+        "default: mail-score\nrecords: {}\n",
+        outside.path().join("records").display()
+    );
+    Test::with_seeds()
+        .write("checklists/deploycheck.yaml", &settings)
+        .write("a.yaml", go_answers())
+        .args(&["run", "production", "--answers", "a.yaml"])
+        .stdout_contains("outside the project")
+        .run();
+    assert!(outside.path().join("records").is_dir());
+}

@@ -28,6 +28,8 @@ struct Target {
     path: PathBuf,
     identity: String,
     records_dir: PathBuf,
+    /// Said on the run's first screen when records go outside the project.
+    records_note: Option<String>,
 }
 
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
@@ -113,6 +115,7 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         path,
         identity,
         records_dir,
+        records_note: project.as_ref().and_then(|p| p.records_outside_note()),
     })
 }
 
@@ -172,7 +175,7 @@ fn open_run(
             target.checklist.title, target.environment, meta.by
         ))
     )?;
-    if let Some(note) = records_note(target) {
+    if let Some(note) = &target.records_note {
         writeln!(io.stdout, "{note}")?;
     }
     let host = io.host.hostname.clone();
@@ -205,18 +208,6 @@ fn open_run(
             Ok((Run::start(folders, meta, start)?, None))
         }
     }
-}
-
-/// Where records go, when that is not inside the project: said once, on the run's first
-/// screen, so nobody is surprised later.
-fn records_note(target: &Target) -> Option<String> {
-    let root = target.path.parent()?.parent()?;
-    (!target.records_dir.starts_with(root)).then(|| {
-        format!(
-            "Records go outside the project, to {}",
-            target.records_dir.display()
-        )
-    })
 }
 
 /// Walks the run until it finishes, the operator stops, or the input ends; then closes it

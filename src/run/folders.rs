@@ -150,9 +150,17 @@ pub fn settle_run(folder: &RunFolder, named: Option<&str>) -> Result<bool, Journ
         Ok(bytes) if fingerprint(&bytes).0 == named => return Ok(false),
         // A record that is whole but was written before the run ended (a stop, then a
         // kill between the finish line and the final record) is stale. Anything else
-        // that differs is left for `verify` to report, never silently replaced.
-        Ok(bytes) if !is_stale(&bytes) => return Ok(false),
-        _ => {}
+        // that differs, readable or not, is evidence of an edit: it is left for
+        // `verify` to report, never silently replaced.
+        Ok(bytes) if !is_stale(&bytes, &walk) => return Ok(false),
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => {
+            return Err(JournalError::Io {
+                path: folder.record_path(),
+                source,
+            });
+        }
     }
     let bytes = record_bytes(&walk.record());
     folder
@@ -164,13 +172,21 @@ pub fn settle_run(folder: &RunFolder, named: Option<&str>) -> Result<bool, Journ
     Ok(true)
 }
 
-fn is_stale(bytes: &[u8]) -> bool {
+/// A record the run wrote when it stopped, before it finished or was replaced: it reads
+/// back, its digest holds, and it says the run was stopped for a reason of its own.
+fn is_stale(bytes: &[u8], walk: &crate::engine::Walk) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };
-    match crate::yaml::from_str::<Record>(text, "record.yaml") {
-        Ok(record) => record.digest == record.compute_digest() && record.finished_at.is_none(),
-        // Not a record at all: nothing of value is lost by writing the real one.
-        Err(_) => true,
-    }
+    let Ok(record) = crate::yaml::from_str::<Record>(text, "record.yaml") else {
+        return false;
+    };
+    let written_at_a_stop = record.finished_at.is_none()
+        && record
+            .stopped
+            .as_ref()
+            .is_some_and(|s| !s.reason.starts_with("replaced by a new run"));
+    record.digest == record.compute_digest()
+        && written_at_a_stop
+        && record.sessions.len() <= walk.sessions().len()
 }
