@@ -15,6 +15,25 @@ use crate::run::settle_run;
 use crate::source::Diagnostic;
 use crate::store::{RunFolder, read_journal, write_atomically};
 
+/// Whether a run's record may need writing again from its journal: it has a journal, and
+/// its record is not the length the journal's finish line names. Read from the journal's
+/// last line alone, so reading a record costs nothing more in the usual case.
+fn record_may_be_stranded(folder: &RunFolder) -> bool {
+    use crate::engine::Event;
+    if std::fs::symlink_metadata(folder.journal_path()).is_err() {
+        return false;
+    }
+    let on_disk = std::fs::symlink_metadata(folder.record_path())
+        .ok()
+        .map(|m| m.len());
+    match crate::store::last_event(&folder.journal_path()) {
+        Some(Event::Finish { record_bytes, .. } | Event::Abandon { record_bytes, .. }) => {
+            on_disk != Some(record_bytes)
+        }
+        _ => true,
+    }
+}
+
 /// Reads the record of a run, given its folder or the record itself. A finished run whose
 /// record is missing or stale gets it written again from its journal first, and says so.
 fn load(io: &mut Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> {
@@ -26,7 +45,7 @@ fn load(io: &mut Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> 
         full.clone()
     };
     let is_run_record = record_path == folder.record_path();
-    if is_run_record && std::fs::symlink_metadata(folder.journal_path()).is_ok() {
+    if is_run_record && record_may_be_stranded(&folder) {
         match settle_run(&folder, None) {
             Ok(true) => writeln!(
                 io.stderr,
