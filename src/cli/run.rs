@@ -327,10 +327,11 @@ fn write_stopped(
     record_shown: &str,
     environment: &str,
 ) -> std::io::Result<()> {
+    let answered = record.counts.answered();
     writeln!(
         io.stdout,
-        "Stopped: {} answers saved ({}) in {record_shown}. Resume with: deploycheck run {environment} --resume",
-        record.counts.answered(),
+        "Stopped: {answered} answer{} saved ({}) in {record_shown}. Resume with: deploycheck run {environment} --resume",
+        if answered == 1 { "" } else { "s" },
         crate::model::headline(record.verdict, &record.causes)
     )
 }
