@@ -786,7 +786,7 @@ pub fn resolve_item_answer(plan: &Plan, item: usize, command: Command) -> Result
             }
             if let (Status::Done, Some(threshold)) = (status, &plan_item.threshold) {
                 return Err(format!(
-                    "this item is measured: type the value, like {} (or f/s/na/d with a reason)",
+                    "this item is measured: type the value, like {}, or y! if there is no value to give (or f/s/na/d with a reason)",
                     threshold.example()
                 ));
             }
@@ -839,6 +839,26 @@ pub fn resolve_item_answer(plan: &Plan, item: usize, command: Command) -> Result
                 status,
                 reason,
                 value: Some(value.trim().to_string()),
+            })
+        }
+        Command::DoneWithoutValue { reason } => {
+            if trigger {
+                return Err(
+                    "this is a rollback trigger: answer clear (it does not hold) or holds".into(),
+                );
+            }
+            let reason = match (&plan_item.threshold, reason) {
+                (Some(threshold), reason) => Some(format!(
+                    "done without a value (threshold {threshold} not measured){}",
+                    reason.map_or(String::new(), |r| format!(": {r}"))
+                )),
+                (None, reason) => reason,
+            };
+            Ok(Event::Answer {
+                item,
+                status: Status::Done,
+                reason,
+                value: None,
             })
         }
         _ => Err("not an answer".into()),
@@ -977,6 +997,29 @@ mod tests {
         assert_eq!(answer.reason.as_deref(), Some("250 ms is not < 200 ms"));
         assert_eq!(answer.value.as_deref(), Some("250ms"));
         assert_eq!(walk.verdict(), Verdict::NoGo);
+    }
+
+    #[test]
+    fn a_wrong_threshold_never_traps_the_operator_y_bang_is_done_without_a_value() {
+        let mut walk = walk();
+        say(&mut walk, "v1", 0);
+        say(&mut walk, "y", 1);
+        say(&mut walk, "y! the limit is a setting here", 2);
+        let answer = walk
+            .answer(
+                walk.plan()
+                    .item_index("deploy/steps/response-time-200ms-p95")
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(answer.status, Status::Done);
+        assert_eq!(answer.value, None);
+        assert_eq!(
+            answer.reason.as_deref(),
+            Some(
+                "done without a value (threshold < 200 ms (p95) not measured): the limit is a setting here"
+            )
+        );
     }
 
     #[test]

@@ -665,11 +665,13 @@ pub fn new_item(
         ThresholdSpec::Infer if !spec.group => {
             let found = Threshold::infer(&text).map(Box::new);
             if let Some(threshold) = &found {
-                why.add(
-                    "threshold",
-                    format!("{} {threshold} from {text:?}", threshold.metric),
-                    line,
-                );
+                let note = format!("{} {threshold} from {text:?}", threshold.metric);
+                // A bare number is the likeliest count or setting read as a measurement.
+                if threshold.unit.is_none() {
+                    why.doubt("threshold", note, line);
+                } else {
+                    why.add("threshold", note, line);
+                }
             }
             found
         }

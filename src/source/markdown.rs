@@ -404,7 +404,7 @@ impl Scanner<'_, '_> {
                     if let Some((_, heading_text, ..)) = heading.as_mut() {
                         heading_text.push(' ');
                     } else if items.last().is_some_and(|i| i.collecting) {
-                        let next_line = self.src[range.end..].lines().next().unwrap_or("");
+                        let next_line = first_line_at(self.src, range.end);
                         if is_signoff_line(next_line) || field_label(next_line).is_some() {
                             // CommonMark folds such a line into the item's paragraph; it is
                             // structure, not part of what the item says.
@@ -607,7 +607,7 @@ impl Scanner<'_, '_> {
     }
 
     fn contact_from_list_item(&mut self, item: &OpenItem) {
-        let first_line = self.src[item.start..].lines().next().unwrap_or("");
+        let first_line = first_line_at(self.src, item.start);
         let without_marker = strip_list_marker(first_line);
         if let Some(contact) = contact_from_line(without_marker) {
             self.blocks.push(Block::Contact {
@@ -618,7 +618,7 @@ impl Scanner<'_, '_> {
     }
 
     fn field_from_list_item(&mut self, item: &OpenItem) {
-        let first_line = self.src[item.start..].lines().next().unwrap_or("");
+        let first_line = first_line_at(self.src, item.start);
         for name in field_labels(strip_list_marker(first_line)).unwrap_or_default() {
             self.blocks.push(Block::Field {
                 name,
@@ -692,6 +692,22 @@ impl Scanner<'_, '_> {
             )),
         }
     }
+}
+
+/// The line starting at `at`, read no further than a label could reach: a line of a
+/// hundred thousand list markers must not be scanned once per marker.
+fn first_line_at(src: &str, at: usize) -> &str {
+    const REACH: usize = 512;
+    let rest = &src[at..];
+    let bytes = &rest.as_bytes()[..rest.len().min(REACH)];
+    let mut end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    rest[..end].trim_end_matches('\r')
 }
 
 fn merge_into(slot: &mut Option<Box<Directive>>, found: Vec<Directive>) {
@@ -1309,7 +1325,7 @@ impl<'a> Assembler<'a> {
                 Block::Heading { line, .. } => Some(*line),
                 _ => None,
             };
-            self.draft.why.add(
+            self.draft.why.doubt(
                 "title",
                 format!("the file name: the first heading {first_text:?} is one of several parts"),
                 line,
