@@ -153,7 +153,7 @@ fn write_item(
     while let Some((item, depth)) = stack.pop() {
         let pad = "  ".repeat(depth);
         let box_ = match kind {
-            _ if item.group => "  -",
+            _ if item.group => "-",
             SectionKind::Triggers => "[?]",
             _ => "[ ]",
         };

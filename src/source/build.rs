@@ -735,6 +735,7 @@ fn settings_are_not_thresholds(items: &mut [Item], under_setting: bool) {
         let own_setting = inferred && says_setting(&item.text);
         if (setting || own_setting) && inferred && item.threshold.is_some() {
             item.threshold = None;
+            item.why.forget("threshold");
             item.why.add(
                 "no threshold",
                 if own_setting {

@@ -232,7 +232,7 @@ fn skip_clause(text: &str) -> Option<String> {
         return None;
     }
     let clause = text[at..]
-        .split(['.', ';', ')', '\n'])
+        .split(['.', ';', ')', ':', ',', '\n'])
         .next()?
         .trim()
         .trim_end_matches([',', ':']);

@@ -189,8 +189,14 @@ impl Scanner<'_, '_> {
         let mut metadata = String::new();
         let mut in_metadata = false;
         let mut heading_hidden = false;
+        let mut in_table = false;
 
         for (event, range) in Parser::new_ext(self.src, options).into_offset_iter() {
+            match &event {
+                Event::Start(Tag::Table(_)) => in_table = true,
+                Event::End(TagEnd::Table) => in_table = false,
+                _ => {}
+            }
             if skip_depth > 0 {
                 match event {
                     Event::Start(Tag::CodeBlock(_) | Tag::MetadataBlock(_)) => skip_depth += 1,
@@ -347,6 +353,15 @@ impl Scanner<'_, '_> {
                     }
                 }
                 Event::End(TagEnd::TableCell) => {
+                    let cell = &self.src[range.clone()];
+                    if ["☐", "[ ]", "[x]", "[X]", "☑", "✅"]
+                        .iter()
+                        .any(|mark| cell.contains(mark))
+                    {
+                        self.unread_boxes += 1;
+                        self.unread_boxes_line
+                            .get_or_insert(self.lines.line(range.start));
+                    }
                     if let Some(t) = table.as_mut() {
                         let cell = collapse_whitespace(&std::mem::take(&mut t.cell));
                         t.row.push(cell);
@@ -380,7 +395,7 @@ impl Scanner<'_, '_> {
                     }
                 }
                 Event::Text(text) | Event::Code(text) => {
-                    if text.contains('☐') || (table.is_some() && text.contains("[ ]")) {
+                    if !in_table && text.contains('☐') {
                         self.unread_boxes += text.matches('☐').count().max(1);
                         self.unread_boxes_line
                             .get_or_insert(self.lines.line(range.start));
@@ -978,10 +993,20 @@ fn contact_from_line(line: &str) -> Option<Contact> {
         } else if let Some((phone, rest)) = phone_within(part) {
             // `+1-555-0123 (primary)`: the number, and a remark that is not a name.
             contact.phone = Some(phone.to_string());
-            let rest = rest.trim().trim_matches(['(', ')', '-', '–']).trim();
-            let remark = part.contains('(') && rest.split_whitespace().count() <= 2;
-            if !rest.is_empty() && !remark {
-                name_parts.push(rest.to_string());
+            // What is left is a name, once remarks in parentheses are set aside.
+            let mut name = String::new();
+            let mut depth = 0usize;
+            for c in rest.chars() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    _ if depth == 0 => name.push(c),
+                    _ => {}
+                }
+            }
+            let name = name.trim().trim_matches(['-', '–', '—', ':']).trim();
+            if !name.is_empty() {
+                name_parts.push(name.to_string());
             }
         } else if !(part.starts_with('[') && part.ends_with(']')) {
             // `[Contact Information]` is a placeholder, not a name.
@@ -1331,9 +1356,22 @@ impl<'a> Assembler<'a> {
                 line,
             );
         }
+        // Beside a title, top-level headings that hold no items (`# Appendix`) say nothing
+        // about the levels of the phases.
+        let empty_peer = |index: usize, level: u8| {
+            title.is_some() && level == first_level && {
+                let end = headings
+                    .iter()
+                    .find(|(i, l)| *i > index && *l <= level)
+                    .map_or(blocks.len(), |(i, _)| *i);
+                !blocks[index..end]
+                    .iter()
+                    .any(|b| matches!(b, Block::Item { .. }))
+            }
+        };
         let mut levels: Vec<u8> = headings
             .iter()
-            .filter(|(i, _)| Some(*i) != title)
+            .filter(|(i, l)| Some(*i) != title && !empty_peer(*i, *l))
             .map(|(_, l)| *l)
             .collect();
         levels.sort_unstable();
