@@ -115,7 +115,12 @@ fn doubts(checklist: &Checklist) -> Vec<Diagnostic> {
                 note.line,
                 format!(
                     "inferred {}: {}; if that is wrong, say what it is with a <!-- deploycheck: ... --> comment",
-                    note.what, note.why
+                    note.what,
+                    if note.why.is_empty() {
+                        "a number without a unit read from the item's text"
+                    } else {
+                        &note.why
+                    }
                 ),
             )
         })

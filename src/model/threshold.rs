@@ -309,6 +309,14 @@ fn operator_before(text: &str, end: usize) -> Option<(Comparison, usize)> {
 /// Where a negation right before the operator starts: `doesn't have`, `must not`, `don't`.
 fn negation_before(text: &str, op_start: usize) -> Option<usize> {
     let head = text[..op_start].trim_end();
+    // Every negation has an apostrophe or `not`/`never`/`cannot`; most metrics have none.
+    let bytes = head.as_bytes();
+    let maybe = head.contains(['\'', '’'])
+        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"not"))
+        || bytes.windows(5).any(|w| w.eq_ignore_ascii_case(b"never"));
+    if !maybe {
+        return None;
+    }
     let lower = head.to_ascii_lowercase();
     let mut end = lower.len();
     // A verb between the negation and the operator: `doesn't have more than`.
@@ -562,16 +570,19 @@ fn short_metric(before: &str) -> String {
         "verify", "check", "ensure", "confirm", "validate", "make", "sure", "that", "monitor",
         "measure", "test", "assert", "the", "and", "or", "is", "are",
     ];
-    while words.len() > 1 && LEADING.contains(&words[0].to_ascii_lowercase().as_str()) {
-        words.remove(0);
-    }
+    let is_in = |list: &[&str], word: &str| list.iter().any(|w| w.eq_ignore_ascii_case(word));
+    let leading = words
+        .iter()
+        .take(words.len().saturating_sub(1))
+        .take_while(|w| is_in(LEADING, w))
+        .count();
+    words.drain(..leading);
     const TRAILING: &[&str] = &[
         "is", "are", "be", "should", "must", "stays", "remains", "stay", "remain", "of", "at",
-        "was", "were", "kept", "held", "still",
+        "was", "were", "kept", "held", "still", "drops", "falls", "rises", "grows", "climbs",
+        "reaches", "goes", "hits", "exceeds",
     ];
-    while words.len() > 1
-        && TRAILING.contains(&words[words.len() - 1].to_ascii_lowercase().as_str())
-    {
+    while words.len() > 1 && is_in(TRAILING, words[words.len() - 1]) {
         words.pop();
     }
     if words.len() > 6 {

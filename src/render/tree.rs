@@ -174,7 +174,20 @@ fn write_item(
             line.push_str(&format!("  {}", style.dim(&item.id)));
         }
         writeln!(out, "{line}")?;
-        write_notes(out, item.why.notes(), &format!("{indent}{pad}    "), style)?;
+        let notes: Vec<Note> = item
+            .why
+            .notes()
+            .iter()
+            .map(|note| match (&item.threshold, note.what) {
+                // Left blank by the parser: it is the threshold and the text it came from.
+                (Some(threshold), "threshold") if note.why.is_empty() => Note {
+                    why: format!("{} {threshold} from {:?}", threshold.metric, item.text),
+                    ..note.clone()
+                },
+                _ => note.clone(),
+            })
+            .collect();
+        write_notes(out, &notes, &format!("{indent}{pad}    "), style)?;
         stack.extend(item.children.iter().rev().map(|c| (c, depth + 1)));
     }
     Ok(())

@@ -302,6 +302,9 @@ impl<'a> Builder<'a> {
                     draft.line,
                 );
                 SectionKind::Signoff
+            } else if says_abort_criteria(&title) {
+                why.add("triggers", format!("title {title:?}"), draft.line);
+                SectionKind::Triggers
             } else if phase_kind == PhaseKind::Rollback && says_trigger(&title) {
                 why.add(
                     "triggers",
@@ -665,12 +668,13 @@ pub fn new_item(
         ThresholdSpec::Infer if !spec.group => {
             let found = Threshold::infer(&text).map(Box::new);
             if let Some(threshold) = &found {
-                let note = format!("{} {threshold} from {text:?}", threshold.metric);
-                // A bare number is the likeliest count or setting read as a measurement.
+                // The note's words are derived from the item when shown, so that the many
+                // measured items of a large file cost no formatting here. A bare number is
+                // the likeliest count or setting read as a measurement.
                 if threshold.unit.is_none() {
-                    why.doubt("threshold", note, line);
+                    why.doubt("threshold", String::new(), line);
                 } else {
-                    why.add("threshold", note, line);
+                    why.add("threshold", String::new(), line);
                 }
             }
             found
@@ -699,7 +703,7 @@ pub fn new_item(
                     Some(inherited) if given.is_none() => {
                         why.add(
                             "optional",
-                            format!("{inherited:?}, from the group above"),
+                            format!("{inherited:?}, from the item above"),
                             line,
                         );
                         (true, Some(inherited))
@@ -746,7 +750,9 @@ fn settings_are_not_thresholds(items: &mut [Item], under_setting: bool) {
                 item.line,
             );
         }
-        let children_setting = setting || says_setting(&item.text);
+        // Only worth reading when a child has a threshold to lose.
+        let children_setting = setting
+            || (item.children.iter().any(|c| c.threshold.is_some()) && says_setting(&item.text));
         stack.extend(item.children.iter_mut().map(|c| (c, children_setting)));
     }
 }
@@ -794,18 +800,23 @@ fn mark_choices(items: &mut [Item]) {
 }
 
 fn says_choice(text: &str) -> bool {
-    lower_contains_any(
-        text,
-        &[
-            "select one",
-            "choose one",
-            "pick one",
-            "one of the following",
-            "one of:",
-            "either:",
-            "any one of",
-        ],
-    )
+    // Every phrase below has `one` or `either`; most parents have neither.
+    let bytes = text.as_bytes();
+    let maybe = bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"one"))
+        || bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"eith"));
+    maybe
+        && lower_contains_any(
+            text,
+            &[
+                "select one",
+                "choose one",
+                "pick one",
+                "one of the following",
+                "one of:",
+                "either:",
+                "any one of",
+            ],
+        )
 }
 
 /// `(Option A) Blue/green`, `Option 2: canary` → `Option A`, `Option 2`.
@@ -986,16 +997,11 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-/// Case-insensitive search for lowercase ASCII needles, without lowercasing a copy.
+/// Case-insensitive search for lowercase ASCII needles. One lowercased copy, then the
+/// standard library's substring search, which beats comparing every window by far.
 fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
-    let hay = text.as_bytes();
-    needles.iter().any(|needle| {
-        let needle = needle.as_bytes();
-        hay.len() >= needle.len()
-            && hay
-                .windows(needle.len())
-                .any(|window| window.eq_ignore_ascii_case(needle))
-    })
+    let lower = text.to_ascii_lowercase();
+    needles.iter().any(|needle| lower.contains(needle))
 }
 
 pub fn says_rollback(title: &str) -> bool {
@@ -1004,6 +1010,14 @@ pub fn says_rollback(title: &str) -> bool {
 
 pub fn says_signoff(title: &str) -> bool {
     lower_contains_any(title, &["sign-off", "signoff", "sign off", "approval"])
+}
+
+/// `Abort criteria`, `Rollback triggers`, `No-go conditions`: triggers wherever they sit.
+fn says_abort_criteria(title: &str) -> bool {
+    lower_contains_any(
+        title,
+        &["abort", "no-go", "rollback", "roll back", "roll-back"],
+    ) && lower_contains_any(title, &["criteria", "trigger", "conditions"])
 }
 
 fn says_trigger(title: &str) -> bool {
