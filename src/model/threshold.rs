@@ -482,6 +482,9 @@ const VERSIONED: &[&str] = &[
 /// people, setting a deadline, naming a version or scoping a set of findings.
 fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Threshold) -> bool {
     let lower = text.to_ascii_lowercase();
+    let words = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
     let before = &lower[..op_start];
     let after_number = lower[number_at..]
         .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
@@ -497,20 +500,16 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
         if CALENDAR.contains(&next_word) {
             return false;
         }
-        let metric_last = found
-            .metric
-            .to_ascii_lowercase()
-            .split_whitespace()
-            .last()
-            .unwrap_or("")
-            .to_string();
-        let versioned = VERSIONED.contains(&metric_last.as_str())
+        let metric_last = found.metric.rsplit(' ').next().unwrap_or("");
+        let versioned = VERSIONED
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(metric_last))
             || after_number.starts_with('+')
             || after_number.starts_with(".x")
             || ["installed", "or later", "or newer", "or higher", "or above"]
                 .iter()
                 .any(|w| after_number.starts_with(w))
-            || lower.contains("version");
+            || words.clone().any(|w| w.starts_with("version"));
         if versioned {
             return false;
         }
@@ -536,17 +535,13 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
         }
     }
     // `Fix findings with CVSS v2 score > 4.0`: which findings, not a measured value.
-    if lower.contains("cvss") {
+    if words.clone().any(|w| w == "cvss") {
         return false;
     }
     let clause = before.rsplit(['(', ',', ';', ':']).next().unwrap_or(before);
-    if [" with ", " where ", " whose ", " having ", " rated "]
-        .iter()
-        .any(|w| clause.contains(w))
-    {
-        return false;
-    }
-    true
+    !clause
+        .split_whitespace()
+        .any(|w| matches!(w, "with" | "where" | "whose" | "having" | "rated"))
 }
 
 /// The short noun phrase a threshold measures, from everything before its operator:
@@ -558,11 +553,19 @@ fn short_metric(before: &str) -> String {
         .trim_end_matches(['(', ':', '-', '–', '—', '='])
         .trim_end();
     let mut clause = trimmed;
-    for separator in ["(", ",", ":", ";", " - ", " – ", " — ", "[", "|"] {
-        if let Some((_, after)) = clause.rsplit_once(separator)
-            && !after.trim().is_empty()
-        {
-            clause = after;
+    // One search for the punctuation, and the dashes only where there is a dash at all.
+    if let Some(at) = clause.rfind(['(', ',', ':', ';', '[', '|'])
+        && !clause[at + 1..].trim().is_empty()
+    {
+        clause = &clause[at + 1..];
+    }
+    if clause.contains(['-', '–', '—']) {
+        for separator in [" - ", " – ", " — "] {
+            if let Some((_, after)) = clause.rsplit_once(separator)
+                && !after.trim().is_empty()
+            {
+                clause = after;
+            }
         }
     }
     let mut words: Vec<&str> = clause.split_whitespace().collect();
@@ -585,9 +588,19 @@ fn short_metric(before: &str) -> String {
     while words.len() > 1 && is_in(TRAILING, words[words.len() - 1]) {
         words.pop();
     }
-    if words.len() > 6 {
-        words.drain(..words.len() - 6);
+    // A long clause names its subject first: `Migration dry run on a production copy`.
+    if words.len() > 5
+        && let Some(at) = words.iter().skip(1).position(|w| {
+            [
+                "on", "in", "for", "at", "of", "during", "after", "before", "from", "across", "per",
+            ]
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(w))
+        })
+    {
+        words.truncate(at + 1);
     }
+    words.truncate(6);
     words.join(" ")
 }
 

@@ -211,17 +211,19 @@ impl<'a> Builder<'a> {
             .collect();
         let signed = |s: &DraftSection| s.kind == Some(SectionKind::Signoff) || s.role.is_some();
         let all_signoff = !draft.sections.is_empty() && draft.sections.iter().all(signed);
-        let any_signoff = draft.sections.iter().any(signed)
-            || section_titles
-                .iter()
-                .zip(&draft.sections)
-                .any(|(t, s)| s.kind.is_none() && looks_like_role(t));
+        let any_signoff = || {
+            draft.sections.iter().any(signed)
+                || section_titles
+                    .iter()
+                    .zip(&draft.sections)
+                    .any(|(t, s)| s.kind.is_none() && looks_like_role(t))
+        };
         let mut why = draft.why;
         let kind = draft.kind.unwrap_or_else(|| {
             if says_rollback(&title) {
                 why.add("rollback", format!("title {title:?}"), draft.line);
                 PhaseKind::Rollback
-            } else if all_signoff || (says_signoff(&title) && any_signoff) {
+            } else if all_signoff || (says_signoff(&title) && any_signoff()) {
                 why.add(
                     "sign-off",
                     if all_signoff {
@@ -362,7 +364,9 @@ impl<'a> Builder<'a> {
             }
         });
         let mut items = draft.items;
-        settings_are_not_thresholds(&mut items, says_setting(&title));
+        // The title is only worth reading when some item has a threshold it could cancel.
+        let under_setting = has_threshold(&items) && says_setting(&title);
+        settings_are_not_thresholds(&mut items, under_setting);
         mark_choices(&mut items);
         self.assign_item_ids(&id, &mut items, 0);
         if items.is_empty() && kind != SectionKind::Signoff {
@@ -757,6 +761,17 @@ fn settings_are_not_thresholds(items: &mut [Item], under_setting: bool) {
     }
 }
 
+fn has_threshold(items: &[Item]) -> bool {
+    let mut stack: Vec<&Item> = items.iter().collect();
+    while let Some(item) = stack.pop() {
+        if item.threshold.is_some() {
+            return true;
+        }
+        stack.extend(&item.children);
+    }
+    false
+}
+
 /// `Select one:` over its children, or children marked `(Option A)`, `(Option B)`: one of
 /// them done is enough, so each is optional and says which alternative it is.
 fn mark_choices(items: &mut [Item]) {
@@ -822,8 +837,8 @@ fn says_choice(text: &str) -> bool {
 /// `(Option A) Blue/green`, `Option 2: canary` → `Option A`, `Option 2`.
 fn option_label(text: &str) -> Option<String> {
     let trimmed = text.trim_start_matches(['(', '*', '_', ' ']);
-    let head: String = trimmed.chars().take(7).collect();
-    if !head.eq_ignore_ascii_case("option ") {
+    let head = trimmed.as_bytes().get(..7)?;
+    if !head.eq_ignore_ascii_case(b"option ") {
         return None;
     }
     let rest = &trimmed[7..];
@@ -837,32 +852,63 @@ fn option_label(text: &str) -> Option<String> {
 
 /// Text about configuring alerts or limits: `Alert thresholds set:`, `Autoscaling at CPU > 70%`.
 fn says_setting(text: &str) -> bool {
-    lower_contains_any(
-        text,
-        &[
-            "alert",
-            "alarm",
-            "thresholds",
-            "threshold set",
-            "threshold configured",
-            "autoscal",
-            "auto-scal",
-            "scale up when",
-            "scale out when",
-            "scaling policy",
-            "scaling rule",
-            "configured to",
-            "configure ",
-            "set to ",
-            "set up ",
-            "page when",
-            "paging",
-            "notify when",
-            "limits set",
-            "limit set",
-            "quota",
-        ],
-    )
+    // Every phrase below has one of these words; a pass over the words rules most text out.
+    const WORDS: &[&str] = &[
+        "alert",
+        "alerts",
+        "alerting",
+        "alarm",
+        "alarms",
+        "threshold",
+        "thresholds",
+        "autoscaling",
+        "autoscaler",
+        "autoscale",
+        "auto",
+        "scale",
+        "scaling",
+        "configured",
+        "configure",
+        "set",
+        "page",
+        "paging",
+        "notify",
+        "limit",
+        "limits",
+        "quota",
+        "quotas",
+    ];
+    let maybe = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| (3..=11).contains(&word.len()))
+        .any(|word| WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)));
+    maybe
+        && lower_contains_any(
+            text,
+            &[
+                "alert",
+                "alarm",
+                "thresholds",
+                "threshold set",
+                "threshold configured",
+                "autoscal",
+                "auto-scal",
+                "scale up when",
+                "scale out when",
+                "scaling policy",
+                "scaling rule",
+                "configured to",
+                "configure ",
+                "set to ",
+                "set up ",
+                "page when",
+                "paging",
+                "notify when",
+                "limits set",
+                "limit set",
+                "quota",
+            ],
+        )
 }
 
 /// Titles that name who approves: `Security Team`, `QA Lead`, `Product Owner`.
@@ -997,11 +1043,17 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-/// Case-insensitive search for lowercase ASCII needles. One lowercased copy, then the
-/// standard library's substring search, which beats comparing every window by far.
+/// Case-insensitive search for lowercase ASCII needles (that start with a letter), without
+/// lowercasing a copy: titles and items are short, and most windows fail on their first byte.
 fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
-    let lower = text.to_ascii_lowercase();
-    needles.iter().any(|needle| lower.contains(needle))
+    let hay = text.as_bytes();
+    needles.iter().any(|needle| {
+        let needle = needle.as_bytes();
+        hay.len() >= needle.len()
+            && hay
+                .windows(needle.len())
+                .any(|window| window[0] | 0x20 == needle[0] && window.eq_ignore_ascii_case(needle))
+    })
 }
 
 pub fn says_rollback(title: &str) -> bool {
@@ -1014,10 +1066,11 @@ pub fn says_signoff(title: &str) -> bool {
 
 /// `Abort criteria`, `Rollback triggers`, `No-go conditions`: triggers wherever they sit.
 fn says_abort_criteria(title: &str) -> bool {
-    lower_contains_any(
-        title,
-        &["abort", "no-go", "rollback", "roll back", "roll-back"],
-    ) && lower_contains_any(title, &["criteria", "trigger", "conditions"])
+    lower_contains_any(title, &["criteria", "trigger", "conditions"])
+        && lower_contains_any(
+            title,
+            &["abort", "no-go", "rollback", "roll back", "roll-back"],
+        )
 }
 
 fn says_trigger(title: &str) -> bool {

@@ -282,56 +282,46 @@ fn qualifies_a_description(before: &str) -> bool {
 /// A cheap first look: every condition has one of these words, and most items have none,
 /// so they cost one pass over their bytes and no allocation.
 fn might_hold_a_condition(text: &str) -> bool {
-    let mut word = [0u8; 11];
-    let mut len = 0usize;
-    let mut too_long = false;
-    for &b in text.as_bytes().iter().chain(std::iter::once(&b' ')) {
-        if b.is_ascii_alphabetic() {
-            if len < word.len() {
-                word[len] = b.to_ascii_lowercase();
-                len += 1;
-            } else {
-                too_long = true;
-            }
-            continue;
-        }
-        if !too_long && len >= 2 && is_condition_word(&word[..len]) {
-            return true;
-        }
-        len = 0;
-        too_long = false;
-    }
-    false
+    text.as_bytes()
+        .split(|b| !b.is_ascii_alphabetic())
+        .filter(|word| (2..=11).contains(&word.len()))
+        .any(|word| {
+            // Most words start with a letter no condition word starts with.
+            matches!(
+                word[0] | 0x20,
+                b'i' | b'u' | b'o' | b'w' | b's' | b'n' | b'a' | b'r' | b'p' | b'd'
+            ) && is_condition_word(word)
+        })
 }
 
 fn is_condition_word(word: &[u8]) -> bool {
-    matches!(
-        word,
-        b"if"
-            | b"unless"
-            | b"optional"
-            | b"only"
-            | b"when"
-            | b"where"
-            | b"skip"
-            | b"needed"
-            | b"necessary"
-            | b"neccessary"
-            | b"applicable"
-            | b"required"
-            | b"possible"
-            | b"relevant"
-            | b"appropriate"
-            | b"desired"
-            | b"warranted"
-            | b"stretch"
-            | b"nice"
-            | b"permits"
-            | b"allows"
-            | b"available"
-            | b"requested"
-            | b"any"
-    )
+    const WORDS: &[&[u8]] = &[
+        b"if",
+        b"unless",
+        b"optional",
+        b"only",
+        b"when",
+        b"where",
+        b"skip",
+        b"needed",
+        b"necessary",
+        b"neccessary",
+        b"applicable",
+        b"required",
+        b"possible",
+        b"relevant",
+        b"appropriate",
+        b"desired",
+        b"warranted",
+        b"stretch",
+        b"nice",
+        b"permits",
+        b"allows",
+        b"available",
+        b"requested",
+        b"any",
+    ];
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 const ENVIRONMENT_WORDS: &[&str] = &[

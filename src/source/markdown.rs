@@ -882,6 +882,9 @@ fn field_labels(line: &str) -> Option<Vec<String>> {
     if let Some(name) = field_label(line) {
         return Some(vec![name]);
     }
+    if !line.contains(['_', '|', '·']) {
+        return None;
+    }
     let line = line.replace("&nbsp;", " ");
     // A blank of underscores ends one field; the next label follows it.
     let mut parts: Vec<String> = Vec::new();
