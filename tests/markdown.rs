@@ -127,3 +127,292 @@ fn sections_named_only_for_an_environment_are_scoped_anywhere() {
     assert_eq!(checklist.phases[0].sections[0].environments, ["production"]);
     assert!(checklist.phases[0].sections[1].environments.is_empty());
 }
+
+/// Every checklist in `tests/fixtures/messy/`: its warnings, the outline `show` prints with
+/// what was inferred and why, and the tree as data, pinned. Each must also load back
+/// unchanged from its YAML form, so Markdown and YAML stay one tree.
+#[test]
+fn messy_corpus_trees_are_pinned_and_round_trip_through_yaml() {
+    let dir = crate::support::fixture_path("messy");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 25, "the corpus has {} files", names.len());
+    for name in names {
+        let loaded = crate::trees::load_fixture(&format!("messy/{name}"));
+        crate::trees::assert_yaml_round_trip(&loaded.checklist);
+        let mut text = String::new();
+        for warning in &loaded.warnings {
+            text.push_str(&format!("# {warning}\n"));
+        }
+        // The outline exactly as `show` prints it.
+        let relative = format!("messy/{name}");
+        let shown = crate::support::Test::new()
+            .fixture(&relative, &relative)
+            .args(&["show", "-c", &relative])
+            .run();
+        text.push_str(&shown.stdout);
+        text.push_str("\n---\n");
+        text.push_str(&deploycheck::source::to_yaml_checklist(&loaded.checklist).unwrap());
+        let snapshot = format!("corpus__{}", name.trim_end_matches(".md"));
+        insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(snapshot, text);
+        });
+    }
+}
+
+fn items_of(text: &str) -> Vec<deploycheck::model::Item> {
+    load_markdown(text)
+        .unwrap()
+        .checklist
+        .items()
+        .cloned()
+        .collect()
+}
+
+fn item<'a>(items: &'a [deploycheck::model::Item], text: &str) -> &'a deploycheck::model::Item {
+    items
+        .iter()
+        .find(|i| i.text.starts_with(text))
+        .unwrap_or_else(|| panic!("no item {text:?}"))
+}
+
+#[test]
+fn conditions_in_prose_make_items_optional_and_keep_their_words() {
+    let items = items_of(
+        "# T\n## P\n- [ ] Pin the release if needed\n- [ ] Page the IC (if SEV1/SEV2)\n- [ ] Skip if no schema change: dry run\n- [ ] Only for v2.16: rebuild the index\n- [ ] Rollback plan documented: clear path to revert changes if needed\n",
+    );
+    let pin = item(&items, "Pin the release");
+    assert!(pin.optional);
+    assert_eq!(pin.condition.as_deref(), Some("if needed"));
+    assert_eq!(
+        item(&items, "Page the IC").condition.as_deref(),
+        Some("if SEV1/SEV2")
+    );
+    assert_eq!(
+        item(&items, "Skip if").condition.as_deref(),
+        Some("Skip if no schema change")
+    );
+    assert_eq!(
+        item(&items, "Only for").condition.as_deref(),
+        Some("Only for v2.16")
+    );
+    let rollback = item(&items, "Rollback plan documented");
+    assert!(
+        !rollback.optional,
+        "a hedge on the description, not the task"
+    );
+    assert_eq!(rollback.condition, None);
+}
+
+#[test]
+fn a_plain_bullet_condition_becomes_the_group_parent_of_its_tasks() {
+    let loaded = load_markdown(
+        "# T\n## P\n- [ ] Always\n- If this is a major release:\n  - [ ] Create branch\n  - [ ] Announce freeze\n",
+    )
+    .unwrap();
+    assert_eq!(loaded.checklist.item_count(), 3, "a group is not an item");
+    let section = &loaded.checklist.phases[0].sections[0];
+    let group = &section.items[1];
+    assert!(group.group && group.optional);
+    assert_eq!(group.text, "If this is a major release");
+    assert_eq!(group.children.len(), 2);
+    assert_eq!(
+        group.children[0].condition.as_deref(),
+        Some("If this is a major release")
+    );
+    assert_eq!(
+        group.children[0].id,
+        "p/p/if-this-is-a-major-release/create-branch"
+    );
+}
+
+#[test]
+fn a_test_matrix_keeps_the_test_name_and_reads_its_boxes_as_outcomes() {
+    let loaded =
+        load_markdown("# T\n## Recon\n- Dirb test\n  - [ ] Test - [ ] Pass - [ ] Fail\n").unwrap();
+    let group = &loaded.checklist.phases[0].sections[0].items[0];
+    assert_eq!(group.text, "Dirb test");
+    assert_eq!(group.children[0].text, "Test / Pass / Fail");
+    assert_eq!(loaded.checklist.item_count(), 1);
+}
+
+#[test]
+fn a_section_for_patch_releases_only_is_optional() {
+    let checklist = load_markdown(
+        "# T\n## Release\n### For patch releases only\n- [ ] Backport\n### Always\n- [ ] Tag\n",
+    )
+    .unwrap()
+    .checklist;
+    assert!(checklist.phases[0].sections[0].optional);
+    assert!(!checklist.phases[0].sections[1].optional);
+}
+
+#[test]
+fn select_one_alternatives_are_a_choice() {
+    let items = items_of(
+        "# T\n## P\n- [ ] Select one:\n  - [ ] (Option A) Blue/green\n  - [ ] (Option B) Canary\n",
+    );
+    let parent = item(&items, "Select one");
+    assert!(parent.choice && !parent.optional);
+    assert!(parent.children.iter().all(|c| c.optional));
+    assert_eq!(parent.children[1].condition.as_deref(), Some("Option B"));
+}
+
+#[test]
+fn thresholds_only_on_measurements_and_negations_read_right() {
+    let items = items_of(
+        "# T\n## P\n- [ ] Code reviewed by at least 1 team member\n- [ ] Schedule post-mortem (within 48 hours)\n- [ ] Node >= 18 installed\n- [ ] Fix findings with CVSS v2 score > 4.0\n- [ ] Description doesn't have more than 150 characters\n- [ ] Throughput > 1000 RPS\n- [ ] Error budget at least 99.9%\n- [ ] Alert thresholds set:\n  - [ ] CPU > 80%\n",
+    );
+    for text in [
+        "Code reviewed",
+        "Schedule post-mortem",
+        "Node >= 18",
+        "Fix findings",
+        "CPU > 80%",
+    ] {
+        assert_eq!(item(&items, text).threshold, None, "{text}");
+    }
+    let shown = |text: &str| item(&items, text).threshold.as_ref().unwrap().to_string();
+    assert_eq!(shown("Description"), "<= 150 characters");
+    assert_eq!(shown("Throughput"), "> 1000 RPS");
+    assert_eq!(shown("Error budget"), ">= 99.9%");
+}
+
+#[test]
+fn toc_details_and_wrapper_headings_are_never_phases() {
+    let checklist = load_markdown(
+        "# Runbook\n## Table of Contents\n- [Phase 1](#phase-1)\n\n<details>\n<summary>Help</summary>\n\n## How to use\n\nRead it.\n\n</details>\n\n## Response Phases\n### Phase 1: Detect\n- [ ] Ack\n### Phase 2: Fix\n- [ ] Fix\n",
+    )
+    .unwrap()
+    .checklist;
+    assert_eq!(checklist.title, "Runbook");
+    let phases: Vec<_> = checklist.phases.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(phases, ["Phase 1: Detect", "Phase 2: Fix"]);
+}
+
+#[test]
+fn titles_from_html_h1_not_from_an_overview_heading_and_not_lost_to_an_appendix() {
+    let html = load_markdown("<h1 align=\"center\">My :rocket: Launch</h1>\n\n## Go\n- [ ] a\n")
+        .unwrap()
+        .checklist;
+    assert_eq!(html.title, "My 🚀 Launch");
+    let overview = load_markdown("## Overview\nText.\n## Build\n- [ ] a\n## Ship\n- [ ] b\n")
+        .unwrap()
+        .checklist;
+    assert_eq!(overview.title, "test");
+    let appendix =
+        load_markdown("# Release\n## Build\n- [ ] a\n## Ship\n- [ ] b\n# Appendix\nNotes.\n")
+            .unwrap()
+            .checklist;
+    assert_eq!(appendix.title, "Release");
+    assert_eq!(appendix.phases.len(), 2);
+}
+
+#[test]
+fn signoffs_need_a_signature_or_a_role_not_a_keyword() {
+    let checklist = load_markdown(
+        "# T\n## Release Signoff Checklist\n- [ ] Runbook linked\n## Deployment Sign-off\n### Documentation\n- [ ] Notes written\n### QA Lead\n- [ ] Suite green\n\n**Signed:** ____ **Date:** ____\n## Approvals\n**Approved By**:\n\n- [ ] Technical Lead: [Name] - [Date]\n- [ ] Product Manager: [Name] - [Date]\n",
+    )
+    .unwrap()
+    .checklist;
+    assert_eq!(checklist.phases[0].kind, PhaseKind::Steps);
+    let signoff = &checklist.phases[1];
+    assert_eq!(signoff.kind, PhaseKind::Signoff);
+    assert_eq!(signoff.sections[0].kind, SectionKind::Steps);
+    assert_eq!(signoff.sections[1].role.as_deref(), Some("QA Lead"));
+    let roles: Vec<_> = checklist.phases[2]
+        .sections
+        .iter()
+        .map(|s| s.role.as_deref().unwrap_or("-"))
+        .collect();
+    assert_eq!(roles, ["Technical Lead", "Product Manager"]);
+    assert_eq!(checklist.item_count(), 5);
+}
+
+#[test]
+fn fill_ins_are_run_fields_and_prose_labels_are_not() {
+    let checklist = load_markdown("# T\n- **Version number:** _\n\n**Date**: [YYYY-MM-DD] | **Version**: [X.Y]\n\nNext Review Date: ____\n\n**DOI**:\n\n**Note:**\n\nSome text.\n\n## P\n- [ ] a\n")
+        .unwrap()
+        .checklist;
+    let fields: Vec<_> = checklist.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "Version number",
+            "Date",
+            "Version",
+            "Next Review Date",
+            "DOI"
+        ]
+    );
+}
+
+#[test]
+fn contacts_keep_phone_numbers_out_of_names_and_commands_out_of_contacts() {
+    let checklist = load_markdown("# T\n## P\n- [ ] a\n## Emergency Contacts\n- **On-Call Engineer**: +1-555-0123 (primary)\n- **PM2 Emergency**: `pm2 restart all`\n")
+        .unwrap()
+        .checklist;
+    assert_eq!(checklist.contacts.len(), 1);
+    let contact = &checklist.contacts[0];
+    assert_eq!(contact.name, None);
+    assert_eq!(contact.phone.as_deref(), Some("+1-555-0123"));
+}
+
+#[test]
+fn a_file_of_table_check_boxes_says_what_it_saw() {
+    let error =
+        load_markdown("# T\n| Check | Done |\n|---|---|\n| Backup | ☐ |\n| Restore | [ ] |\n")
+            .unwrap_err();
+    let message = &error.diagnostics[0].message;
+    assert!(message.contains("no checklist items found"), "{message}");
+    assert!(
+        message.contains("2 check boxes in table cells"),
+        "{message}"
+    );
+}
+
+#[test]
+fn one_duplicate_id_warning_per_group_of_repeats() {
+    let loaded = load_markdown(
+        "# T\n## P\n- [ ] Notify\n- [ ] Notify\n- [ ] Notify\n- [ ] Other\n- [ ] Other\n",
+    )
+    .unwrap();
+    assert_eq!(loaded.warnings.len(), 2, "{:#?}", loaded.warnings);
+    assert!(loaded.warnings[0].message.contains("repeated 2 more times"));
+    assert_eq!(
+        all_ids(&loaded.checklist),
+        [
+            "p/p/notify",
+            "p/p/notify-2",
+            "p/p/notify-3",
+            "p/p/other",
+            "p/p/other-2"
+        ]
+    );
+}
+
+/// Counting up from 2 for every repeat was quadratic: 100k repeats never finished.
+#[test]
+fn a_hundred_thousand_identical_items_get_unique_ids_in_linear_time() {
+    let mut text = String::from("# T\n## P\n");
+    for _ in 0..100_000 {
+        text.push_str("- [ ] Same item\n");
+    }
+    let loaded = load_markdown(&text).unwrap();
+    assert_eq!(loaded.checklist.item_count(), 100_000);
+    assert_eq!(loaded.warnings.len(), 1);
+    let section = &loaded.checklist.phases[0].sections[0];
+    assert_eq!(section.items[99_999].id, "p/p/same-item-100000");
+}
+
+/// Each marker once re-read the rest of its line: 160k markers took half a minute.
+#[test]
+fn a_line_of_160k_nested_list_markers_parses_in_linear_time() {
+    let text = format!("# T\n## P\n{}[ ] x\n- [ ] after\n", "- ".repeat(160_000));
+    let loaded = load_markdown(&text).unwrap();
+    assert!(loaded.checklist.item_count() >= 1);
+}

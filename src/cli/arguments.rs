@@ -110,6 +110,10 @@ pub enum CommandArgs {
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
         format: ValidateFormat,
+        /// Also warn about doubtful inferences (a role taken from a heading, a threshold
+        /// without a unit, ...), each with its line, so an author can confirm or override them
+        #[arg(long)]
+        strict: bool,
     },
     /// Print the JSON Schema of the YAML checklist format, for editors
     Schema,

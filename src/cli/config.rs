@@ -68,6 +68,7 @@ pub enum Command {
     Validate {
         files: Vec<PathBuf>,
         format: ValidateFormat,
+        strict: bool,
     },
     Schema,
     Completions {
@@ -151,7 +152,15 @@ impl From<Arguments> for Command {
                 show_ids: ids,
             },
             CommandArgs::List { format } => Command::List { format },
-            CommandArgs::Validate { files, format } => Command::Validate { files, format },
+            CommandArgs::Validate {
+                files,
+                format,
+                strict,
+            } => Command::Validate {
+                files,
+                format,
+                strict,
+            },
             CommandArgs::Schema => Command::Schema,
             CommandArgs::Completions { shell } => Command::Completions { shell },
         }
@@ -259,6 +268,7 @@ mod tests {
             Command::Validate {
                 files: vec!["a.md".into(), "b.yaml".into()],
                 format: ValidateFormat::Text,
+                strict: false,
             }
         );
     }

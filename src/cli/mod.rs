@@ -106,7 +106,11 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
             format,
             output.as_deref(),
         ),
-        Command::Validate { files, format } => validate::run(io, &files, format),
+        Command::Validate {
+            files,
+            format,
+            strict,
+        } => validate::run(io, &files, format, strict),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&schema)?)?;

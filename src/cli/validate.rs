@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Io, ValidateFormat, exit};
 use crate::error::Error;
+use crate::model::Checklist;
 use crate::project::{CONFIG_FILE, Project, display_path, load_checklist, read_config};
 use crate::source::Diagnostic;
 
@@ -21,6 +22,7 @@ pub fn run(
     io: &mut Io<'_>,
     files: &[PathBuf],
     format: ValidateFormat,
+    strict: bool,
 ) -> Result<i32, crate::Error> {
     let mut reports = Vec::new();
     let targets: Vec<PathBuf> = if files.is_empty() {
@@ -74,12 +76,19 @@ pub fn run(
             continue;
         }
         let report = match load_checklist(path, &io.cwd) {
-            Ok(loaded) => Report {
-                file: shown,
-                ok: true,
-                items: Some(loaded.checklist.item_count()),
-                diagnostics: loaded.warnings,
-            },
+            Ok(loaded) => {
+                let mut diagnostics = loaded.warnings;
+                if strict {
+                    diagnostics.extend(doubts(&loaded.checklist));
+                    diagnostics.sort_by_key(|d| (d.line.unwrap_or(0), d.severity));
+                }
+                Report {
+                    file: shown,
+                    ok: true,
+                    items: Some(loaded.checklist.item_count()),
+                    diagnostics,
+                }
+            }
             Err(Error::Load(error)) => Report {
                 file: shown,
                 ok: false,
@@ -91,6 +100,29 @@ pub fn run(
         reports.push(report);
     }
     finish(io, reports, format)
+}
+
+/// `--strict`: every inference the parser was not sure of, as a warning at its line.
+fn doubts(checklist: &Checklist) -> Vec<Diagnostic> {
+    checklist
+        .all_notes()
+        .filter(|note| note.doubtful)
+        .map(|note| {
+            Diagnostic::warning(
+                &checklist.source.path,
+                note.line,
+                format!(
+                    "inferred {}: {}; if that is wrong, say what it is with a <!-- deploycheck: ... --> comment",
+                    note.what,
+                    if note.why.is_empty() {
+                        "a number without a unit read from the item's text"
+                    } else {
+                        &note.why
+                    }
+                ),
+            )
+        })
+        .collect()
 }
 
 fn finish(

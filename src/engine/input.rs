@@ -32,6 +32,11 @@ pub enum Command {
         value: String,
         override_reason: Option<String>,
     },
+    /// `y!` / `done!`: done, without the value a threshold asks for. The way past an
+    /// inferred threshold that does not apply; the record says the item was answered so.
+    DoneWithoutValue {
+        reason: Option<String>,
+    },
     Note(String),
     Back,
     Rollback,
@@ -60,6 +65,7 @@ pub fn parse_command(line: &str) -> Result<Command, Refusal> {
         "contacts" if rest.is_none() => return Ok(Command::Contacts),
         "status" if rest.is_none() => return Ok(Command::Status),
         "?" | "help" | "h?" if rest.is_none() => return Ok(Command::Help),
+        "y!" | "done!" => return Ok(Command::DoneWithoutValue { reason: rest }),
         "note" | "n" => {
             return rest
                 .map(Command::Note)
@@ -158,6 +164,20 @@ mod tests {
             })
         );
         assert!(parse_command("250ms override").is_err());
+    }
+
+    #[test]
+    fn done_without_a_value() {
+        assert_eq!(
+            parse_command("y!"),
+            Ok(Command::DoneWithoutValue { reason: None })
+        );
+        assert_eq!(
+            parse_command("done! limit is a config value"),
+            Ok(Command::DoneWithoutValue {
+                reason: Some("limit is a config value".into())
+            })
+        );
     }
 
     #[test]

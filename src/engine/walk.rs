@@ -975,7 +975,7 @@ pub fn resolve_item_answer(
             }
             if let (Status::Done, Some(threshold)) = (status, &plan_item.threshold) {
                 return Err(Refusal(format!(
-                    "this item is measured: type the value, like {} (or f/s/na/d with a reason)",
+                    "this item is measured: type the value, like {}, or y! if there is no value to give (or f/s/na/d with a reason)",
                     threshold.example()
                 )));
             }
@@ -1027,6 +1027,28 @@ pub fn resolve_item_answer(
                 value: Some(value.trim().to_string()),
                 how,
                 overridden,
+            })
+        }
+        Command::DoneWithoutValue { reason } => {
+            if trigger {
+                return Err(
+                    "this is a rollback trigger: answer clear (it does not hold) or holds".into(),
+                );
+            }
+            let reason = match (&plan_item.threshold, reason) {
+                (Some(threshold), reason) => Some(format!(
+                    "done without a value (threshold {threshold} not measured){}",
+                    reason.map_or(String::new(), |r| format!(": {r}"))
+                )),
+                (None, reason) => reason,
+            };
+            Ok(Event::Answer {
+                id,
+                status: Status::Done,
+                reason,
+                value: None,
+                how,
+                overridden: false,
             })
         }
         _ => Err("not an answer".into()),

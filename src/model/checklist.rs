@@ -164,6 +164,18 @@ impl Why {
         self.0 = Some(notes.into_boxed_slice());
     }
 
+    /// Drops the notes about `what`: a later rule overruled them.
+    pub fn forget(&mut self, what: &str) {
+        if let Some(notes) = self.0.take() {
+            let kept: Vec<Note> = notes
+                .into_vec()
+                .into_iter()
+                .filter(|n| n.what != what)
+                .collect();
+            self.0 = (!kept.is_empty()).then(|| kept.into_boxed_slice());
+        }
+    }
+
     pub fn notes(&self) -> &[Note] {
         self.0.as_deref().unwrap_or(&[])
     }

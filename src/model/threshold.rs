@@ -59,6 +59,16 @@ impl Comparison {
         })
     }
 
+    /// The comparison that holds exactly when this one does not.
+    pub fn negated(self) -> Self {
+        match self {
+            Comparison::Less => Comparison::GreaterOrEqual,
+            Comparison::LessOrEqual => Comparison::Greater,
+            Comparison::Greater => Comparison::LessOrEqual,
+            Comparison::GreaterOrEqual => Comparison::Less,
+        }
+    }
+
     /// Whether `measured` satisfies `measured <op> limit`.
     pub fn holds(self, measured: f64, limit: f64) -> bool {
         match self {
@@ -145,6 +155,10 @@ const WORD_OPERATORS: &[(&str, Comparison)] = &[
     ("not more than", Comparison::LessOrEqual),
     ("no less than", Comparison::GreaterOrEqual),
     ("not less than", Comparison::GreaterOrEqual),
+    ("no longer than", Comparison::LessOrEqual),
+    ("not longer than", Comparison::LessOrEqual),
+    ("longer than", Comparison::Greater),
+    ("shorter than", Comparison::Less),
     ("greater than", Comparison::Greater),
     ("higher than", Comparison::Greater),
     ("lower than", Comparison::Less),
@@ -158,6 +172,9 @@ const WORD_OPERATORS: &[(&str, Comparison)] = &[
     ("below", Comparison::Less),
     ("above", Comparison::Greater),
     ("over", Comparison::Greater),
+    ("exceeding", Comparison::Greater),
+    ("exceeds", Comparison::Greater),
+    ("exceed", Comparison::Greater),
 ];
 
 /// Unit spellings and their canonical form; matched case-insensitively as a whole word.
@@ -193,6 +210,11 @@ const UNITS: &[(&str, &str)] = &[
     ("mib", "MiB"),
     ("gib", "GiB"),
     ("tib", "TiB"),
+    ("bits", "bits"),
+    ("bit", "bits"),
+    ("bytes", "bytes"),
+    ("characters", "characters"),
+    ("chars", "characters"),
 ];
 
 impl Threshold {
@@ -221,10 +243,18 @@ impl Threshold {
             while op_end > 0 && bytes[op_end - 1] == b' ' {
                 op_end -= 1;
             }
-            if let Some((op, op_start)) = operator_before(scan, op_end)
-                && let Some(found) = measure_after(scan, op_start, op_end, op)
-            {
-                return Some(found);
+            if let Some((op, op_start)) = operator_before(scan, op_end) {
+                // `doesn't have more than 20 cookies` is `<= 20`; the negation is not metric.
+                let (op, metric_end) = match negation_before(scan, op_start) {
+                    Some(start) => (op.negated(), start),
+                    None => (op, op_start),
+                };
+                if let Some(found) = measure_after(scan, metric_end, op_end, op) {
+                    if !measures_something(scan, op_start, at, &found) {
+                        return None;
+                    }
+                    return Some(found);
+                }
             }
         }
         None
@@ -274,6 +304,304 @@ fn operator_before(text: &str, end: usize) -> Option<(Comparison, usize)> {
                 .is_none_or(|c| !c.is_alphanumeric());
         matches.then_some((*op, start))
     })
+}
+
+/// Where a negation right before the operator starts: `doesn't have`, `must not`, `don't`.
+fn negation_before(text: &str, op_start: usize) -> Option<usize> {
+    let head = text[..op_start].trim_end();
+    // Every negation has an apostrophe or `not`/`never`/`cannot`; most metrics have none.
+    let bytes = head.as_bytes();
+    let maybe = head.contains(['\'', '’'])
+        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"not"))
+        || bytes.windows(5).any(|w| w.eq_ignore_ascii_case(b"never"));
+    if !maybe {
+        return None;
+    }
+    let lower = head.to_ascii_lowercase();
+    let mut end = lower.len();
+    // A verb between the negation and the operator: `doesn't have more than`.
+    for verb in [
+        " have", " has", " be", " take", " use", " contain", " go", " grow", " reach", " consume",
+        " get", " run",
+    ] {
+        if lower[..end].ends_with(verb) {
+            end -= verb.len();
+            break;
+        }
+    }
+    let before = lower[..end].trim_end();
+    for negation in [
+        "doesn't",
+        "does not",
+        "don't",
+        "do not",
+        "must not",
+        "mustn't",
+        "should not",
+        "shouldn't",
+        "cannot",
+        "can't",
+        "will not",
+        "won't",
+        "never",
+        "not",
+        "didn't",
+        "did not",
+        "isn't",
+        "aren't",
+        "doesn’t",
+        "don’t",
+    ] {
+        if let Some(rest) = before.strip_suffix(negation)
+            && rest
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+        {
+            return Some(rest.trim_end().len());
+        }
+    }
+    None
+}
+
+/// Words after a number that make it a headcount, not a measurement.
+const PEOPLE: &[&str] = &[
+    "person",
+    "people",
+    "team",
+    "member",
+    "members",
+    "reviewer",
+    "reviewers",
+    "approver",
+    "approvers",
+    "approval",
+    "approvals",
+    "review",
+    "reviews",
+    "engineer",
+    "engineers",
+    "maintainer",
+    "maintainers",
+    "developer",
+    "developers",
+    "owner",
+    "owners",
+    "admin",
+    "admins",
+    "individual",
+    "individuals",
+    "human",
+    "humans",
+    "peer",
+    "peers",
+    "colleague",
+    "colleagues",
+    "stakeholder",
+    "stakeholders",
+    "signature",
+    "signatures",
+    "sign-off",
+    "sign-offs",
+    "lgtm",
+    "lgtms",
+    "committer",
+    "committers",
+    "other",
+    "others",
+    "approving",
+];
+
+/// Calendar units: `within 2 business days` is a deadline, never a measured value.
+const CALENDAR: &[&str] = &[
+    "day", "days", "business", "working", "week", "weeks", "month", "months", "year", "years",
+    "sprint", "sprints", "quarter", "quarters",
+];
+
+/// Names before a version number: `Node >= 18`, `TLS >= 1.2`, `Kubernetes 1.27+`.
+const VERSIONED: &[&str] = &[
+    "node",
+    "node.js",
+    "nodejs",
+    "python",
+    "python3",
+    "go",
+    "golang",
+    "java",
+    "jdk",
+    "jre",
+    "npm",
+    "yarn",
+    "pnpm",
+    "rust",
+    "rustc",
+    "cargo",
+    "ruby",
+    "php",
+    "perl",
+    "terraform",
+    "kubernetes",
+    "k8s",
+    "kubectl",
+    "helm",
+    "docker",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "redis",
+    "openssl",
+    "tls",
+    "ssl",
+    "gcc",
+    "clang",
+    "android",
+    "ios",
+    "macos",
+    "ubuntu",
+    "debian",
+    "windows",
+    "chrome",
+    "firefox",
+    "safari",
+    "api",
+    "sdk",
+    "version",
+    "v",
+    "kotlin",
+    "swift",
+    "xcode",
+    "gradle",
+    "maven",
+    "dotnet",
+    ".net",
+    "elixir",
+    "erlang",
+];
+
+/// Whether a comparison read from the text measures something, rather than counting
+/// people, setting a deadline, naming a version or scoping a set of findings.
+fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Threshold) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let words = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let before = &lower[..op_start];
+    let after_number = lower[number_at..]
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
+        .trim_start();
+    let next_word: &str = after_number
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .next()
+        .unwrap_or("");
+    if found.unit.is_none() {
+        if PEOPLE.contains(&next_word) || before.trim_end().ends_with(" by") {
+            return false;
+        }
+        if CALENDAR.contains(&next_word) {
+            return false;
+        }
+        let metric_last = found.metric.rsplit(' ').next().unwrap_or("");
+        let versioned = VERSIONED
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(metric_last))
+            || after_number.starts_with('+')
+            || after_number.starts_with(".x")
+            || ["installed", "or later", "or newer", "or higher", "or above"]
+                .iter()
+                .any(|w| after_number.starts_with(w))
+            || words.clone().any(|w| w.starts_with("version"));
+        if versioned {
+            return false;
+        }
+    }
+    // `within 48 hours`: a deadline for doing the task, unless a duration is what is measured.
+    let within = lower[op_start..].starts_with("within");
+    if within && matches!(found.unit.as_deref(), Some("min" | "h")) {
+        let timed = [
+            "time",
+            "latency",
+            "duration",
+            "rto",
+            "rpo",
+            "recovery",
+            "takes",
+            "completes",
+            "finishes",
+        ]
+        .iter()
+        .any(|w| before.contains(w));
+        if !timed {
+            return false;
+        }
+    }
+    // `Fix findings with CVSS v2 score > 4.0`: which findings, not a measured value.
+    if words.clone().any(|w| w == "cvss") {
+        return false;
+    }
+    let clause = before.rsplit(['(', ',', ';', ':']).next().unwrap_or(before);
+    !clause
+        .split_whitespace()
+        .any(|w| matches!(w, "with" | "where" | "whose" | "having" | "rated"))
+}
+
+/// The short noun phrase a threshold measures, from everything before its operator:
+/// `Load test passed (100 concurrent users, p95` → `p95`; `Verify response time` →
+/// `response time`.
+fn short_metric(before: &str) -> String {
+    let trimmed = before
+        .trim_end()
+        .trim_end_matches(['(', ':', '-', '–', '—', '='])
+        .trim_end();
+    let mut clause = trimmed;
+    // One search for the punctuation, and the dashes only where there is a dash at all.
+    if let Some(at) = clause.rfind(['(', ',', ':', ';', '[', '|'])
+        && !clause[at + 1..].trim().is_empty()
+    {
+        clause = &clause[at + 1..];
+    }
+    if clause.contains(['-', '–', '—']) {
+        for separator in [" - ", " – ", " — "] {
+            if let Some((_, after)) = clause.rsplit_once(separator)
+                && !after.trim().is_empty()
+            {
+                clause = after;
+            }
+        }
+    }
+    let mut words: Vec<&str> = clause.split_whitespace().collect();
+    const LEADING: &[&str] = &[
+        "verify", "check", "ensure", "confirm", "validate", "make", "sure", "that", "monitor",
+        "measure", "test", "assert", "the", "and", "or", "is", "are",
+    ];
+    let is_in = |list: &[&str], word: &str| list.iter().any(|w| w.eq_ignore_ascii_case(word));
+    let leading = words
+        .iter()
+        .take(words.len().saturating_sub(1))
+        .take_while(|w| is_in(LEADING, w))
+        .count();
+    words.drain(..leading);
+    const TRAILING: &[&str] = &[
+        "is", "are", "be", "should", "must", "stays", "remains", "stay", "remain", "of", "at",
+        "was", "were", "kept", "held", "still", "drops", "falls", "rises", "grows", "climbs",
+        "reaches", "goes", "hits", "exceeds",
+    ];
+    while words.len() > 1 && is_in(TRAILING, words[words.len() - 1]) {
+        words.pop();
+    }
+    // A long clause names its subject first: `Migration dry run on a production copy`.
+    if words.len() > 5
+        && let Some(at) = words.iter().skip(1).position(|w| {
+            [
+                "on", "in", "for", "at", "of", "during", "after", "before", "from", "across", "per",
+            ]
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(w))
+        })
+    {
+        words.truncate(at + 1);
+    }
+    words.truncate(6);
+    words.join(" ")
 }
 
 /// `text` starts with the ASCII `word` in any case, and no letter or digit follows it.
@@ -327,17 +655,20 @@ fn measure_after(text: &str, op_start: usize, op_end: usize, op: Comparison) -> 
         simple.then(|| word.to_string())
     });
 
-    let metric = text[..op_start]
-        .trim_end()
-        .trim_end_matches('(')
-        .trim_end_matches(':')
-        .trim_end();
+    let metric = short_metric(&text[..op_start]);
     let metric = if metric.is_empty() {
         // "At least 3 replicas running": the metric is what follows.
         text[after_unit..].trim().trim_end_matches('.').to_string()
     } else {
-        metric.to_string()
+        metric
     };
+    let is_percentile = |m: &str| {
+        m.len() <= 4
+            && m.starts_with(['p', 'P'])
+            && m.len() > 1
+            && m[1..].bytes().all(|b| b.is_ascii_digit())
+    };
+    let qualifier = qualifier.or_else(|| is_percentile(&metric).then(|| metric.to_lowercase()));
     Some(Threshold {
         metric,
         op,
@@ -497,6 +828,60 @@ mod tests {
                 unit: None,
                 qualifier: None,
             })
+        );
+    }
+
+    #[test]
+    fn headcounts_deadlines_versions_and_scopes_are_not_measurements() {
+        for text in [
+            "Code reviewed by at least 1 team member",
+            "At least 2 approvals on the pull request",
+            "Schedule post-mortem (within 48 hours)",
+            "Customers notified within 2 business days",
+            "Fix vulnerabilities with CVSS v2 score > 4.0",
+            "CVSS v2 score > 4.0",
+            "Node >= 18 installed",
+            "Python 3.10 or later on the build hosts: python >= 3",
+            "TLS >= 1.2 enforced",
+        ] {
+            assert_eq!(Threshold::infer(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn negations_read_the_right_way_round() {
+        let th = t("Description doesn't have more than 150 characters");
+        assert_eq!(th.to_string(), "<= 150 characters");
+        assert_eq!(th.metric, "Description");
+        let th = t("Uploaded images don't exceed 2 MB");
+        assert_eq!(
+            (th.op, th.unit.as_deref()),
+            (Comparison::LessOrEqual, Some("MB"))
+        );
+        assert_eq!(t("Docker image under 100 MB").to_string(), "< 100 MB");
+        assert_eq!(
+            t("RSA keys of at least 2048 bits").to_string(),
+            ">= 2048 bits"
+        );
+        assert_eq!(
+            t("Page weight must not exceed 500 KB").op,
+            Comparison::LessOrEqual
+        );
+    }
+
+    #[test]
+    fn the_metric_is_a_short_noun_phrase() {
+        let th = t("Load test passed (100 concurrent users, p95 < 500ms)");
+        assert_eq!(
+            (th.metric.as_str(), th.qualifier.as_deref()),
+            ("p95", Some("p95"))
+        );
+        assert_eq!(t("Verify response time < 200ms").metric, "response time");
+        assert_eq!(t("Error budget at least 99.9%").to_string(), ">= 99.9%");
+        assert_eq!(t("Throughput > 1000 RPS").metric, "Throughput");
+        assert_eq!(
+            t("Deploy completes within 10 minutes").unit.as_deref(),
+            Some("min")
         );
     }
 

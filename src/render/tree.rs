@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::Style;
-use crate::model::{Checklist, Item, PhaseKind, Section, SectionKind};
+use crate::model::{Checklist, Item, Note, PhaseKind, Section, SectionKind};
 
 pub struct TreeOptions<'a> {
     pub environment: Option<&'a str>,
@@ -64,10 +64,15 @@ pub fn write_tree(
             .collect();
         writeln!(out, "contacts: {}", contacts.join(", "))?;
     }
+    write_notes(out, checklist.why.notes(), "", style)?;
 
     for phase in &checklist.phases {
         writeln!(out)?;
-        let items: usize = phase.sections.iter().map(|s| s.all_items().count()).sum();
+        let items: usize = phase
+            .sections
+            .iter()
+            .map(|s| s.all_items().filter(|i| !i.group).count())
+            .sum();
         let marker = match phase.kind {
             PhaseKind::Steps => String::new(),
             PhaseKind::Rollback => format!(
@@ -82,6 +87,7 @@ pub fn write_tree(
             style.bold(&phase.title),
             style.dim(&plural(items, "item"))
         )?;
+        write_notes(out, phase.why.notes(), "  ", style)?;
         for section in &phase.sections {
             let nested = section.title != phase.title;
             let indent = if nested { "    " } else { "  " };
@@ -91,7 +97,10 @@ pub fn write_tree(
                     "  {}{}  {}",
                     section.title,
                     section_markers(section, style),
-                    style.dim(&format!("({})", section.all_items().count()))
+                    style.dim(&format!(
+                        "({})",
+                        section.all_items().filter(|i| !i.group).count()
+                    ))
                 )?;
             } else {
                 let markers = section_markers(section, style);
@@ -99,6 +108,7 @@ pub fn write_tree(
                     writeln!(out, "  {}", markers.trim_start())?;
                 }
             }
+            write_notes(out, section.why.notes(), indent, style)?;
             for item in &section.items {
                 write_item(out, item, section.kind, indent, options.show_ids, style)?;
             }
@@ -143,6 +153,7 @@ fn write_item(
     while let Some((item, depth)) = stack.pop() {
         let pad = "  ".repeat(depth);
         let box_ = match kind {
+            _ if item.group => "-",
             SectionKind::Triggers => "[?]",
             _ => "[ ]",
         };
@@ -156,11 +167,42 @@ fn write_item(
         if item.optional {
             line.push_str(&format!("  {}", style.dim("(optional)")));
         }
+        if item.choice {
+            line.push_str(&format!("  {}", style.dim("(one of)")));
+        }
         if show_ids {
             line.push_str(&format!("  {}", style.dim(&item.id)));
         }
         writeln!(out, "{line}")?;
+        let notes: Vec<Note> = item
+            .why
+            .notes()
+            .iter()
+            .map(|note| match (&item.threshold, note.what) {
+                // Left blank by the parser: it is the threshold and the text it came from.
+                (Some(threshold), "threshold") if note.why.is_empty() => Note {
+                    why: format!("{} {threshold} from {:?}", threshold.metric, item.text),
+                    ..note.clone()
+                },
+                _ => note.clone(),
+            })
+            .collect();
+        write_notes(out, &notes, &format!("{indent}{pad}    "), style)?;
         stack.extend(item.children.iter().rev().map(|c| (c, depth + 1)));
+    }
+    Ok(())
+}
+
+/// What was inferred and from what, under the part it is about: `optional: "if needed"`.
+/// Guesses worth a second look say so.
+fn write_notes(out: &mut dyn Write, notes: &[Note], indent: &str, style: Style) -> io::Result<()> {
+    for note in notes {
+        let check = if note.doubtful { " (check this)" } else { "" };
+        writeln!(
+            out,
+            "{indent}{}",
+            style.dim(&format!("· {}: {}{check}", note.what, note.why))
+        )?;
     }
     Ok(())
 }

@@ -404,6 +404,8 @@ fn entry_command(entry: &Entry, measured: bool, trigger: bool) -> Result<ParsedE
             let word = word.trim();
             let command = if looks_measured(word) {
                 measured_value(word)?
+            } else if matches!(word, "y!" | "done!") {
+                Command::DoneWithoutValue { reason: None }
             } else {
                 Command::Answer {
                     status: status_word(word)?,

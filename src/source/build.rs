@@ -211,17 +211,19 @@ impl<'a> Builder<'a> {
             .collect();
         let signed = |s: &DraftSection| s.kind == Some(SectionKind::Signoff) || s.role.is_some();
         let all_signoff = !draft.sections.is_empty() && draft.sections.iter().all(signed);
-        let any_signoff = draft.sections.iter().any(signed)
-            || section_titles
-                .iter()
-                .zip(&draft.sections)
-                .any(|(t, s)| s.kind.is_none() && looks_like_role(t));
+        let any_signoff = || {
+            draft.sections.iter().any(signed)
+                || section_titles
+                    .iter()
+                    .zip(&draft.sections)
+                    .any(|(t, s)| s.kind.is_none() && looks_like_role(t))
+        };
         let mut why = draft.why;
         let kind = draft.kind.unwrap_or_else(|| {
             if says_rollback(&title) {
                 why.add("rollback", format!("title {title:?}"), draft.line);
                 PhaseKind::Rollback
-            } else if all_signoff || (says_signoff(&title) && any_signoff) {
+            } else if all_signoff || (says_signoff(&title) && any_signoff()) {
                 why.add(
                     "sign-off",
                     if all_signoff {
@@ -302,6 +304,9 @@ impl<'a> Builder<'a> {
                     draft.line,
                 );
                 SectionKind::Signoff
+            } else if says_abort_criteria(&title) {
+                why.add("triggers", format!("title {title:?}"), draft.line);
+                SectionKind::Triggers
             } else if phase_kind == PhaseKind::Rollback && says_trigger(&title) {
                 why.add(
                     "triggers",
@@ -359,7 +364,9 @@ impl<'a> Builder<'a> {
             }
         });
         let mut items = draft.items;
-        settings_are_not_thresholds(&mut items, says_setting(&title));
+        // The title is only worth reading when some item has a threshold it could cancel.
+        let under_setting = has_threshold(&items) && says_setting(&title);
+        settings_are_not_thresholds(&mut items, under_setting);
         mark_choices(&mut items);
         self.assign_item_ids(&id, &mut items, 0);
         if items.is_empty() && kind != SectionKind::Signoff {
@@ -675,11 +682,14 @@ pub fn new_item(
         ThresholdSpec::Infer if !spec.group => {
             let found = Threshold::infer(&text).map(Box::new);
             if let Some(threshold) = &found {
-                why.add(
-                    "threshold",
-                    format!("{} {threshold} from {text:?}", threshold.metric),
-                    line,
-                );
+                // The note's words are derived from the item when shown, so that the many
+                // measured items of a large file cost no formatting here. A bare number is
+                // the likeliest count or setting read as a measurement.
+                if threshold.unit.is_none() {
+                    why.doubt("threshold", String::new(), line);
+                } else {
+                    why.add("threshold", String::new(), line);
+                }
             }
             found
         }
@@ -707,7 +717,7 @@ pub fn new_item(
                     Some(inherited) if given.is_none() => {
                         why.add(
                             "optional",
-                            format!("{inherited:?}, from the group above"),
+                            format!("{inherited:?}, from the item above"),
                             line,
                         );
                         (true, Some(inherited))
@@ -743,6 +753,7 @@ fn settings_are_not_thresholds(items: &mut [Item], under_setting: bool) {
         let own_setting = inferred && says_setting(&item.text);
         if (setting || own_setting) && inferred && item.threshold.is_some() {
             item.threshold = None;
+            item.why.forget("threshold");
             item.why.add(
                 "no threshold",
                 if own_setting {
@@ -753,9 +764,22 @@ fn settings_are_not_thresholds(items: &mut [Item], under_setting: bool) {
                 item.line,
             );
         }
-        let children_setting = setting || says_setting(&item.text);
+        // Only worth reading when a child has a threshold to lose.
+        let children_setting = setting
+            || (item.children.iter().any(|c| c.threshold.is_some()) && says_setting(&item.text));
         stack.extend(item.children.iter_mut().map(|c| (c, children_setting)));
     }
+}
+
+fn has_threshold(items: &[Item]) -> bool {
+    let mut stack: Vec<&Item> = items.iter().collect();
+    while let Some(item) = stack.pop() {
+        if item.threshold.is_some() {
+            return true;
+        }
+        stack.extend(&item.children);
+    }
+    false
 }
 
 /// `Select one:` over its children, or children marked `(Option A)`, `(Option B)`: one of
@@ -801,25 +825,30 @@ fn mark_choices(items: &mut [Item]) {
 }
 
 fn says_choice(text: &str) -> bool {
-    lower_contains_any(
-        text,
-        &[
-            "select one",
-            "choose one",
-            "pick one",
-            "one of the following",
-            "one of:",
-            "either:",
-            "any one of",
-        ],
-    )
+    // Every phrase below has `one` or `either`; most parents have neither.
+    let bytes = text.as_bytes();
+    let maybe = bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"one"))
+        || bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"eith"));
+    maybe
+        && lower_contains_any(
+            text,
+            &[
+                "select one",
+                "choose one",
+                "pick one",
+                "one of the following",
+                "one of:",
+                "either:",
+                "any one of",
+            ],
+        )
 }
 
 /// `(Option A) Blue/green`, `Option 2: canary` → `Option A`, `Option 2`.
 fn option_label(text: &str) -> Option<String> {
     let trimmed = text.trim_start_matches(['(', '*', '_', ' ']);
-    let head: String = trimmed.chars().take(7).collect();
-    if !head.eq_ignore_ascii_case("option ") {
+    let head = trimmed.as_bytes().get(..7)?;
+    if !head.eq_ignore_ascii_case(b"option ") {
         return None;
     }
     let rest = &trimmed[7..];
@@ -833,32 +862,63 @@ fn option_label(text: &str) -> Option<String> {
 
 /// Text about configuring alerts or limits: `Alert thresholds set:`, `Autoscaling at CPU > 70%`.
 fn says_setting(text: &str) -> bool {
-    lower_contains_any(
-        text,
-        &[
-            "alert",
-            "alarm",
-            "thresholds",
-            "threshold set",
-            "threshold configured",
-            "autoscal",
-            "auto-scal",
-            "scale up when",
-            "scale out when",
-            "scaling policy",
-            "scaling rule",
-            "configured to",
-            "configure ",
-            "set to ",
-            "set up ",
-            "page when",
-            "paging",
-            "notify when",
-            "limits set",
-            "limit set",
-            "quota",
-        ],
-    )
+    // Every phrase below has one of these words; a pass over the words rules most text out.
+    const WORDS: &[&str] = &[
+        "alert",
+        "alerts",
+        "alerting",
+        "alarm",
+        "alarms",
+        "threshold",
+        "thresholds",
+        "autoscaling",
+        "autoscaler",
+        "autoscale",
+        "auto",
+        "scale",
+        "scaling",
+        "configured",
+        "configure",
+        "set",
+        "page",
+        "paging",
+        "notify",
+        "limit",
+        "limits",
+        "quota",
+        "quotas",
+    ];
+    let maybe = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| (3..=11).contains(&word.len()))
+        .any(|word| WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)));
+    maybe
+        && lower_contains_any(
+            text,
+            &[
+                "alert",
+                "alarm",
+                "thresholds",
+                "threshold set",
+                "threshold configured",
+                "autoscal",
+                "auto-scal",
+                "scale up when",
+                "scale out when",
+                "scaling policy",
+                "scaling rule",
+                "configured to",
+                "configure ",
+                "set to ",
+                "set up ",
+                "page when",
+                "paging",
+                "notify when",
+                "limits set",
+                "limit set",
+                "quota",
+            ],
+        )
 }
 
 /// Titles that name who approves: `Security Team`, `QA Lead`, `Product Owner`.
@@ -993,7 +1053,8 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-/// Case-insensitive search for lowercase ASCII needles, without lowercasing a copy.
+/// Case-insensitive search for lowercase ASCII needles (that start with a letter), without
+/// lowercasing a copy: titles and items are short, and most windows fail on their first byte.
 fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
     let hay = text.as_bytes();
     needles.iter().any(|needle| {
@@ -1001,7 +1062,7 @@ fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
         hay.len() >= needle.len()
             && hay
                 .windows(needle.len())
-                .any(|window| window.eq_ignore_ascii_case(needle))
+                .any(|window| window[0] | 0x20 == needle[0] && window.eq_ignore_ascii_case(needle))
     })
 }
 
@@ -1011,6 +1072,15 @@ pub fn says_rollback(title: &str) -> bool {
 
 pub fn says_signoff(title: &str) -> bool {
     lower_contains_any(title, &["sign-off", "signoff", "sign off", "approval"])
+}
+
+/// `Abort criteria`, `Rollback triggers`, `No-go conditions`: triggers wherever they sit.
+fn says_abort_criteria(title: &str) -> bool {
+    lower_contains_any(title, &["criteria", "trigger", "conditions"])
+        && lower_contains_any(
+            title,
+            &["abort", "no-go", "rollback", "roll back", "roll-back"],
+        )
 }
 
 fn says_trigger(title: &str) -> bool {

@@ -10,6 +10,7 @@
 const HEDGES: &[&str] = &[
     "needed",
     "necessary",
+    "neccessary",
     "required",
     "applicable",
     "appropriate",
@@ -107,7 +108,9 @@ fn parenthesised(text: &str) -> Option<String> {
         let close = after.find(')')?;
         let inner = after[..close].trim();
         if condition_words(inner) {
-            return Some(inner.to_string());
+            // `(skip if the runner is down, note it)`: the condition ends at the comma.
+            let condition = inner.split([',', ';']).next().unwrap_or(inner).trim();
+            return Some(condition.to_string());
         }
         rest = &after[close + 1..];
     }
@@ -116,7 +119,9 @@ fn parenthesised(text: &str) -> Option<String> {
 
 fn condition_words(inner: &str) -> bool {
     let lower = inner.to_ascii_lowercase();
-    let starts = |p: &str| lower == p || lower.starts_with(&format!("{p} "));
+    let starts = |p: &str| {
+        lower.starts_with(p) && (lower.len() == p.len() || lower.as_bytes()[p.len()] == b' ')
+    };
     starts("if")
         || starts("only if")
         || starts("only when")
@@ -165,6 +170,14 @@ fn leading(text: &str) -> Option<String> {
     if lower.starts_with("when to ") {
         return None;
     }
+    // `- [ ] If the MSRV changed:` over the items it governs.
+    let words = bare.split_whitespace().count();
+    if text.trim_end().trim_end_matches(['*', '_']).ends_with(':')
+        && !bare.contains([',', ':'])
+        && (2..=12).contains(&words)
+    {
+        return Some(bare.to_string());
+    }
     // The clause ends at the first comma or colon; without one it is not a condition.
     let end = bare.find([',', ':'])?;
     let clause = bare[..end].trim();
@@ -176,32 +189,32 @@ fn leading(text: &str) -> Option<String> {
 fn trailing(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let trimmed = lower.trim_end_matches(['.', '!', ' ', ')', '*', '_']);
-    let mut found = None;
-    for hedge in HEDGES {
-        let phrase = format!(" if {hedge}");
-        if trimmed.ends_with(&phrase) {
-            found = Some(trimmed.len() - phrase.len() + 1);
-            break;
-        }
-    }
+    // `... if needed` at the end: where ` if ` starts.
+    let ends_with_hedge = |text: &str| {
+        HEDGES.iter().find_map(|hedge| {
+            let head = text.strip_suffix(hedge)?.strip_suffix(" if ")?;
+            Some(head.len() + 1)
+        })
+    };
+    let mut found = ends_with_hedge(trimmed);
     if found.is_none() {
-        for hedge in LOOSE_HEDGES {
-            if trimmed.ends_with(&format!(" {hedge}")) {
-                found = Some(trimmed.len() - hedge.len());
-                break;
-            }
-        }
+        found = LOOSE_HEDGES.iter().find_map(|hedge| {
+            let head = trimmed.strip_suffix(hedge)?.strip_suffix(' ')?;
+            Some(head.len() + 1)
+        });
     }
     if found.is_none() {
         // A hedge closing a clause: `Pin the release if needed, then tag it`.
-        for hedge in HEDGES {
-            let phrase = format!(" if {hedge}");
-            if let Some(at) = lower.find(&phrase) {
-                let after = &lower[at + phrase.len()..];
-                if after.starts_with([',', ';', '—', '–']) || after.starts_with(" -") {
-                    found = Some(at + 1);
-                    break;
-                }
+        for (at, _) in lower.match_indices(" if ") {
+            let after = &lower[at + 4..];
+            let closes = HEDGES.iter().any(|hedge| {
+                after.strip_prefix(hedge).is_some_and(|rest| {
+                    rest.starts_with([',', ';', '—', '–']) || rest.starts_with(" -")
+                })
+            });
+            if closes {
+                found = Some(at + 1);
+                break;
             }
         }
     }
@@ -232,7 +245,7 @@ fn skip_clause(text: &str) -> Option<String> {
         return None;
     }
     let clause = text[at..]
-        .split(['.', ';', ')', '\n'])
+        .split(['.', ';', ')', ':', ',', '\n'])
         .next()?
         .trim()
         .trim_end_matches([',', ':']);
@@ -266,31 +279,49 @@ fn qualifies_a_description(before: &str) -> bool {
     WHETHER_VERBS.contains(&first) && before.split_whitespace().count() <= 1
 }
 
-/// A cheap first look, so that the many items without any of these words cost one pass.
+/// A cheap first look: every condition has one of these words, and most items have none,
+/// so they cost one pass over their bytes and no allocation.
 fn might_hold_a_condition(text: &str) -> bool {
-    const NEEDLES: &[&[u8]] = &[
+    text.as_bytes()
+        .split(|b| !b.is_ascii_alphabetic())
+        .filter(|word| (2..=11).contains(&word.len()))
+        .any(|word| {
+            // Most words start with a letter no condition word starts with.
+            matches!(
+                word[0] | 0x20,
+                b'i' | b'u' | b'o' | b'w' | b's' | b'n' | b'a' | b'r' | b'p' | b'd'
+            ) && is_condition_word(word)
+        })
+}
+
+fn is_condition_word(word: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[
         b"if",
-        b"(",
+        b"unless",
         b"optional",
         b"only",
-        b"unless",
-        b"needed",
-        b"applicable",
-        b"stretch",
-        b"nice to have",
+        b"when",
+        b"where",
         b"skip",
+        b"needed",
         b"necessary",
+        b"neccessary",
+        b"applicable",
+        b"required",
         b"possible",
         b"relevant",
-        b"required",
+        b"appropriate",
+        b"desired",
+        b"warranted",
+        b"stretch",
+        b"nice",
+        b"permits",
+        b"allows",
+        b"available",
+        b"requested",
+        b"any",
     ];
-    let bytes = text.as_bytes();
-    NEEDLES.iter().any(|needle| {
-        bytes.len() >= needle.len()
-            && bytes
-                .windows(needle.len())
-                .any(|window| window.eq_ignore_ascii_case(needle))
-    })
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 const ENVIRONMENT_WORDS: &[&str] = &[

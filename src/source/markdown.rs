@@ -89,6 +89,7 @@ pub fn parse(
         emitted_open: 0,
         pending_groups: Vec::new(),
         details_depth: 0,
+        details_from: 0,
         html: String::new(),
         unread_boxes: 0,
         unread_boxes_line: None,
@@ -131,6 +132,8 @@ struct Scanner<'a, 'd> {
     /// group items when a task item appears under them, and vanish otherwise.
     pending_groups: Vec<usize>,
     details_depth: usize,
+    /// Where the outermost open `<details>` began, in blocks.
+    details_from: usize,
     html: String,
     /// Check boxes seen in table cells or as `☐`, for the message when no item is found.
     unread_boxes: usize,
@@ -189,8 +192,14 @@ impl Scanner<'_, '_> {
         let mut metadata = String::new();
         let mut in_metadata = false;
         let mut heading_hidden = false;
+        let mut in_table = false;
 
         for (event, range) in Parser::new_ext(self.src, options).into_offset_iter() {
+            match &event {
+                Event::Start(Tag::Table(_)) => in_table = true,
+                Event::End(TagEnd::Table) => in_table = false,
+                _ => {}
+            }
             if skip_depth > 0 {
                 match event {
                     Event::Start(Tag::CodeBlock(_) | Tag::MetadataBlock(_)) => skip_depth += 1,
@@ -236,7 +245,8 @@ impl Scanner<'_, '_> {
                                 mojibake::describe(&fixes),
                             ));
                         }
-                        let text = repaired.into_owned();
+                        // `Publishing:` is a heading, not a label.
+                        let text = repaired.trim_end().trim_end_matches(':').to_string();
                         if !heading_hidden {
                             in_contacts = says_contacts(&text);
                         }
@@ -347,6 +357,15 @@ impl Scanner<'_, '_> {
                     }
                 }
                 Event::End(TagEnd::TableCell) => {
+                    let cell = &self.src[range.clone()];
+                    if ["☐", "[ ]", "[x]", "[X]", "☑", "✅"]
+                        .iter()
+                        .any(|mark| cell.contains(mark))
+                    {
+                        self.unread_boxes += 1;
+                        self.unread_boxes_line
+                            .get_or_insert(self.lines.line(range.start));
+                    }
                     if let Some(t) = table.as_mut() {
                         let cell = collapse_whitespace(&std::mem::take(&mut t.cell));
                         t.row.push(cell);
@@ -380,7 +399,7 @@ impl Scanner<'_, '_> {
                     }
                 }
                 Event::Text(text) | Event::Code(text) => {
-                    if text.contains('☐') || (table.is_some() && text.contains("[ ]")) {
+                    if !in_table && text.contains('☐') {
                         self.unread_boxes += text.matches('☐').count().max(1);
                         self.unread_boxes_line
                             .get_or_insert(self.lines.line(range.start));
@@ -404,7 +423,7 @@ impl Scanner<'_, '_> {
                     if let Some((_, heading_text, ..)) = heading.as_mut() {
                         heading_text.push(' ');
                     } else if items.last().is_some_and(|i| i.collecting) {
-                        let next_line = self.src[range.end..].lines().next().unwrap_or("");
+                        let next_line = first_line_at(self.src, range.end);
                         if is_signoff_line(next_line) || field_label(next_line).is_some() {
                             // CommonMark folds such a line into the item's paragraph; it is
                             // structure, not part of what the item says.
@@ -425,6 +444,7 @@ impl Scanner<'_, '_> {
         if in_metadata {
             self.read_front_matter(&metadata);
         }
+        self.unhide_unclosed_details();
     }
 
     /// Emits the item's block when its own text is complete. `stack_len` is `Some` when
@@ -543,7 +563,22 @@ impl Scanner<'_, '_> {
         let lower = html.to_ascii_lowercase();
         let opens = lower.matches("<details").count();
         let closes = lower.matches("</details").count();
+        if self.details_depth == 0 && opens > closes {
+            self.details_from = self.blocks.len();
+        }
         self.details_depth = (self.details_depth + opens).saturating_sub(closes);
+    }
+
+    /// A `<details>` never closed hides nothing: GitHub shows what follows it.
+    fn unhide_unclosed_details(&mut self) {
+        if self.details_depth == 0 {
+            return;
+        }
+        for block in &mut self.blocks[self.details_from..] {
+            if let Block::Heading { hidden, .. } = block {
+                *hidden = false;
+            }
+        }
     }
 
     fn finish_paragraph(&mut self, p: OpenParagraph, in_contacts: bool) {
@@ -572,6 +607,19 @@ impl Scanner<'_, '_> {
             }
         }
         if structured {
+            return;
+        }
+        // `**What broke:**` / `**Who was affected:**` on lines of their own: fill-ins.
+        let labels: Vec<&str> = raw.lines().map(str::trim).collect();
+        if labels.len() >= 2 && labels.iter().all(|l| empty_bold_label(l).is_some()) {
+            for (offset, label) in labels.iter().enumerate() {
+                if let Some(name) = empty_bold_label(label) {
+                    self.blocks.push(Block::Field {
+                        name,
+                        line: line + offset as u32,
+                    });
+                }
+            }
             return;
         }
         if p.strong_text && !p.plain_text {
@@ -607,7 +655,7 @@ impl Scanner<'_, '_> {
     }
 
     fn contact_from_list_item(&mut self, item: &OpenItem) {
-        let first_line = self.src[item.start..].lines().next().unwrap_or("");
+        let first_line = first_line_at(self.src, item.start);
         let without_marker = strip_list_marker(first_line);
         if let Some(contact) = contact_from_line(without_marker) {
             self.blocks.push(Block::Contact {
@@ -618,7 +666,7 @@ impl Scanner<'_, '_> {
     }
 
     fn field_from_list_item(&mut self, item: &OpenItem) {
-        let first_line = self.src[item.start..].lines().next().unwrap_or("");
+        let first_line = first_line_at(self.src, item.start);
         for name in field_labels(strip_list_marker(first_line)).unwrap_or_default() {
             self.blocks.push(Block::Field {
                 name,
@@ -694,6 +742,22 @@ impl Scanner<'_, '_> {
     }
 }
 
+/// The line starting at `at`, read no further than a label could reach: a line of a
+/// hundred thousand list markers must not be scanned once per marker.
+fn first_line_at(src: &str, at: usize) -> &str {
+    const REACH: usize = 512;
+    let rest = &src[at..];
+    let bytes = &rest.as_bytes()[..rest.len().min(REACH)];
+    let mut end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    rest[..end].trim_end_matches('\r')
+}
+
 fn merge_into(slot: &mut Option<Box<Directive>>, found: Vec<Directive>) {
     for directive in found {
         match slot {
@@ -767,7 +831,13 @@ fn is_signoff_line(line: &str) -> bool {
     ]
     .iter()
     .any(|label| lower.replace(['*', '_'], "").contains(label));
-    names_signature && (line.contains("___") || line.contains("[ ]") || lower.contains("date:"))
+    // `**Release Manager:** ____ **Date:** ____`: a role signs with its name and date.
+    let role_signs = line.contains("___")
+        && lower.contains("date")
+        && looks_like_role(&signoff_label(line).replace(['*', '_', ':'], ""));
+    role_signs
+        || names_signature
+            && (line.contains("___") || line.contains("[ ]") || lower.contains("date:"))
 }
 
 /// Labels that are part of a sign-off block rather than run fields.
@@ -793,7 +863,9 @@ fn is_signoff_label(label: &str) -> bool {
 
 /// `*Deployment Date:* ______` → `Deployment Date`. A label and a blank, nothing else.
 fn field_label(line: &str) -> Option<String> {
-    let line = line.trim().trim_end_matches('\\').trim_end();
+    // `> **Owner:** [Name]` in a blockquote is still a label and a blank.
+    let line = line.trim().trim_start_matches('>').trim();
+    let line = line.trim_end_matches('\\').trim_end();
     let (label, rest) = line.split_once(':')?;
     let label = label.trim().trim_matches(['*', '_']).trim();
     let rest = rest.trim().trim_start_matches(['*']).trim();
@@ -804,16 +876,37 @@ fn field_label(line: &str) -> Option<String> {
     (is_blank_value(rest) && plain_label).then(|| label.to_string())
 }
 
-/// `**Date**: [YYYY-MM-DD] | **Version**: [X.Y]`: several fields on one line.
+/// `**Date**: [YYYY-MM-DD] | **Version**: [X.Y]` or `**Date:** ____ **Owner:** ____`:
+/// several fields on one line.
 fn field_labels(line: &str) -> Option<Vec<String>> {
     if let Some(name) = field_label(line) {
         return Some(vec![name]);
     }
-    if !line.contains('|') {
+    if !line.contains(['_', '|', '·']) {
         return None;
     }
-    let names: Option<Vec<String>> = line
-        .split('|')
+    let line = line.replace("&nbsp;", " ");
+    // A blank of underscores ends one field; the next label follows it.
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut in_blank = false;
+    for c in line.chars() {
+        if c == '_' {
+            in_blank = true;
+        } else if in_blank && !c.is_whitespace() && c != '*' {
+            parts.push(std::mem::take(&mut current));
+            in_blank = false;
+        }
+        current.push(c);
+    }
+    parts.push(current);
+    let separated = line.contains(['|', '·']) || parts.len() >= 2;
+    if !separated {
+        return None;
+    }
+    let names: Option<Vec<String>> = parts
+        .iter()
+        .flat_map(|part| part.split(['|', '·']))
         .map(str::trim)
         .filter(|part| !part.is_empty())
         .map(field_label)
@@ -839,6 +932,10 @@ fn is_blank_value(rest: &str) -> bool {
             rest = after;
             continue;
         } else if let Some(after) = rest.strip_prefix("[ ]") {
+            // `[ ] P1 — Critical [ ] P2 — High`: boxes to tick, one of them the value.
+            if after.contains("[ ]") {
+                return true;
+            }
             rest = after;
         } else if rest.starts_with('_') {
             rest = rest.trim_start_matches('_');
@@ -858,6 +955,22 @@ fn is_blank_value(rest: &str) -> bool {
         }
         saw = true;
     }
+}
+
+/// `**Release Branch**:` or `**What broke:**` with nothing after it.
+fn empty_bold_label(line: &str) -> Option<String> {
+    let line = line
+        .trim()
+        .trim_start_matches('>')
+        .trim()
+        .trim_end_matches('\\')
+        .trim_end();
+    let inner = line.strip_prefix("**")?;
+    let (label, rest) = inner.split_once("**")?;
+    let label = label.trim().trim_end_matches(':').trim();
+    let rest = rest.trim();
+    let colon = line.contains(':') && (rest.is_empty() || rest == ":");
+    (colon && is_field_name(label)).then(|| label.to_string())
 }
 
 /// `YYYY-MM-DD`, `Name`, `X.Y`: words to replace, not a value (values have digits).
@@ -962,10 +1075,20 @@ fn contact_from_line(line: &str) -> Option<Contact> {
         } else if let Some((phone, rest)) = phone_within(part) {
             // `+1-555-0123 (primary)`: the number, and a remark that is not a name.
             contact.phone = Some(phone.to_string());
-            let rest = rest.trim().trim_matches(['(', ')', '-', '–']).trim();
-            let remark = part.contains('(') && rest.split_whitespace().count() <= 2;
-            if !rest.is_empty() && !remark {
-                name_parts.push(rest.to_string());
+            // What is left is a name, once remarks in parentheses are set aside.
+            let mut name = String::new();
+            let mut depth = 0usize;
+            for c in rest.chars() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    _ if depth == 0 => name.push(c),
+                    _ => {}
+                }
+            }
+            let name = name.trim().trim_matches(['-', '–', '—', ':']).trim();
+            if !name.is_empty() {
+                name_parts.push(name.to_string());
             }
         } else if !(part.starts_with('[') && part.ends_with(']')) {
             // `[Contact Information]` is a placeholder, not a name.
@@ -1049,6 +1172,8 @@ struct OpenPhase {
 struct OpenSection {
     draft: DraftSection,
     signoff: bool,
+    /// The label of its signature line: `Release Manager` in `**Release Manager:** ____`.
+    signed_as: String,
     fields: Vec<DraftField>,
 }
 
@@ -1218,6 +1343,7 @@ impl<'a> Assembler<'a> {
                         && !section.signoff
                     {
                         section.signoff = true;
+                        section.signed_as = label.replace(['*', '_', ':'], "").trim().to_string();
                         section.draft.why.add(
                             "sign-off",
                             format!("{label:?} at line {line}"),
@@ -1309,15 +1435,28 @@ impl<'a> Assembler<'a> {
                 Block::Heading { line, .. } => Some(*line),
                 _ => None,
             };
-            self.draft.why.add(
+            self.draft.why.doubt(
                 "title",
                 format!("the file name: the first heading {first_text:?} is one of several parts"),
                 line,
             );
         }
+        // Beside a title, top-level headings that hold no items (`# Appendix`) say nothing
+        // about the levels of the phases.
+        let empty_peer = |index: usize, level: u8| {
+            title.is_some() && level == first_level && {
+                let end = headings
+                    .iter()
+                    .find(|(i, l)| *i > index && *l <= level)
+                    .map_or(blocks.len(), |(i, _)| *i);
+                !blocks[index..end]
+                    .iter()
+                    .any(|b| matches!(b, Block::Item { .. }))
+            }
+        };
         let mut levels: Vec<u8> = headings
             .iter()
-            .filter(|(i, _)| Some(*i) != title)
+            .filter(|(i, l)| Some(*i) != title && !empty_peer(*i, *l))
             .map(|(_, l)| *l)
             .collect();
         levels.sort_unstable();
@@ -1469,6 +1608,7 @@ impl<'a> Assembler<'a> {
                 why: Why::default(),
             },
             signoff: false,
+            signed_as: String::new(),
             fields: Vec::new(),
         };
         if let Some((d, at)) = directive {
@@ -1514,6 +1654,18 @@ impl<'a> Assembler<'a> {
     }
 
     fn field(&mut self, name: String, line: u32) {
+        // `- Architect: ____` under `#### Reviewers`: a role that signs, not a run field.
+        let signs_here = self.section.as_ref().is_some_and(|s| {
+            let title = s.draft.title.to_lowercase();
+            s.draft.kind == Some(SectionKind::Signoff)
+                || ["review", "approv", "sign"]
+                    .iter()
+                    .any(|w| title.contains(w))
+        });
+        if signs_here && looks_like_role(&name) {
+            self.approver_section(name, line);
+            return;
+        }
         let field = DraftField {
             name,
             line: Some(line),
@@ -1567,7 +1719,6 @@ impl<'a> Assembler<'a> {
         };
         if let Some(parent) = self.item_stack.last()
             && parent.optional
-            && parent.group
         {
             spec.inherited_condition.clone_from(&parent.condition);
         }
@@ -1714,9 +1865,11 @@ impl<'a> Assembler<'a> {
         let Some(mut section) = self.section.take() else {
             return;
         };
-        if section.signoff && section.draft.kind.is_none() {
+        if section.signoff && section.draft.kind.is_none() && section.draft.role.is_none() {
             let title = section.draft.title.clone();
-            if !looks_like_role(&title) {
+            if !looks_like_role(&title) && looks_like_role(&section.signed_as) {
+                section.draft.role = Some(section.signed_as.clone());
+            } else if !looks_like_role(&title) {
                 section.draft.why.doubt(
                     "role",
                     format!("the heading {title:?}, which does not read like a role; name it with <!-- deploycheck: role=... -->"),
@@ -1863,7 +2016,9 @@ fn approver_role(text: &str) -> Option<String> {
 
 /// `Test - [ ] Pass - [ ] Fail`: boxes inside an item's text are its possible outcomes.
 fn inline_boxes_as_choices(text: String) -> String {
-    if !text.contains("[ ]") && !text.contains("[x]") && !text.contains("[X]") {
+    if !text.contains('[')
+        || !text.contains("[ ]") && !text.contains("[x]") && !text.contains("[X]")
+    {
         return text;
     }
     let unified = text.replace("[x]", "[ ]").replace("[X]", "[ ]");

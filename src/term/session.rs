@@ -480,6 +480,7 @@ impl<'a> Session<'a> {
   na [REASON]      not applicable    d REASON    deferred
   VALUE            a measured value (180ms, 99.5%, 1,200 RPS), judged against the threshold
   VALUE override REASON   record the opposite of the judgement, with why
+  y!, done! [REASON]      done without a value, when a measured item has none to give
   clear, holds     for rollback triggers
   note TEXT        add a note to this item
   back             take back the last answer and ask it again
@@ -578,7 +579,7 @@ fn item_legend(item: &crate::engine::PlanItem) -> &'static str {
     match (item.kind, item.threshold.is_some()) {
         (ItemKind::Trigger, _) => "clear · holds · note TEXT · back · rollback · status · ? help",
         (_, true) => {
-            "VALUE · VALUE override REASON · f/s/d REASON · na · note TEXT · back · ? help"
+            "VALUE · VALUE override REASON · y! no value · f/s/d REASON · na · note TEXT · back · ? help"
         }
         _ => "y done · f REASON · s REASON · na · d REASON · note TEXT · back · rollback · ? help",
     }

@@ -50,6 +50,8 @@ fn main() {
         "\nlinearity: cost per item varies {spread:.2}x from 25k to 200k items (1.0 = perfectly linear)"
     );
 
+    hostile(dir.path());
+
     let (text, items) = generate(100_000);
     let path = dir.path().join("memory.md");
     std::fs::write(&path, &text).unwrap();
@@ -80,6 +82,41 @@ fn main() {
         raw_peak as f64 / 1024.0,
         load_peak as f64 / 1024.0
     );
+}
+
+/// Inputs that were once quadratic: identical items (IDs made unique) and one line of
+/// nested list markers. Cost per unit must stay flat as the input doubles.
+fn hostile(dir: &Path) {
+    println!("\nhostile inputs (cost per unit should stay flat as n doubles)");
+    for (name, make) in [
+        ("identical items", identical as fn(usize) -> String),
+        ("nested markers on one line", nested_markers),
+    ] {
+        let mut per_unit = Vec::new();
+        for n in [25_000, 50_000, 100_000] {
+            let path = dir.join(format!("hostile-{n}.md"));
+            std::fs::write(&path, make(n)).unwrap();
+            let load = median(5, || load(&path));
+            per_unit.push(load.as_nanos() as f64 / n as f64);
+            println!(
+                "{name:>28} {n:>7}: {:>8.1}ms {:>6.0}ns/unit",
+                load.as_secs_f64() * 1e3,
+                per_unit.last().unwrap()
+            );
+        }
+    }
+}
+
+fn identical(n: usize) -> String {
+    let mut text = String::from("# T\n## P\n");
+    for _ in 0..n {
+        text.push_str("- [ ] Same item\n");
+    }
+    text
+}
+
+fn nested_markers(n: usize) -> String {
+    format!("# T\n## P\n{}[ ] x\n", "- ".repeat(n))
 }
 
 /// A checklist of about `target` items: phases of sections, nested items, thresholds.

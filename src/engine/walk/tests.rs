@@ -165,6 +165,25 @@ fn a_measured_value_over_the_threshold_fails_with_the_reason() {
 }
 
 #[test]
+fn a_wrong_threshold_never_traps_the_operator_y_bang_is_done_without_a_value() {
+    let mut walk = walk();
+    say(&mut walk, "v1", 0);
+    say(&mut walk, "y", 1);
+    say(&mut walk, "y! the limit is a setting here", 2);
+    let answer = walk
+        .answer(id(&walk, "deploy/steps/response-time-200ms-p95"))
+        .unwrap();
+    assert_eq!(answer.status, Status::Done);
+    assert_eq!(answer.value, None);
+    assert_eq!(
+        answer.reason.as_deref(),
+        Some(
+            "done without a value (threshold < 200 ms (p95) not measured): the limit is a setting here"
+        )
+    );
+}
+
+#[test]
 fn an_override_reverses_the_judgement_and_is_recorded_as_one() {
     let mut walk = walk();
     say(&mut walk, "v1", 0);
