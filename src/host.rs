@@ -27,7 +27,7 @@ impl Host {
         let hostname = nix::unistd::gethostname()
             .ok()
             .and_then(|h| h.into_string().ok())
-            .map(|h| h.trim().to_string())
+            .map(|h| crate::text::clean_input(&h))
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| "unknown".to_string());
         Host {

@@ -11,32 +11,21 @@ use crate::input::{ALLOWED_SIGNERS, KEY, read_input_text};
 use crate::model::Record;
 use crate::project::display_path;
 use crate::render::{ReportContext, ReportFormat, write_report};
-use crate::run::settle_run;
+use crate::run::{FolderNote, may_be_stranded, settle_run};
 use crate::source::Diagnostic;
 use crate::store::{RunFolder, read_journal, write_atomically};
-
-/// Whether a run's record may need writing again from its journal: it has a journal, and
-/// its record is not the length the journal's finish line names. Read from the journal's
-/// last line alone, so reading a record costs nothing more in the usual case.
-fn record_may_be_stranded(folder: &RunFolder) -> bool {
-    use crate::engine::Event;
-    if std::fs::symlink_metadata(folder.journal_path()).is_err() {
-        return false;
-    }
-    let on_disk = std::fs::symlink_metadata(folder.record_path())
-        .ok()
-        .map(|m| m.len());
-    match crate::store::last_event(&folder.journal_path()) {
-        Some(Event::Finish { record_bytes, .. } | Event::Abandon { record_bytes, .. }) => {
-            on_disk != Some(record_bytes)
-        }
-        _ => true,
-    }
-}
 
 /// Reads the record of a run, given its folder or the record itself. A finished run whose
 /// record is missing or stale gets it written again from its journal first, and says so.
 fn load(io: &mut Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> {
+    load_with_path(io, path).map(|(record, shown, _)| (record, shown))
+}
+
+/// As [`load`], with the path of the record file it read.
+fn load_with_path(
+    io: &mut Io<'_>,
+    path: &Path,
+) -> Result<(Record, String, std::path::PathBuf), crate::Error> {
     let full = io.cwd.join(path);
     let folder = RunFolder::containing(&full);
     let record_path = if full.is_dir() {
@@ -45,19 +34,15 @@ fn load(io: &mut Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> 
         full.clone()
     };
     let is_run_record = record_path == folder.record_path();
-    if is_run_record && record_may_be_stranded(&folder) {
+    if is_run_record && may_be_stranded(&folder) {
         match settle_run(&folder, None) {
-            Ok(true) => writeln!(
-                io.stderr,
-                "note: {}: the run had finished but its record was missing or incomplete; it was written again from the journal",
-                display_path(&record_path, &io.cwd)
-            )?,
+            Ok(true) => writeln!(io.stderr, "note: {}", FolderNote::Rebuilt(folder.clone()))?,
             Ok(false) => {}
             Err(error) => writeln!(io.stderr, "warning: {error}")?,
         }
     }
     let shown = display_path(&record_path, &io.cwd);
-    Ok((load_record(&record_path, &shown)?, shown))
+    Ok((load_record(&record_path, &shown)?, shown, record_path))
 }
 
 pub fn report(io: &mut Io<'_>, path: &Path, format: ReportFormat) -> Result<i32, crate::Error> {
@@ -424,8 +409,7 @@ pub fn sign(
     role: &str,
     signer: Option<&str>,
 ) -> Result<i32, crate::Error> {
-    let full = io.cwd.join(path);
-    let (mut record, shown) = load(io, path)?;
+    let (mut record, shown, full) = load_with_path(io, path)?;
     let roles: Vec<&str> = record.signoffs.iter().map(|s| s.role.as_str()).collect();
     if !roles.contains(&role) {
         let listed = if roles.is_empty() {

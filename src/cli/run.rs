@@ -119,8 +119,19 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
     })
 }
 
+impl Target {
+    /// The checklist as a run's journal and record name it.
+    fn record_checklist(&self) -> RecordChecklist {
+        RecordChecklist {
+            title: self.checklist.title.clone(),
+            path: self.identity.clone(),
+            sha256: self.checklist.source.sha256.clone(),
+        }
+    }
+}
+
 /// Who runs it: `--operator`, the answers file, `DEPLOYCHECK_OPERATOR`, git's user.name,
-/// then the login name.
+/// then the login name; cleaned like any typed text, since it lands on every answer.
 fn operator(io: &Io<'_>, options: &RunOptions, answers: Option<&Answers>, path: &Path) -> String {
     let dir = path.parent().unwrap_or(&io.cwd);
     options
@@ -131,6 +142,8 @@ fn operator(io: &Io<'_>, options: &RunOptions, answers: Option<&Answers>, path: 
         .or_else(|| io.host.git(dir, &["config", "user.name"]))
         .or_else(|| io.host.var("USER"))
         .or_else(|| io.host.var("USERNAME"))
+        .map(|name| crate::text::clean_input(&name))
+        .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
 }
 
@@ -181,13 +194,19 @@ fn open_run(
     let host = io.host.hostname.clone();
     match open {
         Some((folder, contents)) if resume => {
-            let (run, report) = Run::resume(folder, &contents, meta, &host, target.plan.clone())?;
+            let (run, report) = Run::resume(
+                folder,
+                &contents,
+                meta,
+                &host,
+                (target.record_checklist(), target.plan.clone()),
+            )?;
             Ok((run, Some(report)))
         }
         other => {
             if let Some((folder, contents)) = other {
-                let (mut old, _) =
-                    Run::resume(folder.clone(), &contents, meta, &host, target.plan.clone())?;
+                // Closed as it stands: on its own checklist, with every answer it had.
+                let mut old = Run::reopen(folder.clone(), &contents)?;
                 old.abandon(meta)?;
                 writeln!(
                     io.stdout,
@@ -196,11 +215,7 @@ fn open_run(
                 )?;
             }
             let start = Start {
-                checklist: RecordChecklist {
-                    title: target.checklist.title.clone(),
-                    path: target.identity.clone(),
-                    sha256: target.checklist.source.sha256.clone(),
-                },
+                checklist: target.record_checklist(),
                 environment: target.environment.clone(),
                 host,
                 plan: target.plan.clone(),
@@ -370,6 +385,10 @@ fn install_interrupt_handler(
 ) {
     let handler = move || {
         let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
+        if !run.walk().is_open() {
+            // The run finished (or was replaced) just now; its record is written.
+            exit(crate::error::exit::INTERRUPTED);
+        }
         let meta = Meta {
             at: Timestamp::from_datetime(clock.now()),
             by: operator.clone(),

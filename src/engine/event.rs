@@ -45,6 +45,8 @@ pub enum Event {
     /// the last one, and the walk moves onto it.
     Resume {
         host: String,
+        /// The checklist as it is now, when its file changed since the last session.
+        checklist: Option<RecordChecklist>,
         plan: Option<Box<Plan>>,
     },
     Field {

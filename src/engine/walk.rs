@@ -346,7 +346,11 @@ impl Walk {
     pub fn apply(&mut self, meta: &Meta, event: &Event) -> Result<Vec<Effect>, WalkError> {
         match event {
             Event::Start(_) => return Err(WalkError::StartedTwice),
-            Event::Resume { host, plan } => {
+            Event::Resume {
+                host,
+                checklist,
+                plan,
+            } => {
                 if !self.is_open() {
                     return Err(WalkError::Closed);
                 }
@@ -360,6 +364,9 @@ impl Walk {
                     let mut plan = (**plan).clone();
                     plan.reindex().map_err(WalkError::BadPlan)?;
                     self.move_onto(plan);
+                }
+                if let Some(checklist) = checklist {
+                    self.checklist = checklist.clone();
                 }
                 return Ok(Vec::new());
             }

@@ -73,6 +73,8 @@ pub fn judge(record: &Record) -> Assessment {
         .collect();
     let rollback = &record.rollback;
     let declined = rollback.declined.is_some() && !triggers_held.is_empty();
+    // A trigger held and nobody decided: neither a rollback nor a decline with a reason.
+    let undecided = !triggers_held.is_empty() && !rollback.started && rollback.declined.is_none();
 
     let mut causes = Vec::new();
     let verdict = if let Some(stop) = &record.stopped {
@@ -99,7 +101,7 @@ pub fn judge(record: &Record) -> Assessment {
             None => causes.push(plural(triggers_held.len(), "trigger held", "triggers held")),
         }
         Verdict::RolledBack
-    } else if required_failed > 0 || !refused.is_empty() || declined {
+    } else if required_failed > 0 || !refused.is_empty() || declined || undecided {
         if required_failed > 0 {
             causes.push(format!("{required_failed} failed"));
         }
@@ -109,6 +111,12 @@ pub fn judge(record: &Record) -> Assessment {
         if declined {
             causes.push(format!(
                 "{} and rollback declined",
+                plural(triggers_held.len(), "trigger held", "triggers held")
+            ));
+        }
+        if undecided {
+            causes.push(format!(
+                "{} and no rollback decided",
                 plural(triggers_held.len(), "trigger held", "triggers held")
             ));
         }

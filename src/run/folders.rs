@@ -64,19 +64,8 @@ pub fn find_runs(folders: &RunFolders) -> Found {
             continue;
         }
         match last_event(&journal) {
-            Some(Event::Finish {
-                record_sha256,
-                record_bytes,
-            })
-            | Some(Event::Abandon {
-                record_sha256,
-                record_bytes,
-            }) => {
-                let len = std::fs::symlink_metadata(folder.record_path())
-                    .ok()
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len());
-                if len != Some(record_bytes) {
+            Some(Event::Finish { record_sha256, .. } | Event::Abandon { record_sha256, .. }) => {
+                if may_be_stranded(&folder) {
                     match settle_run(&folder, Some(&record_sha256)) {
                         Ok(true) => found.notes.push(FolderNote::Rebuilt(folder)),
                         Ok(false) => {}
@@ -122,6 +111,25 @@ pub fn find_runs(folders: &RunFolders) -> Found {
         }
     }
     found
+}
+
+/// Whether a run's record may need writing again from its journal: it has a journal, and
+/// its record is not the length the journal's finish line names. Read from the journal's
+/// last line alone, so looking costs a few kilobytes whatever the run's size.
+pub fn may_be_stranded(folder: &RunFolder) -> bool {
+    if std::fs::symlink_metadata(folder.journal_path()).is_err() {
+        return false;
+    }
+    let on_disk = std::fs::symlink_metadata(folder.record_path())
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    match last_event(&folder.journal_path()) {
+        Some(Event::Finish { record_bytes, .. } | Event::Abandon { record_bytes, .. }) => {
+            on_disk != Some(record_bytes)
+        }
+        _ => true,
+    }
 }
 
 /// Makes sure a closed run has the record its journal names, writing it from the journal

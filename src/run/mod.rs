@@ -9,11 +9,11 @@ mod drift;
 mod folders;
 
 use crate::engine::{Effect, End, Event, Meta, Plan, Start, Walk, WalkError, replay};
-use crate::model::Record;
+use crate::model::{Record, RecordChecklist};
 use crate::store::{Journal, JournalContents, RunFolder, RunFolders, fingerprint, record_bytes};
 
 pub use drift::Drift;
-pub use folders::{FolderNote, Found, find_runs, settle_run};
+pub use folders::{FolderNote, Found, find_runs, may_be_stranded, settle_run};
 
 #[derive(Debug)]
 pub struct Run {
@@ -92,28 +92,19 @@ impl Run {
         contents: &JournalContents,
         meta: &Meta,
         host: &str,
-        current: Plan,
+        current: (RecordChecklist, Plan),
     ) -> Result<(Run, ResumeReport), RunError> {
-        let walk = replay(contents.entries.iter().cloned())
-            .map_err(|e| RunError::Replay(format!("{}: {e}", folder.journal_path().display())))?;
-        let journal = Journal::reopen(&folder.journal_path(), contents).map_err(|source| {
-            RunError::Journal {
-                path: folder.journal_path(),
-                source,
-            }
-        })?;
-        let drift = (walk.plan() != &current).then(|| Drift::between(walk.plan(), &current));
-        let mut run = Run {
-            walk,
-            journal,
-            folder,
-        };
+        let (checklist, plan) = current;
+        let mut run = Run::reopen(folder, contents)?;
+        let drift = (run.walk.plan() != &plan).then(|| Drift::between(run.walk.plan(), &plan));
         let already_dropped = run.walk.dropped().len();
+        let checklist_changed = run.walk.checklist() != &checklist;
         run.record_event(
             meta,
             Event::Resume {
                 host: host.to_string(),
-                plan: drift.is_some().then(|| Box::new(current)),
+                checklist: checklist_changed.then_some(checklist),
+                plan: drift.is_some().then(|| Box::new(plan)),
             },
         )?;
         run.sync()?;
@@ -123,6 +114,24 @@ impl Run {
             torn_tail: contents.torn_tail,
         };
         Ok((run, report))
+    }
+
+    /// The run a journal holds, as it stands, open to append to: no new session, no
+    /// change of checklist. What closing a replaced run needs.
+    pub fn reopen(folder: RunFolder, contents: &JournalContents) -> Result<Run, RunError> {
+        let walk = replay(contents.entries.iter().cloned())
+            .map_err(|e| RunError::Replay(format!("{}: {e}", folder.journal_path().display())))?;
+        let journal = Journal::reopen(&folder.journal_path(), contents).map_err(|source| {
+            RunError::Journal {
+                path: folder.journal_path(),
+                source,
+            }
+        })?;
+        Ok(Run {
+            walk,
+            journal,
+            folder,
+        })
     }
 
     pub fn walk(&self) -> &Walk {

@@ -97,6 +97,10 @@ impl Journal {
             file.sync_all()?;
         }
         file.seek(SeekFrom::End(0))?;
+        if contents.needs_newline {
+            file.write_all(b"\n")?;
+            file.sync_data()?;
+        }
         Ok(Journal {
             path: path.to_path_buf(),
             writer: BufWriter::with_capacity(1 << 16, file),
@@ -156,6 +160,8 @@ fn line_sum(body: &[u8]) -> String {
 pub struct JournalContents {
     pub entries: Vec<(usize, Meta, Event)>,
     pub torn_tail: bool,
+    /// The last line is whole but lost its newline: appending starts with one.
+    pub needs_newline: bool,
     /// Bytes up to the end of the last whole line: where appending resumes.
     pub valid_len: u64,
 }
@@ -220,14 +226,28 @@ pub fn read_journal(path: &Path) -> Result<JournalContents, JournalError> {
 pub(crate) fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, String)> {
     let mut entries = Vec::new();
     let mut torn_tail = false;
+    let mut needs_newline = false;
     let mut valid_len = 0u64;
     let mut offset = 0usize;
     let mut number = 0usize;
     while offset < bytes.len() {
         number += 1;
         let Some(end) = memchr(b'\n', &bytes[offset..]) else {
-            // The last line, without its newline: torn by a crash. Everything before stands.
-            torn_tail = true;
+            // The last line, without its newline. Whole and sound (its newline alone was
+            // lost), it stands like any other; otherwise it was torn by a crash mid-write,
+            // and everything before it stands.
+            let line = &bytes[offset..];
+            match decode_line(line, number as u64) {
+                Ok((meta, event)) => {
+                    entries.push((number, meta, event));
+                    valid_len = bytes.len() as u64;
+                    needs_newline = true;
+                }
+                // All of a line was written, checksum and all, but it does not hold: that
+                // is damage, not a crash mid-write, and dropping it could drop a finish.
+                Err(what) if looks_whole(line) => return Err((number, what)),
+                Err(_) => torn_tail = true,
+            }
             break;
         };
         let line = &bytes[offset..offset + end];
@@ -245,8 +265,16 @@ pub(crate) fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, Str
     Ok(JournalContents {
         entries,
         torn_tail,
+        needs_newline,
         valid_len,
     })
+}
+
+/// Whether a line ends the way every written line does: `,"sum":"` and 16 digits, `"}`.
+fn looks_whole(line: &[u8]) -> bool {
+    line.len() >= SUM_TAIL
+        && line.ends_with(b"\"}")
+        && line[line.len() - SUM_TAIL..].starts_with(b",\"sum\":\"")
 }
 
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {

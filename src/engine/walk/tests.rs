@@ -504,6 +504,7 @@ fn moving_onto_a_changed_plan_keeps_what_still_applies_and_lists_the_rest() {
         &meta(10),
         &Event::Resume {
             host: "ops-2".into(),
+            checklist: None,
             plan: Some(Box::new(plan)),
         },
     )
