@@ -45,6 +45,14 @@ where
     T: Into<OsString> + Clone,
 {
     let host = host::Host::from_process(exit);
+    // The crash-point testing hook (see `store`): off unless its variables are set.
+    if let Err(message) = store::fault::configure(
+        host.var(store::fault::CRASH_VARIABLE).as_deref(),
+        host.var(store::fault::FAIL_VARIABLE).as_deref(),
+    ) {
+        eprintln!("error: {message}");
+        return cli::exit::USAGE;
+    }
     let no_color = host.var("NO_COLOR").is_some();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

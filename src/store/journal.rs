@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::fault::{self, PointedFile};
 use crate::engine::{Event, Meta};
 use crate::model::Timestamp;
 
@@ -64,7 +65,7 @@ struct LineIn {
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
-    writer: BufWriter<File>,
+    writer: BufWriter<PointedFile>,
     next_seq: u64,
     unsynced: bool,
 }
@@ -72,10 +73,11 @@ pub struct Journal {
 impl Journal {
     /// Creates a new journal whose first line is the start event, made durable at once.
     pub fn create(path: &Path, meta: &Meta, start: &Event) -> std::io::Result<Journal> {
+        fault::point("journal.jsonl: create")?;
         let file = super::open_no_follow(OpenOptions::new().write(true).create_new(true), path)?;
         let mut journal = Journal {
             path: path.to_path_buf(),
-            writer: BufWriter::with_capacity(1 << 16, file),
+            writer: writer(file),
             next_seq: 1,
             unsynced: false,
         };
@@ -83,6 +85,7 @@ impl Journal {
         journal.sync()?;
         if let Some(dir) = path.parent() {
             // The new directory entry must survive a crash too.
+            fault::point("journal.jsonl: fsync the run folder")?;
             File::open(dir)?.sync_all()?;
         }
         Ok(journal)
@@ -93,13 +96,15 @@ impl Journal {
     pub fn reopen(path: &Path, contents: &JournalContents) -> std::io::Result<Journal> {
         let mut file = super::open_no_follow(OpenOptions::new().write(true), path)?;
         if file.metadata()?.len() != contents.valid_len {
+            fault::point("journal.jsonl: cut off the torn last line")?;
             file.set_len(contents.valid_len)?;
+            fault::point("journal.jsonl: fsync the cut")?;
             file.sync_all()?;
         }
         file.seek(SeekFrom::End(0))?;
         Ok(Journal {
             path: path.to_path_buf(),
-            writer: BufWriter::with_capacity(1 << 16, file),
+            writer: writer(file),
             next_seq: contents.entries.len() as u64 + 1,
             unsynced: false,
         })
@@ -122,11 +127,24 @@ impl Journal {
     pub fn sync(&mut self) -> std::io::Result<()> {
         if self.unsynced {
             self.writer.flush()?;
-            self.writer.get_ref().sync_data()?;
+            fault::point("journal.jsonl: fsync")?;
+            self.writer.get_ref().file.sync_data()?;
             self.unsynced = false;
         }
         Ok(())
     }
+}
+
+/// Lines are gathered in memory and reach the file when the journal is synced (or the
+/// buffer fills); each write to the file is a durable point.
+fn writer(file: File) -> BufWriter<PointedFile> {
+    BufWriter::with_capacity(
+        1 << 16,
+        PointedFile {
+            file,
+            what: "journal.jsonl: write",
+        },
+    )
 }
 
 /// One journal line, newline included.

@@ -33,8 +33,10 @@ impl RunLock {
             source,
         };
         if let Some(dir) = path.parent() {
+            super::fault::point("create the locks folder").map_err(io)?;
             std::fs::create_dir_all(dir).map_err(io)?;
         }
+        super::fault::point("open the lock file").map_err(io)?;
         // Never through a symlink: a planted link would have us truncate its target.
         let mut file = super::open_no_follow(
             OpenOptions::new()
@@ -61,9 +63,11 @@ impl RunLock {
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
+        super::fault::point("empty the lock file").map_err(io)?;
         file.set_len(0).map_err(io)?;
         file.rewind().map_err(io)?;
-        file.write_all(holder.as_bytes()).map_err(io)?;
+        super::fault::write_all("write the lock's holder", &mut file, holder.as_bytes())
+            .map_err(io)?;
         file.flush().map_err(io)?;
         Ok(RunLock { _file: file })
     }
