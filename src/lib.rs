@@ -7,6 +7,8 @@
 //! - [`source`]: Markdown and YAML files → model, with diagnostics that name file and line;
 //! - [`project`]: the `checklists/` folder, its config, checklist and environment names;
 //! - [`render`]: human-readable output into any `Write`;
+//! - [`fuzz_records`]: the run record's and the journal's properties, for the fuzz targets
+//!   in `fuzz/` (an API for fuzzing only);
 //! - [`cli`]: arguments → typed command → exit code; the only layer that sees process I/O
 //!   through the [`cli::Io`] it is handed.
 
@@ -15,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod engine;
 pub mod error;
+pub mod fuzz_records;
 pub mod host;
 pub(crate) mod input;
 pub mod model;

@@ -30,7 +30,6 @@ use sha2::{Digest, Sha256};
 
 pub use atomic::write_atomically;
 pub use journal::{Journal, JournalContents, JournalError, last_event, read_journal};
-#[cfg(test)]
 pub(crate) use journal::{encode_line, parse_journal};
 pub use lock::{LockError, RunLock};
 
