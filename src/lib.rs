@@ -24,8 +24,8 @@
 //! - `cli`: arguments → typed command → exit code, with one error type (`Error`) and one
 //!   renderer; `host` holds the facts of the machine (environment, host name, git, clock),
 //!   read once at the edge and handed in.
-//! - `fuzz`: the readers' properties, for the fuzz targets in `fuzz/` (an API for fuzzing
-//!   only).
+//! - `fuzz` and `fuzz_records`: the readers' properties (checklists, answers, settings;
+//!   records and journals), for the fuzz targets in `fuzz/` (an API for fuzzing only).
 
 // The deliberate public API: the model (checklists and run records), reading checklists
 // and records, and the walk with its journal, for programs that embed or measure a run.
@@ -37,6 +37,7 @@ pub mod store;
 pub mod yaml;
 // For the fuzz targets in fuzz/ only.
 pub mod fuzz;
+pub mod fuzz_records;
 
 // Everything else is the command-line tool's own.
 pub(crate) mod audit;
@@ -68,6 +69,14 @@ where
     T: Into<OsString> + Clone,
 {
     let host = host::Host::from_process(exit);
+    // The crash-point testing hook (see `store`): off unless its variables are set.
+    if let Err(message) = store::fault::configure(
+        host.var(store::fault::CRASH_VARIABLE).as_deref(),
+        host.var(store::fault::FAIL_VARIABLE).as_deref(),
+    ) {
+        eprintln!("error: {message}");
+        return cli::exit::USAGE;
+    }
     let no_color = host.var("NO_COLOR").is_some();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -6,6 +6,7 @@ mod trees;
 
 mod bad_input;
 mod crash;
+mod faults;
 mod hostile;
 mod ids;
 mod list;

@@ -639,4 +639,38 @@ mod tests {
         let error = crate::yaml::from_str::<Record>(&tampered, "r.yaml").unwrap_err();
         assert!(error.to_string().contains("comment"), "{error}");
     }
+
+    mod readers_never_panic {
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn arbitrary_bytes_never_panic_the_record_reader(
+                bytes in proptest::collection::vec(any::<u8>(), 0..1024),
+            ) {
+                crate::fuzz_records::record(&bytes);
+            }
+
+            /// A real record with one byte changed, or one line cut: the reader, the judge
+            /// and the digest never panic, and what still reads round-trips.
+            #[test]
+            fn a_record_with_any_byte_changed_never_panics_and_round_trips(
+                at in any::<prop::sample::Index>(),
+                byte in any::<u8>(),
+                cut in any::<bool>(),
+            ) {
+                let mut bytes = crate::yaml::to_string(&super::record()).unwrap().into_bytes();
+                let at = at.index(bytes.len());
+                if cut {
+                    let end = bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| at + p + 1);
+                    bytes.drain(at..end);
+                } else {
+                    bytes[at] = byte;
+                }
+                crate::fuzz_records::record(&bytes);
+            }
+        }
+    }
 }

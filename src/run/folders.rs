@@ -154,7 +154,11 @@ pub fn settle_run(folder: &RunFolder, named: Option<&str>) -> Result<bool, Journ
             _ => return Ok(false),
         },
     };
+    // A symlink where the record belongs is not the run's record: it is replaced, never
+    // read or written through.
+    let linked = std::fs::symlink_metadata(folder.record_path()).is_ok_and(|m| m.is_symlink());
     match std::fs::read(folder.record_path()) {
+        _ if linked => {}
         Ok(bytes) if fingerprint(&bytes).0 == named => return Ok(false),
         // A record that is whole but was written before the run ended (a stop, then a
         // kill between the finish line and the final record) is stale. Anything else

@@ -1,7 +1,8 @@
 //! Writing a file so that readers see the old content or the new, never a torn mix.
 
-use std::io::Write;
 use std::path::Path;
+
+use super::fault;
 
 /// Temp file in the same folder, write, fsync, rename over the target, fsync the folder.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -9,11 +10,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    fault::point(&format!("{name}: create the temporary file"))?;
     let mut temp = tempfile::Builder::new()
-        .prefix(".deploycheck-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
+    fault::write_all(
+        &format!("{name}: write the temporary file"),
+        temp.as_file_mut(),
+        bytes,
+    )?;
     // Temp files are created private; a record is for reading and committing, so it keeps
     // the permissions of the file it replaces, or the usual ones.
     // Never the permissions of what a symlink points at; the rename replaces the link.
@@ -22,10 +32,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         _ => default_permissions(),
     };
     temp.as_file().set_permissions(permissions)?;
+    fault::point(&format!("{name}: fsync the temporary file"))?;
     temp.as_file().sync_all()?;
+    fault::point(&format!("{name}: rename the temporary file over it"))?;
     temp.persist(path).map_err(|e| e.error)?;
+    fault::point(&format!("{name}: fsync its folder"))?;
     sync_dir(dir)
 }
+
+/// Temporary files are `.deploycheck-XXXXXX.tmp`: a crash can leave one behind, and the
+/// records folder's `.gitignore` keeps it out of commits.
+pub(crate) const TEMP_PREFIX: &str = ".deploycheck-";
+pub(crate) const TEMP_SUFFIX: &str = ".tmp";
 
 #[cfg(unix)]
 fn default_permissions() -> std::fs::Permissions {

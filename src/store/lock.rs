@@ -10,6 +10,11 @@ pub enum LockError {
         "another deploycheck run of this checklist and environment is in progress ({holder}); wait for it to stop, or stop it"
     )]
     Held { holder: String },
+    #[error(
+        "{} is a symbolic link; deploycheck never writes through one. Remove it and run again",
+        path.display()
+    )]
+    Symlink { path: PathBuf },
     #[error("cannot lock {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -28,13 +33,23 @@ impl RunLock {
     /// Takes the lock without waiting, and writes `holder` into the file so that a second
     /// process can say who has it.
     pub fn acquire(path: &Path, holder: &str) -> Result<RunLock, LockError> {
-        let io = |source| LockError::Io {
-            path: path.to_path_buf(),
-            source,
+        let io = |source: std::io::Error| {
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+                LockError::Symlink {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                LockError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
         };
         if let Some(dir) = path.parent() {
+            super::fault::point("create the locks folder").map_err(io)?;
             std::fs::create_dir_all(dir).map_err(io)?;
         }
+        super::fault::point("open the lock file").map_err(io)?;
         // Never through a symlink: a planted link would have us truncate its target.
         let mut file = super::open_no_follow(
             OpenOptions::new()
@@ -61,9 +76,11 @@ impl RunLock {
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
+        super::fault::point("empty the lock file").map_err(io)?;
         file.set_len(0).map_err(io)?;
         file.rewind().map_err(io)?;
-        file.write_all(holder.as_bytes()).map_err(io)?;
+        super::fault::write_all("write the lock's holder", &mut file, holder.as_bytes())
+            .map_err(io)?;
         file.flush().map_err(io)?;
         Ok(RunLock { _file: file })
     }

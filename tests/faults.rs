@@ -1,0 +1,278 @@
+//! What a fault sweep leaves in `runs/`, met through the binary: journals torn or damaged
+//! by a crash never block the next run, nothing is written through a symlink planted among
+//! a run's files, and checklists whose names begin alike never share runs.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{Output, Test};
+
+/// A mail-score run stopped at its first prompt (end of input): a journal and a record.
+fn stopped_run() -> Output {
+    Test::with_seeds()
+        .args(&["run", "production"])
+        .stdin("")
+        .status(1)
+        .run()
+}
+
+fn only_folder(output: &Output) -> PathBuf {
+    let folders = output.run_folders();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    folders[0].clone()
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn a_torn_start_line_never_blocks_a_new_run_or_a_plain_run() {
+    let first = stopped_run();
+    let folder = only_folder(&first);
+    // What a kill in the middle of writing the first line leaves: half of it, no record.
+    let journal = read(&folder.join("journal.jsonl"));
+    let first_line = journal.iter().position(|&b| b == b'\n').unwrap();
+    let torn = journal[..first_line / 2].to_vec();
+    std::fs::write(folder.join("journal.jsonl"), &torn).unwrap();
+    std::fs::remove_file(folder.join("record.yaml")).unwrap();
+
+    let plain = Test::resume_in(first.dir)
+        .args(&["run", "production"])
+        .stdin("")
+        .status(1)
+        .stderr_contains("a run that never started")
+        .stdout_contains("Stopped: 0 answers saved")
+        .run();
+    let new = Test::resume_in(plain.dir)
+        .args(&["run", "production", "--new"])
+        .stdin("")
+        .status(1)
+        .stdout_contains("Started over")
+        .run();
+    assert_eq!(
+        new.run_folders().len(),
+        3,
+        "two new runs beside the torn one"
+    );
+    assert_eq!(read(&folder.join("journal.jsonl")), torn, "left as it was");
+}
+
+#[test]
+fn an_empty_journal_never_blocks_a_new_run() {
+    let first = stopped_run();
+    let folder = only_folder(&first);
+    std::fs::write(folder.join("journal.jsonl"), b"").unwrap();
+    std::fs::remove_file(folder.join("record.yaml")).unwrap();
+    Test::resume_in(first.dir)
+        .args(&["run", "production"])
+        .stdin("")
+        .status(1)
+        .stderr_contains("a run that never started")
+        .run();
+}
+
+#[test]
+fn an_old_damaged_journal_never_blocks_a_new_run() {
+    let first = Test::with_seeds()
+        .args(&["run", "production"])
+        .stdin("\n\n\n\ny\ny\n")
+        .status(1)
+        .run();
+    let folder = only_folder(&first);
+    let mut journal = read(&folder.join("journal.jsonl"));
+    // One byte of the second line changed: damage a checksum catches, not a torn tail.
+    let second = journal.iter().position(|&b| b == b'\n').unwrap() + 10;
+    journal[second] ^= 0x01;
+    std::fs::write(folder.join("journal.jsonl"), &journal).unwrap();
+
+    let resume = Test::resume_in(first.dir)
+        .args(&["run", "production", "--resume"])
+        .stdin("")
+        .status(2)
+        .stderr_contains("damaged journal line")
+        .stderr_contains("there is no unfinished run")
+        .run();
+    let new = Test::resume_in(resume.dir)
+        .args(&["run", "production", "--new"])
+        .stdin("")
+        .status(1)
+        .stderr_contains(":2: damaged journal line")
+        .stderr_contains("that run cannot be resumed, and is left as it is")
+        .run();
+    assert_eq!(new.run_folders().len(), 2);
+    assert_eq!(
+        read(&folder.join("journal.jsonl")),
+        journal,
+        "left as it was"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_lock_file_is_refused_and_its_target_is_untouched() {
+    let first = stopped_run();
+    let locks = first.dir.path().join("runs/.locks");
+    let lock = std::fs::read_dir(&locks)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "lock"))
+        .expect("a lock file");
+    std::fs::write(first.dir.path().join("victim.txt"), "precious\n").unwrap();
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink("../../victim.txt", &lock).unwrap();
+
+    let output = Test::resume_in(first.dir)
+        .args(&["run", "production", "--new"])
+        .stdin("")
+        .status(2)
+        .stderr_contains("is a symbolic link; deploycheck never writes through one")
+        .run();
+    assert_eq!(read(&output.dir.path().join("victim.txt")), b"precious\n");
+    assert_eq!(output.run_folders().len(), 1, "no run started");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_journal_is_never_appended_to() {
+    let first = stopped_run();
+    let folder = only_folder(&first);
+    let victim = first.dir.path().join("victim.jsonl");
+    std::fs::rename(folder.join("journal.jsonl"), &victim).unwrap();
+    std::os::unix::fs::symlink("../../victim.jsonl", folder.join("journal.jsonl")).unwrap();
+    let before = read(&victim);
+
+    let resume = Test::resume_in(first.dir)
+        .args(&["run", "production", "--resume"])
+        .stdin("")
+        .status(2)
+        .stderr_contains("there is no unfinished run")
+        .run();
+    let new = Test::resume_in(resume.dir)
+        .args(&["run", "production", "--new"])
+        .stdin("")
+        .status(1)
+        .run();
+    assert_eq!(read(&victim), before, "never appended to through the link");
+    assert!(
+        std::fs::symlink_metadata(folder.join("journal.jsonl"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(new.run_folders().len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_record_is_never_written_through() {
+    let first = stopped_run();
+    let folder = only_folder(&first);
+    let victim = first.dir.path().join("victim.yaml");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::fs::remove_file(folder.join("record.yaml")).unwrap();
+    std::os::unix::fs::symlink("../../victim.yaml", folder.join("record.yaml")).unwrap();
+
+    // The run is resumed and stops again: its record is written beside the link's place,
+    // replacing the link, never into what it points at.
+    let output = Test::resume_in(first.dir)
+        .args(&["run", "production", "--resume"])
+        .stdin("")
+        .status(1)
+        .run();
+    assert_eq!(read(&victim), b"precious\n");
+    let record = std::fs::symlink_metadata(folder.join("record.yaml")).unwrap();
+    assert!(record.is_file(), "a record of its own replaced the link");
+    output.only_record();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_finished_runs_symlinked_record_is_rebuilt_without_writing_through_it() {
+    let answers = String::from_utf8(crate::support::fixture_bytes(
+        "answers/mail-score-production-go.yaml",
+    ))
+    .unwrap();
+    let first = Test::with_seeds()
+        .write("go.yaml", &answers)
+        .args(&["run", "production", "--answers", "go.yaml"])
+        .run();
+    let folder = only_folder(&first);
+    let original = read(&folder.join("record.yaml"));
+    let victim = first.dir.path().join("victim.yaml");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::fs::remove_file(folder.join("record.yaml")).unwrap();
+    std::os::unix::fs::symlink("../../victim.yaml", folder.join("record.yaml")).unwrap();
+
+    let name = folder.file_name().unwrap().to_str().unwrap().to_string();
+    let _verified = Test::resume_in(first.dir)
+        .args(&["verify", &format!("runs/{name}")])
+        .stderr_contains("it was written again from the journal")
+        .run();
+    assert_eq!(read(&victim), b"precious\n");
+    assert_eq!(read(&folder.join("record.yaml")), original);
+}
+
+/// Two checklists whose names share their first 60 characters.
+const ALPHA: &str = "payment-gateway-settlement-and-reconciliation-core-services-alpha";
+const BETA: &str = "payment-gateway-settlement-and-reconciliation-core-services-beta";
+
+fn two_long_names() -> Test {
+    let checklist =
+        |title: &str| format!("# {title}\n\n## Deploy\n\n### Steps\n- [ ] Push\n- [ ] Verify\n");
+    Test::new()
+        .write(
+            "checklists/deploycheck.yaml",
+            format!("default: {ALPHA}\nenvironments:\n  production: [prod]\n"),
+        )
+        .write(&format!("checklists/{ALPHA}.md"), checklist("Alpha"))
+        .write(&format!("checklists/{BETA}.md"), checklist("Beta"))
+}
+
+#[test]
+fn checklists_whose_names_share_58_characters_never_share_runs() {
+    assert!(ALPHA.len() > 58 && ALPHA[..59] == BETA[..59]);
+    let alpha = two_long_names()
+        .args(&["run", "production", "-c", ALPHA])
+        .stdin("done\n")
+        .status(1)
+        .stdout_contains("Stopped: 1 answer saved")
+        .run();
+    let folder = only_folder(&alpha);
+    let journal = read(&folder.join("journal.jsonl"));
+    let record = read(&folder.join("record.yaml"));
+
+    let beta = Test::resume_in(alpha.dir)
+        .args(&["run", "production", "-c", BETA, "--resume"])
+        .stdin("done\n")
+        .status(2)
+        .stderr_contains("there is no unfinished run")
+        .run();
+    assert_eq!(read(&folder.join("journal.jsonl")), journal);
+    assert_eq!(read(&folder.join("record.yaml")), record);
+
+    // Beta's own run starts in a folder of its own; alpha's is still there to resume.
+    let beta = Test::resume_in(beta.dir)
+        .args(&["run", "production", "-c", BETA])
+        .stdin("done\ndone\n")
+        .run();
+    assert_eq!(beta.run_folders().len(), 2);
+    assert_eq!(read(&folder.join("journal.jsonl")), journal);
+    let alpha = Test::resume_in(beta.dir)
+        .args(&["run", "production", "-c", ALPHA, "--resume"])
+        .stdin("done\n")
+        .run();
+    let records = alpha.records();
+    assert_eq!(records.len(), 2);
+    for (_, record) in &records {
+        assert_eq!(record.verdict, deploycheck::model::Verdict::Go);
+        assert_eq!(record.items.len(), 2);
+    }
+    let titles: Vec<&str> = records
+        .iter()
+        .map(|(_, r)| r.checklist.title.as_str())
+        .collect();
+    assert!(
+        titles.contains(&"Alpha") && titles.contains(&"Beta"),
+        "{titles:?}"
+    );
+}
