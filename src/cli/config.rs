@@ -70,6 +70,7 @@ pub enum Command {
         format: ValidateFormat,
     },
     Schema,
+    Man,
     Completions {
         shell: clap_complete::Shell,
     },
@@ -153,6 +154,7 @@ impl From<Arguments> for Command {
             CommandArgs::List { format } => Command::List { format },
             CommandArgs::Validate { files, format } => Command::Validate { files, format },
             CommandArgs::Schema => Command::Schema,
+            CommandArgs::Man => Command::Man,
             CommandArgs::Completions { shell } => Command::Completions { shell },
         }
     }
