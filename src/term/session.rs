@@ -416,6 +416,7 @@ impl<'a> Session<'a> {
     ) -> Result<Option<String>, crate::Error> {
         let style = self.config.style;
         let columns = self.columns();
+        writeln!(self.out)?;
         writeln!(self.out, "{}", style.dim(&self.here))?;
         for line in wrap(question, columns, "  ", "  ") {
             writeln!(self.out, "{}", style.bold(&line))?;
@@ -599,19 +600,22 @@ impl<'a> Session<'a> {
                     (
                         "Start the rollback now? [Y / n REASON to go on without one]",
                         Keys::default()
-                            .add("Enter or y: start", ESSENTIAL)
+                            .add("y or Enter: start", ESSENTIAL)
                             .add("n REASON: go on without", ESSENTIAL)
-                            .add("back: take back the answer", USEFUL),
+                            .add("back", ESSENTIAL)
+                            .add("quit", EXTRA),
                     )
                 } else {
                     (
                         "Start a rollback now? [y / n]",
                         Keys::default()
                             .add("y start", ESSENTIAL)
-                            .add("n or back: no rollback", ESSENTIAL),
+                            .add("n or back: no rollback", ESSENTIAL)
+                            .add("quit", EXTRA),
                     )
                 };
-                let Some(line) = self.ask(question, keys, vec!["yes", "no ", "back"])? else {
+                let Some(line) = self.ask(question, keys, vec!["yes", "no ", "back", "quit"])?
+                else {
                     return Ok(());
                 };
                 let (word, reason) = match line.split_once(char::is_whitespace) {
@@ -625,6 +629,12 @@ impl<'a> Session<'a> {
                             return self.back();
                         }
                         return Ok(self.say("no rollback started")?);
+                    }
+                    "quit" | "q" | "exit" if reason.is_empty() => {
+                        // As when the input ends here: the trigger's answer is saved,
+                        // and neither a rollback nor a decline is recorded.
+                        self.ended = Some(Outcome::Quit);
+                        return Ok(());
                     }
                     "?" | "help" => writeln!(
                         self.out,
