@@ -99,14 +99,25 @@ where
     // rehearsals and tests see exactly what a person would.
     let interactive =
         stdin.is_terminal() || host.var("DEPLOYCHECK_ASSUME_TERMINAL").as_deref() == Some("1");
-    let mut input = stdin.lock();
+    // The line editor takes over the terminal, so only when both ends are one: with
+    // stdout going to `tee` its redrawing would land in the file.
+    let mut editor = if stdin.is_terminal() && stdout.is_terminal() {
+        term::Editor::new()
+    } else {
+        None
+    };
+    let mut piped = term::Piped(stdin.lock());
+    let input: &mut dyn term::LineInput = match editor.as_mut() {
+        Some(editor) => editor,
+        None => &mut piped,
+    };
     // Not locked for the whole run: the Ctrl-C handler writes to stderr from its own
     // thread while this one waits for input, and a held lock would hang it.
     let mut out = stdout;
     let mut err = stderr;
     let mut io = cli::Io {
         cwd,
-        stdin: &mut input,
+        input,
         interactive,
         stdout: &mut out,
         stderr: &mut err,

@@ -271,8 +271,12 @@ impl Environments {
         Environments { known, aliases }
     }
 
-    /// The canonical name for what the user typed; errors say what is known.
+    /// The canonical name for what the user typed, in any case (`Production`, `PROD`);
+    /// errors say what is known.
     pub fn resolve(&self, requested: &str) -> Result<String, Error> {
+        let typed = requested;
+        let lower = requested.to_ascii_lowercase();
+        let requested = lower.as_str();
         let valid = !requested.is_empty()
             && requested.len() <= 64
             && requested
@@ -280,24 +284,20 @@ impl Environments {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !requested.starts_with('-');
         if !valid {
-            let lower = requested.to_ascii_lowercase();
-            if lower != requested
-                && (self.known.contains(&lower) || self.aliases.contains_key(&lower))
-            {
-                return Err(Error::UnknownEnvironment {
-                    name: requested.to_string(),
-                    suggestion: Some(lower),
-                    known: self.known.clone(),
-                });
-            }
             return Err(Error::InvalidEnvironment {
-                name: requested.to_string(),
+                name: typed.to_string(),
             });
         }
-        if let Some(name) = self.aliases.get(requested) {
+        // Settings may spell a name in capitals; what the user typed matches either way,
+        // and the record keeps the name as the settings or the checklist spell it.
+        let same = |name: &&String| name.eq_ignore_ascii_case(requested);
+        if let Some((_, name)) = self.aliases.iter().find(|(alias, _)| same(alias)) {
             return Ok(name.clone());
         }
-        if self.known.is_empty() || self.known.iter().any(|k| k == requested) {
+        if let Some(name) = self.known.iter().find(same) {
+            return Ok(name.clone());
+        }
+        if self.known.is_empty() {
             return Ok(requested.to_string());
         }
         let candidates = self.known.iter().chain(self.aliases.keys());
@@ -307,7 +307,7 @@ impl Environments {
             .min_by_key(|(d, _)| *d)
             .map(|(_, c)| self.aliases.get(c).unwrap_or(c).clone());
         Err(Error::UnknownEnvironment {
-            name: requested.to_string(),
+            name: typed.to_string(),
             suggestion,
             known: self.known.clone(),
         })
@@ -356,8 +356,18 @@ mod tests {
     fn unknown_environment_suggests_the_nearest() {
         let err = envs().resolve("prodution").unwrap_err().to_string();
         assert!(err.contains("did you mean `production`"), "{err}");
-        let err = envs().resolve("Production").unwrap_err().to_string();
+        let err = envs().resolve("Prodution").unwrap_err().to_string();
         assert!(err.contains("did you mean `production`"), "{err}");
+    }
+
+    #[test]
+    fn environment_names_are_understood_in_any_case_and_kept_canonical() {
+        assert_eq!(envs().resolve("Production").unwrap(), "production");
+        assert_eq!(envs().resolve("PROD").unwrap(), "production");
+        assert_eq!(envs().resolve("Staging").unwrap(), "staging");
+        let mut capitals = envs();
+        capitals.known.push("QA-East".into());
+        assert_eq!(capitals.resolve("qa-east").unwrap(), "QA-East");
     }
 
     #[test]

@@ -20,4 +20,5 @@ mod session;
 mod sheet;
 mod show;
 mod snapshots;
+mod terminal;
 mod validate;

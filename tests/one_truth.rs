@@ -55,6 +55,8 @@ fn a_no_go_explains_itself_with_its_real_causes_not_deferred_items() {
         .write("a.yaml", &answers)
         .args(&["run", "production", "--answers", "a.yaml"])
         .env("DEPLOYCHECK_ASSUME_TERMINAL", "1")
+        // Wide enough for the whole verdict on one line (at 80 it wraps).
+        .env("COLUMNS", "120")
         .stdin("n canary noise, confirmed by SRE\n")
         .status(1)
         .stdout_contains(

@@ -131,7 +131,7 @@ fn diff_finds_the_one_item_that_changed() {
     Test::resume_in(json.dir)
         .args(&["diff", "go/record.yaml", "checklists/mail-score.md"])
         .status(2)
-        .stderr("checklists/mail-score.md:6:1: error: not a deploycheck run record: invalid type: sequence, expected struct Record\n")
+        .stderr("checklists/mail-score.md:6:1: error: this looks like a Markdown checklist, not a run record; give a record.yaml from a run folder (runs/<run>/record.yaml)\n")
         .run();
 }
 

@@ -12,13 +12,37 @@ use crate::source::Diagnostic;
 use crate::yaml;
 
 /// Reads a run record; anything else is a clear error naming the file (exit 2).
+/// What a file that failed to read as a record seems to be, judged from its text.
+fn looks_like(text: &str) -> Option<&'static str> {
+    let lines = || text.lines().map(str::trim_start);
+    let mapping_key = |key: &str| lines().any(|l| l.starts_with(&format!("{key}:")));
+    if lines().any(|l| l.starts_with('{') && l.contains("\"event\"")) {
+        return Some("a run journal (journal.jsonl)");
+    }
+    if mapping_key("answers") && !mapping_key("schema") {
+        return Some("an answers file");
+    }
+    if mapping_key("phases") && !mapping_key("schema") {
+        return Some("a YAML checklist");
+    }
+    if lines().any(|l| l.starts_with("# ") || l.starts_with("- [ ]") || l.starts_with("## ")) {
+        return Some("a Markdown checklist");
+    }
+    None
+}
+
 pub fn load_record(path: &Path, shown: &str) -> Result<Record, crate::Error> {
     let fail = |line: Option<u32>, message: String| {
         crate::Error::Config(Diagnostic::error(shown, line, message))
     };
     let text = read_input_text(path, shown, RECORD).map_err(crate::Error::Config)?;
     let record: Record = yaml::from_str(&text, shown).map_err(|mut d| {
-        d.message = format!("not a deploycheck run record: {}", d.message);
+        d.message = match looks_like(&text) {
+            Some(what) => format!(
+                "this looks like {what}, not a run record; give a record.yaml from a run folder (runs/<run>/record.yaml)"
+            ),
+            None => format!("not a deploycheck run record: {}", d.message),
+        };
         crate::Error::Config(d)
     })?;
     if record.schema != RECORD_SCHEMA {

@@ -10,6 +10,32 @@ use crate::source::Diagnostic;
 
 pub const NAMESPACE: &str = "deploycheck";
 
+/// What a key file that is not an OpenSSH private key looks like, and what `sign` needs,
+/// in one line.
+pub fn not_a_private_key(text: &str, detail: &str) -> String {
+    let text = text.trim_start();
+    if starts_with_key_type(text) {
+        return "this is a public key (one line starting with its type); sign needs the private key, usually the same path without .pub".to_string();
+    }
+    if text.starts_with("-----BEGIN SSH SIGNATURE-----") {
+        return "this is an SSH signature, not a key; sign needs an OpenSSH private key"
+            .to_string();
+    }
+    if let Some(kind) = text
+        .strip_prefix("-----BEGIN ")
+        .and_then(|rest| rest.split_once("-----"))
+        .map(|(kind, _)| kind)
+        .filter(|kind| *kind != "OPENSSH PRIVATE KEY")
+    {
+        return format!(
+            "this is a PEM `{kind}`, not an OpenSSH private key; convert a private key with `ssh-keygen -p -f FILE` (it rewrites it in OpenSSH format)"
+        );
+    }
+    format!(
+        "not an OpenSSH private key (expected a file starting with -----BEGIN OPENSSH PRIVATE KEY-----): {detail}"
+    )
+}
+
 /// One line of an OpenSSH `allowed_signers` file.
 #[derive(Debug, Clone)]
 pub struct AllowedSigner {
@@ -425,6 +451,16 @@ mod tests {
             check_signature(digest, &tampered, None),
             SignatureCheck::Invalid { .. }
         ));
+    }
+
+    #[test]
+    fn a_public_key_given_to_sign_is_named_as_such() {
+        let message = not_a_private_key("ssh-ed25519 AAAAC3Nza dana@example\n", "x");
+        assert!(message.starts_with("this is a public key"), "{message}");
+        let message = not_a_private_key("-----BEGIN RSA PRIVATE KEY-----\nMII\n", "x");
+        assert!(message.contains("PEM `RSA PRIVATE KEY`"), "{message}");
+        let message = not_a_private_key("hello", "bad preamble");
+        assert!(message.contains("BEGIN OPENSSH PRIVATE KEY") && message.ends_with("bad preamble"));
     }
 
     #[test]

@@ -19,8 +19,11 @@ pub struct Arguments {
 #[derive(Debug, Subcommand)]
 pub enum CommandArgs {
     /// Walk the checklist for an environment and write a run record
+    #[command(
+        after_help = "Examples:\n  deploycheck run production\n  deploycheck run prod --answers rehearsal.yaml --operator release-bot\n  deploycheck run staging -c checklists/mail-score.md --resume\n\nAt a terminal: Left/Right and Home/End edit, Ctrl-W deletes a word, Up/Down recall\nearlier answers, Tab completes; `?` lists the answers. Ctrl-D or `quit` stops (saved,\nresumable); Ctrl-C does the same and exits 130."
+    )]
     Run {
-        /// The environment to walk (production, staging, or an alias such as prod)
+        /// The environment to walk (production, staging, or an alias such as prod), in any case
         env: String,
         /// Checklist name in checklists/ or a path to a .md or .yaml file
         #[arg(short, long, value_name = "NAME|PATH")]
@@ -39,12 +42,16 @@ pub enum CommandArgs {
         new: bool,
     },
     /// Print a blank run sheet to walk on paper, in a pull request or in an email
+    #[command(
+        after_help = "Examples:\n  deploycheck sheet production\n  deploycheck sheet production --format html -o sheet.html"
+    )]
     Sheet {
         /// Only the sections for this environment (all sections, labelled, without it)
         env: Option<String>,
         /// Checklist name in checklists/ or a path to a .md or .yaml file
         #[arg(short, long, value_name = "NAME|PATH")]
         checklist: Option<String>,
+        /// The sheet's format: Markdown (pull requests), plain text, or HTML to print
         #[arg(long, value_enum, default_value_t = SheetFormatArg::Markdown)]
         format: SheetFormatArg,
         /// Write the sheet to this file instead of stdout
@@ -52,15 +59,29 @@ pub enum CommandArgs {
         output: Option<std::path::PathBuf>,
     },
     /// Summarise one run record: verdict, fields, and everything not simply done
+    #[command(
+        after_help = "Examples:\n  deploycheck report runs/mail-score-production-20261123T220000Z/record.yaml\n  deploycheck report runs/*/record.yaml --format junit > deploy.xml"
+    )]
     Report {
+        /// A run record: the record.yaml in a run folder under runs/
+        #[arg(value_name = "RECORD")]
         record: std::path::PathBuf,
+        /// table for a person, markdown for a pull request, json or junit for CI
         #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
         format: ReportFormatArg,
     },
     /// Compare two run records item by item (exit 1 when they differ)
+    #[command(
+        after_help = "Example:\n  deploycheck diff runs/staging-run/record.yaml runs/production-run/record.yaml"
+    )]
     Diff {
+        /// The first run record (a record.yaml), usually the earlier run
+        #[arg(value_name = "A")]
         a: std::path::PathBuf,
+        /// The second run record, compared against A
+        #[arg(value_name = "B")]
         b: std::path::PathBuf,
+        /// table for a person, markdown for a pull request, json for scripts
         #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
         format: DiffFormat,
         /// Also compare operators, hosts and times
@@ -68,14 +89,24 @@ pub enum CommandArgs {
         all: bool,
     },
     /// Check a record's digest and SSH signatures (exit 1 when anything fails)
+    #[command(
+        after_help = "Example:\n  deploycheck verify runs/mail-score-production-20261123T220000Z/record.yaml --allowed-signers allowed_signers\n\nThe same check with plain OpenSSH, for one signature saved to sig.txt:\n  grep '^digest:' record.yaml | sed 's/^digest: *//' | tr -d '\\n' |\n    ssh-keygen -Y verify -f allowed_signers -I dana@example.com -n deploycheck -s sig.txt"
+    )]
     Verify {
+        /// A run record (record.yaml); its digest and every signature on it are checked
+        #[arg(value_name = "RECORD")]
         record: std::path::PathBuf,
         /// OpenSSH allowed_signers file that says whose keys count
         #[arg(long, value_name = "FILE")]
         allowed_signers: Option<std::path::PathBuf>,
     },
     /// Add a role's SSH signature over the record's digest
+    #[command(
+        after_help = "Example:\n  deploycheck sign runs/mail-score-production-20261123T220000Z/record.yaml --key ~/.ssh/id_ed25519 --role \"Security Team\"\n\nWhat it signs, with plain OpenSSH (namespace deploycheck, over the digest's bytes):\n  grep '^digest:' record.yaml | sed 's/^digest: *//' | tr -d '\\n' |\n    ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n deploycheck > sig.txt"
+    )]
     Sign {
+        /// The run record (record.yaml) to sign; it must verify first
+        #[arg(value_name = "RECORD")]
         record: std::path::PathBuf,
         /// OpenSSH private key (ed25519 or RSA); asks for the passphrase if it has one
         #[arg(long, value_name = "FILE")]
@@ -88,12 +119,16 @@ pub enum CommandArgs {
         signer: Option<String>,
     },
     /// Print the parsed checklist: an outline, or the tree as JSON or YAML
+    #[command(
+        after_help = "Examples:\n  deploycheck show production --ids\n  deploycheck show -c checklists/mail-score.md --format json"
+    )]
     Show {
         /// Keep only the sections that apply to this environment
         env: Option<String>,
         /// Checklist name in checklists/ or a path to a .md or .yaml file
         #[arg(short, long, value_name = "NAME|PATH")]
         checklist: Option<String>,
+        /// tree: an outline for a person; json or yaml: the parsed tree for programs
         #[arg(long, value_enum, default_value_t = ShowFormat::Tree)]
         format: ShowFormat,
         /// Show each item's ID in the outline (the keys of answers files and records)
@@ -101,13 +136,21 @@ pub enum CommandArgs {
         ids: bool,
     },
     /// List the checklists found, their environments and item counts
+    #[command(after_help = "Example:\n  deploycheck list --format json")]
     List {
+        /// table for a person, json for scripts
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
     /// Parse and lint checklists (all of checklists/ when no file is named)
+    #[command(
+        after_help = "Examples:\n  deploycheck validate\n  deploycheck validate checklists/mail-score.md --format json"
+    )]
     Validate {
+        /// Checklist files (.md, .yaml, .yml); all of checklists/ when none is named
+        #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// text for a person (FILE:LINE: ...), json for editors and CI
         #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
         format: ValidateFormat,
         /// Also warn about doubtful inferences (a role taken from a heading, a threshold
@@ -116,12 +159,22 @@ pub enum CommandArgs {
         strict: bool,
     },
     /// Print the JSON Schema of the YAML checklist format, for editors
+    #[command(after_help = "Example:\n  deploycheck schema > deploycheck.schema.json")]
     Schema,
     /// Print a shell completion script
+    #[command(
+        after_help = "Example:\n  deploycheck completions bash > /etc/bash_completion.d/deploycheck"
+    )]
     Completions {
+        /// The shell to complete in
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff), made from the same definitions as --help
+    #[command(
+        after_help = "Example:\n  deploycheck man | man -l -\n  deploycheck man > /usr/local/share/man/man1/deploycheck.1"
+    )]
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -71,6 +71,7 @@ pub enum Command {
         strict: bool,
     },
     Schema,
+    Man,
     Completions {
         shell: clap_complete::Shell,
     },
@@ -162,6 +163,7 @@ impl From<Arguments> for Command {
                 strict,
             },
             CommandArgs::Schema => Command::Schema,
+            CommandArgs::Man => Command::Man,
             CommandArgs::Completions { shell } => Command::Completions { shell },
         }
     }

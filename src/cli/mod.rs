@@ -30,7 +30,8 @@ pub use crate::error::exit;
 /// What a command may touch of the outside world.
 pub struct Io<'a> {
     pub cwd: PathBuf,
-    pub stdin: &'a mut dyn std::io::BufRead,
+    /// Where prompts read their lines: a line editor at a real terminal, else stdin.
+    pub input: &'a mut dyn crate::term::LineInput,
     /// Whether a person is typing at a terminal (stdin is one).
     pub interactive: bool,
     pub stdout: &'a mut dyn Write,
@@ -114,6 +115,10 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&schema)?)?;
+            Ok(exit::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Arguments::command()).render(io.stdout)?;
             Ok(exit::SUCCESS)
         }
         Command::Completions { shell } => {

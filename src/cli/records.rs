@@ -447,8 +447,12 @@ pub fn sign(
         |message: String| crate::Error::Config(Diagnostic::error(&key_shown, None, message));
     let text =
         read_input_text(&io.cwd.join(key_path), &key_shown, KEY).map_err(crate::Error::Config)?;
-    let mut key = ssh_key::PrivateKey::from_openssh(text.trim())
-        .map_err(|e| key_error(format!("not an OpenSSH private key: {e}")))?;
+    let mut key = ssh_key::PrivateKey::from_openssh(text.trim()).map_err(|e| {
+        key_error(crate::audit::signing::not_a_private_key(
+            &text,
+            &e.to_string(),
+        ))
+    })?;
     if key.is_encrypted() {
         let passphrase = match io.host.var("DEPLOYCHECK_KEY_PASSPHRASE").ok_or(()) {
             Ok(p) => p,

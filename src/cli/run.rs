@@ -62,7 +62,12 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         at: started,
         by: operator.clone(),
     };
-    let (run, report) = open_run(io, &target, &folders, found.open, options.resume, &meta)?;
+    let Some((run, report)) = open_run(io, &target, &folders, found.open, options.resume, &meta)?
+    else {
+        // Ctrl-C at "Resume it?": nothing was changed.
+        writeln!(io.stderr, "\ninterrupted: nothing was changed")?;
+        return Ok(exit::INTERRUPTED);
+    };
     let run = Arc::new(Mutex::new(run));
     walk_and_close(io, target, run, report, clock, operator)
 }
@@ -155,7 +160,7 @@ fn open_run(
     open: Option<(RunFolder, crate::store::JournalContents)>,
     choice: ResumeChoice,
     meta: &Meta,
-) -> Result<(Run, Option<ResumeReport>), crate::Error> {
+) -> Result<Option<(Run, Option<ResumeReport>)>, crate::Error> {
     let shown = display_path(&target.path, &io.cwd);
     let resume = match (&open, choice) {
         (None, ResumeChoice::Resume) => {
@@ -177,17 +182,21 @@ fn open_run(
                 })
             })?;
             let folder_shown = display_path(&folder.path, &io.cwd);
-            term::offer_resume(io, &walk, &target.plan, &folder_shown)?
+            match term::offer_resume(io, &walk, &target.plan, &folder_shown)? {
+                Some(resume) => resume,
+                None => return Ok(None),
+            }
         }
     };
-    writeln!(
-        io.stdout,
-        "{}",
-        io.style.bold(&format!(
-            "deploycheck run · {} · {} · operator {}",
-            target.checklist.title, target.environment, meta.by
-        ))
-    )?;
+    let columns =
+        crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
+    let title = format!(
+        "deploycheck run · {} · {} · operator {}",
+        target.checklist.title, target.environment, meta.by
+    );
+    for line in crate::render::width::wrap(&title, columns, "", "  ") {
+        writeln!(io.stdout, "{}", io.style.bold(&line))?;
+    }
     if let Some(note) = &target.records_note {
         writeln!(io.stdout, "{note}")?;
     }
@@ -201,7 +210,7 @@ fn open_run(
                 &host,
                 (target.record_checklist(), target.plan.clone()),
             )?;
-            Ok((run, Some(report)))
+            Ok(Some((run, Some(report))))
         }
         other => {
             if let Some((folder, contents)) = other {
@@ -220,7 +229,7 @@ fn open_run(
                 host,
                 plan: target.plan.clone(),
             };
-            Ok((Run::start(folders, meta, start)?, None))
+            Ok(Some((Run::start(folders, meta, start)?, None)))
         }
     }
 }
@@ -252,16 +261,17 @@ fn walk_and_close(
             }
         }
         let plan = guard.walk().plan();
-        writeln!(
-            io.stdout,
-            "{}",
-            io.style.dim(&format!(
-                "{} items to walk, {} more in the rollback procedure · run folder {}",
-                plan.main_items,
-                plan.rollback_items,
-                display_path(&guard.folder().path, &io.cwd)
-            ))
-        )?;
+        let text = format!(
+            "{} items to walk, {} more in the rollback procedure · run folder {}",
+            plan.main_items,
+            plan.rollback_items,
+            display_path(&guard.folder().path, &io.cwd)
+        );
+        let columns =
+            crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
+        for line in crate::render::width::wrap(&text, columns, "", "  ") {
+            writeln!(io.stdout, "{}", io.style.dim(&line))?;
+        }
         guard.sync()?;
     }
     let checklist_dir = target
@@ -289,11 +299,12 @@ fn walk_and_close(
         operator: operator.clone(),
         contacts: target.checklist.contacts.clone(),
         field_defaults,
+        columns: io.host.var("COLUMNS"),
     };
     let outcome = Session::new(
         &run,
         target.answers.as_mut(),
-        &mut *io.stdin,
+        &mut *io.input,
         &mut *io.stdout,
         clock.as_ref(),
         config,
@@ -309,10 +320,24 @@ fn walk_and_close(
         Outcome::Finished => run.finish(&meta)?,
         Outcome::Quit => run.stop(&meta, "quit")?,
         Outcome::EndOfInput => run.stop(&meta, "end of input")?,
+        Outcome::Interrupted => {
+            // Ctrl-C typed into the line editor: what the signal handler does, minus
+            // ending the process from here, so the lock is released on the way out.
+            let record = run.stop(&meta, "interrupted");
+            let _ = writeln!(
+                io.stderr,
+                "{}",
+                interrupted_line(&record, &run, &environment)
+            );
+            record?;
+            return Ok(exit::INTERRUPTED);
+        }
     };
     let record_shown = display_path(&run.folder().record_path(), &io.cwd);
     if outcome == Outcome::Finished {
-        crate::render::write_summary(io.stdout, &record, io.style)?;
+        let columns =
+            crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
+        crate::render::write_summary(io.stdout, &record, io.style, columns)?;
         writeln!(io.stdout, "Record: {record_shown}")?;
     } else {
         write_stopped(io, &record, &record_shown, &environment)?;
@@ -335,7 +360,8 @@ fn walk_and_close(
     })
 }
 
-/// A person stopping for a break wants one line: what is saved and how to go on.
+/// A person stopping for a break wants one sentence: what is saved and how to go on,
+/// wrapped at words to the screen's width rather than by the terminal mid-word.
 fn write_stopped(
     io: &mut Io<'_>,
     record: &Record,
@@ -343,12 +369,23 @@ fn write_stopped(
     environment: &str,
 ) -> std::io::Result<()> {
     let answered = record.counts.answered();
-    writeln!(
-        io.stdout,
-        "Stopped: {answered} answer{} saved ({}) in {record_shown}. Resume with: deploycheck run {environment} --resume",
+    let saved = format!(
+        "Stopped: {answered} answer{} saved ({}) in {record_shown}.",
         if answered == 1 { "" } else { "s" },
         crate::model::headline(record.verdict, &record.causes)
-    )
+    );
+    let resume = format!("Resume with: deploycheck run {environment} --resume");
+    let columns =
+        crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
+    let one_line = format!("{saved} {resume}");
+    if crate::render::width::width(&one_line) <= columns {
+        return writeln!(io.stdout, "{one_line}");
+    }
+    // The command stays whole on a line of its own, to be copied.
+    for line in crate::render::width::wrap(&saved, columns, "", "  ") {
+        writeln!(io.stdout, "{line}")?;
+    }
+    writeln!(io.stdout, "{resume}")
 }
 
 fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
@@ -393,27 +430,34 @@ fn install_interrupt_handler(
             at: Timestamp::from_datetime(clock.now()),
             by: operator.clone(),
         };
-        let mut stderr = std::io::stderr();
-        match run.stop(&meta, "interrupted") {
-            Ok(record) => {
-                let _ = writeln!(
-                    stderr,
-                    "\ninterrupted: {} answers saved in {}; resume with: deploycheck run {environment} --resume",
-                    record.counts.answered(),
-                    run.folder().record_path().display()
-                );
-            }
-            Err(error) => {
-                let _ = writeln!(
-                    stderr,
-                    "\ninterrupted: the journal holds every answer, but the record could not be written: {error}"
-                );
-            }
-        }
+        let record = run.stop(&meta, "interrupted");
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            interrupted_line(&record, &run, &environment)
+        );
         exit(crate::error::exit::INTERRUPTED);
     };
     // A second handler (tests driving `run` twice in one process) is not worth failing over.
     let _ = ctrlc::set_handler(handler);
+}
+
+/// What an interrupted run says on its way out, Ctrl-C arriving as a signal or as a key.
+fn interrupted_line(
+    stopped: &Result<Record, crate::run::RunError>,
+    run: &Run,
+    environment: &str,
+) -> String {
+    match stopped {
+        Ok(record) => format!(
+            "\ninterrupted: {} answers saved in {}; resume with: deploycheck run {environment} --resume",
+            record.counts.answered(),
+            run.folder().record_path().display()
+        ),
+        Err(error) => format!(
+            "\ninterrupted: the journal holds every answer, but the record could not be written: {error}"
+        ),
+    }
 }
 
 /// Deployment Date is today, Deployed By the operator, Git Commit the checklist's HEAD,

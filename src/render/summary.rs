@@ -4,31 +4,33 @@
 
 use std::io::{self, Write};
 
-use unicode_width::UnicodeWidthChar;
-
 use super::Style;
-use super::report::{notable, rollback_lines, signoff_lines};
-use crate::model::{Record, Status, Verdict};
+use super::report::{notable, rollback_lines};
+use super::width::{fit, wrap};
+use crate::model::{Record, SignoffStatus, Status, Verdict};
 
 /// Items listed at the end of a run before "and N more".
 const ATTENTION_LINES: usize = 8;
-/// What an attention line is cut to, so it never wraps at 80 columns.
-const LINE_COLUMNS: usize = 78;
 
 /// The verdict and its causes, coloured for a terminal.
 pub fn painted_verdict(record: &Record, style: Style) -> String {
     let headline = crate::model::headline(record.verdict, &record.causes);
-    let bold = style.bold(&headline);
-    match record.verdict {
-        Verdict::Go => style.green(&bold),
-        Verdict::NoGo => style.red(&bold),
-        Verdict::RolledBack | Verdict::Incomplete => style.yellow(&bold),
-    }
+    paint(record, style, &headline)
 }
 
-pub fn write_summary(out: &mut dyn Write, record: &Record, style: Style) -> io::Result<()> {
+/// The end screen, laid out for `columns`: at most about 17 lines, so the verdict on its
+/// first line is still on a 24-row screen under the last prompt.
+pub fn write_summary(
+    out: &mut dyn Write,
+    record: &Record,
+    style: Style,
+    columns: usize,
+) -> io::Result<()> {
     writeln!(out)?;
-    writeln!(out, "Verdict: {}", painted_verdict(record, style))?;
+    let headline = crate::model::headline(record.verdict, &record.causes);
+    for line in wrap(&format!("Verdict: {headline}"), columns, "", "  ") {
+        writeln!(out, "{}", paint(record, style, &line))?;
+    }
     let mut counts = Vec::new();
     for status in [
         Status::Done,
@@ -45,12 +47,14 @@ pub fn write_summary(out: &mut dyn Write, record: &Record, style: Style) -> io::
             counts.push(format!("{n} {status}"));
         }
     }
-    writeln!(out, "{}", counts.join(style.separator()))?;
-    for line in rollback_lines(record) {
-        writeln!(out, "{}", style.yellow(&fit(&line)))?;
+    for line in wrap(&counts.join(style.separator()), columns, "", "") {
+        writeln!(out, "{line}")?;
     }
-    for line in signoff_lines(record) {
-        writeln!(out, "{}", fit(&line))?;
+    for line in rollback_lines(record) {
+        writeln!(out, "{}", style.yellow(&fit(&line, columns)))?;
+    }
+    if let Some(line) = signoffs_line(record) {
+        writeln!(out, "{}", fit(&line, columns))?;
     }
     let rows = notable(record);
     if !rows.is_empty() {
@@ -63,7 +67,7 @@ pub fn write_summary(out: &mut dyn Write, record: &Record, style: Style) -> io::
                     line.push_str(part);
                 }
             }
-            writeln!(out, "{}", fit(&line))?;
+            writeln!(out, "{}", fit(&line, columns))?;
         }
         if rows.len() > ATTENTION_LINES {
             writeln!(
@@ -76,18 +80,37 @@ pub fn write_summary(out: &mut dyn Write, record: &Record, style: Style) -> io::
     Ok(())
 }
 
-/// Cuts a line to [`LINE_COLUMNS`] display columns, with an ellipsis.
-fn fit(line: &str) -> String {
-    let mut width = 0;
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        let w = c.width().unwrap_or(0);
-        if width + w > LINE_COLUMNS - 1 {
-            out.push('…');
-            return out;
-        }
-        width += w;
-        out.push(c);
+fn paint(record: &Record, style: Style, text: &str) -> String {
+    let bold = style.bold(text);
+    match record.verdict {
+        Verdict::Go => style.green(&bold),
+        Verdict::NoGo => style.red(&bold),
+        Verdict::RolledBack | Verdict::Incomplete => style.yellow(&bold),
     }
-    out
+}
+
+/// The sign-offs in one line: how many are signed, and who refused or has not signed.
+/// Names and times are in the report.
+fn signoffs_line(record: &Record) -> Option<String> {
+    if record.signoffs.is_empty() {
+        return None;
+    }
+    let signed = record
+        .signoffs
+        .iter()
+        .filter(|s| s.status == SignoffStatus::Signed)
+        .count();
+    let mut line = format!("Sign-offs: {signed} of {} signed", record.signoffs.len());
+    for s in &record.signoffs {
+        match s.status {
+            SignoffStatus::Signed => {}
+            SignoffStatus::Refused => line.push_str(&format!(
+                "; {} refused: {}",
+                s.role,
+                s.reason.as_deref().unwrap_or("")
+            )),
+            SignoffStatus::Pending => line.push_str(&format!("; {} not signed", s.role)),
+        }
+    }
+    Some(line)
 }

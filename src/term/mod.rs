@@ -5,8 +5,10 @@
 //! (colour, the legend of keys, confirmations) and one decision: a holding rollback
 //! trigger is confirmed by a person at a terminal, and starts the rollback otherwise.
 
+mod line;
 mod resume;
 mod session;
 
+pub use line::{Editor, LineInput, Piped};
 pub use resume::{describe_resume, offer_resume};
 pub use session::{Outcome, Session, SessionConfig};

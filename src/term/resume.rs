@@ -3,19 +3,21 @@
 
 use std::collections::BTreeMap;
 
+use super::line::Line;
 use crate::cli::Io;
 use crate::engine::{End, Plan, Step, Walk};
 use crate::model::Status;
 use crate::run::{Drift, ResumeReport};
 
-/// Briefs the operator on an unfinished run and asks whether to take it up. Without a
-/// terminal nobody can answer, so `--resume` or `--new` is required.
+/// Briefs the operator on an unfinished run and asks whether to take it up: `Some(true)`
+/// to resume, `None` when Ctrl-C answered. Without a terminal nobody can answer, so
+/// `--resume` or `--new` is required.
 pub fn offer_resume(
     io: &mut Io<'_>,
     walk: &Walk,
     current: &Plan,
     folder: &str,
-) -> Result<bool, crate::Error> {
+) -> Result<Option<bool>, crate::Error> {
     let mut brief = vec![format!(
         "An unfinished run of this checklist for {} is in {folder}:",
         walk.environment()
@@ -36,21 +38,37 @@ pub fn offer_resume(
             brief.join("\n")
         )));
     }
+    let columns =
+        crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
     for line in &brief {
-        writeln!(io.stdout, "{line}")?;
-    }
-    loop {
-        write!(io.stdout, "Resume it? [Y/n] ")?;
-        io.stdout.flush()?;
-        let mut line = String::new();
-        if io.stdin.read_line(&mut line)? == 0 {
-            return Err(crate::Error::Refused(
-                "no answer; pass --resume or --new".into(),
-            ));
+        let text = line.trim_start();
+        let indent = &line[..line.len() - text.len()];
+        let rest = if indent.is_empty() { "  " } else { "    " };
+        for part in crate::render::width::wrap(text, columns, indent, rest) {
+            writeln!(io.stdout, "{part}")?;
         }
-        match line.trim().to_ascii_lowercase().as_str() {
-            "" | "y" | "yes" => return Ok(true),
-            "n" | "no" => return Ok(false),
+    }
+    let words = super::line::Words {
+        answers: vec!["yes", "no"],
+        roles: Vec::new(),
+    };
+    loop {
+        let line = io
+            .input
+            .read("Resume it? [Y/n] ", &mut *io.stdout, &words)
+            .map_err(crate::Error::Input)?;
+        let line = match line {
+            Line::Text(line) => line,
+            Line::Interrupted => return Ok(None),
+            Line::End | Line::Quit => {
+                return Err(crate::Error::Refused(
+                    "no answer; pass --resume or --new".into(),
+                ));
+            }
+        };
+        match line.to_ascii_lowercase().as_str() {
+            "" | "y" | "yes" => return Ok(Some(true)),
+            "n" | "no" => return Ok(Some(false)),
             _ => writeln!(io.stdout, "answer y or n")?,
         }
     }
@@ -133,13 +151,17 @@ fn briefing(walk: &Walk) -> Vec<String> {
 /// What the operator sees on taking a run up: who started it, what changed in the
 /// checklist (at most ten lines, by text), and what of the journal no longer applies.
 pub fn describe_resume(io: &mut Io<'_>, walk: &Walk, report: &ResumeReport) -> std::io::Result<()> {
-    writeln!(
-        io.stdout,
+    let columns =
+        crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
+    let text = format!(
         "Resuming the run started at {} by {} ({} answers kept).",
         walk.started_at(),
         walk.operator(),
         walk.counts().answered()
-    )?;
+    );
+    for line in crate::render::width::wrap(&text, columns, "", "  ") {
+        writeln!(io.stdout, "{line}")?;
+    }
     if report.torn_tail {
         writeln!(
             io.stderr,
@@ -158,7 +180,11 @@ pub fn describe_resume(io: &mut Io<'_>, walk: &Walk, report: &ResumeReport) -> s
                 drift.summary()
             )?;
             for line in drift.lines(10) {
-                writeln!(io.stdout, "  {line}")?;
+                writeln!(
+                    io.stdout,
+                    "{}",
+                    crate::render::width::fit(&format!("  {line}"), columns)
+                )?;
             }
         }
         None => {}

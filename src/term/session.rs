@@ -1,9 +1,11 @@
 //! The interactive walk: one prompt per step, until the walk finishes, the operator quits,
-//! or the input ends.
+//! or the input ends. At a terminal every prompt is a small screen laid out for the
+//! terminal's width: where the walk is, what is asked, and the keys that apply here.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::sync::Mutex;
 
+use super::line::{Line, LineInput, Words};
 use crate::clock::Clock;
 use crate::engine::{
     Command, Effect, Event, ItemKind, Meta, SignoffOutcome, Step, parse_command,
@@ -11,6 +13,7 @@ use crate::engine::{
 };
 use crate::model::{Contact, How, Status, Timestamp};
 use crate::render::Style;
+use crate::render::width::{fit, wrap};
 use crate::run::Run;
 use crate::run::answers::{AnswerFromFile, Answers};
 
@@ -19,10 +22,12 @@ use crate::run::answers::{AnswerFromFile, Answers};
 pub enum Outcome {
     /// Nothing is left to ask.
     Finished,
-    /// The operator typed `quit`.
+    /// The operator typed `quit`, or Ctrl-D at a terminal.
     Quit,
-    /// The input ended (piped answers ran out, or Ctrl-D).
+    /// The piped input ran out.
     EndOfInput,
+    /// Ctrl-C at the line editor: saved and stopped, as the interrupt signal does.
+    Interrupted,
 }
 
 pub struct SessionConfig {
@@ -33,15 +38,22 @@ pub struct SessionConfig {
     pub contacts: Vec<Contact>,
     /// Defaults for the run fields, aligned with the plan's fields.
     pub field_defaults: Vec<Option<String>>,
+    /// `COLUMNS`, for when stdout is not a terminal that can say its own width.
+    pub columns: Option<String>,
 }
 
 pub struct Session<'a> {
     run: &'a Mutex<Run>,
     answers: Option<&'a mut Answers>,
-    input: &'a mut dyn BufRead,
+    input: &'a mut dyn LineInput,
     out: &'a mut dyn Write,
     clock: &'a dyn Clock,
     config: SessionConfig,
+    /// The heading of the step being asked, repeated on the questions it leads to.
+    here: String,
+    /// Set when input ended inside a follow-up question (a rollback's confirmation), so
+    /// the walk ends the same way as at a prompt.
+    ended: Option<Outcome>,
 }
 
 /// What one prompt needs to show, copied out so the run is not held while waiting.
@@ -49,14 +61,65 @@ struct Prompt {
     heading: String,
     text: String,
     detail: Option<String>,
-    legend: &'static str,
+    keys: Keys,
+    words: Vec<&'static str>,
+}
+
+/// The keys that apply at a prompt, each with how much it matters: the keys line drops
+/// the least important first when the terminal is narrow.
+#[derive(Default)]
+struct Keys(Vec<(String, u8)>);
+
+/// Kept at any width.
+const ESSENTIAL: u8 = 0;
+const USEFUL: u8 = 1;
+const HANDY: u8 = 2;
+/// Shown only on a wide terminal; `? help` lists them anyway.
+const EXTRA: u8 = 3;
+
+impl Keys {
+    fn add(mut self, key: impl Into<String>, rank: u8) -> Self {
+        self.0.push((key.into(), rank));
+        self
+    }
+
+    /// The keys joined into one line of at most `columns`, `? help` always last.
+    fn line(&self, columns: usize, separator: &str) -> String {
+        let help = ("? help".to_string(), ESSENTIAL);
+        let mut keys: Vec<&(String, u8)> = self.0.iter().collect();
+        keys.push(&help);
+        loop {
+            let line = format!(
+                "  {}",
+                keys.iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(separator)
+            );
+            if crate::render::width::width(&line) <= columns {
+                return line;
+            }
+            let least = keys
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, rank))| *rank > ESSENTIAL)
+                .max_by_key(|(i, (_, rank))| (*rank, *i))
+                .map(|(i, _)| i);
+            match least {
+                Some(i) => {
+                    keys.remove(i);
+                }
+                None => return fit(&line, columns),
+            }
+        }
+    }
 }
 
 impl<'a> Session<'a> {
     pub fn new(
         run: &'a Mutex<Run>,
         answers: Option<&'a mut Answers>,
-        input: &'a mut dyn BufRead,
+        input: &'a mut dyn LineInput,
         out: &'a mut dyn Write,
         clock: &'a dyn Clock,
         config: SessionConfig,
@@ -68,6 +131,8 @@ impl<'a> Session<'a> {
             out,
             clock,
             config,
+            here: String::new(),
+            ended: None,
         }
     }
 
@@ -81,6 +146,14 @@ impl<'a> Session<'a> {
             at: Timestamp::from_datetime(self.clock.now()),
             by: self.config.operator.clone(),
         }
+    }
+
+    /// The width to lay this screen out in, asked afresh so a resized window is followed.
+    fn columns(&self) -> usize {
+        crate::render::width::screen_columns(
+            self.config.interactive,
+            self.config.columns.as_deref(),
+        )
     }
 
     /// Walks until there is nothing left to ask, the operator quits, or input ends.
@@ -97,15 +170,14 @@ impl<'a> Session<'a> {
             self.run().sync()?;
             let prompt = self.prompt(step);
             self.show(&prompt)?;
-            let Some(line) = self.read_line()? else {
-                return Ok(Outcome::EndOfInput);
+            let Some(line) = self.read(&prompt.words)? else {
+                return Ok(self.ended.unwrap_or(Outcome::EndOfInput));
             };
-            if !self.config.interactive {
-                writeln!(self.out, "{line}")?;
+            if let Some(outcome) = self.handle(step, &line)? {
+                return Ok(outcome);
             }
-            match self.handle(step, &line)? {
-                Some(outcome) => return Ok(outcome),
-                None => continue,
+            if let Some(outcome) = self.ended {
+                return Ok(outcome);
             }
         }
     }
@@ -127,30 +199,74 @@ impl<'a> Session<'a> {
         Ok(true)
     }
 
-    fn read_line(&mut self) -> Result<Option<String>, crate::Error> {
-        let mut line = String::new();
-        let read = self
+    /// One line from the operator; `None` when the input ended, with why in `ended`.
+    fn read(&mut self, words: &[&'static str]) -> Result<Option<String>, crate::Error> {
+        let prompt = if self.config.interactive { "> " } else { "" };
+        let words = Words {
+            answers: words.to_vec(),
+            roles: self
+                .config
+                .contacts
+                .iter()
+                .map(|c| c.role.clone())
+                .collect(),
+        };
+        let line = self
             .input
-            .read_line(&mut line)
+            .read(prompt, &mut *self.out, &words)
             .map_err(crate::Error::Input)?;
-        if read == 0 {
-            return Ok(None);
-        }
-        Ok(Some(line.trim_end_matches(['\n', '\r']).trim().to_string()))
+        Ok(match line {
+            Line::Text(text) => Some(text),
+            Line::End => {
+                self.ended = Some(Outcome::EndOfInput);
+                None
+            }
+            Line::Quit => {
+                self.ended = Some(Outcome::Quit);
+                None
+            }
+            Line::Interrupted => {
+                self.ended = Some(Outcome::Interrupted);
+                None
+            }
+        })
+    }
+
+    /// Whether `back` has anything to take back.
+    fn can_go_back(&self) -> bool {
+        self.run().walk().last_change().is_some()
     }
 
     fn prompt(&self, step: Step) -> Prompt {
+        let back = self.can_go_back();
         let run = self.run();
         let walk = run.walk();
         let plan = walk.plan();
+        let columns = self.columns();
         match step {
             Step::Field(index) => {
                 let default = self.config.field_defaults.get(index).cloned().flatten();
+                let (detail, keys) = match &default {
+                    Some(d) => (
+                        format!("Enter keeps: {d}"),
+                        Keys::default()
+                            .add("VALUE", ESSENTIAL)
+                            .add("Enter: the default", ESSENTIAL)
+                            .add("- for none", USEFUL),
+                    ),
+                    None => (
+                        "no default: type the value, or - for none".to_string(),
+                        Keys::default()
+                            .add("VALUE", ESSENTIAL)
+                            .add("- for none", ESSENTIAL),
+                    ),
+                };
                 Prompt {
                     heading: format!("Run field {}/{}", index + 1, plan.fields.len()),
                     text: plan.fields[index].clone(),
-                    detail: default.map(|d| format!("Enter keeps: {d}")),
-                    legend: "type the value · Enter for the default · back · quit",
+                    detail: Some(detail),
+                    keys: with_common(keys, back, false, &self.config.contacts),
+                    words: vec!["back", "quit", "status", "contacts", "help"],
                 }
             }
             Step::Signoff(role) => {
@@ -160,14 +276,34 @@ impl<'a> Session<'a> {
                     .iter()
                     .filter(|&&s| walk.answer(s).is_some_and(|a| a.status == Status::Done))
                     .count();
+                let prefix = format!("Sign-off {}/{}  Sign-offs › ", role + 1, plan.roles.len());
+                let room = columns.saturating_sub(crate::render::width::width(&prefix));
+                let keys = Keys::default()
+                    .add("NAME signs", ESSENTIAL)
+                    .add("refuse REASON", ESSENTIAL)
+                    .add("rollback", HANDY);
                 Prompt {
-                    heading: format!("Sign-off · {}", role_plan.role),
+                    heading: format!("{prefix}{}", fit(&role_plan.role, room)),
                     text: format!("Sign for {}", role_plan.role),
                     detail: Some(format!(
                         "{confirmed} of {} statements confirmed",
                         role_plan.statements.len()
                     )),
-                    legend: "type the signer's name · refuse REASON · back · quit",
+                    keys: with_common(
+                        keys,
+                        back,
+                        walk.rollback_started().is_some(),
+                        &self.config.contacts,
+                    ),
+                    words: vec![
+                        "refuse ",
+                        "back",
+                        "rollback ",
+                        "quit",
+                        "status",
+                        "contacts",
+                        "help",
+                    ],
                 }
             }
             Step::Item(index) => {
@@ -181,29 +317,32 @@ impl<'a> Session<'a> {
                 if item.optional {
                     text.push_str(" (optional)");
                 }
+                let rolling_back = walk.rollback_started().is_some();
                 Prompt {
-                    heading: self.item_heading(walk, index),
+                    heading: self.item_heading(walk, index, columns),
                     text,
                     detail: item_detail(plan, index),
-                    legend: item_legend(item),
+                    keys: with_common(
+                        item_keys(item),
+                        back,
+                        rolling_back || item.is_procedure(),
+                        &self.config.contacts,
+                    ),
+                    words: item_words(item),
                 }
             }
         }
     }
 
-    /// `37/164  Deployment Process › Database Migration  (35 done, 1 failed)`.
-    fn item_heading(&self, walk: &crate::engine::Walk, index: usize) -> String {
+    /// `33/164  Deployment Process › Database Migration  (30 done, 1 failed)`, shortened
+    /// to the width: names lose their ends to an ellipsis before anything wraps.
+    fn item_heading(&self, walk: &crate::engine::Walk, index: usize, columns: usize) -> String {
         let plan = walk.plan();
         let item = &plan.items[index];
         let total = if item.is_procedure() {
             plan.rollback_items
         } else {
             plan.main_items
-        };
-        let path = if item.section == item.phase {
-            item.phase.clone()
-        } else {
-            format!("{} › {}", item.phase, item.section)
         };
         let counts = walk.counts();
         let tally: Vec<String> = [
@@ -223,25 +362,39 @@ impl<'a> Session<'a> {
         } else {
             format!("  ({})", tally.join(", "))
         };
-        let heading = format!("{}/{total}  {path}{tally}", item.position);
-        if walk.rollback_started().is_some() {
-            format!("ROLLBACK {heading}")
+        let rollback = if walk.rollback_started().is_some() {
+            "ROLLBACK "
         } else {
-            heading
+            ""
+        };
+        let position = format!("{rollback}{}/{total}  ", item.position);
+        let section = (item.section != item.phase).then_some(item.section.as_str());
+        if !self.config.interactive {
+            return format!(
+                "{position}{}{tally}",
+                path(&item.phase, section, usize::MAX)
+            );
         }
+        heading_line(&position, &item.phase, section, &tally, columns)
     }
 
     fn show(&mut self, prompt: &Prompt) -> std::io::Result<()> {
         let style = self.config.style;
+        self.here = prompt.heading.clone();
         if self.config.interactive {
+            let columns = self.columns();
             writeln!(self.out)?;
             writeln!(self.out, "{}", style.dim(&prompt.heading))?;
-            writeln!(self.out, "  {}", style.bold(&prompt.text))?;
-            if let Some(detail) = &prompt.detail {
-                writeln!(self.out, "  {}", style.cyan(detail))?;
+            for line in wrap(&prompt.text, columns, "  ", "    ") {
+                writeln!(self.out, "{}", style.bold(&line))?;
             }
-            writeln!(self.out, "  {}", style.dim(prompt.legend))?;
-            write!(self.out, "> ")?;
+            if let Some(detail) = &prompt.detail {
+                for line in wrap(detail, columns, "  ", "  ") {
+                    writeln!(self.out, "{}", style.cyan(&line))?;
+                }
+            }
+            let keys = prompt.keys.line(columns, style.separator());
+            writeln!(self.out, "{}", style.dim(&keys))?;
         } else {
             let detail = prompt
                 .detail
@@ -253,6 +406,29 @@ impl<'a> Session<'a> {
         self.out.flush()
     }
 
+    /// A question that follows from an answer (start the rollback? why?), shown with the
+    /// place it came from and its keys; `None` when the input ended.
+    fn ask(
+        &mut self,
+        question: &str,
+        keys: Keys,
+        words: Vec<&'static str>,
+    ) -> Result<Option<String>, crate::Error> {
+        let style = self.config.style;
+        let columns = self.columns();
+        writeln!(self.out)?;
+        writeln!(self.out, "{}", style.dim(&self.here))?;
+        for line in wrap(question, columns, "  ", "  ") {
+            writeln!(self.out, "{}", style.bold(&line))?;
+        }
+        writeln!(
+            self.out,
+            "{}",
+            style.dim(&keys.line(columns, style.separator()))
+        )?;
+        self.read(&words)
+    }
+
     /// Acts on one line typed at a prompt; `Some` ends the session.
     fn handle(&mut self, step: Step, line: &str) -> Result<Option<Outcome>, crate::Error> {
         if let Some(handled) = self.navigate(line)? {
@@ -260,12 +436,20 @@ impl<'a> Session<'a> {
         }
         let event = match step {
             Step::Field(index) => {
-                let value = if line.is_empty() {
-                    self.config.field_defaults.get(index).cloned().flatten()
-                } else {
-                    Some(line.to_string())
-                };
                 let name = self.run().walk().plan().fields[index].clone();
+                let default = self.config.field_defaults.get(index).cloned().flatten();
+                let value = match line {
+                    "-" => None,
+                    "" if default.is_some() => default,
+                    // Piped input keeps its meaning: an empty line leaves the field empty.
+                    "" if self.config.interactive => {
+                        return self.complain(&format!(
+                            "{name} has no default: type the value, or - for none"
+                        ));
+                    }
+                    "" => None,
+                    value => Some(value.to_string()),
+                };
                 Event::Field { name, value }
             }
             Step::Signoff(role) => match self.signoff_event(role, line) {
@@ -307,21 +491,18 @@ impl<'a> Session<'a> {
     /// The words that work at every prompt: `Some` when the line was one of them, with
     /// `Some(outcome)` inside when it ends the session.
     fn navigate(&mut self, line: &str) -> Result<Option<Option<Outcome>>, crate::Error> {
-        let word = line
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match (word.as_str(), line.split_whitespace().count()) {
-            ("quit" | "q" | "exit", 1) => return Ok(Some(Some(Outcome::Quit))),
-            ("back" | "b" | "undo", 1) => self.back()?,
-            ("?" | "help", 1) => self.help()?,
-            ("status", 1) => self.status()?,
-            ("contacts", 1) => self.contacts()?,
+        let (word, rest) = match line.split_once(char::is_whitespace) {
+            Some((word, rest)) => (word.to_ascii_lowercase(), rest.trim()),
+            None => (line.to_ascii_lowercase(), ""),
+        };
+        match (word.as_str(), rest.is_empty()) {
+            ("quit" | "q" | "exit", true) => return Ok(Some(Some(Outcome::Quit))),
+            ("back" | "b" | "undo", true) => self.back()?,
+            ("?" | "help", true) => self.help()?,
+            ("status", true) => self.status()?,
+            ("contacts", _) => self.contacts(rest)?,
             ("rollback", _) => {
-                let reason = line
-                    .split_once(char::is_whitespace)
-                    .map(|(_, r)| r.trim().to_string());
+                let reason = (!rest.is_empty()).then(|| rest.to_string());
                 self.start_rollback(None, reason)?;
             }
             _ => return Ok(None),
@@ -381,7 +562,8 @@ impl<'a> Session<'a> {
     }
 
     /// Starts a rollback; at a terminal the operator confirms first, and going on without
-    /// one when a trigger holds needs a reason, which is recorded on the trigger.
+    /// one when a trigger holds needs a reason, which is recorded on the trigger. `back`
+    /// at the confirmation takes back the answer that led to it.
     fn start_rollback(
         &mut self,
         holding: Option<Vec<String>>,
@@ -392,11 +574,10 @@ impl<'a> Session<'a> {
             return self.complain("a rollback is already under way").map(|_| ());
         }
         if let Some(names) = &holding {
-            writeln!(
-                self.out,
-                "{}",
-                style.red(&format!("Rollback trigger holds: {}", names.join("; ")))
-            )?;
+            let text = format!("Rollback trigger holds: {}", names.join("; "));
+            for line in wrap(&text, self.columns(), "", "  ") {
+                writeln!(self.out, "{}", style.red(&line))?;
+            }
         }
         if holding.is_none() && reason.as_deref().is_none_or(str::is_empty) {
             if !self.config.interactive {
@@ -404,23 +585,37 @@ impl<'a> Session<'a> {
                     .complain("a rollback started by hand needs a reason: rollback REASON")
                     .map(|_| ());
             }
-            write!(self.out, "  Why start a rollback? (Enter to go back)\n> ")?;
-            self.out.flush()?;
-            match self.read_line()? {
-                Some(line) if !line.is_empty() => reason = Some(line),
-                _ => return Ok(()),
+            let keys = Keys::default()
+                .add("REASON", ESSENTIAL)
+                .add("Enter or back: no rollback", ESSENTIAL);
+            match self.ask("Why start a rollback?", keys, vec!["back"])? {
+                Some(line) if !line.is_empty() && !is_back(&line) => reason = Some(line),
+                Some(_) => return Ok(self.say("no rollback started")?),
+                None => return Ok(()),
             }
         }
         if self.config.interactive {
             loop {
-                let question = if holding.is_some() {
-                    "Start the rollback now? [Y / n REASON to go on without one]"
+                let (question, keys) = if holding.is_some() {
+                    (
+                        "Start the rollback now? [Y / n REASON to go on without one]",
+                        Keys::default()
+                            .add("y or Enter: start", ESSENTIAL)
+                            .add("n REASON: go on without", ESSENTIAL)
+                            .add("back", ESSENTIAL)
+                            .add("quit", EXTRA),
+                    )
                 } else {
-                    "Start a rollback now? [y / n]"
+                    (
+                        "Start a rollback now? [y / n]",
+                        Keys::default()
+                            .add("y start", ESSENTIAL)
+                            .add("n or back: no rollback", ESSENTIAL)
+                            .add("quit", EXTRA),
+                    )
                 };
-                write!(self.out, "  {question}\n> ")?;
-                self.out.flush()?;
-                let Some(line) = self.read_line()? else {
+                let Some(line) = self.ask(question, keys, vec!["yes", "no ", "back", "quit"])?
+                else {
                     return Ok(());
                 };
                 let (word, reason) = match line.split_once(char::is_whitespace) {
@@ -429,7 +624,25 @@ impl<'a> Session<'a> {
                 };
                 match word.as_str() {
                     "" | "y" | "yes" if holding.is_some() || !word.is_empty() => break,
-                    "n" | "no" if holding.is_none() => return Ok(()),
+                    "back" | "b" | "undo" if reason.is_empty() => {
+                        if holding.is_some() {
+                            return self.back();
+                        }
+                        return Ok(self.say("no rollback started")?);
+                    }
+                    "quit" | "q" | "exit" if reason.is_empty() => {
+                        // As when the input ends here: the trigger's answer is saved,
+                        // and neither a rollback nor a decline is recorded.
+                        self.ended = Some(Outcome::Quit);
+                        return Ok(());
+                    }
+                    "?" | "help" => writeln!(
+                        self.out,
+                        "  y starts the rollback procedure; n REASON goes on without it, and who, when and why are recorded; back takes back the answer"
+                    )?,
+                    "n" | "no" if holding.is_none() => {
+                        return Ok(self.say("no rollback started")?);
+                    }
                     "n" | "no" if !reason.is_empty() => {
                         let meta = self.meta();
                         self.run().apply(&meta, Event::Decline { reason })?;
@@ -440,7 +653,7 @@ impl<'a> Session<'a> {
                         self.out,
                         "  a reason is needed to go on while a trigger holds: n REASON"
                     )?,
-                    _ => writeln!(self.out, "  answer y, or n REASON")?,
+                    _ => writeln!(self.out, "  answer y, n REASON, or back")?,
                 }
             }
         }
@@ -474,21 +687,32 @@ impl<'a> Session<'a> {
     }
 
     fn help(&mut self) -> std::io::Result<()> {
-        let text = "\
-  y, done          the item is done
-  f REASON         failed            s REASON    skipped
-  na [REASON]      not applicable    d REASON    deferred
-  VALUE            a measured value (180ms, 99.5%, 1,200 RPS), judged against the threshold
-  VALUE override REASON   record the opposite of the judgement, with why
-  y!, done! [REASON]      done without a value, when a measured item has none to give
-  clear, holds     for rollback triggers
-  note TEXT        add a note to this item
-  back             take back the last answer and ask it again
-  rollback REASON  start the rollback procedure now, saying why
-  status           what is done and what is left
-  contacts         the emergency contacts
-  quit             stop here; everything answered is saved, and the run resumes later";
-        writeln!(self.out, "{text}")
+        // One line per entry, so every line keeps its indent (a `\` continuation
+        // would eat the first one's).
+        const HELP: [&str; 16] = [
+            "y, done          the item is done",
+            "f REASON         failed            s REASON    skipped",
+            "na [REASON]      not applicable    d REASON    deferred",
+            "VALUE            a measured value (180ms, 99.5%), judged against the threshold",
+            "VALUE override REASON   record the opposite of the judgement, with why",
+            "y! [REASON]      done without a value, when a measured item has none to give",
+            "c, clear         a rollback trigger's condition does not hold",
+            "h, holds         it holds: the rollback is offered",
+            "note TEXT        add a note to this item",
+            "back             take back the last answer and ask it again",
+            "rollback REASON  start the rollback procedure now, saying why",
+            "status           what is done and what is left",
+            "contacts [ROLE]  the emergency contacts (Tab completes roles)",
+            "quit, Ctrl-D     stop here; everything is saved and the run resumes later",
+            "At a terminal: Left/Right, Home/End, Ctrl-W deletes a word, Up/Down recall",
+            "earlier answers, Tab completes; Ctrl-C saves and stops.",
+        ];
+        writeln!(self.out)?;
+        let columns = self.columns();
+        for line in HELP {
+            writeln!(self.out, "{}", fit(&format!("  {line}"), columns))?;
+        }
+        Ok(())
     }
 
     fn status(&mut self) -> std::io::Result<()> {
@@ -503,9 +727,8 @@ impl<'a> Session<'a> {
                 plan.rollback_items,
             )
         };
-        writeln!(
-            self.out,
-            "  {} done · {} failed · {} skipped · {} n/a · {} deferred · {} triggers clear · {} hold",
+        let text = format!(
+            "{} done · {} failed · {} skipped · {} n/a · {} deferred · {} triggers clear · {} hold",
             counts.done,
             counts.failed,
             counts.skipped,
@@ -513,7 +736,10 @@ impl<'a> Session<'a> {
             counts.deferred,
             counts.clear,
             counts.holds
-        )?;
+        );
+        for line in wrap(&text, self.columns(), "  ", "  ") {
+            writeln!(self.out, "{line}")?;
+        }
         let path = if rolling_back {
             format!("rollback procedure: {remaining} of {rollback} items left")
         } else {
@@ -522,13 +748,38 @@ impl<'a> Session<'a> {
         writeln!(self.out, "  {path}")
     }
 
-    fn contacts(&mut self) -> std::io::Result<()> {
+    /// The contacts, or those whose role contains `role`.
+    fn contacts(&mut self, role: &str) -> std::io::Result<()> {
         if self.config.contacts.is_empty() {
             return writeln!(self.out, "  the checklist lists no contacts");
         }
+        let wanted = role.to_lowercase();
+        let shown: Vec<&Contact> = self
+            .config
+            .contacts
+            .iter()
+            .filter(|c| c.role.to_lowercase().contains(&wanted))
+            .collect();
+        if shown.is_empty() {
+            let roles: Vec<&str> = self
+                .config
+                .contacts
+                .iter()
+                .map(|c| c.role.as_str())
+                .collect();
+            let text = format!(
+                "no contact has a role like \"{role}\"; roles: {}",
+                roles.join(", ")
+            );
+            for line in wrap(&text, self.columns(), "  ", "  ") {
+                writeln!(self.out, "{line}")?;
+            }
+            return Ok(());
+        }
         let mut table = crate::render::table(self.config.style);
+        table.set_width(u16::try_from(self.columns()).unwrap_or(u16::MAX));
         table.set_header(["Role", "Name", "Email", "Phone"]);
-        for c in &self.config.contacts {
+        for c in shown {
             let cell = |v: &Option<String>| v.clone().unwrap_or_default();
             table.add_row([
                 c.role.clone(),
@@ -541,14 +792,98 @@ impl<'a> Session<'a> {
     }
 
     fn say(&mut self, text: &str) -> std::io::Result<()> {
-        writeln!(self.out, "  {text}")
+        for line in wrap(text, self.columns(), "  ", "  ") {
+            writeln!(self.out, "{line}")?;
+        }
+        Ok(())
     }
 
     fn complain(&mut self, message: &str) -> Result<Option<Outcome>, crate::Error> {
         let style = self.config.style;
-        writeln!(self.out, "  {}", style.yellow(message))?;
+        for line in wrap(message, self.columns(), "  ", "  ") {
+            writeln!(self.out, "{}", style.yellow(&line))?;
+        }
         Ok(None)
     }
+}
+
+fn is_back(line: &str) -> bool {
+    matches!(line.to_ascii_lowercase().as_str(), "back" | "b" | "undo")
+}
+
+/// `Phase › Section`, each name cut to `room` columns.
+fn path(phase: &str, section: Option<&str>, room: usize) -> String {
+    match section {
+        Some(section) => format!("{} › {}", fit(phase, room), fit(section, room)),
+        None => fit(phase, room),
+    }
+}
+
+/// The heading fitted to `columns`: the names are shortened first (the longer one more),
+/// then the tally goes, and only then is the line cut.
+fn heading_line(
+    position: &str,
+    phase: &str,
+    section: Option<&str>,
+    tally: &str,
+    columns: usize,
+) -> String {
+    use crate::render::width::width;
+    let full = format!("{position}{}{tally}", path(phase, section, usize::MAX));
+    if width(&full) <= columns {
+        return full;
+    }
+    // Names shorter than this say too little; the tally makes room for them first.
+    const NAME_FLOOR: usize = 12;
+    for tally in [tally, ""] {
+        let separator = if section.is_some() { 3 } else { 0 };
+        let room = columns.saturating_sub(width(position) + width(tally) + separator);
+        let shortened = match section {
+            None => fit(phase, room),
+            Some(section) => {
+                let (p, s) = (width(phase), width(section));
+                // The shorter name keeps its length while it takes at most half the room.
+                let p_room = if p <= s {
+                    p.min(room / 2)
+                } else {
+                    room.saturating_sub(s.min(room / 2))
+                };
+                let s_room = room.saturating_sub(p_room);
+                if s_room < NAME_FLOOR.min(s) && !tally.is_empty() {
+                    continue;
+                }
+                format!(
+                    "{} › {}",
+                    fit(phase, p_room.max(1)),
+                    fit(section, s_room.max(1))
+                )
+            }
+        };
+        if section.is_none()
+            && width(&shortened) < NAME_FLOOR.min(width(phase))
+            && !tally.is_empty()
+        {
+            continue;
+        }
+        return fit(&format!("{position}{shortened}{tally}"), columns);
+    }
+    fit(&full, columns)
+}
+
+/// The keys every prompt shares, after the prompt's own.
+fn with_common(keys: Keys, back: bool, rolling_back: bool, contacts: &[Contact]) -> Keys {
+    let mut keys = keys;
+    if back {
+        keys = keys.add("back", USEFUL);
+    }
+    if !rolling_back && !keys.0.iter().any(|(k, _)| k == "rollback") {
+        keys = keys.add("rollback", HANDY);
+    }
+    keys = keys.add("status", EXTRA);
+    if !contacts.is_empty() {
+        keys = keys.add("contacts", EXTRA);
+    }
+    keys.add("quit", EXTRA)
 }
 
 /// What the operator is asked to give for an item: a measured value, a trigger's state.
@@ -574,13 +909,110 @@ fn item_detail(plan: &crate::engine::Plan, index: usize) -> Option<String> {
     }
 }
 
-/// The keys that apply at an item's prompt.
-fn item_legend(item: &crate::engine::PlanItem) -> &'static str {
-    match (item.kind, item.threshold.is_some()) {
-        (ItemKind::Trigger, _) => "clear · holds · note TEXT · back · rollback · status · ? help",
-        (_, true) => {
-            "VALUE · VALUE override REASON · y! no value · f/s/d REASON · na · note TEXT · back · ? help"
+/// The answers that apply at an item's prompt.
+fn item_keys(item: &crate::engine::PlanItem) -> Keys {
+    let na = if item.optional { "na" } else { "na REASON" };
+    let keys = match (item.kind, item.threshold.is_some()) {
+        (ItemKind::Trigger, measured) => {
+            let keys = Keys::default();
+            let keys = if measured {
+                keys.add("VALUE", ESSENTIAL)
+            } else {
+                keys
+            };
+            keys.add("c clear", ESSENTIAL).add("h holds", ESSENTIAL)
         }
-        _ => "y done · f REASON · s REASON · na · d REASON · note TEXT · back · rollback · ? help",
+        (_, true) => Keys::default()
+            .add("VALUE", ESSENTIAL)
+            .add("VALUE override REASON", USEFUL)
+            .add("y! no value", USEFUL)
+            .add("f/s/d REASON", USEFUL)
+            .add(na, HANDY),
+        _ => Keys::default()
+            .add("y done", ESSENTIAL)
+            .add("f REASON", ESSENTIAL)
+            .add("s REASON", USEFUL)
+            .add("d REASON", USEFUL)
+            .add(na, USEFUL),
+    };
+    keys.add("note TEXT", EXTRA)
+}
+
+/// What Tab completes at an item's prompt.
+fn item_words(item: &crate::engine::PlanItem) -> Vec<&'static str> {
+    let mut words = match item.kind {
+        ItemKind::Trigger => vec!["clear", "holds"],
+        _ => vec!["done", "failed ", "skip ", "na", "defer "],
+    };
+    words.extend([
+        "note ",
+        "back",
+        "rollback ",
+        "status",
+        "contacts",
+        "quit",
+        "help",
+    ]);
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::width::width;
+
+    #[test]
+    fn the_keys_line_drops_the_least_important_keys_to_fit() {
+        let keys = Keys::default()
+            .add("y done", ESSENTIAL)
+            .add("f REASON", ESSENTIAL)
+            .add("s REASON", USEFUL)
+            .add("note TEXT", EXTRA)
+            .add("rollback", HANDY);
+        let wide = keys.line(200, " · ");
+        assert_eq!(
+            wide,
+            "  y done · f REASON · s REASON · note TEXT · rollback · ? help"
+        );
+        let narrow = keys.line(50, " · ");
+        assert_eq!(narrow, "  y done · f REASON · s REASON · rollback · ? help");
+        assert!(width(&keys.line(30, " · ")) <= 30);
+        assert!(keys.line(30, " · ").ends_with("? help"));
+    }
+
+    #[test]
+    fn a_long_heading_shortens_names_with_an_ellipsis_instead_of_wrapping() {
+        let line = heading_line(
+            "33/164  ",
+            "Deployment Process",
+            Some("Database Migration and a Very Long Section Name Indeed"),
+            "  (30 done, 1 failed)",
+            80,
+        );
+        assert!(width(&line) <= 80, "{line}");
+        assert!(
+            line.starts_with("33/164  Deployment Process › Database Migration"),
+            "{line}"
+        );
+        assert!(
+            line.contains('…') && line.ends_with("(30 done, 1 failed)"),
+            "{line}"
+        );
+        let short = heading_line("1/9  ", "Deploy", Some("Checks"), "  (1 done)", 80);
+        assert_eq!(short, "1/9  Deploy › Checks  (1 done)");
+    }
+
+    #[test]
+    fn a_narrow_terminal_drops_the_tally_before_the_names_become_unreadable() {
+        let line = heading_line(
+            "133/164  ",
+            "Post-Deployment Verification",
+            Some("Monitoring and Alerting"),
+            "  (120 done, 3 failed, 2 skipped, 4 deferred)",
+            60,
+        );
+        assert!(width(&line) <= 60, "{line}");
+        assert!(!line.contains("120 done"), "{line}");
+        assert!(line.contains("Monitoring"), "{line}");
     }
 }

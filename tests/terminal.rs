@@ -1,0 +1,200 @@
+//! What a person at a terminal reads, pinned as snapshots: the walk's screens at 80 and
+//! 120 columns (scripted input into the same prompt code a terminal uses, through
+//! `DEPLOYCHECK_ASSUME_TERMINAL=1`), and every command's `--help`.
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::support::{Output, Test};
+
+const NOW: &str = "2026-11-23T22:00:00+00:00";
+
+fn snapshot(name: &str, text: &str) {
+    // The host name is the machine's: the one line that names it is cut there.
+    let text: String = text
+        .lines()
+        .map(|line| match line.split_once(" on ") {
+            Some((head, _)) if line.trim_start().starts_with("started ") => {
+                format!("{head} on HOST\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let text = text.as_str();
+    insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// Every line of `screen` fits in `columns` display columns.
+fn assert_fits(screen: &str, columns: usize) {
+    for line in screen.lines() {
+        assert!(
+            line.width() <= columns,
+            "{} columns, over {columns}: {line:?}\n{screen}",
+            line.width()
+        );
+    }
+}
+
+fn walk(columns: &str, operator: &str, args: &[&str], stdin: &str, status: i32) -> Test {
+    Test::new()
+        .fixture("terminal/release.md", "checklists/release.md")
+        .args(&["run", "production", "--operator", operator])
+        .args(args)
+        .env("DEPLOYCHECK_NOW", NOW)
+        .env("DEPLOYCHECK_ASSUME_TERMINAL", "1")
+        .env("COLUMNS", columns)
+        .stdin(stdin)
+        .status(status)
+}
+
+/// A failure, an override, a holding trigger whose rollback is taken back with `back`, a
+/// rollback started by hand and declined, and `quit`.
+const FIRST_SESSION: &str = "\n\nv1.4.2\ny\nf flaky on the staging copy\n\
+250ms override measured during a deploy spike\n7%\nback\nrollback\nerrors climbing\nn\nquit\n";
+
+fn first_session(columns: &str) -> Output {
+    walk(columns, "dana", &[], FIRST_SESSION, 1).run()
+}
+
+/// The second operator takes the run up, clears the trigger, finishes and signs.
+fn second_session(first: Output, columns: &str) -> Output {
+    Test::resume_in(first.dir)
+        .args(&["run", "production", "--operator", "lee"])
+        .env("DEPLOYCHECK_NOW", "2026-11-23T22:30:00+00:00")
+        .env("DEPLOYCHECK_ASSUME_TERMINAL", "1")
+        .env("COLUMNS", columns)
+        .stdin("y\nc\ny\nLee Park\n")
+        .status(1)
+        .run()
+}
+
+#[test]
+fn the_walk_at_80_columns() {
+    let first = first_session("80");
+    assert_fits(&first.stdout, 80);
+    snapshot("terminal_walk_80", &first.stdout);
+    let second = second_session(first, "80");
+    assert_fits(&second.stdout, 80);
+    snapshot("terminal_resume_and_end_80", &second.stdout);
+    assert!(
+        second.stdout.contains("Verdict: NO-GO: 1 failed"),
+        "{}",
+        second.stdout
+    );
+}
+
+#[test]
+fn the_walk_at_120_columns() {
+    let first = first_session("120");
+    assert_fits(&first.stdout, 120);
+    snapshot("terminal_walk_120", &first.stdout);
+    let second = second_session(first, "120");
+    assert_fits(&second.stdout, 120);
+    snapshot("terminal_resume_and_end_120", &second.stdout);
+}
+
+#[test]
+fn the_resume_briefing_says_where_it_stopped_who_answered_and_what_failed() {
+    let second = second_session(first_session("80"), "80");
+    let screen = &second.stdout;
+    for needed in [
+        "next: 4/5",
+        "answers: 3 by dana",
+        "1 failed (\"Integration tests passing",
+    ] {
+        assert!(screen.contains(needed), "lacks {needed:?}\n{screen}");
+    }
+}
+
+#[test]
+fn a_field_without_a_default_needs_a_value_or_a_dash_at_a_terminal() {
+    let out = walk("80", "dana", &[], "\n\n-\nquit\n", 1).run();
+    assert!(
+        out.stdout
+            .contains("Version has no default: type the value, or - for none"),
+        "{}",
+        out.stdout
+    );
+    let record = out.only_record();
+    let version = record.fields.0.iter().find(|(name, _)| name == "Version");
+    assert_eq!(version, Some(&("Version".to_string(), None)));
+}
+
+#[test]
+fn back_at_the_rollback_confirmation_takes_back_the_trigger() {
+    let out = walk(
+        "80",
+        "dana",
+        &[],
+        "\n\nv1\ny\ny\n150ms\n7%\nback\nclear\nquit\n",
+        1,
+    )
+    .run();
+    assert!(
+        out.stdout
+            .contains("took back the answer to \"High error rates (>5%)\""),
+        "{}",
+        out.stdout
+    );
+    let record = out.only_record();
+    assert!(!record.rollback.started);
+    let trigger = record
+        .items
+        .iter()
+        .find(|i| i.text.starts_with("High error rates"))
+        .unwrap();
+    assert_eq!(trigger.status, deploycheck::model::Status::Clear);
+}
+
+#[test]
+fn the_environment_is_understood_in_any_case_and_recorded_canonically() {
+    let out = Test::new()
+        .fixture("terminal/release.md", "checklists/release.md")
+        .args(&["run", "Production", "--operator", "dana"])
+        .stdin("\nv1\n")
+        .status(1)
+        .run();
+    assert_eq!(out.only_record().environment, "production");
+}
+
+#[test]
+fn help_for_every_command() {
+    let commands = [
+        "",
+        "run",
+        "sheet",
+        "report",
+        "diff",
+        "verify",
+        "sign",
+        "show",
+        "list",
+        "validate",
+        "schema",
+        "completions",
+        "man",
+    ];
+    for command in commands {
+        let mut args: Vec<&str> = command.split_whitespace().collect();
+        args.push("--help");
+        let out = Test::new().args(&args).env("COLUMNS", "100").run();
+        let name = if command.is_empty() {
+            "help".to_string()
+        } else {
+            format!("help_{command}")
+        };
+        if !command.is_empty() {
+            assert!(out.stdout.contains("Example"), "{command}: no example");
+        }
+        snapshot(&name, &out.stdout);
+    }
+}
+
+#[test]
+fn the_man_page_comes_from_the_same_definitions() {
+    let out = Test::new().args(&["man"]).run();
+    assert!(out.stdout.starts_with(".ie"), "{}", &out.stdout[..80]);
+    assert!(out.stdout.contains("deploycheck"));
+    assert!(out.stdout.contains("Walk deployment checklists"));
+}
