@@ -460,11 +460,14 @@ mod crash_points {
 
         /// The piped answers the newest unfinished run in `dir` still needs.
         fn remaining(&self, dir: &Path) -> Vec<Piped> {
-            let open = run_folders(dir).into_iter().rev().find_map(|folder| {
-                let bytes = std::fs::read(folder.join("journal.jsonl")).ok()?;
-                let events = events(whole_lines(&bytes));
-                (!events.is_empty() && !events.iter().any(Event::closes_run)).then_some(events)
-            });
+            let open = crate::support::run_folders(dir)
+                .into_iter()
+                .rev()
+                .find_map(|folder| {
+                    let bytes = std::fs::read(folder.join("journal.jsonl")).ok()?;
+                    let events = events(whole_lines(&bytes));
+                    (!events.is_empty() && !events.iter().any(Event::closes_run)).then_some(events)
+                });
             let answered = open.unwrap_or_default();
             self.piped
                 .iter()
@@ -500,19 +503,6 @@ mod crash_points {
 
     fn text(bytes: &[u8]) -> String {
         String::from_utf8_lossy(bytes).into_owned()
-    }
-
-    fn run_folders(dir: &Path) -> Vec<PathBuf> {
-        let mut folders: Vec<PathBuf> = std::fs::read_dir(dir.join("runs"))
-            .map(|entries| {
-                entries
-                    .map(|e| e.unwrap().path())
-                    .filter(|p| p.is_dir() && !p.ends_with(".locks"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        folders.sort();
-        folders
     }
 
     /// The journal's whole lines: what a reader after the crash can rely on.
@@ -673,7 +663,7 @@ mod crash_points {
         // What the crash left: each run folder's whole journal lines, and which piped
         // answers a prompt acknowledged (a prompt is shown only after the answers before
         // it are on disk).
-        let crashed: Vec<(PathBuf, Vec<u8>)> = run_folders(dir)
+        let crashed: Vec<(PathBuf, Vec<u8>)> = crate::support::run_folders(dir)
             .into_iter()
             .map(|f| {
                 let bytes = std::fs::read(f.join("journal.jsonl")).unwrap_or_default();
@@ -751,7 +741,7 @@ mod crash_points {
         // No stranded run: every folder with a started journal has a record that verifies,
         // and exactly one run finished with every answer.
         let mut finished = 0;
-        for folder in run_folders(dir) {
+        for folder in crate::support::run_folders(dir) {
             let journal = std::fs::read(folder.join("journal.jsonl")).unwrap_or_default();
             if events(whole_lines(&journal)).is_empty() {
                 if folder.join("record.yaml").exists() {

@@ -11,6 +11,20 @@ pub fn fixture_path(relative: &str) -> PathBuf {
         .join(relative)
 }
 
+/// The run folders under `DIR/runs/`, oldest first.
+pub fn run_folders(dir: &Path) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir.join("runs"))
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_dir() && !p.ends_with(".locks"))
+                .collect()
+        })
+        .unwrap_or_default();
+    folders.sort();
+    folders
+}
+
 pub fn fixture_bytes(relative: &str) -> Vec<u8> {
     std::fs::read(fixture_path(relative)).unwrap_or_else(|e| panic!("fixture {relative}: {e}"))
 }
@@ -64,17 +78,7 @@ impl Output {
 
     /// The run folders under `runs/`, oldest first.
     pub fn run_folders(&self) -> Vec<std::path::PathBuf> {
-        let runs = self.dir.path().join("runs");
-        let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&runs)
-            .map(|entries| {
-                entries
-                    .map(|e| e.unwrap().path())
-                    .filter(|p| p.is_dir() && !p.ends_with(".locks"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        folders.sort();
-        folders
+        run_folders(self.dir.path())
     }
 
     pub fn only_record(&self) -> deploycheck::model::Record {

@@ -181,25 +181,15 @@ impl Run {
         Ok(record)
     }
 
-    /// Records that the walk finished and writes the final record: the finish line names
-    /// the record's bytes and is durable before the record is written (see `store`).
+    /// Records that the walk finished and writes the final record.
     pub fn finish(&mut self, meta: &Meta) -> Result<Record, RunError> {
         let end = End::Finished {
             at: meta.at.clone(),
         };
-        let record = self.walk.record_ending(Some(&end));
-        let bytes = record_bytes(&record);
-        let (record_sha256, record_bytes) = fingerprint(&bytes);
-        self.record_event(
-            meta,
-            Event::Finish {
-                record_sha256,
-                record_bytes,
-            },
-        )?;
-        self.sync()?;
-        self.write_record(&bytes)?;
-        Ok(record)
+        self.close(meta, &end, |record_sha256, record_bytes| Event::Finish {
+            record_sha256,
+            record_bytes,
+        })
     }
 
     /// Closes an unfinished run that a newer one replaces; its record is final as it stands.
@@ -208,16 +198,24 @@ impl Run {
             at: meta.at.clone(),
             by: meta.by.clone(),
         };
-        let record = self.walk.record_ending(Some(&end));
+        self.close(meta, &end, |record_sha256, record_bytes| Event::Abandon {
+            record_sha256,
+            record_bytes,
+        })
+    }
+
+    /// Ends the run for good: the closing line names the final record's bytes and is
+    /// durable before the record is written (the order is explained in `store`).
+    fn close(
+        &mut self,
+        meta: &Meta,
+        end: &End,
+        closing: impl FnOnce(String, u64) -> Event,
+    ) -> Result<Record, RunError> {
+        let record = self.walk.record_ending(Some(end));
         let bytes = record_bytes(&record);
-        let (record_sha256, record_bytes) = fingerprint(&bytes);
-        self.record_event(
-            meta,
-            Event::Abandon {
-                record_sha256,
-                record_bytes,
-            },
-        )?;
+        let (sha256, length) = fingerprint(&bytes);
+        self.record_event(meta, closing(sha256, length))?;
         self.sync()?;
         self.write_record(&bytes)?;
         Ok(record)
