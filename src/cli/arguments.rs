@@ -60,7 +60,7 @@ pub enum CommandArgs {
     },
     /// Summarise one run record: verdict, fields, and everything not simply done
     #[command(
-        after_help = "Examples:\n  deploycheck report runs/mail-score-production-20261123T220000Z/record.yaml\n  deploycheck report runs/*/record.yaml --format junit > deploy.xml"
+        after_help = "Examples:\n  deploycheck report runs/mail-score-production-20261123T220000Z/record.yaml\n  deploycheck report runs/RUN/record.yaml --format junit > deploy.xml"
     )]
     Report {
         /// A run record: the record.yaml in a run folder under runs/

@@ -286,11 +286,15 @@ fn walk_and_close(
         clock.as_ref(),
         io,
     );
+    let record_shown = {
+        let guard = run.lock().unwrap_or_else(|p| p.into_inner());
+        display_path(&guard.folder().record_path(), &io.cwd)
+    };
     install_interrupt_handler(
         Arc::clone(&run),
         Arc::clone(&clock),
         operator.clone(),
-        environment.clone(),
+        (environment.clone(), record_shown.clone()),
         io.host.exit,
     );
     let config = SessionConfig {
@@ -327,7 +331,7 @@ fn walk_and_close(
             let _ = writeln!(
                 io.stderr,
                 "{}",
-                interrupted_line(&record, &run, &environment)
+                interrupted_line(&record, &record_shown, &environment)
             );
             record?;
             return Ok(exit::INTERRUPTED);
@@ -417,7 +421,7 @@ fn install_interrupt_handler(
     run: Arc<Mutex<Run>>,
     clock: Arc<dyn Clock>,
     operator: String,
-    environment: String,
+    (environment, record_shown): (String, String),
     exit: fn(i32) -> !,
 ) {
     let handler = move || {
@@ -434,7 +438,7 @@ fn install_interrupt_handler(
         let _ = writeln!(
             std::io::stderr(),
             "{}",
-            interrupted_line(&record, &run, &environment)
+            interrupted_line(&record, &record_shown, &environment)
         );
         exit(crate::error::exit::INTERRUPTED);
     };
@@ -442,18 +446,31 @@ fn install_interrupt_handler(
     let _ = ctrlc::set_handler(handler);
 }
 
-/// What an interrupted run says on its way out, Ctrl-C arriving as a signal or as a key.
+/// What an interrupted run says on its way out, Ctrl-C arriving as a signal or as a key:
+/// what is saved, wrapped to the screen, and the resume command whole on its own line.
 fn interrupted_line(
     stopped: &Result<Record, crate::run::RunError>,
-    run: &Run,
+    shown: &str,
     environment: &str,
 ) -> String {
     match stopped {
-        Ok(record) => format!(
-            "\ninterrupted: {} answers saved in {}; resume with: deploycheck run {environment} --resume",
-            record.counts.answered(),
-            run.folder().record_path().display()
-        ),
+        Ok(record) => {
+            let answered = record.counts.answered();
+            let saved = format!(
+                "interrupted: {answered} answer{} saved in {shown}.",
+                if answered == 1 { "" } else { "s" }
+            );
+            let columns = crate::render::width::columns(None);
+            let mut text = String::from("\n");
+            for line in crate::render::width::wrap(&saved, columns, "", "  ") {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text.push_str(&format!(
+                "Resume with: deploycheck run {environment} --resume"
+            ));
+            text
+        }
         Err(error) => format!(
             "\ninterrupted: the journal holds every answer, but the record could not be written: {error}"
         ),
