@@ -79,7 +79,7 @@ fn declining_a_rollback_needs_a_reason_and_records_who_when_and_why() {
     assert_eq!(trigger.status, Status::Holds);
     assert_eq!(trigger.value.as_deref(), Some("7%"));
     assert_eq!(trigger.reason, None);
-    let declined = record.rollback.declined.as_ref().unwrap();
+    let declined = &record.rollback.declined[0];
     assert_eq!(declined.reason, "canary noise, confirmed by SRE");
     assert_eq!(declined.by, "dana");
     assert_eq!(record.rollback.triggers_held.len(), 1);

@@ -211,7 +211,7 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         } else {
             r.rollback.triggers_held.join(", ")
         };
-        match (&r.rollback.declined, r.rollback.started) {
+        match (r.rollback.declined.last(), r.rollback.started) {
             (_, true) => format!("started; held: {held}"),
             (Some(declined), false) => format!("declined ({}); held: {held}", declined.reason),
             (None, false) => "not started".to_string(),

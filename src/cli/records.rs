@@ -278,6 +278,31 @@ pub fn verify(
             writeln!(io.stdout, "{} {error}", style.red("FAIL"))?;
         }
     }
+    // A finished run's journal names its record's bytes before they are written.
+    if let Some(crate::engine::Event::Finish { record_sha256, .. }) =
+        crate::store::last_event(&folder.journal_path())
+    {
+        // Signatures are added after the run, outside the digest: leave them out.
+        let unsigned = Record {
+            signatures: Vec::new(),
+            ..record.clone()
+        };
+        let as_written = crate::store::fingerprint(&crate::store::record_bytes(&unsigned)).0;
+        if as_written == record_sha256 {
+            writeln!(
+                io.stdout,
+                "{} the record's bytes are the ones its journal's finish line names",
+                style.green("ok")
+            )?;
+        } else {
+            failed = true;
+            writeln!(
+                io.stdout,
+                "{} the record's bytes are not the ones its journal's finish line names (sha256 {record_sha256})",
+                style.red("FAIL")
+            )?;
+        }
+    }
     if record.signatures.is_empty() {
         writeln!(io.stdout, "no signatures (add one with `deploycheck sign`)")?;
     }

@@ -792,11 +792,20 @@ impl Walk {
             reason: started.and_then(|r| r.reason.clone()),
             // Filled from the items when the record settles.
             triggers_held: Vec::new(),
-            declined: self.declines.last().map(|d| RecordDecision {
-                by: d.meta.by.clone(),
-                at: d.meta.at.clone(),
-                reason: d.reason.clone(),
-            }),
+            declined: self
+                .declines
+                .iter()
+                .map(|d| RecordDecision {
+                    by: d.meta.by.clone(),
+                    at: d.meta.at.clone(),
+                    reason: d.reason.clone(),
+                    triggers: d
+                        .triggers
+                        .iter()
+                        .map(|&t| self.plan.items[t].id.clone())
+                        .collect(),
+                })
+                .collect(),
         }
     }
 

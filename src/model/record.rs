@@ -178,7 +178,8 @@ pub struct RecordRollback {
     pub reason: Option<String>,
     /// Every trigger that held, whether or not the rollback was then declined.
     pub triggers_held: Vec<String>,
-    pub declined: Option<RecordDecision>,
+    /// Each time the operator went on although triggers held: who, when, why, and which.
+    pub declined: Vec<RecordDecision>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +188,8 @@ pub struct RecordDecision {
     pub by: String,
     pub at: Timestamp,
     pub reason: String,
+    /// The triggers that held when the decision was made.
+    pub triggers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -560,7 +563,7 @@ mod tests {
                 started_by: None,
                 reason: None,
                 triggers_held: vec![],
-                declined: None,
+                declined: vec![],
             },
             signoffs: vec![RecordSignoff {
                 role: "Security Team".into(),

@@ -72,9 +72,14 @@ pub fn judge(record: &Record) -> Assessment {
         .map(|s| s.role.as_str())
         .collect();
     let rollback = &record.rollback;
-    let declined = rollback.declined.is_some() && !triggers_held.is_empty();
+    let is_declined = |id: &String| rollback.declined.iter().any(|d| d.triggers.contains(id));
+    let declined = triggers_held.iter().filter(|id| is_declined(id)).count();
     // A trigger held and nobody decided: neither a rollback nor a decline with a reason.
-    let undecided = !triggers_held.is_empty() && !rollback.started && rollback.declined.is_none();
+    let undecided = if rollback.started {
+        0
+    } else {
+        triggers_held.len() - declined
+    };
 
     let mut causes = Vec::new();
     let verdict = if let Some(stop) = &record.stopped {
@@ -101,23 +106,23 @@ pub fn judge(record: &Record) -> Assessment {
             None => causes.push(plural(triggers_held.len(), "trigger held", "triggers held")),
         }
         Verdict::RolledBack
-    } else if required_failed > 0 || !refused.is_empty() || declined || undecided {
+    } else if required_failed > 0 || !refused.is_empty() || declined > 0 || undecided > 0 {
         if required_failed > 0 {
             causes.push(format!("{required_failed} failed"));
         }
         for role in &refused {
             causes.push(format!("{role} refused"));
         }
-        if declined {
+        if declined > 0 {
             causes.push(format!(
                 "{} and rollback declined",
-                plural(triggers_held.len(), "trigger held", "triggers held")
+                plural(declined, "trigger held", "triggers held")
             ));
         }
-        if undecided {
+        if undecided > 0 {
             causes.push(format!(
                 "{} and no rollback decided",
-                plural(triggers_held.len(), "trigger held", "triggers held")
+                plural(undecided, "trigger held", "triggers held")
             ));
         }
         Verdict::NoGo

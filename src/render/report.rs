@@ -225,10 +225,13 @@ pub(crate) fn rollback_lines(record: &Record) -> Vec<String> {
             r.started_by.as_deref().unwrap_or("?")
         ));
     }
-    if let Some(declined) = &r.declined {
+    for declined in &r.declined {
         lines.push(format!(
-            "rollback declined {} by {}: {} (triggers held: {held})",
-            declined.at, declined.by, declined.reason
+            "rollback declined {} by {}: {} (triggers held: {})",
+            declined.at,
+            declined.by,
+            declined.reason,
+            declined.triggers.join(", ")
         ));
     }
     lines

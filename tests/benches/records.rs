@@ -75,7 +75,7 @@ fn record(items: usize, changed_every: usize) -> Record {
             started_by: None,
             reason: None,
             triggers_held: vec![],
-            declined: None,
+            declined: vec![],
         },
         signoffs: vec![],
         counts: Counts::default(),

@@ -295,12 +295,65 @@ fn a_trigger_held_with_the_rollback_declined_is_no_go_and_listed_as_held() {
         record.rollback.triggers_held,
         ["rollback/rollback-triggers/error-rate-5"]
     );
-    let declined = record.rollback.declined.as_ref().unwrap();
+    let declined = &record.rollback.declined[0];
     assert_eq!(declined.reason, "false alarm from canary");
     assert_eq!(declined.by, "dana");
     assert_eq!(record.verdict, Verdict::NoGo);
     assert_eq!(record.causes, ["1 trigger held and rollback declined"]);
     assert_eq!(record.counts.holds, 1);
+}
+
+#[test]
+fn every_decline_is_recorded_with_the_triggers_it_covered() {
+    let mut walk = walk();
+    for (n, line) in ["v1", "y", "180ms", "na", "y", "y", "holds"]
+        .iter()
+        .enumerate()
+    {
+        say(&mut walk, line, n as u32);
+    }
+    let decline = |reason: &str| Event::Decline {
+        reason: reason.into(),
+    };
+    walk.apply(&meta(8), &decline("canary noise")).unwrap();
+    let effects = say(&mut walk, "holds", 9);
+    assert!(
+        matches!(&effects[..], [Effect::RecommendRollback { triggers }] if triggers.len() == 1),
+        "a new trigger holding is recommended again: {effects:?}"
+    );
+    walk.apply(&meta(10), &decline("backups verified by hand"))
+        .unwrap();
+    for (n, line) in ["y", "Dana"].iter().enumerate() {
+        say(&mut walk, line, 11 + n as u32);
+    }
+    let record = finish(&mut walk, 20);
+    let declined = &record.rollback.declined;
+    assert_eq!(declined.len(), 2);
+    assert_eq!(
+        declined[0].triggers,
+        ["rollback/rollback-triggers/error-rate-5"]
+    );
+    assert_eq!(
+        declined[1].triggers,
+        ["rollback/rollback-triggers/data-loss"]
+    );
+    assert_eq!(record.causes, ["2 triggers held and rollback declined"]);
+}
+
+#[test]
+fn a_held_trigger_with_nothing_decided_is_never_go() {
+    let mut walk = walk();
+    for (n, line) in [
+        "v1", "y", "180ms", "na", "y", "y", "holds", "clear", "y", "Dana",
+    ]
+    .iter()
+    .enumerate()
+    {
+        say(&mut walk, line, n as u32);
+    }
+    let record = finish(&mut walk, 20);
+    assert_eq!(record.verdict, Verdict::NoGo);
+    assert_eq!(record.causes, ["1 trigger held and no rollback decided"]);
 }
 
 #[test]
