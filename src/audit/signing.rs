@@ -5,6 +5,23 @@
 use ssh_key::private::{KeypairData, RsaKeypair};
 use ssh_key::{Algorithm, HashAlg, LineEnding, Mpint, PrivateKey, PublicKey, SshSig};
 
+/// Why a signature could not be read or made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SignatureError(pub String);
+
+impl From<String> for SignatureError {
+    fn from(message: String) -> Self {
+        SignatureError(message)
+    }
+}
+
+impl From<&str> for SignatureError {
+    fn from(message: &str) -> Self {
+        SignatureError(message.to_string())
+    }
+}
+
 use crate::model::{Record, RecordSignature};
 use crate::source::Diagnostic;
 
@@ -203,7 +220,7 @@ pub fn check_signature(
     let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
     let sshsig = match parse_sshsig(&signature.signature) {
         Ok(sig) => sig,
-        Err(reason) => return invalid(reason),
+        Err(reason) => return invalid(reason.0),
     };
     if sshsig.namespace() != NAMESPACE {
         return invalid(format!(
@@ -254,18 +271,18 @@ pub fn check_signature(
 /// signature must be exactly what encoding the parsed value gives back, byte for byte:
 /// every length right, nothing left over, nothing non-canonical. The version must be 1,
 /// the only one defined.
-fn parse_sshsig(armored: &str) -> Result<SshSig, String> {
+fn parse_sshsig(armored: &str) -> Result<SshSig, SignatureError> {
     let sshsig =
         SshSig::from_pem(armored.trim()).map_err(|e| format!("not an SSH signature: {e}"))?;
     let canonical = sshsig
         .to_pem(LineEnding::LF)
         .map_err(|e| format!("not an SSH signature: {e}"))?;
     if sshsig.version() != SshSig::VERSION {
-        return Err(format!(
+        return Err(SignatureError(format!(
             "not an SSH signature: version {} (only version {} exists)",
             sshsig.version(),
             SshSig::VERSION
-        ));
+        )));
     }
     if pem_body(armored) != pem_body(&canonical) {
         return Err(
@@ -292,7 +309,7 @@ pub fn sign_record(
     role: &str,
     signer: &str,
     at: &crate::model::Timestamp,
-) -> Result<(), String> {
+) -> Result<(), SignatureError> {
     let signature = match key.key_data() {
         KeypairData::Rsa(keypair) => sign_rsa(key, keypair, record.digest.as_bytes())?,
         _ => key
@@ -319,7 +336,11 @@ pub fn sign_record(
 /// An `rsa-sha2-512` SSHSIG, as `ssh-keygen -Y sign` makes for RSA keys. ssh-key 0.6.7's
 /// own RSA signing builds the key from the primes p and p (not p and q) and always fails,
 /// so the key is rebuilt here from the right components.
-fn sign_rsa(key: &PrivateKey, keypair: &RsaKeypair, message: &[u8]) -> Result<SshSig, String> {
+fn sign_rsa(
+    key: &PrivateKey,
+    keypair: &RsaKeypair,
+    message: &[u8],
+) -> Result<SshSig, SignatureError> {
     use rsa::{BigUint, Pkcs1v15Sign, RsaPrivateKey};
     use sha2::{Digest, Sha512};
 
@@ -359,7 +380,7 @@ fn sign_rsa(key: &PrivateKey, keypair: &RsaKeypair, message: &[u8]) -> Result<Ss
         HashAlg::Sha512,
         signature,
     )
-    .map_err(|e| fail(&e))
+    .map_err(|e| SignatureError(fail(&e)))
 }
 
 #[cfg(test)]

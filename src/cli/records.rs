@@ -501,7 +501,7 @@ pub fn sign(
     };
     let clock = io.host.clock()?;
     let at = crate::model::Timestamp::from_datetime(clock.now());
-    sign_record(&mut record, &key, role, &signer, &at).map_err(key_error)?;
+    sign_record(&mut record, &key, role, &signer, &at).map_err(|e| key_error(e.0))?;
     write_atomically(&full, &crate::store::record_bytes(&record)).map_err(|source| {
         crate::Error::Write {
             path: full.clone(),

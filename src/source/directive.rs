@@ -7,6 +7,23 @@
 
 use crate::model::is_valid_slug;
 
+/// What is wrong with a `<!-- deploycheck: ... -->` comment, for a diagnostic at its line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DirectiveError(pub String);
+
+impl From<String> for DirectiveError {
+    fn from(message: String) -> Self {
+        DirectiveError(message)
+    }
+}
+
+impl From<&str> for DirectiveError {
+    fn from(message: &str) -> Self {
+        DirectiveError(message.to_string())
+    }
+}
+
 pub const KNOWN_KEYS: &str = "id, optional, required, env, kind, role, ignore, threshold=none";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,7 +52,7 @@ impl Directive {
 }
 
 /// Every `deploycheck:` comment in a piece of HTML, in order; other comments are ignored.
-pub fn find_directives(html: &str) -> Vec<Result<Directive, String>> {
+pub fn find_directives(html: &str) -> Vec<Result<Directive, DirectiveError>> {
     let mut found = Vec::new();
     let mut rest = html;
     while let Some(open) = rest.find("<!--") {
@@ -56,27 +73,27 @@ pub fn find_directives(html: &str) -> Vec<Result<Directive, String>> {
     found
 }
 
-fn parse(spec: &str) -> Result<Directive, String> {
+fn parse(spec: &str) -> Result<Directive, DirectiveError> {
     let mut directive = Directive::default();
     let tokens = tokenize(spec)?;
     if tokens.is_empty() {
-        return Err(format!(
+        return Err(DirectiveError(format!(
             "empty deploycheck comment; known keys: {KNOWN_KEYS}"
-        ));
+        )));
     }
     for (key, value) in tokens {
         let needs_value = |value: Option<String>| {
             value
                 .filter(|v| !v.is_empty())
-                .ok_or_else(|| format!("`{key}` needs a value, like `{key}=...`"))
+                .ok_or_else(|| DirectiveError(format!("`{key}` needs a value, like `{key}=...`")))
         };
         match key.as_str() {
             "id" => {
                 let id = needs_value(value)?;
                 if !is_valid_slug(&id) {
-                    return Err(format!(
+                    return Err(DirectiveError(format!(
                         "id `{id}` is not a valid ID: use lowercase letters, digits and `-`, `_` or `.`, starting with a letter or digit"
-                    ));
+                    )));
                 }
                 directive.id = Some(id);
             }
@@ -87,9 +104,9 @@ fn parse(spec: &str) -> Result<Directive, String> {
                 let mut names = Vec::new();
                 for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
                     if !is_valid_slug(name) {
-                        return Err(format!(
+                        return Err(DirectiveError(format!(
                             "environment `{name}` is not a valid name: use lowercase letters, digits and `-`"
-                        ));
+                        )));
                     }
                     names.push(name.to_string());
                 }
@@ -98,9 +115,9 @@ fn parse(spec: &str) -> Result<Directive, String> {
             "kind" => {
                 let kind = needs_value(value)?;
                 if !matches!(kind.as_str(), "steps" | "rollback" | "signoff" | "triggers") {
-                    return Err(format!(
+                    return Err(DirectiveError(format!(
                         "kind `{kind}` is not one of steps, rollback, signoff, triggers"
-                    ));
+                    )));
                 }
                 directive.kind = Some(kind);
             }
@@ -116,25 +133,27 @@ fn parse(spec: &str) -> Result<Directive, String> {
                 }
             },
             _ => {
-                return Err(format!(
+                return Err(DirectiveError(format!(
                     "unknown key `{key}` in deploycheck comment (known keys: {KNOWN_KEYS})"
-                ));
+                )));
             }
         }
     }
     Ok(directive)
 }
 
-fn parse_bool(key: &str, value: Option<&str>) -> Result<bool, String> {
+fn parse_bool(key: &str, value: Option<&str>) -> Result<bool, DirectiveError> {
     match value {
         None | Some("true" | "yes") => Ok(true),
         Some("false" | "no") => Ok(false),
-        Some(other) => Err(format!("`{key}={other}`: expected true or false")),
+        Some(other) => Err(DirectiveError(format!(
+            "`{key}={other}`: expected true or false"
+        ))),
     }
 }
 
 /// `a=1 role="Security Team" optional` → pairs; quotes keep spaces.
-fn tokenize(spec: &str) -> Result<Vec<(String, Option<String>)>, String> {
+fn tokenize(spec: &str) -> Result<Vec<(String, Option<String>)>, DirectiveError> {
     let mut tokens = Vec::new();
     let mut chars = spec.trim().chars().peekable();
     loop {
@@ -156,7 +175,11 @@ fn tokenize(spec: &str) -> Result<Vec<(String, Option<String>)>, String> {
                     match chars.next() {
                         Some('"') => break,
                         Some(c) => value.push(c),
-                        None => return Err(format!("unclosed quote in value of `{key}`")),
+                        None => {
+                            return Err(DirectiveError(format!(
+                                "unclosed quote in value of `{key}`"
+                            )));
+                        }
                     }
                 }
             } else {
@@ -176,7 +199,7 @@ fn tokenize(spec: &str) -> Result<Vec<(String, Option<String>)>, String> {
 mod tests {
     use super::*;
 
-    fn one(html: &str) -> Result<Directive, String> {
+    fn one(html: &str) -> Result<Directive, DirectiveError> {
         let mut all = find_directives(html);
         assert_eq!(all.len(), 1, "{html}");
         all.remove(0)
@@ -208,10 +231,11 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_values_are_errors() {
         let err = one("<!-- deploycheck: optinal -->").unwrap_err();
-        assert!(err.contains("unknown key `optinal`"), "{err}");
+        assert!(err.0.contains("unknown key `optinal`"), "{err}");
         assert!(
             one("<!-- deploycheck: id=Bad_ID -->")
                 .unwrap_err()
+                .0
                 .contains("not a valid ID")
         );
         assert!(one("<!-- deploycheck: kind=maybe -->").is_err());

@@ -714,7 +714,7 @@ impl Scanner<'_, '_> {
                 Ok(directive) => found.push(directive),
                 Err(message) => {
                     self.diagnostics
-                        .push(Diagnostic::error(self.file, Some(line), message))
+                        .push(Diagnostic::error(self.file, Some(line), message.0))
                 }
             }
         }
@@ -736,7 +736,10 @@ impl Scanner<'_, '_> {
             Err(message) => self.diagnostics.push(Diagnostic::warning(
                 self.file,
                 Some(1),
-                format!("front matter is not valid YAML and is ignored: {message}"),
+                format!(
+                    "front matter is not valid YAML and is ignored: {}",
+                    message.message
+                ),
             )),
         }
     }

@@ -124,13 +124,12 @@ pub struct FrontMatter {
 }
 
 /// Front matter belongs to whatever site renders the file, so unknown keys are fine here.
-pub fn parse_front_matter(text: &str) -> Result<FrontMatter, String> {
+pub fn parse_front_matter(text: &str) -> Result<FrontMatter, Diagnostic> {
     if text.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
     yaml::from_str_with::<Option<FrontMatter>>(text, "front matter", Aliases::Bounded)
         .map(Option::unwrap_or_default)
-        .map_err(|d| d.message)
 }
 
 /// A YAML checklist as a draft for the shared builder.

@@ -31,20 +31,20 @@ static MODE: OnceLock<Mode> = OnceLock::new();
 static PASSED: AtomicU64 = AtomicU64::new(0);
 
 /// Turns the hook on from the two variables' values; an error names the bad value.
-pub fn configure(crash_at: Option<&str>, fail_at: Option<&str>) -> Result<(), String> {
+pub fn configure(crash_at: Option<&str>, fail_at: Option<&str>) -> Result<(), crate::Error> {
     let number = |name: &str, value: &str| {
-        value
-            .parse::<u64>()
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| format!("{name}={value}: expected a point number from 1, or `list`"))
+        value.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
+            crate::Error::Refused(format!(
+                "{name}={value}: expected a point number from 1, or `list`"
+            ))
+        })
     };
     let mode = match (crash_at, fail_at) {
         (None, None) => return Ok(()),
         (Some(_), Some(_)) => {
-            return Err(format!(
+            return Err(crate::Error::Refused(format!(
                 "{CRASH_VARIABLE} and {FAIL_VARIABLE} are both set; set one"
-            ));
+            )));
         }
         (Some("list"), None) => Mode::List,
         (Some(value), None) => Mode::CrashAt(number(CRASH_VARIABLE, value)?),

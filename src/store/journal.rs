@@ -151,6 +151,17 @@ fn writer(file: File) -> BufWriter<PointedFile> {
     )
 }
 
+/// What is wrong with one journal line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Damage(String);
+
+impl From<&str> for Damage {
+    fn from(what: &str) -> Damage {
+        Damage(what.to_string())
+    }
+}
+
 /// One journal line, newline included.
 pub(crate) fn encode_line(seq: u64, meta: &Meta, event: &Event) -> Vec<u8> {
     let mut line = serde_json::to_vec(&LineOut {
@@ -235,13 +246,13 @@ pub fn read_journal(path: &Path) -> Result<JournalContents, JournalError> {
         line => JournalError::Damaged {
             path: path.to_path_buf(),
             line,
-            what,
+            what: what.0,
         },
     })
 }
 
 /// The lines of a journal; `Err((0, _))` when it has no complete start line.
-pub(crate) fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, String)> {
+pub(crate) fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, Damage)> {
     let mut entries = Vec::new();
     let mut torn_tail = false;
     let mut needs_newline = false;
@@ -271,14 +282,17 @@ pub(crate) fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, Str
         let line = &bytes[offset..offset + end];
         let (meta, event) = decode_line(line, number as u64).map_err(|what| (number, what))?;
         if number == 1 && !matches!(event, Event::Start(_)) {
-            return Err((1, "the journal does not begin with a start event".into()));
+            return Err((
+                1,
+                Damage::from("the journal does not begin with a start event"),
+            ));
         }
         entries.push((number, meta, event));
         offset += end + 1;
         valid_len = offset as u64;
     }
     if entries.is_empty() {
-        return Err((0, "no complete start line".into()));
+        return Err((0, Damage::from("no complete start line")));
     }
     Ok(JournalContents {
         entries,
@@ -300,7 +314,7 @@ fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
 }
 
 /// Checks one line's sum and sequence number and reads its event.
-fn decode_line(line: &[u8], expected_seq: u64) -> Result<(Meta, Event), String> {
+fn decode_line(line: &[u8], expected_seq: u64) -> Result<(Meta, Event), Damage> {
     if line.len() < SUM_TAIL + 2 || !line.ends_with(b"\"}") {
         return Err("no checksum at its end".into());
     }
@@ -317,12 +331,12 @@ fn decode_line(line: &[u8], expected_seq: u64) -> Result<(Meta, Event), String> 
     if line_sum(&whole).as_bytes() != sum {
         return Err("its checksum does not match its content".into());
     }
-    let parsed: LineIn = serde_json::from_slice(&whole).map_err(|e| e.to_string())?;
+    let parsed: LineIn = serde_json::from_slice(&whole).map_err(|e| Damage(e.to_string()))?;
     if parsed.seq != expected_seq {
-        return Err(format!(
+        return Err(Damage(format!(
             "it is numbered {} where {expected_seq} was expected",
             parsed.seq
-        ));
+        )));
     }
     Ok((
         Meta {
