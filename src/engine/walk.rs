@@ -975,81 +975,21 @@ pub fn resolve_item_answer(
     how: How,
 ) -> Result<Event, Refusal> {
     let plan_item = &plan.items[item];
-    let trigger = plan_item.kind == ItemKind::Trigger;
-    let id = plan_item.id.clone();
-    match command {
+    let (status, reason, value, overridden) = match command {
         Command::Answer { status, reason } => {
-            if trigger && !status.is_trigger_status() {
-                return Err(
-                    "this is a rollback trigger: answer clear (it does not hold) or holds".into(),
-                );
-            }
-            if !trigger && status.is_trigger_status() {
-                return Err(Refusal(format!(
-                    "{status} is for rollback triggers; this item takes y, f, s, na or d"
-                )));
-            }
-            if let (Status::Done, Some(threshold)) = (status, &plan_item.threshold) {
-                return Err(Refusal(format!(
-                    "this item is measured: type the value, like {}, or y! if there is no value to give (or f/s/na/d with a reason)",
-                    threshold.example()
-                )));
-            }
-            if status.needs_reason(plan_item.optional) && reason.is_none() {
-                let key = match status {
-                    Status::Failed => "f",
-                    Status::Skipped => "s",
-                    Status::Deferred => "d",
-                    _ => "na",
-                };
-                return Err(Refusal(format!("{status} needs a reason: {key} REASON")));
-            }
-            Ok(Event::Answer {
-                id,
-                status,
-                reason,
-                value: None,
-                how,
-                overridden: false,
-            })
+            check_status_word(plan_item, status, reason.as_deref())?;
+            (status, reason, None, false)
         }
         Command::Measured {
             value,
             override_reason,
         } => {
-            let threshold = plan_item.threshold.as_ref().ok_or(
-                "this item takes no measurement; answer y, f REASON, s REASON, na or d REASON",
-            )?;
-            let judgement = Measurement::parse(&value)
-                .and_then(|m| m.judge(threshold))
-                .map_err(|e| Refusal(e.to_string()))?;
-            // For a trigger the threshold states the condition: meeting it means it holds.
-            let (pass, fail) = if trigger {
-                (Status::Holds, Status::Clear)
-            } else {
-                (Status::Done, Status::Failed)
-            };
-            let judged = if judgement.passes { pass } else { fail };
-            let overridden = override_reason.is_some();
-            let (status, reason) = match override_reason {
-                None if judged == Status::Failed => (judged, Some(judgement.explanation)),
-                None => (judged, None),
-                Some(reason) => (if judged == pass { fail } else { pass }, Some(reason)),
-            };
-            Ok(Event::Answer {
-                id,
-                status,
-                reason,
-                value: Some(value.trim().to_string()),
-                how,
-                overridden,
-            })
+            let (status, reason, overridden) = judge_value(plan_item, &value, override_reason)?;
+            (status, reason, Some(value.trim().to_string()), overridden)
         }
         Command::DoneWithoutValue { reason } => {
-            if trigger {
-                return Err(
-                    "this is a rollback trigger: answer clear (it does not hold) or holds".into(),
-                );
+            if plan_item.kind == ItemKind::Trigger {
+                return Err(NOT_A_STEP.into());
             }
             let reason = match (&plan_item.threshold, reason) {
                 (Some(threshold), reason) => Some(format!(
@@ -1058,17 +998,78 @@ pub fn resolve_item_answer(
                 )),
                 (None, reason) => reason,
             };
-            Ok(Event::Answer {
-                id,
-                status: Status::Done,
-                reason,
-                value: None,
-                how,
-                overridden: false,
-            })
+            (Status::Done, reason, None, false)
         }
-        _ => Err("not an answer".into()),
+        _ => return Err("not an answer".into()),
+    };
+    Ok(Event::Answer {
+        id: plan_item.id.clone(),
+        status,
+        reason,
+        value,
+        how,
+        overridden,
+    })
+}
+
+const NOT_A_STEP: &str = "this is a rollback trigger: answer clear (it does not hold) or holds";
+
+/// A status word fits the item: trigger words for triggers, a value for measured items,
+/// a reason where one is needed.
+fn check_status_word(item: &PlanItem, status: Status, reason: Option<&str>) -> Result<(), Refusal> {
+    let trigger = item.kind == ItemKind::Trigger;
+    if trigger && !status.is_trigger_status() {
+        return Err(NOT_A_STEP.into());
     }
+    if !trigger && status.is_trigger_status() {
+        return Err(Refusal(format!(
+            "{status} is for rollback triggers; this item takes y, f, s, na or d"
+        )));
+    }
+    if let (Status::Done, Some(threshold)) = (status, &item.threshold) {
+        return Err(Refusal(format!(
+            "this item is measured: type the value, like {}, or y! if there is no value to give (or f/s/na/d with a reason)",
+            threshold.example()
+        )));
+    }
+    if status.needs_reason(item.optional) && reason.is_none() {
+        let key = match status {
+            Status::Failed => "f",
+            Status::Skipped => "s",
+            Status::Deferred => "d",
+            _ => "na",
+        };
+        return Err(Refusal(format!("{status} needs a reason: {key} REASON")));
+    }
+    Ok(())
+}
+
+/// What a measured value comes to against the item's threshold: the status, its reason,
+/// and whether the operator overrode the judgement.
+fn judge_value(
+    item: &PlanItem,
+    value: &str,
+    override_reason: Option<String>,
+) -> Result<(Status, Option<String>, bool), Refusal> {
+    let threshold = item
+        .threshold
+        .as_ref()
+        .ok_or("this item takes no measurement; answer y, f REASON, s REASON, na or d REASON")?;
+    let judgement = Measurement::parse(value)
+        .and_then(|m| m.judge(threshold))
+        .map_err(|e| Refusal(e.to_string()))?;
+    // For a trigger the threshold states the condition: meeting it means it holds.
+    let (pass, fail) = if item.kind == ItemKind::Trigger {
+        (Status::Holds, Status::Clear)
+    } else {
+        (Status::Done, Status::Failed)
+    };
+    let judged = if judgement.passes { pass } else { fail };
+    Ok(match override_reason {
+        None if judged == Status::Failed => (judged, Some(judgement.explanation), false),
+        None => (judged, None, false),
+        Some(reason) => (if judged == pass { fail } else { pass }, Some(reason), true),
+    })
 }
 
 #[cfg(test)]

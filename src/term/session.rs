@@ -244,31 +244,7 @@ impl<'a> Session<'a> {
         let plan = walk.plan();
         let columns = self.columns();
         match step {
-            Step::Field(index) => {
-                let default = self.config.field_defaults.get(index).cloned().flatten();
-                let (detail, keys) = match &default {
-                    Some(d) => (
-                        format!("Enter keeps: {d}"),
-                        Keys::default()
-                            .add("VALUE", ESSENTIAL)
-                            .add("Enter: the default", ESSENTIAL)
-                            .add("- for none", USEFUL),
-                    ),
-                    None => (
-                        "no default: type the value, or - for none".to_string(),
-                        Keys::default()
-                            .add("VALUE", ESSENTIAL)
-                            .add("- for none", ESSENTIAL),
-                    ),
-                };
-                Prompt {
-                    heading: format!("Run field {}/{}", index + 1, plan.fields.len()),
-                    text: plan.fields[index].clone(),
-                    detail: Some(detail),
-                    keys: with_common(keys, back, false, &self.config.contacts),
-                    words: vec!["back", "quit", "status", "contacts", "help"],
-                }
-            }
+            Step::Field(index) => self.field_prompt(plan, index, back),
             Step::Signoff(role) => {
                 let role_plan = &plan.roles[role];
                 let confirmed = role_plan
@@ -331,6 +307,32 @@ impl<'a> Session<'a> {
                     words: item_words(item),
                 }
             }
+        }
+    }
+
+    fn field_prompt(&self, plan: &crate::engine::Plan, index: usize, back: bool) -> Prompt {
+        let default = self.config.field_defaults.get(index).cloned().flatten();
+        let (detail, keys) = match &default {
+            Some(d) => (
+                format!("Enter keeps: {d}"),
+                Keys::default()
+                    .add("VALUE", ESSENTIAL)
+                    .add("Enter: the default", ESSENTIAL)
+                    .add("- for none", USEFUL),
+            ),
+            None => (
+                "no default: type the value, or - for none".to_string(),
+                Keys::default()
+                    .add("VALUE", ESSENTIAL)
+                    .add("- for none", ESSENTIAL),
+            ),
+        };
+        Prompt {
+            heading: format!("Run field {}/{}", index + 1, plan.fields.len()),
+            text: plan.fields[index].clone(),
+            detail: Some(detail),
+            keys: with_common(keys, back, false, &self.config.contacts),
+            words: vec!["back", "quit", "status", "contacts", "help"],
         }
     }
 
@@ -594,68 +596,8 @@ impl<'a> Session<'a> {
                 None => return Ok(()),
             }
         }
-        if self.config.interactive {
-            loop {
-                let (question, keys) = if holding.is_some() {
-                    (
-                        "Start the rollback now? [Y / n REASON to go on without one]",
-                        Keys::default()
-                            .add("y or Enter: start", ESSENTIAL)
-                            .add("n REASON: go on without", ESSENTIAL)
-                            .add("back", ESSENTIAL)
-                            .add("quit", EXTRA),
-                    )
-                } else {
-                    (
-                        "Start a rollback now? [y / n]",
-                        Keys::default()
-                            .add("y start", ESSENTIAL)
-                            .add("n or back: no rollback", ESSENTIAL)
-                            .add("quit", EXTRA),
-                    )
-                };
-                let Some(line) = self.ask(question, keys, vec!["yes", "no ", "back", "quit"])?
-                else {
-                    return Ok(());
-                };
-                let (word, reason) = match line.split_once(char::is_whitespace) {
-                    Some((w, r)) => (w.to_ascii_lowercase(), r.trim().to_string()),
-                    None => (line.to_ascii_lowercase(), String::new()),
-                };
-                match word.as_str() {
-                    "" | "y" | "yes" if holding.is_some() || !word.is_empty() => break,
-                    "back" | "b" | "undo" if reason.is_empty() => {
-                        if holding.is_some() {
-                            return self.back();
-                        }
-                        return Ok(self.say("no rollback started")?);
-                    }
-                    "quit" | "q" | "exit" if reason.is_empty() => {
-                        // As when the input ends here: the trigger's answer is saved,
-                        // and neither a rollback nor a decline is recorded.
-                        self.ended = Some(Outcome::Quit);
-                        return Ok(());
-                    }
-                    "?" | "help" => writeln!(
-                        self.out,
-                        "  y starts the rollback procedure; n REASON goes on without it, and who, when and why are recorded; back takes back the answer"
-                    )?,
-                    "n" | "no" if holding.is_none() => {
-                        return Ok(self.say("no rollback started")?);
-                    }
-                    "n" | "no" if !reason.is_empty() => {
-                        let meta = self.meta();
-                        self.run().apply(&meta, Event::Decline { reason })?;
-                        self.say("going on without a rollback; who, when and why are recorded")?;
-                        return Ok(());
-                    }
-                    "n" | "no" => writeln!(
-                        self.out,
-                        "  a reason is needed to go on while a trigger holds: n REASON"
-                    )?,
-                    _ => writeln!(self.out, "  answer y, n REASON, or back")?,
-                }
-            }
+        if self.config.interactive && !self.confirm_rollback(holding.is_some())? {
+            return Ok(());
         }
         let meta = self.meta();
         let reason = if holding.is_some() { None } else { reason };
@@ -670,6 +612,74 @@ impl<'a> Session<'a> {
             ))
         )?;
         Ok(())
+    }
+
+    /// Asks whether to start the rollback: `true` to start it. Going on without one (with a
+    /// reason), taking back the trigger's answer, or quitting are handled here.
+    fn confirm_rollback(&mut self, holding: bool) -> Result<bool, crate::Error> {
+        loop {
+            let (question, keys) = if holding {
+                (
+                    "Start the rollback now? [Y / n REASON to go on without one]",
+                    Keys::default()
+                        .add("y or Enter: start", ESSENTIAL)
+                        .add("n REASON: go on without", ESSENTIAL)
+                        .add("back", ESSENTIAL)
+                        .add("quit", EXTRA),
+                )
+            } else {
+                (
+                    "Start a rollback now? [y / n]",
+                    Keys::default()
+                        .add("y start", ESSENTIAL)
+                        .add("n or back: no rollback", ESSENTIAL)
+                        .add("quit", EXTRA),
+                )
+            };
+            let Some(line) = self.ask(question, keys, vec!["yes", "no ", "back", "quit"])? else {
+                return Ok(false);
+            };
+            let (word, reason) = match line.split_once(char::is_whitespace) {
+                Some((w, r)) => (w.to_ascii_lowercase(), r.trim().to_string()),
+                None => (line.to_ascii_lowercase(), String::new()),
+            };
+            match word.as_str() {
+                "" | "y" | "yes" if holding || !word.is_empty() => return Ok(true),
+                "back" | "b" | "undo" if reason.is_empty() => {
+                    if holding {
+                        self.back()?;
+                    } else {
+                        self.say("no rollback started")?;
+                    }
+                    return Ok(false);
+                }
+                "quit" | "q" | "exit" if reason.is_empty() => {
+                    // As when the input ends here: the trigger's answer is saved,
+                    // and neither a rollback nor a decline is recorded.
+                    self.ended = Some(Outcome::Quit);
+                    return Ok(false);
+                }
+                "?" | "help" => writeln!(
+                    self.out,
+                    "  y starts the rollback procedure; n REASON goes on without it, and who, when and why are recorded; back takes back the answer"
+                )?,
+                "n" | "no" if !holding => {
+                    self.say("no rollback started")?;
+                    return Ok(false);
+                }
+                "n" | "no" if !reason.is_empty() => {
+                    let meta = self.meta();
+                    self.run().apply(&meta, Event::Decline { reason })?;
+                    self.say("going on without a rollback; who, when and why are recorded")?;
+                    return Ok(false);
+                }
+                "n" | "no" => writeln!(
+                    self.out,
+                    "  a reason is needed to go on while a trigger holds: n REASON"
+                )?,
+                _ => writeln!(self.out, "  answer y, n REASON, or back")?,
+            }
+        }
     }
 
     fn back(&mut self) -> Result<(), crate::Error> {
