@@ -387,44 +387,42 @@ fn journal_check(folder: &RunFolder, record: &Record) -> JournalCheck {
     if &expected == record {
         return JournalCheck::Agrees;
     }
-    let by_id: std::collections::HashMap<&str, &crate::model::RecordItem> =
-        expected.items.iter().map(|i| (i.id.as_str(), i)).collect();
-    for item in &record.items {
-        match by_id.get(item.id.as_str()) {
-            None => {
-                return JournalCheck::Differs(format!("`{}` is not in the journal's run", item.id));
-            }
-            Some(from_journal) if *from_journal != item => {
-                let mut parts = Vec::new();
-                if from_journal.status != item.status {
-                    parts.push(format!(
-                        "status {} in the record, {} in the journal",
-                        item.status, from_journal.status
-                    ));
-                }
-                if from_journal.value != item.value {
-                    parts.push(format!(
-                        "value {:?} in the record, {:?} in the journal",
-                        item.value, from_journal.value
-                    ));
-                }
-                if from_journal.reason != item.reason || from_journal.note != item.note {
-                    parts.push("reason or note differs".to_string());
-                }
-                if from_journal.answered_by != item.answered_by
-                    || from_journal.answered_at != item.answered_at
-                {
-                    parts.push("who or when differs".to_string());
-                }
-                if parts.is_empty() {
-                    parts.push("it differs".to_string());
-                }
-                return JournalCheck::Differs(format!("`{}`: {}", item.id, parts.join(", ")));
-            }
-            Some(_) => {}
-        }
-    }
-    JournalCheck::Differs("outside the items (fields, sign-offs, rollback or times)".to_string())
+    // The record diff already compares two records part by part: the journal's run is
+    // the first, the record on disk the second. The first difference is named.
+    let diff = diff_records(&expected, record, true);
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
+    let both = |c: &FieldChange| {
+        format!(
+            "{} {} in the record, {} in the journal",
+            c.name,
+            show(&c.b),
+            show(&c.a)
+        )
+    };
+    let first = if let Some(item) = diff.items.first() {
+        let parts: Vec<String> = item.changes.iter().map(both).collect();
+        format!("`{}`: {}", item.id, parts.join(", "))
+    } else if let Some(item) = diff.added.first() {
+        format!("`{}` is not in the journal's run", item.id)
+    } else if let Some(item) = diff.removed.first() {
+        format!("`{}` is missing from the record", item.id)
+    } else if let Some(field) = diff.fields.first() {
+        format!("run field {}", both(field))
+    } else if let Some(signoff) = diff.signoffs.first() {
+        format!(
+            "sign-off of {}: {} in the record, {} in the journal",
+            signoff.role,
+            show(&signoff.b),
+            show(&signoff.a)
+        )
+    } else if let Some(change) = diff.rollback.as_ref().or(diff.verdict.as_ref()) {
+        format!("{} in the record, {} in the journal", change.b, change.a)
+    } else if let Some(context) = diff.context.first() {
+        both(context)
+    } else {
+        "in a part the record diff does not show (sessions, counts or stop)".to_string()
+    };
+    JournalCheck::Differs(first)
 }
 
 pub fn sign(

@@ -234,7 +234,7 @@ impl<'a> Session<'a> {
 
     /// Whether `back` has anything to take back.
     fn can_go_back(&self) -> bool {
-        self.run().walk().last_change().is_some()
+        self.run().walk().can_undo()
     }
 
     fn prompt(&self, step: Step) -> Prompt {
