@@ -921,13 +921,18 @@ fn says_setting(text: &str) -> bool {
         )
 }
 
-/// Titles that name who approves: `Security Team`, `QA Lead`, `Product Owner`.
-pub fn looks_like_role(title: &str) -> bool {
-    let words: Vec<String> = title
-        .split(|c: char| !c.is_alphanumeric())
+/// The words of a heading or an item, lowercased, punctuation dropped:
+/// `Phase 1: Detection` is `phase`, `1`, `detection`.
+pub(crate) fn lower_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .collect();
+        .collect()
+}
+
+/// Titles that name who approves: `Security Team`, `QA Lead`, `Product Owner`.
+pub fn looks_like_role(title: &str) -> bool {
+    let words = lower_words(title);
     words.len() <= 6
         && words.iter().any(|w| {
             matches!(

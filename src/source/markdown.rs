@@ -11,7 +11,7 @@ use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
-    ThresholdSpec, collapse_whitespace, looks_like_role, new_item,
+    ThresholdSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
 };
 use super::diagnostic::{Diagnostic, LineIndex};
 use super::directive::{Directive, find_directives};
@@ -1906,11 +1906,8 @@ impl<'a> Assembler<'a> {
 
 /// `## Table of Contents`, `## Contents`: navigation, never a phase or the title.
 fn is_table_of_contents(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = lower_words(text);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     matches!(
         words.as_slice(),
         ["table", "of", "contents"]
@@ -1927,11 +1924,8 @@ fn is_table_of_contents(text: &str) -> bool {
 
 /// Headings that open a document's body rather than name it.
 fn is_generic_heading(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = lower_words(text);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     matches!(
         words.as_slice(),
         ["overview"]
@@ -1962,11 +1956,8 @@ fn says_wrapper(text: &str) -> bool {
 
 /// `Phase 1: Detection`, `Stage 2 - Rollout`, `Step 3`, `Day 1`.
 fn numbered_stage(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = lower_words(text);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     words.windows(2).take(3).any(|pair| {
         matches!(
             pair[0],
