@@ -9,6 +9,16 @@ fn go_answers() -> String {
     String::from_utf8(fixture_bytes("answers/mail-score-production-go.yaml")).unwrap()
 }
 
+/// A production run of the seeds answered GO from the answers fixture, and its folder.
+fn finished_go_run() -> (crate::support::Output, std::path::PathBuf) {
+    let out = Test::with_seeds()
+        .write("a.yaml", go_answers())
+        .args(&["run", "production", "--answers", "a.yaml"])
+        .run();
+    let folder = out.run_folders().pop().unwrap();
+    (out, folder)
+}
+
 fn with(answers: &str, replacements: &[(&str, &str)]) -> String {
     let mut text = answers.to_string();
     for (from, to) in replacements {
@@ -187,11 +197,7 @@ fn a_parents_answer_time_is_its_latest_childs_by_instant_across_time_zones() {
 
 #[test]
 fn verify_recomputes_the_verdict_even_when_the_digest_matches() {
-    let out = Test::with_seeds()
-        .write("a.yaml", go_answers())
-        .args(&["run", "production", "--answers", "a.yaml"])
-        .run();
-    let folder = out.run_folders().pop().unwrap();
+    let (out, folder) = finished_go_run();
     let path = folder.join("record.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     // Relabel the verdict and reseal the digest, as a careful forger would.
@@ -248,11 +254,7 @@ fn a_records_folder_that_cannot_be_written_is_the_machines_failure_not_bad_input
 
 #[test]
 fn a_key_slipped_into_a_records_sign_off_fails_verify() {
-    let out = Test::with_seeds()
-        .write("a.yaml", go_answers())
-        .args(&["run", "production", "--answers", "a.yaml"])
-        .run();
-    let folder = out.run_folders().pop().unwrap();
+    let (out, folder) = finished_go_run();
     let path = folder.join("record.yaml");
     let text = std::fs::read_to_string(&path).unwrap().replacen(
         "  name: Dana Reyes\n",
