@@ -285,3 +285,13 @@ fn the_run_says_where_records_go_when_that_is_outside_the_project() {
         .run();
     assert!(outside.path().join("records").is_dir());
 }
+
+#[test]
+fn a_stopped_run_of_a_named_checklist_says_how_to_resume_that_checklist() {
+    Test::with_seeds()
+        .args(&["run", "production", "-c", "enterprise"])
+        .stdin("")
+        .status(1)
+        .stdout_contains("Resume with: deploycheck run production -c enterprise --resume")
+        .run();
+}

@@ -30,6 +30,8 @@ struct Target {
     records_dir: PathBuf,
     /// Said on the run's first screen when records go outside the project.
     records_note: Option<String>,
+    /// `-c` as given on the command line.
+    checklist_arg: Option<String>,
 }
 
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
@@ -121,10 +123,22 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         identity,
         records_dir,
         records_note: project.as_ref().and_then(|p| p.records_outside_note()),
+        checklist_arg: options.checklist.clone(),
     })
 }
 
 impl Target {
+    /// `deploycheck run production -c messy.md --resume`: what takes this run up again.
+    fn resume_command(&self) -> String {
+        match &self.checklist_arg {
+            Some(name) if name.contains(char::is_whitespace) => {
+                format!("deploycheck run {} -c '{name}' --resume", self.environment)
+            }
+            Some(name) => format!("deploycheck run {} -c {name} --resume", self.environment),
+            None => format!("deploycheck run {} --resume", self.environment),
+        }
+    }
+
     /// The checklist as a run's journal and record name it.
     fn record_checklist(&self) -> RecordChecklist {
         RecordChecklist {
@@ -244,7 +258,8 @@ fn walk_and_close(
     clock: Arc<dyn Clock>,
     operator: String,
 ) -> Result<i32, crate::Error> {
-    let environment = target.environment.clone();
+    // The command that takes this run up again, `-c` included when it was given.
+    let resume_command = target.resume_command();
     {
         let mut guard = run.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(report) = &report {
@@ -294,7 +309,7 @@ fn walk_and_close(
         Arc::clone(&run),
         Arc::clone(&clock),
         operator.clone(),
-        (environment.clone(), record_shown.clone()),
+        (resume_command.clone(), record_shown.clone()),
         io.host.exit,
     );
     let config = SessionConfig {
@@ -331,7 +346,7 @@ fn walk_and_close(
             let _ = writeln!(
                 io.stderr,
                 "{}",
-                interrupted_line(&record, &record_shown, &environment)
+                interrupted_line(&record, &record_shown, &resume_command)
             );
             record?;
             return Ok(exit::INTERRUPTED);
@@ -344,7 +359,7 @@ fn walk_and_close(
         crate::render::write_summary(io.stdout, &record, io.style, columns)?;
         writeln!(io.stdout, "Record: {record_shown}")?;
     } else {
-        write_stopped(io, &record, &record_shown, &environment)?;
+        write_stopped(io, &record, &record_shown, &resume_command)?;
     }
     if let Some(answers) = &target.answers {
         let unused = answers.unused();
@@ -370,7 +385,7 @@ fn write_stopped(
     io: &mut Io<'_>,
     record: &Record,
     record_shown: &str,
-    environment: &str,
+    resume_command: &str,
 ) -> std::io::Result<()> {
     let answered = record.counts.answered();
     let saved = format!(
@@ -378,7 +393,7 @@ fn write_stopped(
         if answered == 1 { "" } else { "s" },
         crate::model::headline(record.verdict, &record.causes)
     );
-    let resume = format!("Resume with: deploycheck run {environment} --resume");
+    let resume = format!("Resume with: {resume_command}");
     let columns =
         crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
     let one_line = format!("{saved} {resume}");
@@ -421,7 +436,7 @@ fn install_interrupt_handler(
     run: Arc<Mutex<Run>>,
     clock: Arc<dyn Clock>,
     operator: String,
-    (environment, record_shown): (String, String),
+    (resume_command, record_shown): (String, String),
     exit: fn(i32) -> !,
 ) {
     let handler = move || {
@@ -438,7 +453,7 @@ fn install_interrupt_handler(
         let _ = writeln!(
             std::io::stderr(),
             "{}",
-            interrupted_line(&record, &record_shown, &environment)
+            interrupted_line(&record, &record_shown, &resume_command)
         );
         exit(crate::error::exit::INTERRUPTED);
     };
@@ -451,7 +466,7 @@ fn install_interrupt_handler(
 fn interrupted_line(
     stopped: &Result<Record, crate::run::RunError>,
     shown: &str,
-    environment: &str,
+    resume_command: &str,
 ) -> String {
     match stopped {
         Ok(record) => {
@@ -466,9 +481,7 @@ fn interrupted_line(
                 text.push_str(&line);
                 text.push('\n');
             }
-            text.push_str(&format!(
-                "Resume with: deploycheck run {environment} --resume"
-            ));
+            text.push_str(&format!("Resume with: {resume_command}"));
             text
         }
         Err(error) => format!(
