@@ -700,6 +700,7 @@ impl Walk {
             counts: Counts::default(),
             verdict: Verdict::Incomplete,
             causes: Vec::new(),
+            outstanding: Vec::new(),
             digest: String::new(),
             signatures: Vec::new(),
         };
@@ -755,6 +756,7 @@ impl Walk {
                     kind: item.kind,
                     optional: item.optional,
                     parent: item.parent.map(|p| items[p].id.clone()),
+                    role: item.role.map(|r| self.plan.roles[r].role.clone()),
                     status: answer.map_or(Status::Pending, |a| a.status),
                     reason: match answer {
                         Some(answer) => answer.reason.clone(),
