@@ -19,6 +19,7 @@ mod seeds;
 mod session;
 mod sheet;
 mod show;
+mod signoff;
 mod snapshots;
 mod terminal;
 mod validate;
