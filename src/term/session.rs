@@ -158,6 +158,10 @@ impl<'a> Session<'a> {
 
     /// Walks until there is nothing left to ask, the operator quits, or input ends.
     pub fn drive(&mut self) -> Result<Outcome, crate::Error> {
+        self.offer_undecided_rollback()?;
+        if let Some(outcome) = self.ended {
+            return Ok(outcome);
+        }
         loop {
             let step = match self.run().walk().current() {
                 Some(step) => step,
@@ -545,6 +549,23 @@ impl<'a> Session<'a> {
             self.say(&text)?;
         }
         Ok(())
+    }
+
+    /// A run stopped at "Start the rollback now?" left a trigger holding with nothing
+    /// decided: the question comes back first on resume, before any other item.
+    fn offer_undecided_rollback(&mut self) -> Result<(), crate::Error> {
+        let triggers = {
+            let run = self.run();
+            let walk = run.walk();
+            if walk.rollback_started().is_some() {
+                return Ok(());
+            }
+            walk.holding_triggers()
+        };
+        if triggers.is_empty() {
+            return Ok(());
+        }
+        self.after(vec![Effect::RecommendRollback { triggers }])
     }
 
     fn after(&mut self, effects: Vec<Effect>) -> Result<(), crate::Error> {
