@@ -198,3 +198,26 @@ fn the_man_page_comes_from_the_same_definitions() {
     assert!(out.stdout.contains("deploycheck"));
     assert!(out.stdout.contains("Walk deployment checklists"));
 }
+
+#[test]
+fn up_recalls_answers_given_before_a_resume() {
+    if !crate::support::Tmux::available() {
+        return;
+    }
+    let first = first_session("80");
+    let tmux = crate::support::Tmux::start(
+        first.dir.path(),
+        (80, 24),
+        &[("DEPLOYCHECK_OPERATOR", "lee")],
+        &["run", "production", "--resume"],
+    );
+    tmux.wait_for("? help");
+    tmux.keys(&["Up"]);
+    tmux.wait_for("250ms override measured during a deploy spike");
+    tmux.keys(&["Up"]);
+    let screen = tmux.wait_for("f flaky on the staging copy");
+    let last = screen.lines().last().unwrap_or_default();
+    assert!(last.ends_with("f flaky on the staging copy"), "{screen}");
+    tmux.keys(&["C-u", "C-c"]);
+    tmux.wait_for("--resume");
+}
