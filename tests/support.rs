@@ -352,16 +352,26 @@ impl Tmux {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
-    /// Sends tmux key names (`Up`, `Enter`, `C-c`), or literal text after `-l`.
+    /// Sends tmux key names (`Up`, `Enter`, `C-c`); the word after `-l` is typed as text.
     pub fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "0"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
+        let mut keys = keys.iter();
+        while let Some(&key) = keys.next() {
+            match key {
+                "-l" => {
+                    let text = keys.next().expect("text after -l");
+                    self.tmux(&["send-keys", "-t", "0", "-l", text]);
+                }
+                key => {
+                    self.tmux(&["send-keys", "-t", "0", key]);
+                }
+            }
+        }
     }
 
-    /// The visible screen, trailing blanks trimmed.
+    /// The visible screen, trailing blanks trimmed. Lines the terminal wrapped are joined
+    /// again (`-J`), so a line too long for the window shows as one long line.
     pub fn screen(&self) -> String {
-        let screen = self.tmux(&["capture-pane", "-p", "-t", "0"]);
+        let screen = self.tmux(&["capture-pane", "-p", "-J", "-t", "0"]);
         let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
         lines.join("\n").trim_end().to_string()
     }
@@ -377,6 +387,35 @@ impl Tmux {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!("the screen never showed {needle:?}:\n{}", self.screen());
+    }
+}
+
+impl Tmux {
+    /// Sends `keys`, then waits until the screen has changed and settled on an empty
+    /// prompt line (`>`), or the program has ended; returns that screen.
+    pub fn answer(&self, keys: &[&str]) -> String {
+        let before = self.screen();
+        self.keys(keys);
+        let mut last = String::new();
+        for _ in 0..400 {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            let screen = self.screen();
+            let settled = screen == last && screen != before;
+            let waiting =
+                screen.lines().last().is_some_and(|l| l.trim_end() == ">") || self.exited();
+            if settled && waiting {
+                return screen;
+            }
+            last = screen;
+        }
+        panic!("no new prompt after {keys:?}:\n{}", self.screen());
+    }
+
+    /// Whether the program in the window has exited.
+    pub fn exited(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "0", "#{pane_dead}"])
+            .trim()
+            == "1"
     }
 }
 
