@@ -653,7 +653,7 @@ mod tests {
             fn arbitrary_bytes_never_panic_the_record_reader(
                 bytes in proptest::collection::vec(any::<u8>(), 0..1024),
             ) {
-                crate::fuzz_records::record(&bytes);
+                crate::fuzz::record(&bytes);
             }
 
             /// A real record with one byte changed, or one line cut: the reader, the judge
@@ -672,7 +672,7 @@ mod tests {
                 } else {
                     bytes[at] = byte;
                 }
-                crate::fuzz_records::record(&bytes);
+                crate::fuzz::record(&bytes);
             }
         }
     }
