@@ -69,8 +69,12 @@ pub struct RecordSession {
 #[serde(deny_unknown_fields)]
 pub struct RecordStop {
     pub at: Timestamp,
-    /// `quit`, `end of input`, `interrupted`, `replaced by a new run`.
+    /// `quit`, `end of input`, `interrupted`, `replaced by a new run started by lee`.
     pub reason: String,
+    /// Who started the new run that replaced this one, when one did: the run can no
+    /// longer be resumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
 }
 
 /// Run fields in the checklist's order, written as a YAML mapping.
