@@ -262,6 +262,7 @@ impl<'a> Session<'a> {
                 let keys = Keys::default()
                     .add("NAME signs", ESSENTIAL)
                     .add("refuse REASON", ESSENTIAL)
+                    .add("later", USEFUL)
                     .add("rollback", HANDY);
                 Prompt {
                     heading: format!("{prefix}{}", fit(&role_plan.role, room)),
@@ -278,6 +279,7 @@ impl<'a> Session<'a> {
                     ),
                     words: vec![
                         "refuse ",
+                        "later",
                         "back",
                         "rollback ",
                         "quit",
@@ -463,6 +465,13 @@ impl<'a> Session<'a> {
                 Ok(event) => event,
                 Err(message) => return self.complain(message),
             },
+            Step::Item(item) if is_later(line) && self.role_of_statement(item).is_some() => {
+                let role = self.role_of_statement(item).unwrap_or_default();
+                Event::Signoff {
+                    role,
+                    outcome: SignoffOutcome::Later,
+                }
+            }
             Step::Item(item) => match parse_command(line) {
                 Err(message) => return self.complain(&message.0),
                 Ok(Command::Note(text)) => {
@@ -517,9 +526,26 @@ impl<'a> Session<'a> {
         Ok(Some(None))
     }
 
-    /// A signer's name, or `refuse REASON`.
+    /// The role whose statement an item is, if it is one.
+    fn role_of_statement(&self, item: usize) -> Option<String> {
+        let run = self.run();
+        let plan = run.walk().plan();
+        let item = &plan.items[item];
+        (item.kind == ItemKind::Statement)
+            .then_some(item.role)
+            .flatten()
+            .map(|r| plan.roles[r].role.clone())
+    }
+
+    /// A signer's name, `refuse REASON`, or `later`.
     fn signoff_event(&self, role: usize, line: &str) -> Result<Event, &'static str> {
         let role = self.run().walk().plan().roles[role].role.clone();
+        if is_later(line) {
+            return Ok(Event::Signoff {
+                role,
+                outcome: SignoffOutcome::Later,
+            });
+        }
         let outcome = match line.strip_prefix("refuse").map(str::trim) {
             Some("") => return Err("a refusal needs a reason: refuse REASON"),
             Some(reason) => SignoffOutcome::Refused(reason.to_string()),
@@ -762,7 +788,7 @@ impl<'a> Session<'a> {
     fn help(&mut self) -> std::io::Result<()> {
         // One line per entry, so every line keeps its indent (a `\` continuation
         // would eat the first one's).
-        const HELP: [&str; 16] = [
+        const HELP: [&str; 17] = [
             "y, done          the item is done",
             "f REASON         failed            s REASON    skipped",
             "na [REASON]      not applicable    d REASON    deferred",
@@ -772,6 +798,7 @@ impl<'a> Session<'a> {
             "c, clear         a rollback trigger's condition does not hold",
             "h, holds         it holds: the rollback is offered",
             "note TEXT        add a note to this item",
+            "later            at a sign-off: its owner signs off after the run (deploycheck signoff)",
             "back             take back the last answer and ask it again",
             "rollback REASON  start the rollback procedure now, saying why",
             "status           what is done and what is left",
@@ -1008,13 +1035,24 @@ fn item_keys(item: &crate::engine::PlanItem) -> Keys {
             .add("d REASON", USEFUL)
             .add(na, USEFUL),
     };
+    let keys = if item.kind == ItemKind::Statement {
+        keys.add("later", USEFUL)
+    } else {
+        keys
+    };
     keys.add("note TEXT", EXTRA)
+}
+
+/// `later`: a role's owner signs off after the run.
+fn is_later(line: &str) -> bool {
+    line.trim().eq_ignore_ascii_case("later")
 }
 
 /// What Tab completes at an item's prompt.
 fn item_words(item: &crate::engine::PlanItem) -> Vec<&'static str> {
     let mut words = match item.kind {
         ItemKind::Trigger => vec!["clear", "holds"],
+        ItemKind::Statement => vec!["done", "failed ", "skip ", "na", "defer ", "later"],
         _ => vec!["done", "failed ", "skip ", "na", "defer "],
     };
     words.extend([
