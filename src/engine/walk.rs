@@ -685,6 +685,7 @@ impl Walk {
                 Some(RecordStop {
                     at: at.clone(),
                     reason: reason.clone(),
+                    replaced_by: None,
                 }),
             ),
             Some(End::Abandoned { at, by }) => (
@@ -692,6 +693,7 @@ impl Walk {
                 Some(RecordStop {
                     at: at.clone(),
                     reason: format!("replaced by a new run started by {by}"),
+                    replaced_by: Some(by.clone()),
                 }),
             ),
         };

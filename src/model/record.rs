@@ -74,8 +74,12 @@ pub struct RecordSession {
 #[serde(deny_unknown_fields)]
 pub struct RecordStop {
     pub at: Timestamp,
-    /// `quit`, `end of input`, `interrupted`, `replaced by a new run`.
+    /// `quit`, `end of input`, `interrupted`, `replaced by a new run started by lee`.
     pub reason: String,
+    /// Who started the new run that replaced this one, when one did: the run can no
+    /// longer be resumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
 }
 
 /// Run fields in the checklist's order, written as a YAML mapping.
@@ -701,7 +705,7 @@ mod tests {
             fn arbitrary_bytes_never_panic_the_record_reader(
                 bytes in proptest::collection::vec(any::<u8>(), 0..1024),
             ) {
-                crate::fuzz_records::record(&bytes);
+                crate::fuzz::record(&bytes);
             }
 
             /// A real record with one byte changed, or one line cut: the reader, the judge
@@ -720,7 +724,7 @@ mod tests {
                 } else {
                     bytes[at] = byte;
                 }
-                crate::fuzz_records::record(&bytes);
+                crate::fuzz::record(&bytes);
             }
         }
     }

@@ -158,6 +158,11 @@ impl<'a> Session<'a> {
 
     /// Walks until there is nothing left to ask, the operator quits, or input ends.
     pub fn drive(&mut self) -> Result<Outcome, crate::Error> {
+        self.recall_earlier_answers();
+        self.offer_undecided_rollback()?;
+        if let Some(outcome) = self.ended {
+            return Ok(outcome);
+        }
         loop {
             let step = match self.run().walk().current() {
                 Some(step) => step,
@@ -571,6 +576,64 @@ impl<'a> Session<'a> {
             self.say(&text)?;
         }
         Ok(())
+    }
+
+    /// On resume, what was typed before goes into the line editor's history, in walk order,
+    /// so Up recalls a reason or a value given in the earlier session.
+    fn recall_earlier_answers(&mut self) {
+        let lines: Vec<String> = {
+            let run = self.run();
+            let walk = run.walk();
+            let plan = walk.plan();
+            plan.main
+                .iter()
+                .chain(
+                    walk.rollback_started()
+                        .map_or(&[][..], |_| &plan.rollback[..]),
+                )
+                .flat_map(|&step| -> Vec<String> {
+                    match step {
+                        Step::Field(i) => walk
+                            .field(i)
+                            .and_then(|f| f.value.clone())
+                            .into_iter()
+                            .collect(),
+                        Step::Item(i) => {
+                            let note = walk.note(i).map(|text| format!("note {text}"));
+                            walk.answer(i)
+                                .and_then(crate::engine::typed_words)
+                                .into_iter()
+                                .chain(note)
+                                .collect()
+                        }
+                        Step::Signoff(r) => match walk.signoff(r).map(|s| &s.outcome) {
+                            Some(SignoffOutcome::Signed(name)) => vec![name.clone()],
+                            _ => Vec::new(),
+                        },
+                    }
+                })
+                .collect()
+        };
+        for line in lines {
+            self.input.remember(&line);
+        }
+    }
+
+    /// A run stopped at "Start the rollback now?" left a trigger holding with nothing
+    /// decided: the question comes back first on resume, before any other item.
+    fn offer_undecided_rollback(&mut self) -> Result<(), crate::Error> {
+        let triggers = {
+            let run = self.run();
+            let walk = run.walk();
+            if walk.rollback_started().is_some() {
+                return Ok(());
+            }
+            walk.holding_triggers()
+        };
+        if triggers.is_empty() {
+            return Ok(());
+        }
+        self.after(vec![Effect::RecommendRollback { triggers }])
     }
 
     fn after(&mut self, effects: Vec<Effect>) -> Result<(), crate::Error> {

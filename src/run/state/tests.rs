@@ -283,6 +283,7 @@ fn unknown_roles_foreign_statements_and_unfinished_records_are_rejected() {
     stopped.stopped = Some(crate::model::RecordStop {
         at: at("2026-11-23T23:00:00+00:00"),
         reason: "quit".into(),
+        replaced_by: None,
     });
     stopped.settle();
     let (dir, folder, sha) = folder_with(&stopped);
