@@ -28,7 +28,7 @@ pub fn run(io: &mut Io<'_>, options: &SignoffOptions) -> Result<i32, Error> {
     let role = resolve_role(&state, &options.role)?;
     if !state.is_finished() {
         let how = match &state.record.stopped {
-            Some(stop) if stop.reason.starts_with("replaced by a new run") => format!(
+            Some(stop) if stop.replaced_by.is_some() => format!(
                 "it was replaced by a newer run ({}); sign off that one",
                 stop.reason
             ),
