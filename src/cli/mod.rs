@@ -5,6 +5,7 @@
 
 mod arguments;
 mod config;
+mod history;
 mod list;
 mod records;
 mod run;
@@ -19,7 +20,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser};
 
 pub use arguments::{Arguments, DiffFormat, ListFormat, ShowFormat, ValidateFormat};
-pub use config::{Command, ResumeChoice, RunOptions};
+pub use config::{Command, HistoryOptions, ResumeChoice, RunOptions};
 
 use crate::error::Error;
 use crate::project::Project;
@@ -112,6 +113,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
             format,
             strict,
         } => validate::run(io, &files, format, strict),
+        Command::History(options) => history::run(io, options),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&schema)?)?;
