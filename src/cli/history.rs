@@ -73,7 +73,7 @@ pub fn run(io: &mut Io<'_>, options: HistoryOptions) -> Result<i32, Error> {
     } else {
         folders.iter().map(|f| display_path(f, &io.cwd)).collect()
     };
-    let mut sources = history::open(&folders)?;
+    let mut sources = history::open(&folders, &io.cwd)?;
     let warn = io.stderr_style;
     for warning in &sources.warnings {
         writeln!(

@@ -27,7 +27,7 @@ use crate::model::Status;
 pub const INDEX_DIR: &str = ".index";
 const INDEX_FILE: &str = "history.sqlite";
 /// Bumped whenever what is stored, or how a run is summarised, changes.
-const FORMAT: i64 = 1;
+const FORMAT: i64 = 2;
 /// Who built an index: an index from another version is rebuilt rather than trusted.
 const BUILDER: &str = concat!("deploycheck ", env!("CARGO_PKG_VERSION"));
 /// How long to wait for another process's write before reading without the index.
@@ -90,6 +90,8 @@ CREATE TABLE items (
     PRIMARY KEY (folder, name)
 ) WITHOUT ROWID;
 CREATE INDEX items_by_name ON items (name);
+CREATE INDEX items_measured ON items (name) WHERE measured IS NOT NULL;
+CREATE INDEX names_by_item ON names (item);
 CREATE TABLE trouble (
     folder INTEGER NOT NULL,
     name INTEGER NOT NULL,
@@ -179,8 +181,10 @@ impl Default for Settings {
 /// Brings the index of `root` in step with `entries` and returns it, with warnings for
 /// whoever runs the command. Never fails: an index that cannot be kept on disk is kept in
 /// memory for this call. `load` reads one entry when its bytes changed.
+/// `shown` is the root as warnings name it.
 pub fn open_and_sync(
     root: &Path,
+    shown: &Path,
     entries: &[Entry],
     settings: Settings,
     load: &(dyn Fn(&Entry) -> Loaded + Sync),
@@ -188,7 +192,9 @@ pub fn open_and_sync(
     let mut warnings = Vec::new();
     if settings.keep_on_disk {
         let path = root.join(INDEX_DIR).join(INDEX_FILE);
-        let shown = path.display();
+        let shown_dir = shown.join(INDEX_DIR);
+        let shown = shown_dir.join(INDEX_FILE);
+        let shown = shown.display();
         match on_disk(root, &path, entries, settings, load) {
             Ok((index, stats)) => return (index, stats, warnings),
             Err(Failure::Damaged(error)) => {
@@ -210,7 +216,7 @@ pub fn open_and_sync(
             )),
             Err(Failure::Unusable(why)) => warnings.push(format!(
                 "cannot keep the history index in {} ({why}); read the records without it",
-                root.join(INDEX_DIR).display()
+                shown_dir.display()
             )),
         }
     }
@@ -870,15 +876,24 @@ impl Index {
 
     /// The IDs of items that were measured in the chosen runs, with how many times.
     pub fn measured_items(&self) -> rusqlite::Result<Vec<(String, i64)>> {
+        // Counted per interned name through the partial index, then named: never a scan
+        // of every item of every run.
         let sql = format!(
-            "SELECT n.item, COUNT(*) FROM items i JOIN names n ON n.id = i.name
-             WHERE i.measured IS NOT NULL{}
-             GROUP BY n.item",
-            self.narrowed("i.folder")
+            "SELECT name, COUNT(*) FROM items INDEXED BY items_measured
+             WHERE measured IS NOT NULL{}
+             GROUP BY name",
+            self.narrowed("folder")
         );
-        let mut statement = self.conn.prepare(&sql)?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect()
+        let counts: Vec<(i64, i64)> = self
+            .conn
+            .prepare(&sql)?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut item = self.conn.prepare("SELECT item FROM names WHERE id = ?1")?;
+        counts
+            .into_iter()
+            .map(|(name, n)| Ok((item.query_row([name], |row| row.get(0))?, n)))
+            .collect()
     }
 
     /// Item IDs the index knows, for "did you mean".
@@ -895,52 +910,65 @@ impl Index {
         item: &str,
         cwd: &Path,
     ) -> rusqlite::Result<Vec<rows::Outcome>> {
+        // The item's interned names first (one per checklist that has it), then its rows
+        // through the index on names: the query never visits another item's rows.
+        let names: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM names WHERE item = ?1")?
+            .query_map([item], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
         let sql = format!(
             "SELECT f.key, n.checklist_path, n.text, r.environment, r.version, r.started, NULL,
                     i.status, i.overridden, i.value, i.measured, i.op, i.limit_value, i.unit, i.passes,
                     i.reason, p.name, i.answered_at, r.folder
-             FROM names n
-             JOIN items i ON i.name = n.id
+             FROM items i INDEXED BY items_by_name
+             JOIN names n ON n.id = i.name
              JOIN runs r ON r.folder = i.folder
              JOIN folders f ON f.id = i.folder
              LEFT JOIN people p ON p.id = i.answered_by
-             WHERE n.item = ?1{}",
+             WHERE i.name = ?1{}",
             self.narrowed("i.folder")
         );
-        let mut statement = self.conn.prepare(&sql)?;
-        let rows = statement.query_map([item], |row| {
-            let key: String = row.get(0)?;
-            let op: Option<String> = row.get(11)?;
-            let limit: Option<f64> = row.get(12)?;
-            let unit: Option<String> = row.get(13)?;
-            let threshold = op.zip(limit).map(|(op, limit)| {
-                format!(
-                    "{op} {}",
-                    crate::model::value_with_unit(limit, unit.as_deref())
-                )
-            });
-            Ok(rows::Outcome {
-                folder: self.display(&key, cwd),
-                checklist_path: row.get(1)?,
-                text: row.get(2)?,
-                environment: row.get(3)?,
-                version: row.get(4)?,
-                started_at: row.get(5)?,
-                status: status_of(row.get(7)?).to_string(),
-                overridden: row.get(8)?,
-                value: row.get(9)?,
-                measured: row.get(10)?,
-                threshold,
-                limit,
-                unit,
-                passes: row.get(14)?,
-                reason: row.get(15)?,
-                answered_by: row.get(16)?,
-                answered_at: row.get(17)?,
-                source: (source, row.get(18)?),
-            })
-        })?;
-        rows.collect()
+        let mut found = Vec::new();
+        for name in names {
+            let mut statement = self.conn.prepare_cached(&sql)?;
+            let rows = statement.query_map([name], |row| {
+                let key: String = row.get(0)?;
+                let op: Option<String> = row.get(11)?;
+                let limit: Option<f64> = row.get(12)?;
+                let unit: Option<String> = row.get(13)?;
+                let threshold = op.zip(limit).map(|(op, limit)| {
+                    format!(
+                        "{op} {}",
+                        crate::model::value_with_unit(limit, unit.as_deref())
+                    )
+                });
+                Ok(rows::Outcome {
+                    folder: self.display(&key, cwd),
+                    checklist_path: row.get(1)?,
+                    text: row.get(2)?,
+                    environment: row.get(3)?,
+                    version: row.get(4)?,
+                    started_at: row.get(5)?,
+                    status: status_of(row.get(7)?).to_string(),
+                    overridden: row.get(8)?,
+                    value: row.get(9)?,
+                    measured: row.get(10)?,
+                    threshold,
+                    limit,
+                    unit,
+                    passes: row.get(14)?,
+                    reason: row.get(15)?,
+                    answered_by: row.get(16)?,
+                    answered_at: row.get(17)?,
+                    source: (source, row.get(18)?),
+                })
+            })?;
+            for row in rows {
+                found.push(row?);
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -957,7 +985,7 @@ mod tests {
 
     fn sync(root: &Path, settings: Settings) -> (Index, SyncStats, Vec<String>) {
         let entries = scan::find(root).unwrap();
-        open_and_sync(root, &entries, settings, &load_entry)
+        open_and_sync(root, root, &entries, settings, &load_entry)
     }
 
     fn operators(index: &Index) -> Vec<String> {

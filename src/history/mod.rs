@@ -39,7 +39,9 @@ pub fn load_run(folder: &Path) -> Result<RunSummary, String> {
     if std::fs::symlink_metadata(&record_path).is_err() {
         return Err(without_record(folder));
     }
-    let shown = record_path.display().to_string();
+    // Named within its folder: the skipped list names the folder, and what the index
+    // keeps must not depend on where the records were when it was built.
+    let shown = RECORD_FILE.to_string();
     if let Some(schema) = older_schema(&record_path) {
         return Err(format!(
             "older record format ({schema}); history reads {RECORD_SCHEMA} records"
@@ -112,7 +114,7 @@ pub struct Sources {
 
 /// Searches each folder for runs and syncs its index. A folder that cannot be read is an
 /// error naming it; everything inside that cannot be read is a skipped entry.
-pub fn open(folders: &[PathBuf]) -> Result<Sources, crate::Error> {
+pub fn open(folders: &[PathBuf], cwd: &Path) -> Result<Sources, crate::Error> {
     let mut sources = Sources {
         indexes: Vec::new(),
         warnings: Vec::new(),
@@ -137,8 +139,9 @@ pub fn open(folders: &[PathBuf]) -> Result<Sources, crate::Error> {
             keep_on_disk: !scan::is_run_folder(folder),
             ..index::Settings::default()
         };
+        let shown = PathBuf::from(crate::project::display_path(folder, cwd));
         let (index, stats, warnings) =
-            index::open_and_sync(folder, &entries, settings, &load_entry);
+            index::open_and_sync(folder, &shown, &entries, settings, &load_entry);
         sources.stats.read += stats.read;
         sources.stats.rehashed += stats.rehashed;
         sources.stats.removed += stats.removed;
