@@ -4,6 +4,7 @@
 //! serialize with exactly the keys `show --format json` promises, so the tree itself is the
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 
+mod addendum;
 mod checklist;
 mod measure;
 mod record;
@@ -13,6 +14,7 @@ mod threshold;
 mod time;
 mod verdict;
 
+pub use addendum::{SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum};
 pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
     SourceFormat, Why,
@@ -27,4 +29,4 @@ pub use slug::{is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
 pub use threshold::{Comparison, Threshold, format_number, value_with_unit};
 pub use time::{Timestamp, TimestampError};
-pub use verdict::{Assessment, headline};
+pub use verdict::{Assessment, headline, headline_with};
