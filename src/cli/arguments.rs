@@ -128,6 +128,30 @@ pub enum CommandArgs {
         #[arg(long)]
         yes: bool,
     },
+    /// Runs over time: the runs table, the items that fail most, time per phase
+    #[command(
+        after_help = "Examples:\n  deploycheck history\n  deploycheck history --item response-time-200ms-p95\n  deploycheck history runs/ ../other-team/runs --env production --last 50\n  deploycheck history --format html -o history.html\n\nEvery run folder under the folders is read (default: the project's records folder, runs/).\nAn index in <folder>/.index/ remembers what was read; it is rebuilt from the records\nwhenever they change, ignored by git, and safe to delete."
+    )]
+    History {
+        /// Folders holding run folders (default: the project's records folder)
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// One item's outcomes and measured values across runs: its ID, or the end of it
+        #[arg(long, value_name = "ID")]
+        item: Option<String>,
+        /// Only runs in this environment
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Only the newest N runs
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        /// table for a person, json or csv for scripts and spreadsheets, html for a page with charts
+        #[arg(long, value_enum, default_value_t = HistoryFormatArg::Table)]
+        format: HistoryFormatArg,
+        /// Write to this file instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print the parsed checklist: an outline, or the tree as JSON or YAML
     #[command(
         after_help = "Examples:\n  deploycheck show production --ids\n  deploycheck show -c checklists/mail-score.md --format json"
@@ -226,4 +250,12 @@ pub enum ListFormat {
 pub enum ValidateFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormatArg {
+    Table,
+    Json,
+    Csv,
+    Html,
 }

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use super::arguments::{
-    Arguments, CommandArgs, DiffFormat, ListFormat, ReportFormatArg, SheetFormatArg, ShowFormat,
-    ValidateFormat,
+    Arguments, CommandArgs, DiffFormat, HistoryFormatArg, ListFormat, ReportFormatArg,
+    SheetFormatArg, ShowFormat, ValidateFormat,
 };
 use crate::render::ReportFormat;
+use crate::render::history::HistoryFormat;
 use crate::render::sheet::SheetFormat;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,17 @@ pub struct SignoffOptions {
     pub name: Option<String>,
     /// Confirm every statement without asking.
     pub yes: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// Folders of run folders; empty: the project's records folder.
+    pub folders: Vec<PathBuf>,
+    pub item: Option<String>,
+    pub environment: Option<String>,
+    pub last: Option<usize>,
+    pub format: HistoryFormat,
+    pub output: Option<PathBuf>,
 }
 
 /// What to do about an unfinished run of the same checklist and environment.
@@ -78,6 +90,7 @@ pub enum Command {
         format: ValidateFormat,
         strict: bool,
     },
+    History(HistoryOptions),
     Schema,
     Man,
     Completions {
@@ -174,6 +187,26 @@ impl From<Arguments> for Command {
                 format,
                 strict,
             },
+            CommandArgs::History {
+                dirs,
+                item,
+                env,
+                last,
+                format,
+                output,
+            } => Command::History(HistoryOptions {
+                folders: dirs,
+                item,
+                environment: env,
+                last,
+                format: match format {
+                    HistoryFormatArg::Table => HistoryFormat::Table,
+                    HistoryFormatArg::Json => HistoryFormat::Json,
+                    HistoryFormatArg::Csv => HistoryFormat::Csv,
+                    HistoryFormatArg::Html => HistoryFormat::Html,
+                },
+                output,
+            }),
             CommandArgs::Schema => Command::Schema,
             CommandArgs::Man => Command::Man,
             CommandArgs::Completions { shell } => Command::Completions { shell },
@@ -335,6 +368,46 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn history_takes_folders_item_filters_format_and_output() {
+        assert_eq!(
+            parse(&[
+                "history",
+                "runs",
+                "old/runs",
+                "--item",
+                "p/s/x",
+                "--env",
+                "production",
+                "--last",
+                "20",
+                "--format",
+                "html",
+                "-o",
+                "h.html"
+            ]),
+            Command::History(HistoryOptions {
+                folders: vec!["runs".into(), "old/runs".into()],
+                item: Some("p/s/x".into()),
+                environment: Some("production".into()),
+                last: Some(20),
+                format: HistoryFormat::Html,
+                output: Some("h.html".into()),
+            })
+        );
+        assert_eq!(
+            parse(&["history"]),
+            Command::History(HistoryOptions {
+                folders: vec![],
+                item: None,
+                environment: None,
+                last: None,
+                format: HistoryFormat::Table,
+                output: None,
+            })
+        );
     }
 
     #[test]

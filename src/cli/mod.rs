@@ -5,6 +5,7 @@
 
 mod arguments;
 mod config;
+mod history;
 mod list;
 mod records;
 mod run;
@@ -20,7 +21,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser};
 
 pub use arguments::{Arguments, DiffFormat, ListFormat, ShowFormat, ValidateFormat};
-pub use config::{Command, ResumeChoice, RunOptions, SignoffOptions};
+pub use config::{Command, HistoryOptions, ResumeChoice, RunOptions, SignoffOptions};
 
 use crate::error::Error;
 use crate::project::Project;
@@ -108,6 +109,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
             format,
             strict,
         } => validate::run(io, &files, format, strict),
+        Command::History(options) => history::run(io, options),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&schema)?)?;

@@ -19,7 +19,7 @@ pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
     SourceFormat, Why,
 };
-pub use measure::{Judgement, MeasureError, Measurement};
+pub use measure::{Judged, Judgement, MeasureError, Measurement};
 pub use record::{
     Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
     RecordItem, RecordRollback, RecordSession, RecordSignature, RecordSignoff, RecordStop,
@@ -27,6 +27,6 @@ pub use record::{
 };
 pub use slug::{is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
-pub use threshold::{Comparison, Threshold, format_number};
+pub use threshold::{Comparison, Threshold, format_number, value_with_unit};
 pub use time::{Timestamp, TimestampError};
 pub use verdict::{Assessment, headline, headline_with};

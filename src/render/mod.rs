@@ -1,5 +1,6 @@
 //! Human-readable output, written into any `impl Write`.
 
+pub(crate) mod history;
 pub(crate) mod report;
 pub mod sheet;
 pub(crate) mod signoff;
