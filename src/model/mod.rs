@@ -4,6 +4,7 @@
 //! serialize with exactly the keys `show --format json` promises, so the tree itself is the
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 
+mod check;
 mod checklist;
 mod measure;
 mod record;
@@ -13,6 +14,10 @@ mod threshold;
 mod time;
 mod verdict;
 
+pub use check::{
+    Check, CheckEnd, DEFAULT_TIMEOUT_S, Evidence, MAX_TIMEOUT_S, OUTPUT_KEPT_BYTES, check_timeout,
+    last_line, parse_timeout,
+};
 pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
     SourceFormat, Why,

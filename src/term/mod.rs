@@ -11,4 +11,4 @@ mod session;
 
 pub use line::{Editor, LineInput, Piped};
 pub use resume::{describe_resume, offer_resume};
-pub use session::{Outcome, Session, SessionConfig};
+pub use session::{CheckConfig, Outcome, Session, SessionConfig};
