@@ -360,9 +360,22 @@ impl Walk {
     fn is_answered(&self, step: Step) -> bool {
         match step {
             Step::Field(i) => self.fields[i].is_some(),
-            Step::Item(i) => self.answers[i].is_some(),
+            Step::Item(i) => self.answers[i].is_some() || self.left_for_owner(i),
             Step::Signoff(r) => self.signoffs[r].is_some(),
         }
+    }
+
+    /// A statement of a role that signs off later: its owner confirms it then, in the
+    /// sign-off addendum, so the walk does not ask it.
+    pub fn left_for_owner(&self, item: usize) -> bool {
+        let item = &self.plan.items[item];
+        item.kind == ItemKind::Statement
+            && item.role.is_some_and(|r| {
+                matches!(
+                    self.signoffs[r].as_ref().map(|a| &a.outcome),
+                    Some(SignoffOutcome::Later)
+                )
+            })
     }
 
     /// The next thing to ask, or `None` when the walk is complete. Amortised O(1): the
@@ -655,8 +668,9 @@ impl Walk {
                 what: "sign-off role",
                 name: role.to_string(),
             })?;
-        let (SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text)) = outcome;
-        if text.trim().is_empty() {
+        if let SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text) = outcome
+            && text.trim().is_empty()
+        {
             return Err(WalkError::EmptySignoff {
                 role: role.to_string(),
             });
@@ -820,6 +834,7 @@ impl Walk {
                 Some(RecordStop {
                     at: at.clone(),
                     reason: reason.clone(),
+                    replaced_by: None,
                 }),
             ),
             Some(End::Abandoned { at, by }) => (
@@ -827,6 +842,7 @@ impl Walk {
                 Some(RecordStop {
                     at: at.clone(),
                     reason: format!("replaced by a new run started by {by}"),
+                    replaced_by: Some(by.clone()),
                 }),
             ),
         };
@@ -849,6 +865,7 @@ impl Walk {
             counts: Counts::default(),
             verdict: Verdict::Incomplete,
             causes: Vec::new(),
+            outstanding: Vec::new(),
             digest: String::new(),
             signatures: Vec::new(),
         };
@@ -904,9 +921,15 @@ impl Walk {
                     kind: item.kind,
                     optional: item.optional,
                     parent: item.parent.map(|p| items[p].id.clone()),
+                    role: item.role.map(|r| self.plan.roles[r].role.clone()),
                     status: answer.map_or(Status::Pending, |a| a.status),
                     reason: match answer {
                         Some(answer) => answer.reason.clone(),
+                        None if item.is_leaf() && self.left_for_owner(index) => Some(format!(
+                            "left for {} to confirm at its sign-off",
+                            item.role
+                                .map_or("its role", |r| self.plan.roles[r].role.as_str())
+                        )),
                         None => unwalked_reason(item, rolled_back, finished),
                     },
                     note: self.notes[index].clone(),
@@ -984,6 +1007,7 @@ impl Walk {
                     Some(SignoffOutcome::Refused(reason)) => {
                         (SignoffStatus::Refused, None, Some(reason.clone()))
                     }
+                    Some(SignoffOutcome::Later) => (SignoffStatus::Awaiting, None, None),
                 };
                 RecordSignoff {
                     role: role.role.clone(),

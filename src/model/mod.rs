@@ -4,6 +4,7 @@
 //! serialize with exactly the keys `show --format json` promises, so the tree itself is the
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 
+mod addendum;
 mod check;
 mod checklist;
 mod measure;
@@ -14,6 +15,7 @@ mod threshold;
 mod time;
 mod verdict;
 
+pub use addendum::{SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum};
 pub use check::{
     Check, CheckEnd, DEFAULT_TIMEOUT_S, Evidence, MAX_TIMEOUT_S, OUTPUT_KEPT_BYTES, check_timeout,
     last_line, parse_timeout,
@@ -32,4 +34,4 @@ pub use slug::{is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
 pub use threshold::{Comparison, Threshold, format_number};
 pub use time::{Timestamp, TimestampError};
-pub use verdict::{Assessment, headline};
+pub use verdict::{Assessment, headline, headline_with};
