@@ -10,7 +10,9 @@
 //!
 //! Output is streamed as it arrives (stdout and stderr interleaved, cleaned of control
 //! characters) and kept bounded: the last [`OUTPUT_KEPT_BYTES`] and a count of the rest
-//! ([`capture`]). A command that prints forever costs memory only for that tail.
+//! ([`capture`]). A command that prints forever costs memory only for that tail. The two
+//! streams stay two pipes, because a measured item reads its value from stdout alone; so
+//! two writes to different streams within the same instant may be kept in either order.
 
 mod capture;
 mod environment;
