@@ -371,8 +371,8 @@ fn r_runs_the_check_and_enter_records_what_it_proposes() {
         .stdin("v1\nr\n\nr\n\nr\n\ny\n")
         .status(1)
         .stdout_contains("200 OK")
-        .stdout_contains("the check proposes done")
-        .stdout_contains("the check proposes failed — 2 migrations pending")
+        .stdout_contains("the check proposes: done; an empty line records it")
+        .stdout_contains("the check proposes: failed (2 migrations pending)")
         .run();
     let record = out.only_record();
     let health = item(&record, HEALTH);
@@ -986,10 +986,14 @@ fn reports_show_the_evidence_and_the_diff_shows_changed_exit_codes() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("```text\n$ echo \"checking schema_migrations\" >&2"),
+        markdown.contains("```sh\necho \"checking schema_migrations\" >&2\nsleep 1\n"),
         "{markdown}"
     );
-    assert!(markdown.contains("2 migrations pending\n```"), "{markdown}");
+    assert!(
+        markdown.contains("```text\nchecking schema_migrations\n2 migrations pending\n```"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("**exit 1** in "), "{markdown}");
     let junit = deploycheck(dir, &["report", &run_a, "--format", "junit"]);
     let junit = String::from_utf8(junit.stdout).unwrap();
     assert!(junit.contains("<system-out>"), "{junit}");
@@ -1059,4 +1063,80 @@ fn ctrl_c_at_a_terminal_stops_the_check_and_the_walk_goes_on() {
     };
     assert_eq!((run.ended, run.exit_code), (CheckEnd::Interrupted, None));
     assert_eq!(item(&record, ONE).status, Status::Failed);
+}
+
+/// The shipped `checklists/local-release.md` in a fresh git repository with a tag and a
+/// remote: every check works with nothing but git and a POSIX shell, and the run is GO.
+#[test]
+fn the_shipped_local_release_checks_pass_in_a_tagged_and_pushed_repository() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("git is not installed: skipping the shipped checklist's run");
+        return;
+    }
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/checklists/local-release.md"
+    ))
+    .unwrap();
+    let test = Test::new()
+        .write("repo/checklists/local-release.md", shipped)
+        .write("repo/.gitignore", "runs/\n");
+    let root = test.path().to_path_buf();
+    let repo = root.join("repo");
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=dana", "-c", "user.email=dana@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&root, &["init", "-q", "--bare", "remote.git"]);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "release"]);
+    git(&repo, &["tag", "v1.4.2"]);
+    git(&repo, &["remote", "add", "origin", "../remote.git"]);
+    git(&repo, &["push", "-q", "origin", "v1.4.2"]);
+    let answers = "fields: {Version: v1.4.2}\nanswers:\n  release/tag/release-notes-written-for-this-version: done\n  sign-off/release-manager/every-check-above-was-run-and-its-evidence-is-in-the-record: done\nsignoffs: {Release Manager: Dana Reyes}\n";
+    std::fs::write(root.join("answers.yaml"), answers).unwrap();
+    let out = Test::resume_in(test.into_dir())
+        .current_dir("repo")
+        .args(&[
+            "run",
+            "production",
+            "-c",
+            "local-release",
+            "--answers",
+            "../answers.yaml",
+            "--run-checks",
+        ])
+        .stdout_contains("clean on branch")
+        .stdout_contains("is tagged v1.4.2")
+        .stdout_contains("tag v1.4.2 is on origin")
+        .stdout_contains("Verdict: GO")
+        .run();
+    let folder = run_folders(&out.dir.path().join("repo")).remove(0);
+    let text = std::fs::read_to_string(folder.join("record.yaml")).unwrap();
+    let record: Record = deploycheck::yaml::from_str(&text, "record.yaml").unwrap();
+    let checked: Vec<&RecordItem> = record
+        .items
+        .iter()
+        .filter(|i| i.evidence.as_ref().is_some_and(|e| !e.is_empty()))
+        .collect();
+    assert_eq!(checked.len(), 6);
+    assert!(checked.iter().all(|i| i.how == Some(How::Check)));
+    let disk = item(
+        &record,
+        "before-tagging/repository/free-disk-space-1-gb-for-the-build",
+    );
+    assert!(
+        disk.value.as_deref().is_some_and(|v| v.ends_with(" GB")),
+        "{disk:?}"
+    );
 }

@@ -7,7 +7,6 @@ use std::path::Path;
 use super::{Io, exit};
 use crate::check::{Environment, variable_for_field};
 use crate::engine::{Plan, Step};
-use crate::project::display_path;
 use crate::run::answers::Answers;
 
 pub struct DryRun<'a> {
@@ -53,7 +52,7 @@ pub fn dry_run(io: &mut Io<'_>, dry: &DryRun<'_>) -> Result<i32, crate::Error> {
         out,
         "Dry run: {flag} would run {} check{s}, in this order, each with `sh -c` in {}, stdin closed:",
         listed.len(),
-        display_path(dry.root, &io.cwd)
+        dry.root.display()
     )?;
     for (index, (item, rollback)) in listed.iter().enumerate() {
         let plan_item = &plan.items[*item];

@@ -391,8 +391,8 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
 use super::escape_markdown as md;
 
 /// One collapsed block per checked item: the outcome of its last execution in the summary,
-/// every execution inside, with its command and output verbatim in a fence longer than
-/// any run of backticks they hold.
+/// every execution inside, with its command and its output verbatim, each in a fence
+/// longer than any run of backticks it holds.
 fn markdown_evidence(out: &mut dyn Write, item: &RecordItem) -> io::Result<()> {
     let runs = item.evidence.as_deref().unwrap_or_default();
     let Some(last) = runs.last() else {
@@ -419,20 +419,29 @@ fn markdown_evidence(out: &mut dyn Write, item: &RecordItem) -> io::Result<()> {
         } else {
             String::new()
         };
+        let took = evidence
+            .duration_ms
+            .map(|ms| format!(" in {ms} ms"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "{} at {}{truncated}\n",
-            md(&execution_summary(evidence)),
+            "**{}**{took}, run by {} at {}{truncated}:\n",
+            md(&evidence.outcome()),
+            md(&evidence.run_by),
             evidence.started_at
         )?;
-        let body = format!("$ {}\n{}", evidence.command, evidence.output);
-        let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-        let fence = "`".repeat(longest.max(2) + 1);
-        writeln!(
-            out,
-            "{fence}text\n{}\n{fence}\n",
-            body.trim_end_matches('\n')
-        )?;
+        for (language, text) in [
+            ("sh", evidence.command.as_str()),
+            ("text", &evidence.output),
+        ] {
+            let text = text.trim_end_matches('\n');
+            if text.is_empty() {
+                continue;
+            }
+            let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            writeln!(out, "{fence}{language}\n{text}\n{fence}\n")?;
+        }
     }
     writeln!(out, "</details>\n")
 }

@@ -82,10 +82,10 @@ impl Session<'_> {
                 let detail = proposal
                     .detail
                     .as_deref()
-                    .map(|d| format!(" — {d}"))
+                    .map(|d| format!(" ({d})"))
                     .unwrap_or_default();
                 lines.push(format!(
-                    "the check proposes {}{detail}. {enter} records it; or answer otherwise.",
+                    "the check proposes: {}{detail}; {enter} records it",
                     proposal.status
                 ));
             }
