@@ -58,9 +58,9 @@ pub fn offer_resume(
             .read("Resume it? [Y/n] ", &mut *io.stdout, &words)
             .map_err(crate::Error::Input)?;
         let line = match line {
-            Line::Text(line) => line,
+            Line::Text(line) if !matches!(line.to_ascii_lowercase().as_str(), "q" | "quit") => line,
             Line::Interrupted => return Ok(None),
-            Line::End | Line::Quit => {
+            Line::Text(_) | Line::End | Line::Quit => {
                 return Err(crate::Error::Refused(
                     "no answer; pass --resume or --new".into(),
                 ));
@@ -69,7 +69,10 @@ pub fn offer_resume(
         match line.to_ascii_lowercase().as_str() {
             "" | "y" | "yes" => return Ok(Some(true)),
             "n" | "no" => return Ok(Some(false)),
-            _ => writeln!(io.stdout, "answer y or n")?,
+            _ => writeln!(
+                io.stdout,
+                "answer y or n, or quit to leave the run as it is"
+            )?,
         }
     }
 }
