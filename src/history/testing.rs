@@ -24,6 +24,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         kind: ItemKind::Step,
         optional: false,
         parent: None,
+        role: None,
         status,
         reason: (status == Status::Failed).then(|| "it broke".to_string()),
         note: None,
@@ -84,6 +85,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         counts: Counts::default(),
         verdict: Verdict::Incomplete,
         causes: vec![],
+        outstanding: vec![],
         digest: String::new(),
         signatures: vec![],
     };

@@ -103,6 +103,9 @@ pub fn verdicts(runs: &[rows::Run]) -> String {
         if !run.causes.is_empty() {
             let _ = write!(tip, ": {}", run.causes.join(", "));
         }
+        for waiting in &run.outstanding {
+            let _ = write!(tip, " · {waiting}");
+        }
         let _ = write!(
             svg,
             r#"<circle class="point run {}" cx="{:.1}" cy="{y:.1}" r="{radius}"><title>{}</title></circle>"#,
