@@ -20,6 +20,7 @@ mod seeds;
 mod session;
 mod sheet;
 mod show;
+mod signoff;
 mod snapshots;
 mod terminal;
 mod validate;

@@ -30,6 +30,19 @@ pub struct HistoryOptions {
     pub output: Option<PathBuf>,
 }
 
+/// `deploycheck signoff`: a role's sign-off after the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignoffOptions {
+    pub run: PathBuf,
+    pub role: String,
+    pub key: Option<PathBuf>,
+    /// Refuse, for this reason.
+    pub refuse: Option<String>,
+    pub name: Option<String>,
+    /// Confirm every statement without asking.
+    pub yes: bool,
+}
+
 /// What to do about an unfinished run of the same checklist and environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResumeChoice {
@@ -56,12 +69,7 @@ pub enum Command {
         record: PathBuf,
         allowed_signers: Option<PathBuf>,
     },
-    Sign {
-        record: PathBuf,
-        key: PathBuf,
-        role: String,
-        signer: Option<String>,
-    },
+    Signoff(SignoffOptions),
     Sheet {
         environment: Option<String>,
         checklist: Option<String>,
@@ -128,17 +136,21 @@ impl From<Arguments> for Command {
                 record,
                 allowed_signers,
             },
-            CommandArgs::Sign {
-                record,
-                key,
+            CommandArgs::Signoff {
+                run,
                 role,
-                signer,
-            } => Command::Sign {
-                record,
                 key,
+                refuse,
+                name,
+                yes,
+            } => Command::Signoff(SignoffOptions {
+                run,
                 role,
-                signer,
-            },
+                key,
+                refuse,
+                name,
+                yes,
+            }),
             CommandArgs::Sheet {
                 env,
                 checklist,
@@ -346,6 +358,56 @@ mod tests {
                 output: None,
             })
         );
+    }
+
+    #[test]
+    fn signoff_takes_role_key_refusal_name_and_yes_and_sign_is_its_alias() {
+        assert_eq!(
+            parse(&[
+                "signoff",
+                "runs/r",
+                "--role",
+                "Security Team",
+                "--key",
+                "id",
+                "--name",
+                "dana@example.com",
+                "--yes"
+            ]),
+            Command::Signoff(SignoffOptions {
+                run: "runs/r".into(),
+                role: "Security Team".into(),
+                key: Some("id".into()),
+                refuse: None,
+                name: Some("dana@example.com".into()),
+                yes: true,
+            })
+        );
+        assert_eq!(
+            parse(&[
+                "sign",
+                "runs/r/record.yaml",
+                "--role",
+                "Ops",
+                "--signer",
+                "jo"
+            ]),
+            Command::Signoff(SignoffOptions {
+                run: "runs/r/record.yaml".into(),
+                role: "Ops".into(),
+                key: None,
+                refuse: None,
+                name: Some("jo".into()),
+                yes: false,
+            })
+        );
+        assert!(matches!(
+            parse(&["signoff", "r", "--role", "Ops", "--refuse", "pen test open"]),
+            Command::Signoff(SignoffOptions {
+                refuse: Some(_),
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod records;
 mod run;
 mod sheet;
 mod show;
+mod signoff;
 mod validate;
 
 use std::ffi::OsString;
@@ -20,7 +21,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser};
 
 pub use arguments::{Arguments, DiffFormat, ListFormat, ShowFormat, ValidateFormat};
-pub use config::{Command, HistoryOptions, ResumeChoice, RunOptions};
+pub use config::{Command, HistoryOptions, ResumeChoice, RunOptions, SignoffOptions};
 
 use crate::error::Error;
 use crate::project::Project;
@@ -90,12 +91,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
             record,
             allowed_signers,
         } => records::verify(io, &record, allowed_signers.as_deref()),
-        Command::Sign {
-            record,
-            key,
-            role,
-            signer,
-        } => records::sign(io, &record, &key, &role, signer.as_deref()),
+        Command::Signoff(options) => signoff::run(io, &options),
         Command::Sheet {
             environment,
             checklist,

@@ -195,9 +195,17 @@ impl RunState {
     /// statements, and the verdict, causes, counts and outstanding recomputed. Its digest
     /// is the stored record's; it is never written anywhere.
     pub fn effective(&self) -> Record {
+        self.effective_with(self.addenda.len())
+    }
+
+    /// The record with only the first `count` valid addenda folded in: what the run
+    /// stood at after each of them, for `verify` to say what each one changed.
+    pub fn effective_with(&self, count: usize) -> Record {
         let mut record = self.record.clone();
-        for (_, signoff) in self.signoffs() {
-            fold_signoff(&mut record, signoff);
+        for addendum in self.addenda.iter().take(count) {
+            match &addendum.kind {
+                AddendumKind::Signoff(signoff) => fold_signoff(&mut record, signoff),
+            }
         }
         let assessment = record.judge();
         record.counts = assessment.counts;
@@ -333,9 +341,8 @@ fn read_signoff(
 ) -> Result<(SignoffAddendum, Option<SignedBy>), String> {
     let bytes = read_input(path, shown, ADDENDUM).map_err(|d| d.message)?;
     let body = text(&bytes, shown, ADDENDUM).map_err(|d| d.message)?;
-    let signoff: SignoffAddendum = crate::yaml::from_str(body, shown)
-        .map_err(|d| format!("not a sign-off addendum: {}", d.message))?;
-    check_signoff(&signoff, path, record, record_sha256)?;
+    // The signature first: an addendum changed after it was signed says so, whatever
+    // else the change broke.
     let signature_path = PathBuf::from(format!("{}.sig", path.display()));
     let signature = if std::fs::symlink_metadata(&signature_path).is_ok() {
         let shown = format!("{shown}.sig");
@@ -349,6 +356,9 @@ fn read_signoff(
     } else {
         None
     };
+    let signoff: SignoffAddendum = crate::yaml::from_str(body, shown)
+        .map_err(|d| format!("not a sign-off addendum: {}", d.message))?;
+    check_signoff(&signoff, path, record, record_sha256)?;
     Ok((signoff, signature))
 }
 
