@@ -17,17 +17,10 @@ pub struct RunOptions {
     pub answers: Option<PathBuf>,
     pub operator: Option<String>,
     pub resume: ResumeChoice,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryOptions {
-    /// Folders of run folders; empty: the project's records folder.
-    pub folders: Vec<PathBuf>,
-    pub item: Option<String>,
-    pub environment: Option<String>,
-    pub last: Option<usize>,
-    pub format: HistoryFormat,
-    pub output: Option<PathBuf>,
+    /// Run each open item's check as the walk reaches it (`--run-checks`).
+    pub run_checks: bool,
+    /// List what `--run-checks` would run, and run nothing (`--dry-run`).
+    pub dry_run: bool,
 }
 
 /// `deploycheck signoff`: a role's sign-off after the run.
@@ -41,6 +34,17 @@ pub struct SignoffOptions {
     pub name: Option<String>,
     /// Confirm every statement without asking.
     pub yes: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// Folders of run folders; empty: the project's records folder.
+    pub folders: Vec<PathBuf>,
+    pub item: Option<String>,
+    pub environment: Option<String>,
+    pub last: Option<usize>,
+    pub format: HistoryFormat,
+    pub output: Option<PathBuf>,
 }
 
 /// What to do about an unfinished run of the same checklist and environment.
@@ -108,6 +112,8 @@ impl From<Arguments> for Command {
                 operator,
                 resume,
                 new,
+                run_checks,
+                dry_run,
             } => Command::Run(RunOptions {
                 environment: env,
                 checklist,
@@ -118,6 +124,8 @@ impl From<Arguments> for Command {
                     (_, true) => ResumeChoice::New,
                     _ => ResumeChoice::Ask,
                 },
+                run_checks,
+                dry_run,
             }),
             CommandArgs::Report { record, format } => Command::Report {
                 record,
@@ -267,8 +275,18 @@ mod tests {
                 answers: Some("a.yaml".into()),
                 operator: Some("dana".into()),
                 resume: ResumeChoice::Resume,
+                run_checks: false,
+                dry_run: false,
             })
         );
+        assert!(matches!(
+            parse(&["run", "ci", "--run-checks", "--dry-run"]),
+            Command::Run(RunOptions {
+                run_checks: true,
+                dry_run: true,
+                ..
+            })
+        ));
         assert!(matches!(
             parse(&["run", "staging", "--new"]),
             Command::Run(RunOptions {
@@ -321,46 +339,6 @@ mod tests {
     }
 
     #[test]
-    fn history_takes_folders_item_filters_format_and_output() {
-        assert_eq!(
-            parse(&[
-                "history",
-                "runs",
-                "old/runs",
-                "--item",
-                "p/s/x",
-                "--env",
-                "production",
-                "--last",
-                "20",
-                "--format",
-                "html",
-                "-o",
-                "h.html"
-            ]),
-            Command::History(HistoryOptions {
-                folders: vec!["runs".into(), "old/runs".into()],
-                item: Some("p/s/x".into()),
-                environment: Some("production".into()),
-                last: Some(20),
-                format: HistoryFormat::Html,
-                output: Some("h.html".into()),
-            })
-        );
-        assert_eq!(
-            parse(&["history"]),
-            Command::History(HistoryOptions {
-                folders: vec![],
-                item: None,
-                environment: None,
-                last: None,
-                format: HistoryFormat::Table,
-                output: None,
-            })
-        );
-    }
-
-    #[test]
     fn signoff_takes_role_key_refusal_name_and_yes_and_sign_is_its_alias() {
         assert_eq!(
             parse(&[
@@ -408,6 +386,46 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn history_takes_folders_item_filters_format_and_output() {
+        assert_eq!(
+            parse(&[
+                "history",
+                "runs",
+                "old/runs",
+                "--item",
+                "p/s/x",
+                "--env",
+                "production",
+                "--last",
+                "20",
+                "--format",
+                "html",
+                "-o",
+                "h.html"
+            ]),
+            Command::History(HistoryOptions {
+                folders: vec!["runs".into(), "old/runs".into()],
+                item: Some("p/s/x".into()),
+                environment: Some("production".into()),
+                last: Some(20),
+                format: HistoryFormat::Html,
+                output: Some("h.html".into()),
+            })
+        );
+        assert_eq!(
+            parse(&["history"]),
+            Command::History(HistoryOptions {
+                folders: vec![],
+                item: None,
+                environment: None,
+                last: None,
+                format: HistoryFormat::Table,
+                output: None,
+            })
+        );
     }
 
     #[test]

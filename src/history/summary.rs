@@ -230,6 +230,7 @@ mod tests {
             how: answered.map(|_| How::Typed),
             answered_at: answered.map(at),
             answered_by: answered.map(|_| "dana".into()),
+            evidence: None,
         }
     }
 

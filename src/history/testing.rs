@@ -34,6 +34,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         how: Some(How::Typed),
         answered_at: Some(later(s)),
         answered_by: Some("dana".into()),
+        evidence: None,
     };
     let passes = millis < 200;
     let mut measured = item(

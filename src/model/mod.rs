@@ -5,6 +5,7 @@
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 
 mod addendum;
+mod check;
 mod checklist;
 mod measure;
 mod record;
@@ -15,6 +16,10 @@ mod time;
 mod verdict;
 
 pub use addendum::{SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum};
+pub use check::{
+    Check, CheckEnd, DEFAULT_TIMEOUT_S, Evidence, MAX_TIMEOUT_S, OUTPUT_KEPT_BYTES, check_timeout,
+    last_line, parse_timeout,
+};
 pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
     SourceFormat, Why,

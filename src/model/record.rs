@@ -182,6 +182,11 @@ pub struct RecordItem {
     pub how: Option<How>,
     pub answered_at: Option<Timestamp>,
     pub answered_by: Option<String>,
+    /// Every execution of the item's check, oldest first; present exactly when the item
+    /// has a check or was checked. Left out otherwise, so records of runs without checks
+    /// (and their digests) read as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<super::Evidence>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -607,6 +612,7 @@ mod tests {
                 how: Some(How::Typed),
                 answered_at: Some(at("2026-11-23T10:00:01+00:00")),
                 answered_by: Some("dana".into()),
+                evidence: None,
             }],
             rollback: RecordRollback {
                 started: false,

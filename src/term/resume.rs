@@ -126,6 +126,7 @@ fn briefing(walk: &Walk) -> Vec<String> {
         }
         lines.push(format!("so far: {}", so_far.join(", ")));
     }
+    lines.extend(unfinished_checks(walk));
     match walk.current() {
         Some(Step::Item(index)) => {
             let item = &plan.items[index];
@@ -148,6 +149,22 @@ fn briefing(walk: &Walk) -> Vec<String> {
     lines
 }
 
+/// Checks that started and never finished: deploycheck was killed while they ran. They
+/// count for nothing, and say so.
+fn unfinished_checks(walk: &Walk) -> Vec<String> {
+    walk.unfinished_checks()
+        .into_iter()
+        .map(|(item, run)| {
+            format!(
+                "check of \"{}\" started {} by {} and never finished (deploycheck stopped while it ran): not a pass; r runs it again",
+                walk.plan().items[item].text,
+                run.started.at,
+                run.started.by
+            )
+        })
+        .collect()
+}
+
 /// What the operator sees on taking a run up: who started it, what changed in the
 /// checklist (at most ten lines, by text), and what of the journal no longer applies.
 pub fn describe_resume(io: &mut Io<'_>, walk: &Walk, report: &ResumeReport) -> std::io::Result<()> {
@@ -161,6 +178,11 @@ pub fn describe_resume(io: &mut Io<'_>, walk: &Walk, report: &ResumeReport) -> s
     );
     for line in crate::render::width::wrap(&text, columns, "", "  ") {
         writeln!(io.stdout, "{line}")?;
+    }
+    for text in unfinished_checks(walk) {
+        for line in crate::render::width::wrap(&text, columns, "", "  ") {
+            writeln!(io.stdout, "{line}")?;
+        }
     }
     if report.torn_tail {
         writeln!(

@@ -68,6 +68,7 @@ fn record(items: usize, changed_every: usize) -> Record {
                 how: Some(How::AnswersFile),
                 answered_at: Some(at("2026-11-23T22:30:00+00:00")),
                 answered_by: Some("bench".into()),
+                evidence: None,
             })
             .collect(),
         rollback: RecordRollback {

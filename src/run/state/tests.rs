@@ -27,6 +27,7 @@ fn item(id: &str, kind: ItemKind, role: Option<&str>, status: Status) -> RecordI
         how: (status != Status::Pending).then_some(How::Typed),
         answered_at: (status != Status::Pending).then(|| at("2026-11-23T22:10:00+00:00")),
         answered_by: (status != Status::Pending).then(|| "ops".to_string()),
+        evidence: None,
     }
 }
 
