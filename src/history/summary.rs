@@ -25,6 +25,10 @@ pub struct RunSummary {
     /// The run's verdict, sign-offs given later included.
     pub verdict: Verdict,
     pub causes: Vec<String>,
+    /// What the run still waits for beside its verdict: `awaiting sign-off: Security Team`.
+    pub outstanding: Vec<String>,
+    /// Files beside the record that look like addenda but do not count, with why.
+    pub rejected_addenda: Vec<String>,
     pub failed: usize,
     pub skipped: usize,
     pub overridden: usize,
@@ -82,8 +86,9 @@ pub fn version_field(fields: &[(String, Option<String>)]) -> Option<String> {
         .or_else(|| pick(&|n| n == "release" || n == "tag" || n == "release tag"))
 }
 
-/// Summarises a run from its record and its effective verdict.
-pub fn summarize(record: &Record, verdict: Verdict, causes: Vec<String>) -> RunSummary {
+/// Summarises a run from the record as it stands (its addenda folded in); `digest_ok`
+/// says whether the stored record still matches its digest.
+pub fn summarize(record: &Record, digest_ok: bool) -> RunSummary {
     let parents: std::collections::HashSet<&str> = record
         .items
         .iter()
@@ -122,12 +127,14 @@ pub fn summarize(record: &Record, verdict: Verdict, causes: Vec<String>) -> RunS
         started_at: record.started_at.clone(),
         ended_at,
         duration_s,
-        verdict,
-        causes,
+        verdict: record.verdict,
+        causes: record.causes.clone(),
+        outstanding: record.outstanding.clone(),
+        rejected_addenda: Vec::new(),
         failed: count(&|i| i.status == Status::Failed),
         skipped: count(&|i| i.status == Status::Skipped),
         overridden: count(&|i| i.overridden),
-        digest_ok: record.compute_digest() == record.digest,
+        digest_ok,
         phases,
         items,
     }
@@ -146,7 +153,9 @@ fn timing(record: &Record, ended_at: Option<&Timestamp>) -> (Vec<PhaseTime>, i64
     sessions.sort();
     let mut answers: Vec<(&Timestamp, Option<&str>)> = record
         .leaves()
-        .filter(|i| i.how != Some(How::Derived))
+        // Statements confirmed in a sign-off addendum were answered after the run, on
+        // another day perhaps: not the run's time.
+        .filter(|i| !matches!(i.how, Some(How::Derived | How::Signoff)))
         .filter_map(|i| Some((i.answered_at.as_ref()?, Some(i.phase.as_str()))))
         .collect();
     if let Some(end) = ended_at {
@@ -178,9 +187,9 @@ fn timing(record: &Record, ended_at: Option<&Timestamp>) -> (Vec<PhaseTime>, i64
         .iter()
         .zip(seconds)
         .filter(|(phase, _)| {
-            record
-                .leaves()
-                .any(|i| i.phase == **phase && i.answered_at.is_some())
+            record.leaves().any(|i| {
+                i.phase == **phase && i.answered_at.is_some() && i.how != Some(How::Signoff)
+            })
         })
         .map(|(phase, seconds)| PhaseTime {
             phase: phase.to_string(),
@@ -212,7 +221,6 @@ mod tests {
             optional: false,
             parent: None,
             role: None,
-            evidence: None,
             status,
             reason: None,
             note: None,
@@ -222,13 +230,13 @@ mod tests {
             how: answered.map(|_| How::Typed),
             answered_at: answered.map(at),
             answered_by: answered.map(|_| "dana".into()),
+            evidence: None,
         }
     }
 
     fn record(items: Vec<RecordItem>, sessions: &[&str], end: &str) -> Record {
         let mut record = Record {
             schema: RECORD_SCHEMA.into(),
-            outstanding: Vec::new(),
             checklist: RecordChecklist {
                 title: "T".into(),
                 path: "checklists/t.md".into(),
@@ -262,6 +270,7 @@ mod tests {
             counts: Counts::default(),
             verdict: Verdict::Incomplete,
             causes: vec![],
+            outstanding: vec![],
             digest: String::new(),
             signatures: vec![],
         };
@@ -286,7 +295,7 @@ mod tests {
             &["2026-11-23T22:00:00+00:00"],
             "2026-11-23T22:16:00+00:00",
         );
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         assert_eq!(
             summary.phases,
             [
@@ -317,10 +326,32 @@ mod tests {
             &["2026-11-23T22:00:00+00:00", "2026-11-24T09:00:00+00:00"],
             "2026-11-24T09:03:00+00:00",
         );
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         let seconds: Vec<i64> = summary.phases.iter().map(|p| p.seconds).collect();
         assert_eq!(seconds, [600, 120]);
         assert_eq!(summary.duration_s, 600 + 180);
+    }
+
+    #[test]
+    fn statements_confirmed_in_a_later_sign_off_are_not_the_runs_time() {
+        let mut late = item(
+            "s",
+            "Sign-off",
+            Status::Done,
+            Some("2026-11-24T09:00:00+00:00"),
+        );
+        late.how = Some(How::Signoff);
+        let record = record(
+            vec![
+                item("a", "Pre", Status::Done, Some("2026-11-23T22:10:00+00:00")),
+                late,
+            ],
+            &["2026-11-23T22:00:00+00:00"],
+            "2026-11-23T22:11:00+00:00",
+        );
+        let summary = summarize(&record, true);
+        assert_eq!(summary.phases.len(), 1, "{:?}", summary.phases);
+        assert_eq!(summary.duration_s, 660);
     }
 
     #[test]
@@ -335,7 +366,7 @@ mod tests {
             &["2026-11-23T22:00:00+00:00"],
             "2026-11-23T22:05:00+00:00",
         );
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         assert_eq!(summary.phases[0].seconds, 300);
         assert_eq!(summary.duration_s, 300);
     }
@@ -359,7 +390,7 @@ mod tests {
             replaced_by: None,
         });
         record.settle();
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         assert_eq!(summary.ended_at, Some(at("2026-11-23T22:03:00+00:00")));
         assert_eq!(summary.duration_s, 180);
         assert_eq!(summary.verdict, Verdict::Incomplete);
@@ -422,7 +453,7 @@ mod tests {
         record.items[0].how = Some(How::Derived);
         record.items[3].overridden = true;
         record.settle();
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         let trouble: Vec<&str> = summary
             .items
             .iter()

@@ -25,7 +25,6 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         optional: false,
         parent: None,
         role: None,
-        evidence: None,
         status,
         reason: (status == Status::Failed).then(|| "it broke".to_string()),
         note: None,
@@ -35,6 +34,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         how: Some(How::Typed),
         answered_at: Some(later(s)),
         answered_by: Some("dana".into()),
+        evidence: None,
     };
     let passes = millis < 200;
     let mut measured = item(
@@ -52,7 +52,6 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
     measured.reason = (!passes).then(|| measured.judgement.clone().unwrap());
     let mut record = Record {
         schema: RECORD_SCHEMA.into(),
-        outstanding: Vec::new(),
         checklist: RecordChecklist {
             title: "Release".into(),
             path: "checklists/release.md".into(),
@@ -87,6 +86,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         counts: Counts::default(),
         verdict: Verdict::Incomplete,
         causes: vec![],
+        outstanding: vec![],
         digest: String::new(),
         signatures: vec![],
     };
