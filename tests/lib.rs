@@ -5,8 +5,10 @@ mod support;
 mod trees;
 
 mod bad_input;
+mod checks;
 mod crash;
 mod faults;
+mod history;
 mod hostile;
 mod ids;
 mod list;
@@ -19,6 +21,7 @@ mod seeds;
 mod session;
 mod sheet;
 mod show;
+mod signoff;
 mod snapshots;
 mod terminal;
 mod validate;

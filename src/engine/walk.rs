@@ -11,9 +11,9 @@ use super::event::{Event, Meta, SignoffOutcome, Start};
 use super::input::{Command, Refusal};
 use super::plan::{ItemKind, Plan, PlanItem, Step};
 use crate::model::{
-    Counts, FieldValues, How, Measurement, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
-    RecordItem, RecordRollback, RecordSession, RecordSignoff, RecordStop, SignoffStatus, Status,
-    Timestamp, Verdict,
+    CheckEnd, Counts, Evidence, FieldValues, How, Measurement, RECORD_SCHEMA, Record,
+    RecordChecklist, RecordDecision, RecordItem, RecordRollback, RecordSession, RecordSignoff,
+    RecordStop, SignoffStatus, Status, Timestamp, Verdict,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,46 @@ pub struct Decline {
     pub meta: Meta,
     pub reason: String,
     pub triggers: Vec<usize>,
+}
+
+/// One execution of an item's check: started, and finished or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRun {
+    pub command: String,
+    pub timeout_s: u64,
+    /// Who ran it, and when it started.
+    pub started: Meta,
+    /// `None` while it runs, and for good when deploycheck was killed while it ran.
+    pub finish: Option<CheckFinish>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFinish {
+    pub exit_code: Option<i32>,
+    pub ended: CheckEnd,
+    pub duration_ms: u64,
+    pub output: String,
+    pub output_truncated: bool,
+    pub output_bytes: u64,
+}
+
+impl CheckRun {
+    /// The execution as the record keeps it; one that never finished says so.
+    pub fn evidence(&self) -> Evidence {
+        let finish = self.finish.as_ref();
+        Evidence {
+            command: self.command.clone(),
+            exit_code: finish.and_then(|f| f.exit_code),
+            duration_ms: finish.map(|f| f.duration_ms),
+            started_at: self.started.at.clone(),
+            run_by: self.started.by.clone(),
+            output: finish.map(|f| f.output.clone()).unwrap_or_default(),
+            output_truncated: finish.is_some_and(|f| f.output_truncated),
+            output_bytes: finish.map_or(0, |f| f.output_bytes),
+            ended: finish.map_or(CheckEnd::Unfinished, |f| f.ended),
+            timeout_s: self.timeout_s,
+        }
+    }
 }
 
 /// How a run ended, if it did.
@@ -110,6 +150,10 @@ pub enum WalkError {
     StartedTwice,
     #[error("the checklist it names is inconsistent: {0}")]
     BadPlan(#[from] super::plan::PlanError),
+    #[error("no check of `{id}` is running, so none can finish")]
+    NoCheckRunning { id: String },
+    #[error("a check cannot finish as unfinished")]
+    FinishedUnfinished,
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +186,11 @@ pub struct Walk {
     sessions: Vec<RecordSession>,
     answers: Vec<Option<Answer>>,
     notes: Vec<Option<String>>,
+    /// Every execution of each item's check, oldest first; never taken back.
+    checks: Vec<Vec<CheckRun>>,
+    /// Each item's check command as the run started, by item ID: a command changed since
+    /// is shown again before it runs.
+    checks_at_start: std::collections::HashMap<String, String>,
     fields: Vec<Option<FieldValue>>,
     signoffs: Vec<Option<SignoffAnswer>>,
     rollback: Option<RollbackStart>,
@@ -166,6 +215,12 @@ impl Walk {
             plan,
         } = start;
         let mut walk = Walk::on(plan, checklist, environment);
+        walk.checks_at_start = walk
+            .plan
+            .items
+            .iter()
+            .filter_map(|i| Some((i.id.clone(), i.check.as_ref()?.run.clone())))
+            .collect();
         walk.sessions.push(RecordSession {
             operator: meta.by.clone(),
             host,
@@ -178,6 +233,8 @@ impl Walk {
         Walk {
             answers: vec![None; plan.items.len()],
             notes: vec![None; plan.items.len()],
+            checks: vec![Vec::new(); plan.items.len()],
+            checks_at_start: Default::default(),
             fields: vec![None; plan.fields.len()],
             signoffs: vec![None; plan.roles.len()],
             plan,
@@ -234,6 +291,34 @@ impl Walk {
         self.notes.get(item)?.as_deref()
     }
 
+    /// Every execution of the item's check, oldest first.
+    pub fn check_runs(&self, item: usize) -> &[CheckRun] {
+        self.checks.get(item).map_or(&[], Vec::as_slice)
+    }
+
+    /// Checks started and never finished, by item: deploycheck stopped while they ran.
+    /// (A check running in this very session is also unfinished until it ends.)
+    pub fn unfinished_checks(&self) -> Vec<(usize, &CheckRun)> {
+        self.checks
+            .iter()
+            .enumerate()
+            .flat_map(|(item, runs)| runs.iter().map(move |run| (item, run)))
+            .filter(|(_, run)| run.finish.is_none())
+            .collect()
+    }
+
+    /// What the item's check command was when the run started, when it is not what the
+    /// plan says now: `Some(None)` for a check the item did not have then.
+    pub fn check_changed_since_start(&self, item: usize) -> Option<Option<&str>> {
+        let plan_item = self.plan.items.get(item)?;
+        let now = &plan_item.check.as_ref()?.run;
+        match self.checks_at_start.get(&plan_item.id) {
+            Some(then) if then == now => None,
+            Some(then) => Some(Some(then.as_str())),
+            None => Some(None),
+        }
+    }
+
     pub fn field(&self, index: usize) -> Option<&FieldValue> {
         self.fields.get(index)?.as_ref()
     }
@@ -275,9 +360,22 @@ impl Walk {
     fn is_answered(&self, step: Step) -> bool {
         match step {
             Step::Field(i) => self.fields[i].is_some(),
-            Step::Item(i) => self.answers[i].is_some(),
+            Step::Item(i) => self.answers[i].is_some() || self.left_for_owner(i),
             Step::Signoff(r) => self.signoffs[r].is_some(),
         }
+    }
+
+    /// A statement of a role that signs off later: its owner confirms it then, in the
+    /// sign-off addendum, so the walk does not ask it.
+    pub fn left_for_owner(&self, item: usize) -> bool {
+        let item = &self.plan.items[item];
+        item.kind == ItemKind::Statement
+            && item.role.is_some_and(|r| {
+                matches!(
+                    self.signoffs[r].as_ref().map(|a| &a.outcome),
+                    Some(SignoffOutcome::Later)
+                )
+            })
     }
 
     /// The next thing to ask, or `None` when the walk is complete. Amortised O(1): the
@@ -403,6 +501,55 @@ impl Walk {
         Ok(effects)
     }
 
+    fn check_event(&mut self, meta: &Meta, event: &Event) -> Result<(), WalkError> {
+        match event {
+            Event::CheckStarted {
+                id,
+                command,
+                timeout_s,
+            } => {
+                let item = self.item_index(id)?;
+                if !self.plan.items[item].is_leaf() {
+                    return Err(WalkError::NotALeaf { id: id.clone() });
+                }
+                self.checks[item].push(CheckRun {
+                    command: command.clone(),
+                    timeout_s: *timeout_s,
+                    started: meta.clone(),
+                    finish: None,
+                });
+            }
+            Event::CheckFinished {
+                id,
+                exit_code,
+                ended,
+                duration_ms,
+                output,
+                output_truncated,
+                output_bytes,
+            } => {
+                let item = self.item_index(id)?;
+                if *ended == CheckEnd::Unfinished {
+                    return Err(WalkError::FinishedUnfinished);
+                }
+                let run = self.checks[item]
+                    .last_mut()
+                    .filter(|run| run.finish.is_none())
+                    .ok_or_else(|| WalkError::NoCheckRunning { id: id.clone() })?;
+                run.finish = Some(CheckFinish {
+                    exit_code: *exit_code,
+                    ended: *ended,
+                    duration_ms: *duration_ms,
+                    output: output.clone(),
+                    output_truncated: *output_truncated,
+                    output_bytes: *output_bytes,
+                });
+            }
+            _ => unreachable!("only check events"),
+        }
+        Ok(())
+    }
+
     fn check_open(&self) -> Result<(), WalkError> {
         match self.end {
             None => Ok(()),
@@ -419,6 +566,11 @@ impl Walk {
     }
 
     fn apply_step(&mut self, meta: &Meta, event: &Event) -> Result<Vec<Effect>, WalkError> {
+        if !event.is_undoable() {
+            // Evidence changes no answer, so it has no effect on the walk.
+            self.check_event(meta, event)?;
+            return Ok(Vec::new());
+        }
         let mut effects = Vec::new();
         match event {
             Event::Field { name, value } => self.set_field(meta, name, value)?,
@@ -461,6 +613,9 @@ impl Walk {
             Event::Rollback { reason } => self.start_rollback(meta, reason.as_deref())?,
             Event::Decline { reason } => self.decline(meta, reason)?,
             Event::Undo => self.undo()?,
+            Event::CheckStarted { .. } | Event::CheckFinished { .. } => {
+                unreachable!("handled above")
+            }
             Event::Start(_)
             | Event::Resume { .. }
             | Event::Stop { .. }
@@ -513,8 +668,9 @@ impl Walk {
                 what: "sign-off role",
                 name: role.to_string(),
             })?;
-        let (SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text)) = outcome;
-        if text.trim().is_empty() {
+        if let SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text) = outcome
+            && text.trim().is_empty()
+        {
             return Err(WalkError::EmptySignoff {
                 role: role.to_string(),
             });
@@ -629,6 +785,7 @@ impl Walk {
     fn move_onto(&mut self, plan: Plan) {
         let mut fresh = Walk::on(plan, self.checklist.clone(), self.environment.clone());
         fresh.sessions = std::mem::take(&mut self.sessions);
+        fresh.checks_at_start = std::mem::take(&mut self.checks_at_start);
         fresh.dropped = std::mem::take(&mut self.dropped);
         // Whether each undoable event was applied, so an undo after a dropped event does
         // not take back something else.
@@ -641,13 +798,19 @@ impl Walk {
                 }
                 continue;
             }
+            // Evidence is never taken back, so it takes no place among the undoable.
+            let undoable = event.is_undoable();
             match fresh.apply_step(&meta, &event) {
                 Ok(_) => {
-                    applied.push(true);
+                    if undoable {
+                        applied.push(true);
+                    }
                     fresh.log.push((meta, event));
                 }
                 Err(error) => {
-                    applied.push(false);
+                    if undoable {
+                        applied.push(false);
+                    }
                     fresh.dropped.push(describe_dropped(&event, &error));
                 }
             }
@@ -702,6 +865,7 @@ impl Walk {
             counts: Counts::default(),
             verdict: Verdict::Incomplete,
             causes: Vec::new(),
+            outstanding: Vec::new(),
             digest: String::new(),
             signatures: Vec::new(),
         };
@@ -757,9 +921,15 @@ impl Walk {
                     kind: item.kind,
                     optional: item.optional,
                     parent: item.parent.map(|p| items[p].id.clone()),
+                    role: item.role.map(|r| self.plan.roles[r].role.clone()),
                     status: answer.map_or(Status::Pending, |a| a.status),
                     reason: match answer {
                         Some(answer) => answer.reason.clone(),
+                        None if item.is_leaf() && self.left_for_owner(index) => Some(format!(
+                            "left for {} to confirm at its sign-off",
+                            item.role
+                                .map_or("its role", |r| self.plan.roles[r].role.as_str())
+                        )),
                         None => unwalked_reason(item, rolled_back, finished),
                     },
                     note: self.notes[index].clone(),
@@ -769,6 +939,8 @@ impl Walk {
                     how: answer.map(|a| a.how),
                     answered_at: answer.map(|a| a.at.clone()),
                     answered_by: answer.map(|a| a.by.clone()),
+                    evidence: (item.check.is_some() || !self.checks[index].is_empty())
+                        .then(|| self.checks[index].iter().map(CheckRun::evidence).collect()),
                 }
             })
             .collect()
@@ -835,6 +1007,7 @@ impl Walk {
                     Some(SignoffOutcome::Refused(reason)) => {
                         (SignoffStatus::Refused, None, Some(reason.clone()))
                     }
+                    Some(SignoffOutcome::Later) => (SignoffStatus::Awaiting, None, None),
                 };
                 RecordSignoff {
                     role: role.role.clone(),
@@ -897,6 +1070,9 @@ fn describe_dropped(event: &Event, error: &WalkError) -> String {
         Event::Answer { id, .. } => format!("answer for `{id}`: {error}"),
         Event::Note { id, .. } => format!("note on `{id}`: {error}"),
         Event::Signoff { role, .. } => format!("sign-off of `{role}`: {error}"),
+        Event::CheckStarted { id, .. } | Event::CheckFinished { id, .. } => {
+            format!("check of `{id}`: {error}")
+        }
         _ => error.to_string(),
     }
 }

@@ -4,6 +4,8 @@
 //! serialize with exactly the keys `show --format json` promises, so the tree itself is the
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 
+mod addendum;
+mod check;
 mod checklist;
 mod measure;
 mod record;
@@ -13,11 +15,16 @@ mod threshold;
 mod time;
 mod verdict;
 
+pub use addendum::{SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum};
+pub use check::{
+    Check, CheckEnd, DEFAULT_TIMEOUT_S, Evidence, MAX_TIMEOUT_S, OUTPUT_KEPT_BYTES, check_timeout,
+    last_line, parse_timeout,
+};
 pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
     SourceFormat, Why,
 };
-pub use measure::{Judgement, MeasureError, Measurement};
+pub use measure::{Judged, Judgement, MeasureError, Measurement};
 pub use record::{
     Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
     RecordItem, RecordRollback, RecordSession, RecordSignature, RecordSignoff, RecordStop,
@@ -25,6 +32,6 @@ pub use record::{
 };
 pub use slug::{MAX_SLUG_LEN, is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
-pub use threshold::{Comparison, Threshold, format_number};
+pub use threshold::{Comparison, Threshold, format_number, value_with_unit};
 pub use time::{Timestamp, TimestampError};
-pub use verdict::{Assessment, headline};
+pub use verdict::{Assessment, headline, headline_with};

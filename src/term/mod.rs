@@ -8,7 +8,9 @@
 mod line;
 mod resume;
 mod session;
+mod signoff;
 
 pub use line::{Editor, LineInput, Piped};
 pub use resume::{describe_resume, offer_resume};
-pub use session::{Outcome, Session, SessionConfig};
+pub use session::{CheckConfig, Outcome, Session, SessionConfig};
+pub use signoff::{Asking, Confirmation, ask_name, confirm_statements};

@@ -2,8 +2,13 @@
 //! or the input ends. At a terminal every prompt is a small screen laid out for the
 //! terminal's width: where the walk is, what is asked, and the keys that apply here.
 
+mod check;
+
+use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Mutex;
+
+pub use check::CheckConfig;
 
 use super::line::{Line, LineInput, Words};
 use crate::clock::Clock;
@@ -40,6 +45,8 @@ pub struct SessionConfig {
     pub field_defaults: Vec<Option<String>>,
     /// `COLUMNS`, for when stdout is not a terminal that can say its own width.
     pub columns: Option<String>,
+    /// Where and how items' checks run.
+    pub checks: CheckConfig,
 }
 
 pub struct Session<'a> {
@@ -54,6 +61,12 @@ pub struct Session<'a> {
     /// Set when input ended inside a follow-up question (a rollback's confirmation), so
     /// the walk ends the same way as at a prompt.
     ended: Option<Outcome>,
+    /// What the last check proposed for the item being asked, until it is answered.
+    proposal: Option<check::Proposal>,
+    /// Items whose changed check command the operator saw and chose to run.
+    confirmed: HashSet<usize>,
+    /// Items whose check `--run-checks` already ran in this session: once each.
+    auto_tried: HashSet<usize>,
 }
 
 /// What one prompt needs to show, copied out so the run is not held while waiting.
@@ -61,6 +74,8 @@ struct Prompt {
     heading: String,
     text: String,
     detail: Option<String>,
+    /// The item's check and what it proposed, one line each, cut (never wrapped) to fit.
+    check: Vec<String>,
     keys: Keys,
     words: Vec<&'static str>,
 }
@@ -80,6 +95,12 @@ const EXTRA: u8 = 3;
 impl Keys {
     fn add(mut self, key: impl Into<String>, rank: u8) -> Self {
         self.0.push((key.into(), rank));
+        self
+    }
+
+    /// These keys, then `more`.
+    fn then(mut self, more: Keys) -> Self {
+        self.0.extend(more.0);
         self
     }
 
@@ -133,6 +154,9 @@ impl<'a> Session<'a> {
             config,
             here: String::new(),
             ended: None,
+            proposal: None,
+            confirmed: HashSet::new(),
+            auto_tried: HashSet::new(),
         }
     }
 
@@ -170,6 +194,15 @@ impl<'a> Session<'a> {
             };
             if self.apply_from_file(step)? {
                 continue;
+            }
+            if let Step::Item(item) = step {
+                // A proposal is for the item it was made at; the walk has moved on.
+                self.proposal.take_if(|p| p.item != item);
+                if self.run_check_automatically(item)? {
+                    continue;
+                }
+            } else {
+                self.proposal = None;
             }
             // Everything answered so far is on disk before a person is asked anything.
             self.run().sync()?;
@@ -262,6 +295,7 @@ impl<'a> Session<'a> {
                 let keys = Keys::default()
                     .add("NAME signs", ESSENTIAL)
                     .add("refuse REASON", ESSENTIAL)
+                    .add("later", USEFUL)
                     .add("rollback", HANDY);
                 Prompt {
                     heading: format!("{prefix}{}", fit(&role_plan.role, room)),
@@ -270,6 +304,7 @@ impl<'a> Session<'a> {
                         "{confirmed} of {} statements confirmed",
                         role_plan.statements.len()
                     )),
+                    check: Vec::new(),
                     keys: with_common(
                         keys,
                         back,
@@ -278,6 +313,7 @@ impl<'a> Session<'a> {
                     ),
                     words: vec![
                         "refuse ",
+                        "later",
                         "back",
                         "rollback ",
                         "quit",
@@ -299,17 +335,29 @@ impl<'a> Session<'a> {
                     text.push_str(" (optional)");
                 }
                 let rolling_back = walk.rollback_started().is_some();
+                let (check, keys) = match &item.check {
+                    Some(check) => (
+                        self.check_detail(walk, index, check),
+                        self.check_keys(index).then(item_keys(item)),
+                    ),
+                    None => (Vec::new(), item_keys(item)),
+                };
+                let mut words = item_words(item);
+                if item.check.is_some() {
+                    words.insert(0, "r");
+                }
                 Prompt {
                     heading: self.item_heading(walk, index, columns),
                     text,
                     detail: item_detail(plan, index),
+                    check,
                     keys: with_common(
-                        item_keys(item),
+                        keys,
                         back,
                         rolling_back || item.is_procedure(),
                         &self.config.contacts,
                     ),
-                    words: item_words(item),
+                    words,
                 }
             }
         }
@@ -336,6 +384,7 @@ impl<'a> Session<'a> {
             heading: format!("Run field {}/{}", index + 1, plan.fields.len()),
             text: plan.fields[index].clone(),
             detail: Some(detail),
+            check: Vec::new(),
             keys: with_common(keys, back, false, &self.config.contacts),
             words: vec!["back", "quit", "status", "contacts", "help"],
         }
@@ -400,14 +449,34 @@ impl<'a> Session<'a> {
                     writeln!(self.out, "{}", style.cyan(&line))?;
                 }
             }
+            for (index, line) in prompt.check.iter().enumerate() {
+                if index == 0 {
+                    // The command is cut, never re-wrapped: its spaces may matter.
+                    writeln!(
+                        self.out,
+                        "{}",
+                        style.cyan(&fit(&format!("  {line}"), columns))
+                    )?;
+                } else {
+                    for part in wrap(line, columns, "  ", "    ") {
+                        writeln!(self.out, "{}", style.cyan(&part))?;
+                    }
+                }
+            }
             let keys = prompt.keys.line(columns, style.separator());
             writeln!(self.out, "{}", style.dim(&keys))?;
         } else {
-            let detail = prompt
+            let parts: Vec<&str> = prompt
                 .detail
                 .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default();
+                .into_iter()
+                .chain(prompt.check.iter().map(String::as_str))
+                .collect();
+            let detail = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join("; "))
+            };
             write!(self.out, "[{}] {}{detail} > ", prompt.heading, prompt.text)?;
         }
         self.out.flush()
@@ -463,7 +532,19 @@ impl<'a> Session<'a> {
                 Ok(event) => event,
                 Err(message) => return self.complain(message),
             },
+            Step::Item(item) if line.is_empty() && self.confirm_proposal(item)? => return Ok(None),
+            Step::Item(item) if is_later(line) && self.role_of_statement(item).is_some() => {
+                let role = self.role_of_statement(item).unwrap_or_default();
+                Event::Signoff {
+                    role,
+                    outcome: SignoffOutcome::Later,
+                }
+            }
             Step::Item(item) => match parse_command(line) {
+                Ok(Command::RunCheck) => {
+                    self.run_check(item)?;
+                    return Ok(None);
+                }
                 Err(message) => return self.complain(&message.0),
                 Ok(Command::Note(text)) => {
                     let meta = self.meta();
@@ -517,9 +598,26 @@ impl<'a> Session<'a> {
         Ok(Some(None))
     }
 
-    /// A signer's name, or `refuse REASON`.
+    /// The role whose statement an item is, if it is one.
+    fn role_of_statement(&self, item: usize) -> Option<String> {
+        let run = self.run();
+        let plan = run.walk().plan();
+        let item = &plan.items[item];
+        (item.kind == ItemKind::Statement)
+            .then_some(item.role)
+            .flatten()
+            .map(|r| plan.roles[r].role.clone())
+    }
+
+    /// A signer's name, `refuse REASON`, or `later`.
     fn signoff_event(&self, role: usize, line: &str) -> Result<Event, &'static str> {
         let role = self.run().walk().plan().roles[role].role.clone();
+        if is_later(line) {
+            return Ok(Event::Signoff {
+                role,
+                outcome: SignoffOutcome::Later,
+            });
+        }
         let outcome = match line.strip_prefix("refuse").map(str::trim) {
             Some("") => return Err("a refusal needs a reason: refuse REASON"),
             Some(reason) => SignoffOutcome::Refused(reason.to_string()),
@@ -762,16 +860,19 @@ impl<'a> Session<'a> {
     fn help(&mut self) -> std::io::Result<()> {
         // One line per entry, so every line keeps its indent (a `\` continuation
         // would eat the first one's).
-        const HELP: [&str; 16] = [
+        const HELP: [&str; 19] = [
             "y, done          the item is done",
             "f REASON         failed            s REASON    skipped",
             "na [REASON]      not applicable    d REASON    deferred",
             "VALUE            a measured value (180ms, 99.5%), judged against the threshold",
             "VALUE override REASON   record the opposite of the judgement, with why",
             "y! [REASON]      done without a value, when a measured item has none to give",
+            "r, run           run the item's check (shown at its prompt); Ctrl-C stops it",
+            "Enter            record what the check proposed, or answer otherwise",
             "c, clear         a rollback trigger's condition does not hold",
             "h, holds         it holds: the rollback is offered",
             "note TEXT        add a note to this item",
+            "later            at a sign-off: its owner signs off after the run (deploycheck signoff)",
             "back             take back the last answer and ask it again",
             "rollback REASON  start the rollback procedure now, saying why",
             "status           what is done and what is left",
@@ -1008,13 +1109,24 @@ fn item_keys(item: &crate::engine::PlanItem) -> Keys {
             .add("d REASON", USEFUL)
             .add(na, USEFUL),
     };
+    let keys = if item.kind == ItemKind::Statement {
+        keys.add("later", USEFUL)
+    } else {
+        keys
+    };
     keys.add("note TEXT", EXTRA)
+}
+
+/// `later`: a role's owner signs off after the run.
+fn is_later(line: &str) -> bool {
+    line.trim().eq_ignore_ascii_case("later")
 }
 
 /// What Tab completes at an item's prompt.
 fn item_words(item: &crate::engine::PlanItem) -> Vec<&'static str> {
     let mut words = match item.kind {
         ItemKind::Trigger => vec!["clear", "holds"],
+        ItemKind::Statement => vec!["done", "failed ", "skip ", "na", "defer ", "later"],
         _ => vec!["done", "failed ", "skip ", "na", "defer "],
     };
     words.extend([

@@ -53,6 +53,7 @@ fn record(items: usize, changed_every: usize) -> Record {
                 kind: ItemKind::Step,
                 optional: false,
                 parent: None,
+                role: None,
                 status: if changed_every > 0 && i % changed_every == 0 {
                     Status::Failed
                 } else {
@@ -67,6 +68,7 @@ fn record(items: usize, changed_every: usize) -> Record {
                 how: Some(How::AnswersFile),
                 answered_at: Some(at("2026-11-23T22:30:00+00:00")),
                 answered_by: Some("bench".into()),
+                evidence: None,
             })
             .collect(),
         rollback: RecordRollback {
@@ -81,6 +83,7 @@ fn record(items: usize, changed_every: usize) -> Record {
         counts: Counts::default(),
         verdict: Verdict::Go,
         causes: vec![],
+        outstanding: vec![],
         digest: String::new(),
         signatures: vec![],
     };
