@@ -30,7 +30,7 @@ pub use record::{
     RecordItem, RecordRollback, RecordSession, RecordSignature, RecordSignoff, RecordStop,
     SignoffStatus,
 };
-pub use slug::{is_valid_slug, push_slug, slugify};
+pub use slug::{MAX_SLUG_LEN, is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
 pub use threshold::{Comparison, Threshold, format_number, value_with_unit};
 pub use time::{Timestamp, TimestampError};
