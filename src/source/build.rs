@@ -520,7 +520,7 @@ impl<'a> Builder<'a> {
             .chain((0..count).filter(|&i| !explicit[i]));
         claims.extend(order.enumerate().map(|(rank, index)| {
             let mut hasher = FnvHasher::default();
-            hasher.write(siblings.id(index)[prefix..].as_bytes());
+            hasher.write(&siblings.id(index).as_bytes()[prefix..]);
             (hasher.finish(), rank, index)
         }));
         claims.sort_unstable();
