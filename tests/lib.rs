@@ -22,3 +22,4 @@ mod show;
 mod snapshots;
 mod terminal;
 mod validate;
+mod windows;

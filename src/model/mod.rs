@@ -12,6 +12,7 @@ mod status;
 mod threshold;
 mod time;
 mod verdict;
+mod window;
 
 pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
@@ -28,3 +29,4 @@ pub use status::{Status, Verdict};
 pub use threshold::{Comparison, Threshold, format_number};
 pub use time::{Timestamp, TimestampError};
 pub use verdict::{Assessment, headline};
+pub use window::{MAX_SPAN_SECONDS, Span, SpanError, Window, human_duration};
