@@ -305,12 +305,13 @@ fn walk_and_close(
         let guard = run.lock().unwrap_or_else(|p| p.into_inner());
         display_path(&guard.folder().record_path(), &io.cwd)
     };
+    let pause = Arc::new(term::Pause::default());
     install_interrupt_handler(
         Arc::clone(&run),
         Arc::clone(&clock),
         operator.clone(),
         (resume_command.clone(), record_shown.clone()),
-        io.host.exit,
+        (Arc::clone(&pause), io.host.exit),
     );
     let config = SessionConfig {
         interactive: io.interactive,
@@ -319,6 +320,7 @@ fn walk_and_close(
         contacts: target.checklist.contacts.clone(),
         field_defaults,
         columns: io.host.var("COLUMNS"),
+        pause,
     };
     let outcome = Session::new(
         &run,
@@ -437,9 +439,13 @@ fn install_interrupt_handler(
     clock: Arc<dyn Clock>,
     operator: String,
     (resume_command, record_shown): (String, String),
-    exit: fn(i32) -> !,
+    (pause, exit): (Arc<term::Pause>, fn(i32) -> !),
 ) {
     let handler = move || {
+        // Ctrl-C while waiting for a time window to open stops the wait, not the run.
+        if pause.interrupt() {
+            return;
+        }
         let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
         if !run.walk().is_open() {
             // The run finished (or was replaced) just now; its record is written.

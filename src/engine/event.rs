@@ -61,6 +61,9 @@ pub enum Event {
         how: How,
         /// The operator reversed what the threshold made of `value`; `reason` says why.
         overridden: bool,
+        /// Why the item was answered before its window opened.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        early: Option<String>,
     },
     Note {
         id: String,
@@ -80,6 +83,14 @@ pub enum Event {
     },
     /// Takes back the last change (`back`).
     Undo,
+    /// The deployment moment: time windows count from this event's time. Journaled once,
+    /// when the walk leaves the section that completes the deployment.
+    Deployed,
+    /// Items of a section with a time window, handed over to be answered later, each by
+    /// the end of its window: follow-ups.
+    HandOver {
+        ids: Vec<String>,
+    },
     /// The run stopped unfinished (quit, end of input, interrupt); it can resume.
     Stop {
         reason: String,
@@ -120,6 +131,7 @@ impl Event {
                 value,
                 how,
                 overridden,
+                early,
             } => Event::Answer {
                 id,
                 status,
@@ -127,6 +139,7 @@ impl Event {
                 value: o(value),
                 how,
                 overridden,
+                early: o(early),
             },
             Event::Note { id, text } => Event::Note { id, text: c(&text) },
             Event::Signoff { role, outcome } => Event::Signoff {

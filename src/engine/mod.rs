@@ -17,6 +17,6 @@ pub use event::{Event, Meta, SignoffOutcome, Start};
 pub use input::{Command, Refusal, parse_command};
 pub use plan::{ItemKind, Plan, PlanItem, RolePlan, Step};
 pub use walk::{
-    Answer, Decline, Effect, End, FieldValue, ReplayError, RollbackStart, SignoffAnswer, Walk,
+    Answer, Decline, Due, Effect, End, FieldValue, ReplayError, RollbackStart, SignoffAnswer, Walk,
     WalkError, replay, resolve_item_answer,
 };

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::ItemKind;
-use crate::model::{Checklist, Item, PhaseKind, SectionKind, Threshold};
+use crate::model::{Checklist, Item, PhaseKind, SectionKind, Threshold, Window};
 
 /// A plan read from a journal that does not hold together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,6 +30,9 @@ pub struct PlanItem {
     /// Optional in effect: the item, its section or an ancestor says so.
     pub optional: bool,
     pub threshold: Option<Threshold>,
+    /// Its section's time window, after the deployment moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
     pub parent: Option<usize>,
     #[serde(skip)]
     pub children: Vec<usize>,
@@ -76,6 +79,16 @@ pub struct Plan {
     pub main: Vec<Step>,
     /// The rollback procedure, walked once a rollback starts.
     pub rollback: Vec<Step>,
+    /// The item whose answer completes the deployment: once the walk has passed it, the
+    /// deployment moment is recorded. `None` with windows: at the start of the walk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor_after: Option<String>,
+    /// How many steps of the main path come before the deployment moment.
+    #[serde(skip)]
+    pub anchor_steps: usize,
+    /// Whether any item has a time window.
+    #[serde(skip)]
+    pub has_windows: bool,
     /// Leaf items on the main path.
     #[serde(skip)]
     pub main_items: usize,
@@ -95,13 +108,17 @@ impl Plan {
             roles: Vec::new(),
             main: (0..checklist.fields.len()).map(Step::Field).collect(),
             rollback: Vec::new(),
+            anchor_after: None,
+            anchor_steps: 0,
+            has_windows: false,
             main_items: 0,
             rollback_items: 0,
             ids: HashMap::new(),
         };
+        let anchor = checklist.anchor_section();
         let mut role_index: HashMap<String, usize> = HashMap::new();
-        for phase in &checklist.phases {
-            for section in &phase.sections {
+        for (phase_index, phase) in checklist.phases.iter().enumerate() {
+            for (section_index, section) in phase.sections.iter().enumerate() {
                 let kind = match section.kind {
                     SectionKind::Steps => ItemKind::Step,
                     SectionKind::Triggers => ItemKind::Trigger,
@@ -127,6 +144,7 @@ impl Plan {
                     section: &section.title,
                     kind,
                     role,
+                    window: section.window,
                 };
                 let mut stack: Vec<(&Item, Option<usize>, bool)> = section
                     .items
@@ -149,6 +167,13 @@ impl Plan {
                     if first_section_of_role {
                         plan.main.push(Step::Signoff(role));
                     }
+                }
+                if anchor == Some((phase_index, section_index)) {
+                    // The last item walked so far: the section's own, or one before it.
+                    plan.anchor_after = plan.main.iter().rev().find_map(|step| match step {
+                        Step::Item(i) => Some(plan.items[*i].id.clone()),
+                        _ => None,
+                    });
                 }
             }
         }
@@ -185,6 +210,7 @@ impl Plan {
             kind: context.kind,
             optional: item.optional || inherited_optional,
             threshold: item.threshold.as_deref().cloned(),
+            window: context.window,
             parent,
             children: Vec::new(),
             role: context.role,
@@ -252,6 +278,19 @@ impl Plan {
                 self.main_items = position;
             }
         }
+        self.has_windows = self.items.iter().any(|i| i.window.is_some());
+        self.anchor_steps = match &self.anchor_after {
+            None => 0,
+            Some(id) => {
+                let index = self.ids.get(id).copied();
+                let at = index.and_then(|i| self.main.iter().position(|s| *s == Step::Item(i)));
+                at.ok_or_else(|| {
+                    PlanError(format!(
+                        "the deployment moment follows `{id}`, which is not on the walk"
+                    ))
+                })? + 1
+            }
+        };
         for role in &self.roles {
             if role.statements.iter().any(|&s| s >= self.items.len()) {
                 return Err(PlanError(format!(
@@ -285,4 +324,5 @@ struct Context<'a> {
     section: &'a str,
     kind: ItemKind,
     role: Option<usize>,
+    window: Option<Window>,
 }

@@ -21,8 +21,8 @@ pub use checklist::{
 pub use measure::{Judgement, MeasureError, Measurement};
 pub use record::{
     Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
-    RecordItem, RecordRollback, RecordSession, RecordSignature, RecordSignoff, RecordStop,
-    SignoffStatus,
+    RecordEarly, RecordFollowUp, RecordItem, RecordRollback, RecordSession, RecordSignature,
+    RecordSignoff, RecordStop, RecordWindow, SignoffStatus,
 };
 pub use slug::{is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::record::{Counts, ItemKind, Record, SignoffStatus};
-use super::{Status, Verdict};
+use super::{Status, Timestamp, Verdict};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assessment {
@@ -25,12 +25,13 @@ impl Assessment {
     }
 }
 
-/// The verdict with its causes, as every screen and report shows it.
+/// The verdict with its causes, as every screen and report shows it. A GO has no causes,
+/// only what comes after it: `GO · 6 follow-ups due by 2026-11-30 21:00`.
 pub fn headline(verdict: Verdict, causes: &[String]) -> String {
-    if causes.is_empty() {
-        verdict.to_string()
-    } else {
-        format!("{verdict}: {}", causes.join(", "))
+    match (verdict, causes.is_empty()) {
+        (_, true) => verdict.to_string(),
+        (Verdict::Go, false) => format!("{verdict} · {}", causes.join(", ")),
+        (_, false) => format!("{verdict}: {}", causes.join(", ")),
     }
 }
 
@@ -40,7 +41,14 @@ pub fn judge(record: &Record) -> Assessment {
     let mut required_failed = 0;
     let mut open = Counts::default();
     let mut unanswered = 0;
+    let mut follow_ups: Vec<&Timestamp> = Vec::new();
     for item in record.leaves() {
+        if let (Status::Pending, Some(follow_up)) = (item.status, &item.follow_up) {
+            // Handed over to be answered later: open, but not missing.
+            counts.follow_ups += 1;
+            follow_ups.push(&follow_up.due);
+            continue;
+        }
         counts.add(item.status);
         if item.status == Status::Pending
             && (item.kind == ItemKind::Procedure) == record.rollback.started
@@ -144,8 +152,10 @@ pub fn judge(record: &Record) -> Assessment {
         for role in unsigned {
             causes.push(format!("awaiting sign-off: {role}"));
         }
+        causes.extend(follow_ups_due(&follow_ups));
         Verdict::Incomplete
     } else {
+        causes.extend(follow_ups_due(&follow_ups));
         Verdict::Go
     };
     Assessment {
@@ -154,6 +164,41 @@ pub fn judge(record: &Record) -> Assessment {
         counts,
         triggers_held,
     }
+}
+
+/// `6 follow-ups due by 2026-11-30 21:00`, or by when each group is due when they differ.
+fn follow_ups_due(dues: &[&Timestamp]) -> Option<String> {
+    let mut dues: Vec<&Timestamp> = dues.to_vec();
+    if dues.is_empty() {
+        return None;
+    }
+    dues.sort();
+    let when = |t: &Timestamp| t.instant().format("%Y-%m-%d %H:%M").to_string();
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for due in &dues {
+        let shown = when(due);
+        match groups.last_mut() {
+            Some((last, n)) if *last == shown => *n += 1,
+            _ => groups.push((shown, 1)),
+        }
+    }
+    let all = plural(dues.len(), "follow-up", "follow-ups");
+    Some(match groups.as_slice() {
+        [(at, _)] => format!("{all} due by {at}"),
+        [first, second] | [first, second, _] if groups.len() <= 3 => {
+            let mut parts = vec![format!("{} due by {}", first.1, first.0)];
+            parts.push(format!("{} by {}", second.1, second.0));
+            if let Some(third) = groups.get(2) {
+                parts.push(format!("{} by {}", third.1, third.0));
+            }
+            format!("{all}: {}", parts.join(", "))
+        }
+        _ => format!(
+            "{all}, the first due by {}, the last by {}",
+            groups[0].0,
+            groups[groups.len() - 1].0
+        ),
+    })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

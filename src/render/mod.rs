@@ -5,6 +5,7 @@ pub mod sheet;
 mod style;
 pub(crate) mod summary;
 mod tree;
+pub(crate) mod when;
 pub(crate) mod width;
 
 pub use report::{ReportContext, ReportFormat, write_report};

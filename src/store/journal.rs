@@ -413,6 +413,7 @@ mod tests {
             value: None,
             how: How::Typed,
             overridden: false,
+            early: None,
         }
     }
 

@@ -39,6 +39,12 @@ pub trait LineInput {
     /// Shows `prompt` (after flushing `out`, which holds the rest of the screen) and reads
     /// one line.
     fn read(&mut self, prompt: &str, out: &mut dyn Write, words: &Words) -> io::Result<Line>;
+
+    /// Whether a person watches a real terminal, where a line can be redrawn in place (a
+    /// countdown while waiting for a window to open).
+    fn live(&self) -> bool {
+        false
+    }
 }
 
 /// Lines from a pipe or a file: the prompt is written to `out`, and so is the line read,
@@ -92,6 +98,10 @@ impl LineInput for Editor {
             Err(ReadlineError::Io(error)) => Err(error),
             Err(other) => Err(io::Error::other(other)),
         }
+    }
+
+    fn live(&self) -> bool {
+        true
     }
 }
 

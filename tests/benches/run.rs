@@ -106,6 +106,7 @@ fn per_answer(items: usize) -> (Duration, Duration) {
             value: None,
             how: How::Typed,
             overridden: false,
+            early: None,
         };
         let start = Instant::now();
         run.apply(&meta, event).unwrap();
