@@ -24,8 +24,8 @@
 //! - `cli`: arguments → typed command → exit code, with one error type (`Error`) and one
 //!   renderer; `host` holds the facts of the machine (environment, host name, git, clock),
 //!   read once at the edge and handed in.
-//! - `fuzz` and `fuzz_records`: the readers' properties (checklists, answers, settings;
-//!   records and journals), for the fuzz targets in `fuzz/` (an API for fuzzing only).
+//! - `fuzz`: the readers' properties (checklists, answers, settings, records and
+//!   journals), for the fuzz targets in `fuzz/` (an API for fuzzing only).
 
 // The deliberate public API: the model (checklists and run records), reading checklists
 // and records, and the walk with its journal, for programs that embed or measure a run.
@@ -37,7 +37,6 @@ pub mod store;
 pub mod yaml;
 // For the fuzz targets in fuzz/ only.
 pub mod fuzz;
-pub mod fuzz_records;
 
 // Everything else is the command-line tool's own.
 pub(crate) mod audit;

@@ -156,3 +156,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_run_record_or_journal_given_as_a_checklist_is_named_for_what_it_is() {
+    let first = Test::new()
+        .fixture("terminal/release.md", "checklists/release.md")
+        .args(&["run", "production", "--new"])
+        .stdin("")
+        .status(1)
+        .run();
+    let folder = first.run_folders().remove(0);
+    let folder = folder.strip_prefix(first.dir.path()).unwrap().to_owned();
+    let record = folder.join("record.yaml").display().to_string();
+    let journal = folder.join("journal.jsonl").display().to_string();
+    Test::resume_in(first.dir)
+        .args(&["validate", &record, &journal])
+        .status(2)
+        .stderr_contains(&format!(
+            "{record}:1: error: this is a run record, not a checklist: read it with `deploycheck report`"
+        ))
+        .stderr_contains(&format!("{journal}:1: error: this is a run's journal, not a checklist"))
+        .run();
+}

@@ -839,6 +839,9 @@ mod crash_points {
                     && match outcome {
                         SignoffOutcome::Signed(name) => s.name.as_ref() == Some(name),
                         SignoffOutcome::Refused(why) => s.reason.as_ref() == Some(why),
+                        SignoffOutcome::Later => {
+                            s.status == deploycheck::model::SignoffStatus::Awaiting
+                        }
                     }
             }),
             _ => true,

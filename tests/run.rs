@@ -494,3 +494,23 @@ fn rewording_one_item_reports_one_reworded_item_by_text_not_every_item() {
         .run();
     assert!(!output.stdout.contains("added"), "{}", output.stdout);
 }
+
+#[test]
+fn a_run_replaced_by_a_new_one_names_who_replaced_it() {
+    let first = Test::new()
+        .fixture("terminal/release.md", "checklists/release.md")
+        .args(&["run", "production", "--operator", "dana"])
+        .stdin("\nv1\ny\n")
+        .status(1)
+        .run();
+    let second = Test::resume_in(first.dir)
+        .args(&["run", "production", "--new", "--operator", "lee"])
+        .env("DEPLOYCHECK_NOW", "2026-11-23T23:00:00+00:00")
+        .stdin("")
+        .status(1)
+        .run();
+    let (_, old) = second.records().remove(0);
+    let stopped = old.stopped.expect("the old run is stopped");
+    assert_eq!(stopped.replaced_by.as_deref(), Some("lee"));
+    assert_eq!(stopped.reason, "replaced by a new run started by lee");
+}

@@ -167,3 +167,33 @@ fn end_of_input_ends_the_run_cleanly_as_incomplete() {
     assert_eq!(record.verdict, Verdict::Incomplete);
     assert_eq!(record.causes[0], "stopped (end of input)");
 }
+
+#[test]
+fn quitting_at_the_rollback_question_asks_it_again_on_resume() {
+    let first = drive("y\n150ms\nholds\nquit\n", true, 1);
+    assert!(
+        first.stdout.contains("Start the rollback now?"),
+        "{}",
+        first.stdout
+    );
+    let second = Test::resume_in(first.dir)
+        .args(&["run", "production", "--operator", "lee", "--resume"])
+        .env("DEPLOYCHECK_NOW", "2026-11-23T22:10:00+00:00")
+        .env("DEPLOYCHECK_ASSUME_TERMINAL", "1")
+        .stdin("n canary noise, confirmed by SRE\ndana\n")
+        .status(1)
+        .run();
+    let screen = &second.stdout;
+    let asked = screen
+        .find("Start the rollback now?")
+        .unwrap_or_else(|| panic!("the question comes back on resume:\n{screen}"));
+    assert!(
+        screen.find("Sign-off").is_none_or(|s| s > asked),
+        "asked before anything else:\n{screen}"
+    );
+    let record = second.only_record();
+    let declined = &record.rollback.declined[0];
+    assert_eq!(declined.by, "lee");
+    assert_eq!(declined.reason, "canary noise, confirmed by SRE");
+    assert_eq!(record.causes, ["1 trigger held and rollback declined"]);
+}

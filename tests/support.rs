@@ -285,3 +285,151 @@ pub fn json_items(tree: &serde_json::Value) -> Vec<&serde_json::Value> {
 pub fn count_items(tree: &serde_json::Value) -> usize {
     json_items(tree).len()
 }
+
+/// The real binary in a real terminal: a private tmux server with one window of a fixed
+/// size, driven by keys and read back as the screen a person would see. Tests that need it
+/// skip, with a note on stderr, where tmux is not installed (`.ci/run` installs it).
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    pub fn available() -> bool {
+        let found = std::process::Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            eprintln!("tmux is not installed: skipping a terminal test");
+        }
+        found
+    }
+
+    /// Starts `deploycheck ARGS` in `dir` at `columns` x `rows`, with `env` and the test
+    /// defaults of [`Test::run`] (pinned clock, no colour settings from outside).
+    pub fn start(dir: &Path, size: (u16, u16), env: &[(&str, &str)], args: &[&str]) -> Tmux {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let socket = format!(
+            "deploycheck-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let mut command = vec![
+            "env".to_string(),
+            "-u".into(),
+            "NO_COLOR".into(),
+            "-u".into(),
+            "DEPLOYCHECK_OPERATOR".into(),
+            "USER=tester".into(),
+            format!("HOME={}", dir.display()),
+            "DEPLOYCHECK_NOW=2026-11-23T22:00:00+00:00".into(),
+        ];
+        command.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+        command.push(env!("CARGO_BIN_EXE_deploycheck").into());
+        command.extend(args.iter().map(|a| a.to_string()));
+        // The window stays after the program exits, so its last screen can be read.
+        let status = std::process::Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", &size.0.to_string(), "-y", &size.1.to_string()])
+            .arg("-c")
+            .arg(dir)
+            .arg(shell_words(&command))
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux starts");
+        assert!(status.success(), "tmux new-session failed");
+        let tmux = Tmux { socket };
+        tmux.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
+        tmux
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let output = std::process::Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Sends tmux key names (`Up`, `Enter`, `C-c`); the word after `-l` is typed as text.
+    pub fn keys(&self, keys: &[&str]) {
+        let mut keys = keys.iter();
+        while let Some(&key) = keys.next() {
+            match key {
+                "-l" => {
+                    let text = keys.next().expect("text after -l");
+                    self.tmux(&["send-keys", "-t", "0", "-l", text]);
+                }
+                key => {
+                    self.tmux(&["send-keys", "-t", "0", key]);
+                }
+            }
+        }
+    }
+
+    /// The visible screen, trailing blanks trimmed. Lines the terminal wrapped are joined
+    /// again (`-J`), so a line too long for the window shows as one long line.
+    pub fn screen(&self) -> String {
+        let screen = self.tmux(&["capture-pane", "-p", "-J", "-t", "0"]);
+        let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
+        lines.join("\n").trim_end().to_string()
+    }
+
+    /// Waits until the screen shows `needle` (at most 20 s, polled; the time is a guard
+    /// against a hang, never part of what is tested) and returns the screen.
+    pub fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..400 {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the screen never showed {needle:?}:\n{}", self.screen());
+    }
+}
+
+impl Tmux {
+    /// Sends `keys`, then waits until the screen has changed and settled on an empty
+    /// prompt line (`>`), or the program has ended; returns that screen.
+    pub fn answer(&self, keys: &[&str]) -> String {
+        let before = self.screen();
+        self.keys(keys);
+        let mut last = String::new();
+        for _ in 0..400 {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            let screen = self.screen();
+            let settled = screen == last && screen != before;
+            let waiting =
+                screen.lines().last().is_some_and(|l| l.trim_end() == ">") || self.exited();
+            if settled && waiting {
+                return screen;
+            }
+            last = screen;
+        }
+        panic!("no new prompt after {keys:?}:\n{}", self.screen());
+    }
+
+    /// Whether the program in the window has exited.
+    pub fn exited(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "0", "#{pane_dead}"])
+            .trim()
+            == "1"
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+/// One shell command line from words, each single-quoted.
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

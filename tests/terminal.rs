@@ -198,3 +198,129 @@ fn the_man_page_comes_from_the_same_definitions() {
     assert!(out.stdout.contains("deploycheck"));
     assert!(out.stdout.contains("Walk deployment checklists"));
 }
+
+#[test]
+fn up_recalls_answers_given_before_a_resume() {
+    if !crate::support::Tmux::available() {
+        return;
+    }
+    let first = first_session("80");
+    let tmux = crate::support::Tmux::start(
+        first.dir.path(),
+        (80, 24),
+        &[("DEPLOYCHECK_OPERATOR", "lee")],
+        &["run", "production", "--resume"],
+    );
+    tmux.wait_for("? help");
+    tmux.keys(&["Up"]);
+    tmux.wait_for("250ms override measured during a deploy spike");
+    tmux.keys(&["Up"]);
+    let screen = tmux.wait_for("f flaky on the staging copy");
+    let last = screen.lines().last().unwrap_or_default();
+    assert!(last.ends_with("f flaky on the staging copy"), "{screen}");
+    tmux.keys(&["C-u", "C-c"]);
+    tmux.wait_for("--resume");
+}
+
+/// The whole night at a real 80x24 terminal: fields, a failure whose reason is edited
+/// with the cursor keys, an override, a rollback started and taken back, quit, a resume
+/// by another operator and the sign-off. No line is wider than the window, and the
+/// verdict is on the last screen.
+#[test]
+fn a_whole_run_at_a_real_80_by_24_terminal() {
+    use crate::support::Tmux;
+    if !Tmux::available() {
+        return;
+    }
+    let test = Test::new().fixture("terminal/release.md", "checklists/release.md");
+    let dir = test.into_dir();
+    let mut screens = Vec::new();
+    {
+        let tmux = Tmux::start(
+            dir.path(),
+            (80, 24),
+            &[("DEPLOYCHECK_OPERATOR", "dana")],
+            &["run", "production"],
+        );
+        tmux.wait_for("Deployment Date");
+        for keys in [
+            &["Enter"][..],
+            &["-l", "v1.4.2", "Enter"],
+            &["y", "Enter"],
+            // "f flaky staging", then the cursor goes back to put "on the " before
+            // "staging" and End adds " copy".
+            &[
+                "-l",
+                "f flaky staging",
+                "Left",
+                "Left",
+                "Left",
+                "Left",
+                "Left",
+                "Left",
+                "Left",
+                "-l",
+                "on the ",
+                "End",
+                "-l",
+                " copy",
+                "Enter",
+            ],
+            &[
+                "-l",
+                "250ms override measured during a deploy spike",
+                "Enter",
+            ],
+            &["-l", "rollback", "Enter"],
+            &["-l", "errors climbing", "Enter"],
+            &["y", "Enter"],
+            &["-l", "back", "Enter"],
+            &["-l", "quit", "Enter"],
+        ] {
+            screens.push(tmux.answer(keys));
+        }
+        assert!(tmux.exited(), "{}", tmux.screen());
+    }
+    {
+        let tmux = Tmux::start(
+            dir.path(),
+            (80, 24),
+            &[("DEPLOYCHECK_OPERATOR", "lee")],
+            &["run", "production"],
+        );
+        screens.push(tmux.wait_for("Resume it?"));
+        for keys in [
+            &["Enter"][..],
+            &["c", "Enter"],
+            &["y", "Enter"],
+            &["-l", "Lee Park", "Enter"],
+        ] {
+            screens.push(tmux.answer(keys));
+        }
+        assert!(tmux.exited(), "{}", tmux.screen());
+        let last = screens.last().unwrap();
+        assert!(last.contains("Verdict: NO-GO"), "{last}");
+    }
+    for screen in &screens {
+        assert_fits(screen, 80);
+        assert!(screen.lines().count() <= 24, "{screen}");
+    }
+    let folder = crate::support::run_folders(dir.path()).remove(0);
+    let text = std::fs::read_to_string(folder.join("record.yaml")).unwrap();
+    let record: deploycheck::model::Record = deploycheck::yaml::from_str(&text, "record").unwrap();
+    let reason = |text: &str| {
+        let item = record.items.iter().find(|i| i.text == text).unwrap();
+        (item.status, item.reason.clone(), item.answered_by.clone())
+    };
+    use deploycheck::model::Status;
+    assert_eq!(
+        reason("Integration tests passing against the staging copy of the customer database"),
+        (
+            Status::Failed,
+            Some("flaky on the staging copy".to_string()),
+            Some("dana".to_string())
+        )
+    );
+    assert_eq!(reason("High error rates (>5%)").2.as_deref(), Some("lee"));
+    assert!(!record.rollback.started, "the rollback was taken back");
+}

@@ -4,4 +4,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| deploycheck::fuzz_records::journal(data));
+fuzz_target!(|data: &[u8]| deploycheck::fuzz::journal(data));

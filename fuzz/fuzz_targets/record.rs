@@ -3,4 +3,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| deploycheck::fuzz_records::record(data));
+fuzz_target!(|data: &[u8]| deploycheck::fuzz::record(data));

@@ -177,6 +177,7 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         SignoffStatus::Signed => format!("signed by {}", s.name.as_deref().unwrap_or("?")),
         SignoffStatus::Refused => format!("refused: {}", s.reason.as_deref().unwrap_or("")),
         SignoffStatus::Pending => "not signed".to_string(),
+        SignoffStatus::Awaiting => "awaiting sign-off".to_string(),
     };
     let a_signoffs: HashMap<&str, String> = a
         .signoffs
@@ -247,10 +248,7 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         }
     }
     RecordDiff {
-        verdict: change(
-            &crate::model::headline(a.verdict, &a.causes),
-            &crate::model::headline(b.verdict, &b.causes),
-        ),
+        verdict: change(&a.headline(), &b.headline()),
         environment: change(&a.environment, &b.environment),
         checklist: change(&a.checklist.sha256, &b.checklist.sha256),
         fields,

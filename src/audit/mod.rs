@@ -11,7 +11,6 @@ use crate::model::{RECORD_SCHEMA, Record};
 use crate::source::Diagnostic;
 use crate::yaml;
 
-/// Reads a run record; anything else is a clear error naming the file (exit 2).
 /// What a file that failed to read as a record seems to be, judged from its text.
 fn looks_like(text: &str) -> Option<&'static str> {
     let lines = || text.lines().map(str::trim_start);
@@ -31,13 +30,19 @@ fn looks_like(text: &str) -> Option<&'static str> {
     None
 }
 
+/// Reads a run record; anything else is a clear error naming the file (exit 2).
 pub fn load_record(path: &Path, shown: &str) -> Result<Record, crate::Error> {
+    let text = read_input_text(path, shown, RECORD).map_err(crate::Error::Config)?;
+    parse_record(&text, shown)
+}
+
+/// A run record from its text; anything else is a clear error naming the file (exit 2).
+pub fn parse_record(text: &str, shown: &str) -> Result<Record, crate::Error> {
     let fail = |line: Option<u32>, message: String| {
         crate::Error::Config(Diagnostic::error(shown, line, message))
     };
-    let text = read_input_text(path, shown, RECORD).map_err(crate::Error::Config)?;
-    let record: Record = yaml::from_str(&text, shown).map_err(|mut d| {
-        d.message = match looks_like(&text) {
+    let record: Record = yaml::from_str(text, shown).map_err(|mut d| {
+        d.message = match looks_like(text) {
             Some(what) => format!(
                 "this looks like {what}, not a run record; give a record.yaml from a run folder (runs/<run>/record.yaml)"
             ),

@@ -220,7 +220,7 @@ pub fn verify(
     }
     // The verdict, counts and triggers held are functions of the items: recompute them.
     let assessment = record.judge();
-    let stored = crate::model::headline(record.verdict, &record.causes);
+    let stored = record.headline();
     let recomputed = assessment.headline();
     if stored != recomputed {
         failed = true;

@@ -393,7 +393,7 @@ fn write_stopped(
     let saved = format!(
         "Stopped: {answered} answer{} saved ({}) in {record_shown}.",
         if answered == 1 { "" } else { "s" },
-        crate::model::headline(record.verdict, &record.causes)
+        record.headline()
     );
     let resume = format!("Resume with: {resume_command}");
     let columns =

@@ -35,6 +35,9 @@ pub enum SignoffOutcome {
     Signed(String),
     /// Refused, for this reason.
     Refused(String),
+    /// Left to the role's owner to sign off after the run, in a sign-off addendum; the
+    /// role's statements still open are left to them too.
+    Later,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +150,7 @@ impl Event {
                 outcome: match outcome {
                     SignoffOutcome::Signed(name) => SignoffOutcome::Signed(c(&name)),
                     SignoffOutcome::Refused(reason) => SignoffOutcome::Refused(c(&reason)),
+                    SignoffOutcome::Later => SignoffOutcome::Later,
                 },
             },
             Event::Rollback { reason } => Event::Rollback { reason: o(reason) },

@@ -97,9 +97,83 @@ pub fn parse_command(line: &str) -> Result<Command, Refusal> {
     }
 }
 
+/// The words that would give `answer` at a prompt, as `parse_command` reads them: what Up
+/// recalls after a resume. `None` for a status nobody typed (a parent's, from its children).
+pub fn typed_words(answer: &super::Answer) -> Option<String> {
+    if answer.how == crate::model::How::Derived {
+        return None;
+    }
+    let reason = answer.reason.as_deref().filter(|r| !r.is_empty());
+    Some(match (&answer.value, reason) {
+        (Some(value), Some(reason)) if answer.overridden => format!("{value} override {reason}"),
+        (Some(value), _) => value.clone(),
+        (None, reason) => {
+            let word = match answer.status {
+                Status::Done => "y",
+                Status::Failed => "f",
+                Status::Skipped => "skip",
+                Status::NotApplicable => "na",
+                Status::Deferred => "defer",
+                Status::Clear => "clear",
+                Status::Holds => "holds",
+                Status::Pending => return None,
+            };
+            match reason {
+                Some(reason) => format!("{word} {reason}"),
+                None => word.to_string(),
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_words_read_back_as_the_same_answer() {
+        let answer =
+            |status, reason: Option<&str>, value: Option<&str>, overridden| super::super::Answer {
+                status,
+                reason: reason.map(str::to_string),
+                value: value.map(str::to_string),
+                how: crate::model::How::Typed,
+                overridden,
+                early: None,
+                at: crate::model::Timestamp::parse("2026-11-23T22:00:00Z").unwrap(),
+                by: "dana".into(),
+            };
+        for (status, reason) in [
+            (Status::Done, None),
+            (Status::Failed, Some("disk full")),
+            (Status::Skipped, Some("not in this release")),
+            (Status::NotApplicable, None),
+            (Status::Deferred, Some("after the freeze")),
+            (Status::Clear, None),
+            (Status::Holds, None),
+        ] {
+            let words = typed_words(&answer(status, reason, None, false)).unwrap();
+            assert_eq!(
+                parse_command(&words),
+                Ok(Command::Answer {
+                    status,
+                    reason: reason.map(str::to_string)
+                }),
+                "{words}"
+            );
+        }
+        let measured = answer(Status::Done, Some("burst"), Some("85%"), true);
+        assert_eq!(
+            parse_command(&typed_words(&measured).unwrap()),
+            Ok(Command::Measured {
+                value: "85%".into(),
+                override_reason: Some("burst".into())
+            })
+        );
+        let mut derived = answer(Status::Done, None, None, false);
+        derived.how = crate::model::How::Derived;
+        assert_eq!(typed_words(&derived), None);
+    }
 
     #[test]
     fn short_and_long_answers() {

@@ -14,7 +14,7 @@ mod plan;
 mod walk;
 
 pub use event::{Event, Meta, SignoffOutcome, Start};
-pub use input::{Command, Refusal, parse_command};
+pub use input::{Command, Refusal, parse_command, typed_words};
 pub use plan::{ItemKind, Plan, PlanItem, RolePlan, Step};
 pub use walk::{
     Answer, Decline, Due, Effect, End, FieldValue, ReplayError, RollbackStart, SignoffAnswer, Walk,

@@ -396,9 +396,24 @@ impl Walk {
     fn is_answered(&self, step: Step) -> bool {
         match step {
             Step::Field(i) => self.fields[i].is_some(),
-            Step::Item(i) => self.answers[i].is_some() || self.handed_over[i].is_some(),
+            Step::Item(i) => {
+                self.answers[i].is_some() || self.handed_over[i].is_some() || self.left_for_owner(i)
+            }
             Step::Signoff(r) => self.signoffs[r].is_some(),
         }
+    }
+
+    /// A statement of a role that signs off later: its owner confirms it then, in the
+    /// sign-off addendum, so the walk does not ask it.
+    pub fn left_for_owner(&self, item: usize) -> bool {
+        let item = &self.plan.items[item];
+        item.kind == ItemKind::Statement
+            && item.role.is_some_and(|r| {
+                matches!(
+                    self.signoffs[r].as_ref().map(|a| &a.outcome),
+                    Some(SignoffOutcome::Later)
+                )
+            })
     }
 
     /// The next thing to ask, or `None` when the walk is complete. Amortised O(1): the
@@ -659,8 +674,9 @@ impl Walk {
                 what: "sign-off role",
                 name: role.to_string(),
             })?;
-        let (SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text)) = outcome;
-        if text.trim().is_empty() {
+        if let SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text) = outcome
+            && text.trim().is_empty()
+        {
             return Err(WalkError::EmptySignoff {
                 role: role.to_string(),
             });
@@ -860,6 +876,7 @@ impl Walk {
                 Some(RecordStop {
                     at: at.clone(),
                     reason: reason.clone(),
+                    replaced_by: None,
                 }),
             ),
             Some(End::Abandoned { at, by }) => (
@@ -867,6 +884,7 @@ impl Walk {
                 Some(RecordStop {
                     at: at.clone(),
                     reason: format!("replaced by a new run started by {by}"),
+                    replaced_by: Some(by.clone()),
                 }),
             ),
         };
@@ -890,6 +908,7 @@ impl Walk {
             counts: Counts::default(),
             verdict: Verdict::Incomplete,
             causes: Vec::new(),
+            outstanding: Vec::new(),
             digest: String::new(),
             signatures: Vec::new(),
         };
@@ -946,12 +965,18 @@ impl Walk {
                     kind: item.kind,
                     optional: item.optional,
                     parent: item.parent.map(|p| items[p].id.clone()),
+                    role: item.role.map(|r| self.plan.roles[r].role.clone()),
                     status: answer.map_or(Status::Pending, |a| a.status),
                     reason: match answer {
                         Some(answer) => answer.reason.clone(),
                         None if self.handed_over[index].is_some() => {
                             Some("handed over as a follow-up".into())
                         }
+                        None if item.is_leaf() && self.left_for_owner(index) => Some(format!(
+                            "left for {} to confirm at its sign-off",
+                            item.role
+                                .map_or("its role", |r| self.plan.roles[r].role.as_str())
+                        )),
                         None => unwalked_reason(item, rolled_back, finished),
                     },
                     note: self.notes[index].clone(),
@@ -1082,6 +1107,7 @@ impl Walk {
                     Some(SignoffOutcome::Refused(reason)) => {
                         (SignoffStatus::Refused, None, Some(reason.clone()))
                     }
+                    Some(SignoffOutcome::Later) => (SignoffStatus::Awaiting, None, None),
                 };
                 RecordSignoff {
                     role: role.role.clone(),
@@ -1174,46 +1200,15 @@ fn unwalked_reason(item: &PlanItem, rolled_back: bool, finished: bool) -> Option
 /// required child is done or n/a, a trigger group holds when any child holds. Its time is
 /// its latest child's, compared as instants.
 fn derive_parent(item: &PlanItem, children: &[(bool, Option<&Answer>)]) -> Option<Answer> {
-    let answered: Vec<&Answer> = children.iter().filter_map(|(_, a)| *a).collect();
-    let latest = answered.iter().max_by(|a, b| a.at.cmp(&b.at))?;
-    let all_answered = answered.len() == children.len();
-    let (status, reason) = if item.kind == ItemKind::Trigger {
-        if answered.iter().any(|a| a.status == Status::Holds) {
-            (Status::Holds, Some("a sub-condition holds".to_string()))
-        } else if all_answered {
-            (Status::Clear, None)
-        } else {
-            return None;
-        }
-    } else {
-        let required_failed = children
-            .iter()
-            .filter(|(optional, a)| !optional && a.is_some_and(|a| a.status == Status::Failed))
-            .count();
-        let settled = |a: &Option<&Answer>| {
-            a.is_some_and(|a| matches!(a.status, Status::Done | Status::NotApplicable))
-        };
-        if required_failed > 0 {
-            let s = if required_failed == 1 { "" } else { "s" };
-            (
-                Status::Failed,
-                Some(format!("{required_failed} sub-item{s} failed")),
-            )
-        } else if !all_answered {
-            return None;
-        } else if answered.iter().all(|a| a.status == Status::NotApplicable) {
-            (Status::NotApplicable, None)
-        } else if children.iter().all(|(optional, a)| *optional || settled(a)) {
-            (Status::Done, None)
-        } else if answered.iter().any(|a| a.status == Status::Deferred) {
-            (
-                Status::Deferred,
-                Some("a sub-item was deferred".to_string()),
-            )
-        } else {
-            (Status::Skipped, Some("a sub-item was skipped".to_string()))
-        }
-    };
+    let latest = children
+        .iter()
+        .filter_map(|(_, a)| *a)
+        .max_by(|a, b| a.at.cmp(&b.at))?;
+    let statuses: Vec<(bool, Option<Status>)> = children
+        .iter()
+        .map(|(optional, a)| (*optional, a.map(|a| a.status)))
+        .collect();
+    let (status, reason) = Status::of_children(item.kind == ItemKind::Trigger, &statuses)?;
     Some(Answer {
         status,
         reason,

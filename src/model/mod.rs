@@ -4,6 +4,7 @@
 //! serialize with exactly the keys `show --format json` promises, so the tree itself is the
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 
+mod addendum;
 mod checklist;
 mod measure;
 mod record;
@@ -14,6 +15,7 @@ mod time;
 mod verdict;
 mod window;
 
+pub use addendum::{SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum};
 pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
     SourceFormat, Why,
@@ -28,5 +30,5 @@ pub use slug::{is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
 pub use threshold::{Comparison, Threshold, format_number};
 pub use time::{Timestamp, TimestampError};
-pub use verdict::{Assessment, headline};
+pub use verdict::{Assessment, headline, headline_with};
 pub use window::{MAX_SPAN_SECONDS, Span, SpanError, Window, human_duration};

@@ -46,6 +46,11 @@ pub struct Record {
     pub verdict: Verdict,
     /// Why the verdict is what it is, most serious first: `3 failed`, `Security Team refused`.
     pub causes: Vec<String>,
+    /// What the run still waits for beside its verdict, after the record is final:
+    /// `awaiting sign-off: Security Team`. Left out when empty, so records written before
+    /// it existed keep their digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outstanding: Vec<String>,
     pub digest: String,
     /// Kept outside the digest: a signature vouches for the digest.
     #[serde(default)]
@@ -73,8 +78,12 @@ pub struct RecordSession {
 #[serde(deny_unknown_fields)]
 pub struct RecordStop {
     pub at: Timestamp,
-    /// `quit`, `end of input`, `interrupted`, `replaced by a new run`.
+    /// `quit`, `end of input`, `interrupted`, `replaced by a new run started by lee`.
     pub reason: String,
+    /// Who started the new run that replaced this one, when one did: the run can no
+    /// longer be resumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
 }
 
 /// Run fields in the checklist's order, written as a YAML mapping.
@@ -145,6 +154,9 @@ pub enum How {
     Check,
     /// A parent's status, from its children.
     Derived,
+    /// A sign-off statement confirmed by its role's owner in a sign-off addendum, after
+    /// the record was final (never stored in a record; the run's state shows it).
+    Signoff,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +170,10 @@ pub struct RecordItem {
     pub optional: bool,
     /// The ID of the item this one is a sub-item of.
     pub parent: Option<String>,
+    /// For a sign-off statement, the role that confirms it. Left out otherwise (and in
+    /// records written before it existed, which keep their digest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     pub status: Status,
     pub reason: Option<String>,
     pub note: Option<String>,
@@ -242,6 +258,9 @@ pub enum SignoffStatus {
     Refused,
     /// Not yet asked: the run stopped before the role's sign-off.
     Pending,
+    /// Left to sign off after the run (`later`): the record is final without it, and a
+    /// sign-off addendum in the run folder gives it.
+    Awaiting,
 }
 
 /// One role's sign-off, asked for or not, so the record lists every role the checklist has.
@@ -381,12 +400,44 @@ impl Record {
         judge(self)
     }
 
+    /// The stored verdict as every screen shows it: `GO · awaiting sign-off: Security Team`.
+    pub fn headline(&self) -> String {
+        super::verdict::headline_with(self.verdict, &self.causes, &self.outstanding)
+    }
+
+    /// The statements a role confirms before signing, in walk order. Records written
+    /// before items named their role know only the statements confirmed during the run.
+    pub fn role_statements<'a>(&'a self, role: &'a str) -> Vec<&'a RecordItem> {
+        let named = self
+            .items
+            .iter()
+            .any(|i| i.kind == ItemKind::Statement && i.role.is_some());
+        if named {
+            return self
+                .items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Statement && i.role.as_deref() == Some(role))
+                .collect();
+        }
+        let confirmed: HashSet<&str> = self
+            .signoffs
+            .iter()
+            .filter(|s| s.role == role)
+            .flat_map(|s| s.statements.iter().map(String::as_str))
+            .collect();
+        self.items
+            .iter()
+            .filter(|i| confirmed.contains(i.id.as_str()))
+            .collect()
+    }
+
     /// Fills the derived parts from the rest and seals: how every record is finished.
     pub fn settle(&mut self) {
         let assessment = self.judge();
         self.counts = assessment.counts;
         self.verdict = assessment.verdict;
         self.causes = assessment.causes;
+        self.outstanding = assessment.outstanding;
         self.rollback.triggers_held = assessment.triggers_held;
         self.seal();
     }
@@ -603,6 +654,7 @@ mod tests {
                 kind: ItemKind::Step,
                 optional: true,
                 parent: None,
+                role: None,
                 status: Status::NotApplicable,
                 reason: None,
                 note: None,
@@ -637,6 +689,7 @@ mod tests {
             counts: Counts::default(),
             verdict: Verdict::Incomplete,
             causes: vec![],
+            outstanding: vec![],
             digest: String::new(),
             signatures: vec![],
         };
@@ -713,7 +766,7 @@ mod tests {
             fn arbitrary_bytes_never_panic_the_record_reader(
                 bytes in proptest::collection::vec(any::<u8>(), 0..1024),
             ) {
-                crate::fuzz_records::record(&bytes);
+                crate::fuzz::record(&bytes);
             }
 
             /// A real record with one byte changed, or one line cut: the reader, the judge
@@ -732,7 +785,7 @@ mod tests {
                 } else {
                     bytes[at] = byte;
                 }
-                crate::fuzz_records::record(&bytes);
+                crate::fuzz::record(&bytes);
             }
         }
     }

@@ -4,6 +4,17 @@
 //! The live walk builds its record and asks this; `verify` asks it again of a record read
 //! from disk and compares. Causes name the reasons for this verdict only, most serious
 //! first: a NO-GO never explains itself with deferred items.
+//!
+//! A role left to sign off after the run (`later`) does not hold the verdict back: the run
+//! is judged without it, and it is named beside the verdict as outstanding
+//! (`GO · awaiting sign-off: Security Team`). Its statements wait for its owner, so they
+//! are not counted as unanswered. When its sign-off arrives as an addendum, the run's state
+//! (`run::RunState`) folds it in and asks this again.
+//!
+//! Follow-ups (items of a time window handed over to be answered after the run) are the
+//! same kind of thing: open, not missing. They are counted apart from pending items and
+//! named beside the verdict with when they are due (`GO · 6 follow-ups due by 2026-11-30
+//! 21:00`); follow-up addenda answer them, and the run's state judges again.
 
 use serde::Serialize;
 
@@ -14,28 +25,51 @@ use super::{Status, Timestamp, Verdict};
 pub struct Assessment {
     pub verdict: Verdict,
     pub causes: Vec<String>,
+    /// What the run still waits for beside its verdict: `awaiting sign-off: Security Team`.
+    pub outstanding: Vec<String>,
     pub counts: Counts,
     pub triggers_held: Vec<String>,
 }
 
 impl Assessment {
-    /// `NO-GO: 3 failed, Operations Team refused`.
+    /// `NO-GO: 3 failed, Operations Team refused`; `GO · awaiting sign-off: Security Team`.
     pub fn headline(&self) -> String {
-        headline(self.verdict, &self.causes)
+        headline_with(self.verdict, &self.causes, &self.outstanding)
     }
 }
 
-/// The verdict with its causes, as every screen and report shows it. A GO has no causes,
-/// only what comes after it: `GO · 6 follow-ups due by 2026-11-30 21:00`.
+/// The verdict with its causes, as every screen and report shows it.
 pub fn headline(verdict: Verdict, causes: &[String]) -> String {
-    match (verdict, causes.is_empty()) {
-        (_, true) => verdict.to_string(),
-        (Verdict::Go, false) => format!("{verdict} · {}", causes.join(", ")),
-        (_, false) => format!("{verdict}: {}", causes.join(", ")),
+    if causes.is_empty() {
+        verdict.to_string()
+    } else {
+        format!("{verdict}: {}", causes.join(", "))
     }
+}
+
+/// The verdict with its causes and what the run still waits for, joined by ` · `.
+pub fn headline_with(verdict: Verdict, causes: &[String], outstanding: &[String]) -> String {
+    let mut line = headline(verdict, causes);
+    for waiting in outstanding {
+        line.push_str(" · ");
+        line.push_str(waiting);
+    }
+    line
 }
 
 pub fn judge(record: &Record) -> Assessment {
+    let awaiting: Vec<&str> = record
+        .signoffs
+        .iter()
+        .filter(|s| s.status == SignoffStatus::Awaiting)
+        .map(|s| s.role.as_str())
+        .collect();
+    // Statements left for a role that signs off later are its owner's to confirm.
+    let waits_for_owner = |item: &crate::model::RecordItem| {
+        item.kind == ItemKind::Statement
+            && item.status == Status::Pending
+            && item.role.as_deref().is_some_and(|r| awaiting.contains(&r))
+    };
     let mut counts = Counts::default();
     let mut triggers_held = Vec::new();
     let mut required_failed = 0;
@@ -50,6 +84,9 @@ pub fn judge(record: &Record) -> Assessment {
             continue;
         }
         counts.add(item.status);
+        if waits_for_owner(item) {
+            continue;
+        }
         if item.status == Status::Pending
             && (item.kind == ItemKind::Procedure) == record.rollback.started
         {
@@ -152,15 +189,22 @@ pub fn judge(record: &Record) -> Assessment {
         for role in unsigned {
             causes.push(format!("awaiting sign-off: {role}"));
         }
-        causes.extend(follow_ups_due(&follow_ups));
         Verdict::Incomplete
     } else {
-        causes.extend(follow_ups_due(&follow_ups));
         Verdict::Go
     };
+    let mut outstanding: Vec<String> = awaiting
+        .iter()
+        .map(|role| format!("awaiting sign-off: {role}"))
+        .collect();
+    // Follow-ups are what a finished run still waits for; a stopped run is not finished.
+    if record.stopped.is_none() {
+        outstanding.extend(follow_ups_due(&follow_ups));
+    }
     Assessment {
         verdict,
         causes,
+        outstanding,
         counts,
         triggers_held,
     }

@@ -289,6 +289,7 @@ pub(crate) fn signoff_lines(record: &Record) -> Vec<String> {
                 s.reason.as_deref().unwrap_or("")
             ),
             SignoffStatus::Pending => format!("not signed: {}", s.role),
+            SignoffStatus::Awaiting => format!("awaiting sign-off: {}", s.role),
         })
         .collect()
 }
@@ -477,7 +478,7 @@ fn junit(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     writeln!(
         out,
         r#"    <properties><property name="verdict" value="{}"/><property name="digest" value="{}"/></properties>"#,
-        xml(&crate::model::headline(record.verdict, &record.causes)),
+        xml(&record.headline()),
         xml(&record.digest)
     )?;
     for item in &record.items {

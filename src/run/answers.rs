@@ -165,6 +165,9 @@ pub struct Answers {
     items: Vec<Option<(Event, Option<String>, String)>>,
     /// `(role, outcome, entry name)`.
     signoffs: Vec<Option<(String, SignoffOutcome, String)>>,
+    /// The role of each sign-off statement, so that a role's `later` is taken at its
+    /// first open statement: its owner confirms them after the run.
+    statement_roles: Vec<Option<usize>>,
     /// Entries for items of other environments: never reached, always unused.
     elsewhere: Vec<String>,
 }
@@ -206,6 +209,11 @@ impl Answers {
             fields: vec![None; plan.fields.len()],
             items: vec![None; plan.items.len()],
             signoffs: vec![None; plan.roles.len()],
+            statement_roles: plan
+                .items
+                .iter()
+                .map(|i| i.role.filter(|_| i.kind == ItemKind::Statement))
+                .collect(),
             ..Answers::default()
         };
         for (name, value) in document.fields {
@@ -287,10 +295,18 @@ impl Answers {
                     name,
                 ))
             }
-            Step::Item(index) => {
-                let (event, note, name) = self.items.get_mut(index)?.take()?;
-                Some((AnswerFromFile::Event(event, note), name))
-            }
+            Step::Item(index) => match self.items.get_mut(index)?.take() {
+                Some((event, note, name)) => Some((AnswerFromFile::Event(event, note), name)),
+                // A statement the file leaves open, of a role it says signs off later:
+                // the walk meets the role's `later` here, and leaves the rest to its owner.
+                None => {
+                    let role = (*self.statement_roles.get(index)?)?;
+                    match self.signoffs.get(role)? {
+                        Some((_, SignoffOutcome::Later, _)) => self.take_named(Step::Signoff(role)),
+                        _ => None,
+                    }
+                }
+            },
             Step::Signoff(role) => {
                 let (role, outcome, name) = self.signoffs.get_mut(role)?.take()?;
                 Some((
@@ -322,6 +338,10 @@ impl Answers {
 
 fn signoff_outcome(entry: SignoffEntry) -> Result<SignoffOutcome, Refusal> {
     match entry {
+        // `later`: the role's owner signs off after the run, with `deploycheck signoff`.
+        SignoffEntry::Name(name) if name.trim().eq_ignore_ascii_case("later") => {
+            Ok(SignoffOutcome::Later)
+        }
         SignoffEntry::Name(name) if !name.trim().is_empty() => Ok(SignoffOutcome::Signed(name)),
         SignoffEntry::Name(_) => Err(Refusal::from("the signer's name is empty")),
         SignoffEntry::Refused { refused } if !refused.trim().is_empty() => {

@@ -197,7 +197,7 @@ fn is_stale(bytes: &[u8], walk: &crate::engine::Walk) -> bool {
         && record
             .stopped
             .as_ref()
-            .is_some_and(|s| !s.reason.starts_with("replaced by a new run"));
+            .is_some_and(|s| s.replaced_by.is_none());
     record.digest == record.compute_digest()
         && written_at_a_stop
         && record.sessions.len() <= walk.sessions().len()

@@ -7,6 +7,7 @@
 pub mod answers;
 mod drift;
 mod folders;
+mod state;
 
 use crate::engine::{Effect, End, Event, Meta, Plan, Start, Walk, WalkError, replay};
 use crate::model::{Record, RecordChecklist};
@@ -14,6 +15,7 @@ use crate::store::{Journal, JournalContents, RunFolder, RunFolders, fingerprint,
 
 pub use drift::Drift;
 pub use folders::{FolderNote, Found, find_runs, may_be_stranded, settle_run};
+pub use state::{Addendum, AddendumKind, Rejected, RunState, StateNote};
 
 #[derive(Debug)]
 pub struct Run {

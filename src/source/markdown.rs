@@ -1440,7 +1440,11 @@ impl<'a> Assembler<'a> {
             _ => "",
         };
         let title_like = if first_level == 1 {
-            first_level == min_level && (alone_at_top || !items_under || !peers_hold_items)
+            // `# Description` above `# Checklist` / `# Process` names a part, not the file.
+            let generic_part = is_generic_heading(first_text) && peers_hold_items;
+            first_level == min_level
+                && !generic_part
+                && (alone_at_top || !items_under || !peers_hold_items)
         } else {
             // `## Overview` opening a file is a part of it, not its name.
             first_level == min_level && alone_at_top && !is_generic_heading(first_text)

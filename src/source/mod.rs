@@ -75,6 +75,14 @@ pub fn load_bytes(
                 .into(),
         ));
     }
+    if let Some(what) = run_file(text) {
+        return Err(fail(
+            Some(1),
+            format!(
+                "this is {what}, not a checklist: read it with `deploycheck report` or check it with `deploycheck verify`"
+            ),
+        ));
+    }
     let source = Source {
         path: shown.to_string(),
         format,
@@ -97,6 +105,28 @@ pub fn load_bytes(
         }),
         None => Err(LoadError { diagnostics }),
     }
+}
+
+/// What a file deploycheck wrote into a run folder is, when it is given where a checklist
+/// belongs: a record or addendum names its schema on its first line, a journal line starts
+/// with its sequence number.
+fn run_file(text: &str) -> Option<String> {
+    let first = text
+        .lines()
+        .map(str::trim_end)
+        .find(|l| !l.trim().is_empty())?;
+    if first.starts_with("{\"seq\":") {
+        return Some("a run's journal".to_string());
+    }
+    let schema = first
+        .strip_prefix("schema:")?
+        .trim()
+        .trim_matches(['"', '\'']);
+    let kind = schema.strip_prefix("deploycheck/")?.split('/').next()?;
+    Some(match kind {
+        "run-record" => "a run record".to_string(),
+        other => format!("a deploycheck {} file", other.replace('-', " ")),
+    })
 }
 
 pub fn hex(bytes: &[u8]) -> String {

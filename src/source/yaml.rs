@@ -131,6 +131,24 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 pub struct FrontMatter {
     pub title: Option<String>,
     pub description: Option<String>,
+    /// A GitHub issue template's own name (`name: Release checklist`), the title when its
+    /// `title` (the new issue's) is empty.
+    name: Option<String>,
+    /// A GitHub issue template's one-line summary.
+    about: Option<String>,
+}
+
+impl FrontMatter {
+    fn settle(mut self) -> FrontMatter {
+        let given = |v: &Option<String>| v.as_ref().is_some_and(|t| !t.trim().is_empty());
+        if !given(&self.title) {
+            self.title = self.name.take().filter(|t| !t.trim().is_empty());
+        }
+        if !given(&self.description) {
+            self.description = self.about.take().filter(|t| !t.trim().is_empty());
+        }
+        self
+    }
 }
 
 /// Front matter belongs to whatever site renders the file, so unknown keys are fine here.
@@ -139,7 +157,7 @@ pub fn parse_front_matter(text: &str) -> Result<FrontMatter, Diagnostic> {
         return Ok(FrontMatter::default());
     }
     yaml::from_str_with::<Option<FrontMatter>>(text, "front matter", Aliases::Bounded)
-        .map(Option::unwrap_or_default)
+        .map(|front| front.unwrap_or_default().settle())
 }
 
 /// A YAML checklist as a draft for the shared builder.

@@ -507,7 +507,7 @@ mod tests {
         fn arbitrary_bytes_never_panic_the_journal_reader(
             bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..1024),
         ) {
-            crate::fuzz_records::journal(&bytes);
+            crate::fuzz::journal(&bytes);
         }
 
         /// A real journal cut anywhere, or with one byte of a line changed and the line
@@ -535,7 +535,7 @@ mod tests {
                 bytes.extend_from_slice(&good[end..]);
                 bytes
             };
-            crate::fuzz_records::journal(&bytes);
+            crate::fuzz::journal(&bytes);
         }
     }
 }

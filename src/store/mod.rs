@@ -142,16 +142,21 @@ impl RunFolders {
         let Ok(entries) = std::fs::read_dir(&self.records_dir) else {
             return Vec::new();
         };
-        let mut found: Vec<(String, RunFolder)> = entries
+        // Newest first by start time, then by the number `create` added for runs started
+        // in the same second (`-10` is newer than `-2`).
+        let mut found: Vec<((String, u32), RunFolder)> = entries
             .filter_map(Result::ok)
             // Never a symlink: a run's files are inside the records folder.
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .filter_map(|e| {
                 let name = e.file_name().into_string().ok()?;
                 let rest = name.strip_prefix(&self.prefix)?.strip_prefix('-')?;
-                let time = rest.split('-').next()?;
+                let (time, number) = match rest.split_once('-') {
+                    Some((time, n)) => (time, n.parse().ok()?),
+                    None => (rest, 1),
+                };
                 (time.len() == 16 && time.ends_with('Z') && time.as_bytes()[8] == b'T')
-                    .then(|| (name.clone(), RunFolder { path: e.path() }))
+                    .then(|| ((time.to_string(), number), RunFolder { path: e.path() }))
             })
             .collect();
         found.sort_by(|a, b| b.0.cmp(&a.0));
@@ -201,4 +206,32 @@ pub fn record_bytes(record: &Record) -> Vec<u8> {
 /// `(sha256 hex, length)` of some bytes, as finish lines name records.
 pub fn fingerprint(bytes: &[u8]) -> (String, u64) {
     (crate::hex(&Sha256::digest(bytes)), bytes.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_started_in_one_second_are_newest_first_past_nine() {
+        let dir = tempfile::tempdir().unwrap();
+        let folders = RunFolders::new(dir.path(), "checklists/release.md", "production");
+        let started = Timestamp::parse("2026-11-23T22:00:00Z").unwrap();
+        let earlier = Timestamp::parse("2026-11-23T21:59:59Z").unwrap();
+        folders.create(&earlier).unwrap();
+        let created: Vec<PathBuf> = (0..11)
+            .map(|_| folders.create(&started).unwrap().path)
+            .collect();
+        let names: Vec<String> = folders
+            .candidates()
+            .iter()
+            .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names[0], "release-production-20261123T220000Z-11");
+        assert_eq!(names[1], "release-production-20261123T220000Z-10");
+        assert_eq!(names[9], "release-production-20261123T220000Z-2");
+        assert_eq!(names[10], "release-production-20261123T220000Z");
+        assert_eq!(names[11], "release-production-20261123T215959Z");
+        assert_eq!(created.len() + 1, names.len());
+    }
 }

@@ -45,6 +45,10 @@ pub trait LineInput {
     fn live(&self) -> bool {
         false
     }
+
+    /// Puts a line given earlier in this run (before a resume) where Up finds it. Only a
+    /// line editor keeps one.
+    fn remember(&mut self, _line: &str) {}
 }
 
 /// Lines from a pipe or a file: the prompt is written to `out`, and so is the line read,
@@ -81,6 +85,10 @@ impl Editor {
 }
 
 impl LineInput for Editor {
+    fn remember(&mut self, line: &str) {
+        let _ = self.0.add_history_entry(line);
+    }
+
     fn read(&mut self, prompt: &str, out: &mut dyn Write, words: &Words) -> io::Result<Line> {
         out.flush()?;
         self.0.set_helper(Some(Completion(words.clone())));

@@ -169,6 +169,11 @@ impl<'a> Session<'a> {
 
     /// Walks until there is nothing left to ask, the operator quits, or input ends.
     pub fn drive(&mut self) -> Result<Outcome, crate::Error> {
+        self.recall_earlier_answers();
+        self.offer_undecided_rollback()?;
+        if let Some(outcome) = self.ended {
+            return Ok(outcome);
+        }
         loop {
             self.record_deployment()?;
             let step = match self.run().walk().current() {
@@ -363,6 +368,7 @@ impl<'a> Session<'a> {
                 let keys = Keys::default()
                     .add("NAME signs", ESSENTIAL)
                     .add("refuse REASON", ESSENTIAL)
+                    .add("later", USEFUL)
                     .add("rollback", HANDY);
                 Prompt {
                     heading: format!("{prefix}{}", fit(&role_plan.role, room)),
@@ -380,6 +386,7 @@ impl<'a> Session<'a> {
                     ),
                     words: vec![
                         "refuse ",
+                        "later",
                         "back",
                         "rollback ",
                         "quit",
@@ -641,6 +648,13 @@ impl<'a> Session<'a> {
                 Ok(event) => event,
                 Err(message) => return self.complain(message),
             },
+            Step::Item(item) if is_later(line) && self.role_of_statement(item).is_some() => {
+                let role = self.role_of_statement(item).unwrap_or_default();
+                Event::Signoff {
+                    role,
+                    outcome: SignoffOutcome::Later,
+                }
+            }
             Step::Item(item) if self.window_word(item, line)? => return Ok(self.ended),
             Step::Item(item) => match parse_command(line) {
                 Err(message) => return self.complain(&message.0),
@@ -881,9 +895,26 @@ impl<'a> Session<'a> {
         Ok(Some(None))
     }
 
-    /// A signer's name, or `refuse REASON`.
+    /// The role whose statement an item is, if it is one.
+    fn role_of_statement(&self, item: usize) -> Option<String> {
+        let run = self.run();
+        let plan = run.walk().plan();
+        let item = &plan.items[item];
+        (item.kind == ItemKind::Statement)
+            .then_some(item.role)
+            .flatten()
+            .map(|r| plan.roles[r].role.clone())
+    }
+
+    /// A signer's name, `refuse REASON`, or `later`.
     fn signoff_event(&self, role: usize, line: &str) -> Result<Event, &'static str> {
         let role = self.run().walk().plan().roles[role].role.clone();
+        if is_later(line) {
+            return Ok(Event::Signoff {
+                role,
+                outcome: SignoffOutcome::Later,
+            });
+        }
         let outcome = match line.strip_prefix("refuse").map(str::trim) {
             Some("") => return Err("a refusal needs a reason: refuse REASON"),
             Some(reason) => SignoffOutcome::Refused(reason.to_string()),
@@ -914,6 +945,64 @@ impl<'a> Session<'a> {
             self.say(&text)?;
         }
         Ok(())
+    }
+
+    /// On resume, what was typed before goes into the line editor's history, in walk order,
+    /// so Up recalls a reason or a value given in the earlier session.
+    fn recall_earlier_answers(&mut self) {
+        let lines: Vec<String> = {
+            let run = self.run();
+            let walk = run.walk();
+            let plan = walk.plan();
+            plan.main
+                .iter()
+                .chain(
+                    walk.rollback_started()
+                        .map_or(&[][..], |_| &plan.rollback[..]),
+                )
+                .flat_map(|&step| -> Vec<String> {
+                    match step {
+                        Step::Field(i) => walk
+                            .field(i)
+                            .and_then(|f| f.value.clone())
+                            .into_iter()
+                            .collect(),
+                        Step::Item(i) => {
+                            let note = walk.note(i).map(|text| format!("note {text}"));
+                            walk.answer(i)
+                                .and_then(crate::engine::typed_words)
+                                .into_iter()
+                                .chain(note)
+                                .collect()
+                        }
+                        Step::Signoff(r) => match walk.signoff(r).map(|s| &s.outcome) {
+                            Some(SignoffOutcome::Signed(name)) => vec![name.clone()],
+                            _ => Vec::new(),
+                        },
+                    }
+                })
+                .collect()
+        };
+        for line in lines {
+            self.input.remember(&line);
+        }
+    }
+
+    /// A run stopped at "Start the rollback now?" left a trigger holding with nothing
+    /// decided: the question comes back first on resume, before any other item.
+    fn offer_undecided_rollback(&mut self) -> Result<(), crate::Error> {
+        let triggers = {
+            let run = self.run();
+            let walk = run.walk();
+            if walk.rollback_started().is_some() {
+                return Ok(());
+            }
+            walk.holding_triggers()
+        };
+        if triggers.is_empty() {
+            return Ok(());
+        }
+        self.after(vec![Effect::RecommendRollback { triggers }])
     }
 
     fn after(&mut self, effects: Vec<Effect>) -> Result<(), crate::Error> {
@@ -1068,7 +1157,7 @@ impl<'a> Session<'a> {
     fn help(&mut self) -> std::io::Result<()> {
         // One line per entry, so every line keeps its indent (a `\` continuation
         // would eat the first one's).
-        const HELP: [&str; 19] = [
+        const HELP: [&str; 20] = [
             "y, done          the item is done",
             "f REASON         failed            s REASON    skipped",
             "na [REASON]      not applicable    d REASON    deferred",
@@ -1078,11 +1167,12 @@ impl<'a> Session<'a> {
             "c, clear         a rollback trigger's condition does not hold",
             "h, holds         it holds: the rollback is offered",
             "note TEXT        add a note to this item",
+            "later            at a sign-off: its owner signs off after the run (deploycheck signoff)",
             "back             take back the last answer and ask it again",
             "rollback REASON  start the rollback procedure now, saying why",
             "wait             in a section whose time window is not open: wait for it",
             "early REASON     answer the section before its window opens, saying why",
-            "later            hand the section's open items over as follow-ups",
+            "later            in a section with a time window: hand its open items over",
             "status           what is done and what is left",
             "contacts [ROLE]  the emergency contacts (Tab completes roles)",
             "quit, Ctrl-D     stop here; everything is saved and the run resumes later",
@@ -1350,13 +1440,24 @@ fn item_keys(item: &crate::engine::PlanItem) -> Keys {
             .add("d REASON", USEFUL)
             .add(na, USEFUL),
     };
+    let keys = if item.kind == ItemKind::Statement {
+        keys.add("later", USEFUL)
+    } else {
+        keys
+    };
     keys.add("note TEXT", EXTRA)
+}
+
+/// `later`: a role's owner signs off after the run.
+fn is_later(line: &str) -> bool {
+    line.trim().eq_ignore_ascii_case("later")
 }
 
 /// What Tab completes at an item's prompt.
 fn item_words(item: &crate::engine::PlanItem) -> Vec<&'static str> {
     let mut words = match item.kind {
         ItemKind::Trigger => vec!["clear", "holds"],
+        ItemKind::Statement => vec!["done", "failed ", "skip ", "na", "defer ", "later"],
         _ => vec!["done", "failed ", "skip ", "na", "defer "],
     };
     words.extend([

@@ -54,6 +54,7 @@ fn record(items: usize, changed_every: usize) -> Record {
                 kind: ItemKind::Step,
                 optional: false,
                 parent: None,
+                role: None,
                 status: if changed_every > 0 && i % changed_every == 0 {
                     Status::Failed
                 } else {
@@ -86,6 +87,7 @@ fn record(items: usize, changed_every: usize) -> Record {
         counts: Counts::default(),
         verdict: Verdict::Go,
         causes: vec![],
+        outstanding: vec![],
         digest: String::new(),
         signatures: vec![],
     };

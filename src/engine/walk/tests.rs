@@ -613,3 +613,66 @@ fn replay_rebuilds_the_same_walk_and_names_the_line_that_does_not_apply() {
     let error = replay(events).unwrap_err();
     assert_eq!(error.line, 101);
 }
+
+#[test]
+fn later_at_a_statement_leaves_the_role_and_its_statements_to_its_owner() {
+    let mut walk = walk();
+    for (n, line) in go_script()[..8].iter().enumerate() {
+        say(&mut walk, line, n as u32);
+    }
+    let pen_test = id(&walk, "sign-off/security-team/pen-test-closed");
+    assert_eq!(walk.current(), Some(Step::Item(pen_test)));
+    let later = Event::Signoff {
+        role: "Security Team".into(),
+        outcome: SignoffOutcome::Later,
+    };
+    walk.apply(&meta(20), &later).unwrap();
+    assert!(walk.left_for_owner(pen_test));
+    assert_eq!(
+        walk.current(),
+        None,
+        "neither the statement nor the sign-off is asked"
+    );
+    let record = finish(&mut walk, 21);
+    assert_eq!(record.verdict, Verdict::Go);
+    assert_eq!(record.headline(), "GO · awaiting sign-off: Security Team");
+    let signoff = &record.signoffs[0];
+    assert_eq!(signoff.status, SignoffStatus::Awaiting);
+    assert_eq!(signoff.by.as_deref(), Some("dana"));
+    let statement = record
+        .items
+        .iter()
+        .find(|i| i.id.ends_with("pen-test-closed"))
+        .unwrap();
+    assert_eq!(statement.status, Status::Pending);
+    assert_eq!(statement.role.as_deref(), Some("Security Team"));
+    assert_eq!(
+        statement.reason.as_deref(),
+        Some("left for Security Team to confirm at its sign-off")
+    );
+}
+
+#[test]
+fn later_at_the_signoff_prompt_keeps_the_statements_confirmed_and_back_undoes_it() {
+    let mut walk = walk();
+    for (n, line) in go_script()[..9].iter().enumerate() {
+        say(&mut walk, line, n as u32);
+    }
+    assert_eq!(walk.current(), Some(Step::Signoff(0)));
+    let later = Event::Signoff {
+        role: "Security Team".into(),
+        outcome: SignoffOutcome::Later,
+    };
+    walk.apply(&meta(20), &later).unwrap();
+    assert_eq!(walk.current(), None);
+    walk.apply(&meta(21), &Event::Undo).unwrap();
+    assert_eq!(walk.current(), Some(Step::Signoff(0)));
+    walk.apply(&meta(22), &later).unwrap();
+    let record = finish(&mut walk, 23);
+    assert_eq!(record.signoffs[0].status, SignoffStatus::Awaiting);
+    assert_eq!(
+        record.signoffs[0].statements,
+        ["sign-off/security-team/pen-test-closed"]
+    );
+    assert_eq!(record.headline(), "GO · awaiting sign-off: Security Team");
+}

@@ -228,7 +228,7 @@ fn handed_over_items_are_skipped_and_end_the_run_go_with_follow_ups() {
     let record = walk.record();
     assert_eq!(record.verdict, Verdict::Go);
     assert_eq!(
-        crate::model::headline(record.verdict, &record.causes),
+        record.headline(),
         "GO · 1 follow-up due by 2026-11-30 22:10"
     );
     assert_eq!(record.counts.follow_ups, 1);
@@ -295,7 +295,7 @@ fn follow_ups_due_at_different_times_say_so() {
     .unwrap();
     let record = walk.record();
     assert_eq!(
-        record.causes.last().map(String::as_str),
+        record.outstanding.last().map(String::as_str),
         Some("3 follow-ups: 2 due by 2026-11-23 23:10, 1 by 2026-11-30 22:10")
     );
 }

@@ -6,9 +6,12 @@
 //! - no reader panics, on any bytes;
 //! - a checklist that loads (Markdown or YAML) converts to the YAML format, and that YAML
 //!   loads back as the identical tree;
-//! - no text in a loaded tree holds a control or bidirectional character.
-//!
-//! Run records and journals get their targets here when their readers settle.
+//! - no text in a loaded tree holds a control or bidirectional character;
+//! - a run record or journal that reads writes back out as bytes that read the same
+//!   ([`record`], [`journal`]).
+
+mod records;
+pub use records::{journal, record};
 
 use crate::engine::Plan;
 use crate::model::{Checklist, Item, SourceFormat};

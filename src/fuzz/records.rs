@@ -1,7 +1,5 @@
-//! Entry points for the `record` and `journal` fuzz targets in `fuzz/`, and for the
-//! property tests beside those readers: each takes raw bytes and panics only when a
-//! property is broken, which is what a fuzzer reports as a crash. A deliberate public API
-//! for fuzzing only; its shape follows the readers and may change with them.
+//! The run's files, for the `record` and `journal` fuzz targets and the property tests
+//! beside those readers:
 //! - A run record (`record.yaml`): reading never panics, nor do judging it and computing its
 //!   digest; a record that reads writes back out as bytes that read as the same record,
 //!   with the same digest.

@@ -1,0 +1,115 @@
+//! Addenda: what is added to a run after its record is final, each as a new file in the run
+//! folder, never as an edit of the record.
+//!
+//! An addendum names the record it belongs to by the SHA-256 of `record.yaml`'s exact
+//! bytes, and is written by one person on one machine under a name no other machine
+//! writes, so two clones that each add one merge in git without a conflict. Signed
+//! addenda have a detached OpenSSH signature beside them (`<file>.sig`) over their own
+//! bytes, which binds the role, the signer, the time and the record together.
+//!
+//! One kind so far: [`SignoffAddendum`], a role's sign-off (or refusal) given after the
+//! run. Another kind is one more type here and one more variant of `run::AddendumKind`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Timestamp, slugify};
+
+pub const SIGNOFF_SCHEMA: &str = "deploycheck/signoff/v1";
+
+/// File names of sign-off addenda start with this.
+pub const SIGNOFF_PREFIX: &str = "signoff-";
+
+/// A role's sign-off given after the run, by its owner: `signoff-<role>-<UTC time>.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignoffAddendum {
+    pub schema: String,
+    /// The lowercase hex SHA-256 of the exact bytes of the `record.yaml` it belongs to.
+    pub record_sha256: String,
+    pub role: String,
+    /// Who signed or refused: a name, or the identity an allowed-signers file knows
+    /// (`dana@example.com`) when the addendum is signed with a key.
+    pub name: String,
+    pub at: Timestamp,
+    /// The IDs of the role's statements its owner confirmed.
+    pub statements: Vec<String>,
+    /// Why the role refused; `null` for a sign-off.
+    pub refused: Option<String>,
+}
+
+impl SignoffAddendum {
+    /// `signoff-security-team-20261124T091500Z.yaml`: the role and the moment, slugs only,
+    /// so no role name can lead the file out of the run folder.
+    pub fn file_name(&self) -> String {
+        format!("{}.yaml", self.file_stem())
+    }
+
+    pub fn file_stem(&self) -> String {
+        let mut role = slugify(&self.role);
+        if role.is_empty() {
+            role.push_str("role");
+        }
+        format!("{SIGNOFF_PREFIX}{role}-{}", self.at.compact_utc())
+    }
+
+    pub fn is_refusal(&self) -> bool {
+        self.refused.is_some()
+    }
+
+    /// `Security Team signed by dana@example.com`, `Security Team refused by lee: pen test open`.
+    pub fn describe(&self) -> String {
+        match &self.refused {
+            Some(reason) => format!("{} refused by {}: {reason}", self.role, self.name),
+            None => format!("{} signed by {}", self.role, self.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addendum(role: &str) -> SignoffAddendum {
+        SignoffAddendum {
+            schema: SIGNOFF_SCHEMA.into(),
+            record_sha256: "ab".repeat(32),
+            role: role.into(),
+            name: "dana@example.com".into(),
+            at: Timestamp::parse("2026-11-24T10:15:00+01:00").unwrap(),
+            statements: vec!["sign-off/security-team/pen-test".into()],
+            refused: None,
+        }
+    }
+
+    #[test]
+    fn file_names_are_the_role_slug_and_the_utc_moment() {
+        assert_eq!(
+            addendum("Security Team").file_name(),
+            "signoff-security-team-20261124T091500Z.yaml"
+        );
+        assert_eq!(
+            addendum("../../etc").file_name(),
+            "signoff-etc-20261124T091500Z.yaml"
+        );
+        let stem = addendum("🔒").file_stem();
+        assert!(
+            stem.starts_with("signoff-") && !stem.contains("--"),
+            "{stem}"
+        );
+    }
+
+    #[test]
+    fn yaml_round_trip_and_unknown_keys_refused() {
+        let original = addendum("Security Team");
+        let yaml = crate::yaml::to_string(&original).unwrap();
+        assert!(
+            yaml.starts_with("schema: deploycheck/signoff/v1\n"),
+            "{yaml}"
+        );
+        assert!(yaml.contains("refused: null"), "{yaml}");
+        let back: SignoffAddendum = crate::yaml::from_str(&yaml, "a.yaml").unwrap();
+        assert_eq!(back, original);
+        let extra = yaml.replace("refused: null\n", "refused: null\nverdict: GO\n");
+        assert!(crate::yaml::from_str::<SignoffAddendum>(&extra, "a.yaml").is_err());
+    }
+}
