@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use super::arguments::{
-    Arguments, CommandArgs, DiffFormat, ListFormat, ReportFormatArg, SheetFormatArg, ShowFormat,
-    ValidateFormat,
+    Arguments, CommandArgs, DiffFormat, DueFormat, ListFormat, ReportFormatArg, SheetFormatArg,
+    ShowFormat, ValidateFormat,
 };
 use crate::render::ReportFormat;
 use crate::render::sheet::SheetFormat;
@@ -69,6 +69,15 @@ pub enum Command {
         files: Vec<PathBuf>,
         format: ValidateFormat,
         strict: bool,
+    },
+    Due {
+        dirs: Vec<PathBuf>,
+        format: DueFormat,
+    },
+    FollowUp {
+        run: PathBuf,
+        answers: Option<PathBuf>,
+        operator: Option<String>,
     },
     Schema,
     Man,
@@ -161,6 +170,16 @@ impl From<Arguments> for Command {
                 files,
                 format,
                 strict,
+            },
+            CommandArgs::Due { dirs, format } => Command::Due { dirs, format },
+            CommandArgs::Followup {
+                run,
+                answers,
+                operator,
+            } => Command::FollowUp {
+                run,
+                answers,
+                operator,
             },
             CommandArgs::Schema => Command::Schema,
             CommandArgs::Man => Command::Man,

@@ -5,6 +5,7 @@
 
 mod arguments;
 mod config;
+mod follow_up;
 mod list;
 mod records;
 mod run;
@@ -18,7 +19,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser};
 
-pub use arguments::{Arguments, DiffFormat, ListFormat, ShowFormat, ValidateFormat};
+pub use arguments::{Arguments, DiffFormat, DueFormat, ListFormat, ShowFormat, ValidateFormat};
 pub use config::{Command, ResumeChoice, RunOptions};
 
 use crate::error::Error;
@@ -112,6 +113,12 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
             format,
             strict,
         } => validate::run(io, &files, format, strict),
+        Command::Due { dirs, format } => follow_up::due(io, &dirs, format),
+        Command::FollowUp {
+            run,
+            answers,
+            operator,
+        } => follow_up::follow_up(io, &run, answers.as_deref(), operator),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&schema)?)?;

@@ -37,7 +37,12 @@ struct Target {
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
     let target = resolve(io, &options)?;
     let clock = io.host.clock()?;
-    let operator = operator(io, &options, target.answers.as_ref(), &target.path);
+    let operator = operator(
+        io,
+        options.operator.clone(),
+        target.answers.as_ref().and_then(|a| a.operator.clone()),
+        target.path.parent().unwrap_or(&io.cwd),
+    );
     let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
     folders.prepare().map_err(|source| crate::Error::Write {
         path: target.records_dir.clone(),
@@ -151,12 +156,14 @@ impl Target {
 
 /// Who runs it: `--operator`, the answers file, `DEPLOYCHECK_OPERATOR`, git's user.name,
 /// then the login name; cleaned like any typed text, since it lands on every answer.
-fn operator(io: &Io<'_>, options: &RunOptions, answers: Option<&Answers>, path: &Path) -> String {
-    let dir = path.parent().unwrap_or(&io.cwd);
-    options
-        .operator
-        .clone()
-        .or_else(|| answers.and_then(|a| a.operator.clone()))
+pub(super) fn operator(
+    io: &Io<'_>,
+    given: Option<String>,
+    from_answers: Option<String>,
+    dir: &Path,
+) -> String {
+    given
+        .or(from_answers)
         .or_else(|| io.host.var("DEPLOYCHECK_OPERATOR"))
         .or_else(|| io.host.git(dir, &["config", "user.name"]))
         .or_else(|| io.host.var("USER"))
@@ -242,6 +249,7 @@ fn open_run(
                 environment: target.environment.clone(),
                 host,
                 plan: target.plan.clone(),
+                follow_up_of: None,
             };
             Ok(Some((Run::start(folders, meta, start)?, None)))
         }
@@ -409,7 +417,7 @@ fn write_stopped(
     writeln!(io.stdout, "{resume}")
 }
 
-fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
+pub(super) fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
     let text = read_input_text(path, shown, ANSWERS).map_err(crate::Error::Config)?;
     AnswersFile::read(&text, shown).map_err(crate::Error::Config)
 }
@@ -434,7 +442,7 @@ fn discard_answered(run: &Run, answers: &mut Answers) -> Vec<String> {
 /// Ctrl-C saves and stops: the record is written from what the journal holds, exit 130.
 /// SIGTERM and SIGHUP (a dropped SSH session) do the same. The process is ended by the
 /// `exit` the binary hands in, never from inside the library.
-fn install_interrupt_handler(
+pub(super) fn install_interrupt_handler(
     run: Arc<Mutex<Run>>,
     clock: Arc<dyn Clock>,
     operator: String,

@@ -26,6 +26,19 @@ pub struct Start {
     pub host: String,
     /// The walk's plan as the operator saw it: the journal replays without the checklist.
     pub plan: Plan,
+    /// Set when this walk answers a finished run's follow-ups: that run's record and the
+    /// deployment moment its windows count from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_of: Option<FollowUpOf>,
+}
+
+/// The finished run whose follow-ups a walk answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpOf {
+    /// The lowercase hex SHA-256 of that run's `record.yaml`.
+    pub record_sha256: String,
+    pub deployed_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

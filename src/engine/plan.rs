@@ -302,6 +302,55 @@ impl Plan {
         Ok(())
     }
 
+    /// The plan that walks only some leaf items of this one (a finished run's follow-ups):
+    /// those items and their ancestors, in the same order, and nothing else: no run
+    /// fields, sign-offs or rollback.
+    pub fn only(&self, leaves: &[usize]) -> Plan {
+        let mut keep = vec![false; self.items.len()];
+        for &leaf in leaves {
+            let mut next = Some(leaf);
+            while let Some(index) = next.filter(|&i| i < self.items.len()) {
+                keep[index] = true;
+                next = self.items[index].parent;
+            }
+        }
+        let mut renumbered = vec![None; self.items.len()];
+        let mut items = Vec::new();
+        for (index, item) in self.items.iter().enumerate() {
+            if keep[index] {
+                renumbered[index] = Some(items.len());
+                let mut item = item.clone();
+                item.parent = item.parent.and_then(|p| renumbered[p]);
+                item.role = None;
+                items.push(item);
+            }
+        }
+        let main = self
+            .main
+            .iter()
+            .filter_map(|step| match *step {
+                Step::Item(i) if leaves.contains(&i) => renumbered[i].map(Step::Item),
+                _ => None,
+            })
+            .collect();
+        let mut plan = Plan {
+            items,
+            fields: Vec::new(),
+            roles: Vec::new(),
+            main,
+            rollback: Vec::new(),
+            anchor_after: None,
+            anchor_steps: 0,
+            has_windows: false,
+            main_items: 0,
+            rollback_items: 0,
+            ids: HashMap::new(),
+        };
+        plan.reindex()
+            .expect("a part of a plan names only its own items");
+        plan
+    }
+
     pub fn item_index(&self, id: &str) -> Option<usize> {
         self.ids.get(id).copied()
     }

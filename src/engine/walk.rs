@@ -7,7 +7,7 @@
 
 use std::cell::Cell;
 
-use super::event::{Event, Meta, SignoffOutcome, Start};
+use super::event::{Event, FollowUpOf, Meta, SignoffOutcome, Start};
 use super::input::{Command, Refusal};
 use super::plan::{ItemKind, Plan, PlanItem, Step};
 use crate::model::{
@@ -149,6 +149,8 @@ pub enum WalkError {
     DeployedTwice { at: Timestamp },
     #[error("nothing to hand over")]
     NothingToHandOver,
+    #[error("the deployment moment is not recorded yet, so the windows have no times to be due by")]
+    NotDeployed,
     #[error("the run has ended; nothing more can be recorded in it")]
     Closed,
     #[error("the run is stopped; it must be resumed first")]
@@ -200,6 +202,8 @@ pub struct Walk {
     deployed: Option<Meta>,
     /// Items handed over as follow-ups, with who handed them over and when.
     handed_over: Vec<Option<Meta>>,
+    /// Set when this walk answers a finished run's follow-ups.
+    follow_up_of: Option<FollowUpOf>,
     history: Vec<Undo>,
     /// The walk events applied, in order, so the walk can move onto a changed plan.
     log: Vec<(Meta, Event)>,
@@ -218,8 +222,17 @@ impl Walk {
             environment,
             host,
             plan,
+            follow_up_of,
         } = start;
         let mut walk = Walk::on(plan, checklist, environment);
+        if let Some(of) = &follow_up_of {
+            // The windows count from the finished run's moment, not from this walk.
+            walk.deployed = Some(Meta {
+                at: of.deployed_at.clone(),
+                by: meta.by.clone(),
+            });
+        }
+        walk.follow_up_of = follow_up_of;
         walk.sessions.push(RecordSession {
             operator: meta.by.clone(),
             host,
@@ -242,6 +255,7 @@ impl Walk {
             rollback: None,
             declines: Vec::new(),
             deployed: None,
+            follow_up_of: None,
             history: Vec::new(),
             log: Vec::new(),
             dropped: Vec::new(),
@@ -305,6 +319,11 @@ impl Walk {
     /// The deployment moment, once recorded.
     pub fn deployed(&self) -> Option<&Meta> {
         self.deployed.as_ref()
+    }
+
+    /// The finished run whose follow-ups this walk answers, if it does.
+    pub fn follow_up_of(&self) -> Option<&FollowUpOf> {
+        self.follow_up_of.as_ref()
     }
 
     /// Who handed an item over as a follow-up, and when.
@@ -732,6 +751,9 @@ impl Walk {
         if ids.is_empty() {
             return Err(WalkError::NothingToHandOver);
         }
+        if self.deployed.is_none() {
+            return Err(WalkError::NotDeployed);
+        }
         let mut items = Vec::with_capacity(ids.len());
         for id in ids {
             let item = self.item_index(id)?;
@@ -828,6 +850,10 @@ impl Walk {
     fn move_onto(&mut self, plan: Plan) {
         let mut fresh = Walk::on(plan, self.checklist.clone(), self.environment.clone());
         fresh.sessions = std::mem::take(&mut self.sessions);
+        fresh.follow_up_of = self.follow_up_of.take();
+        if fresh.follow_up_of.is_some() {
+            fresh.deployed = self.deployed.take();
+        }
         fresh.dropped = std::mem::take(&mut self.dropped);
         // Whether each undoable event was applied, so an undo after a dropped event does
         // not take back something else.

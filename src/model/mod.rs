@@ -15,7 +15,10 @@ mod time;
 mod verdict;
 mod window;
 
-pub use addendum::{SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum};
+pub use addendum::{
+    FOLLOWUP_PREFIX, FOLLOWUP_SCHEMA, FollowUpAddendum, FollowUpAnswer, SIGNOFF_PREFIX,
+    SIGNOFF_SCHEMA, SignoffAddendum, follow_up_stem,
+};
 pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
     SourceFormat, Why,

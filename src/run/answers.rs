@@ -153,6 +153,14 @@ impl AnswersFile {
             name: file.to_string(),
         })
     }
+
+    /// The operator the file names, if it names one.
+    pub fn operator(&self) -> Option<&str> {
+        self.document
+            .operator
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+    }
 }
 
 /// Each slot holds its entry's name beside it, so taking an answer costs the same however

@@ -91,6 +91,7 @@ fn per_answer(items: usize) -> (Duration, Duration) {
         environment: "production".into(),
         host: "bench".into(),
         plan,
+        follow_up_of: None,
     };
     let mut run = Run::start(&folders, &meta, start).unwrap();
     let mut synced = Vec::new();

@@ -44,6 +44,7 @@ fn start_event(plan: Plan) -> Start {
         environment: "production".into(),
         host: "ops-1".into(),
         plan,
+        follow_up_of: None,
     }
 }
 

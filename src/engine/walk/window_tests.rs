@@ -35,6 +35,7 @@ fn walk_of(text: &str) -> Walk {
         environment: "production".into(),
         host: "ops-1".into(),
         plan: Plan::new(&loaded.checklist),
+        follow_up_of: None,
     };
     Walk::start(&at(0), start)
 }
@@ -359,5 +360,6 @@ fn start_of(walk: &Walk) -> Start {
         environment: walk.environment().to_string(),
         host: "ops-1".into(),
         plan: walk.plan().clone(),
+        follow_up_of: None,
     }
 }
