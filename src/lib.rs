@@ -43,6 +43,7 @@ pub(crate) mod audit;
 pub(crate) mod cli;
 pub(crate) mod clock;
 pub(crate) mod error;
+pub(crate) mod history;
 pub(crate) mod host;
 pub(crate) mod input;
 pub(crate) mod project;

@@ -167,7 +167,7 @@ fn help_for_every_command() {
         "report",
         "diff",
         "verify",
-        "sign",
+        "signoff",
         "show",
         "list",
         "validate",

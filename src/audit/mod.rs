@@ -1,12 +1,9 @@
 //! What reviewers and auditors do with a run afterwards: read a record, compare two,
-//! check that nothing changed after the fact, and sign it.
+//! check that nothing changed after the fact, and sign it off.
 
 pub mod diff;
 pub mod signing;
 
-use std::path::Path;
-
-use crate::input::{RECORD, read_input_text};
 use crate::model::{RECORD_SCHEMA, Record};
 use crate::source::Diagnostic;
 use crate::yaml;
@@ -18,6 +15,9 @@ fn looks_like(text: &str) -> Option<&'static str> {
     if lines().any(|l| l.starts_with('{') && l.contains("\"event\"")) {
         return Some("a run journal (journal.jsonl)");
     }
+    if lines().any(|l| l.starts_with("schema: deploycheck/signoff/")) {
+        return Some("a sign-off addendum (signoff-*.yaml)");
+    }
     if mapping_key("answers") && !mapping_key("schema") {
         return Some("an answers file");
     }
@@ -28,12 +28,6 @@ fn looks_like(text: &str) -> Option<&'static str> {
         return Some("a Markdown checklist");
     }
     None
-}
-
-/// Reads a run record; anything else is a clear error naming the file (exit 2).
-pub fn load_record(path: &Path, shown: &str) -> Result<Record, crate::Error> {
-    let text = read_input_text(path, shown, RECORD).map_err(crate::Error::Config)?;
-    parse_record(&text, shown)
 }
 
 /// A run record from its text; anything else is a clear error naming the file (exit 2).

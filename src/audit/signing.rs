@@ -1,6 +1,9 @@
-//! SSH signatures on run records: OpenSSH's SSHSIG format with namespace `deploycheck`,
-//! over the exact bytes of the record's `digest` value, so that plain `ssh-keygen -Y
-//! verify` can check them too. The `allowed_signers` file is OpenSSH's format.
+//! SSH signatures: OpenSSH's SSHSIG format with namespace `deploycheck`, so that plain
+//! `ssh-keygen -Y verify` checks them too. A sign-off addendum is signed by a detached
+//! signature over its exact bytes (`<addendum>.sig`, [`sign_detached`] and
+//! [`check_detached`]); records written by an older `deploycheck sign` may carry
+//! signatures over their digest inside them, which [`check_signature`] still checks. The
+//! `allowed_signers` file is OpenSSH's format.
 
 use ssh_key::private::{KeypairData, RsaKeypair};
 use ssh_key::{Algorithm, HashAlg, LineEnding, Mpint, PrivateKey, PublicKey, SshSig};
@@ -22,7 +25,7 @@ impl From<&str> for SignatureError {
     }
 }
 
-use crate::model::{Record, RecordSignature};
+use crate::model::RecordSignature;
 use crate::source::Diagnostic;
 
 pub const NAMESPACE: &str = "deploycheck";
@@ -363,29 +366,6 @@ pub fn sign_detached(key: &PrivateKey, message: &[u8]) -> Result<String, Signatu
         .to_pem(LineEnding::LF)
         .map_err(|e| format!("signing failed: {e}"))?;
     Ok(pem)
-}
-
-/// Adds a signature by `key` over the record's digest, leaving earlier ones untouched.
-pub fn sign_record(
-    record: &mut Record,
-    key: &PrivateKey,
-    role: &str,
-    signer: &str,
-    at: &crate::model::Timestamp,
-) -> Result<(), SignatureError> {
-    let pem = sign_detached(key, record.digest.as_bytes())?;
-    let public = key
-        .public_key()
-        .to_openssh()
-        .map_err(|e| format!("cannot write the public key: {e}"))?;
-    record.signatures.push(RecordSignature {
-        role: role.to_string(),
-        signer: signer.to_string(),
-        key: public,
-        at: at.clone(),
-        signature: pem.trim_end().to_string(),
-    });
-    Ok(())
 }
 
 /// An `rsa-sha2-512` SSHSIG, as `ssh-keygen -Y sign` makes for RSA keys. ssh-key 0.6.7's

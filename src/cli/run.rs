@@ -368,6 +368,17 @@ fn walk_and_close(
             crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
         crate::render::write_summary(io.stdout, &record, io.style, columns)?;
         writeln!(io.stdout, "Record: {record_shown}")?;
+        let folder_shown = display_path(&run.folder().path, &io.cwd);
+        for signoff in &record.signoffs {
+            if signoff.status == crate::model::SignoffStatus::Awaiting {
+                writeln!(
+                    io.stdout,
+                    "{} signs off later with: deploycheck signoff {folder_shown} --role {}",
+                    signoff.role,
+                    shell_word(&signoff.role)
+                )?;
+            }
+        }
     } else {
         write_stopped(io, &record, &record_shown, &resume_command)?;
     }
@@ -415,6 +426,19 @@ fn write_stopped(
         writeln!(io.stdout, "{line}")?;
     }
     writeln!(io.stdout, "{resume}")
+}
+
+/// A word as a shell reads it back: quoted when it holds anything but plain characters.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./@:+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 pub(super) fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {

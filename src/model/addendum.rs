@@ -119,7 +119,7 @@ impl FollowUpAddendum {
         follow_up_stem(&self.started_at, &self.operator)
     }
 
-    /// `3 follow-ups answered by lee: 2 done, 1 failed`.
+    /// `3 follow-ups answered by lee (2 done, 1 failed)`.
     pub fn describe(&self) -> String {
         let mut by_status: Vec<(Status, usize)> = Vec::new();
         for answer in &self.answers {
@@ -131,7 +131,7 @@ impl FollowUpAddendum {
         let tally: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
         let n = self.answers.len();
         format!(
-            "{n} follow-up{} answered by {}: {}",
+            "{n} follow-up{} answered by {} ({})",
             if n == 1 { "" } else { "s" },
             self.operator,
             tally.join(", ")
@@ -194,5 +194,41 @@ mod tests {
         assert_eq!(back, original);
         let extra = yaml.replace("refused: null\n", "refused: null\nverdict: GO\n");
         assert!(crate::yaml::from_str::<SignoffAddendum>(&extra, "a.yaml").is_err());
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            /// Whatever a role, a name or a reason holds, the addendum reads back as
+            /// written, and its file name stays a plain name inside the run folder.
+            #[test]
+            fn any_addendum_round_trips_and_names_a_plain_file(
+                role in "\\PC{0,40}",
+                name in "\\PC{1,40}",
+                reason in proptest::option::of("\\PC{1,80}"),
+            ) {
+                let original = SignoffAddendum { role, name, refused: reason, ..addendum("x") };
+                let yaml = crate::yaml::to_string(&original).unwrap();
+                let back: SignoffAddendum = crate::yaml::from_str(&yaml, "a.yaml").unwrap();
+                prop_assert_eq!(&back, &original);
+                let file = original.file_name();
+                prop_assert!(file.starts_with("signoff-") && file.ends_with(".yaml"));
+                prop_assert!(file.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'), "{}", file);
+            }
+
+            #[test]
+            fn arbitrary_bytes_never_panic_the_addendum_reader(
+                bytes in proptest::collection::vec(any::<u8>(), 0..512),
+            ) {
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    let _ = crate::yaml::from_str::<SignoffAddendum>(text, "a.yaml");
+                }
+            }
+        }
     }
 }

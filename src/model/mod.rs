@@ -23,7 +23,7 @@ pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,
     SourceFormat, Why,
 };
-pub use measure::{Judgement, MeasureError, Measurement};
+pub use measure::{Judged, Judgement, MeasureError, Measurement};
 pub use record::{
     Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
     RecordEarly, RecordFollowUp, RecordItem, RecordRollback, RecordSession, RecordSignature,
@@ -31,7 +31,7 @@ pub use record::{
 };
 pub use slug::{is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
-pub use threshold::{Comparison, Threshold, format_number};
+pub use threshold::{Comparison, Threshold, format_number, value_with_unit};
 pub use time::{Timestamp, TimestampError};
 pub use verdict::{Assessment, headline, headline_with};
 pub use window::{MAX_SPAN_SECONDS, Span, SpanError, Window, human_duration};

@@ -414,8 +414,7 @@ impl Record {
             .any(|i| i.kind == ItemKind::Statement && i.role.is_some());
         if named {
             return self
-                .items
-                .iter()
+                .leaves()
                 .filter(|i| i.kind == ItemKind::Statement && i.role.as_deref() == Some(role))
                 .collect();
         }

@@ -49,7 +49,7 @@ impl Comparison {
         }
     }
 
-    fn from_symbol(symbol: &str) -> Option<Self> {
+    pub(crate) fn from_symbol(symbol: &str) -> Option<Self> {
         Some(match symbol {
             "<" => Comparison::Less,
             "<=" | "≤" => Comparison::LessOrEqual,

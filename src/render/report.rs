@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::Style;
 use crate::model::{Record, RecordItem, RecordSignoff, SignoffStatus, Status, Verdict};
+use crate::run::RunState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
@@ -21,6 +22,70 @@ pub struct ReportContext<'a> {
     pub path: &'a str,
     /// Whether the record's digest matches its content.
     pub digest_ok: bool,
+    /// The run's state: the stored record's own sign-offs, and the addenda added since
+    /// (the record reported is the state's effective one).
+    pub state: &'a RunState,
+}
+
+/// A sign-off given after the run, in an addendum, as every report format shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct LaterSignoff {
+    pub role: String,
+    pub name: String,
+    pub at: crate::model::Timestamp,
+    /// Why the role refused; `null` for a sign-off.
+    pub refused: Option<String>,
+    pub statements: Vec<String>,
+    /// `ssh-ed25519 SHA256:...` when an SSH signature beside it is good; `null` unsigned.
+    pub signed_with: Option<String>,
+    pub file: String,
+}
+
+impl LaterSignoff {
+    /// `signed off later: Security Team by dana@example.com at 2026-11-24T09:15:00+00:00
+    /// (ssh-ed25519 SHA256:...; signoff-security-team-20261124T091500Z.yaml)`.
+    pub fn line(&self) -> String {
+        let key = self.signed_with.as_deref().unwrap_or("no SSH signature");
+        let file = self.file.rsplit('/').next().unwrap_or(&self.file);
+        match &self.refused {
+            Some(reason) => format!(
+                "refused later: {} by {} at {}: {reason} ({key}; {file})",
+                self.role, self.name, self.at
+            ),
+            None => format!(
+                "signed off later: {} by {} at {} ({key}; {file})",
+                self.role, self.name, self.at
+            ),
+        }
+    }
+}
+
+/// The state's valid sign-off addenda, oldest first.
+pub(crate) fn later_signoffs(state: &RunState) -> Vec<LaterSignoff> {
+    state
+        .signoffs()
+        .map(|(addendum, signoff)| LaterSignoff {
+            role: signoff.role.clone(),
+            name: signoff.name.clone(),
+            at: signoff.at.clone(),
+            refused: signoff.refused.clone(),
+            statements: signoff.statements.clone(),
+            signed_with: addendum
+                .signature
+                .as_ref()
+                .map(|s| format!("{} {}", s.algorithm(), s.fingerprint)),
+            file: addendum.shown.clone(),
+        })
+        .collect()
+}
+
+/// `runs/RUN/signoff-x.yaml does not count: why`, for each rejected addendum.
+pub(crate) fn rejected_lines(state: &RunState) -> Vec<String> {
+    state
+        .rejected
+        .iter()
+        .map(|r| format!("{} does not count: {}", r.shown, r.reason))
+        .collect()
 }
 
 /// An item a reader of the record should see: not simply done, or done with something to
@@ -48,6 +113,7 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
             Status::NotApplicable if item.reason.is_some() || item.note.is_some() => 6,
             Status::Pending if item.reason.is_none() && item.how.is_none() => return None,
             _ if item.late.is_some() => 7,
+            _ if item.follow_up.is_some() => 7,
             _ if item.early.is_some() => 8,
             _ if item.value.is_some() => 9,
             _ if item.note.is_some() => 10,
@@ -63,6 +129,9 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
             let label = match (item.overridden, item.value.is_some(), item.status) {
                 (_, _, Status::Pending) if item.follow_up.is_some() => "follow-up".to_string(),
                 (false, _, status) if item.late.is_some() => format!("{status} (late)"),
+                (false, _, status) if item.follow_up.is_some() => {
+                    format!("{status} (follow-up)")
+                }
                 (false, _, status) if item.early.is_some() => format!("{status} (early)"),
                 (true, _, status) => format!("{status} (override)"),
                 (false, true, Status::Done | Status::Clear) => {
@@ -84,7 +153,14 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
                         follow_up.due.instant().format("%Y-%m-%d %H:%M")
                     ))
                 }
+                (Some(_), Some(late), _) => {
+                    Some(format!("a follow-up, {late} after its window closed"))
+                }
                 (_, Some(late), _) => Some(format!("{late} after its window closed")),
+                (Some(follow_up), None, None) => Some(format!(
+                    "a follow-up, answered before it was due ({})",
+                    follow_up.due.instant().format("%Y-%m-%d %H:%M")
+                )),
                 (_, _, Some(early)) => Some(format!(
                     "{} before its window opened: {}",
                     early.by, early.reason
@@ -106,6 +182,12 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
                 why.push_str(note);
             }
             let who = match (&item.answered_by, &item.answered_at) {
+                // Another day than the run's (a follow-up): the date says which.
+                (Some(by), Some(at))
+                    if at.instant().date_naive() != record.started_at.instant().date_naive() =>
+                {
+                    format!("{by} {}", at.instant().format("%Y-%m-%d %H:%M"))
+                }
                 (Some(by), Some(at)) => format!("{by} {}", short_time(at)),
                 _ => String::new(),
             };
@@ -215,15 +297,18 @@ fn table(
     for line in rollback_lines(record) {
         writeln!(out, "{}", style.yellow(&line))?;
     }
-    for line in signoff_lines(record) {
+    for line in signoff_lines(context.state) {
         writeln!(out, "{line}")?;
     }
     for signature in &record.signatures {
         writeln!(
             out,
-            "SSH signature: {} by {} at {} (check with `deploycheck verify`)",
+            "SSH signature inside the record: {} by {} at {} (check with `deploycheck verify`)",
             signature.role, signature.signer, signature.at
         )?;
+    }
+    for line in rejected_lines(context.state) {
+        writeln!(out, "{}", style.yellow(&format!("warning: {line}")))?;
     }
     if !context.digest_ok {
         writeln!(out, "{}", style.red("warning: the digest does not match the content; this record was edited after it was written (`deploycheck verify` says more)"))?;
@@ -271,27 +356,40 @@ pub(crate) fn rollback_lines(record: &Record) -> Vec<String> {
     lines
 }
 
-pub(crate) fn signoff_lines(record: &Record) -> Vec<String> {
-    record
-        .signoffs
-        .iter()
-        .map(|s| match s.status {
-            SignoffStatus::Signed => format!(
+/// Every role's sign-off as the run stands: as the record gives it (during the run), then
+/// each sign-off or refusal added later in an addendum, with who, when and which key.
+pub(crate) fn signoff_lines(state: &RunState) -> Vec<String> {
+    let later = later_signoffs(state);
+    let mut lines = Vec::new();
+    for s in &state.record.signoffs {
+        let added: Vec<&LaterSignoff> = later.iter().filter(|l| l.role == s.role).collect();
+        match s.status {
+            SignoffStatus::Signed => lines.push(format!(
                 "signed off: {} by {} at {}",
                 s.role,
                 s.name.as_deref().unwrap_or("?"),
                 s.at.as_ref().map(|t| t.as_str()).unwrap_or("")
-            ),
-            SignoffStatus::Refused => format!(
+            )),
+            SignoffStatus::Refused => lines.push(format!(
                 "refused: {} at {}: {}",
                 s.role,
                 s.at.as_ref().map(|t| t.as_str()).unwrap_or(""),
                 s.reason.as_deref().unwrap_or("")
-            ),
-            SignoffStatus::Pending => format!("not signed: {}", s.role),
-            SignoffStatus::Awaiting => format!("awaiting sign-off: {}", s.role),
-        })
-        .collect()
+            )),
+            SignoffStatus::Pending if added.is_empty() => {
+                lines.push(format!("not signed: {}", s.role))
+            }
+            SignoffStatus::Awaiting if added.is_empty() => lines.push(format!(
+                "awaiting sign-off: {} (left for later by {} at {})",
+                s.role,
+                s.by.as_deref().unwrap_or("?"),
+                s.at.as_ref().map(|t| t.as_str()).unwrap_or("")
+            )),
+            SignoffStatus::Pending | SignoffStatus::Awaiting => {}
+        }
+        lines.extend(added.iter().map(|l| l.line()));
+    }
+    lines
 }
 
 fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io::Result<()> {
@@ -310,6 +408,13 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
     )?;
     if !record.causes.is_empty() {
         writeln!(out, "**Why:** {}\n", md(&record.causes.join(", ")))?;
+    }
+    if !record.outstanding.is_empty() {
+        writeln!(
+            out,
+            "**Waiting for:** {}\n",
+            md(&record.outstanding.join(", "))
+        )?;
     }
     writeln!(
         out,
@@ -357,9 +462,12 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
     for line in rollback_lines(record) {
         writeln!(out, "**{}**\n", md(&line))?;
     }
-    let signoffs = signoff_lines(record);
+    let signoffs = signoff_lines(context.state);
     if !signoffs.is_empty() {
         writeln!(out, "Sign-offs: {}\n", md(&signoffs.join(" · ")))?;
+    }
+    for line in rejected_lines(context.state) {
+        writeln!(out, "> **Warning:** {}\n", md(&line))?;
     }
     if !context.digest_ok {
         writeln!(
@@ -380,6 +488,10 @@ fn cell(text: &str) -> String {
 struct JsonReport<'a> {
     verdict: Verdict,
     causes: &'a [String],
+    /// What the run still waits for: `awaiting sign-off: Security Team`.
+    outstanding: &'a [String],
+    /// The verdict, causes and outstanding as one line.
+    headline: String,
     record: &'a str,
     digest_ok: bool,
     checklist: &'a crate::model::RecordChecklist,
@@ -401,7 +513,17 @@ struct JsonReport<'a> {
     noted: Vec<&'a RecordItem>,
     rollback: &'a crate::model::RecordRollback,
     signoffs: &'a [RecordSignoff],
+    /// Sign-offs and refusals added after the run, one per addendum.
+    later_signoffs: Vec<LaterSignoff>,
+    /// Files that look like addenda but do not count, with why.
+    rejected_addenda: Vec<JsonRejected<'a>>,
     signatures: usize,
+}
+
+#[derive(Serialize)]
+struct JsonRejected<'a> {
+    file: &'a str,
+    reason: &'a str,
 }
 
 fn json(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io::Result<()> {
@@ -415,6 +537,8 @@ fn json(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io
     let report = JsonReport {
         verdict: record.verdict,
         causes: &record.causes,
+        outstanding: &record.outstanding,
+        headline: record.headline(),
         record: context.path,
         digest_ok: context.digest_ok,
         checklist: &record.checklist,
@@ -436,6 +560,16 @@ fn json(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io
         noted: record.items.iter().filter(|i| i.note.is_some()).collect(),
         rollback: &record.rollback,
         signoffs: &record.signoffs,
+        later_signoffs: later_signoffs(context.state),
+        rejected_addenda: context
+            .state
+            .rejected
+            .iter()
+            .map(|r| JsonRejected {
+                file: &r.shown,
+                reason: &r.reason,
+            })
+            .collect(),
         signatures: record.signatures.len(),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;

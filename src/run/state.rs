@@ -219,12 +219,20 @@ impl RunState {
     /// statements and follow-ups, and the verdict, causes, counts and outstanding
     /// recomputed. Its digest is the stored record's; it is never written anywhere.
     pub fn effective(&self) -> Record {
+        self.effective_with(self.addenda.len())
+    }
+
+    /// The record with only the first `count` valid addenda folded in: what the run
+    /// stood at after each of them, for `verify` to say what each one changed.
+    pub fn effective_with(&self, count: usize) -> Record {
         let mut record = self.record.clone();
-        for (_, signoff) in self.signoffs() {
-            fold_signoff(&mut record, signoff);
+        let mut answers: Vec<&crate::model::FollowUpAnswer> = Vec::new();
+        for addendum in self.addenda.iter().take(count) {
+            match &addendum.kind {
+                AddendumKind::Signoff(signoff) => fold_signoff(&mut record, signoff),
+                AddendumKind::FollowUp(follow_up) => answers.extend(&follow_up.answers),
+            }
         }
-        let mut answers: Vec<&crate::model::FollowUpAnswer> =
-            self.follow_ups().flat_map(|(_, f)| &f.answers).collect();
         // The latest answer to an item counts, whichever session gave it.
         answers.sort_by(|a, b| a.answered_at.cmp(&b.answered_at));
         if !answers.is_empty() {
@@ -530,10 +538,12 @@ fn read_signoff(
 ) -> Result<(SignoffAddendum, Option<SignedBy>), String> {
     let bytes = read_input(path, shown, ADDENDUM).map_err(|d| d.message)?;
     let body = text(&bytes, shown, ADDENDUM).map_err(|d| d.message)?;
+    // The signature first: an addendum changed after it was signed says so, whatever
+    // else the change broke.
+    let signature = detached_signature(path, shown, &bytes)?;
     let signoff: SignoffAddendum = crate::yaml::from_str(body, shown)
         .map_err(|d| format!("not a sign-off addendum: {}", d.message))?;
     check_signoff(&signoff, path, record, record_sha256)?;
-    let signature = detached_signature(path, shown, &bytes)?;
     Ok((signoff, signature))
 }
 

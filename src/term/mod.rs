@@ -9,8 +9,10 @@ mod line;
 mod pause;
 mod resume;
 mod session;
+mod signoff;
 
 pub use line::{Editor, LineInput, Piped};
 pub use pause::Pause;
 pub use resume::{describe_resume, offer_resume};
 pub use session::{Outcome, Session, SessionConfig};
+pub use signoff::{Asking, Confirmation, ask_name, confirm_statements};

@@ -340,3 +340,39 @@ fn a_signature_beside_an_addendum_must_be_good_over_its_bytes() {
     let state = RunState::load(&folder, dir.path()).unwrap();
     assert!(state.rejected[0].reason.contains("no addendum"));
 }
+
+#[test]
+fn garbage_folders_and_links_named_like_addenda_are_rejected_never_fatal() {
+    let record = awaiting_record();
+    let (dir, folder, _) = folder_with(&record);
+    std::fs::write(
+        folder.join("signoff-a-20261124T081500Z.yaml"),
+        "\u{1}\u{2}: [",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("signoff-b-20261124T081500Z.yaml"),
+        "phases: []\n",
+    )
+    .unwrap();
+    std::fs::create_dir(folder.join("signoff-c-20261124T081500Z.yaml")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        "/etc/passwd",
+        folder.join("signoff-d-20261124T081500Z.yaml"),
+    )
+    .unwrap();
+    let state = RunState::load(&folder, dir.path()).unwrap();
+    assert!(state.addenda.is_empty());
+    let expected = if cfg!(unix) { 4 } else { 3 };
+    assert_eq!(state.rejected.len(), expected, "{:?}", state.rejected);
+    assert!(
+        state
+            .rejected
+            .iter()
+            .filter(|r| r.reason.contains("not a regular file"))
+            .count()
+            >= 1
+    );
+    assert_eq!(state.judge().headline(), record.headline());
+}

@@ -1,0 +1,121 @@
+//! Run folders for the history tests: real records, written as a run writes them.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{
+    Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordItem,
+    RecordRollback, RecordSession, Status, Timestamp, Verdict,
+};
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+/// A finished run of a three-item checklist started at `start` (`2026-11-01T22:00:00Z`
+/// form), its response time measured at `millis` against `< 200 ms`.
+pub fn record(version: &str, start: &str, millis: u32) -> Record {
+    let start = at(start);
+    let later = |s: i64| Timestamp::from_datetime(start.instant() + chrono::Duration::seconds(s));
+    let item = |id: &str, phase: &str, status: Status, s: i64| RecordItem {
+        id: id.into(),
+        phase: phase.into(),
+        section: "Checks".into(),
+        text: id.into(),
+        kind: ItemKind::Step,
+        optional: false,
+        parent: None,
+        role: None,
+        status,
+        reason: (status == Status::Failed).then(|| "it broke".to_string()),
+        note: None,
+        value: None,
+        judgement: None,
+        overridden: false,
+        how: Some(How::Typed),
+        answered_at: Some(later(s)),
+        answered_by: Some("dana".into()),
+        window: None,
+        early: None,
+        late: None,
+        follow_up: None,
+    };
+    let passes = millis < 200;
+    let mut measured = item(
+        "performance/metrics/response-time",
+        "Performance",
+        if passes { Status::Done } else { Status::Failed },
+        300,
+    );
+    measured.text = "Response time < 200ms (p95)".into();
+    measured.value = Some(format!("{millis}ms"));
+    measured.judgement = Some(format!(
+        "{millis} ms is {}< 200 ms",
+        if passes { "" } else { "not " }
+    ));
+    measured.reason = (!passes).then(|| measured.judgement.clone().unwrap());
+    let mut record = Record {
+        schema: RECORD_SCHEMA.into(),
+        outstanding: Vec::new(),
+        checklist: RecordChecklist {
+            title: "Release".into(),
+            path: "checklists/release.md".into(),
+            sha256: "ab".into(),
+        },
+        environment: "production".into(),
+        fields: FieldValues(vec![("Version".into(), Some(version.into()))]),
+        operator: "dana".into(),
+        host: "ops-1".into(),
+        sessions: vec![RecordSession {
+            operator: "dana".into(),
+            host: "ops-1".into(),
+            at: start.clone(),
+        }],
+        started_at: start.clone(),
+        finished_at: Some(later(360)),
+        stopped: None,
+        deployed_at: None,
+        items: vec![
+            item("pre/checks/backup-taken", "Pre", Status::Done, 60),
+            item("deploy/steps/apply-manifests", "Deploy", Status::Done, 240),
+            measured,
+        ],
+        rollback: RecordRollback {
+            started: false,
+            started_at: None,
+            started_by: None,
+            reason: None,
+            triggers_held: vec![],
+            declined: vec![],
+        },
+        signoffs: vec![],
+        counts: Counts::default(),
+        verdict: Verdict::Incomplete,
+        causes: vec![],
+        digest: String::new(),
+        signatures: vec![],
+    };
+    record.settle();
+    record
+}
+
+/// Writes a run folder `root/name/record.yaml`; returns the record's path.
+pub fn write(root: &Path, name: &str, record: &Record) -> PathBuf {
+    let folder = root.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join(crate::store::RECORD_FILE);
+    std::fs::write(&path, crate::store::record_bytes(record)).unwrap();
+    path
+}
+
+/// `n` runs a day apart from 1 November 2026, every fourth one over its threshold.
+pub fn runs(root: &Path, n: u32) {
+    for k in 0..n {
+        let start = format!("2026-11-{:02}T22:00:00+00:00", k % 28 + 1);
+        let millis = if k % 4 == 3 { 250 } else { 150 + k };
+        write(
+            root,
+            &format!("release-production-run-{k:03}"),
+            &record(&format!("v1.{k}"), &start, millis),
+        );
+    }
+}
