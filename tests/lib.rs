@@ -7,6 +7,7 @@ mod trees;
 mod bad_input;
 mod crash;
 mod faults;
+mod follow_ups;
 mod history;
 mod hostile;
 mod ids;

@@ -65,6 +65,29 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         };
         writeln!(io.stderr, "{label} {note}")?;
     }
+    if found.open.is_none() {
+        // No unfinished run: the latest finished one may still have follow-ups open.
+        if let Some((folder, open)) = with_follow_ups(&folders) {
+            let shown = display_path(&folder.path, &io.cwd);
+            if options.resume == ResumeChoice::Resume {
+                drop(_lock);
+                return super::follow_up::walk_follow_ups(
+                    io,
+                    folder,
+                    options.answers.as_deref(),
+                    Some(operator),
+                );
+            }
+            writeln!(
+                io.stderr,
+                "{} the run in {shown} has {open} follow-up{} open; answer {} with `deploycheck followup {shown}` (or `deploycheck run {} --resume`)",
+                io.stderr_style.yellow("note:"),
+                if open == 1 { "" } else { "s" },
+                if open == 1 { "it" } else { "them" },
+                target.environment
+            )?;
+        }
+    }
     let meta = Meta {
         at: started,
         by: operator.clone(),
@@ -171,6 +194,29 @@ pub(super) fn operator(
         .map(|name| crate::text::clean_input(&name))
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The latest finished run of these runs, with how many follow-ups it has open, when it
+/// has some.
+fn with_follow_ups(folders: &RunFolders) -> Option<(RunFolder, usize)> {
+    let latest = folders.candidates().into_iter().find(|folder| {
+        crate::store::read_journal(&folder.journal_path())
+            .ok()
+            .and_then(|c| match c.entries.first() {
+                Some((_, _, crate::engine::Event::Start(start))) => Some(
+                    start.checklist.path == folders.checklist_path
+                        && start.environment == folders.environment,
+                ),
+                _ => None,
+            })
+            .unwrap_or(false)
+    })?;
+    let state = crate::run::RunState::load(&latest.path, Path::new("")).ok()?;
+    if !state.is_finished() {
+        return None;
+    }
+    let open = crate::run::follow_up::open_follow_ups(&state.effective()).len();
+    (open > 0).then_some((latest, open))
 }
 
 /// Starts a new run, or takes up the unfinished one, as the options or the person say.

@@ -114,9 +114,9 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
             Status::Pending if item.reason.is_none() && item.how.is_none() => return None,
             _ if item.late.is_some() => 7,
             _ if item.follow_up.is_some() => 7,
-            _ if item.early.is_some() => 8,
-            _ if item.value.is_some() => 9,
-            _ if item.note.is_some() => 10,
+            _ if item.value.is_some() => 8,
+            _ if item.note.is_some() => 9,
+            _ if item.early.is_some() => 10,
             _ => return None,
         })
     };

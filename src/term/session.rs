@@ -205,7 +205,12 @@ impl<'a> Session<'a> {
         if !self.run().walk().deployment_due() {
             return Ok(());
         }
-        let meta = self.meta();
+        // Read without moving an injected clock on: the moment is the walk's leaving the
+        // section, the same instant as whatever comes next.
+        let meta = Meta {
+            at: Timestamp::from_datetime(self.clock.peek()),
+            by: self.config.operator.clone(),
+        };
         self.run().apply(&meta, Event::Deployed)?;
         let text = format!(
             "Deployment moment: {}. Time windows count from here.",
@@ -298,7 +303,7 @@ impl<'a> Session<'a> {
             && early.is_none()
             && self.not_yet_open(item)
         {
-            *early = Some("given in the answers file before the window opened".to_string());
+            *early = Some("from the answers file".to_string());
         }
         let meta = self.meta();
         let effects = self.run().apply(&meta, event)?;
@@ -773,7 +778,7 @@ impl<'a> Session<'a> {
             return Ok(Some(reason.clone()));
         }
         if !self.config.interactive {
-            return Ok(Some("piped input, before the window opened".to_string()));
+            return Ok(Some("from piped input".to_string()));
         }
         let now = self.clock.peek();
         let question = format!(
