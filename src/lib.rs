@@ -40,6 +40,7 @@ pub mod fuzz;
 
 // Everything else is the command-line tool's own.
 pub(crate) mod audit;
+pub(crate) mod check;
 pub(crate) mod cli;
 pub(crate) mod clock;
 pub(crate) mod error;

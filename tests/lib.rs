@@ -5,6 +5,7 @@ mod support;
 mod trees;
 
 mod bad_input;
+mod checks;
 mod crash;
 mod faults;
 mod follow_ups;

@@ -109,7 +109,9 @@ fn later_in_an_answers_file_finishes_go_awaiting_the_role() {
     assert!(text.contains("reason: left for Security Team to confirm at its sign-off"));
     Test::resume_in(night.dir)
         .args(&["verify", RUN])
-        .stdout_contains("ok verdict GO · awaiting sign-off: Security Team follows from the items")
+        .stdout_contains(
+            "ok the record's verdict GO · awaiting sign-off: Security Team follows from its items",
+        )
         .stdout_contains("record.yaml: verifies")
         .run();
 }

@@ -146,6 +146,15 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         let overridden = |i: &RecordItem| i.overridden.then_some("overridden");
         compare("override", overridden(before), overridden(item));
         compare("text", Some(&before.text), Some(&item.text));
+        // The check's last outcome: `exit 0` in one run, `exit 7` or `timed out after 30 s`
+        // in the other.
+        let check = |i: &RecordItem| {
+            i.evidence
+                .as_deref()
+                .and_then(<[_]>::last)
+                .map(crate::model::Evidence::outcome)
+        };
+        compare("check", check(before).as_deref(), check(item).as_deref());
         if include_context {
             compare(
                 "answered_by",

@@ -20,7 +20,7 @@ pub struct Arguments {
 pub enum CommandArgs {
     /// Walk the checklist for an environment and write a run record
     #[command(
-        after_help = "Examples:\n  deploycheck run production\n  deploycheck run prod --answers rehearsal.yaml --operator release-bot\n  deploycheck run staging -c checklists/mail-score.md --resume\n\nAt a terminal: Left/Right and Home/End edit, Ctrl-W deletes a word, Up/Down recall\nearlier answers, Tab completes; `?` lists the answers. Ctrl-D or `quit` stops (saved,\nresumable); Ctrl-C does the same and exits 130."
+        after_help = "Examples:\n  deploycheck run production\n  deploycheck run prod --answers rehearsal.yaml --operator release-bot\n  deploycheck run staging -c checklists/mail-score.md --resume\n  deploycheck run production --answers ci.yaml --run-checks --dry-run\n\nAt a terminal: Left/Right and Home/End edit, Ctrl-W deletes a word, Up/Down recall\nearlier answers, Tab completes; `?` lists the answers. Ctrl-D or `quit` stops (saved,\nresumable); Ctrl-C does the same and exits 130. At an item with a check, `r` runs its\ncommand (Ctrl-C stops the check, not the run) and Enter records what it proposes.\nNothing a checklist says is run unless you type `r` or give --run-checks."
     )]
     Run {
         /// The environment to walk (production, staging, or an alias such as prod), in any case
@@ -40,6 +40,14 @@ pub enum CommandArgs {
         /// Start a new run, abandoning an unfinished one
         #[arg(long)]
         new: bool,
+        /// Run each open item's check as the walk reaches it; a passing check answers its
+        /// item, a failing one stops to ask (without it, checks run only when `r` is typed)
+        #[arg(long)]
+        run_checks: bool,
+        /// List the checks --run-checks would run, in order, with the environment variables
+        /// they would get; run nothing and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print a blank run sheet to walk on paper, in a pull request or in an email
     #[command(

@@ -17,6 +17,10 @@ pub struct RunOptions {
     pub answers: Option<PathBuf>,
     pub operator: Option<String>,
     pub resume: ResumeChoice,
+    /// Run each open item's check as the walk reaches it (`--run-checks`).
+    pub run_checks: bool,
+    /// List what `--run-checks` would run, and run nothing (`--dry-run`).
+    pub dry_run: bool,
 }
 
 /// `deploycheck signoff`: a role's sign-off after the run.
@@ -117,6 +121,8 @@ impl From<Arguments> for Command {
                 operator,
                 resume,
                 new,
+                run_checks,
+                dry_run,
             } => Command::Run(RunOptions {
                 environment: env,
                 checklist,
@@ -127,6 +133,8 @@ impl From<Arguments> for Command {
                     (_, true) => ResumeChoice::New,
                     _ => ResumeChoice::Ask,
                 },
+                run_checks,
+                dry_run,
             }),
             CommandArgs::Report { record, format } => Command::Report {
                 record,
@@ -286,8 +294,18 @@ mod tests {
                 answers: Some("a.yaml".into()),
                 operator: Some("dana".into()),
                 resume: ResumeChoice::Resume,
+                run_checks: false,
+                dry_run: false,
             })
         );
+        assert!(matches!(
+            parse(&["run", "ci", "--run-checks", "--dry-run"]),
+            Command::Run(RunOptions {
+                run_checks: true,
+                dry_run: true,
+                ..
+            })
+        ));
         assert!(matches!(
             parse(&["run", "staging", "--new"]),
             Command::Run(RunOptions {

@@ -143,13 +143,26 @@ pub(super) fn walk_follow_ups(
     let journal_shown = display_path(&run.output_path().with_extension("jsonl"), &io.cwd);
     let run = Arc::new(Mutex::new(run));
     let pause = Arc::new(term::Pause::default());
+    let interrupt = Arc::new(crate::check::Interrupt::default());
     install_interrupt_handler(
         Arc::clone(&run),
         Arc::clone(&clock),
         operator.clone(),
         (resume_command.clone(), journal_shown.clone()),
-        (Arc::clone(&pause), io.host.exit),
+        (io.host.exit, Arc::clone(&interrupt), Arc::clone(&pause)),
     );
+    // Checks run where the night's would: in the folder that holds checklists/.
+    let root = crate::project::Project::discover(&io.cwd)
+        .ok()
+        .flatten()
+        .map_or_else(|| io.cwd.clone(), |p| p.root);
+    let checks = term::CheckConfig {
+        dir: root,
+        run_folder: folder.path.clone(),
+        inherited: io.host.var_names("DEPLOYCHECK_"),
+        automatic: false,
+        interrupt,
+    };
     let config = SessionConfig {
         interactive: io.interactive,
         style: io.style,
@@ -158,6 +171,7 @@ pub(super) fn walk_follow_ups(
         field_defaults: Vec::new(),
         columns: io.host.var("COLUMNS"),
         pause,
+        checks,
     };
     let outcome = Session::new(
         &run,

@@ -4,6 +4,7 @@
 //! integration tests and unit tests see exactly what a user would.
 
 mod arguments;
+mod checks;
 mod config;
 mod follow_up;
 mod history;

@@ -261,7 +261,9 @@ fn check_record(check: &mut Checks<'_>, state: &RunState) -> std::io::Result<()>
             "verdict: the record says {stored}, its items say {recomputed}"
         ))?;
     } else {
-        check.ok(&format!("verdict {stored} follows from the items"))?;
+        check.ok(&format!(
+            "the record's verdict {stored} follows from its items"
+        ))?;
     }
     if assessment.counts != record.counts {
         check.fail("counts: the record's counts do not match its items")?;

@@ -32,10 +32,44 @@ struct Target {
     records_note: Option<String>,
     /// `-c` as given on the command line.
     checklist_arg: Option<String>,
+    /// The folder that holds `checklists/` (or the checklist's own folder outside a
+    /// project): where checks run.
+    root: PathBuf,
 }
 
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
     let target = resolve(io, &options)?;
+    if options.dry_run {
+        let clock = io.host.clock()?;
+        let operator = operator(
+            io,
+            options.operator.clone(),
+            target.answers.as_ref().and_then(|a| a.operator.clone()),
+            target.path.parent().unwrap_or(&io.cwd),
+        );
+        let checklist_dir = target.path.parent().unwrap_or(&io.cwd).to_path_buf();
+        let defaults = field_defaults(
+            &target.plan.fields,
+            &operator,
+            &checklist_dir,
+            clock.as_ref(),
+            io,
+        );
+        let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
+        let run_folder = folders.folder_name(&Timestamp::from_datetime(clock.now()));
+        return super::checks::dry_run(
+            io,
+            &super::checks::DryRun {
+                plan: &target.plan,
+                answers: target.answers.as_ref(),
+                environment: &target.environment,
+                root: &target.root,
+                run_folder: &run_folder,
+                defaults: &defaults,
+                automatic: options.run_checks,
+            },
+        );
+    }
     let clock = io.host.clock()?;
     let operator = operator(
         io,
@@ -99,7 +133,14 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         return Ok(exit::INTERRUPTED);
     };
     let run = Arc::new(Mutex::new(run));
-    walk_and_close(io, target, run, report, clock, operator)
+    walk_and_close(
+        io,
+        target,
+        run,
+        report,
+        clock,
+        (operator, options.run_checks),
+    )
 }
 
 /// The checklist, the environment, the plan and the answers file, all checked before
@@ -142,6 +183,18 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         ),
         None => (path.to_string_lossy().into_owned(), io.cwd.join("runs")),
     };
+    let root = match &project {
+        Some(project) => project.root.clone(),
+        None => {
+            // A checklist given by path outside a project: beside its `checklists/` folder
+            // when it sits in one, else beside the file.
+            let parent = path.parent().unwrap_or(&io.cwd);
+            match parent.file_name().and_then(|n| n.to_str()) {
+                Some("checklists") => parent.parent().unwrap_or(parent).to_path_buf(),
+                _ => parent.to_path_buf(),
+            }
+        }
+    };
     Ok(Target {
         checklist,
         plan,
@@ -152,6 +205,7 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         records_dir,
         records_note: project.as_ref().and_then(|p| p.records_outside_note()),
         checklist_arg: options.checklist.clone(),
+        root,
     })
 }
 
@@ -310,7 +364,7 @@ fn walk_and_close(
     run: Arc<Mutex<Run>>,
     report: Option<ResumeReport>,
     clock: Arc<dyn Clock>,
-    operator: String,
+    (operator, run_checks): (String, bool),
 ) -> Result<i32, crate::Error> {
     // The command that takes this run up again, `-c` included when it was given.
     let resume_command = target.resume_command();
@@ -355,18 +409,29 @@ fn walk_and_close(
         clock.as_ref(),
         io,
     );
-    let record_shown = {
+    let (record_shown, run_folder) = {
         let guard = run.lock().unwrap_or_else(|p| p.into_inner());
-        display_path(&guard.folder().record_path(), &io.cwd)
+        (
+            display_path(&guard.folder().record_path(), &io.cwd),
+            guard.folder().path.clone(),
+        )
     };
     let pause = Arc::new(term::Pause::default());
+    let interrupt = Arc::new(crate::check::Interrupt::default());
     install_interrupt_handler(
         Arc::clone(&run),
         Arc::clone(&clock),
         operator.clone(),
         (resume_command.clone(), record_shown.clone()),
-        (Arc::clone(&pause), io.host.exit),
+        (io.host.exit, Arc::clone(&interrupt), Arc::clone(&pause)),
     );
+    let checks = term::CheckConfig {
+        dir: target.root.clone(),
+        run_folder,
+        inherited: io.host.var_names("DEPLOYCHECK_"),
+        automatic: run_checks,
+        interrupt,
+    };
     let config = SessionConfig {
         interactive: io.interactive,
         style: io.style,
@@ -375,6 +440,7 @@ fn walk_and_close(
         field_defaults,
         columns: io.host.var("COLUMNS"),
         pause,
+        checks,
     };
     let outcome = Session::new(
         &run,
@@ -511,19 +577,25 @@ fn discard_answered(run: &Run, answers: &mut Answers) -> Vec<String> {
 
 /// Ctrl-C saves and stops: the record is written from what the journal holds, exit 130.
 /// SIGTERM and SIGHUP (a dropped SSH session) do the same. The process is ended by the
-/// `exit` the binary hands in, never from inside the library.
+/// `exit` the binary hands in, never from inside the library. While an item's check runs,
+/// the first interrupt stops only the check (and everything it started); a second one
+/// stops the run, killing what is left of the check first.
 pub(super) fn install_interrupt_handler(
     run: Arc<Mutex<Run>>,
     clock: Arc<dyn Clock>,
     operator: String,
     (resume_command, record_shown): (String, String),
-    (pause, exit): (Arc<term::Pause>, fn(i32) -> !),
+    (exit, interrupt, pause): (fn(i32) -> !, Arc<crate::check::Interrupt>, Arc<term::Pause>),
 ) {
     let handler = move || {
         // Ctrl-C while waiting for a time window to open stops the wait, not the run.
         if pause.interrupt() {
             return;
         }
+        if interrupt.claim() {
+            return;
+        }
+        interrupt.kill_running();
         let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
         if !run.walk().is_open() {
             // The run finished (or was replaced) just now; its record is written.

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Plan;
-use crate::model::{How, RecordChecklist, Status, Timestamp};
+use crate::model::{CheckEnd, How, RecordChecklist, Status, Timestamp};
 
 /// Who did something, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +107,27 @@ pub enum Event {
     HandOver {
         ids: Vec<String>,
     },
+    /// An item's check is about to run. Journaled, and made durable, before the command
+    /// starts: a crash while it runs leaves a check started and never finished, which no
+    /// replay can take for a pass. Who ran it and when are the event's [`Meta`].
+    CheckStarted {
+        id: String,
+        /// The command exactly as it runs.
+        command: String,
+        timeout_s: u64,
+    },
+    /// The check of `id` started last has ended. Its output is already bounded (the last
+    /// 8 KiB) and cleaned of control characters.
+    CheckFinished {
+        id: String,
+        /// `None` when it did not exit by itself (time-out, Ctrl-C, a signal).
+        exit_code: Option<i32>,
+        ended: CheckEnd,
+        duration_ms: u64,
+        output: String,
+        output_truncated: bool,
+        output_bytes: u64,
+    },
     /// The run stopped unfinished (quit, end of input, interrupt); it can resume.
     Stop {
         reason: String,
@@ -128,6 +149,15 @@ impl Event {
     /// Whether the run can no longer be resumed after this event.
     pub fn closes_run(&self) -> bool {
         matches!(self, Event::Finish { .. } | Event::Abandon { .. })
+    }
+
+    /// Whether `back` can take this event back. Evidence cannot be: every execution of a
+    /// check is kept, whatever is answered after it.
+    pub fn is_undoable(&self) -> bool {
+        !matches!(
+            self,
+            Event::CheckStarted { .. } | Event::CheckFinished { .. } | Event::Deployed
+        )
     }
 
     /// The event with every free text cleaned of control characters and terminal escape
@@ -168,6 +198,23 @@ impl Event {
             },
             Event::Rollback { reason } => Event::Rollback { reason: o(reason) },
             Event::Decline { reason } => Event::Decline { reason: c(&reason) },
+            Event::CheckFinished {
+                id,
+                exit_code,
+                ended,
+                duration_ms,
+                output,
+                output_truncated,
+                output_bytes,
+            } => Event::CheckFinished {
+                id,
+                exit_code,
+                ended,
+                duration_ms,
+                output: crate::text::clean_output(&output),
+                output_truncated,
+                output_bytes,
+            },
             other => other,
         }
     }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::ItemKind;
-use crate::model::{Checklist, Item, PhaseKind, SectionKind, Threshold, Window};
+use crate::model::{Check, Checklist, Item, PhaseKind, SectionKind, Threshold, Window};
 
 /// A plan read from a journal that does not hold together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +33,10 @@ pub struct PlanItem {
     /// Its section's time window, after the deployment moment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
+    /// The command that gathers the item's evidence, shown at its prompt and run only when
+    /// asked. Left out of journals for items without one, so their plans read as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<Check>,
     pub parent: Option<usize>,
     #[serde(skip)]
     pub children: Vec<usize>,
@@ -211,6 +215,7 @@ impl Plan {
             optional: item.optional || inherited_optional,
             threshold: item.threshold.as_deref().cloned(),
             window: context.window,
+            check: item.check.as_deref().cloned(),
             parent,
             children: Vec::new(),
             role: context.role,

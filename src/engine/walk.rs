@@ -11,9 +11,10 @@ use super::event::{Event, FollowUpOf, Meta, SignoffOutcome, Start};
 use super::input::{Command, Refusal};
 use super::plan::{ItemKind, Plan, PlanItem, Step};
 use crate::model::{
-    Counts, FieldValues, How, Measurement, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
-    RecordEarly, RecordFollowUp, RecordItem, RecordRollback, RecordSession, RecordSignoff,
-    RecordStop, RecordWindow, SignoffStatus, Status, Timestamp, Verdict, human_duration,
+    CheckEnd, Counts, Evidence, FieldValues, How, Measurement, RECORD_SCHEMA, Record,
+    RecordChecklist, RecordDecision, RecordEarly, RecordFollowUp, RecordItem, RecordRollback,
+    RecordSession, RecordSignoff, RecordStop, RecordWindow, SignoffStatus, Status, Timestamp,
+    Verdict, human_duration,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +90,46 @@ pub struct Decline {
     pub triggers: Vec<usize>,
 }
 
+/// One execution of an item's check: started, and finished or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRun {
+    pub command: String,
+    pub timeout_s: u64,
+    /// Who ran it, and when it started.
+    pub started: Meta,
+    /// `None` while it runs, and for good when deploycheck was killed while it ran.
+    pub finish: Option<CheckFinish>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFinish {
+    pub exit_code: Option<i32>,
+    pub ended: CheckEnd,
+    pub duration_ms: u64,
+    pub output: String,
+    pub output_truncated: bool,
+    pub output_bytes: u64,
+}
+
+impl CheckRun {
+    /// The execution as the record keeps it; one that never finished says so.
+    pub fn evidence(&self) -> Evidence {
+        let finish = self.finish.as_ref();
+        Evidence {
+            command: self.command.clone(),
+            exit_code: finish.and_then(|f| f.exit_code),
+            duration_ms: finish.map(|f| f.duration_ms),
+            started_at: self.started.at.clone(),
+            run_by: self.started.by.clone(),
+            output: finish.map(|f| f.output.clone()).unwrap_or_default(),
+            output_truncated: finish.is_some_and(|f| f.output_truncated),
+            output_bytes: finish.map_or(0, |f| f.output_bytes),
+            ended: finish.map_or(CheckEnd::Unfinished, |f| f.ended),
+            timeout_s: self.timeout_s,
+        }
+    }
+}
+
 /// How a run ended, if it did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum End {
@@ -159,6 +200,10 @@ pub enum WalkError {
     StartedTwice,
     #[error("the checklist it names is inconsistent: {0}")]
     BadPlan(#[from] super::plan::PlanError),
+    #[error("no check of `{id}` is running, so none can finish")]
+    NoCheckRunning { id: String },
+    #[error("a check cannot finish as unfinished")]
+    FinishedUnfinished,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +239,11 @@ pub struct Walk {
     sessions: Vec<RecordSession>,
     answers: Vec<Option<Answer>>,
     notes: Vec<Option<String>>,
+    /// Every execution of each item's check, oldest first; never taken back.
+    checks: Vec<Vec<CheckRun>>,
+    /// Each item's check command as the run started, by item ID: a command changed since
+    /// is shown again before it runs.
+    checks_at_start: std::collections::HashMap<String, String>,
     fields: Vec<Option<FieldValue>>,
     signoffs: Vec<Option<SignoffAnswer>>,
     rollback: Option<RollbackStart>,
@@ -233,6 +283,12 @@ impl Walk {
             });
         }
         walk.follow_up_of = follow_up_of;
+        walk.checks_at_start = walk
+            .plan
+            .items
+            .iter()
+            .filter_map(|i| Some((i.id.clone(), i.check.as_ref()?.run.clone())))
+            .collect();
         walk.sessions.push(RecordSession {
             operator: meta.by.clone(),
             host,
@@ -246,6 +302,8 @@ impl Walk {
             answers: vec![None; plan.items.len()],
             notes: vec![None; plan.items.len()],
             handed_over: vec![None; plan.items.len()],
+            checks: vec![Vec::new(); plan.items.len()],
+            checks_at_start: Default::default(),
             fields: vec![None; plan.fields.len()],
             signoffs: vec![None; plan.roles.len()],
             plan,
@@ -302,6 +360,34 @@ impl Walk {
 
     pub fn note(&self, item: usize) -> Option<&str> {
         self.notes.get(item)?.as_deref()
+    }
+
+    /// Every execution of the item's check, oldest first.
+    pub fn check_runs(&self, item: usize) -> &[CheckRun] {
+        self.checks.get(item).map_or(&[], Vec::as_slice)
+    }
+
+    /// Checks started and never finished, by item: deploycheck stopped while they ran.
+    /// (A check running in this very session is also unfinished until it ends.)
+    pub fn unfinished_checks(&self) -> Vec<(usize, &CheckRun)> {
+        self.checks
+            .iter()
+            .enumerate()
+            .flat_map(|(item, runs)| runs.iter().map(move |run| (item, run)))
+            .filter(|(_, run)| run.finish.is_none())
+            .collect()
+    }
+
+    /// What the item's check command was when the run started, when it is not what the
+    /// plan says now: `Some(None)` for a check the item did not have then.
+    pub fn check_changed_since_start(&self, item: usize) -> Option<Option<&str>> {
+        let plan_item = self.plan.items.get(item)?;
+        let now = &plan_item.check.as_ref()?.run;
+        match self.checks_at_start.get(&plan_item.id) {
+            Some(then) if then == now => None,
+            Some(then) => Some(Some(then.as_str())),
+            None => Some(None),
+        }
     }
 
     pub fn field(&self, index: usize) -> Option<&FieldValue> {
@@ -563,6 +649,55 @@ impl Walk {
         Ok(effects)
     }
 
+    fn check_event(&mut self, meta: &Meta, event: &Event) -> Result<(), WalkError> {
+        match event {
+            Event::CheckStarted {
+                id,
+                command,
+                timeout_s,
+            } => {
+                let item = self.item_index(id)?;
+                if !self.plan.items[item].is_leaf() {
+                    return Err(WalkError::NotALeaf { id: id.clone() });
+                }
+                self.checks[item].push(CheckRun {
+                    command: command.clone(),
+                    timeout_s: *timeout_s,
+                    started: meta.clone(),
+                    finish: None,
+                });
+            }
+            Event::CheckFinished {
+                id,
+                exit_code,
+                ended,
+                duration_ms,
+                output,
+                output_truncated,
+                output_bytes,
+            } => {
+                let item = self.item_index(id)?;
+                if *ended == CheckEnd::Unfinished {
+                    return Err(WalkError::FinishedUnfinished);
+                }
+                let run = self.checks[item]
+                    .last_mut()
+                    .filter(|run| run.finish.is_none())
+                    .ok_or_else(|| WalkError::NoCheckRunning { id: id.clone() })?;
+                run.finish = Some(CheckFinish {
+                    exit_code: *exit_code,
+                    ended: *ended,
+                    duration_ms: *duration_ms,
+                    output: output.clone(),
+                    output_truncated: *output_truncated,
+                    output_bytes: *output_bytes,
+                });
+            }
+            _ => unreachable!("only check events"),
+        }
+        Ok(())
+    }
+
     fn check_open(&self) -> Result<(), WalkError> {
         match self.end {
             None => Ok(()),
@@ -579,6 +714,11 @@ impl Walk {
     }
 
     fn apply_step(&mut self, meta: &Meta, event: &Event) -> Result<Vec<Effect>, WalkError> {
+        if !event.is_undoable() {
+            // Evidence changes no answer, so it has no effect on the walk.
+            self.check_event(meta, event)?;
+            return Ok(Vec::new());
+        }
         let mut effects = Vec::new();
         match event {
             Event::Field { name, value } => self.set_field(meta, name, value)?,
@@ -641,6 +781,9 @@ impl Walk {
                 self.deployed = Some(meta.clone());
             }
             Event::HandOver { ids } => self.hand_over(meta, ids)?,
+            Event::CheckStarted { .. } | Event::CheckFinished { .. } => {
+                unreachable!("handled above")
+            }
             Event::Start(_)
             | Event::Resume { .. }
             | Event::Stop { .. }
@@ -854,6 +997,7 @@ impl Walk {
         if fresh.follow_up_of.is_some() {
             fresh.deployed = self.deployed.take();
         }
+        fresh.checks_at_start = std::mem::take(&mut self.checks_at_start);
         fresh.dropped = std::mem::take(&mut self.dropped);
         // Whether each undoable event was applied, so an undo after a dropped event does
         // not take back something else.
@@ -866,8 +1010,9 @@ impl Walk {
                 }
                 continue;
             }
-            // The deployment moment is not taken back by `back`, so no undo pairs with it.
-            let undoable = !matches!(event, Event::Deployed);
+            // Evidence and the deployment moment are never taken back, so they take no
+            // place among the undoable.
+            let undoable = event.is_undoable();
             match fresh.apply_step(&meta, &event) {
                 Ok(_) => {
                     if undoable {
@@ -1016,6 +1161,8 @@ impl Walk {
                     early: timing.early,
                     late: timing.late,
                     follow_up: timing.follow_up,
+                    evidence: (item.check.is_some() || !self.checks[index].is_empty())
+                        .then(|| self.checks[index].iter().map(CheckRun::evidence).collect()),
                 }
             })
             .collect()
@@ -1206,6 +1353,9 @@ fn describe_dropped(event: &Event, error: &WalkError) -> String {
         Event::Note { id, .. } => format!("note on `{id}`: {error}"),
         Event::Signoff { role, .. } => format!("sign-off of `{role}`: {error}"),
         Event::HandOver { ids } => format!("hand-over of {}: {error}", ids.join(", ")),
+        Event::CheckStarted { id, .. } | Event::CheckFinished { id, .. } => {
+            format!("check of `{id}`: {error}")
+        }
         _ => error.to_string(),
     }
 }

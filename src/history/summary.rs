@@ -226,6 +226,7 @@ mod tests {
             optional: false,
             parent: None,
             role: None,
+            evidence: None,
             status,
             reason: None,
             note: None,

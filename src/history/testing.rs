@@ -25,6 +25,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         optional: false,
         parent: None,
         role: None,
+        evidence: None,
         status,
         reason: (status == Status::Failed).then(|| "it broke".to_string()),
         note: None,

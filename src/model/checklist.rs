@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Threshold, Window};
+use super::{Check, Threshold, Window};
 
 /// A parsed checklist: everything `deploycheck` knows about one source file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,6 +106,9 @@ pub struct Item {
     pub condition: Option<String>,
     /// 1-based line in the source file; `None` for formats without positions.
     pub line: Option<u32>,
+    /// The command that gathers this item's evidence, run only when a person asks.
+    /// Boxed, like the threshold: few items have one.
+    pub check: Option<Box<Check>>,
     /// Boxed: few items have one, and every item would otherwise carry its full size.
     pub threshold: Option<Box<Threshold>>,
     pub children: Vec<Item>,

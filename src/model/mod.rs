@@ -5,6 +5,7 @@
 //! machine-readable output; nothing here knows about Markdown, YAML, files or terminals.
 
 mod addendum;
+mod check;
 mod checklist;
 mod measure;
 mod record;
@@ -18,6 +19,10 @@ mod window;
 pub use addendum::{
     FOLLOWUP_PREFIX, FOLLOWUP_SCHEMA, FollowUpAddendum, FollowUpAnswer, SIGNOFF_PREFIX,
     SIGNOFF_SCHEMA, SignoffAddendum, follow_up_stem,
+};
+pub use check::{
+    Check, CheckEnd, DEFAULT_TIMEOUT_S, Evidence, MAX_TIMEOUT_S, OUTPUT_KEPT_BYTES, check_timeout,
+    last_line, parse_timeout,
 };
 pub use checklist::{
     Checklist, Contact, Field, Item, Note, Phase, PhaseKind, Section, SectionKind, Source,

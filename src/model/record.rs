@@ -186,6 +186,11 @@ pub struct RecordItem {
     pub how: Option<How>,
     pub answered_at: Option<Timestamp>,
     pub answered_by: Option<String>,
+    /// Every execution of the item's check, oldest first; present exactly when the item
+    /// has a check or was checked. Left out otherwise, so records of runs without checks
+    /// (and their digests) read as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<super::Evidence>>,
     /// The item's time window, with when it opened and closed once the deployment moment
     /// is known. This key and the three below are absent for items without a window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -667,6 +672,7 @@ mod tests {
                 early: None,
                 late: None,
                 follow_up: None,
+                evidence: None,
             }],
             rollback: RecordRollback {
                 started: false,

@@ -294,6 +294,15 @@ fn table(
         }
         writeln!(out, "{table}")?;
     }
+    let checked: Vec<&RecordItem> = checked_items(record).collect();
+    if !checked.is_empty() {
+        writeln!(out, "Checks run:")?;
+        for item in checked {
+            for line in evidence_lines(item) {
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
     for line in rollback_lines(record) {
         writeln!(out, "{}", style.yellow(&line))?;
     }
@@ -314,6 +323,42 @@ fn table(
         writeln!(out, "{}", style.red("warning: the digest does not match the content; this record was edited after it was written (`deploycheck verify` says more)"))?;
     }
     Ok(())
+}
+
+/// Items whose check ran at least once, in record order.
+fn checked_items(record: &Record) -> impl Iterator<Item = &RecordItem> {
+    record
+        .items
+        .iter()
+        .filter(|i| i.evidence.as_ref().is_some_and(|e| !e.is_empty()))
+}
+
+/// `exit 0 · 12 ms · dana 22:01`: one execution in a few words.
+fn execution_summary(evidence: &crate::model::Evidence) -> String {
+    let took = evidence
+        .duration_ms
+        .map(|ms| format!(" · {ms} ms"))
+        .unwrap_or_default();
+    format!(
+        "{}{took} · {} {}",
+        evidence.outcome(),
+        evidence.run_by,
+        short_time(&evidence.started_at)
+    )
+}
+
+/// One line per execution of the item's check, for the table report.
+fn evidence_lines(item: &RecordItem) -> Vec<String> {
+    let runs = item.evidence.as_deref().unwrap_or_default();
+    runs.iter()
+        .map(|evidence| {
+            let last = evidence
+                .last_line()
+                .map(|l| format!(": {l}"))
+                .unwrap_or_default();
+            format!("{} — {}{last}", item.text, execution_summary(evidence))
+        })
+        .collect()
 }
 
 fn finished(record: &Record) -> String {
@@ -459,6 +504,13 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
         }
         writeln!(out)?;
     }
+    let checked: Vec<&RecordItem> = checked_items(record).collect();
+    if !checked.is_empty() {
+        writeln!(out, "#### Evidence from checks\n")?;
+        for item in checked {
+            markdown_evidence(out, item)?;
+        }
+    }
     for line in rollback_lines(record) {
         writeln!(out, "**{}**\n", md(&line))?;
     }
@@ -479,6 +531,62 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
 }
 
 use super::escape_markdown as md;
+
+/// One collapsed block per checked item: the outcome of its last execution in the summary,
+/// every execution inside, with its command and its output verbatim, each in a fence
+/// longer than any run of backticks it holds.
+fn markdown_evidence(out: &mut dyn Write, item: &RecordItem) -> io::Result<()> {
+    let runs = item.evidence.as_deref().unwrap_or_default();
+    let Some(last) = runs.last() else {
+        return Ok(());
+    };
+    let mark = if last.passed() { "✅" } else { "❌" };
+    let times = if runs.len() == 1 {
+        String::new()
+    } else {
+        format!(" · run {} times", runs.len())
+    };
+    writeln!(
+        out,
+        "<details><summary>{mark} {} — {}{times}</summary>\n",
+        super::escape_markup(&item.text),
+        super::escape_markup(&execution_summary(last))
+    )?;
+    for evidence in runs {
+        let truncated = if evidence.output_truncated {
+            format!(
+                " (printed {} bytes; the last 8 KiB are kept)",
+                evidence.output_bytes
+            )
+        } else {
+            String::new()
+        };
+        let took = evidence
+            .duration_ms
+            .map(|ms| format!(" in {ms} ms"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "**{}**{took}, run by {} at {}{truncated}:\n",
+            md(&evidence.outcome()),
+            md(&evidence.run_by),
+            evidence.started_at
+        )?;
+        for (language, text) in [
+            ("sh", evidence.command.as_str()),
+            ("text", &evidence.output),
+        ] {
+            let text = text.trim_end_matches('\n');
+            if text.is_empty() {
+                continue;
+            }
+            let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            writeln!(out, "{fence}{language}\n{text}\n{fence}\n")?;
+        }
+    }
+    writeln!(out, "</details>\n")
+}
 
 fn cell(text: &str) -> String {
     md(text).replace('\n', " ")
@@ -511,6 +619,8 @@ struct JsonReport<'a> {
     measured: Vec<&'a RecordItem>,
     overridden: Vec<&'a RecordItem>,
     noted: Vec<&'a RecordItem>,
+    /// Items whose check ran, each with its evidence.
+    checked: Vec<&'a RecordItem>,
     rollback: &'a crate::model::RecordRollback,
     signoffs: &'a [RecordSignoff],
     /// Sign-offs and refusals added after the run, one per addendum.
@@ -558,6 +668,7 @@ fn json(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io
         measured: record.items.iter().filter(|i| i.value.is_some()).collect(),
         overridden: record.items.iter().filter(|i| i.overridden).collect(),
         noted: record.items.iter().filter(|i| i.note.is_some()).collect(),
+        checked: checked_items(record).collect(),
         rollback: &record.rollback,
         signoffs: &record.signoffs,
         later_signoffs: later_signoffs(context.state),
@@ -644,6 +755,15 @@ fn junit(out: &mut dyn Write, record: &Record) -> io::Result<()> {
         }
         if let (Some(by), Some(at)) = (&item.answered_by, &item.answered_at) {
             out_text.push(format!("answered by {by} at {at}"));
+        }
+        for evidence in item.evidence.as_deref().unwrap_or_default() {
+            out_text.push(format!(
+                "check {} at {}:\n$ {}\n{}",
+                execution_summary(evidence),
+                evidence.started_at,
+                evidence.command,
+                evidence.output.trim_end_matches('\n')
+            ));
         }
         let system_out = if out_text.is_empty() {
             String::new()

@@ -205,10 +205,16 @@ fn write_item(
         if item.choice {
             line.push_str(&format!("  {}", style.dim("(one of)")));
         }
+        if item.check.is_some() {
+            line.push_str(&format!("  {}", style.cyan("[check]")));
+        }
         if show_ids {
             line.push_str(&format!("  {}", style.dim(&item.id)));
         }
         writeln!(out, "{line}")?;
+        if let Some(check) = &item.check {
+            write_check(out, check, &format!("{indent}{pad}    "), style)?;
+        }
         let notes: Vec<Note> = item
             .why
             .notes()
@@ -224,6 +230,30 @@ fn write_item(
             .collect();
         write_notes(out, &notes, &format!("{indent}{pad}    "), style)?;
         stack.extend(item.children.iter().rev().map(|c| (c, depth + 1)));
+    }
+    Ok(())
+}
+
+/// The command under its item, as it would run: `$ ` before its first line, its time-out
+/// after the last. Shown, never run.
+fn write_check(
+    out: &mut dyn Write,
+    check: &crate::model::Check,
+    indent: &str,
+    style: Style,
+) -> io::Result<()> {
+    let lines: Vec<&str> = check.run.lines().collect();
+    for (index, text) in lines.iter().enumerate() {
+        let lead = if index == 0 { "$ " } else { "  " };
+        let tail = if index + 1 == lines.len() {
+            format!(
+                "  {}",
+                style.dim(&format!("(time-out {} s)", check.timeout_s))
+            )
+        } else {
+            String::new()
+        };
+        writeln!(out, "{indent}{lead}{text}{tail}")?;
     }
     Ok(())
 }

@@ -331,6 +331,21 @@ impl Answers {
         self.take_named(step).map(|(_, name)| name)
     }
 
+    /// Whether the file answers this step (still untaken).
+    pub fn answers(&self, step: Step) -> bool {
+        match step {
+            Step::Field(index) => self.fields.get(index).is_some_and(Option::is_some),
+            Step::Item(index) => self.items.get(index).is_some_and(Option::is_some),
+            Step::Signoff(role) => self.signoffs.get(role).is_some_and(Option::is_some),
+        }
+    }
+
+    /// The value the file gives a run field, if it gives one.
+    pub fn field_value(&self, index: usize) -> Option<Option<&str>> {
+        let (_, value, _) = self.fields.get(index)?.as_ref()?;
+        Some(value.as_deref())
+    }
+
     /// Entries the walk never reached.
     pub fn unused(&self) -> Vec<String> {
         let fields = self.fields.iter().flatten().map(|(_, _, n)| n.clone());

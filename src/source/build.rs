@@ -408,6 +408,7 @@ impl<'a> Builder<'a> {
         let under_setting = has_threshold(&items) && says_setting(&title);
         settings_are_not_thresholds(&mut items, under_setting);
         mark_choices(&mut items);
+        self.checks_only_on_answered_items(&items);
         self.assign_item_ids(&id, &mut items, 0);
         if items.is_empty() && kind != SectionKind::Signoff {
             self.warning(draft.line, format!("section `{title}` has no items"));
@@ -628,6 +629,24 @@ impl<'a> Builder<'a> {
                     ),
                 );
             }
+        }
+    }
+
+    /// A check on an item whose status comes from its sub-items (or on a group heading)
+    /// would never be asked for, so never run: an error, not a silent no-op.
+    fn checks_only_on_answered_items(&mut self, items: &[Item]) {
+        let mut stack: Vec<&Item> = items.iter().collect();
+        while let Some(item) = stack.pop() {
+            if item.check.is_some() && (item.group || !item.children.is_empty()) {
+                self.error(
+                    item.line,
+                    format!(
+                        "item `{}` has sub-items, so its status follows from theirs and its check would never run; put the check on a sub-item",
+                        item.text
+                    ),
+                );
+            }
+            stack.extend(&item.children);
         }
     }
 
@@ -983,6 +1002,7 @@ pub fn new_item(
         condition,
         text,
         line,
+        check: None,
         threshold,
         children: Vec::new(),
         group: spec.group,

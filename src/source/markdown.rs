@@ -7,7 +7,7 @@
 //! and assembles a [`Draft`]. Both passes are linear and neither recurses, so huge or
 //! absurdly nested files cost time in proportion to their size and nothing more.
 
-use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
@@ -17,7 +17,7 @@ use super::diagnostic::{Diagnostic, LineIndex};
 use super::directive::{Directive, find_directives};
 use super::mojibake;
 use super::yaml;
-use crate::model::{Contact, Item, PhaseKind, SectionKind, Why};
+use crate::model::{Check, Contact, Item, PhaseKind, SectionKind, Why};
 
 #[derive(Debug)]
 enum Block {
@@ -45,6 +45,8 @@ enum Block {
         group: bool,
         /// Non-task bullets under a task item: detail of what it says (its measurable goals).
         detail: Vec<String>,
+        /// A fenced `check` block nested under the item, with the line it starts on.
+        check: Option<Box<(Check, u32)>>,
     },
     /// Boxed, like `Contact`: rare variants must not widen every task-item block.
     Directive {
@@ -193,6 +195,8 @@ impl Scanner<'_, '_> {
         let mut in_metadata = false;
         let mut heading_hidden = false;
         let mut in_table = false;
+        // A fenced `check` block being read: its info string, first line and text.
+        let mut check: Option<(String, u32, String)> = None;
 
         for (event, range) in Parser::new_ext(self.src, options).into_offset_iter() {
             match &event {
@@ -209,13 +213,35 @@ impl Scanner<'_, '_> {
                             in_metadata = false;
                             self.read_front_matter(&metadata);
                         }
+                        if skip_depth == 0
+                            && let Some((info, line, text)) = check.take()
+                        {
+                            self.attach_check(&info, line, &text, &items);
+                        }
                     }
                     Event::Text(text) if in_metadata => metadata.push_str(&text),
+                    Event::Text(text) => {
+                        if let Some((_, _, command)) = check.as_mut() {
+                            command.push_str(&text);
+                        }
+                    }
                     _ => {}
                 }
                 continue;
             }
             match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                    if super::check::is_check_info(&info) =>
+                {
+                    skip_depth = 1;
+                    // The item's own text ends where its check begins.
+                    self.fix_last_emission(&mut items);
+                    check = Some((
+                        info.to_string(),
+                        self.lines.line(range.start),
+                        String::new(),
+                    ));
+                }
                 Event::Start(Tag::CodeBlock(_)) => skip_depth = 1,
                 Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
                     skip_depth = 1;
@@ -473,6 +499,7 @@ impl Scanner<'_, '_> {
             directive: item.directive.take(),
             group: false,
             detail: Vec::new(),
+            check: None,
         });
     }
 
@@ -493,6 +520,7 @@ impl Scanner<'_, '_> {
                 directive: item.directive.take(),
                 group: true,
                 detail: Vec::new(),
+                check: None,
             });
             self.emitted_open += 1;
         }
@@ -515,6 +543,61 @@ impl Scanner<'_, '_> {
         if let Some(Block::Item { detail, .. }) = parent.block.and_then(|b| self.blocks.get_mut(b))
         {
             detail.push(text);
+        }
+    }
+
+    /// A fenced `check` block belongs to the task item it is nested under; anywhere else
+    /// it is an error, since it would silently check nothing.
+    fn attach_check(&mut self, info: &str, line: u32, text: &str, items: &[OpenItem]) {
+        let owner = match items.last() {
+            None => Err(
+                "a `check` block must be nested under the task item it checks (indent it under `- [ ] ...`); this one sits under a heading",
+            ),
+            Some(item) if !item.task => Err(
+                "a `check` block must be nested under a task item (`- [ ] ...`); this one is under a plain bullet, which is not an item",
+            ),
+            Some(item) => item.block.ok_or(
+                "a `check` block must be nested under the task item it checks; this one is not",
+            ),
+        };
+        let block = match owner {
+            Ok(block) => block,
+            Err(message) => {
+                self.diagnostics
+                    .push(Diagnostic::error(self.file, Some(line), message));
+                return;
+            }
+        };
+        let parsed = super::check::from_fence(info, text);
+        for warning in parsed.warnings {
+            self.diagnostics
+                .push(Diagnostic::warning(self.file, Some(line), warning));
+        }
+        let read = match parsed.check {
+            Ok(read) => read,
+            Err(message) => {
+                self.diagnostics
+                    .push(Diagnostic::error(self.file, Some(line), message));
+                return;
+            }
+        };
+        if let Some(Block::Item {
+            check,
+            line: item_line,
+            ..
+        }) = self.blocks.get_mut(block)
+        {
+            match check {
+                Some(first) => {
+                    let message = format!(
+                        "the item at line {item_line} already has a check (line {}); an item has one check: put both commands in one block",
+                        first.1
+                    );
+                    self.diagnostics
+                        .push(Diagnostic::error(self.file, Some(line), message));
+                }
+                None => *check = Some(Box::new((read, line))),
+            }
         }
     }
 
@@ -1200,6 +1283,7 @@ struct ReadItem {
     line: u32,
     group: bool,
     detail: Vec<String>,
+    check: Option<Box<(Check, u32)>>,
 }
 
 impl<'a> Assembler<'a> {
@@ -1332,6 +1416,7 @@ impl<'a> Assembler<'a> {
                     directive,
                     group,
                     detail,
+                    check,
                 } => {
                     let directive = self.take_directive(directive.map(|d| *d));
                     self.item(
@@ -1341,6 +1426,7 @@ impl<'a> Assembler<'a> {
                             line,
                             group,
                             detail,
+                            check,
                         },
                         directive,
                     );
@@ -1713,6 +1799,7 @@ impl<'a> Assembler<'a> {
             line,
             group,
             detail,
+            check,
         } = read;
         if let Some(limit) = self.ignore_below {
             if depth > limit {
@@ -1791,6 +1878,9 @@ impl<'a> Assembler<'a> {
                 "the plain bullets under it, as part of its text",
                 Some(line),
             );
+        }
+        if let Some(check) = check {
+            item.check = Some(Box::new(check.0));
         }
         self.item_stack.push(item);
     }

@@ -4,6 +4,7 @@
 //! module adds the sha256 that pins a run to the exact text.
 
 mod build;
+mod check;
 mod condition;
 mod diagnostic;
 mod directive;

@@ -118,6 +118,11 @@ pub struct YamlItem {
     /// Its children are alternatives: one of them done is enough.
     #[serde(default)]
     pub choice: bool,
+    /// A command that gathers the item's evidence, run only when a person asks:
+    /// `"curl -fsS https://api.example.com/healthz"` or `{run: ..., timeout_s: 30}`.
+    #[serde(default)]
+    #[schemars(with = "Option<super::check::CheckSchema>")]
+    pub check: Option<super::check::YamlCheck>,
 }
 
 /// Distinguishes `threshold: null` (Some(None)) from an absent key (None).
@@ -267,7 +272,9 @@ fn model_items(
         };
         // Children are read after their parent, so that they can share its condition.
         let children = yaml_item.children;
+        let check = yaml_item.check.and_then(|c| c.0).map(Box::new);
         if let Some(mut item) = new_item(file, diagnostics, yaml_item.text, line, spec) {
+            item.check = check;
             let inherited = (item.group && item.optional)
                 .then(|| item.condition.clone())
                 .flatten();

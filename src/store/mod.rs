@@ -114,6 +114,12 @@ impl RunFolders {
         Ok(())
     }
 
+    /// The folder a run starting at `started` would get (unless one of that name exists).
+    pub fn folder_name(&self, started: &Timestamp) -> PathBuf {
+        self.records_dir
+            .join(format!("{}-{}", self.prefix, started.compact_utc()))
+    }
+
     /// Creates the folder of a new run, named after its start.
     pub fn create(&self, started: &Timestamp) -> std::io::Result<RunFolder> {
         let base = format!("{}-{}", self.prefix, started.compact_utc());

@@ -14,5 +14,5 @@ mod signoff;
 pub use line::{Editor, LineInput, Piped};
 pub use pause::Pause;
 pub use resume::{describe_resume, offer_resume};
-pub use session::{Outcome, Session, SessionConfig};
+pub use session::{CheckConfig, Outcome, Session, SessionConfig};
 pub use signoff::{Asking, Confirmation, ask_name, confirm_statements};

@@ -2,10 +2,15 @@
 //! or the input ends. At a terminal every prompt is a small screen laid out for the
 //! terminal's width: where the walk is, what is asked, and the keys that apply here.
 
+mod check;
+
+use std::collections::HashSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use super::Pause;
+pub use check::CheckConfig;
+
 use super::line::{Line, LineInput, Words};
 use crate::clock::Clock;
 use crate::engine::{
@@ -45,6 +50,8 @@ pub struct SessionConfig {
     /// Shared with the interrupt handler, so Ctrl-C while waiting for a window to open
     /// stops the wait, not the run.
     pub pause: Arc<Pause>,
+    /// Where and how items' checks run.
+    pub checks: CheckConfig,
 }
 
 pub struct Session<'a> {
@@ -62,6 +69,12 @@ pub struct Session<'a> {
     /// `(phase, section, reason)`: the operator answers this section before its window
     /// opens, and says why once.
     early: Option<(String, String, String)>,
+    /// What the last check proposed for the item being asked, until it is answered.
+    proposal: Option<check::Proposal>,
+    /// Items whose changed check command the operator saw and chose to run.
+    confirmed: HashSet<usize>,
+    /// Items whose check `--run-checks` already ran in this session: once each.
+    auto_tried: HashSet<usize>,
 }
 
 /// What one prompt needs to show, copied out so the run is not held while waiting.
@@ -71,6 +84,8 @@ struct Prompt {
     /// Where the item stands against its time window, and whether that needs attention.
     window: Option<(String, bool)>,
     detail: Option<String>,
+    /// The item's check and what it proposed, one line each, cut (never wrapped) to fit.
+    check: Vec<String>,
     keys: Keys,
     words: Vec<&'static str>,
 }
@@ -90,6 +105,12 @@ const EXTRA: u8 = 3;
 impl Keys {
     fn add(mut self, key: impl Into<String>, rank: u8) -> Self {
         self.0.push((key.into(), rank));
+        self
+    }
+
+    /// These keys, then `more`.
+    fn then(mut self, more: Keys) -> Self {
+        self.0.extend(more.0);
         self
     }
 
@@ -144,6 +165,9 @@ impl<'a> Session<'a> {
             here: String::new(),
             ended: None,
             early: None,
+            proposal: None,
+            confirmed: HashSet::new(),
+            auto_tried: HashSet::new(),
         }
     }
 
@@ -182,6 +206,15 @@ impl<'a> Session<'a> {
             };
             if self.apply_from_file(step)? || self.hand_over_scripted(step)? {
                 continue;
+            }
+            if let Step::Item(item) = step {
+                // A proposal is for the item it was made at; the walk has moved on.
+                self.proposal.take_if(|p| p.item != item);
+                if self.run_check_automatically(item)? {
+                    continue;
+                }
+            } else {
+                self.proposal = None;
             }
             // Everything answered so far is on disk before a person is asked anything.
             self.run().sync()?;
@@ -383,6 +416,7 @@ impl<'a> Session<'a> {
                         "{confirmed} of {} statements confirmed",
                         role_plan.statements.len()
                     )),
+                    check: Vec::new(),
                     keys: with_common(
                         keys,
                         back,
@@ -418,19 +452,26 @@ impl<'a> Session<'a> {
                     None => Due::Anytime,
                 };
                 let window = self.window_line(&item.section, &due);
-                let mut keys = Keys::default();
-                match due {
-                    Due::NotYetOpen { .. } => {
-                        keys = keys
-                            .add("wait", ESSENTIAL)
-                            .add("early REASON", ESSENTIAL)
-                            .add("later", ESSENTIAL);
-                    }
-                    Due::Open { .. } => keys = keys.add("later", HANDY),
-                    _ => {}
-                }
-                keys.0.extend(item_keys(item).0);
+                let window_keys = match due {
+                    Due::NotYetOpen { .. } => Keys::default()
+                        .add("wait", ESSENTIAL)
+                        .add("early REASON", ESSENTIAL)
+                        .add("later", ESSENTIAL),
+                    Due::Open { .. } => Keys::default().add("later", HANDY),
+                    _ => Keys::default(),
+                };
+                let (check, keys) = match &item.check {
+                    Some(check) => (
+                        self.check_detail(walk, index, check),
+                        self.check_keys(index).then(item_keys(item)),
+                    ),
+                    None => (Vec::new(), item_keys(item)),
+                };
+                let keys = window_keys.then(keys);
                 let mut words = item_words(item);
+                if item.check.is_some() {
+                    words.insert(0, "r");
+                }
                 if item.window.is_some() {
                     words.extend(["wait", "later", "early "]);
                 }
@@ -439,6 +480,7 @@ impl<'a> Session<'a> {
                     text,
                     window,
                     detail: item_detail(plan, index),
+                    check,
                     keys: with_common(
                         keys,
                         back,
@@ -473,6 +515,7 @@ impl<'a> Session<'a> {
             text: plan.fields[index].clone(),
             window: None,
             detail: Some(detail),
+            check: Vec::new(),
             keys: with_common(keys, back, false, &self.config.contacts),
             words: vec!["back", "quit", "status", "contacts", "help"],
         }
@@ -588,16 +631,35 @@ impl<'a> Session<'a> {
                     writeln!(self.out, "{}", style.cyan(&line))?;
                 }
             }
+            for (index, line) in prompt.check.iter().enumerate() {
+                if index == 0 {
+                    // The command is cut, never re-wrapped: its spaces may matter.
+                    writeln!(
+                        self.out,
+                        "{}",
+                        style.cyan(&fit(&format!("  {line}"), columns))
+                    )?;
+                } else {
+                    for part in wrap(line, columns, "  ", "    ") {
+                        writeln!(self.out, "{}", style.cyan(&part))?;
+                    }
+                }
+            }
             let keys = prompt.keys.line(columns, style.separator());
             writeln!(self.out, "{}", style.dim(&keys))?;
         } else {
-            let detail = prompt
+            let parts: Vec<&str> = prompt
                 .window
                 .iter()
                 .map(|(w, _)| w.as_str())
                 .chain(prompt.detail.as_deref())
-                .map(|d| format!(" ({d})"))
-                .collect::<String>();
+                .chain(prompt.check.iter().map(String::as_str))
+                .collect();
+            let detail = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join("; "))
+            };
             write!(self.out, "[{}] {}{detail} > ", prompt.heading, prompt.text)?;
         }
         self.out.flush()
@@ -653,6 +715,7 @@ impl<'a> Session<'a> {
                 Ok(event) => event,
                 Err(message) => return self.complain(message),
             },
+            Step::Item(item) if line.is_empty() && self.confirm_proposal(item)? => return Ok(None),
             Step::Item(item) if is_later(line) && self.role_of_statement(item).is_some() => {
                 let role = self.role_of_statement(item).unwrap_or_default();
                 Event::Signoff {
@@ -662,6 +725,10 @@ impl<'a> Session<'a> {
             }
             Step::Item(item) if self.window_word(item, line)? => return Ok(self.ended),
             Step::Item(item) => match parse_command(line) {
+                Ok(Command::RunCheck) => {
+                    self.run_check(item)?;
+                    return Ok(None);
+                }
                 Err(message) => return self.complain(&message.0),
                 Ok(Command::Note(text)) => {
                     let meta = self.meta();
@@ -1162,13 +1229,15 @@ impl<'a> Session<'a> {
     fn help(&mut self) -> std::io::Result<()> {
         // One line per entry, so every line keeps its indent (a `\` continuation
         // would eat the first one's).
-        const HELP: [&str; 20] = [
+        const HELP: [&str; 22] = [
             "y, done          the item is done",
             "f REASON         failed            s REASON    skipped",
             "na [REASON]      not applicable    d REASON    deferred",
             "VALUE            a measured value (180ms, 99.5%), judged against the threshold",
             "VALUE override REASON   record the opposite of the judgement, with why",
             "y! [REASON]      done without a value, when a measured item has none to give",
+            "r, run           run the item's check (shown at its prompt); Ctrl-C stops it",
+            "Enter            record what the check proposed, or answer otherwise",
             "c, clear         a rollback trigger's condition does not hold",
             "h, holds         it holds: the rollback is offered",
             "note TEXT        add a note to this item",

@@ -73,6 +73,7 @@ fn record(items: usize, changed_every: usize) -> Record {
                 early: None,
                 late: None,
                 follow_up: None,
+                evidence: None,
             })
             .collect(),
         rollback: RecordRollback {

@@ -615,6 +615,168 @@ fn replay_rebuilds_the_same_walk_and_names_the_line_that_does_not_apply() {
     assert_eq!(error.line, 101);
 }
 
+mod checks {
+    use super::*;
+    use crate::model::CheckEnd;
+
+    const BACKUP: &str = "deploy/steps/backup-taken";
+
+    fn started(command: &str) -> Event {
+        Event::CheckStarted {
+            id: BACKUP.into(),
+            command: command.into(),
+            timeout_s: 60,
+        }
+    }
+
+    fn finished(exit_code: i32) -> Event {
+        Event::CheckFinished {
+            id: BACKUP.into(),
+            exit_code: Some(exit_code),
+            ended: CheckEnd::Exited,
+            duration_ms: 12,
+            output: format!("exit {exit_code}\n"),
+            output_truncated: false,
+            output_bytes: 7,
+        }
+    }
+
+    fn evidence(walk: &Walk) -> Vec<crate::model::Evidence> {
+        let record = walk.record();
+        let item = record.items.iter().find(|i| i.id == BACKUP).unwrap();
+        item.evidence.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn every_execution_is_kept_and_an_unfinished_one_never_passes() {
+        let mut walk = walk();
+        walk.apply(&meta(1), &started("true")).unwrap();
+        let runs = evidence(&walk);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].ended, CheckEnd::Unfinished);
+        assert_eq!((runs[0].exit_code, runs[0].duration_ms), (None, None));
+        assert!(!runs[0].passed());
+        walk.apply(&meta(2), &finished(1)).unwrap();
+        walk.apply(&meta(3), &started("true")).unwrap();
+        walk.apply(&meta(4), &finished(0)).unwrap();
+        let runs = evidence(&walk);
+        assert_eq!(
+            runs.iter().map(|r| r.exit_code).collect::<Vec<_>>(),
+            [Some(1), Some(0)]
+        );
+        assert_eq!(runs[1].started_at, meta(3).at);
+        assert!(
+            walk.answer(id(&walk, BACKUP)).is_none(),
+            "evidence answers nothing"
+        );
+    }
+
+    #[test]
+    fn a_finish_needs_a_running_check_of_its_item() {
+        let mut walk = walk();
+        assert!(matches!(
+            walk.apply(&meta(1), &finished(0)),
+            Err(WalkError::NoCheckRunning { .. })
+        ));
+        walk.apply(&meta(2), &started("true")).unwrap();
+        walk.apply(&meta(3), &finished(0)).unwrap();
+        assert!(
+            walk.apply(&meta(4), &finished(0)).is_err(),
+            "finished twice"
+        );
+        let parent = Event::CheckStarted {
+            id: "deploy/steps/parent".into(),
+            command: "true".into(),
+            timeout_s: 5,
+        };
+        assert!(matches!(
+            walk.apply(&meta(5), &parent),
+            Err(WalkError::NotALeaf { .. })
+        ));
+    }
+
+    #[test]
+    fn back_takes_back_the_answer_but_never_the_evidence() {
+        let mut walk = walk();
+        say(&mut walk, "v1", 1);
+        walk.apply(&meta(2), &started("true")).unwrap();
+        walk.apply(&meta(3), &finished(0)).unwrap();
+        say(&mut walk, "y", 4);
+        walk.apply(&meta(5), &Event::Undo).unwrap();
+        assert!(walk.answer(id(&walk, BACKUP)).is_none());
+        assert_eq!(evidence(&walk).len(), 1);
+        // The undo took back the answer, not the field before the check.
+        assert!(walk.field(0).is_some());
+    }
+
+    #[test]
+    fn a_replay_and_a_move_onto_a_changed_plan_keep_the_evidence() {
+        let mut walk = walk();
+        let mut events = vec![(1, meta(0), Event::Start(Box::new(start_event(plan()))))];
+        for (n, event) in [started("true"), finished(3), Event::Undo]
+            .into_iter()
+            .enumerate()
+        {
+            let n = n as u32 + 1;
+            if walk.apply(&meta(n), &event).is_ok() {
+                events.push((n as usize + 1, meta(n), event));
+            }
+        }
+        let replayed = replay(events.clone()).unwrap();
+        assert_eq!(replayed.record(), walk.record());
+        // A changed checklist: the walk moves onto it and keeps the evidence.
+        let changed = CHECKLIST.replace("- [ ] Data loss\n", "");
+        let loaded =
+            crate::source::load_bytes(changed.as_bytes(), "t.md", SourceFormat::Markdown, "t")
+                .unwrap();
+        let resume = Event::Resume {
+            host: "ops-2".into(),
+            checklist: None,
+            plan: Some(Box::new(Plan::new(&loaded.checklist))),
+        };
+        walk.apply(&meta(9), &resume).unwrap();
+        assert_eq!(evidence(&walk).len(), 1);
+        assert!(walk.dropped().is_empty(), "{:?}", walk.dropped());
+    }
+
+    #[test]
+    fn a_check_changed_since_the_start_is_told_apart() {
+        let with_check = CHECKLIST.replace(
+            "- [ ] Backup taken\n",
+            "- [ ] Backup taken\n  ```sh check\n  echo old\n  ```\n",
+        );
+        let plan_of = |text: &str| {
+            let loaded =
+                crate::source::load_bytes(text.as_bytes(), "t.md", SourceFormat::Markdown, "t")
+                    .unwrap();
+            Plan::new(&loaded.checklist)
+        };
+        let mut walk = Walk::start(&meta(0), start_event(plan_of(&with_check)));
+        let backup = id(&walk, BACKUP);
+        assert_eq!(walk.check_changed_since_start(backup), None);
+        let resume = Event::Resume {
+            host: "ops-2".into(),
+            checklist: None,
+            plan: Some(Box::new(plan_of(
+                &with_check.replace("echo old", "echo new"),
+            ))),
+        };
+        walk.apply(&meta(1), &resume).unwrap();
+        assert_eq!(
+            walk.check_changed_since_start(backup),
+            Some(Some("echo old"))
+        );
+        let mut plain = Walk::start(&meta(0), start_event(plan()));
+        let resume = Event::Resume {
+            host: "ops-2".into(),
+            checklist: None,
+            plan: Some(Box::new(plan_of(&with_check))),
+        };
+        plain.apply(&meta(1), &resume).unwrap();
+        assert_eq!(plain.check_changed_since_start(backup), Some(None));
+    }
+}
+
 #[test]
 fn later_at_a_statement_leaves_the_role_and_its_statements_to_its_owner() {
     let mut walk = walk();

@@ -31,6 +31,7 @@ fn item(id: &str, kind: ItemKind, role: Option<&str>, status: Status) -> RecordI
         early: None,
         late: None,
         follow_up: None,
+        evidence: None,
     }
 }
 
