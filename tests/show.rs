@@ -37,10 +37,14 @@ fn json_has_every_key_of_the_design_even_when_empty() {
             "role",
             "environments",
             "optional",
+            "window",
+            "anchor",
             "items"
         ]
     );
     assert!(section["role"].is_null());
+    assert!(section["window"].is_null());
+    assert_eq!(section["anchor"], false);
     let item = &section["items"][0];
     assert_eq!(
         keys(item),

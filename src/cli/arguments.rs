@@ -212,6 +212,33 @@ pub enum CommandArgs {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// List follow-ups due or overdue across runs (exit 1 when any is overdue)
+    #[command(
+        after_help = "Examples:\n  deploycheck due\n  deploycheck due runs/ --format json\n\nA follow-up is an item of a time window (First Week, T+2h) that a run handed over to be\nanswered later; answer them with `deploycheck followup RUN`. In cron or CI, exit 1 says\nthat something is overdue."
+    )]
+    Due {
+        /// Folders holding run folders, or run folders (default: the project's records folder)
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// table for a person, json for scripts
+        #[arg(long, value_enum, default_value_t = DueFormat::Table)]
+        format: DueFormat,
+    },
+    /// Answer a finished run's open follow-ups, as an addendum beside its record
+    #[command(
+        after_help = "Examples:\n  deploycheck followup runs/enterprise-production-20261123T220000Z\n  deploycheck followup runs/RUN --answers week-one.yaml --operator lee\n\nOnly the run's open follow-ups are asked. The answers are journaled as they are given, in\nfollowup-<UTC time>-<operator>.jsonl, and land in followup-<UTC time>-<operator>.yaml when\nthe walk ends; the run's record is never rewritten. `deploycheck run ENV --resume` does\nthe same for the latest run of that environment when it has follow-ups open."
+    )]
+    Followup {
+        /// The run: its folder under runs/, or its record.yaml
+        #[arg(value_name = "RUN")]
+        run: PathBuf,
+        /// Take answers from a YAML file (the same format as for `run`); the rest is asked
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        /// Who answers them (default: DEPLOYCHECK_OPERATOR, git user.name, then $USER)
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+    },
     /// Print the man page (roff), made from the same definitions as --help
     #[command(
         after_help = "Example:\n  deploycheck man | man -l -\n  deploycheck man > /usr/local/share/man/man1/deploycheck.1"
@@ -250,6 +277,12 @@ pub enum DiffFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DueFormat {
     Table,
     Json,
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::arguments::{
-    Arguments, CommandArgs, DiffFormat, HistoryFormatArg, ListFormat, ReportFormatArg,
+    Arguments, CommandArgs, DiffFormat, DueFormat, HistoryFormatArg, ListFormat, ReportFormatArg,
     SheetFormatArg, ShowFormat, ValidateFormat,
 };
 use crate::render::ReportFormat;
@@ -93,6 +93,15 @@ pub enum Command {
         files: Vec<PathBuf>,
         format: ValidateFormat,
         strict: bool,
+    },
+    Due {
+        dirs: Vec<PathBuf>,
+        format: DueFormat,
+    },
+    FollowUp {
+        run: PathBuf,
+        answers: Option<PathBuf>,
+        operator: Option<String>,
     },
     History(HistoryOptions),
     Schema,
@@ -194,6 +203,16 @@ impl From<Arguments> for Command {
                 files,
                 format,
                 strict,
+            },
+            CommandArgs::Due { dirs, format } => Command::Due { dirs, format },
+            CommandArgs::Followup {
+                run,
+                answers,
+                operator,
+            } => Command::FollowUp {
+                run,
+                answers,
+                operator,
             },
             CommandArgs::History {
                 dirs,

@@ -6,6 +6,7 @@
 mod arguments;
 mod checks;
 mod config;
+mod follow_up;
 mod history;
 mod list;
 mod records;
@@ -21,7 +22,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser};
 
-pub use arguments::{Arguments, DiffFormat, ListFormat, ShowFormat, ValidateFormat};
+pub use arguments::{Arguments, DiffFormat, DueFormat, ListFormat, ShowFormat, ValidateFormat};
 pub use config::{Command, HistoryOptions, ResumeChoice, RunOptions, SignoffOptions};
 
 use crate::error::Error;
@@ -110,6 +111,12 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
             format,
             strict,
         } => validate::run(io, &files, format, strict),
+        Command::Due { dirs, format } => follow_up::due(io, &dirs, format),
+        Command::FollowUp {
+            run,
+            answers,
+            operator,
+        } => follow_up::follow_up(io, &run, answers.as_deref(), operator),
         Command::History(options) => history::run(io, options),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);

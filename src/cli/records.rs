@@ -187,11 +187,18 @@ pub fn verify(
     let failed = check.failed;
     let style = io.style;
     if !state.addenda.is_empty() {
+        let kinds: Vec<String> = [
+            (state.signoffs().count(), "sign-off"),
+            (state.follow_ups().count(), "follow-up"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, kind)| format!("{n} {kind} addend{}", if *n == 1 { "um" } else { "a" }))
+        .collect();
         writeln!(
             io.stdout,
-            "run state (record and {} sign-off addend{}): {}",
-            state.addenda.len(),
-            if state.addenda.len() == 1 { "um" } else { "a" },
+            "run state (record and {}): {}",
+            kinds.join(" and "),
             state.judge().headline()
         )?;
     }
@@ -306,6 +313,38 @@ fn check_record(check: &mut Checks<'_>, state: &RunState) -> std::io::Result<()>
 
 /// Each addendum: that it names this record's bytes and holds together (else it is
 /// rejected, and that fails), its signature, whose key that is, and what it changed.
+/// A follow-up addendum: what it changed, and that it is the one its journal gives (the
+/// journal's finish line names the addendum's bytes).
+fn check_follow_up(check: &mut Checks<'_>, state: &RunState, index: usize) -> std::io::Result<()> {
+    let addendum = &state.addenda[index];
+    let Some(follow_up) = addendum.follow_up() else {
+        return Ok(());
+    };
+    let changed = state.effective_with(index + 1).judge().headline();
+    let file = addendum
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    check.ok(&format!("{}: {changed} ({file})", follow_up.describe()))?;
+    let journal = addendum.path.with_extension("jsonl");
+    match crate::store::last_event(&journal) {
+        Some(crate::engine::Event::Finish { record_sha256, .. }) => {
+            let bytes = std::fs::read(&addendum.path).unwrap_or_default();
+            if crate::store::fingerprint(&bytes).0 == record_sha256 {
+                check.ok(&format!("{file} is the one its journal gives"))
+            } else {
+                check.fail(&format!(
+                    "{file} is not the one its journal's finish line names: it was edited after it was written"
+                ))
+            }
+        }
+        _ => check.note(&format!(
+            "{file} has no finished journal beside it to check it against"
+        )),
+    }
+}
+
 fn check_addenda(
     check: &mut Checks<'_>,
     state: &RunState,
@@ -316,6 +355,10 @@ fn check_addenda(
     }
     let mut unsigned = 0;
     for (index, addendum) in state.addenda.iter().enumerate() {
+        if addendum.follow_up().is_some() {
+            check_follow_up(check, state, index)?;
+            continue;
+        }
         let Some(signoff) = addendum.signoff() else {
             continue;
         };

@@ -41,7 +41,12 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
     let target = resolve(io, &options)?;
     if options.dry_run {
         let clock = io.host.clock()?;
-        let operator = operator(io, &options, target.answers.as_ref(), &target.path);
+        let operator = operator(
+            io,
+            options.operator.clone(),
+            target.answers.as_ref().and_then(|a| a.operator.clone()),
+            target.path.parent().unwrap_or(&io.cwd),
+        );
         let checklist_dir = target.path.parent().unwrap_or(&io.cwd).to_path_buf();
         let defaults = field_defaults(
             &target.plan.fields,
@@ -66,7 +71,12 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         );
     }
     let clock = io.host.clock()?;
-    let operator = operator(io, &options, target.answers.as_ref(), &target.path);
+    let operator = operator(
+        io,
+        options.operator.clone(),
+        target.answers.as_ref().and_then(|a| a.operator.clone()),
+        target.path.parent().unwrap_or(&io.cwd),
+    );
     let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
     folders.prepare().map_err(|source| crate::Error::Write {
         path: target.records_dir.clone(),
@@ -88,6 +98,29 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
             _ => style.yellow("warning:"),
         };
         writeln!(io.stderr, "{label} {note}")?;
+    }
+    if found.open.is_none() {
+        // No unfinished run: the latest finished one may still have follow-ups open.
+        if let Some((folder, open)) = with_follow_ups(&folders) {
+            let shown = display_path(&folder.path, &io.cwd);
+            if options.resume == ResumeChoice::Resume {
+                drop(_lock);
+                return super::follow_up::walk_follow_ups(
+                    io,
+                    folder,
+                    options.answers.as_deref(),
+                    Some(operator),
+                );
+            }
+            writeln!(
+                io.stderr,
+                "{} the run in {shown} has {open} follow-up{} open; answer {} with `deploycheck followup {shown}` (or `deploycheck run {} --resume`)",
+                io.stderr_style.yellow("note:"),
+                if open == 1 { "" } else { "s" },
+                if open == 1 { "it" } else { "them" },
+                target.environment
+            )?;
+        }
     }
     let meta = Meta {
         at: started,
@@ -200,12 +233,14 @@ impl Target {
 
 /// Who runs it: `--operator`, the answers file, `DEPLOYCHECK_OPERATOR`, git's user.name,
 /// then the login name; cleaned like any typed text, since it lands on every answer.
-fn operator(io: &Io<'_>, options: &RunOptions, answers: Option<&Answers>, path: &Path) -> String {
-    let dir = path.parent().unwrap_or(&io.cwd);
-    options
-        .operator
-        .clone()
-        .or_else(|| answers.and_then(|a| a.operator.clone()))
+pub(super) fn operator(
+    io: &Io<'_>,
+    given: Option<String>,
+    from_answers: Option<String>,
+    dir: &Path,
+) -> String {
+    given
+        .or(from_answers)
         .or_else(|| io.host.var("DEPLOYCHECK_OPERATOR"))
         .or_else(|| io.host.git(dir, &["config", "user.name"]))
         .or_else(|| io.host.var("USER"))
@@ -213,6 +248,29 @@ fn operator(io: &Io<'_>, options: &RunOptions, answers: Option<&Answers>, path: 
         .map(|name| crate::text::clean_input(&name))
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The latest finished run of these runs, with how many follow-ups it has open, when it
+/// has some.
+fn with_follow_ups(folders: &RunFolders) -> Option<(RunFolder, usize)> {
+    let latest = folders.candidates().into_iter().find(|folder| {
+        crate::store::read_journal(&folder.journal_path())
+            .ok()
+            .and_then(|c| match c.entries.first() {
+                Some((_, _, crate::engine::Event::Start(start))) => Some(
+                    start.checklist.path == folders.checklist_path
+                        && start.environment == folders.environment,
+                ),
+                _ => None,
+            })
+            .unwrap_or(false)
+    })?;
+    let state = crate::run::RunState::load(&latest.path, Path::new("")).ok()?;
+    if !state.is_finished() {
+        return None;
+    }
+    let open = crate::run::follow_up::open_follow_ups(&state.effective()).len();
+    (open > 0).then_some((latest, open))
 }
 
 /// Starts a new run, or takes up the unfinished one, as the options or the person say.
@@ -291,6 +349,7 @@ fn open_run(
                 environment: target.environment.clone(),
                 host,
                 plan: target.plan.clone(),
+                follow_up_of: None,
             };
             Ok(Some((Run::start(folders, meta, start)?, None)))
         }
@@ -357,13 +416,14 @@ fn walk_and_close(
             guard.folder().path.clone(),
         )
     };
+    let pause = Arc::new(term::Pause::default());
     let interrupt = Arc::new(crate::check::Interrupt::default());
     install_interrupt_handler(
         Arc::clone(&run),
         Arc::clone(&clock),
         operator.clone(),
         (resume_command.clone(), record_shown.clone()),
-        (io.host.exit, Arc::clone(&interrupt)),
+        (io.host.exit, Arc::clone(&interrupt), Arc::clone(&pause)),
     );
     let checks = term::CheckConfig {
         dir: target.root.clone(),
@@ -379,6 +439,7 @@ fn walk_and_close(
         contacts: target.checklist.contacts.clone(),
         field_defaults,
         columns: io.host.var("COLUMNS"),
+        pause,
         checks,
     };
     let outcome = Session::new(
@@ -492,7 +553,7 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
+pub(super) fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
     let text = read_input_text(path, shown, ANSWERS).map_err(crate::Error::Config)?;
     AnswersFile::read(&text, shown).map_err(crate::Error::Config)
 }
@@ -519,14 +580,18 @@ fn discard_answered(run: &Run, answers: &mut Answers) -> Vec<String> {
 /// `exit` the binary hands in, never from inside the library. While an item's check runs,
 /// the first interrupt stops only the check (and everything it started); a second one
 /// stops the run, killing what is left of the check first.
-fn install_interrupt_handler(
+pub(super) fn install_interrupt_handler(
     run: Arc<Mutex<Run>>,
     clock: Arc<dyn Clock>,
     operator: String,
     (resume_command, record_shown): (String, String),
-    (exit, interrupt): (fn(i32) -> !, Arc<crate::check::Interrupt>),
+    (exit, interrupt, pause): (fn(i32) -> !, Arc<crate::check::Interrupt>, Arc<term::Pause>),
 ) {
     let handler = move || {
+        // Ctrl-C while waiting for a time window to open stops the wait, not the run.
+        if pause.interrupt() {
+            return;
+        }
         if interrupt.claim() {
             return;
         }

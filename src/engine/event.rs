@@ -26,6 +26,19 @@ pub struct Start {
     pub host: String,
     /// The walk's plan as the operator saw it: the journal replays without the checklist.
     pub plan: Plan,
+    /// Set when this walk answers a finished run's follow-ups: that run's record and the
+    /// deployment moment its windows count from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_of: Option<FollowUpOf>,
+}
+
+/// The finished run whose follow-ups a walk answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpOf {
+    /// The lowercase hex SHA-256 of that run's `record.yaml`.
+    pub record_sha256: String,
+    pub deployed_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +77,9 @@ pub enum Event {
         how: How,
         /// The operator reversed what the threshold made of `value`; `reason` says why.
         overridden: bool,
+        /// Why the item was answered before its window opened.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        early: Option<String>,
     },
     Note {
         id: String,
@@ -83,6 +99,14 @@ pub enum Event {
     },
     /// Takes back the last change (`back`).
     Undo,
+    /// The deployment moment: time windows count from this event's time. Journaled once,
+    /// when the walk leaves the section that completes the deployment.
+    Deployed,
+    /// Items of a section with a time window, handed over to be answered later, each by
+    /// the end of its window: follow-ups.
+    HandOver {
+        ids: Vec<String>,
+    },
     /// An item's check is about to run. Journaled, and made durable, before the command
     /// starts: a crash while it runs leaves a check started and never finished, which no
     /// replay can take for a pass. Who ran it and when are the event's [`Meta`].
@@ -132,7 +156,7 @@ impl Event {
     pub fn is_undoable(&self) -> bool {
         !matches!(
             self,
-            Event::CheckStarted { .. } | Event::CheckFinished { .. }
+            Event::CheckStarted { .. } | Event::CheckFinished { .. } | Event::Deployed
         )
     }
 
@@ -153,6 +177,7 @@ impl Event {
                 value,
                 how,
                 overridden,
+                early,
             } => Event::Answer {
                 id,
                 status,
@@ -160,6 +185,7 @@ impl Event {
                 value: o(value),
                 how,
                 overridden,
+                early: o(early),
             },
             Event::Note { id, text } => Event::Note { id, text: c(&text) },
             Event::Signoff { role, outcome } => Event::Signoff {

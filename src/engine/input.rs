@@ -142,6 +142,7 @@ mod tests {
                 value: value.map(str::to_string),
                 how: crate::model::How::Typed,
                 overridden,
+                early: None,
                 at: crate::model::Timestamp::parse("2026-11-23T22:00:00Z").unwrap(),
                 by: "dana".into(),
             };

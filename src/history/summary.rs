@@ -231,6 +231,10 @@ mod tests {
             answered_at: answered.map(at),
             answered_by: answered.map(|_| "dana".into()),
             evidence: None,
+            window: None,
+            early: None,
+            late: None,
+            follow_up: None,
         }
     }
 
@@ -256,6 +260,7 @@ mod tests {
                 .collect(),
             started_at: at(sessions[0]),
             finished_at: Some(at(end)),
+            deployed_at: None,
             stopped: None,
             items,
             rollback: RecordRollback {

@@ -35,6 +35,10 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         answered_at: Some(later(s)),
         answered_by: Some("dana".into()),
         evidence: None,
+        window: None,
+        early: None,
+        late: None,
+        follow_up: None,
     };
     let passes = millis < 200;
     let mut measured = item(
@@ -69,6 +73,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         started_at: start.clone(),
         finished_at: Some(later(360)),
         stopped: None,
+        deployed_at: None,
         items: vec![
             item("pre/checks/backup-taken", "Pre", Status::Done, 60),
             item("deploy/steps/apply-manifests", "Deploy", Status::Done, 240),

@@ -7,12 +7,13 @@
 //! addenda have a detached OpenSSH signature beside them (`<file>.sig`) over their own
 //! bytes, which binds the role, the signer, the time and the record together.
 //!
-//! One kind so far: [`SignoffAddendum`], a role's sign-off (or refusal) given after the
-//! run. Another kind is one more type here and one more variant of `run::AddendumKind`.
+//! Two kinds: [`SignoffAddendum`], a role's sign-off (or refusal) given after the run, and
+//! [`FollowUpAddendum`], answers to the run's follow-ups given after it. Another kind is
+//! one more type here and one more variant of `run::AddendumKind`.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Timestamp, slugify};
+use super::{How, RecordEarly, Status, Timestamp, slugify};
 
 pub const SIGNOFF_SCHEMA: &str = "deploycheck/signoff/v1";
 
@@ -63,6 +64,88 @@ impl SignoffAddendum {
             None => format!("{} signed by {}", self.role, self.name),
         }
     }
+}
+
+pub const FOLLOWUP_SCHEMA: &str = "deploycheck/followup/v1";
+
+/// File names of follow-up addenda (and of their journals) start with this.
+pub const FOLLOWUP_PREFIX: &str = "followup-";
+
+/// Answers to a run's follow-ups, given after the run by whoever is on shift:
+/// `followup-<UTC time>-<operator>.yaml`, beside the journal of the same name (`.jsonl`)
+/// that made each answer durable as it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpAddendum {
+    pub schema: String,
+    /// The lowercase hex SHA-256 of the exact bytes of the `record.yaml` it belongs to.
+    pub record_sha256: String,
+    pub operator: String,
+    pub host: String,
+    /// When the follow-up session started; the file's name says it too.
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub answers: Vec<FollowUpAnswer>,
+}
+
+/// One follow-up answered: what, by whom, when, and against its window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpAnswer {
+    pub id: String,
+    pub status: Status,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub value: Option<String>,
+    pub judgement: Option<String>,
+    pub overridden: bool,
+    pub how: How,
+    pub answered_at: Timestamp,
+    pub answered_by: String,
+    /// Answered before its window opened: by how much, and why.
+    pub early: Option<RecordEarly>,
+    /// Answered after its window closed: by how much.
+    pub late: Option<String>,
+}
+
+impl FollowUpAddendum {
+    /// `followup-20261126T091500Z-lee-park.yaml`: the session's start and its operator,
+    /// slugs only, so no name can lead the file out of the run folder.
+    pub fn file_name(&self) -> String {
+        format!("{}.yaml", self.file_stem())
+    }
+
+    pub fn file_stem(&self) -> String {
+        follow_up_stem(&self.started_at, &self.operator)
+    }
+
+    /// `3 follow-ups answered by lee (2 done, 1 failed)`.
+    pub fn describe(&self) -> String {
+        let mut by_status: Vec<(Status, usize)> = Vec::new();
+        for answer in &self.answers {
+            match by_status.iter_mut().find(|(s, _)| *s == answer.status) {
+                Some((_, n)) => *n += 1,
+                None => by_status.push((answer.status, 1)),
+            }
+        }
+        let tally: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let n = self.answers.len();
+        format!(
+            "{n} follow-up{} answered by {} ({})",
+            if n == 1 { "" } else { "s" },
+            self.operator,
+            tally.join(", ")
+        )
+    }
+}
+
+/// The stem of a follow-up session's journal and addendum.
+pub fn follow_up_stem(started_at: &Timestamp, operator: &str) -> String {
+    let mut who = slugify(operator);
+    if who.is_empty() {
+        who.push_str("operator");
+    }
+    format!("{FOLLOWUP_PREFIX}{}-{who}", started_at.compact_utc())
 }
 
 #[cfg(test)]

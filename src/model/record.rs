@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::verdict::{Assessment, judge};
-use super::{Status, Timestamp, Verdict};
+use super::{Span, Status, Timestamp, Verdict};
 
 pub const RECORD_SCHEMA: &str = "deploycheck/run-record/v2";
 
@@ -35,6 +35,10 @@ pub struct Record {
     /// Set when the walk finished; a stopped run has `stopped` instead.
     pub finished_at: Option<Timestamp>,
     pub stopped: Option<RecordStop>,
+    /// The deployment moment time windows count from, once the walk reached it. Absent
+    /// for checklists without windows (as in records written before windows existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_at: Option<Timestamp>,
     pub items: Vec<RecordItem>,
     pub rollback: RecordRollback,
     pub signoffs: Vec<RecordSignoff>,
@@ -187,6 +191,45 @@ pub struct RecordItem {
     /// (and their digests) read as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Vec<super::Evidence>>,
+    /// The item's time window, with when it opened and closed once the deployment moment
+    /// is known. This key and the three below are absent for items without a window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<RecordWindow>,
+    /// Answered before its window opened: by how much, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early: Option<RecordEarly>,
+    /// Answered after its window closed: by how much, like `2 h 5 min`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<String>,
+    /// Handed over to be answered after the run: by when, and who handed it over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<RecordFollowUp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordWindow {
+    pub from: Span,
+    pub to: Span,
+    pub opens: Option<Timestamp>,
+    pub closes: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordEarly {
+    /// How long before the window opened, like `9 min`.
+    pub by: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordFollowUp {
+    /// When its window closes: answered after this, it is overdue.
+    pub due: Timestamp,
+    pub handed_over_at: Timestamp,
+    pub handed_over_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,6 +297,13 @@ pub struct Counts {
     pub clear: usize,
     pub holds: usize,
     pub pending: usize,
+    /// Open items handed over to be answered after the run; not counted as pending.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub follow_ups: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -301,6 +351,11 @@ impl Counts {
             + self.deferred
             + self.clear
             + self.holds
+    }
+
+    /// Leaf items still to answer: pending or handed over as follow-ups.
+    pub fn open(&self) -> usize {
+        self.pending + self.follow_ups
     }
 }
 
@@ -594,6 +649,7 @@ mod tests {
             started_at: at("2026-11-23T10:00:00+00:00"),
             finished_at: Some(at("2026-11-23T10:00:03+00:00")),
             stopped: None,
+            deployed_at: None,
             items: vec![RecordItem {
                 id: "p/s/a".into(),
                 phase: "P".into(),
@@ -612,6 +668,10 @@ mod tests {
                 how: Some(How::Typed),
                 answered_at: Some(at("2026-11-23T10:00:01+00:00")),
                 answered_by: Some("dana".into()),
+                window: None,
+                early: None,
+                late: None,
+                follow_up: None,
                 evidence: None,
             }],
             rollback: RecordRollback {

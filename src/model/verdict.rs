@@ -10,11 +10,16 @@
 //! (`GO · awaiting sign-off: Security Team`). Its statements wait for its owner, so they
 //! are not counted as unanswered. When its sign-off arrives as an addendum, the run's state
 //! (`run::RunState`) folds it in and asks this again.
+//!
+//! Follow-ups (items of a time window handed over to be answered after the run) are the
+//! same kind of thing: open, not missing. They are counted apart from pending items and
+//! named beside the verdict with when they are due (`GO · 6 follow-ups due by 2026-11-30
+//! 21:00`); follow-up addenda answer them, and the run's state judges again.
 
 use serde::Serialize;
 
 use super::record::{Counts, ItemKind, Record, SignoffStatus};
-use super::{Status, Verdict};
+use super::{Status, Timestamp, Verdict};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assessment {
@@ -70,7 +75,14 @@ pub fn judge(record: &Record) -> Assessment {
     let mut required_failed = 0;
     let mut open = Counts::default();
     let mut unanswered = 0;
+    let mut follow_ups: Vec<&Timestamp> = Vec::new();
     for item in record.leaves() {
+        if let (Status::Pending, Some(follow_up)) = (item.status, &item.follow_up) {
+            // Handed over to be answered later: open, but not missing.
+            counts.follow_ups += 1;
+            follow_ups.push(&follow_up.due);
+            continue;
+        }
         counts.add(item.status);
         if waits_for_owner(item) {
             continue;
@@ -181,10 +193,14 @@ pub fn judge(record: &Record) -> Assessment {
     } else {
         Verdict::Go
     };
-    let outstanding = awaiting
+    let mut outstanding: Vec<String> = awaiting
         .iter()
         .map(|role| format!("awaiting sign-off: {role}"))
         .collect();
+    // Follow-ups are what a finished run still waits for; a stopped run is not finished.
+    if record.stopped.is_none() {
+        outstanding.extend(follow_ups_due(&follow_ups));
+    }
     Assessment {
         verdict,
         causes,
@@ -192,6 +208,41 @@ pub fn judge(record: &Record) -> Assessment {
         counts,
         triggers_held,
     }
+}
+
+/// `6 follow-ups due by 2026-11-30 21:00`, or by when each group is due when they differ.
+fn follow_ups_due(dues: &[&Timestamp]) -> Option<String> {
+    let mut dues: Vec<&Timestamp> = dues.to_vec();
+    if dues.is_empty() {
+        return None;
+    }
+    dues.sort();
+    let when = |t: &Timestamp| t.instant().format("%Y-%m-%d %H:%M").to_string();
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for due in &dues {
+        let shown = when(due);
+        match groups.last_mut() {
+            Some((last, n)) if *last == shown => *n += 1,
+            _ => groups.push((shown, 1)),
+        }
+    }
+    let all = plural(dues.len(), "follow-up", "follow-ups");
+    Some(match groups.as_slice() {
+        [(at, _)] => format!("{all} due by {at}"),
+        [first, second] | [first, second, _] if groups.len() <= 3 => {
+            let mut parts = vec![format!("{} due by {}", first.1, first.0)];
+            parts.push(format!("{} by {}", second.1, second.0));
+            if let Some(third) = groups.get(2) {
+                parts.push(format!("{} by {}", third.1, third.0));
+            }
+            format!("{all}: {}", parts.join(", "))
+        }
+        _ => format!(
+            "{all}, the first due by {}, the last by {}",
+            groups[0].0,
+            groups[groups.len() - 1].0
+        ),
+    })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

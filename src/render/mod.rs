@@ -7,6 +7,7 @@ pub(crate) mod signoff;
 mod style;
 pub(crate) mod summary;
 mod tree;
+pub(crate) mod when;
 pub(crate) mod width;
 
 pub use report::{ReportContext, ReportFormat, write_report};

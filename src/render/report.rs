@@ -108,11 +108,15 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
             Status::Holds => 1,
             _ if item.overridden => 2,
             Status::Deferred => 3,
-            Status::Skipped => 4,
-            Status::NotApplicable if item.reason.is_some() || item.note.is_some() => 5,
+            Status::Pending if item.follow_up.is_some() => 4,
+            Status::Skipped => 5,
+            Status::NotApplicable if item.reason.is_some() || item.note.is_some() => 6,
             Status::Pending if item.reason.is_none() && item.how.is_none() => return None,
-            _ if item.value.is_some() => 6,
-            _ if item.note.is_some() => 7,
+            _ if item.late.is_some() => 7,
+            _ if item.follow_up.is_some() => 7,
+            _ if item.value.is_some() => 8,
+            _ if item.note.is_some() => 9,
+            _ if item.early.is_some() => 10,
             _ => return None,
         })
     };
@@ -123,6 +127,12 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
         .filter_map(|item| {
             let rank = order(item)?;
             let label = match (item.overridden, item.value.is_some(), item.status) {
+                (_, _, Status::Pending) if item.follow_up.is_some() => "follow-up".to_string(),
+                (false, _, status) if item.late.is_some() => format!("{status} (late)"),
+                (false, _, status) if item.follow_up.is_some() => {
+                    format!("{status} (follow-up)")
+                }
+                (false, _, status) if item.early.is_some() => format!("{status} (early)"),
                 (true, _, status) => format!("{status} (override)"),
                 (false, true, Status::Done | Status::Clear) => {
                     format!("{} (measured)", item.status)
@@ -135,6 +145,35 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
                 (None, Some(judged), _) => judged.clone(),
                 (None, None, _) => String::new(),
             };
+            let timing = match (&item.follow_up, &item.late, &item.early) {
+                (Some(follow_up), ..) if item.status == Status::Pending => {
+                    why.clear();
+                    Some(format!(
+                        "due by {}",
+                        follow_up.due.instant().format("%Y-%m-%d %H:%M")
+                    ))
+                }
+                (Some(_), Some(late), _) => {
+                    Some(format!("a follow-up, {late} after its window closed"))
+                }
+                (_, Some(late), _) => Some(format!("{late} after its window closed")),
+                (Some(follow_up), None, None) => Some(format!(
+                    "a follow-up, answered before it was due ({})",
+                    follow_up.due.instant().format("%Y-%m-%d %H:%M")
+                )),
+                (_, _, Some(early)) => Some(format!(
+                    "{} before its window opened: {}",
+                    early.by, early.reason
+                )),
+                _ => None,
+            };
+            if let Some(timing) = timing {
+                why = if why.is_empty() {
+                    timing
+                } else {
+                    format!("{timing}; {why}")
+                };
+            }
             if let Some(note) = &item.note {
                 if !why.is_empty() {
                     why.push_str("; ");
@@ -143,6 +182,12 @@ pub(crate) fn notable(record: &Record) -> Vec<Notable<'_>> {
                 why.push_str(note);
             }
             let who = match (&item.answered_by, &item.answered_at) {
+                // Another day than the run's (a follow-up): the date says which.
+                (Some(by), Some(at))
+                    if at.instant().date_naive() != record.started_at.instant().date_naive() =>
+                {
+                    format!("{by} {}", at.instant().format("%Y-%m-%d %H:%M"))
+                }
                 (Some(by), Some(at)) => format!("{by} {}", short_time(at)),
                 _ => String::new(),
             };
@@ -222,11 +267,17 @@ fn table(
     for (name, value) in &record.fields.0 {
         writeln!(out, "{name}: {}", value.as_deref().unwrap_or("—"))?;
     }
-    let tally: Vec<String> = counts(record)
+    if let Some(at) = &record.deployed_at {
+        writeln!(out, "deployment moment: {at}")?;
+    }
+    let mut tally: Vec<String> = counts(record)
         .into_iter()
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
+    if record.counts.follow_ups > 0 {
+        tally.push(format!("{} follow-ups", record.counts.follow_ups));
+    }
     writeln!(out, "{}", tally.join(style.separator()))?;
     let rows = notable(record);
     if !rows.is_empty() {

@@ -47,6 +47,9 @@ pub fn write_summary(
             counts.push(format!("{n} {status}"));
         }
     }
+    if record.counts.follow_ups > 0 {
+        counts.push(format!("{} follow-ups", record.counts.follow_ups));
+    }
     for line in wrap(&counts.join(style.separator()), columns, "", "") {
         writeln!(out, "{line}")?;
     }

@@ -65,8 +65,33 @@ pub fn write_tree(
         writeln!(out, "contacts: {}", contacts.join(", "))?;
     }
     write_notes(out, checklist.why.notes(), "", style)?;
+    let anchor = checklist.anchor_section();
+    let windows = checklist
+        .phases
+        .iter()
+        .flat_map(|p| &p.sections)
+        .filter(|s| s.window.is_some())
+        .count();
+    if windows > 0 {
+        let from = match anchor {
+            Some((p, s)) => format!("the end of `{}`", checklist.phases[p].sections[s].title),
+            None => "the start of the run".to_string(),
+        };
+        writeln!(
+            out,
+            "{}",
+            style.cyan(&format!(
+                "{} with a time window, counted from the deployment moment: {from}",
+                if windows == 1 {
+                    "1 section".to_string()
+                } else {
+                    format!("{windows} sections")
+                }
+            ))
+        )?;
+    }
 
-    for phase in &checklist.phases {
+    for (phase_index, phase) in checklist.phases.iter().enumerate() {
         writeln!(out)?;
         let items: usize = phase
             .sections
@@ -88,22 +113,23 @@ pub fn write_tree(
             style.dim(&plural(items, "item"))
         )?;
         write_notes(out, phase.why.notes(), "  ", style)?;
-        for section in &phase.sections {
+        for (section_index, section) in phase.sections.iter().enumerate() {
             let nested = section.title != phase.title;
             let indent = if nested { "    " } else { "  " };
+            let is_anchor = anchor == Some((phase_index, section_index));
             if nested {
                 writeln!(
                     out,
                     "  {}{}  {}",
                     section.title,
-                    section_markers(section, style),
+                    section_markers(section, is_anchor, style),
                     style.dim(&format!(
                         "({})",
                         section.all_items().filter(|i| !i.group).count()
                     ))
                 )?;
             } else {
-                let markers = section_markers(section, style);
+                let markers = section_markers(section, is_anchor, style);
                 if !markers.is_empty() {
                     writeln!(out, "  {}", markers.trim_start())?;
                 }
@@ -117,8 +143,17 @@ pub fn write_tree(
     Ok(())
 }
 
-fn section_markers(section: &Section, style: Style) -> String {
+fn section_markers(section: &Section, anchor: bool, style: Style) -> String {
     let mut markers = Vec::new();
+    if let Some(window) = &section.window {
+        markers.push(format!(
+            "due {} to {} after the deployment",
+            window.from, window.to
+        ));
+    }
+    if anchor {
+        markers.push("its end is the deployment moment".to_string());
+    }
     match section.kind {
         SectionKind::Steps => {}
         SectionKind::Triggers => markers.push("triggers: answer whether each holds".to_string()),

@@ -123,6 +123,9 @@ struct FullEntry {
     value: Option<Scalar>,
     #[serde(default)]
     note: Option<String>,
+    /// Why the item is answered before its time window opens.
+    #[serde(default)]
+    early: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,6 +152,14 @@ impl AnswersFile {
             text: text.to_string(),
             name: file.to_string(),
         })
+    }
+
+    /// The operator the file names, if it names one.
+    pub fn operator(&self) -> Option<&str> {
+        self.document
+            .operator
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
     }
 }
 
@@ -259,11 +270,23 @@ impl Answers {
                     format!("answers.{id}: this item has sub-items; answer those instead"),
                 ));
             }
-            let (event, note) = item_event(plan, index, &entry)
+            let (mut event, note) = item_event(plan, index, &entry)
                 .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
+            if let (Entry::Full(full), Event::Answer { early, .. }) = (&entry, &mut event) {
+                early.clone_from(&full.early);
+            }
             answers.items[index] = Some((event, note, format!("answers.{id}")));
         }
         Ok(answers)
+    }
+
+    /// Whether the file still holds an answer for a step.
+    pub fn has(&self, step: Step) -> bool {
+        match step {
+            Step::Field(index) => self.fields.get(index).is_some_and(Option::is_some),
+            Step::Item(index) => self.items.get(index).is_some_and(Option::is_some),
+            Step::Signoff(role) => self.signoffs.get(role).is_some_and(Option::is_some),
+        }
     }
 
     /// The answer the file gives for a step, taken at most once.

@@ -14,6 +14,11 @@
 //! finished, and the signature beside it (`<addendum>.sig`), if any, is good over its
 //! exact bytes. Whose key that is, is for `verify --allowed-signers` to say.
 //!
+//! Follow-up addenda answer items the run handed over as follow-ups: each answer must be
+//! for one of the record's follow-ups and fit its item, and the file's name must be the
+//! one its session's start and operator give. Folded in, they answer those items (the
+//! latest answer counts when two sessions answered one item) and their parents follow.
+//!
 //! A new kind of addendum is one more [`AddendumKind`] variant, read in
 //! [`read_addenda`] and folded in [`RunState::effective`].
 
@@ -22,7 +27,8 @@ use std::path::{Path, PathBuf};
 use crate::audit::signing::{SignedBy, check_detached};
 use crate::input::{ADDENDUM, RECORD, SIGNATURE, read_input, text};
 use crate::model::{
-    Assessment, How, Record, SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum, SignoffStatus, Status,
+    Assessment, FOLLOWUP_PREFIX, FOLLOWUP_SCHEMA, FollowUpAddendum, How, ItemKind, Record,
+    SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum, SignoffStatus, Status,
 };
 use crate::project::display_path;
 use crate::store::{RunFolder, fingerprint};
@@ -61,25 +67,36 @@ pub struct Addendum {
 #[derive(Debug, Clone)]
 pub enum AddendumKind {
     Signoff(SignoffAddendum),
+    FollowUp(FollowUpAddendum),
 }
 
 impl Addendum {
     pub fn at(&self) -> &crate::model::Timestamp {
         match &self.kind {
             AddendumKind::Signoff(signoff) => &signoff.at,
+            AddendumKind::FollowUp(follow_up) => &follow_up.finished_at,
         }
     }
 
-    /// `Security Team signed by dana@example.com`.
+    /// `Security Team signed by dana@example.com`, `3 follow-ups answered by lee: 3 done`.
     pub fn describe(&self) -> String {
         match &self.kind {
             AddendumKind::Signoff(signoff) => signoff.describe(),
+            AddendumKind::FollowUp(follow_up) => follow_up.describe(),
         }
     }
 
     pub fn signoff(&self) -> Option<&SignoffAddendum> {
         match &self.kind {
             AddendumKind::Signoff(signoff) => Some(signoff),
+            AddendumKind::FollowUp(_) => None,
+        }
+    }
+
+    pub fn follow_up(&self) -> Option<&FollowUpAddendum> {
+        match &self.kind {
+            AddendumKind::FollowUp(follow_up) => Some(follow_up),
+            AddendumKind::Signoff(_) => None,
         }
     }
 }
@@ -123,7 +140,7 @@ impl RunState {
         let names_addendum = full
             .file_name()
             .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with(SIGNOFF_PREFIX));
+            .is_some_and(|n| n.starts_with(SIGNOFF_PREFIX) || n.starts_with(FOLLOWUP_PREFIX));
         let record_path = if is_dir || names_addendum {
             folder.record_path()
         } else {
@@ -191,9 +208,16 @@ impl RunState {
             .filter_map(|a| a.signoff().map(|s| (a, s)))
     }
 
-    /// The record as the run stands now: the valid addenda folded into its sign-offs and
-    /// statements, and the verdict, causes, counts and outstanding recomputed. Its digest
-    /// is the stored record's; it is never written anywhere.
+    /// The valid follow-up addenda, oldest first.
+    pub fn follow_ups(&self) -> impl Iterator<Item = (&Addendum, &FollowUpAddendum)> {
+        self.addenda
+            .iter()
+            .filter_map(|a| a.follow_up().map(|f| (a, f)))
+    }
+
+    /// The record as the run stands now: the valid addenda folded into its sign-offs,
+    /// statements and follow-ups, and the verdict, causes, counts and outstanding
+    /// recomputed. Its digest is the stored record's; it is never written anywhere.
     pub fn effective(&self) -> Record {
         self.effective_with(self.addenda.len())
     }
@@ -202,10 +226,20 @@ impl RunState {
     /// stood at after each of them, for `verify` to say what each one changed.
     pub fn effective_with(&self, count: usize) -> Record {
         let mut record = self.record.clone();
+        let mut answers: Vec<&crate::model::FollowUpAnswer> = Vec::new();
         for addendum in self.addenda.iter().take(count) {
             match &addendum.kind {
                 AddendumKind::Signoff(signoff) => fold_signoff(&mut record, signoff),
+                AddendumKind::FollowUp(follow_up) => answers.extend(&follow_up.answers),
             }
+        }
+        // The latest answer to an item counts, whichever session gave it.
+        answers.sort_by(|a, b| a.answered_at.cmp(&b.answered_at));
+        if !answers.is_empty() {
+            for answer in answers {
+                fold_follow_up(&mut record, answer);
+            }
+            derive_parents(&mut record);
         }
         let assessment = record.judge();
         record.counts = assessment.counts;
@@ -275,6 +309,77 @@ fn fold_signoff(record: &mut Record, addendum: &SignoffAddendum) {
     }
 }
 
+/// One follow-up answer into a record: the item takes the answer, and keeps its
+/// `follow_up` (when it was due) beside it.
+fn fold_follow_up(record: &mut Record, answer: &crate::model::FollowUpAnswer) {
+    let Some(item) = record.items.iter_mut().find(|i| i.id == answer.id) else {
+        return;
+    };
+    item.status = answer.status;
+    item.reason.clone_from(&answer.reason);
+    item.value.clone_from(&answer.value);
+    item.judgement.clone_from(&answer.judgement);
+    item.overridden = answer.overridden;
+    item.how = Some(answer.how);
+    item.answered_at = Some(answer.answered_at.clone());
+    item.answered_by = Some(answer.answered_by.clone());
+    item.early.clone_from(&answer.early);
+    item.late.clone_from(&answer.late);
+    if let Some(note) = &answer.note {
+        item.note = Some(match item.note.take() {
+            Some(earlier) => format!("{earlier}; {note}"),
+            None => note.clone(),
+        });
+    }
+}
+
+/// Parents whose status is derived from their children, derived again after follow-ups
+/// answered some of those children. Children come after their parents, so a pass from
+/// the end sees every child before its parent.
+fn derive_parents(record: &mut Record) {
+    for index in (0..record.items.len()).rev() {
+        let parent = &record.items[index];
+        let derived = parent.how.is_none_or(|h| h == How::Derived);
+        if !derived {
+            continue;
+        }
+        let children: Vec<&crate::model::RecordItem> = record.items[index + 1..]
+            .iter()
+            .filter(|c| c.parent.as_deref() == Some(parent.id.as_str()))
+            .collect();
+        if children.is_empty() {
+            continue;
+        }
+        let statuses: Vec<(bool, Option<Status>)> = children
+            .iter()
+            .map(|c| {
+                (
+                    c.optional,
+                    (c.status != Status::Pending).then_some(c.status),
+                )
+            })
+            .collect();
+        let latest = children
+            .iter()
+            .filter(|c| c.status != Status::Pending)
+            .max_by(|a, b| a.answered_at.cmp(&b.answered_at))
+            .map(|c| (c.answered_at.clone(), c.answered_by.clone()));
+        let Some((status, reason)) =
+            Status::of_children(parent.kind == ItemKind::Trigger, &statuses)
+        else {
+            continue;
+        };
+        let parent = &mut record.items[index];
+        parent.status = status;
+        parent.reason = reason;
+        parent.how = Some(How::Derived);
+        if let Some((at, by)) = latest {
+            parent.answered_at = at;
+            parent.answered_by = by;
+        }
+    }
+}
+
 /// Every addendum in the run folder, valid ones (oldest first) and rejected ones.
 fn read_addenda(
     folder: &RunFolder,
@@ -290,7 +395,7 @@ fn read_addenda(
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.starts_with(SIGNOFF_PREFIX))
+        .filter(|n| n.starts_with(SIGNOFF_PREFIX) || n.starts_with(FOLLOWUP_PREFIX))
         .collect();
     names.sort();
     for name in &names {
@@ -318,18 +423,110 @@ fn read_addenda(
             ));
             continue;
         }
-        match read_signoff(&path, &shown, record, record_sha256) {
-            Ok((signoff, signature)) => addenda.push(Addendum {
+        let read = if name.starts_with(FOLLOWUP_PREFIX) {
+            read_follow_up(&path, &shown, record, record_sha256)
+        } else {
+            read_signoff(&path, &shown, record, record_sha256)
+                .map(|(signoff, signature)| (AddendumKind::Signoff(signoff), signature))
+        };
+        match read {
+            Ok((kind, signature)) => addenda.push(Addendum {
                 path,
                 shown,
                 signature,
-                kind: AddendumKind::Signoff(signoff),
+                kind,
             }),
             Err(reason) => rejected.push(reject(reason)),
         }
     }
     addenda.sort_by(|a, b| a.at().cmp(b.at()).then_with(|| a.path.cmp(&b.path)));
     (addenda, rejected)
+}
+
+/// Reads and checks one follow-up addendum and the signature beside it, if any.
+fn read_follow_up(
+    path: &Path,
+    shown: &str,
+    record: &Record,
+    record_sha256: &str,
+) -> Result<(AddendumKind, Option<SignedBy>), String> {
+    let bytes = read_input(path, shown, ADDENDUM).map_err(|d| d.message)?;
+    let body = text(&bytes, shown, ADDENDUM).map_err(|d| d.message)?;
+    let follow_up: FollowUpAddendum = crate::yaml::from_str(body, shown)
+        .map_err(|d| format!("not a follow-up addendum: {}", d.message))?;
+    check_follow_up(&follow_up, path, record, record_sha256)?;
+    let signature = detached_signature(path, shown, &bytes)?;
+    Ok((AddendumKind::FollowUp(follow_up), signature))
+}
+
+/// Whether a follow-up addendum belongs to this record and holds together.
+pub(crate) fn check_follow_up(
+    follow_up: &FollowUpAddendum,
+    path: &Path,
+    record: &Record,
+    record_sha256: &str,
+) -> Result<(), String> {
+    if follow_up.schema != FOLLOWUP_SCHEMA {
+        return Err(format!(
+            "schema `{}` is not `{FOLLOWUP_SCHEMA}`",
+            follow_up.schema
+        ));
+    }
+    if follow_up.record_sha256 != record_sha256 {
+        return Err(format!(
+            "it names another record (sha256 {}), not this record.yaml (sha256 {record_sha256}): it belongs to another run, or the record changed after it was written",
+            short(&follow_up.record_sha256)
+        ));
+    }
+    if !is_finished(record) {
+        return Err("the run has not finished; follow-ups count only on a finished record".into());
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name != follow_up.file_name() {
+        return Err(format!(
+            "its file name does not match what it says (operator `{}` from {}, so `{}`): an operator or time was changed after it was written",
+            follow_up.operator,
+            follow_up.started_at,
+            follow_up.file_name()
+        ));
+    }
+    for answer in &follow_up.answers {
+        let Some(item) = record.items.iter().find(|i| i.id == answer.id) else {
+            return Err(format!(
+                "it answers `{}`, which this run does not have",
+                answer.id
+            ));
+        };
+        if item.follow_up.is_none()
+            || record
+                .items
+                .iter()
+                .any(|c| c.parent.as_deref() == Some(item.id.as_str()))
+        {
+            return Err(format!(
+                "it answers `{}`, which the run did not hand over as a follow-up",
+                answer.id
+            ));
+        }
+        let trigger = item.kind == ItemKind::Trigger;
+        if answer.status == Status::Pending || trigger != answer.status.is_trigger_status() {
+            return Err(format!(
+                "its answer to `{}` is `{}`, which does not fit the item",
+                answer.id, answer.status
+            ));
+        }
+        let needs_reason = answer.status.needs_reason(item.optional);
+        if needs_reason && answer.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(format!(
+                "its answer to `{}` is {} without a reason",
+                answer.id, answer.status
+            ));
+        }
+        if answer.answered_by.trim().is_empty() {
+            return Err(format!("its answer to `{}` names no one", answer.id));
+        }
+    }
+    Ok(())
 }
 
 /// Reads and checks one sign-off addendum and the signature beside it.
@@ -343,6 +540,15 @@ fn read_signoff(
     let body = text(&bytes, shown, ADDENDUM).map_err(|d| d.message)?;
     // The signature first: an addendum changed after it was signed says so, whatever
     // else the change broke.
+    let signature = detached_signature(path, shown, &bytes)?;
+    let signoff: SignoffAddendum = crate::yaml::from_str(body, shown)
+        .map_err(|d| format!("not a sign-off addendum: {}", d.message))?;
+    check_signoff(&signoff, path, record, record_sha256)?;
+    Ok((signoff, signature))
+}
+
+/// The signature beside an addendum (`<addendum>.sig`), checked over its exact bytes.
+fn detached_signature(path: &Path, shown: &str, bytes: &[u8]) -> Result<Option<SignedBy>, String> {
     let signature_path = PathBuf::from(format!("{}.sig", path.display()));
     let signature = if std::fs::symlink_metadata(&signature_path).is_ok() {
         let shown = format!("{shown}.sig");
@@ -350,16 +556,13 @@ fn read_signoff(
             .map_err(|d| format!("its signature: {}", d.message))?;
         let armored =
             std::str::from_utf8(&armored).map_err(|_| "its signature is not text".to_string())?;
-        let signed = check_detached(&bytes, armored)
+        let signed = check_detached(bytes, armored)
             .map_err(|e| format!("its signature {shown} is not good: {e}"))?;
         Some(signed)
     } else {
         None
     };
-    let signoff: SignoffAddendum = crate::yaml::from_str(body, shown)
-        .map_err(|d| format!("not a sign-off addendum: {}", d.message))?;
-    check_signoff(&signoff, path, record, record_sha256)?;
-    Ok((signoff, signature))
+    Ok(signature)
 }
 
 /// Whether a sign-off addendum belongs to this record and holds together.

@@ -11,9 +11,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::condition;
 use super::diagnostic::Diagnostic;
 use super::mojibake;
+use super::window::{self as time, Found, Ordinal, Strength};
 use crate::model::{
     Checklist, Contact, Field, Item, MAX_SLUG_LEN, Phase, PhaseKind, Section, SectionKind, Source,
-    Threshold, Why, is_valid_slug, push_slug,
+    Span, Threshold, Why, Window, is_valid_slug, push_slug,
 };
 use crate::words::{ItemScan, Lexicon};
 
@@ -65,10 +66,38 @@ pub struct DraftSection {
     pub environments: Vec<String>,
     pub optional: Option<bool>,
     pub line: Option<u32>,
+    pub window: WindowSpec,
+    /// Completing this section is the deployment moment.
+    pub anchor: bool,
     /// Model items straight from [`new_item`]; an explicit ID waits in `id` (empty: derive
     /// it), and [`Builder::finish`] turns every `id` into the full path.
     pub items: Vec<Item>,
     pub why: Why,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum WindowSpec {
+    /// Read it from the title.
+    #[default]
+    Infer,
+    /// The author said there is none.
+    Absent,
+    Given(Window),
+}
+
+/// What the builder remembers about windows while it goes through the sections in file
+/// order, to settle what one section cannot decide alone.
+#[derive(Debug, Default)]
+struct WindowState {
+    /// Sections seen so far; the index of the next one in file order.
+    sections: usize,
+    /// Whether an earlier section has a window: later ones come after the deployment.
+    seen: bool,
+    lines: Vec<Option<u32>>,
+    /// Windows that open at a moment (`T+2h`) and close when the next one opens.
+    moments: Vec<(usize, Span, String)>,
+    /// `Day N` windows, counted from 1 unless some `Day 0` says from 0.
+    ordinals: Vec<(usize, Ordinal)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -88,6 +117,7 @@ pub struct Builder<'a> {
     /// thousands of small groups.
     explicit: Vec<bool>,
     claims: Vec<(u64, usize, usize)>,
+    windows: WindowState,
 }
 
 impl<'a> Builder<'a> {
@@ -97,6 +127,7 @@ impl<'a> Builder<'a> {
             diagnostics: Vec::new(),
             explicit: Vec::new(),
             claims: Vec::new(),
+            windows: WindowState::default(),
         }
     }
 
@@ -131,7 +162,8 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|c| self.contact(c))
             .collect();
-        let phases = self.phases(draft.phases);
+        let mut phases = self.phases(draft.phases);
+        self.settle_windows(&mut phases);
         let unread_boxes = draft.unread_boxes;
         let checklist = Checklist {
             title,
@@ -211,6 +243,7 @@ impl<'a> Builder<'a> {
     }
 
     fn phase(&mut self, draft: DraftPhase, title: String, id: String) -> Phase {
+        let title_of_phase = title.clone();
         let section_titles: Vec<String> = draft
             .sections
             .iter()
@@ -269,7 +302,7 @@ impl<'a> Builder<'a> {
             .into_iter()
             .zip(section_titles)
             .zip(ids)
-            .map(|((section, title), id)| self.section(section, title, id, kind))
+            .map(|((section, title), id)| self.section(section, title, id, (kind, &title_of_phase)))
             .collect::<Vec<_>>();
         if kind == PhaseKind::Rollback && !sections.iter().any(|s| s.kind == SectionKind::Triggers)
         {
@@ -294,7 +327,7 @@ impl<'a> Builder<'a> {
         draft: DraftSection,
         title: String,
         id: String,
-        phase_kind: PhaseKind,
+        (phase_kind, phase_title): (PhaseKind, &str),
     ) -> Section {
         let role = draft
             .role
@@ -370,6 +403,13 @@ impl<'a> Builder<'a> {
                 false
             }
         });
+        let window = self.section_window(
+            draft.window,
+            (&title, phase_title),
+            (phase_kind, kind),
+            draft.line,
+            &mut why,
+        );
         let mut items = draft.items;
         // The title is only worth reading when some item has a threshold it could cancel.
         let under_setting = has_threshold(&items) && says_setting(&title);
@@ -387,8 +427,215 @@ impl<'a> Builder<'a> {
             role,
             environments: draft.environments,
             optional,
+            window,
+            anchor: draft.anchor,
             items,
             why,
+        }
+    }
+
+    /// The section's window: as written, or read from its title when the section comes
+    /// after the deployment (see `source::window`).
+    fn section_window(
+        &mut self,
+        spec: WindowSpec,
+        (title, phase_title): (&str, &str),
+        (phase_kind, kind): (PhaseKind, SectionKind),
+        line: Option<u32>,
+        why: &mut Why,
+    ) -> Option<Window> {
+        let index = self.windows.sections;
+        self.windows.sections += 1;
+        self.windows.lines.push(line);
+        let window = match spec {
+            WindowSpec::Absent => None,
+            WindowSpec::Given(window) => {
+                why.add("window", format!("{window}, as written"), line);
+                Some(window)
+            }
+            WindowSpec::Infer => self.window_from_title(index, title, phase_title, line, why),
+        }?;
+        if kind == SectionKind::Signoff
+            || phase_kind == PhaseKind::Rollback && kind == SectionKind::Steps
+        {
+            let what = if kind == SectionKind::Signoff {
+                "a sign-off is given when the walk reaches it"
+            } else {
+                "a rollback procedure is walked when a rollback starts"
+            };
+            self.warning(
+                line,
+                format!("section `{title}` has the window {window}, but {what}, so the window is left out"),
+            );
+            why.forget("window");
+            return None;
+        }
+        self.windows.seen = true;
+        Some(window)
+    }
+
+    fn window_from_title(
+        &mut self,
+        index: usize,
+        title: &str,
+        phase_title: &str,
+        line: Option<u32>,
+        why: &mut Why,
+    ) -> Option<Window> {
+        let reading = time::read_title(title)?;
+        let phrase = reading.phrase.clone();
+        let words = lower_words(&format!("{phase_title} {title}"));
+        let after = time::says_after_deploy(&words) || self.windows.seen;
+        let before = time::says_before_or_estimate(&words);
+        let trusted = reading.strength == Strength::Explicit || (after && !before);
+        let (from, to) = match reading.found {
+            Found::Range { from, to } => (from, to),
+            Found::Moment(at) => (at, provisional_end(at)),
+            Found::Before => {
+                why.add(
+                    "no window",
+                    format!("{phrase:?} is before the deployment"),
+                    line,
+                );
+                return None;
+            }
+            Found::Backwards { from, to } => {
+                self.warning(
+                    line,
+                    format!(
+                        "the time window {phrase:?} in `{title}` closes before it opens ({from} to {to}), so the section has no window; fix the title, or write <!-- deploycheck: window=FROM..TO --> before it"
+                    ),
+                );
+                return None;
+            }
+            Found::Unreadable => {
+                self.warning(
+                    line,
+                    format!(
+                        "`{title}` has {phrase:?} without a length of time after it (like T+2h), so the section has no window; write <!-- deploycheck: window=FROM..TO --> before it if it has one"
+                    ),
+                );
+                return None;
+            }
+        };
+        if !trusted {
+            let reads_like = if before {
+                "a plan or how long something takes (its heading or phase says it comes before the deployment, or is an estimate)"
+            } else {
+                "how long something takes (the section is not after a windowed one, and neither it nor its phase says post-deployment)"
+            };
+            why.doubt(
+                "no window",
+                format!(
+                    "{phrase:?} reads like {reads_like}, not a time after the deployment; if it is a window, write <!-- deploycheck: window={from}..{to} --> before it"
+                ),
+                line,
+            );
+            return None;
+        }
+        if let Found::Moment(at) = reading.found {
+            self.windows.moments.push((index, at, phrase.clone()));
+        } else {
+            why.add("window", format!("{phrase:?} in the title"), line);
+        }
+        if let Some(ordinal) = reading.ordinal {
+            self.windows.ordinals.push((index, ordinal));
+        }
+        Some(Window { from, to })
+    }
+
+    /// What one section could not decide alone: where a moment's window ends, whether
+    /// `Day N` counts from 0 or 1, windows that come in an odd order, and the anchor.
+    fn settle_windows(&mut self, phases: &mut [Phase]) {
+        let state = std::mem::take(&mut self.windows);
+        let mut sections: Vec<&mut Section> = phases
+            .iter_mut()
+            .flat_map(|p| p.sections.iter_mut())
+            .collect();
+        if sections.len() != state.sections {
+            // Sections dropped along the way: the indexes no longer line up.
+            return;
+        }
+        for (index, ordinal) in &state.ordinals {
+            let zero_based = state
+                .ordinals
+                .iter()
+                .any(|(_, o)| o.unit == ordinal.unit && o.first == 0);
+            if let Some(window) = sections[*index].window.as_mut() {
+                let (from, to) = ordinal.range(zero_based);
+                *window = Window { from, to };
+            }
+        }
+        for (index, at, phrase) in &state.moments {
+            let next = sections[index + 1..]
+                .iter()
+                .filter_map(|s| s.window)
+                .map(|w| w.from)
+                .find(|from| from > at);
+            let (to, because) = match next {
+                Some(next) => (next, "when the next window opens"),
+                None => (provisional_end(*at), "after as long again"),
+            };
+            let line = state.lines[*index];
+            let section = &mut sections[*index];
+            if let Some(window) = section.window.as_mut() {
+                window.to = to;
+                section.why.doubt(
+                    "window",
+                    format!(
+                        "{phrase:?} is a moment: its window closes {because}, at {to}; write <!-- deploycheck: window={at}..{to} --> to say when"
+                    ),
+                    line,
+                );
+            }
+        }
+        let mut previous: Option<(usize, Window)> = None;
+        for (index, section) in sections.iter().enumerate() {
+            let Some(window) = section.window else {
+                continue;
+            };
+            if let Some((before, earlier)) = previous
+                && (window.from < earlier.from || window.to < earlier.to)
+            {
+                let title = &sections[before].title;
+                let verb = if window.from < earlier.from {
+                    "opens"
+                } else {
+                    "closes"
+                };
+                self.warning(
+                    state.lines[index],
+                    format!(
+                        "the window of `{}` ({window}) {verb} before that of `{title}` ({earlier}), which comes first in the file; the walk asks in file order, so one of them would be answered early or late: reorder the sections or check their windows",
+                        section.title
+                    ),
+                );
+            }
+            previous = Some((index, window));
+        }
+        let anchors: Vec<usize> = (0..sections.len())
+            .filter(|&i| sections[i].anchor)
+            .collect();
+        if let Some(&first) = anchors.first() {
+            for &other in &anchors[1..] {
+                self.warning(
+                    state.lines[other],
+                    format!(
+                        "`{}` is marked as the deployment moment, but so is `{}` before it; the first one counts",
+                        sections[other].title, sections[first].title
+                    ),
+                );
+                sections[other].anchor = false;
+            }
+            if let Some(early) = (0..first).find(|&i| sections[i].window.is_some()) {
+                self.warning(
+                    state.lines[early],
+                    format!(
+                        "`{}` has a window, but comes before `{}`, the deployment moment its window counts from; move the anchor up, or the section below it",
+                        sections[early].title, sections[first].title
+                    ),
+                );
+            }
         }
     }
 
@@ -1308,6 +1555,16 @@ fn says_optional_section(title: &str) -> bool {
                 "bonus",
             ],
         )
+}
+
+/// Where a moment's window ends until the sections around it say otherwise: as long again
+/// after it opens (an hour for `T+0`).
+fn provisional_end(at: Span) -> Span {
+    if at.is_zero() {
+        Span::of(1.0, "h").expect("hours are a unit")
+    } else {
+        at.doubled()
+    }
 }
 
 #[cfg(test)]

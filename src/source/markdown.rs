@@ -11,7 +11,7 @@ use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, T
 
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
-    ThresholdSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
+    ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
 };
 use super::diagnostic::{Diagnostic, LineIndex};
 use super::directive::{Directive, find_directives};
@@ -849,6 +849,15 @@ fn first_line_at(src: &str, at: usize) -> &str {
     rest[..end].trim_end_matches('\r')
 }
 
+/// A directive's `window=`: as written, `none`, or read from the title when absent.
+fn window_spec(window: Option<Option<crate::model::Window>>) -> WindowSpec {
+    match window {
+        None => WindowSpec::Infer,
+        Some(None) => WindowSpec::Absent,
+        Some(Some(window)) => WindowSpec::Given(window),
+    }
+}
+
 fn merge_into(slot: &mut Option<Box<Directive>>, found: Vec<Directive>) {
     for directive in found {
         match slot {
@@ -1258,6 +1267,10 @@ struct OpenPhase {
     about_environments: bool,
     environments: Vec<String>,
     optional: Option<bool>,
+    /// A `window=` on the phase heading: the window of each of its sections without one.
+    window: WindowSpec,
+    /// An `anchor` on the phase heading: completing its last section is the moment.
+    anchor: bool,
 }
 
 struct OpenSection {
@@ -1638,10 +1651,14 @@ impl<'a> Assembler<'a> {
                 why: Why::default(),
             },
             optional: None,
+            window: WindowSpec::Infer,
+            anchor: false,
         };
         if let Some((d, at)) = directive {
             phase.draft.id = d.id;
             phase.optional = d.optional;
+            phase.window = window_spec(d.window);
+            phase.anchor = d.anchor.unwrap_or(false);
             if let Some(envs) = d.environments {
                 phase.environments = envs;
             }
@@ -1702,6 +1719,8 @@ impl<'a> Assembler<'a> {
                 environments,
                 optional: phase.optional,
                 line: Some(line),
+                window: phase.window,
+                anchor: false,
                 items: Vec::new(),
                 why: Why::default(),
             },
@@ -1713,6 +1732,10 @@ impl<'a> Assembler<'a> {
             section.draft.id = d.id;
             section.draft.optional = d.optional.or(section.draft.optional);
             section.draft.role = d.role;
+            if d.window.is_some() {
+                section.draft.window = window_spec(d.window);
+            }
+            section.draft.anchor = d.anchor.unwrap_or(false);
             if let Some(envs) = d.environments {
                 section.draft.environments = envs;
             }
@@ -1837,6 +1860,12 @@ impl<'a> Assembler<'a> {
             }
             if d.kind.is_some() || d.role.is_some() {
                 self.error(at, "`kind` and `role` apply to headings, not items");
+            }
+            if d.window.is_some() || d.anchor.is_some() {
+                self.error(
+                    at,
+                    "`window` and `anchor` apply to a section heading, not an item; put the item in a section of its own",
+                );
             }
         }
         let text = inline_boxes_as_choices(text);
@@ -1995,9 +2024,14 @@ impl<'a> Assembler<'a> {
 
     fn close_phase(&mut self) {
         self.close_section();
-        if let Some(phase) = self.phase.take()
+        if let Some(mut phase) = self.phase.take()
             && !phase.draft.sections.is_empty()
         {
+            if phase.anchor
+                && let Some(last) = phase.draft.sections.last_mut()
+            {
+                last.anchor = true;
+            }
             self.draft.phases.push(phase.draft);
         }
     }

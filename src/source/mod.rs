@@ -10,6 +10,7 @@ mod diagnostic;
 mod directive;
 mod markdown;
 mod mojibake;
+mod window;
 pub mod yaml;
 
 use std::path::Path;

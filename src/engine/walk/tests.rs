@@ -44,6 +44,7 @@ fn start_event(plan: Plan) -> Start {
         environment: "production".into(),
         host: "ops-1".into(),
         plan,
+        follow_up_of: None,
     }
 }
 
@@ -389,6 +390,7 @@ fn answers_are_checked_against_the_item() {
         value: None,
         how: How::Typed,
         overridden: false,
+        early: None,
     };
     let backup = "deploy/steps/backup-taken";
     assert!(matches!(
@@ -523,6 +525,7 @@ fn a_parents_time_is_its_latest_childs_by_instant_not_by_text() {
         value: None,
         how: How::Typed,
         overridden: false,
+        early: None,
     };
     walk.apply(
         &at("2026-11-23T21:30:00+01:00", "dana"),
@@ -605,6 +608,7 @@ fn replay_rebuilds_the_same_walk_and_names_the_line_that_does_not_apply() {
             value: None,
             how: How::Typed,
             overridden: false,
+            early: None,
         },
     ));
     let error = replay(events).unwrap_err();

@@ -27,6 +27,10 @@ fn item(id: &str, kind: ItemKind, role: Option<&str>, status: Status) -> RecordI
         how: (status != Status::Pending).then_some(How::Typed),
         answered_at: (status != Status::Pending).then(|| at("2026-11-23T22:10:00+00:00")),
         answered_by: (status != Status::Pending).then(|| "ops".to_string()),
+        window: None,
+        early: None,
+        late: None,
+        follow_up: None,
         evidence: None,
     }
 }
@@ -52,6 +56,7 @@ fn awaiting_record() -> Record {
         started_at: at("2026-11-23T22:00:00+00:00"),
         finished_at: Some(at("2026-11-23T23:00:00+00:00")),
         stopped: None,
+        deployed_at: None,
         items: vec![
             item("p/s/deploy", ItemKind::Step, None, Status::Done),
             item(
