@@ -714,7 +714,10 @@ impl Walk {
     }
 
     fn apply_step(&mut self, meta: &Meta, event: &Event) -> Result<Vec<Effect>, WalkError> {
-        if !event.is_undoable() {
+        if matches!(
+            event,
+            Event::CheckStarted { .. } | Event::CheckFinished { .. }
+        ) {
             // Evidence changes no answer, so it has no effect on the walk.
             self.check_event(meta, event)?;
             return Ok(Vec::new());
