@@ -312,7 +312,9 @@ fn an_edited_record_is_read_again_and_flagged_never_taken_from_the_index() {
     let table = Test::resume_in(second.dir)
         .args(&["history"])
         .stdout_contains("GO !")
-        .stdout_contains("! edited after it was written")
+        .stdout_contains(
+            "! runs/mail-score-production-20261006T210000Z: edited after it was written",
+        )
         .run();
     // A record that no longer reads is skipped, and the run leaves the table.
     std::fs::write(&record, edited).unwrap();
@@ -595,4 +597,120 @@ fn the_history_page_renders_in_chromium_with_a_point_per_run() {
         "a page with charts, not a blank one: {} bytes",
         png.len()
     );
+}
+
+/// The one run folder under `runs/` and its record's bytes.
+fn only_run(dir: &Path) -> (std::path::PathBuf, Vec<u8>) {
+    let folders = runs_of(dir);
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    let bytes = std::fs::read(folders[0].join("record.yaml")).unwrap();
+    (folders[0].clone(), bytes)
+}
+
+/// A sign-off addendum of the Security Team, as its owner writes it the next morning.
+fn security_addendum(folder: &Path, record: &[u8], refused: Option<&str>) {
+    use sha2::Digest;
+    let addendum = deploycheck::model::SignoffAddendum {
+        schema: deploycheck::model::SIGNOFF_SCHEMA.into(),
+        record_sha256: base16ct::lower::encode_string(&sha2::Sha256::digest(record)),
+        role: "Security Team".into(),
+        name: "Dana Reyes".into(),
+        at: deploycheck::model::Timestamp::parse("2026-11-24T09:15:00+00:00").unwrap(),
+        statements: if refused.is_some() {
+            vec![]
+        } else {
+            [
+                "security-review-completed",
+                "vulnerability-assessment-passed",
+                "compliance-requirements-met",
+                "risk-assessment-approved",
+            ]
+            .iter()
+            .map(|s| format!("sign-off/security-team/{s}"))
+            .collect()
+        },
+        refused: refused.map(str::to_string),
+    };
+    std::fs::write(
+        folder.join(addendum.file_name()),
+        deploycheck::yaml::to_string(&addendum).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_run_awaiting_a_sign_off_becomes_go_in_history_when_the_addendum_arrives() {
+    let answers = go_answers().replace("  Security Team: Dana Reyes", "  Security Team: later");
+    let night = Test::with_seeds()
+        .write("answers.yaml", answers)
+        .args(&["run", "production", "--answers", "answers.yaml"])
+        .run();
+    let before = Test::resume_in(night.dir)
+        .args(&["history", "--format", "json"])
+        .run();
+    let value: serde_json::Value = serde_json::from_str(&before.stdout).unwrap();
+    assert_eq!(value["runs"][0]["verdict"], "GO");
+    assert_eq!(
+        value["runs"][0]["outstanding"],
+        serde_json::json!(["awaiting sign-off: Security Team"])
+    );
+    let table = Test::resume_in(before.dir)
+        .args(&["history"])
+        .stdout_contains("GO *")
+        .stdout_contains("awaiting sign-off: Security Team")
+        .run();
+
+    // The next morning, in another clone, Security signs off; the index notices the file.
+    let (folder, record) = only_run(table.dir.path());
+    security_addendum(&folder, &record, None);
+    let after = Test::resume_in(table.dir)
+        .args(&["history", "--format", "json"])
+        .run();
+    let value: serde_json::Value = serde_json::from_str(&after.stdout).unwrap();
+    assert_eq!(value["runs"][0]["verdict"], "GO");
+    assert_eq!(value["runs"][0]["outstanding"], serde_json::json!([]));
+    // The night's work is the run's time, not the wait for the sign-off.
+    assert_eq!(value["runs"][0]["duration_s"], 174);
+    let table = Test::resume_in(after.dir).args(&["history"]).run();
+    assert!(!table.stdout.contains("GO *"), "{}", table.stdout);
+
+    // A refusal beside it makes the run NO-GO.
+    let (folder, record) = only_run(table.dir.path());
+    let refused_at = folder.join("signoff-security-team-20261124T091500Z.yaml");
+    let signed = std::fs::read(&refused_at).unwrap();
+    std::fs::write(
+        folder.join("signoff-security-team-20261124T101500Z.yaml"),
+        {
+            let text = String::from_utf8(signed).unwrap();
+            text.replace("2026-11-24T09:15:00+00:00", "2026-11-24T10:15:00+00:00")
+                .replace("refused: null", "refused: pen test still open")
+        },
+    )
+    .unwrap();
+    let _ = record;
+    let refused = Test::resume_in(table.dir)
+        .args(&["history", "--format", "json"])
+        .run();
+    let value: serde_json::Value = serde_json::from_str(&refused.stdout).unwrap();
+    assert_eq!(value["runs"][0]["verdict"], "NO-GO", "{}", refused.stdout);
+    assert_eq!(
+        value["runs"][0]["causes"],
+        serde_json::json!(["Security Team refused"])
+    );
+
+    // An addendum for another record's bytes does not count, and history says so.
+    std::fs::write(
+        folder.join("signoff-product-team-20261124T110000Z.yaml"),
+        std::fs::read_to_string(folder.join("signoff-security-team-20261124T091500Z.yaml"))
+            .unwrap()
+            .replace("Security Team", "Product Team")
+            .replace("2026-11-24T09:15:00", "2026-11-24T11:00:00"),
+    )
+    .unwrap();
+    let out = Test::resume_in(refused.dir)
+        .args(&["history"])
+        .env("COLUMNS", "120")
+        .stdout_contains("? does not count: signoff-product-team-20261124T110000Z.yaml:")
+        .run();
+    assert!(out.stdout.contains("NO-GO"), "{}", out.stdout);
 }

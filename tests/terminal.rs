@@ -168,6 +168,7 @@ fn help_for_every_command() {
         "diff",
         "verify",
         "signoff",
+        "history",
         "show",
         "list",
         "validate",

@@ -58,6 +58,8 @@ CREATE TABLE runs (
     duration_s INTEGER NOT NULL,
     verdict TEXT NOT NULL,
     causes TEXT NOT NULL,
+    outstanding TEXT NOT NULL,
+    rejected TEXT NOT NULL,
     failed INTEGER NOT NULL,
     skipped INTEGER NOT NULL,
     overridden INTEGER NOT NULL,
@@ -543,8 +545,8 @@ fn insert_run(
     load_names(tx, names)?;
     let started_s = run.started_at.instant().timestamp();
     tx.prepare_cached(
-        "INSERT INTO runs (folder, checklist, checklist_path, environment, version, operator, started, started_s, ended, duration_s, verdict, causes, failed, skipped, overridden, digest_ok)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        "INSERT INTO runs (folder, checklist, checklist_path, environment, version, operator, started, started_s, ended, duration_s, verdict, causes, outstanding, rejected, failed, skipped, overridden, digest_ok)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?
     .execute(params![
         id,
@@ -559,6 +561,8 @@ fn insert_run(
         run.duration_s,
         run.verdict.as_str(),
         serde_json::to_string(&run.causes).expect("strings serialize"),
+        serde_json::to_string(&run.outstanding).expect("strings serialize"),
+        serde_json::to_string(&run.rejected_addenda).expect("strings serialize"),
         run.failed as i64,
         run.skipped as i64,
         run.overridden as i64,
@@ -662,10 +666,14 @@ pub mod rows {
         pub duration_s: i64,
         pub verdict: String,
         pub causes: Vec<String>,
+        /// What the run still waits for beside its verdict: `awaiting sign-off: Security Team`.
+        pub outstanding: Vec<String>,
         pub failed: i64,
         pub skipped: i64,
         pub overridden: i64,
         pub digest_ok: bool,
+        /// Files beside the record that look like addenda but do not count, with why.
+        pub rejected_addenda: Vec<String>,
         /// Which index it came from, and its folder there: how a selection names it.
         #[serde(skip)]
         pub source: (usize, i64),
@@ -771,11 +779,13 @@ impl Index {
     pub fn runs(&self, source: usize, cwd: &Path) -> rusqlite::Result<Vec<rows::Run>> {
         let mut statement = self.conn.prepare(
             "SELECT f.key, r.checklist, r.checklist_path, r.environment, r.version, r.operator, r.started, r.started_s,
-                    r.ended, r.duration_s, r.verdict, r.causes, r.failed, r.skipped, r.overridden, r.digest_ok, r.folder
+                    r.ended, r.duration_s, r.verdict, r.causes, r.failed, r.skipped, r.overridden, r.digest_ok, r.folder,
+                    r.outstanding, r.rejected
              FROM runs r JOIN folders f ON f.id = r.folder",
         )?;
         let rows = statement.query_map([], |row| {
             let key: String = row.get(0)?;
+            let list = |text: String| serde_json::from_str(&text).unwrap_or_default();
             let causes: String = row.get(11)?;
             Ok(rows::Run {
                 folder: self.display(&key, cwd),
@@ -789,11 +799,13 @@ impl Index {
                 ended_at: row.get(8)?,
                 duration_s: row.get(9)?,
                 verdict: row.get(10)?,
-                causes: serde_json::from_str(&causes).unwrap_or_default(),
+                causes: list(causes),
+                outstanding: list(row.get(17)?),
                 failed: row.get(12)?,
                 skipped: row.get(13)?,
                 overridden: row.get(14)?,
                 digest_ok: row.get(15)?,
+                rejected_addenda: list(row.get(18)?),
                 source: (source, row.get(16)?),
             })
         })?;

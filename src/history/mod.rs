@@ -28,47 +28,55 @@ use summary::RunSummary;
 
 use crate::engine::Event;
 use crate::model::RECORD_SCHEMA;
+use crate::run::RunState;
 use crate::store::{JOURNAL_FILE, RECORD_FILE, last_event};
 
 /// Hot spots listed by the table and the page (JSON lists them all).
 pub const HOT_SPOTS_SHOWN: usize = 10;
 
-/// The one place history reads a run: its state, summarised, or why it cannot be shown.
+/// The one place history reads a run: its state (the record and its valid addenda, so a
+/// sign-off given the next morning counts), summarised, or why it cannot be shown. A
+/// finished run whose record is missing is given it again from its journal first, as
+/// every command that reads a run does.
 pub fn load_run(folder: &Path) -> Result<RunSummary, String> {
     let record_path = folder.join(RECORD_FILE);
-    if std::fs::symlink_metadata(&record_path).is_err() {
+    let has_record = std::fs::symlink_metadata(&record_path).is_ok();
+    if !has_record && !finished(folder) {
         return Err(without_record(folder));
     }
-    // Named within its folder: the skipped list names the folder, and what the index
-    // keeps must not depend on where the records were when it was built.
-    let shown = RECORD_FILE.to_string();
     if let Some(schema) = older_schema(&record_path) {
         return Err(format!(
             "older record format ({schema}); history reads {RECORD_SCHEMA} records"
         ));
     }
-    // The run's state: a sign-off that arrived later counts, as in `report`.
-    let state = crate::run::RunState::load(&record_path, Path::new("")).map_err(|e| {
-        e.to_string()
-            .replace(&record_path.display().to_string(), &shown)
-    })?;
-    let judged = state.judge();
-    Ok(summary::summarize_state(
-        &state.record,
-        &state.effective(),
-        judged.verdict,
-        judged.causes,
-    ))
+    // Named from within its folder: the skipped list names the folder, and what the index
+    // keeps must not depend on where the records were when it was built.
+    let state = RunState::load(Path::new(RECORD_FILE), folder).map_err(|e| e.to_string())?;
+    let effective = state.effective();
+    let digest_ok = state.record.compute_digest() == state.record.digest;
+    let mut summary = summary::summarize_state(&state.record, &effective, digest_ok);
+    summary.rejected_addenda = state
+        .rejected
+        .iter()
+        .map(|r| format!("{}: {}", r.shown, r.reason))
+        .collect();
+    Ok(summary)
+}
+
+/// Whether a run's journal ends with its finish (or its replacement).
+fn finished(folder: &Path) -> bool {
+    matches!(
+        last_event(&folder.join(JOURNAL_FILE)),
+        Some(Event::Finish { .. } | Event::Abandon { .. })
+    )
 }
 
 /// Why a run folder without a record has nothing to show yet.
 fn without_record(folder: &Path) -> String {
-    match last_event(&folder.join(JOURNAL_FILE)) {
-        Some(Event::Finish { .. } | Event::Abandon { .. }) => format!(
-            "the run finished but its record is missing; `deploycheck report {}` writes it again from the journal",
-            folder.display()
-        ),
-        _ => "no record yet: the run is under way, or stopped before it wrote one".to_string(),
+    if finished(folder) {
+        "the run finished but its record is missing, and its journal cannot give it again".into()
+    } else {
+        "no record yet: the run is under way, or stopped before it wrote one".into()
     }
 }
 

@@ -25,6 +25,10 @@ pub struct RunSummary {
     /// The run's verdict, sign-offs given later included.
     pub verdict: Verdict,
     pub causes: Vec<String>,
+    /// What the run still waits for beside its verdict: `awaiting sign-off: Security Team`.
+    pub outstanding: Vec<String>,
+    /// Files beside the record that look like addenda but do not count, with why.
+    pub rejected_addenda: Vec<String>,
     pub failed: usize,
     pub skipped: usize,
     pub overridden: usize,
@@ -82,22 +86,16 @@ pub fn version_field(fields: &[(String, Option<String>)]) -> Option<String> {
         .or_else(|| pick(&|n| n == "release" || n == "tag" || n == "release tag"))
 }
 
-/// Summarises a run from its record alone and its verdict.
+/// Summarises a run from the record as it stands (its addenda folded in); `digest_ok`
+/// says whether the stored record still matches its digest.
 #[cfg(test)]
-pub fn summarize(record: &Record, verdict: Verdict, causes: Vec<String>) -> RunSummary {
-    summarize_state(record, record, verdict, causes)
+pub fn summarize(record: &Record, digest_ok: bool) -> RunSummary {
+    summarize_state(record, record, digest_ok)
 }
 
-/// Summarises a run as it stands (`now`: the record with its addenda folded in, such as
-/// follow-ups answered days later) while its timing and its digest are the night's own
-/// record's: a follow-up answered a week later does not make the night a week long.
-pub fn summarize_state(
-    night: &Record,
-    now: &Record,
-    verdict: Verdict,
-    causes: Vec<String>,
-) -> RunSummary {
-    let record = now;
+/// A run summarised as `summarize` does, with the run's timing taken from its night's own record (`night`):
+/// a follow-up answered a week later does not make the night a week long.
+pub fn summarize_state(night: &Record, record: &Record, digest_ok: bool) -> RunSummary {
     let parents: std::collections::HashSet<&str> = record
         .items
         .iter()
@@ -136,12 +134,14 @@ pub fn summarize_state(
         started_at: record.started_at.clone(),
         ended_at,
         duration_s,
-        verdict,
-        causes,
+        verdict: record.verdict,
+        causes: record.causes.clone(),
+        outstanding: record.outstanding.clone(),
+        rejected_addenda: Vec::new(),
         failed: count(&|i| i.status == Status::Failed),
         skipped: count(&|i| i.status == Status::Skipped),
         overridden: count(&|i| i.overridden),
-        digest_ok: night.compute_digest() == night.digest,
+        digest_ok,
         phases,
         items,
     }
@@ -160,7 +160,9 @@ fn timing(record: &Record, ended_at: Option<&Timestamp>) -> (Vec<PhaseTime>, i64
     sessions.sort();
     let mut answers: Vec<(&Timestamp, Option<&str>)> = record
         .leaves()
-        .filter(|i| i.how != Some(How::Derived))
+        // Statements confirmed in a sign-off addendum were answered after the run, on
+        // another day perhaps: not the run's time.
+        .filter(|i| !matches!(i.how, Some(How::Derived | How::Signoff)))
         .filter_map(|i| Some((i.answered_at.as_ref()?, Some(i.phase.as_str()))))
         .collect();
     if let Some(end) = ended_at {
@@ -192,9 +194,9 @@ fn timing(record: &Record, ended_at: Option<&Timestamp>) -> (Vec<PhaseTime>, i64
         .iter()
         .zip(seconds)
         .filter(|(phase, _)| {
-            record
-                .leaves()
-                .any(|i| i.phase == **phase && i.answered_at.is_some())
+            record.leaves().any(|i| {
+                i.phase == **phase && i.answered_at.is_some() && i.how != Some(How::Signoff)
+            })
         })
         .map(|(phase, seconds)| PhaseTime {
             phase: phase.to_string(),
@@ -226,7 +228,6 @@ mod tests {
             optional: false,
             parent: None,
             role: None,
-            evidence: None,
             status,
             reason: None,
             note: None,
@@ -240,13 +241,13 @@ mod tests {
             early: None,
             late: None,
             follow_up: None,
+            evidence: None,
         }
     }
 
     fn record(items: Vec<RecordItem>, sessions: &[&str], end: &str) -> Record {
         let mut record = Record {
             schema: RECORD_SCHEMA.into(),
-            outstanding: Vec::new(),
             checklist: RecordChecklist {
                 title: "T".into(),
                 path: "checklists/t.md".into(),
@@ -281,6 +282,7 @@ mod tests {
             counts: Counts::default(),
             verdict: Verdict::Incomplete,
             causes: vec![],
+            outstanding: vec![],
             digest: String::new(),
             signatures: vec![],
         };
@@ -305,7 +307,7 @@ mod tests {
             &["2026-11-23T22:00:00+00:00"],
             "2026-11-23T22:16:00+00:00",
         );
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         assert_eq!(
             summary.phases,
             [
@@ -336,10 +338,32 @@ mod tests {
             &["2026-11-23T22:00:00+00:00", "2026-11-24T09:00:00+00:00"],
             "2026-11-24T09:03:00+00:00",
         );
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         let seconds: Vec<i64> = summary.phases.iter().map(|p| p.seconds).collect();
         assert_eq!(seconds, [600, 120]);
         assert_eq!(summary.duration_s, 600 + 180);
+    }
+
+    #[test]
+    fn statements_confirmed_in_a_later_sign_off_are_not_the_runs_time() {
+        let mut late = item(
+            "s",
+            "Sign-off",
+            Status::Done,
+            Some("2026-11-24T09:00:00+00:00"),
+        );
+        late.how = Some(How::Signoff);
+        let record = record(
+            vec![
+                item("a", "Pre", Status::Done, Some("2026-11-23T22:10:00+00:00")),
+                late,
+            ],
+            &["2026-11-23T22:00:00+00:00"],
+            "2026-11-23T22:11:00+00:00",
+        );
+        let summary = summarize(&record, true);
+        assert_eq!(summary.phases.len(), 1, "{:?}", summary.phases);
+        assert_eq!(summary.duration_s, 660);
     }
 
     #[test]
@@ -354,7 +378,7 @@ mod tests {
             &["2026-11-23T22:00:00+00:00"],
             "2026-11-23T22:05:00+00:00",
         );
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         assert_eq!(summary.phases[0].seconds, 300);
         assert_eq!(summary.duration_s, 300);
     }
@@ -378,7 +402,7 @@ mod tests {
             replaced_by: None,
         });
         record.settle();
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         assert_eq!(summary.ended_at, Some(at("2026-11-23T22:03:00+00:00")));
         assert_eq!(summary.duration_s, 180);
         assert_eq!(summary.verdict, Verdict::Incomplete);
@@ -441,7 +465,7 @@ mod tests {
         record.items[0].how = Some(How::Derived);
         record.items[3].overridden = true;
         record.settle();
-        let summary = summarize(&record, record.verdict, record.causes.clone());
+        let summary = summarize(&record, true);
         let trouble: Vec<&str> = summary
             .items
             .iter()

@@ -25,7 +25,6 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         optional: false,
         parent: None,
         role: None,
-        evidence: None,
         status,
         reason: (status == Status::Failed).then(|| "it broke".to_string()),
         note: None,
@@ -39,6 +38,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         early: None,
         late: None,
         follow_up: None,
+        evidence: None,
     };
     let passes = millis < 200;
     let mut measured = item(
@@ -56,7 +56,6 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
     measured.reason = (!passes).then(|| measured.judgement.clone().unwrap());
     let mut record = Record {
         schema: RECORD_SCHEMA.into(),
-        outstanding: Vec::new(),
         checklist: RecordChecklist {
             title: "Release".into(),
             path: "checklists/release.md".into(),
@@ -92,6 +91,7 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         counts: Counts::default(),
         verdict: Verdict::Incomplete,
         causes: vec![],
+        outstanding: vec![],
         digest: String::new(),
         signatures: vec![],
     };

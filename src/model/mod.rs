@@ -34,7 +34,7 @@ pub use record::{
     RecordEarly, RecordFollowUp, RecordItem, RecordRollback, RecordSession, RecordSignature,
     RecordSignoff, RecordStop, RecordWindow, SignoffStatus,
 };
-pub use slug::{is_valid_slug, push_slug, slugify};
+pub use slug::{MAX_SLUG_LEN, is_valid_slug, push_slug, slugify};
 pub use status::{Status, Verdict};
 pub use threshold::{Comparison, Threshold, format_number, value_with_unit};
 pub use time::{Timestamp, TimestampError};

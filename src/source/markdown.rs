@@ -18,6 +18,7 @@ use super::directive::{Directive, find_directives};
 use super::mojibake;
 use super::yaml;
 use crate::model::{Check, Contact, Item, PhaseKind, SectionKind, Why};
+use crate::words::Lexicon;
 
 #[derive(Debug)]
 enum Block {
@@ -93,6 +94,7 @@ pub fn parse(
         details_depth: 0,
         details_from: 0,
         html: String::new(),
+        ballots_possible: text.contains('☐') || text.contains('&'),
         unread_boxes: 0,
         unread_boxes_line: None,
     };
@@ -137,6 +139,9 @@ struct Scanner<'a, 'd> {
     /// Where the outermost open `<details>` began, in blocks.
     details_from: usize,
     html: String,
+    /// Whether any text can hold a `☐`: one look at the whole file (where an entity such as
+    /// `&#9744;` might become one) spares a search of every piece of text.
+    ballots_possible: bool,
     /// Check boxes seen in table cells or as `☐`, for the message when no item is found.
     unread_boxes: usize,
     unread_boxes_line: Option<u32>,
@@ -425,7 +430,7 @@ impl Scanner<'_, '_> {
                     }
                 }
                 Event::Text(text) | Event::Code(text) => {
-                    if !in_table && text.contains('☐') {
+                    if !in_table && self.ballots_possible && text.contains('☐') {
                         self.unread_boxes += text.matches('☐').count().max(1);
                         self.unread_boxes_line
                             .get_or_insert(self.lines.line(range.start));
@@ -2034,6 +2039,30 @@ impl<'a> Assembler<'a> {
 
 /// `## Table of Contents`, `## Contents`: navigation, never a phase or the title.
 fn is_table_of_contents(text: &str) -> bool {
+    // Every heading is asked twice, and nearly every one has a word no table of contents
+    // has: such ASCII headings are ruled out without gathering their words.
+    const WORDS: Lexicon = Lexicon::new(&[
+        "table",
+        "of",
+        "contents",
+        "toc",
+        "index",
+        "navigation",
+        "quick",
+        "links",
+        "in",
+        "this",
+        "document",
+        "on",
+        "page",
+    ]);
+    if text.is_ascii()
+        && text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| !word.is_empty() && !WORDS.contains(word.as_bytes()))
+    {
+        return false;
+    }
     let words = lower_words(text);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     matches!(

@@ -62,6 +62,7 @@ pub fn runs(out: &mut dyn Write, runs: &[rows::Run]) -> io::Result<()> {
                 run.operator.clone(),
                 run.verdict.clone(),
                 run.causes.join("; "),
+                run.outstanding.join("; "),
                 run.duration_s.to_string(),
                 run.failed.to_string(),
                 run.skipped.to_string(),

@@ -296,10 +296,19 @@ fn runs_table(out: &mut dyn Write, runs: &[rows::Run]) -> io::Result<()> {
                 esc(&run.causes.join(", "))
             ));
         }
+        for waiting in &run.outstanding {
+            verdict.push_str(&format!("<br><small>{}</small>", esc(waiting)));
+        }
         if !run.digest_ok {
             verdict.push_str(
                 "<br><small class=\"edited\">edited after it was written: <code>deploycheck verify</code></small>",
             );
+        }
+        for rejected in &run.rejected_addenda {
+            verdict.push_str(&format!(
+                "<br><small class=\"edited\">does not count: {}</small>",
+                esc(rejected)
+            ));
         }
         writeln!(
             out,

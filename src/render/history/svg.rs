@@ -44,17 +44,14 @@ fn x_of(n: usize, count: usize) -> f64 {
     }
 }
 
-/// Which of `count` runs get a label under the axis: the first, the last, and evenly
-/// between.
+/// Which of `count` runs get a label under the axis: the first, then every so many runs,
+/// evenly, never two close enough to overlap.
 fn labelled(count: usize) -> Vec<usize> {
     if count <= LABELS {
         return (0..count).collect();
     }
-    let mut picks: Vec<usize> = (0..LABELS)
-        .map(|k| k * (count - 1) / (LABELS - 1))
-        .collect();
-    picks.dedup();
-    picks
+    let step = (count - 1).div_ceil(LABELS - 1);
+    (0..count).step_by(step).collect()
 }
 
 fn x_labels(svg: &mut String, labels: &[String], height: f64) {
@@ -102,6 +99,9 @@ pub fn verdicts(runs: &[rows::Run]) -> String {
         }
         if !run.causes.is_empty() {
             let _ = write!(tip, ": {}", run.causes.join(", "));
+        }
+        for waiting in &run.outstanding {
+            let _ = write!(tip, " · {waiting}");
         }
         let _ = write!(
             svg,
@@ -365,11 +365,12 @@ mod tests {
     }
 
     #[test]
-    fn labels_go_to_the_first_the_last_and_between() {
+    fn labels_go_to_the_first_and_evenly_after_never_crowded() {
         assert_eq!(labelled(3), [0, 1, 2]);
+        assert_eq!(labelled(12), [0, 2, 4, 6, 8, 10]);
         let picks = labelled(100);
         assert_eq!(picks.first(), Some(&0));
-        assert_eq!(picks.last(), Some(&99));
         assert!(picks.len() <= LABELS);
+        assert!(picks.windows(2).all(|w| w[1] - w[0] == picks[1]));
     }
 }

@@ -9,6 +9,7 @@ use comfy_table::{Cell, CellAlignment, Color, ColumnConstraint, Table, Width};
 
 use super::{ItemView, Layout, duration, measured, when};
 use crate::history::{HOT_SPOTS_SHOWN, History, rows};
+use crate::render::Style;
 use crate::render::width::wrap;
 
 /// Runs listed when `--last` does not say how many.
@@ -44,14 +45,22 @@ fn number(n: i64) -> Cell {
     Cell::new(n).set_alignment(CellAlignment::Right)
 }
 
-fn verdict_cell(verdict: &str, digest_ok: bool) -> Cell {
-    let text = if digest_ok {
-        verdict.to_string()
-    } else {
-        format!("{verdict} !")
-    };
-    let cell = Cell::new(text);
-    match verdict {
+/// The verdict, marked `*` when the run still waits for something (a sign-off to come)
+/// and `!` when its record was edited; the notes under the table say which.
+fn verdict_text(run: &rows::Run) -> String {
+    let mut text = run.verdict.clone();
+    if !run.outstanding.is_empty() {
+        text.push_str(" *");
+    }
+    if !run.digest_ok {
+        text.push_str(" !");
+    }
+    text
+}
+
+fn verdict_cell(run: &rows::Run) -> Cell {
+    let cell = Cell::new(verdict_text(run));
+    match run.verdict.as_str() {
         "GO" => cell.fg(Color::Green),
         "NO-GO" => cell.fg(Color::Red),
         _ => cell.fg(Color::Yellow),
@@ -124,9 +133,15 @@ pub fn history(out: &mut dyn Write, history: &History, layout: Layout) -> io::Re
         }
         row.push(Cell::new(run.version.as_deref().unwrap_or("—")));
         row.push(Cell::new(&run.operator));
-        row.push(verdict_cell(&run.verdict, run.digest_ok));
+        row.push(verdict_cell(run));
         if wide {
-            row.push(Cell::new(run.causes.join(", ")));
+            let why: Vec<&str> = run
+                .causes
+                .iter()
+                .chain(&run.outstanding)
+                .map(String::as_str)
+                .collect();
+            row.push(Cell::new(why.join(", ")));
         }
         row.push(Cell::new(duration(run.duration_s)).set_alignment(CellAlignment::Right));
         row.push(number(run.failed));
@@ -137,7 +152,7 @@ pub fn history(out: &mut dyn Write, history: &History, layout: Layout) -> io::Re
     let verdict_column = header.iter().position(|h| *h == "Verdict").unwrap_or(0);
     let widest = runs
         .iter()
-        .map(|r| r.verdict.len() + if r.digest_ok { 0 } else { 2 })
+        .map(|r| verdict_text(r).len())
         .max()
         .unwrap_or(5);
     keep_whole(&mut table, verdict_column, widest);
@@ -152,24 +167,62 @@ pub fn history(out: &mut dyn Write, history: &History, layout: Layout) -> io::Re
             columns,
         )?;
     }
-    let edited: Vec<&rows::Run> = runs.iter().filter(|r| !r.digest_ok).collect();
-    if !edited.is_empty() {
-        let names: Vec<&str> = edited.iter().map(|r| r.folder.as_str()).collect();
-        lines(
-            out,
-            &style.red(&format!(
-                "! edited after it was written (its digest does not match): {}; `deploycheck verify` says more",
-                names.join(", ")
-            )),
-            columns,
-        )?;
-    }
+    notes(out, runs, layout)?;
 
     writeln!(out)?;
     hot_spots(out, history, layout)?;
     writeln!(out)?;
     phases(out, history, layout)?;
     skipped(out, &history.skipped, layout)
+}
+
+/// Notes listed under the runs table, at most this many of each kind.
+const NOTES: usize = 5;
+
+/// What the marks in the runs table stand for, run by run: sign-offs still to come,
+/// records edited after they were written, addenda that do not count.
+fn notes(out: &mut dyn Write, runs: &[rows::Run], layout: Layout) -> io::Result<()> {
+    let style = layout.style;
+    let mut note = |mark: &str, lines_of: Vec<String>, painted: fn(Style, &str) -> String| {
+        let more = lines_of.len().saturating_sub(NOTES);
+        let mut shown: Vec<String> = lines_of.into_iter().take(NOTES).collect();
+        if more > 0 {
+            shown.push(format!("and {more} more (--format json lists them all)"));
+        }
+        for line in shown {
+            for (n, part) in wrap(&line, layout.columns, &format!("{mark} "), "    ")
+                .into_iter()
+                .enumerate()
+            {
+                let part = if n == 0 { painted(style, &part) } else { part };
+                writeln!(out, "{part}")?;
+            }
+        }
+        Ok::<(), io::Error>(())
+    };
+    let waiting = runs
+        .iter()
+        .filter(|r| !r.outstanding.is_empty())
+        .map(|r| format!("{}: {}", r.folder, r.outstanding.join(", ")))
+        .collect();
+    note("*", waiting, |_, text| text.to_string())?;
+    let edited = runs
+        .iter()
+        .filter(|r| !r.digest_ok)
+        .map(|r| {
+            format!(
+                "{}: edited after it was written (its digest does not match); `deploycheck verify` says more",
+                r.folder
+            )
+        })
+        .collect();
+    note("!", edited, Style::red)?;
+    let rejected = runs
+        .iter()
+        .flat_map(|r| r.rejected_addenda.iter())
+        .map(|reason| format!("does not count: {reason}"))
+        .collect();
+    note("?", rejected, Style::yellow)
 }
 
 fn hot_spots(out: &mut dyn Write, history: &History, layout: Layout) -> io::Result<()> {
