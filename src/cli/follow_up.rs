@@ -476,10 +476,8 @@ fn due_table(io: &mut Io<'_>, report: &DueReport) -> std::io::Result<()> {
     } else {
         summary
     };
-    writeln!(
-        io.stdout,
-        "{summary} Answer them with: deploycheck followup RUN"
-    )
+    writeln!(io.stdout, "{summary}")?;
+    writeln!(io.stdout, "Answer them with: deploycheck followup RUN")
 }
 
 /// A section's title without a leading emoji or the window it states in brackets.

@@ -54,7 +54,7 @@ pub fn load_run(folder: &Path) -> Result<RunSummary, String> {
     let state = RunState::load(Path::new(RECORD_FILE), folder).map_err(|e| e.to_string())?;
     let effective = state.effective();
     let digest_ok = state.record.compute_digest() == state.record.digest;
-    let mut summary = summary::summarize(&effective, digest_ok);
+    let mut summary = summary::summarize_state(&state.record, &effective, digest_ok);
     summary.rejected_addenda = state
         .rejected
         .iter()

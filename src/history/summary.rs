@@ -88,7 +88,14 @@ pub fn version_field(fields: &[(String, Option<String>)]) -> Option<String> {
 
 /// Summarises a run from the record as it stands (its addenda folded in); `digest_ok`
 /// says whether the stored record still matches its digest.
+#[cfg(test)]
 pub fn summarize(record: &Record, digest_ok: bool) -> RunSummary {
+    summarize_state(record, record, digest_ok)
+}
+
+/// A run summarised as `summarize` does, with the run's timing taken from its night's own record (`night`):
+/// a follow-up answered a week later does not make the night a week long.
+pub fn summarize_state(night: &Record, record: &Record, digest_ok: bool) -> RunSummary {
     let parents: std::collections::HashSet<&str> = record
         .items
         .iter()
@@ -113,11 +120,11 @@ pub fn summarize(record: &Record, digest_ok: bool) -> RunSummary {
     let count = |test: &dyn Fn(&ItemOutcome) -> bool| {
         items.iter().filter(|i| !i.derived && test(i)).count()
     };
-    let ended_at = record
+    let ended_at = night
         .finished_at
         .clone()
-        .or_else(|| record.stopped.as_ref().map(|s| s.at.clone()));
-    let (phases, duration_s) = timing(record, ended_at.as_ref());
+        .or_else(|| night.stopped.as_ref().map(|s| s.at.clone()));
+    let (phases, duration_s) = timing(night, ended_at.as_ref());
     RunSummary {
         checklist: record.checklist.title.clone(),
         checklist_path: record.checklist.path.clone(),
@@ -230,11 +237,11 @@ mod tests {
             how: answered.map(|_| How::Typed),
             answered_at: answered.map(at),
             answered_by: answered.map(|_| "dana".into()),
-            evidence: None,
             window: None,
             early: None,
             late: None,
             follow_up: None,
+            evidence: None,
         }
     }
 
@@ -260,8 +267,8 @@ mod tests {
                 .collect(),
             started_at: at(sessions[0]),
             finished_at: Some(at(end)),
-            deployed_at: None,
             stopped: None,
+            deployed_at: None,
             items,
             rollback: RecordRollback {
                 started: false,

@@ -34,11 +34,11 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         how: Some(How::Typed),
         answered_at: Some(later(s)),
         answered_by: Some("dana".into()),
-        evidence: None,
         window: None,
         early: None,
         late: None,
         follow_up: None,
+        evidence: None,
     };
     let passes = millis < 200;
     let mut measured = item(
