@@ -209,83 +209,28 @@ fn timing(record: &Record, ended_at: Option<&Timestamp>) -> (Vec<PhaseTime>, i64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        Counts, FieldValues, ItemKind, RECORD_SCHEMA, RecordChecklist, RecordItem, RecordRollback,
-        RecordSession, RecordStop,
-    };
+    use crate::model::{FieldValues, RecordItem, RecordSession, RecordStop};
 
-    fn at(text: &str) -> Timestamp {
-        Timestamp::parse(text).unwrap()
-    }
+    use crate::model::sample::{self, at};
 
     fn item(id: &str, phase: &str, status: Status, answered: Option<&str>) -> RecordItem {
-        RecordItem {
-            id: id.into(),
-            phase: phase.into(),
-            section: "S".into(),
-            text: id.into(),
-            kind: ItemKind::Step,
-            optional: false,
-            parent: None,
-            role: None,
-            status,
-            reason: None,
-            note: None,
-            value: None,
-            judgement: None,
-            overridden: false,
-            how: answered.map(|_| How::Typed),
-            answered_at: answered.map(at),
-            answered_by: answered.map(|_| "dana".into()),
-            window: None,
-            early: None,
-            late: None,
-            follow_up: None,
-            evidence: None,
+        match answered {
+            Some(when) => sample::answered(id, phase, status, "dana", at(when)),
+            None => sample::item(id, phase, status),
         }
     }
 
     fn record(items: Vec<RecordItem>, sessions: &[&str], end: &str) -> Record {
-        let mut record = Record {
-            schema: RECORD_SCHEMA.into(),
-            checklist: RecordChecklist {
-                title: "T".into(),
-                path: "checklists/t.md".into(),
-                sha256: "ab".into(),
-            },
-            environment: "production".into(),
-            fields: FieldValues(vec![("Version".into(), Some("v1.2".into()))]),
-            operator: "dana".into(),
-            host: "ops-1".into(),
-            sessions: sessions
-                .iter()
-                .map(|s| RecordSession {
-                    operator: "dana".into(),
-                    host: "ops-1".into(),
-                    at: at(s),
-                })
-                .collect(),
-            started_at: at(sessions[0]),
-            finished_at: Some(at(end)),
-            stopped: None,
-            deployed_at: None,
-            items,
-            rollback: RecordRollback {
-                started: false,
-                started_at: None,
-                started_by: None,
-                reason: None,
-                triggers_held: vec![],
-                declined: vec![],
-            },
-            signoffs: vec![],
-            counts: Counts::default(),
-            verdict: Verdict::Incomplete,
-            causes: vec![],
-            outstanding: vec![],
-            digest: String::new(),
-            signatures: vec![],
-        };
+        let mut record = sample::record(items, ("dana", "ops-1"), sessions[0], end);
+        record.fields = FieldValues(vec![("Version".into(), Some("v1.2".into()))]);
+        record.sessions = sessions
+            .iter()
+            .map(|s| RecordSession {
+                operator: "dana".into(),
+                host: "ops-1".into(),
+                at: at(s),
+            })
+            .collect();
         record.settle();
         record
     }

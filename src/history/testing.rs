@@ -2,10 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::{
-    Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordItem,
-    RecordRollback, RecordSession, Status, Timestamp, Verdict,
-};
+use crate::model::sample;
+use crate::model::{FieldValues, Record, RecordItem, Status, Timestamp};
 
 fn at(text: &str) -> Timestamp {
     Timestamp::parse(text).unwrap()
@@ -17,28 +15,9 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
     let start = at(start);
     let later = |s: i64| Timestamp::from_datetime(start.instant() + chrono::Duration::seconds(s));
     let item = |id: &str, phase: &str, status: Status, s: i64| RecordItem {
-        id: id.into(),
-        phase: phase.into(),
         section: "Checks".into(),
-        text: id.into(),
-        kind: ItemKind::Step,
-        optional: false,
-        parent: None,
-        role: None,
-        status,
         reason: (status == Status::Failed).then(|| "it broke".to_string()),
-        note: None,
-        value: None,
-        judgement: None,
-        overridden: false,
-        how: Some(How::Typed),
-        answered_at: Some(later(s)),
-        answered_by: Some("dana".into()),
-        window: None,
-        early: None,
-        late: None,
-        follow_up: None,
-        evidence: None,
+        ..sample::answered(id, phase, status, "dana", later(s))
     };
     let passes = millis < 200;
     let mut measured = item(
@@ -54,47 +33,19 @@ pub fn record(version: &str, start: &str, millis: u32) -> Record {
         if passes { "" } else { "not " }
     ));
     measured.reason = (!passes).then(|| measured.judgement.clone().unwrap());
-    let mut record = Record {
-        schema: RECORD_SCHEMA.into(),
-        checklist: RecordChecklist {
-            title: "Release".into(),
-            path: "checklists/release.md".into(),
-            sha256: "ab".into(),
-        },
-        environment: "production".into(),
-        fields: FieldValues(vec![("Version".into(), Some(version.into()))]),
-        operator: "dana".into(),
-        host: "ops-1".into(),
-        sessions: vec![RecordSession {
-            operator: "dana".into(),
-            host: "ops-1".into(),
-            at: start.clone(),
-        }],
-        started_at: start.clone(),
-        finished_at: Some(later(360)),
-        stopped: None,
-        deployed_at: None,
-        items: vec![
+    let mut record = sample::record(
+        vec![
             item("pre/checks/backup-taken", "Pre", Status::Done, 60),
             item("deploy/steps/apply-manifests", "Deploy", Status::Done, 240),
             measured,
         ],
-        rollback: RecordRollback {
-            started: false,
-            started_at: None,
-            started_by: None,
-            reason: None,
-            triggers_held: vec![],
-            declined: vec![],
-        },
-        signoffs: vec![],
-        counts: Counts::default(),
-        verdict: Verdict::Incomplete,
-        causes: vec![],
-        outstanding: vec![],
-        digest: String::new(),
-        signatures: vec![],
-    };
+        ("dana", "ops-1"),
+        start.as_str(),
+        later(360).as_str(),
+    );
+    record.checklist.title = "Release".into();
+    record.checklist.path = "checklists/release.md".into();
+    record.fields = FieldValues(vec![("Version".into(), Some(version.into()))]);
     record.settle();
     record
 }

@@ -29,6 +29,8 @@ pub use checklist::{
     SourceFormat, Why,
 };
 pub use measure::{Judged, Judgement, MeasureError, Measurement};
+#[cfg(test)]
+pub(crate) use record::sample;
 pub use record::{
     Counts, FieldValues, How, ItemKind, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
     RecordEarly, RecordFollowUp, RecordItem, RecordRollback, RecordSession, RecordSignature,

@@ -618,6 +618,108 @@ mod skip {
     }
 }
 
+/// Records for tests: every optional part empty, so a field added to the record is given
+/// its empty value here once rather than in each test's own builder.
+#[cfg(test)]
+pub(crate) mod sample {
+    use super::*;
+
+    pub(crate) fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    /// An unanswered step `id` in `phase`, section `S`, whose text is its ID.
+    pub(crate) fn item(id: &str, phase: &str, status: Status) -> RecordItem {
+        RecordItem {
+            id: id.into(),
+            phase: phase.into(),
+            section: "S".into(),
+            text: id.into(),
+            kind: ItemKind::Step,
+            optional: false,
+            parent: None,
+            role: None,
+            status,
+            reason: None,
+            note: None,
+            value: None,
+            judgement: None,
+            overridden: false,
+            how: None,
+            answered_at: None,
+            answered_by: None,
+            window: None,
+            early: None,
+            late: None,
+            follow_up: None,
+            evidence: None,
+        }
+    }
+
+    /// `item`, answered by `by` at `answered`.
+    pub(crate) fn answered(
+        id: &str,
+        phase: &str,
+        status: Status,
+        by: &str,
+        answered: Timestamp,
+    ) -> RecordItem {
+        RecordItem {
+            how: Some(How::Typed),
+            answered_at: Some(answered),
+            answered_by: Some(by.into()),
+            ..item(id, phase, status)
+        }
+    }
+
+    /// A run of `items` by `operator` on `host` in production, started at `started` and
+    /// finished at `finished`, with no fields, rollback or sign-offs; not yet settled.
+    pub(crate) fn record(
+        items: Vec<RecordItem>,
+        (operator, host): (&str, &str),
+        started: &str,
+        finished: &str,
+    ) -> Record {
+        Record {
+            schema: RECORD_SCHEMA.into(),
+            checklist: RecordChecklist {
+                title: "T".into(),
+                path: "checklists/t.md".into(),
+                sha256: "ab".into(),
+            },
+            environment: "production".into(),
+            fields: FieldValues(vec![]),
+            operator: operator.into(),
+            host: host.into(),
+            sessions: vec![RecordSession {
+                operator: operator.into(),
+                host: host.into(),
+                at: at(started),
+            }],
+            started_at: at(started),
+            finished_at: Some(at(finished)),
+            stopped: None,
+            deployed_at: None,
+            items,
+            rollback: RecordRollback {
+                started: false,
+                started_at: None,
+                started_by: None,
+                reason: None,
+                triggers_held: vec![],
+                declined: vec![],
+            },
+            signoffs: vec![],
+            counts: Counts::default(),
+            verdict: Verdict::Incomplete,
+            causes: vec![],
+            outstanding: vec![],
+            digest: String::new(),
+            signatures: vec![],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -627,77 +729,34 @@ mod tests {
     }
 
     pub(crate) fn record() -> Record {
-        let mut record = Record {
-            schema: RECORD_SCHEMA.into(),
-            checklist: RecordChecklist {
-                title: "T".into(),
-                path: "checklists/t.md".into(),
-                sha256: "ab".into(),
-            },
-            environment: "production".into(),
-            fields: FieldValues(vec![
-                ("Version".into(), Some("v1".into())),
-                ("Git Commit".into(), None),
-            ]),
-            operator: "dana".into(),
-            host: "ops-1".into(),
-            sessions: vec![RecordSession {
-                operator: "dana".into(),
-                host: "ops-1".into(),
-                at: at("2026-11-23T10:00:00+00:00"),
-            }],
-            started_at: at("2026-11-23T10:00:00+00:00"),
-            finished_at: Some(at("2026-11-23T10:00:03+00:00")),
-            stopped: None,
-            deployed_at: None,
-            items: vec![RecordItem {
-                id: "p/s/a".into(),
-                phase: "P".into(),
-                section: "S".into(),
-                text: "a".into(),
-                kind: ItemKind::Step,
-                optional: true,
-                parent: None,
-                role: None,
-                status: Status::NotApplicable,
-                reason: None,
-                note: None,
-                value: None,
-                judgement: None,
-                overridden: false,
-                how: Some(How::Typed),
-                answered_at: Some(at("2026-11-23T10:00:01+00:00")),
-                answered_by: Some("dana".into()),
-                window: None,
-                early: None,
-                late: None,
-                follow_up: None,
-                evidence: None,
-            }],
-            rollback: RecordRollback {
-                started: false,
-                started_at: None,
-                started_by: None,
-                reason: None,
-                triggers_held: vec![],
-                declined: vec![],
-            },
-            signoffs: vec![RecordSignoff {
-                role: "Security Team".into(),
-                status: SignoffStatus::Refused,
-                name: None,
-                reason: Some("pen test open".into()),
-                at: Some(at("2026-11-23T10:00:02+00:00")),
-                by: Some("dana".into()),
-                statements: vec![],
-            }],
-            counts: Counts::default(),
-            verdict: Verdict::Incomplete,
-            causes: vec![],
-            outstanding: vec![],
-            digest: String::new(),
-            signatures: vec![],
-        };
+        let mut item = sample::answered(
+            "p/s/a",
+            "P",
+            Status::NotApplicable,
+            "dana",
+            at("2026-11-23T10:00:01+00:00"),
+        );
+        item.text = "a".into();
+        item.optional = true;
+        let mut record = sample::record(
+            vec![item],
+            ("dana", "ops-1"),
+            "2026-11-23T10:00:00+00:00",
+            "2026-11-23T10:00:03+00:00",
+        );
+        record.fields = FieldValues(vec![
+            ("Version".into(), Some("v1".into())),
+            ("Git Commit".into(), None),
+        ]);
+        record.signoffs = vec![RecordSignoff {
+            role: "Security Team".into(),
+            status: SignoffStatus::Refused,
+            name: None,
+            reason: Some("pen test open".into()),
+            at: Some(at("2026-11-23T10:00:02+00:00")),
+            by: Some("dana".into()),
+            statements: vec![],
+        }];
         record.settle();
         record
     }

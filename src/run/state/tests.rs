@@ -1,63 +1,28 @@
 use super::*;
-use crate::model::{
-    Counts, FieldValues, ItemKind, RECORD_SCHEMA, RecordChecklist, RecordItem, RecordRollback,
-    RecordSession, RecordSignoff, Timestamp, Verdict,
-};
+use crate::model::sample;
+use crate::model::{ItemKind, RecordItem, RecordSignoff, Timestamp, Verdict};
 
 fn at(text: &str) -> Timestamp {
     Timestamp::parse(text).unwrap()
 }
 
 fn item(id: &str, kind: ItemKind, role: Option<&str>, status: Status) -> RecordItem {
+    let item = match status {
+        Status::Pending => sample::item(id, "P", status),
+        _ => sample::answered(id, "P", status, "ops", at("2026-11-23T22:10:00+00:00")),
+    };
     RecordItem {
-        id: id.into(),
-        phase: "P".into(),
         section: role.unwrap_or("S").into(),
-        text: id.into(),
         kind,
-        optional: false,
-        parent: None,
         role: role.map(str::to_string),
-        status,
-        reason: None,
-        note: None,
-        value: None,
-        judgement: None,
-        overridden: false,
-        how: (status != Status::Pending).then_some(How::Typed),
-        answered_at: (status != Status::Pending).then(|| at("2026-11-23T22:10:00+00:00")),
-        answered_by: (status != Status::Pending).then(|| "ops".to_string()),
-        window: None,
-        early: None,
-        late: None,
-        follow_up: None,
-        evidence: None,
+        ..item
     }
 }
 
 /// A finished run: one step done, Operations signed during the run, Security left for later.
 fn awaiting_record() -> Record {
-    let mut record = Record {
-        schema: RECORD_SCHEMA.into(),
-        checklist: RecordChecklist {
-            title: "Release".into(),
-            path: "checklists/release.md".into(),
-            sha256: "ab".into(),
-        },
-        environment: "production".into(),
-        fields: FieldValues(vec![]),
-        operator: "ops".into(),
-        host: "night-1".into(),
-        sessions: vec![RecordSession {
-            operator: "ops".into(),
-            host: "night-1".into(),
-            at: at("2026-11-23T22:00:00+00:00"),
-        }],
-        started_at: at("2026-11-23T22:00:00+00:00"),
-        finished_at: Some(at("2026-11-23T23:00:00+00:00")),
-        stopped: None,
-        deployed_at: None,
-        items: vec![
+    let mut record = sample::record(
+        vec![
             item("p/s/deploy", ItemKind::Step, None, Status::Done),
             item(
                 "sign-off/operations/ready",
@@ -78,41 +43,32 @@ fn awaiting_record() -> Record {
                 Status::Pending,
             ),
         ],
-        rollback: RecordRollback {
-            started: false,
-            started_at: None,
-            started_by: None,
+        ("ops", "night-1"),
+        "2026-11-23T22:00:00+00:00",
+        "2026-11-23T23:00:00+00:00",
+    );
+    record.checklist.title = "Release".into();
+    record.checklist.path = "checklists/release.md".into();
+    record.signoffs = vec![
+        RecordSignoff {
+            role: "Operations".into(),
+            status: SignoffStatus::Signed,
+            name: Some("Jo".into()),
             reason: None,
-            triggers_held: vec![],
-            declined: vec![],
+            at: Some(at("2026-11-23T22:50:00+00:00")),
+            by: Some("ops".into()),
+            statements: vec!["sign-off/operations/ready".into()],
         },
-        signoffs: vec![
-            RecordSignoff {
-                role: "Operations".into(),
-                status: SignoffStatus::Signed,
-                name: Some("Jo".into()),
-                reason: None,
-                at: Some(at("2026-11-23T22:50:00+00:00")),
-                by: Some("ops".into()),
-                statements: vec!["sign-off/operations/ready".into()],
-            },
-            RecordSignoff {
-                role: "Security Team".into(),
-                status: SignoffStatus::Awaiting,
-                name: None,
-                reason: None,
-                at: Some(at("2026-11-23T22:55:00+00:00")),
-                by: Some("ops".into()),
-                statements: vec![],
-            },
-        ],
-        counts: Counts::default(),
-        verdict: Verdict::Incomplete,
-        causes: vec![],
-        outstanding: vec![],
-        digest: String::new(),
-        signatures: vec![],
-    };
+        RecordSignoff {
+            role: "Security Team".into(),
+            status: SignoffStatus::Awaiting,
+            name: None,
+            reason: None,
+            at: Some(at("2026-11-23T22:55:00+00:00")),
+            by: Some("ops".into()),
+            statements: vec![],
+        },
+    ];
     record.settle();
     record
 }
