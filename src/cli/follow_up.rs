@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use super::run::{install_interrupt_handler, operator, read_answers_file};
+use super::run::{Walking, drive_session, operator, read_answers_file};
 use super::{DueFormat, Io, exit, project_for};
 use crate::engine::{Meta, Start};
 use crate::model::{Record, Timestamp, Verdict, human_duration};
@@ -20,7 +20,7 @@ use crate::run::follow_up::{
 };
 use crate::run::{Run, RunState};
 use crate::store::{RunFolder, RunLock};
-use crate::term::{self, Outcome, Session, SessionConfig};
+use crate::term::Outcome;
 
 pub fn follow_up(
     io: &mut Io<'_>,
@@ -142,51 +142,27 @@ pub(super) fn walk_follow_ups(
     let resume_command = format!("deploycheck followup {run_shown}");
     let journal_shown = display_path(&run.output_path().with_extension("jsonl"), &io.cwd);
     let run = Arc::new(Mutex::new(run));
-    let pause = Arc::new(term::Pause::default());
-    let interrupt = Arc::new(crate::check::Interrupt::default());
-    install_interrupt_handler(
-        Arc::clone(&run),
-        Arc::clone(&clock),
-        operator.clone(),
-        (resume_command.clone(), journal_shown.clone()),
-        (io.host.exit, Arc::clone(&interrupt), Arc::clone(&pause)),
-    );
     // Checks run where the night's would: in the folder that holds checklists/.
     let root = crate::project::Project::discover(&io.cwd)
         .ok()
         .flatten()
         .map_or_else(|| io.cwd.clone(), |p| p.root);
-    let checks = term::CheckConfig {
-        dir: root,
-        run_folder: folder.path.clone(),
-        inherited: io.host.var_names("DEPLOYCHECK_"),
-        automatic: false,
-        interrupt,
-    };
-    let config = SessionConfig {
-        interactive: io.interactive,
-        style: io.style,
-        operator: operator.clone(),
-        contacts: Vec::new(),
-        field_defaults: Vec::new(),
-        columns: io.host.var("COLUMNS"),
-        pause,
-        checks,
-    };
-    let outcome = Session::new(
+    let (outcome, meta) = drive_session(
+        io,
         &run,
-        answers.as_mut(),
-        &mut *io.input,
-        &mut *io.stdout,
-        clock.as_ref(),
-        config,
-    )
-    .drive()?;
+        &clock,
+        Walking {
+            operator,
+            answers: answers.as_mut(),
+            contacts: Vec::new(),
+            field_defaults: Vec::new(),
+            checks_dir: root,
+            run_folder: folder.path.clone(),
+            run_checks: false,
+            resume: (resume_command.clone(), journal_shown.clone()),
+        },
+    )?;
     let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
-    let meta = Meta {
-        at: Timestamp::from_datetime(clock.now()),
-        by: operator,
-    };
     if outcome == Outcome::Interrupted {
         let record = run.stop(&meta, "interrupted")?;
         writeln!(

@@ -416,47 +416,22 @@ fn walk_and_close(
             guard.folder().path.clone(),
         )
     };
-    let pause = Arc::new(term::Pause::default());
-    let interrupt = Arc::new(crate::check::Interrupt::default());
-    install_interrupt_handler(
-        Arc::clone(&run),
-        Arc::clone(&clock),
-        operator.clone(),
-        (resume_command.clone(), record_shown.clone()),
-        (io.host.exit, Arc::clone(&interrupt), Arc::clone(&pause)),
-    );
-    let checks = term::CheckConfig {
-        dir: target.root.clone(),
-        run_folder,
-        inherited: io.host.var_names("DEPLOYCHECK_"),
-        automatic: run_checks,
-        interrupt,
-    };
-    let config = SessionConfig {
-        interactive: io.interactive,
-        style: io.style,
-        operator: operator.clone(),
-        contacts: target.checklist.contacts.clone(),
-        field_defaults,
-        columns: io.host.var("COLUMNS"),
-        pause,
-        checks,
-    };
-    let outcome = Session::new(
+    let (outcome, meta) = drive_session(
+        io,
         &run,
-        target.answers.as_mut(),
-        &mut *io.input,
-        &mut *io.stdout,
-        clock.as_ref(),
-        config,
-    )
-    .drive()?;
-
+        &clock,
+        Walking {
+            operator,
+            answers: target.answers.as_mut(),
+            contacts: target.checklist.contacts.clone(),
+            field_defaults,
+            checks_dir: target.root.clone(),
+            run_folder,
+            run_checks,
+            resume: (resume_command.clone(), record_shown.clone()),
+        },
+    )?;
     let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
-    let meta = Meta {
-        at: Timestamp::from_datetime(clock.now()),
-        by: operator,
-    };
     let record = match outcome {
         Outcome::Finished => run.finish(&meta)?,
         Outcome::Quit => run.stop(&meta, "quit")?,
@@ -575,12 +550,77 @@ fn discard_answered(run: &Run, answers: &mut Answers) -> Vec<String> {
     ignored
 }
 
+/// What one walk of a session needs beyond the run itself.
+pub(super) struct Walking<'a> {
+    pub operator: String,
+    pub answers: Option<&'a mut Answers>,
+    pub contacts: Vec<crate::model::Contact>,
+    pub field_defaults: Vec<Option<String>>,
+    /// Where checks run: the folder holding `checklists/`.
+    pub checks_dir: PathBuf,
+    pub run_folder: PathBuf,
+    /// `--run-checks`: run the checks of items the answers file leaves open.
+    pub run_checks: bool,
+    /// The command that resumes the run, and the file the interrupt message names.
+    pub resume: (String, String),
+}
+
+/// Walks a session until it ends: Ctrl-C and check interrupts wired to the run, the walk
+/// driven at the prompts, and who and when for whatever closes it.
+pub(super) fn drive_session(
+    io: &mut Io<'_>,
+    run: &Arc<Mutex<Run>>,
+    clock: &Arc<dyn Clock>,
+    walking: Walking<'_>,
+) -> Result<(Outcome, Meta), crate::Error> {
+    let pause = Arc::new(term::Pause::default());
+    let interrupt = Arc::new(crate::check::Interrupt::default());
+    install_interrupt_handler(
+        Arc::clone(run),
+        Arc::clone(clock),
+        walking.operator.clone(),
+        walking.resume,
+        (io.host.exit, Arc::clone(&interrupt), Arc::clone(&pause)),
+    );
+    let checks = term::CheckConfig {
+        dir: walking.checks_dir,
+        run_folder: walking.run_folder,
+        inherited: io.host.var_names("DEPLOYCHECK_"),
+        automatic: walking.run_checks,
+        interrupt,
+    };
+    let config = SessionConfig {
+        interactive: io.interactive,
+        style: io.style,
+        operator: walking.operator.clone(),
+        contacts: walking.contacts,
+        field_defaults: walking.field_defaults,
+        columns: io.host.var("COLUMNS"),
+        pause,
+        checks,
+    };
+    let outcome = Session::new(
+        run,
+        walking.answers,
+        &mut *io.input,
+        &mut *io.stdout,
+        clock.as_ref(),
+        config,
+    )
+    .drive()?;
+    let meta = Meta {
+        at: Timestamp::from_datetime(clock.now()),
+        by: walking.operator,
+    };
+    Ok((outcome, meta))
+}
+
 /// Ctrl-C saves and stops: the record is written from what the journal holds, exit 130.
 /// SIGTERM and SIGHUP (a dropped SSH session) do the same. The process is ended by the
 /// `exit` the binary hands in, never from inside the library. While an item's check runs,
 /// the first interrupt stops only the check (and everything it started); a second one
 /// stops the run, killing what is left of the check first.
-pub(super) fn install_interrupt_handler(
+fn install_interrupt_handler(
     run: Arc<Mutex<Run>>,
     clock: Arc<dyn Clock>,
     operator: String,
