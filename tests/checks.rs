@@ -5,15 +5,14 @@
 //! and `--dry-run`, Ctrl-C and SIGKILL while a check runs, and the evidence in the
 //! journal, the record, the reports and the diff.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use deploycheck::model::{CheckEnd, Evidence, How, Record, RecordItem, Status};
 
-use crate::support::{Test, Tmux, json_items, run_folders};
+use crate::support::{Running, Test, Tmux, json_items, run_folders};
 
 /// A release with three checked items and one plain one: a pass, a failure, and a
 /// measured value, each printing what it found. (Output on the two streams is kept in the
@@ -725,76 +724,6 @@ fn dry_run_lists_the_checks_and_their_environment_without_running_or_writing() {
         out.stdout
     );
     assert!(!out.dir.path().join("runs").exists());
-}
-
-/// A run on piped stdin that the test feeds and watches, line by line.
-struct Running {
-    child: Child,
-    output: Arc<Mutex<Vec<u8>>>,
-    stdin: std::process::ChildStdin,
-}
-
-impl Running {
-    fn start(dir: &Path, args: &[&str]) -> Running {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
-            .args(args)
-            .current_dir(dir)
-            .env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("binary starts");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let mut stdout = child.stdout.take().unwrap();
-        let sink = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buffer[..n]);
-            }
-        });
-        let stdin = child.stdin.take().unwrap();
-        Running {
-            child,
-            output,
-            stdin,
-        }
-    }
-
-    fn type_line(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.screen().contains(text) {
-            assert!(
-                Instant::now() < deadline,
-                "{text:?} never came:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn signal(&self, signal: &str) {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args([signal, &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
 }
 
 /// Prints, leaves its process group in `group.pid` and a background child in
