@@ -98,6 +98,7 @@ CREATE TABLE names (
     UNIQUE (checklist_path, item)
 );
 CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- Kept in order of name, then run: one item's rows across runs lie together.
 CREATE TABLE items (
     folder INTEGER NOT NULL,
     name INTEGER NOT NULL,
@@ -113,9 +114,9 @@ CREATE TABLE items (
     reason TEXT,
     answered_by INTEGER,
     answered_at TEXT,
-    PRIMARY KEY (folder, name)
+    PRIMARY KEY (name, folder)
 ) WITHOUT ROWID;
-CREATE INDEX items_by_name ON items (name);
+CREATE INDEX items_by_folder ON items (folder);
 CREATE INDEX items_measured ON items (name) WHERE measured IS NOT NULL;
 CREATE INDEX names_by_item ON names (item);
 CREATE TABLE trouble (
@@ -1126,8 +1127,9 @@ impl Index {
         item: &str,
         cwd: &Path,
     ) -> rusqlite::Result<Vec<rows::Outcome>> {
-        // The item's interned names first (one per checklist that has it), then its rows
-        // through the index on names: the query never visits another item's rows.
+        // The item's interned names first (one per checklist that has it), then its rows,
+        // which lie together (items are kept in order of name, then run): the query reads
+        // that item's rows and no other's.
         let names: Vec<i64> = self
             .conn
             .prepare("SELECT id FROM names WHERE item = ?1")?
@@ -1137,7 +1139,7 @@ impl Index {
             "SELECT f.key, n.checklist_path, n.text, r.environment, r.version, r.started, r.started_s,
                     i.status, i.overridden, i.value, i.measured, i.op, i.limit_value, i.unit, i.passes,
                     i.reason, p.name, i.answered_at, r.folder
-             FROM items i INDEXED BY items_by_name
+             FROM items i
              JOIN names n ON n.id = i.name
              JOIN runs r ON r.folder = i.folder
              JOIN folders f ON f.id = i.folder
