@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 
-use super::scan::{Entry, Kind, Listing, Listings};
+use super::scan::{Entry, Kind, Known, Listing, file_names};
 use super::summary::RunSummary;
 use crate::model::Status;
 
@@ -54,6 +54,8 @@ const BUSY_WAIT: Duration = Duration::from_millis(1500);
 const RACY_NS: i64 = 1_000_000_000;
 /// The page cache, in KiB: room for a first build's pages without writing them twice.
 const CACHE_KIB: i64 = 64 * 1024;
+/// How much of the index file is read through a memory map.
+const MMAP_BYTES: i64 = 1 << 30;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -208,7 +210,7 @@ impl Default for Settings {
 }
 
 /// How history finds what is under a root, given what the index remembers of its folders.
-pub type Find<'a> = dyn Fn(&Listings) -> std::io::Result<Vec<Entry>> + 'a;
+pub type Find<'a> = dyn Fn(&dyn Known) -> std::io::Result<Vec<Entry>> + 'a;
 
 /// Brings the index of `root` in step with what `find` finds under it and returns it, with
 /// warnings for whoever runs the command. Fails only when `find` does: an index that
@@ -291,6 +293,9 @@ fn on_disk(
     // deleted after each write): a call stopped halfway must leave the index it found.
     conn.pragma_update(None, "synchronous", "OFF")?;
     conn.pragma_update(None, "journal_mode", "TRUNCATE")?;
+    // Pages read straight from the file system's cache rather than copied into SQLite's:
+    // a warm call reads the stamps of every run folder.
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     let mut index = Index {
         conn,
         path: Some(path.to_path_buf()),
@@ -427,26 +432,44 @@ impl Index {
         self.conn.pragma_update(None, "temp_store", "MEMORY")
     }
 
-    /// What the index holds of each entry, by key.
+    /// What the index holds of each entry, by key, with its listing trusted only while
+    /// the folder's last change is older than the racy margin before it was listed.
     fn stored(&self) -> rusqlite::Result<HashMap<String, Stored>> {
-        let mut statement = self.conn.prepare(
-            "SELECT key, id, stamp, sha256, indexed_ns, folder_stamp, files FROM folders",
-        )?;
+        let racy_ns = self.racy_ns;
+        let mut statement = self
+            .conn
+            .prepare("SELECT key, id, stamp, indexed_ns, folder_stamp, files FROM folders")?;
         statement
             .query_map([], |row| {
+                let indexed_ns: i64 = row.get(3)?;
+                let folder_stamp: String = row.get(4)?;
+                let listing = if folder_stamp.is_empty() {
+                    None
+                } else {
+                    Some(Listing {
+                        folder_stamp,
+                        files: row.get(5)?,
+                        trusted_before_ns: indexed_ns.saturating_sub(racy_ns),
+                    })
+                };
                 Ok((
                     row.get::<_, String>(0)?,
                     Stored {
                         id: row.get(1)?,
                         stamp: row.get(2)?,
-                        sha256: row.get(3)?,
-                        indexed_ns: row.get(4)?,
-                        folder_stamp: row.get(5)?,
-                        files: row.get(6)?,
+                        indexed_ns,
+                        listing,
                     },
                 ))
             })?
             .collect()
+    }
+
+    /// The SHA-256 of an entry's files when they were read: asked only when a stamp moved.
+    fn sha256_of(&self, id: i64) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT sha256 FROM folders WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
     }
 
     /// Reads again what changed under the root since the last call, and forgets what is gone.
@@ -459,9 +482,7 @@ impl Index {
         // the stamp kept, so the racy rule catches it next time.
         let started_ns = now_ns();
         let mut stored = self.stored()?;
-        let listings = listings(&stored, self.racy_ns);
-        let entries = find(&listings).map_err(Failure::Scan)?;
-        drop(listings);
+        let entries = find(&stored).map_err(Failure::Scan)?;
         let mut stats = SyncStats::default();
         // What has to be read: new entries, and changed ones whose bytes differ.
         let mut to_read: Vec<(&Entry, Option<i64>, Option<String>)> = Vec::new();
@@ -480,7 +501,7 @@ impl Index {
                         continue;
                     }
                     let now = entry.sha256().ok();
-                    if now.is_some() && now == row.sha256 {
+                    if now.is_some() && now == self.sha256_of(row.id)? {
                         stats.rehashed += 1;
                         restamp.push((row.id, entry));
                     } else {
@@ -505,7 +526,7 @@ impl Index {
             tx.prepare_cached(
                 "UPDATE folders SET stamp = ?1, indexed_ns = ?2, folder_stamp = ?3, files = ?4 WHERE id = ?5",
             )?
-            .execute(params![entry.stamp, started_ns, entry.folder_stamp, file_names(entry), id])?;
+            .execute(params![entry.stamp, started_ns, entry.folder_stamp, file_names(&entry.files), id])?;
         }
         let mut names = Names::default();
         read_each(&to_read, load, |(entry, id, sha), (loaded, sha_read)| {
@@ -524,7 +545,7 @@ impl Index {
                         started_ns,
                         skipped,
                         entry.folder_stamp,
-                        file_names(entry),
+                        file_names(&entry.files),
                         id
                     ])?;
                     *id
@@ -540,7 +561,7 @@ impl Index {
                         started_ns,
                         skipped,
                         entry.folder_stamp,
-                        file_names(entry)
+                        file_names(&entry.files)
                     ])?;
                     tx.last_insert_rowid()
                 }
@@ -559,37 +580,15 @@ impl Index {
 struct Stored {
     id: i64,
     stamp: String,
-    sha256: Option<String>,
     indexed_ns: i64,
-    folder_stamp: String,
-    /// The names of the files its stamp covers, joined by `/` (which no name holds).
-    files: String,
+    /// A run folder's listing.
+    listing: Option<Listing>,
 }
 
-/// The run folders' listings the index remembers, each trusted only while the folder's
-/// last change is older than the racy margin before it was listed.
-fn listings(stored: &HashMap<String, Stored>, racy_ns: i64) -> Listings {
-    stored
-        .iter()
-        .filter(|(_, row)| !row.folder_stamp.is_empty())
-        .map(|(key, row)| {
-            let listing = Listing {
-                folder_stamp: row.folder_stamp.clone(),
-                files: row.files.split('/').map(String::from).collect(),
-                trusted_before_ns: row.indexed_ns.saturating_sub(racy_ns),
-            };
-            (key.clone(), listing)
-        })
-        .collect()
-}
-
-fn file_names(entry: &Entry) -> String {
-    let names: Vec<&str> = entry
-        .files
-        .iter()
-        .filter_map(|f| f.file_name()?.to_str())
-        .collect();
-    names.join("/")
+impl Known for HashMap<String, Stored> {
+    fn listing(&self, key: &str) -> Option<&Listing> {
+        self.get(key)?.listing.as_ref()
+    }
 }
 
 /// Reads each entry that changed and hands what it comes to, in no particular order, to
@@ -1203,7 +1202,7 @@ mod tests {
     };
 
     fn sync(root: &Path, settings: Settings) -> (Index, SyncStats, Vec<String>) {
-        let find = |known: &Listings| scan::find(root, known);
+        let find = |known: &dyn Known| scan::find(root, known);
         open_and_sync(root, root, &find, settings, &load_entry).unwrap()
     }
 
@@ -1397,8 +1396,8 @@ mod tests {
         assert_ne!(second.0, first.0, "the folder's new stamp is remembered");
         assert_eq!(second.1, first.1);
         // Taken from the index from now on: its files are stat'ed, the folder not listed.
-        let known = listings(&index.stored().unwrap(), CALM.racy_ns);
-        assert_eq!(known[key].files, ["record.yaml"]);
+        let known = index.stored().unwrap();
+        assert_eq!(known.listing(key).unwrap().files, "record.yaml");
         let found = scan::find(dir.path(), &known).unwrap();
         assert!(found.iter().all(|e| !e.listed));
     }
@@ -1411,13 +1410,14 @@ mod tests {
             keep_on_disk: true,
             racy_ns: i64::MAX / 4,
         };
-        let (index, _, _) = sync(dir.path(), wary);
+        let (mut index, _, _) = sync(dir.path(), wary);
         // Too young to trust: a file that came within the same tick of the folder's clock
         // would not have moved its times, so the folder is listed again.
-        let known = listings(&index.stored().unwrap(), wary.racy_ns);
+        let known = index.stored().unwrap();
         assert!(scan::find(dir.path(), &known).unwrap()[0].listed);
         // Old enough, the same listing is used.
-        let known = listings(&index.stored().unwrap(), 0);
+        index.racy_ns = 0;
+        let known = index.stored().unwrap();
         assert!(!scan::find(dir.path(), &known).unwrap()[0].listed);
     }
 

@@ -158,7 +158,7 @@ pub fn open(folders: &[PathBuf], cwd: &Path) -> Result<Sources, crate::Error> {
             ..index::Settings::default()
         };
         let shown = PathBuf::from(crate::project::display_path(folder, cwd));
-        let find = |known: &scan::Listings| scan::find(folder, known);
+        let find = |known: &dyn scan::Known| scan::find(folder, known);
         let (index, stats, warnings) =
             index::open_and_sync(folder, &shown, &find, settings, &load_entry)
                 .map_err(unreadable)?;

@@ -72,16 +72,37 @@ pub struct Entry {
 pub struct Listing {
     /// The folder's stamp when it was listed ([`Entry::folder_stamp`]).
     pub folder_stamp: String,
-    /// The names of the files the run's stamp covered then.
-    pub files: Vec<String>,
+    /// The names of the files the run's stamp covered then, joined by `/` (which no file
+    /// name holds).
+    pub files: String,
     /// The listing holds only while the folder's stamp is unchanged *and* its last change
     /// is older than this: a folder changed within a clock tick of being listed could
     /// change again without its times moving.
     pub trusted_before_ns: i64,
 }
 
-/// Listings by entry key, from the index; empty when there is none.
+/// The listings the index remembers, by entry key.
+pub trait Known: Sync {
+    fn listing(&self, key: &str) -> Option<&Listing>;
+}
+
+/// Listings by entry key; empty when there is no index.
 pub type Listings = HashMap<String, Listing>;
+
+impl Known for Listings {
+    fn listing(&self, key: &str) -> Option<&Listing> {
+        self.get(key)
+    }
+}
+
+/// The names of an entry's files, joined as [`Listing::files`] keeps them.
+pub fn file_names(files: &[PathBuf]) -> String {
+    let names: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.file_name()?.to_str())
+        .collect();
+    names.join("/")
+}
 
 impl Entry {
     /// SHA-256 over the files' names and bytes: what the stamp stands for.
@@ -105,94 +126,136 @@ impl Entry {
 /// Everything under `root` history has to account for, in no particular order. A `root`
 /// that is itself a run folder is that one run. A run folder whose stamp matches its
 /// listing in `known` is not listed again (see the module's documentation).
-pub fn find(root: &Path, known: &Listings) -> std::io::Result<Vec<Entry>> {
-    let mut found = Vec::new();
+pub fn find(root: &Path, known: &dyn Known) -> std::io::Result<Vec<Entry>> {
     if is_run_folder(root) {
-        found.push(run_entry(root, String::new()));
-        return Ok(found);
+        return Ok(vec![run_entry(root, String::new())]);
     }
-    let mut walk = Walk {
-        known,
-        found: &mut found,
-    };
-    walk.dir(root, "", 0, true)?;
+    let children = children(root, true)?;
+    // Ten thousand folders are twenty thousand stats: shared among the cores.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if workers == 1 || children.len() < 512 {
+        let mut walk = Walk {
+            known,
+            found: Vec::new(),
+        };
+        for child in &children {
+            walk.child(child, "", 0);
+        }
+        return Ok(walk.found);
+    }
+    let chunk = children.len().div_ceil(workers);
+    let found = std::thread::scope(|scope| {
+        let handles: Vec<_> = children
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut walk = Walk {
+                        known,
+                        found: Vec::with_capacity(part.len()),
+                    };
+                    for child in part {
+                        walk.child(child, "", 0);
+                    }
+                    walk.found
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a folder walker panicked"))
+            .collect()
+    });
     Ok(found)
 }
 
+/// A folder's entries worth looking at: not hidden, named in UTF-8. Below the top, a
+/// folder that cannot be listed is nobody's run.
+fn children(dir: &Path, top: bool) -> std::io::Result<Vec<std::fs::DirEntry>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(_) if !top => return Ok(Vec::new()),
+        Err(error) => return Err(error),
+    };
+    Ok(entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_str().is_some_and(|n| !n.starts_with('.')))
+        .collect())
+}
+
 struct Walk<'a> {
-    known: &'a Listings,
-    found: &'a mut Vec<Entry>,
+    known: &'a dyn Known,
+    found: Vec<Entry>,
 }
 
 impl Walk<'_> {
-    fn dir(&mut self, dir: &Path, prefix: &str, depth: usize, top: bool) -> std::io::Result<()> {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            // Below the top, a folder that cannot be listed is nobody's run.
-            Err(_) if !top => return Ok(()),
-            Err(error) => return Err(error),
+    fn child(&mut self, entry: &std::fs::DirEntry, prefix: &str, depth: usize) {
+        let Ok(name) = entry.file_name().into_string() else {
+            return;
         };
-        for entry in entries.filter_map(Result::ok) {
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if name.starts_with('.') {
-                continue;
-            }
-            let key = format!("{prefix}{name}");
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_symlink() {
-                if looks_like_run_or_record(&path, &name) {
-                    self.found.push(Entry {
-                        key,
-                        path,
-                        kind: Kind::Link,
-                        files: Vec::new(),
-                        stamp: "link".into(),
-                        newest_ns: 0,
-                        folder_stamp: String::new(),
-                        listed: false,
-                    });
-                }
-            } else if kind.is_dir() {
-                if let Some(run) = self.unchanged(&entry, &path, &key) {
-                    self.found.push(run);
-                } else if is_run_folder(&path) {
-                    self.found.push(run_entry(&path, key));
-                } else if depth < MAX_DEPTH {
-                    self.dir(&path, &format!("{key}/"), depth + 1, false)?;
-                }
-            } else if kind.is_file() && is_yaml(&name) {
-                let (stamp, newest_ns) = stamp_of(std::slice::from_ref(&path));
+        let key = format!("{prefix}{name}");
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            return;
+        };
+        if kind.is_symlink() {
+            if looks_like_run_or_record(&path, &name) {
                 self.found.push(Entry {
                     key,
-                    files: vec![path.clone()],
                     path,
-                    kind: Kind::Loose,
-                    stamp,
-                    newest_ns,
+                    kind: Kind::Link,
+                    files: Vec::new(),
+                    stamp: "link".into(),
+                    newest_ns: 0,
                     folder_stamp: String::new(),
                     listed: false,
                 });
             }
+        } else if kind.is_dir() {
+            if let Some(run) = self.unchanged(entry, &path, &key) {
+                self.found.push(run);
+            } else if is_run_folder(&path) {
+                self.found.push(run_entry(&path, key));
+            } else if depth < MAX_DEPTH {
+                let Ok(inner) = children(&path, false) else {
+                    return;
+                };
+                let prefix = format!("{key}/");
+                for child in &inner {
+                    self.child(child, &prefix, depth + 1);
+                }
+            }
+        } else if kind.is_file() && is_yaml(&name) {
+            let (stamp, newest_ns) = stamp_of(std::slice::from_ref(&path));
+            self.found.push(Entry {
+                key,
+                files: vec![path.clone()],
+                path,
+                kind: Kind::Loose,
+                stamp,
+                newest_ns,
+                folder_stamp: String::new(),
+                listed: false,
+            });
         }
-        Ok(())
     }
 
     /// The run folder at `path` with its files taken from the index's listing, when the
     /// folder's stamp says no file came or went since: one stat for the folder and one per
     /// file, instead of a listing.
     fn unchanged(&self, entry: &std::fs::DirEntry, path: &Path, key: &str) -> Option<Entry> {
-        let listing = self.known.get(key)?;
+        let listing = self.known.listing(key)?;
         let meta = entry.metadata().ok()?;
         let (folder_stamp, folder_newest) = folder_stamp(&meta);
         if folder_stamp != listing.folder_stamp || folder_newest >= listing.trusted_before_ns {
             return None;
         }
-        let files: Vec<PathBuf> = listing.files.iter().map(|name| path.join(name)).collect();
+        let files: Vec<PathBuf> = listing
+            .files
+            .split('/')
+            .map(|name| path.join(name))
+            .collect();
         let (stamp, newest_ns) = stamp_of(&files);
         Some(Entry {
             key: key.to_string(),
@@ -395,11 +458,7 @@ mod tests {
     fn listing(entry: &Entry, trusted_before_ns: i64) -> Listing {
         Listing {
             folder_stamp: entry.folder_stamp.clone(),
-            files: entry
-                .files
-                .iter()
-                .map(|f| f.file_name().unwrap().to_str().unwrap().to_string())
-                .collect(),
+            files: file_names(&entry.files),
             trusted_before_ns,
         }
     }
@@ -433,6 +492,32 @@ mod tests {
         // A listing too young to trust is never used, even with the folder unchanged.
         let known = Listings::from([("r".to_string(), listing(&signed, 0))]);
         assert!(find(dir.path(), &known).unwrap()[0].listed);
+    }
+
+    #[test]
+    fn many_folders_are_shared_among_the_cores_and_each_found_once() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in 0..700 {
+            let run = dir.path().join(format!("run-{n:03}"));
+            std::fs::create_dir(&run).unwrap();
+            std::fs::write(run.join(RECORD_FILE), "x").unwrap();
+        }
+        let nested = dir.path().join("team-b/runs/run-x");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::write(nested.join(RECORD_FILE), "x").unwrap();
+        let found = find(dir.path(), &Listings::new()).unwrap();
+        let mut keys: Vec<&str> = found.iter().map(|e| e.key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!((keys.len(), found.len()), (701, 701));
+        assert!(keys.contains(&"team-b/runs/run-x"));
+        let known: Listings = found
+            .iter()
+            .map(|e| (e.key.clone(), listing(e, i64::MAX)))
+            .collect();
+        let again = find(dir.path(), &known).unwrap();
+        assert_eq!(again.len(), 701);
+        assert!(again.iter().all(|e| !e.listed));
     }
 
     #[test]
