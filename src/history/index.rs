@@ -488,6 +488,8 @@ impl Index {
         let mut to_read: Vec<(&Entry, Option<i64>, Option<String>)> = Vec::new();
         // Entries whose bytes are what was read, but whose stamps or listing are new.
         let mut restamp: Vec<(i64, &Entry)> = Vec::new();
+        // Entries whose stamp moved, or is too young to trust: their bytes decide.
+        let mut doubtful: Vec<(i64, &Entry)> = Vec::new();
         for entry in &entries {
             match stored.remove(&entry.key) {
                 Some(row) => {
@@ -500,16 +502,25 @@ impl Index {
                         }
                         continue;
                     }
-                    let now = entry.sha256().ok();
-                    if now.is_some() && now == self.sha256_of(row.id)? {
-                        stats.rehashed += 1;
-                        restamp.push((row.id, entry));
-                    } else {
-                        to_read.push((entry, Some(row.id), now));
-                    }
+                    doubtful.push((row.id, entry));
                 }
                 None => to_read.push((entry, None, None)),
             }
+        }
+        if !doubtful.is_empty() {
+            // A checkout or a copy moves every stamp: hashed on every core, and the hashes
+            // read in one transaction.
+            let now = on_every_core(&doubtful, |(_, entry)| entry.sha256().ok());
+            let read = self.conn.unchecked_transaction()?;
+            for ((id, entry), now) in doubtful.into_iter().zip(now) {
+                if now.is_some() && now == self.sha256_of(id)? {
+                    stats.rehashed += 1;
+                    restamp.push((id, entry));
+                } else {
+                    to_read.push((entry, Some(id), now));
+                }
+            }
+            read.finish()?;
         }
         if stored.is_empty() && restamp.is_empty() && to_read.is_empty() {
             return Ok(stats);
@@ -589,6 +600,28 @@ impl Known for HashMap<String, Stored> {
     fn listing(&self, key: &str) -> Option<&Listing> {
         self.get(key)?.listing.as_ref()
     }
+}
+
+/// `f` of each item, in order, the items shared among the cores when there are many.
+fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if workers == 1 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a hashing thread panicked"))
+            .collect()
+    })
 }
 
 /// Reads each entry that changed and hands what it comes to, in no particular order, to
@@ -1278,6 +1311,32 @@ mod tests {
                 removed: 0
             }
         );
+    }
+
+    #[test]
+    fn every_record_touched_at_once_is_hashed_not_read_and_an_edited_one_among_them_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        testing::runs(dir.path(), 70);
+        drop(sync(dir.path(), CALM));
+        // As a checkout does: every record written again, one of them changed.
+        for n in 0..70 {
+            let path = dir
+                .path()
+                .join(format!("release-production-run-{n:03}/record.yaml"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = if n == 42 {
+                text.replacen("operator: dana", "operator: anna", 1)
+            } else {
+                text
+            };
+            std::fs::write(&path, text).unwrap();
+        }
+        let (index, stats, _) = sync(dir.path(), CALM);
+        assert_eq!((stats.read, stats.rehashed), (1, 69));
+        assert_eq!(operators(&index).iter().filter(|o| *o == "anna").count(), 1);
+        drop(index);
+        let (_, stats, _) = sync(dir.path(), CALM);
+        assert_eq!(stats, SyncStats::default());
     }
 
     #[test]
