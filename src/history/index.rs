@@ -1022,7 +1022,11 @@ impl Index {
         )?;
         let rows = statement.query_map([], |row| {
             let key: String = row.get(0)?;
-            let list = |text: String| serde_json::from_str(&text).unwrap_or_default();
+            // Most runs have no causes, nothing outstanding and no rejected addenda.
+            let list = |text: String| match text.as_str() {
+                "[]" => Vec::new(),
+                _ => serde_json::from_str(&text).unwrap_or_default(),
+            };
             let causes: String = row.get(11)?;
             Ok(rows::Run {
                 folder: self.display(&key, cwd),
