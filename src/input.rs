@@ -97,7 +97,10 @@ pub fn read_input(path: &Path, shown: &str, kind: InputKind) -> Result<Vec<u8>, 
             Err(e) => return Err(cannot_read(e)),
         };
         let piece = &chunk[..read];
-        if let Some(at) = piece.iter().position(|&b| b == 0) {
+        // `contains` on bytes is memchr; the position is only worked out for the message.
+        if piece.contains(&0)
+            && let Some(at) = piece.iter().position(|&b| b == 0)
+        {
             bytes.extend_from_slice(&piece[..at]);
             return Err(nul_byte(&bytes, bytes.len(), shown, kind));
         }

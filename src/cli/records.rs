@@ -26,6 +26,13 @@ fn load_with_path(
     io: &mut Io<'_>,
     path: &Path,
 ) -> Result<(Record, String, std::path::PathBuf), crate::Error> {
+    let (record_path, shown) = locate(io, path)?;
+    Ok((load_record(&record_path, &shown)?, shown, record_path))
+}
+
+/// The record file a path names (the run folder's, for a folder) and how messages show
+/// it, after writing a stranded run's record again from its journal.
+fn locate(io: &mut Io<'_>, path: &Path) -> Result<(std::path::PathBuf, String), crate::Error> {
     let full = io.cwd.join(path);
     let folder = RunFolder::containing(&full);
     let record_path = if full.is_dir() {
@@ -42,7 +49,7 @@ fn load_with_path(
         }
     }
     let shown = display_path(&record_path, &io.cwd);
-    Ok((load_record(&record_path, &shown)?, shown, record_path))
+    Ok((record_path, shown))
 }
 
 pub fn report(io: &mut Io<'_>, path: &Path, format: ReportFormat) -> Result<i32, crate::Error> {
@@ -62,8 +69,19 @@ pub fn diff(
     format: DiffFormat,
     all: bool,
 ) -> Result<i32, crate::Error> {
-    let (first, first_name) = load(io, a)?;
-    let (second, second_name) = load(io, b)?;
+    let (first_path, first_name) = locate(io, a)?;
+    let (second_path, second_name) = locate(io, b)?;
+    // Reading a record is nearly all of the work: both at once, the second on a thread of
+    // its own. Errors come in the same order as reading one after the other.
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| load_record(&second_path, &second_name));
+        let first = load_record(&first_path, &first_name);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    });
+    let (first, second) = (first?, second?);
     let diff = diff_records(&first, &second, all);
     match format {
         DiffFormat::Json => {
