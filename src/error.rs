@@ -88,6 +88,14 @@ pub enum Error {
         value: String,
     },
 
+    /// The history index failed after it was opened and brought up to date.
+    #[error("cannot read the history index {}; delete it (it is rebuilt from the records)", path.display())]
+    Index {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
     #[error("cannot serialize {what}")]
     Serialize {
         what: &'static str,
@@ -125,7 +133,7 @@ impl Error {
             Error::Lock(LockError::Io { .. }) => exit::MACHINE,
             Error::Journal(JournalError::Io { .. }) => exit::MACHINE,
             Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::SUCCESS,
-            Error::Output(_) | Error::Serialize { .. } => exit::MACHINE,
+            Error::Output(_) | Error::Serialize { .. } | Error::Index { .. } => exit::MACHINE,
             _ => exit::USAGE,
         }
     }

@@ -45,6 +45,18 @@ impl Host {
             .filter(|v| !v.is_empty())
     }
 
+    /// The names of the process's environment variables that start with `prefix`.
+    pub fn var_names(&self, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .vars
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+
     /// The clock: the machine's, or a stepping one from `DEPLOYCHECK_NOW`.
     pub fn clock(&self) -> Result<Arc<dyn Clock>, crate::Error> {
         match self.var(CLOCK_VARIABLE) {
@@ -62,7 +74,7 @@ impl Host {
     }
 
     /// Output of a git command in `dir`, when git is there and the command succeeds. Only
-    /// git is run; nothing a checklist says is ever executed.
+    /// git is run here; a checklist's checks run only in `check`, when a person asks.
     pub fn git(&self, dir: &Path, args: &[&str]) -> Option<String> {
         let output = std::process::Command::new("git")
             .arg("-C")

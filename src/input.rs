@@ -52,6 +52,18 @@ pub const ALLOWED_SIGNERS: InputKind = InputKind {
     plural: "allowed signers files",
     limit: 16 * MIB,
 };
+/// A run's addendum (a later sign-off): a few statements, a name, a time.
+pub const ADDENDUM: InputKind = InputKind {
+    singular: "a run addendum",
+    plural: "run addenda",
+    limit: 16 * MIB,
+};
+/// A detached SSH signature (`<addendum>.sig`): a few hundred bytes, more for RSA keys.
+pub const SIGNATURE: InputKind = InputKind {
+    singular: "an SSH signature file",
+    plural: "SSH signature files",
+    limit: MIB,
+};
 pub const KEY: InputKind = InputKind {
     singular: "a key file",
     plural: "key files",

@@ -40,15 +40,18 @@ pub mod fuzz;
 
 // Everything else is the command-line tool's own.
 pub(crate) mod audit;
+pub(crate) mod check;
 pub(crate) mod cli;
 pub(crate) mod clock;
 pub(crate) mod error;
+pub(crate) mod history;
 pub(crate) mod host;
 pub(crate) mod input;
 pub(crate) mod project;
 pub(crate) mod render;
 pub(crate) mod term;
 pub(crate) mod text;
+pub(crate) mod words;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;

@@ -125,6 +125,29 @@ pub fn clean_input(text: &str) -> String {
     }
 }
 
+/// A command's output made safe to keep and to show: terminal escape sequences removed
+/// whole, other control characters and bidirectional overrides dropped, `\r\n` and a
+/// lone `\r` (a progress bar redrawing its line) turned into line breaks. Line breaks and
+/// tabs stay; nothing is trimmed, so cleaning twice changes nothing.
+pub fn clean_output(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\n' | '\t' => out.push(c),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     match chars.next() {
         Some('[') => skip_csi(chars),
@@ -209,6 +232,16 @@ mod tests {
         assert_eq!(clean_input("a\u{1b}OAb"), "ab");
         assert_eq!(clean_input("\u{1b}]0;title\u{7}x"), "x");
         assert_eq!(clean_input("red \u{1b}[31;1mtext\u{1b}[0m"), "red text");
+    }
+
+    #[test]
+    fn output_keeps_its_lines_and_loses_its_escapes() {
+        assert_eq!(
+            clean_output("\u{1b}[32mok\u{1b}[0m\r\nnext\rover\tx\u{0}\n"),
+            "ok\nnext\nover\tx\n"
+        );
+        let once = clean_output("a\r\r\nb\u{7}");
+        assert_eq!(clean_output(&once), once);
     }
 
     #[test]

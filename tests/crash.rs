@@ -3,15 +3,10 @@
 //! the screen, kills the process with SIGKILL, resumes, and checks the record holds exactly
 //! those k answers.
 
-use std::io::{Read, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use deploycheck::model::Status;
 use proptest::prelude::*;
 
-use crate::support::{Test, fixture_bytes};
+use crate::support::{Running, Test, fixture_bytes};
 
 /// Answers for the first prompts: four run fields, then items skipped with a numbered reason
 /// so each answer is recognisable in the record.
@@ -23,62 +18,14 @@ fn answer(prompt: usize) -> String {
     }
 }
 
-struct Running {
-    child: Child,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Running {
-    fn start(dir: &std::path::Path) -> Running {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
-            .args(["run", "production", "--operator", "dana"])
-            .current_dir(dir)
-            .env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("binary starts");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let mut stdout = child.stdout.take().unwrap();
-        let sink = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buffer[..n]);
-            }
-        });
-        Running { child, output }
-    }
-
-    /// Prompts shown so far: in piped mode each one starts a line with `[`.
-    fn prompts(&self) -> usize {
-        let text = String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned();
-        text.lines().filter(|l| l.starts_with('[')).count()
-    }
-
-    fn wait_for_prompts(&self, n: usize) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.prompts() < n {
-            assert!(Instant::now() < deadline, "prompt {n} never came");
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-}
-
 /// One trial; `Err` says what was lost.
 fn kill_after(k: usize) -> Result<(), String> {
     let test = Test::with_seeds();
     let dir = test.path().to_path_buf();
-    let mut running = Running::start(&dir);
-    let mut stdin = running.child.stdin.take().unwrap();
+    let mut running = Running::start(&dir, &["run", "production", "--operator", "dana"]);
     for prompt in 1..=k {
         running.wait_for_prompts(prompt);
-        writeln!(stdin, "{}", answer(prompt)).unwrap();
-        stdin.flush().unwrap();
+        running.type_line(&answer(prompt));
     }
     // The next question is on the screen: answer k must be on disk now.
     running.wait_for_prompts(k + 1);
@@ -206,21 +153,13 @@ fn a_journal_line_cut_off_by_a_crash_is_ignored_on_resume() {
 fn sigint_saves_the_record_and_exits_130() {
     let test = Test::with_seeds();
     let dir = test.path().to_path_buf();
-    let mut running = Running::start(&dir);
-    let mut stdin = running.child.stdin.take().unwrap();
+    let mut running = Running::start(&dir, &["run", "production", "--operator", "dana"]);
     for prompt in 1..=6 {
         running.wait_for_prompts(prompt);
-        writeln!(stdin, "{}", answer(prompt)).unwrap();
+        running.type_line(&answer(prompt));
     }
     running.wait_for_prompts(7);
-    let pid = running.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    running.signal("-INT");
     let status = running.child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let output = Test::resume_in(test.into_dir())
@@ -839,6 +778,9 @@ mod crash_points {
                     && match outcome {
                         SignoffOutcome::Signed(name) => s.name.as_ref() == Some(name),
                         SignoffOutcome::Refused(why) => s.reason.as_ref() == Some(why),
+                        SignoffOutcome::Later => {
+                            s.status == deploycheck::model::SignoffStatus::Awaiting
+                        }
                     }
             }),
             _ => true,

@@ -24,7 +24,12 @@ fn every_fixture_round_trips_through_yaml() {
 #[test]
 fn shipped_checklists_round_trip_through_yaml() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/checklists");
-    for name in ["mail-score.md", "enterprise.md", "payments-api.yaml"] {
+    for name in [
+        "mail-score.md",
+        "enterprise.md",
+        "payments-api.yaml",
+        "local-release.md",
+    ] {
         let path = std::path::Path::new(dir).join(name);
         let loaded = deploycheck::source::load(&path, name).unwrap();
         assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);

@@ -37,10 +37,14 @@ fn json_has_every_key_of_the_design_even_when_empty() {
             "role",
             "environments",
             "optional",
+            "window",
+            "anchor",
             "items"
         ]
     );
     assert!(section["role"].is_null());
+    assert!(section["window"].is_null());
+    assert_eq!(section["anchor"], false);
     let item = &section["items"][0];
     assert_eq!(
         keys(item),
@@ -50,6 +54,7 @@ fn json_has_every_key_of_the_design_even_when_empty() {
             "optional",
             "condition",
             "line",
+            "check",
             "threshold",
             "children",
             "group",
@@ -59,6 +64,7 @@ fn json_has_every_key_of_the_design_even_when_empty() {
     assert!(item["condition"].is_null());
     assert_eq!(item["line"], 6);
     assert!(item["threshold"].is_null());
+    assert!(item["check"].is_null());
     let threshold = &tree["phases"][6]["sections"][1]["items"][0]["threshold"];
     assert_eq!(
         threshold,

@@ -433,3 +433,98 @@ fn shell_words(words: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// The real binary on piped stdin that a test feeds and watches line by line, and can
+/// signal or kill between two prompts.
+pub struct Running {
+    pub child: std::process::Child,
+    output: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    pub stdin: std::process::ChildStdin,
+}
+
+impl Running {
+    /// `deploycheck ARGS` in `dir` on the pinned clock, stdout collected as it comes.
+    pub fn start(dir: &Path, args: &[&str]) -> Running {
+        use std::io::Read;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+            .args(args)
+            .current_dir(dir)
+            .env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("binary starts");
+        let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = std::sync::Arc::clone(&output);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buffer[..n]);
+            }
+        });
+        let stdin = child.stdin.take().unwrap();
+        Running {
+            child,
+            output,
+            stdin,
+        }
+    }
+
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Everything printed so far.
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
+    }
+
+    /// Waits (at most 20 s, a guard against a hang) until the output shows `text`.
+    pub fn wait_for(&self, text: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !self.screen().contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{text:?} never came:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
+    /// Prompts shown so far: in piped mode each one starts a line with `[`.
+    pub fn prompts(&self) -> usize {
+        self.screen().lines().filter(|l| l.starts_with('[')).count()
+    }
+
+    pub fn wait_for_prompts(&self, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while self.prompts() < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "prompt {n} never came"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
+    /// Sends `signal` (`-INT`, `-KILL`) with kill(1).
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        assert!(
+            std::process::Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}

@@ -167,7 +167,8 @@ fn help_for_every_command() {
         "report",
         "diff",
         "verify",
-        "sign",
+        "signoff",
+        "history",
         "show",
         "list",
         "validate",
@@ -323,4 +324,19 @@ fn a_whole_run_at_a_real_80_by_24_terminal() {
     );
     assert_eq!(reason("High error rates (>5%)").2.as_deref(), Some("lee"));
     assert!(!record.rollback.started, "the rollback was taken back");
+}
+
+#[test]
+fn quit_at_the_resume_offer_leaves_the_run_as_it_is() {
+    let first = first_session("80");
+    let before = crate::support::run_folders(first.dir.path());
+    let out = Test::resume_in(first.dir)
+        .args(&["run", "production", "--operator", "lee"])
+        .env("DEPLOYCHECK_ASSUME_TERMINAL", "1")
+        .stdin("quit\n")
+        .status(2)
+        .stderr_contains("pass --resume or --new")
+        .run();
+    assert!(out.stdout.contains("Resume it? [Y/n]"), "{}", out.stdout);
+    assert_eq!(crate::support::run_folders(out.dir.path()), before);
 }

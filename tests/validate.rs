@@ -35,7 +35,7 @@ fn errors_exit_two_and_other_files_are_still_checked() {
         .write("bad.md", "# T\n\n<!-- deploycheck: optinal -->\n- [ ] x\n")
         .args(&["validate", "bad.md", "checklists/mail-score.md"])
         .status(2)
-        .stderr_contains("bad.md:3: error: unknown key `optinal` in deploycheck comment (known keys: id, optional, required, env, kind, role, ignore, threshold=none)")
+        .stderr_contains("bad.md:3: error: unknown key `optinal` in deploycheck comment (known keys: id, optional, required, env, kind, role, ignore, threshold=none, window, anchor)")
         .stdout("bad.md: FAILED, 1 error, 0 warnings\nchecklists/mail-score.md: ok, 182 items, 0 warnings\n")
         .run();
 }

@@ -146,6 +146,15 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         let overridden = |i: &RecordItem| i.overridden.then_some("overridden");
         compare("override", overridden(before), overridden(item));
         compare("text", Some(&before.text), Some(&item.text));
+        // The check's last outcome: `exit 0` in one run, `exit 7` or `timed out after 30 s`
+        // in the other.
+        let check = |i: &RecordItem| {
+            i.evidence
+                .as_deref()
+                .and_then(<[_]>::last)
+                .map(crate::model::Evidence::outcome)
+        };
+        compare("check", check(before).as_deref(), check(item).as_deref());
         if include_context {
             compare(
                 "answered_by",
@@ -177,6 +186,7 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         SignoffStatus::Signed => format!("signed by {}", s.name.as_deref().unwrap_or("?")),
         SignoffStatus::Refused => format!("refused: {}", s.reason.as_deref().unwrap_or("")),
         SignoffStatus::Pending => "not signed".to_string(),
+        SignoffStatus::Awaiting => "awaiting sign-off".to_string(),
     };
     let a_signoffs: HashMap<&str, String> = a
         .signoffs
@@ -247,10 +257,7 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         }
     }
     RecordDiff {
-        verdict: change(
-            &crate::model::headline(a.verdict, &a.causes),
-            &crate::model::headline(b.verdict, &b.causes),
-        ),
+        verdict: change(&a.headline(), &b.headline()),
         environment: change(&a.environment, &b.environment),
         checklist: change(&a.checklist.sha256, &b.checklist.sha256),
         fields,

@@ -1,23 +1,22 @@
 //! What reviewers and auditors do with a run afterwards: read a record, compare two,
-//! check that nothing changed after the fact, and sign it.
+//! check that nothing changed after the fact, and sign it off.
 
 pub mod diff;
 pub mod signing;
 
-use std::path::Path;
-
-use crate::input::{RECORD, read_input_text};
 use crate::model::{RECORD_SCHEMA, Record};
 use crate::source::Diagnostic;
 use crate::yaml;
 
-/// Reads a run record; anything else is a clear error naming the file (exit 2).
 /// What a file that failed to read as a record seems to be, judged from its text.
 fn looks_like(text: &str) -> Option<&'static str> {
     let lines = || text.lines().map(str::trim_start);
     let mapping_key = |key: &str| lines().any(|l| l.starts_with(&format!("{key}:")));
     if lines().any(|l| l.starts_with('{') && l.contains("\"event\"")) {
         return Some("a run journal (journal.jsonl)");
+    }
+    if lines().any(|l| l.starts_with("schema: deploycheck/signoff/")) {
+        return Some("a sign-off addendum (signoff-*.yaml)");
     }
     if mapping_key("answers") && !mapping_key("schema") {
         return Some("an answers file");
@@ -31,13 +30,13 @@ fn looks_like(text: &str) -> Option<&'static str> {
     None
 }
 
-pub fn load_record(path: &Path, shown: &str) -> Result<Record, crate::Error> {
+/// A run record from its text; anything else is a clear error naming the file (exit 2).
+pub fn parse_record(text: &str, shown: &str) -> Result<Record, crate::Error> {
     let fail = |line: Option<u32>, message: String| {
         crate::Error::Config(Diagnostic::error(shown, line, message))
     };
-    let text = read_input_text(path, shown, RECORD).map_err(crate::Error::Config)?;
-    let record: Record = yaml::from_str(&text, shown).map_err(|mut d| {
-        d.message = match looks_like(&text) {
+    let record: Record = yaml::from_str(text, shown).map_err(|mut d| {
+        d.message = match looks_like(text) {
             Some(what) => format!(
                 "this looks like {what}, not a run record; give a record.yaml from a run folder (runs/<run>/record.yaml)"
             ),

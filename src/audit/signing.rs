@@ -1,6 +1,9 @@
-//! SSH signatures on run records: OpenSSH's SSHSIG format with namespace `deploycheck`,
-//! over the exact bytes of the record's `digest` value, so that plain `ssh-keygen -Y
-//! verify` can check them too. The `allowed_signers` file is OpenSSH's format.
+//! SSH signatures: OpenSSH's SSHSIG format with namespace `deploycheck`, so that plain
+//! `ssh-keygen -Y verify` checks them too. A sign-off addendum is signed by a detached
+//! signature over its exact bytes (`<addendum>.sig`, [`sign_detached`] and
+//! [`check_detached`]); records written by an older `deploycheck sign` may carry
+//! signatures over their digest inside them, which [`check_signature`] still checks. The
+//! `allowed_signers` file is OpenSSH's format.
 
 use ssh_key::private::{KeypairData, RsaKeypair};
 use ssh_key::{Algorithm, HashAlg, LineEnding, Mpint, PrivateKey, PublicKey, SshSig};
@@ -22,7 +25,7 @@ impl From<&str> for SignatureError {
     }
 }
 
-use crate::model::{Record, RecordSignature};
+use crate::model::RecordSignature;
 use crate::source::Diagnostic;
 
 pub const NAMESPACE: &str = "deploycheck";
@@ -302,35 +305,67 @@ fn pem_body(armored: &str) -> String {
         .collect()
 }
 
-/// Adds a signature by `key` over the record's digest, leaving earlier ones untouched.
-pub fn sign_record(
-    record: &mut Record,
-    key: &PrivateKey,
-    role: &str,
-    signer: &str,
-    at: &crate::model::Timestamp,
-) -> Result<(), SignatureError> {
+/// Who made a detached signature: the key inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedBy {
+    pub key: PublicKey,
+    /// `SHA256:...`, as `ssh-keygen -l` shows it.
+    pub fingerprint: String,
+}
+
+impl SignedBy {
+    /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`.
+    pub fn algorithm(&self) -> String {
+        self.key.algorithm().to_string()
+    }
+
+    /// Whether an allowed-signers entry names `principal` with this key for our namespace.
+    pub fn vouched_by(&self, allowed: &[AllowedSigner], principal: &str) -> bool {
+        allowed.iter().any(|entry| {
+            entry.key.key_data() == self.key.key_data()
+                && principal_matches(&entry.principals, principal)
+                && entry
+                    .namespaces
+                    .as_ref()
+                    .is_none_or(|n| n.iter().any(|n| n == NAMESPACE))
+        })
+    }
+}
+
+/// Checks a detached SSHSIG (namespace `deploycheck`) over `message`, exactly as
+/// `ssh-keygen -Y verify -n deploycheck -s SIG < MESSAGE` would, and says whose key made
+/// it. Which identity that key belongs to is for an allowed-signers file to say.
+pub fn check_detached(message: &[u8], armored: &str) -> Result<SignedBy, SignatureError> {
+    let sshsig = parse_sshsig(armored)?;
+    if sshsig.namespace() != NAMESPACE {
+        return Err(SignatureError(format!(
+            "signed for namespace `{}`, not `{NAMESPACE}`",
+            sshsig.namespace()
+        )));
+    }
+    let key = PublicKey::from(sshsig.public_key().clone());
+    key.verify(NAMESPACE, message, &sshsig).map_err(|_| {
+        SignatureError(
+            "does not match the file it signs: the file changed after it was signed".into(),
+        )
+    })?;
+    let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
+    Ok(SignedBy { key, fingerprint })
+}
+
+/// An armored SSHSIG (namespace `deploycheck`) by `key` over `message`, as
+/// `ssh-keygen -Y sign -n deploycheck` makes it.
+pub fn sign_detached(key: &PrivateKey, message: &[u8]) -> Result<String, SignatureError> {
     let signature = match key.key_data() {
-        KeypairData::Rsa(keypair) => sign_rsa(key, keypair, record.digest.as_bytes())?,
+        KeypairData::Rsa(keypair) => sign_rsa(key, keypair, message)?,
         _ => key
-            .sign(NAMESPACE, HashAlg::Sha512, record.digest.as_bytes())
-            .map_err(|e| format!("signing failed: {e}"))?,
+            .sign(NAMESPACE, HashAlg::Sha512, message)
+            .map_err(|e| format!("signing with the {} key failed: {e}", key.algorithm()))?,
     };
     let pem = signature
         .to_pem(LineEnding::LF)
         .map_err(|e| format!("signing failed: {e}"))?;
-    let public = key
-        .public_key()
-        .to_openssh()
-        .map_err(|e| format!("cannot write the public key: {e}"))?;
-    record.signatures.push(RecordSignature {
-        role: role.to_string(),
-        signer: signer.to_string(),
-        key: public,
-        at: at.clone(),
-        signature: pem.trim_end().to_string(),
-    });
-    Ok(())
+    Ok(pem)
 }
 
 /// An `rsa-sha2-512` SSHSIG, as `ssh-keygen -Y sign` makes for RSA keys. ssh-key 0.6.7's

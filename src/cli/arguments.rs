@@ -20,7 +20,7 @@ pub struct Arguments {
 pub enum CommandArgs {
     /// Walk the checklist for an environment and write a run record
     #[command(
-        after_help = "Examples:\n  deploycheck run production\n  deploycheck run prod --answers rehearsal.yaml --operator release-bot\n  deploycheck run staging -c checklists/mail-score.md --resume\n\nAt a terminal: Left/Right and Home/End edit, Ctrl-W deletes a word, Up/Down recall\nearlier answers, Tab completes; `?` lists the answers. Ctrl-D or `quit` stops (saved,\nresumable); Ctrl-C does the same and exits 130."
+        after_help = "Examples:\n  deploycheck run production\n  deploycheck run prod --answers rehearsal.yaml --operator release-bot\n  deploycheck run staging -c checklists/mail-score.md --resume\n  deploycheck run production --answers ci.yaml --run-checks --dry-run\n\nAt a terminal: Left/Right and Home/End edit, Ctrl-W deletes a word, Up/Down recall\nearlier answers, Tab completes; `?` lists the answers. Ctrl-D or `quit` stops (saved,\nresumable); Ctrl-C does the same and exits 130. At an item with a check, `r` runs its\ncommand (Ctrl-C stops the check, not the run) and Enter records what it proposes.\nNothing a checklist says is run unless you type `r` or give --run-checks."
     )]
     Run {
         /// The environment to walk (production, staging, or an alias such as prod), in any case
@@ -40,6 +40,14 @@ pub enum CommandArgs {
         /// Start a new run, abandoning an unfinished one
         #[arg(long)]
         new: bool,
+        /// Run each open item's check as the walk reaches it; a passing check answers its
+        /// item, a failing one stops to ask (without it, checks run only when `r` is typed)
+        #[arg(long)]
+        run_checks: bool,
+        /// List the checks --run-checks would run, in order, with the environment variables
+        /// they would get; run nothing and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print a blank run sheet to walk on paper, in a pull request or in an email
     #[command(
@@ -63,8 +71,9 @@ pub enum CommandArgs {
         after_help = "Examples:\n  deploycheck report runs/mail-score-production-20261123T220000Z/record.yaml\n  deploycheck report runs/RUN/record.yaml --format junit > deploy.xml"
     )]
     Report {
-        /// A run record: the record.yaml in a run folder under runs/
-        #[arg(value_name = "RECORD")]
+        /// A run: its folder under runs/, or the record.yaml inside it; sign-offs added
+        /// since are shown with it
+        #[arg(value_name = "RUN")]
         record: std::path::PathBuf,
         /// table for a person, markdown for a pull request, json or junit for CI
         #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
@@ -75,10 +84,10 @@ pub enum CommandArgs {
         after_help = "Example:\n  deploycheck diff runs/staging-run/record.yaml runs/production-run/record.yaml"
     )]
     Diff {
-        /// The first run record (a record.yaml), usually the earlier run
+        /// The first run (its folder or record.yaml), usually the earlier one
         #[arg(value_name = "A")]
         a: std::path::PathBuf,
-        /// The second run record, compared against A
+        /// The second run (its folder or record.yaml), compared against A
         #[arg(value_name = "B")]
         b: std::path::PathBuf,
         /// table for a person, markdown for a pull request, json for scripts
@@ -88,35 +97,68 @@ pub enum CommandArgs {
         #[arg(long)]
         all: bool,
     },
-    /// Check a record's digest and SSH signatures (exit 1 when anything fails)
+    /// Check a run's record, addenda and SSH signatures (exit 1 when anything fails)
     #[command(
-        after_help = "Example:\n  deploycheck verify runs/mail-score-production-20261123T220000Z/record.yaml --allowed-signers allowed_signers\n\nThe same check with plain OpenSSH, for one signature saved to sig.txt:\n  grep '^digest:' record.yaml | sed 's/^digest: *//' | tr -d '\\n' |\n    ssh-keygen -Y verify -f allowed_signers -I dana@example.com -n deploycheck -s sig.txt"
+        after_help = "Example:\n  deploycheck verify runs/mail-score-production-20261123T220000Z --allowed-signers allowed_signers\n\nThe same check with plain OpenSSH, for one sign-off addendum:\n  sha256sum runs/RUN/record.yaml          # equals the addendum's record_sha256\n  ssh-keygen -Y verify -f allowed_signers -I dana@example.com -n deploycheck \\\n    -s runs/RUN/ADDENDUM.yaml.sig < runs/RUN/ADDENDUM.yaml"
     )]
     Verify {
-        /// A run record (record.yaml); its digest and every signature on it are checked
-        #[arg(value_name = "RECORD")]
+        /// A run: its folder under runs/, or the record.yaml inside it
+        #[arg(value_name = "RUN")]
         record: std::path::PathBuf,
         /// OpenSSH allowed_signers file that says whose keys count
         #[arg(long, value_name = "FILE")]
         allowed_signers: Option<std::path::PathBuf>,
     },
-    /// Add a role's SSH signature over the record's digest
+    /// A role's sign-off after the run, written as a new file in the run folder
     #[command(
-        after_help = "Example:\n  deploycheck sign runs/mail-score-production-20261123T220000Z/record.yaml --key ~/.ssh/id_ed25519 --role \"Security Team\"\n\nWhat it signs, with plain OpenSSH (namespace deploycheck, over the digest's bytes):\n  grep '^digest:' record.yaml | sed 's/^digest: *//' | tr -d '\\n' |\n    ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n deploycheck > sig.txt"
+        alias = "sign",
+        after_help = "Examples:\n  deploycheck signoff runs/mail-score-production-20261123T220000Z --role \"Security Team\"\n  deploycheck signoff runs/RUN --role \"Security Team\" --key ~/.ssh/id_ed25519\n  deploycheck signoff runs/RUN --role \"Security Team\" --refuse \"pen test still open\"\n  deploycheck signoff runs/RUN --role \"Security Team\" --name dana@example.com --yes\n\nShows the run's summary, asks the role's owner to confirm each of its statements (y, or\nrefuse REASON), and writes signoff-<role>-<UTC time>.yaml beside the record, which is never\nrewritten. With --key, also <file>.sig: an SSH signature (namespace deploycheck) over the\nfile's exact bytes. Anyone can check it with plain OpenSSH:\n  sha256sum runs/RUN/record.yaml          # equals the addendum's record_sha256\n  ssh-keygen -Y verify -f allowed_signers -I dana@example.com -n deploycheck \\\n    -s runs/RUN/signoff-security-team-20261124T091500Z.yaml.sig < runs/RUN/signoff-security-team-20261124T091500Z.yaml\n\nExit code: 0 when the run is GO now (awaiting other sign-offs or not), 1 when it is not,\n2 when the sign-off is refused as asked (unknown role, unfinished run, already given)."
     )]
-    Sign {
-        /// The run record (record.yaml) to sign; it must verify first
-        #[arg(value_name = "RECORD")]
-        record: std::path::PathBuf,
-        /// OpenSSH private key (ed25519 or RSA); asks for the passphrase if it has one
-        #[arg(long, value_name = "FILE")]
-        key: std::path::PathBuf,
-        /// One of the record's sign-off roles
+    Signoff {
+        /// The run: its folder under runs/, or the record.yaml inside it
+        #[arg(value_name = "RUN")]
+        run: std::path::PathBuf,
+        /// The sign-off role, as the checklist names it (e.g. "Security Team")
         #[arg(long)]
         role: String,
-        /// Who is signing (default: the key's comment)
+        /// OpenSSH private key (ed25519, ECDSA or RSA) to sign the addendum with; asks for
+        /// its passphrase if it has one (or reads DEPLOYCHECK_KEY_PASSPHRASE)
+        #[arg(long, value_name = "FILE")]
+        key: Option<std::path::PathBuf>,
+        /// Refuse the sign-off, saying why (the run becomes NO-GO)
+        #[arg(long, value_name = "REASON")]
+        refuse: Option<String>,
+        /// Who signs (default: the key's comment, else asked); with --key, the identity an
+        /// allowed_signers file lists, such as dana@example.com
+        #[arg(long, alias = "signer", value_name = "NAME")]
+        name: Option<String>,
+        /// Confirm every statement without asking (for scripts); needs a name
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Runs over time: the runs table, the items that fail most, time per phase
+    #[command(
+        after_help = "Examples:\n  deploycheck history\n  deploycheck history --item response-time-200ms-p95\n  deploycheck history runs/ ../other-team/runs --env production --last 50\n  deploycheck history --format html -o history.html\n\nEvery run folder under the folders is read (default: the project's records folder, runs/).\nAn index in <folder>/.index/ remembers what was read; it is rebuilt from the records\nwhenever they change, ignored by git, and safe to delete."
+    )]
+    History {
+        /// Folders holding run folders (default: the project's records folder)
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// One item's outcomes and measured values across runs: its ID, or the end of it
         #[arg(long, value_name = "ID")]
-        signer: Option<String>,
+        item: Option<String>,
+        /// Only runs in this environment
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Only the newest N runs
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        /// table for a person, json or csv for scripts and spreadsheets, html for a page with charts
+        #[arg(long, value_enum, default_value_t = HistoryFormatArg::Table)]
+        format: HistoryFormatArg,
+        /// Write to this file instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Print the parsed checklist: an outline, or the tree as JSON or YAML
     #[command(
@@ -170,6 +212,33 @@ pub enum CommandArgs {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// List follow-ups due or overdue across runs (exit 1 when any is overdue)
+    #[command(
+        after_help = "Examples:\n  deploycheck due\n  deploycheck due runs/ --format json\n\nA follow-up is an item of a time window (First Week, T+2h) that a run handed over to be\nanswered later; answer them with `deploycheck followup RUN`. In cron or CI, exit 1 says\nthat something is overdue."
+    )]
+    Due {
+        /// Folders holding run folders, or run folders (default: the project's records folder)
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// table for a person, json for scripts
+        #[arg(long, value_enum, default_value_t = DueFormat::Table)]
+        format: DueFormat,
+    },
+    /// Answer a finished run's open follow-ups, as an addendum beside its record
+    #[command(
+        after_help = "Examples:\n  deploycheck followup runs/enterprise-production-20261123T220000Z\n  deploycheck followup runs/RUN --answers week-one.yaml --operator lee\n\nOnly the run's open follow-ups are asked. The answers are journaled as they are given, in\nfollowup-<UTC time>-<operator>.jsonl, and land in followup-<UTC time>-<operator>.yaml when\nthe walk ends; the run's record is never rewritten. `deploycheck run ENV --resume` does\nthe same for the latest run of that environment when it has follow-ups open."
+    )]
+    Followup {
+        /// The run: its folder under runs/, or its record.yaml
+        #[arg(value_name = "RUN")]
+        run: PathBuf,
+        /// Take answers from a YAML file (the same format as for `run`); the rest is asked
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        /// Who answers them (default: DEPLOYCHECK_OPERATOR, git user.name, then $USER)
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+    },
     /// Print the man page (roff), made from the same definitions as --help
     #[command(
         after_help = "Example:\n  deploycheck man | man -l -\n  deploycheck man > /usr/local/share/man/man1/deploycheck.1"
@@ -213,7 +282,21 @@ pub enum ListFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DueFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ValidateFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormatArg {
+    Table,
+    Json,
+    Csv,
+    Html,
 }

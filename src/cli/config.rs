@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use super::arguments::{
-    Arguments, CommandArgs, DiffFormat, ListFormat, ReportFormatArg, SheetFormatArg, ShowFormat,
-    ValidateFormat,
+    Arguments, CommandArgs, DiffFormat, DueFormat, HistoryFormatArg, ListFormat, ReportFormatArg,
+    SheetFormatArg, ShowFormat, ValidateFormat,
 };
 use crate::render::ReportFormat;
+use crate::render::history::HistoryFormat;
 use crate::render::sheet::SheetFormat;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +17,34 @@ pub struct RunOptions {
     pub answers: Option<PathBuf>,
     pub operator: Option<String>,
     pub resume: ResumeChoice,
+    /// Run each open item's check as the walk reaches it (`--run-checks`).
+    pub run_checks: bool,
+    /// List what `--run-checks` would run, and run nothing (`--dry-run`).
+    pub dry_run: bool,
+}
+
+/// `deploycheck signoff`: a role's sign-off after the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignoffOptions {
+    pub run: PathBuf,
+    pub role: String,
+    pub key: Option<PathBuf>,
+    /// Refuse, for this reason.
+    pub refuse: Option<String>,
+    pub name: Option<String>,
+    /// Confirm every statement without asking.
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// Folders of run folders; empty: the project's records folder.
+    pub folders: Vec<PathBuf>,
+    pub item: Option<String>,
+    pub environment: Option<String>,
+    pub last: Option<usize>,
+    pub format: HistoryFormat,
+    pub output: Option<PathBuf>,
 }
 
 /// What to do about an unfinished run of the same checklist and environment.
@@ -44,12 +73,7 @@ pub enum Command {
         record: PathBuf,
         allowed_signers: Option<PathBuf>,
     },
-    Sign {
-        record: PathBuf,
-        key: PathBuf,
-        role: String,
-        signer: Option<String>,
-    },
+    Signoff(SignoffOptions),
     Sheet {
         environment: Option<String>,
         checklist: Option<String>,
@@ -70,6 +94,16 @@ pub enum Command {
         format: ValidateFormat,
         strict: bool,
     },
+    Due {
+        dirs: Vec<PathBuf>,
+        format: DueFormat,
+    },
+    FollowUp {
+        run: PathBuf,
+        answers: Option<PathBuf>,
+        operator: Option<String>,
+    },
+    History(HistoryOptions),
     Schema,
     Man,
     Completions {
@@ -87,6 +121,8 @@ impl From<Arguments> for Command {
                 operator,
                 resume,
                 new,
+                run_checks,
+                dry_run,
             } => Command::Run(RunOptions {
                 environment: env,
                 checklist,
@@ -97,6 +133,8 @@ impl From<Arguments> for Command {
                     (_, true) => ResumeChoice::New,
                     _ => ResumeChoice::Ask,
                 },
+                run_checks,
+                dry_run,
             }),
             CommandArgs::Report { record, format } => Command::Report {
                 record,
@@ -115,17 +153,21 @@ impl From<Arguments> for Command {
                 record,
                 allowed_signers,
             },
-            CommandArgs::Sign {
-                record,
-                key,
+            CommandArgs::Signoff {
+                run,
                 role,
-                signer,
-            } => Command::Sign {
-                record,
                 key,
+                refuse,
+                name,
+                yes,
+            } => Command::Signoff(SignoffOptions {
+                run,
                 role,
-                signer,
-            },
+                key,
+                refuse,
+                name,
+                yes,
+            }),
             CommandArgs::Sheet {
                 env,
                 checklist,
@@ -162,6 +204,36 @@ impl From<Arguments> for Command {
                 format,
                 strict,
             },
+            CommandArgs::Due { dirs, format } => Command::Due { dirs, format },
+            CommandArgs::Followup {
+                run,
+                answers,
+                operator,
+            } => Command::FollowUp {
+                run,
+                answers,
+                operator,
+            },
+            CommandArgs::History {
+                dirs,
+                item,
+                env,
+                last,
+                format,
+                output,
+            } => Command::History(HistoryOptions {
+                folders: dirs,
+                item,
+                environment: env,
+                last,
+                format: match format {
+                    HistoryFormatArg::Table => HistoryFormat::Table,
+                    HistoryFormatArg::Json => HistoryFormat::Json,
+                    HistoryFormatArg::Csv => HistoryFormat::Csv,
+                    HistoryFormatArg::Html => HistoryFormat::Html,
+                },
+                output,
+            }),
             CommandArgs::Schema => Command::Schema,
             CommandArgs::Man => Command::Man,
             CommandArgs::Completions { shell } => Command::Completions { shell },
@@ -222,8 +294,18 @@ mod tests {
                 answers: Some("a.yaml".into()),
                 operator: Some("dana".into()),
                 resume: ResumeChoice::Resume,
+                run_checks: false,
+                dry_run: false,
             })
         );
+        assert!(matches!(
+            parse(&["run", "ci", "--run-checks", "--dry-run"]),
+            Command::Run(RunOptions {
+                run_checks: true,
+                dry_run: true,
+                ..
+            })
+        ));
         assert!(matches!(
             parse(&["run", "staging", "--new"]),
             Command::Run(RunOptions {
@@ -272,6 +354,96 @@ mod tests {
                 format: ValidateFormat::Text,
                 strict: false,
             }
+        );
+    }
+
+    #[test]
+    fn signoff_takes_role_key_refusal_name_and_yes_and_sign_is_its_alias() {
+        assert_eq!(
+            parse(&[
+                "signoff",
+                "runs/r",
+                "--role",
+                "Security Team",
+                "--key",
+                "id",
+                "--name",
+                "dana@example.com",
+                "--yes"
+            ]),
+            Command::Signoff(SignoffOptions {
+                run: "runs/r".into(),
+                role: "Security Team".into(),
+                key: Some("id".into()),
+                refuse: None,
+                name: Some("dana@example.com".into()),
+                yes: true,
+            })
+        );
+        assert_eq!(
+            parse(&[
+                "sign",
+                "runs/r/record.yaml",
+                "--role",
+                "Ops",
+                "--signer",
+                "jo"
+            ]),
+            Command::Signoff(SignoffOptions {
+                run: "runs/r/record.yaml".into(),
+                role: "Ops".into(),
+                key: None,
+                refuse: None,
+                name: Some("jo".into()),
+                yes: false,
+            })
+        );
+        assert!(matches!(
+            parse(&["signoff", "r", "--role", "Ops", "--refuse", "pen test open"]),
+            Command::Signoff(SignoffOptions {
+                refuse: Some(_),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn history_takes_folders_item_filters_format_and_output() {
+        assert_eq!(
+            parse(&[
+                "history",
+                "runs",
+                "old/runs",
+                "--item",
+                "p/s/x",
+                "--env",
+                "production",
+                "--last",
+                "20",
+                "--format",
+                "html",
+                "-o",
+                "h.html"
+            ]),
+            Command::History(HistoryOptions {
+                folders: vec!["runs".into(), "old/runs".into()],
+                item: Some("p/s/x".into()),
+                environment: Some("production".into()),
+                last: Some(20),
+                format: HistoryFormat::Html,
+                output: Some("h.html".into()),
+            })
+        );
+        assert_eq!(
+            parse(&["history"]),
+            Command::History(HistoryOptions {
+                folders: vec![],
+                item: None,
+                environment: None,
+                last: None,
+                format: HistoryFormat::Table,
+                output: None,
+            })
         );
     }
 

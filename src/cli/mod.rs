@@ -4,12 +4,16 @@
 //! integration tests and unit tests see exactly what a user would.
 
 mod arguments;
+mod checks;
 mod config;
+mod follow_up;
+mod history;
 mod list;
 mod records;
 mod run;
 mod sheet;
 mod show;
+mod signoff;
 mod validate;
 
 use std::ffi::OsString;
@@ -18,8 +22,8 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser};
 
-pub use arguments::{Arguments, DiffFormat, ListFormat, ShowFormat, ValidateFormat};
-pub use config::{Command, ResumeChoice, RunOptions};
+pub use arguments::{Arguments, DiffFormat, DueFormat, ListFormat, ShowFormat, ValidateFormat};
+pub use config::{Command, HistoryOptions, ResumeChoice, RunOptions, SignoffOptions};
 
 use crate::error::Error;
 use crate::project::Project;
@@ -89,12 +93,7 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
             record,
             allowed_signers,
         } => records::verify(io, &record, allowed_signers.as_deref()),
-        Command::Sign {
-            record,
-            key,
-            role,
-            signer,
-        } => records::sign(io, &record, &key, &role, signer.as_deref()),
+        Command::Signoff(options) => signoff::run(io, &options),
         Command::Sheet {
             environment,
             checklist,
@@ -112,6 +111,13 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
             format,
             strict,
         } => validate::run(io, &files, format, strict),
+        Command::Due { dirs, format } => follow_up::due(io, &dirs, format),
+        Command::FollowUp {
+            run,
+            answers,
+            operator,
+        } => follow_up::follow_up(io, &run, answers.as_deref(), operator),
+        Command::History(options) => history::run(io, options),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);
             writeln!(io.stdout, "{}", serde_json::to_string_pretty(&schema)?)?;

@@ -1,64 +1,37 @@
-//! `report`, `diff`, `verify` and `sign`: what happens to a run record after the run.
+//! `report`, `diff` and `verify`: what happens to a run after it, read as the run's state
+//! (its record and the addenda added since).
 
 use std::path::Path;
 
 use super::{DiffFormat, Io, exit};
 use crate::audit::diff::{FieldChange, RecordDiff, diff_records};
-use crate::audit::load_record;
-use crate::audit::signing::{SignatureCheck, check_signature, parse_allowed_signers, sign_record};
+use crate::audit::signing::{SignatureCheck, check_signature, parse_allowed_signers};
 use crate::engine::replay;
-use crate::input::{ALLOWED_SIGNERS, KEY, read_input_text};
+use crate::input::{ALLOWED_SIGNERS, read_input_text};
 use crate::model::Record;
 use crate::project::display_path;
 use crate::render::{ReportContext, ReportFormat, write_report};
-use crate::run::{FolderNote, may_be_stranded, settle_run};
-use crate::source::Diagnostic;
-use crate::store::{RunFolder, read_journal, write_atomically};
+use crate::run::RunState;
+use crate::store::{RunFolder, read_journal};
 
-/// Reads the record of a run, given its folder or the record itself. A finished run whose
-/// record is missing or stale gets it written again from its journal first, and says so.
-fn load(io: &mut Io<'_>, path: &Path) -> Result<(Record, String), crate::Error> {
-    load_with_path(io, path).map(|(record, shown, _)| (record, shown))
-}
-
-/// As [`load`], with the path of the record file it read.
-fn load_with_path(
-    io: &mut Io<'_>,
-    path: &Path,
-) -> Result<(Record, String, std::path::PathBuf), crate::Error> {
-    let (record_path, shown) = locate(io, path)?;
-    Ok((load_record(&record_path, &shown)?, shown, record_path))
-}
-
-/// The record file a path names (the run folder's, for a folder) and how messages show
-/// it, after writing a stranded run's record again from its journal.
-fn locate(io: &mut Io<'_>, path: &Path) -> Result<(std::path::PathBuf, String), crate::Error> {
-    let full = io.cwd.join(path);
-    let folder = RunFolder::containing(&full);
-    let record_path = if full.is_dir() {
-        folder.record_path()
-    } else {
-        full.clone()
-    };
-    let is_run_record = record_path == folder.record_path();
-    if is_run_record && may_be_stranded(&folder) {
-        match settle_run(&folder, None) {
-            Ok(true) => writeln!(io.stderr, "note: {}", FolderNote::Rebuilt(folder.clone()))?,
-            Ok(false) => {}
-            Err(error) => writeln!(io.stderr, "warning: {error}")?,
-        }
+/// Reads a run's state, given its folder, its record or an addendum inside it, saying on
+/// stderr whatever reading it found worth saying (a record written again from its journal).
+fn load(io: &mut Io<'_>, path: &Path) -> Result<RunState, crate::Error> {
+    let state = RunState::load(path, &io.cwd)?;
+    for note in &state.notes {
+        writeln!(io.stderr, "{note}")?;
     }
-    let shown = display_path(&record_path, &io.cwd);
-    Ok((record_path, shown))
+    Ok(state)
 }
 
 pub fn report(io: &mut Io<'_>, path: &Path, format: ReportFormat) -> Result<i32, crate::Error> {
-    let (record, shown) = load(io, path)?;
+    let state = load(io, path)?;
     let context = ReportContext {
-        path: &shown,
-        digest_ok: record.compute_digest() == record.digest,
+        path: &state.shown,
+        digest_ok: state.record.compute_digest() == state.record.digest,
+        state: &state,
     };
-    write_report(io.stdout, &record, &context, format, io.style)?;
+    write_report(io.stdout, &state.effective(), &context, format, io.style)?;
     Ok(exit::SUCCESS)
 }
 
@@ -69,20 +42,35 @@ pub fn diff(
     format: DiffFormat,
     all: bool,
 ) -> Result<i32, crate::Error> {
-    let (first_path, first_name) = locate(io, a)?;
-    let (second_path, second_name) = locate(io, b)?;
     // Reading a record is nearly all of the work: both at once, the second on a thread of
-    // its own. Errors come in the same order as reading one after the other.
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| load_record(&second_path, &second_name));
-        let first = load_record(&first_path, &first_name);
-        let second = second
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (first, second)
-    });
-    let (first, second) = (first?, second?);
-    let diff = diff_records(&first, &second, all);
+    // its own. Notes and errors come in the same order as reading one after the other.
+    // One run's folder is read once at a time: reading may write its record again.
+    let same_folder =
+        RunFolder::containing(&io.cwd.join(a)).path == RunFolder::containing(&io.cwd.join(b)).path;
+    let (first, second) = if same_folder {
+        let first = RunState::load(a, &io.cwd);
+        (first, RunState::load(b, &io.cwd))
+    } else {
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| RunState::load(b, &io.cwd));
+            let first = RunState::load(a, &io.cwd);
+            let second = second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (first, second)
+        })
+    };
+    let first = first?;
+    for note in &first.notes {
+        writeln!(io.stderr, "{note}")?;
+    }
+    let second = second?;
+    for note in &second.notes {
+        writeln!(io.stderr, "{note}")?;
+    }
+    let (first_name, second_name) = (first.shown.clone(), second.shown.clone());
+    // Runs as they stand: sign-offs given later count as given.
+    let diff = diff_records(&first.effective(), &second.effective(), all);
     match format {
         DiffFormat::Json => {
             serde_json::to_writer_pretty(
@@ -201,8 +189,7 @@ pub fn verify(
     path: &Path,
     allowed_signers: Option<&Path>,
 ) -> Result<i32, crate::Error> {
-    let (record, shown) = load(io, path)?;
-    let folder = RunFolder::containing(&io.cwd.join(path));
+    let state = load(io, path)?;
     let allowed = match allowed_signers {
         Some(file) => {
             let full = io.cwd.join(file);
@@ -213,161 +200,36 @@ pub fn verify(
         }
         None => None,
     };
+    let mut check = Checks {
+        out: &mut *io.stdout,
+        style: io.style,
+        failed: false,
+    };
+    check_record(&mut check, &state)?;
+    check_addenda(&mut check, &state, allowed.as_deref())?;
+    check_legacy_signatures(&mut check, &state.record, allowed.as_deref())?;
+    let failed = check.failed;
     let style = io.style;
-    let mut failed = false;
-    let digest = record.compute_digest();
-    if digest == record.digest {
+    if !state.addenda.is_empty() {
+        let kinds: Vec<String> = [
+            (state.signoffs().count(), "sign-off"),
+            (state.follow_ups().count(), "follow-up"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, kind)| format!("{n} {kind} addend{}", if *n == 1 { "um" } else { "a" }))
+        .collect();
         writeln!(
             io.stdout,
-            "{} digest matches the content ({})",
-            style.green("ok"),
-            record.digest
-        )?;
-    } else {
-        failed = true;
-        writeln!(
-            io.stdout,
-            "{} digest mismatch: the record was edited after it was written",
-            style.red("FAIL")
-        )?;
-        writeln!(
-            io.stdout,
-            "     recorded {}\n     computed {digest}",
-            record.digest
-        )?;
-    }
-    // The verdict, counts and triggers held are functions of the items: recompute them.
-    let assessment = record.judge();
-    let stored = crate::model::headline(record.verdict, &record.causes);
-    let recomputed = assessment.headline();
-    if stored != recomputed {
-        failed = true;
-        writeln!(
-            io.stdout,
-            "{} verdict: the record says {stored}, its items say {recomputed}",
-            style.red("FAIL")
-        )?;
-    } else {
-        writeln!(
-            io.stdout,
-            "{} verdict {stored} follows from the items",
-            style.green("ok")
-        )?;
-    }
-    if assessment.counts != record.counts {
-        failed = true;
-        writeln!(
-            io.stdout,
-            "{} counts: the record's counts do not match its items",
-            style.red("FAIL")
-        )?;
-    }
-    if assessment.triggers_held != record.rollback.triggers_held {
-        failed = true;
-        writeln!(
-            io.stdout,
-            "{} triggers_held lists {:?}, the items say {:?}",
-            style.red("FAIL"),
-            record.rollback.triggers_held,
-            assessment.triggers_held
-        )?;
-    }
-    // The journal is the run: the record must be the one it gives.
-    match journal_check(&folder, &record) {
-        JournalCheck::Absent => writeln!(
-            io.stdout,
-            "note: no journal beside the record; checked the record on its own"
-        )?,
-        JournalCheck::Agrees => writeln!(
-            io.stdout,
-            "{} the record is the one its journal gives",
-            style.green("ok")
-        )?,
-        JournalCheck::Differs(difference) => {
-            failed = true;
-            writeln!(
-                io.stdout,
-                "{} the record differs from its journal: {difference}",
-                style.red("FAIL")
-            )?;
-        }
-        JournalCheck::Unreadable(error) => {
-            failed = true;
-            writeln!(io.stdout, "{} {error}", style.red("FAIL"))?;
-        }
-    }
-    // A finished run's journal names its record's bytes before they are written.
-    if let Some(crate::engine::Event::Finish { record_sha256, .. }) =
-        crate::store::last_event(&folder.journal_path())
-    {
-        // Signatures are added after the run, outside the digest: leave them out.
-        let unsigned = Record {
-            signatures: Vec::new(),
-            ..record.clone()
-        };
-        let as_written = crate::store::fingerprint(&crate::store::record_bytes(&unsigned)).0;
-        if as_written == record_sha256 {
-            writeln!(
-                io.stdout,
-                "{} the record's bytes are the ones its journal's finish line names",
-                style.green("ok")
-            )?;
-        } else {
-            failed = true;
-            writeln!(
-                io.stdout,
-                "{} the record's bytes are not the ones its journal's finish line names (sha256 {record_sha256})",
-                style.red("FAIL")
-            )?;
-        }
-    }
-    if record.signatures.is_empty() {
-        writeln!(io.stdout, "no signatures (add one with `deploycheck sign`)")?;
-    }
-    for (index, signature) in record.signatures.iter().enumerate() {
-        let label = format!(
-            "signature {}: {} by {}",
-            index + 1,
-            signature.role,
-            signature.signer
-        );
-        match check_signature(&record.digest, signature, allowed.as_deref()) {
-            SignatureCheck::Valid {
-                authenticated: true,
-                fingerprint,
-            } => {
-                writeln!(
-                    io.stdout,
-                    "{} {label} ({fingerprint}), signer in the allowed signers",
-                    style.green("ok")
-                )?;
-            }
-            SignatureCheck::Valid {
-                authenticated: false,
-                fingerprint,
-            } => {
-                writeln!(
-                    io.stdout,
-                    "{} {label} ({fingerprint}), matches its recorded key",
-                    style.green("ok")
-                )?;
-            }
-            SignatureCheck::Invalid { reason } => {
-                failed = true;
-                writeln!(io.stdout, "{} {label}: {reason}", style.red("FAIL"))?;
-            }
-        }
-    }
-    if allowed.is_none() && !record.signatures.is_empty() {
-        writeln!(
-            io.stdout,
-            "note: signers are unauthenticated: each signature matches the key recorded beside it, but nothing says whose key that is; pass --allowed-signers FILE"
+            "run state (record and {}): {}",
+            kinds.join(" and "),
+            state.judge().headline()
         )?;
     }
     writeln!(
         io.stdout,
         "{}: {}",
-        shown,
+        state.shown,
         if failed {
             style.red("does NOT verify")
         } else {
@@ -375,6 +237,239 @@ pub fn verify(
         }
     )?;
     Ok(if failed { exit::FAILURE } else { exit::SUCCESS })
+}
+
+/// `ok ...` and `FAIL ...` lines, remembering whether any failed.
+struct Checks<'a> {
+    out: &'a mut dyn std::io::Write,
+    style: crate::render::Style,
+    failed: bool,
+}
+
+impl Checks<'_> {
+    fn ok(&mut self, text: &str) -> std::io::Result<()> {
+        writeln!(self.out, "{} {text}", self.style.green("ok"))
+    }
+
+    fn fail(&mut self, text: &str) -> std::io::Result<()> {
+        self.failed = true;
+        writeln!(self.out, "{} {text}", self.style.red("FAIL"))
+    }
+
+    fn note(&mut self, text: &str) -> std::io::Result<()> {
+        writeln!(self.out, "note: {text}")
+    }
+}
+
+/// The record on its own: its digest, its verdict against its items, its journal, and its
+/// bytes against the ones the journal's finish line names.
+fn check_record(check: &mut Checks<'_>, state: &RunState) -> std::io::Result<()> {
+    let record = &state.record;
+    let digest = record.compute_digest();
+    if digest == record.digest {
+        check.ok(&format!("digest matches the content ({})", record.digest))?;
+    } else {
+        check.fail("digest mismatch: the record was edited after it was written")?;
+        writeln!(
+            check.out,
+            "     recorded {}\n     computed {digest}",
+            record.digest
+        )?;
+    }
+    // The verdict, counts and triggers held are functions of the items: recompute them.
+    let assessment = record.judge();
+    let stored = record.headline();
+    let recomputed = assessment.headline();
+    if stored != recomputed {
+        check.fail(&format!(
+            "verdict: the record says {stored}, its items say {recomputed}"
+        ))?;
+    } else {
+        check.ok(&format!(
+            "the record's verdict {stored} follows from its items"
+        ))?;
+    }
+    if assessment.counts != record.counts {
+        check.fail("counts: the record's counts do not match its items")?;
+    }
+    if assessment.triggers_held != record.rollback.triggers_held {
+        check.fail(&format!(
+            "triggers_held lists {:?}, the items say {:?}",
+            record.rollback.triggers_held, assessment.triggers_held
+        ))?;
+    }
+    // The journal is the run: the record must be the one it gives.
+    match journal_check(&state.folder, record) {
+        JournalCheck::Absent => {
+            check.note("no journal beside the record; checked the record on its own")?
+        }
+        JournalCheck::Agrees => check.ok("the record is the one its journal gives")?,
+        JournalCheck::Differs(difference) => check.fail(&format!(
+            "the record differs from its journal: {difference}"
+        ))?,
+        JournalCheck::Unreadable(error) => check.fail(&error)?,
+    }
+    // A finished run's journal names its record's exact bytes before they are written, so
+    // an edit that leaves the content alone (a comment, a reformatting) is caught too.
+    if let Some(crate::engine::Event::Finish { record_sha256, .. }) =
+        crate::store::last_event(&state.folder.journal_path())
+    {
+        let as_written = if record.signatures.is_empty() {
+            state.record_sha256.clone()
+        } else {
+            // Signatures an older `sign` added inside the record: left out, as it wrote them.
+            let unsigned = Record {
+                signatures: Vec::new(),
+                ..record.clone()
+            };
+            crate::store::fingerprint(&crate::store::record_bytes(&unsigned)).0
+        };
+        if as_written == record_sha256 {
+            check.ok("the record's bytes are the ones its journal's finish line names")?;
+        } else {
+            check.fail(&format!(
+                "the record's bytes are not the ones its journal's finish line names (sha256 {record_sha256}): record.yaml was changed after the run finished"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Each addendum: that it names this record's bytes and holds together (else it is
+/// rejected, and that fails), its signature, whose key that is, and what it changed.
+/// A follow-up addendum: what it changed, and that it is the one its journal gives (the
+/// journal's finish line names the addendum's bytes).
+fn check_follow_up(check: &mut Checks<'_>, state: &RunState, index: usize) -> std::io::Result<()> {
+    let addendum = &state.addenda[index];
+    let Some(follow_up) = addendum.follow_up() else {
+        return Ok(());
+    };
+    let changed = state.effective_with(index + 1).judge().headline();
+    let file = addendum
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    check.ok(&format!("{}: {changed} ({file})", follow_up.describe()))?;
+    let journal = addendum.path.with_extension("jsonl");
+    match crate::store::last_event(&journal) {
+        Some(crate::engine::Event::Finish { record_sha256, .. }) => {
+            let bytes = std::fs::read(&addendum.path).unwrap_or_default();
+            if crate::store::fingerprint(&bytes).0 == record_sha256 {
+                check.ok(&format!("{file} is the one its journal gives"))
+            } else {
+                check.fail(&format!(
+                    "{file} is not the one its journal's finish line names: it was edited after it was written"
+                ))
+            }
+        }
+        _ => check.note(&format!(
+            "{file} has no finished journal beside it to check it against"
+        )),
+    }
+}
+
+fn check_addenda(
+    check: &mut Checks<'_>,
+    state: &RunState,
+    allowed: Option<&[crate::audit::signing::AllowedSigner]>,
+) -> std::io::Result<()> {
+    for rejected in &state.rejected {
+        check.fail(&format!("{}: {}", rejected.shown, rejected.reason))?;
+    }
+    let mut unsigned = 0;
+    for (index, addendum) in state.addenda.iter().enumerate() {
+        if addendum.follow_up().is_some() {
+            check_follow_up(check, state, index)?;
+            continue;
+        }
+        let Some(signoff) = addendum.signoff() else {
+            continue;
+        };
+        let changed = state.effective_with(index + 1).judge().headline();
+        let said = format!("{}: {changed}", signoff.describe());
+        let file = addendum
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match (&addendum.signature, allowed) {
+            (Some(signed), Some(allowed)) if signed.vouched_by(allowed, &signoff.name) => {
+                check.ok(&format!(
+                    "{said} ({file}; {} {}, signer in the allowed signers)",
+                    signed.algorithm(),
+                    signed.fingerprint
+                ))?
+            }
+            (Some(signed), Some(_)) => check.fail(&format!(
+                "{said} ({file}): signer `{}` with key {} is not in the allowed signers file for namespace {}",
+                signoff.name,
+                signed.fingerprint,
+                crate::audit::signing::NAMESPACE
+            ))?,
+            (Some(signed), None) => check.ok(&format!(
+                "{said} ({file}; signed by {} {})",
+                signed.algorithm(),
+                signed.fingerprint
+            ))?,
+            (None, Some(_)) => check.fail(&format!(
+                "{said} ({file}): not signed, so nothing says {} wrote it; with --allowed-signers every sign-off must carry an SSH signature (deploycheck signoff --key)",
+                signoff.name
+            ))?,
+            (None, None) => {
+                unsigned += 1;
+                check.ok(&format!("{said} ({file}; no SSH signature)"))?
+            }
+        }
+    }
+    let signed = state.addenda.iter().any(|a| a.signature.is_some());
+    if allowed.is_none() && signed {
+        check.note("signers are unauthenticated: each signature is good over its addendum, but nothing says whose key made it; pass --allowed-signers FILE")?;
+    }
+    if unsigned > 0 {
+        check.note(&format!(
+            "{unsigned} sign-off{} carr{} no SSH signature: anyone with the run folder could have written {}",
+            if unsigned == 1 { "" } else { "s" },
+            if unsigned == 1 { "ies" } else { "y" },
+            if unsigned == 1 { "it" } else { "them" }
+        ))?;
+    }
+    Ok(())
+}
+
+/// Signatures an older `deploycheck sign` put inside the record, over its digest only.
+fn check_legacy_signatures(
+    check: &mut Checks<'_>,
+    record: &Record,
+    allowed: Option<&[crate::audit::signing::AllowedSigner]>,
+) -> std::io::Result<()> {
+    for (index, signature) in record.signatures.iter().enumerate() {
+        let label = format!(
+            "signature {} inside the record: {} by {}",
+            index + 1,
+            signature.role,
+            signature.signer
+        );
+        match check_signature(&record.digest, signature, allowed) {
+            SignatureCheck::Valid {
+                authenticated: true,
+                fingerprint,
+            } => check.ok(&format!(
+                "{label} ({fingerprint}), signer in the allowed signers"
+            ))?,
+            SignatureCheck::Valid {
+                authenticated: false,
+                fingerprint,
+            } => check.ok(&format!(
+                "{label} ({fingerprint}), matches its recorded key"
+            ))?,
+            SignatureCheck::Invalid { reason } => check.fail(&format!("{label}: {reason}"))?,
+        }
+    }
+    if !record.signatures.is_empty() {
+        check.note("signatures inside a record (from an older deploycheck sign) cover its digest only, not the role or signer beside them; sign-offs are now addenda (deploycheck signoff --key)")?;
+    }
+    Ok(())
 }
 
 enum JournalCheck {
@@ -441,94 +536,4 @@ fn journal_check(folder: &RunFolder, record: &Record) -> JournalCheck {
         "in a part the record diff does not show (sessions, counts or stop)".to_string()
     };
     JournalCheck::Differs(first)
-}
-
-pub fn sign(
-    io: &mut Io<'_>,
-    path: &Path,
-    key_path: &Path,
-    role: &str,
-    signer: Option<&str>,
-) -> Result<i32, crate::Error> {
-    let (mut record, shown, full) = load_with_path(io, path)?;
-    let roles: Vec<&str> = record.signoffs.iter().map(|s| s.role.as_str()).collect();
-    if !roles.contains(&role) {
-        let listed = if roles.is_empty() {
-            "it has none".to_string()
-        } else {
-            format!("its roles: {}", roles.join(", "))
-        };
-        return Err(crate::Error::Config(Diagnostic::error(
-            &shown,
-            None,
-            format!("`{role}` is not a sign-off role of this record; {listed}"),
-        )));
-    }
-    // A record that no longer verifies is never signed: a signature would vouch for an edit.
-    if record.compute_digest() != record.digest {
-        writeln!(
-            io.stderr,
-            "error: {shown}: the digest does not match the content; a record that does not verify is not signed (`deploycheck verify {shown}` says more)"
-        )?;
-        return Ok(exit::FAILURE);
-    }
-    for existing in &record.signatures {
-        if let SignatureCheck::Invalid { reason } = check_signature(&record.digest, existing, None)
-        {
-            writeln!(
-                io.stderr,
-                "error: {shown}: signature by {} does not verify ({reason}); the record is not signed",
-                existing.signer
-            )?;
-            return Ok(exit::FAILURE);
-        }
-    }
-    let key_shown = display_path(&io.cwd.join(key_path), &io.cwd);
-    let key_error =
-        |message: String| crate::Error::Config(Diagnostic::error(&key_shown, None, message));
-    let text =
-        read_input_text(&io.cwd.join(key_path), &key_shown, KEY).map_err(crate::Error::Config)?;
-    let mut key = ssh_key::PrivateKey::from_openssh(text.trim()).map_err(|e| {
-        key_error(crate::audit::signing::not_a_private_key(
-            &text,
-            &e.to_string(),
-        ))
-    })?;
-    if key.is_encrypted() {
-        let passphrase = match io.host.var("DEPLOYCHECK_KEY_PASSPHRASE").ok_or(()) {
-            Ok(p) => p,
-            Err(_) if io.interactive => rpassword::prompt_password(format!("Passphrase for {key_shown}: ")).map_err(|e| key_error(format!("cannot read the passphrase: {e}")))?,
-            Err(_) => return Err(key_error("the key is encrypted; give its passphrase at a terminal or in DEPLOYCHECK_KEY_PASSPHRASE".into())),
-        };
-        key = key
-            .decrypt(passphrase.as_bytes())
-            .map_err(|_| key_error("wrong passphrase".into()))?;
-    }
-    let signer = match signer
-        .map(str::to_string)
-        .or_else(|| Some(key.comment().to_string()).filter(|c| !c.trim().is_empty()))
-    {
-        Some(signer) => signer,
-        None => {
-            return Err(key_error(
-                "the key has no comment to name the signer; pass --signer ID".into(),
-            ));
-        }
-    };
-    let clock = io.host.clock()?;
-    let at = crate::model::Timestamp::from_datetime(clock.now());
-    sign_record(&mut record, &key, role, &signer, &at).map_err(|e| key_error(e.0))?;
-    write_atomically(&full, &crate::store::record_bytes(&record)).map_err(|source| {
-        crate::Error::Write {
-            path: full.clone(),
-            source,
-        }
-    })?;
-    writeln!(
-        io.stdout,
-        "signed {shown} as {role} by {signer} ({}); {} signatures in all",
-        key.public_key().fingerprint(ssh_key::HashAlg::Sha256),
-        record.signatures.len()
-    )?;
-    Ok(exit::SUCCESS)
 }

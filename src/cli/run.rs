@@ -32,12 +32,51 @@ struct Target {
     records_note: Option<String>,
     /// `-c` as given on the command line.
     checklist_arg: Option<String>,
+    /// The folder that holds `checklists/` (or the checklist's own folder outside a
+    /// project): where checks run.
+    root: PathBuf,
 }
 
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
     let target = resolve(io, &options)?;
+    if options.dry_run {
+        let clock = io.host.clock()?;
+        let operator = operator(
+            io,
+            options.operator.clone(),
+            target.answers.as_ref().and_then(|a| a.operator.clone()),
+            target.path.parent().unwrap_or(&io.cwd),
+        );
+        let checklist_dir = target.path.parent().unwrap_or(&io.cwd).to_path_buf();
+        let defaults = field_defaults(
+            &target.plan.fields,
+            &operator,
+            &checklist_dir,
+            clock.as_ref(),
+            io,
+        );
+        let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
+        let run_folder = folders.folder_name(&Timestamp::from_datetime(clock.now()));
+        return super::checks::dry_run(
+            io,
+            &super::checks::DryRun {
+                plan: &target.plan,
+                answers: target.answers.as_ref(),
+                environment: &target.environment,
+                root: &target.root,
+                run_folder: &run_folder,
+                defaults: &defaults,
+                automatic: options.run_checks,
+            },
+        );
+    }
     let clock = io.host.clock()?;
-    let operator = operator(io, &options, target.answers.as_ref(), &target.path);
+    let operator = operator(
+        io,
+        options.operator.clone(),
+        target.answers.as_ref().and_then(|a| a.operator.clone()),
+        target.path.parent().unwrap_or(&io.cwd),
+    );
     let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
     folders.prepare().map_err(|source| crate::Error::Write {
         path: target.records_dir.clone(),
@@ -60,6 +99,29 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         };
         writeln!(io.stderr, "{label} {note}")?;
     }
+    if found.open.is_none() {
+        // No unfinished run: the latest finished one may still have follow-ups open.
+        if let Some((folder, open)) = with_follow_ups(&folders) {
+            let shown = display_path(&folder.path, &io.cwd);
+            if options.resume == ResumeChoice::Resume {
+                drop(_lock);
+                return super::follow_up::walk_follow_ups(
+                    io,
+                    folder,
+                    options.answers.as_deref(),
+                    Some(operator),
+                );
+            }
+            writeln!(
+                io.stderr,
+                "{} the run in {shown} has {open} follow-up{} open; answer {} with `deploycheck followup {shown}` (or `deploycheck run {} --resume`)",
+                io.stderr_style.yellow("note:"),
+                if open == 1 { "" } else { "s" },
+                if open == 1 { "it" } else { "them" },
+                target.environment
+            )?;
+        }
+    }
     let meta = Meta {
         at: started,
         by: operator.clone(),
@@ -71,7 +133,14 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         return Ok(exit::INTERRUPTED);
     };
     let run = Arc::new(Mutex::new(run));
-    walk_and_close(io, target, run, report, clock, operator)
+    walk_and_close(
+        io,
+        target,
+        run,
+        report,
+        clock,
+        (operator, options.run_checks),
+    )
 }
 
 /// The checklist, the environment, the plan and the answers file, all checked before
@@ -114,6 +183,18 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         ),
         None => (path.to_string_lossy().into_owned(), io.cwd.join("runs")),
     };
+    let root = match &project {
+        Some(project) => project.root.clone(),
+        None => {
+            // A checklist given by path outside a project: beside its `checklists/` folder
+            // when it sits in one, else beside the file.
+            let parent = path.parent().unwrap_or(&io.cwd);
+            match parent.file_name().and_then(|n| n.to_str()) {
+                Some("checklists") => parent.parent().unwrap_or(parent).to_path_buf(),
+                _ => parent.to_path_buf(),
+            }
+        }
+    };
     Ok(Target {
         checklist,
         plan,
@@ -124,6 +205,7 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         records_dir,
         records_note: project.as_ref().and_then(|p| p.records_outside_note()),
         checklist_arg: options.checklist.clone(),
+        root,
     })
 }
 
@@ -151,12 +233,14 @@ impl Target {
 
 /// Who runs it: `--operator`, the answers file, `DEPLOYCHECK_OPERATOR`, git's user.name,
 /// then the login name; cleaned like any typed text, since it lands on every answer.
-fn operator(io: &Io<'_>, options: &RunOptions, answers: Option<&Answers>, path: &Path) -> String {
-    let dir = path.parent().unwrap_or(&io.cwd);
-    options
-        .operator
-        .clone()
-        .or_else(|| answers.and_then(|a| a.operator.clone()))
+pub(super) fn operator(
+    io: &Io<'_>,
+    given: Option<String>,
+    from_answers: Option<String>,
+    dir: &Path,
+) -> String {
+    given
+        .or(from_answers)
         .or_else(|| io.host.var("DEPLOYCHECK_OPERATOR"))
         .or_else(|| io.host.git(dir, &["config", "user.name"]))
         .or_else(|| io.host.var("USER"))
@@ -164,6 +248,29 @@ fn operator(io: &Io<'_>, options: &RunOptions, answers: Option<&Answers>, path: 
         .map(|name| crate::text::clean_input(&name))
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The latest finished run of these runs, with how many follow-ups it has open, when it
+/// has some.
+fn with_follow_ups(folders: &RunFolders) -> Option<(RunFolder, usize)> {
+    let latest = folders.candidates().into_iter().find(|folder| {
+        crate::store::read_journal(&folder.journal_path())
+            .ok()
+            .and_then(|c| match c.entries.first() {
+                Some((_, _, crate::engine::Event::Start(start))) => Some(
+                    start.checklist.path == folders.checklist_path
+                        && start.environment == folders.environment,
+                ),
+                _ => None,
+            })
+            .unwrap_or(false)
+    })?;
+    let state = crate::run::RunState::load(&latest.path, Path::new("")).ok()?;
+    if !state.is_finished() {
+        return None;
+    }
+    let open = crate::run::follow_up::open_follow_ups(&state.effective()).len();
+    (open > 0).then_some((latest, open))
 }
 
 /// Starts a new run, or takes up the unfinished one, as the options or the person say.
@@ -242,6 +349,7 @@ fn open_run(
                 environment: target.environment.clone(),
                 host,
                 plan: target.plan.clone(),
+                follow_up_of: None,
             };
             Ok(Some((Run::start(folders, meta, start)?, None)))
         }
@@ -256,7 +364,7 @@ fn walk_and_close(
     run: Arc<Mutex<Run>>,
     report: Option<ResumeReport>,
     clock: Arc<dyn Clock>,
-    operator: String,
+    (operator, run_checks): (String, bool),
 ) -> Result<i32, crate::Error> {
     // The command that takes this run up again, `-c` included when it was given.
     let resume_command = target.resume_command();
@@ -301,40 +409,29 @@ fn walk_and_close(
         clock.as_ref(),
         io,
     );
-    let record_shown = {
+    let (record_shown, run_folder) = {
         let guard = run.lock().unwrap_or_else(|p| p.into_inner());
-        display_path(&guard.folder().record_path(), &io.cwd)
+        (
+            display_path(&guard.folder().record_path(), &io.cwd),
+            guard.folder().path.clone(),
+        )
     };
-    install_interrupt_handler(
-        Arc::clone(&run),
-        Arc::clone(&clock),
-        operator.clone(),
-        (resume_command.clone(), record_shown.clone()),
-        io.host.exit,
-    );
-    let config = SessionConfig {
-        interactive: io.interactive,
-        style: io.style,
-        operator: operator.clone(),
-        contacts: target.checklist.contacts.clone(),
-        field_defaults,
-        columns: io.host.var("COLUMNS"),
-    };
-    let outcome = Session::new(
+    let (outcome, meta) = drive_session(
+        io,
         &run,
-        target.answers.as_mut(),
-        &mut *io.input,
-        &mut *io.stdout,
-        clock.as_ref(),
-        config,
-    )
-    .drive()?;
-
+        &clock,
+        Walking {
+            operator,
+            answers: target.answers.as_mut(),
+            contacts: target.checklist.contacts.clone(),
+            field_defaults,
+            checks_dir: target.root.clone(),
+            run_folder,
+            run_checks,
+            resume: (resume_command.clone(), record_shown.clone()),
+        },
+    )?;
     let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
-    let meta = Meta {
-        at: Timestamp::from_datetime(clock.now()),
-        by: operator,
-    };
     let record = match outcome {
         Outcome::Finished => run.finish(&meta)?,
         Outcome::Quit => run.stop(&meta, "quit")?,
@@ -358,6 +455,17 @@ fn walk_and_close(
             crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
         crate::render::write_summary(io.stdout, &record, io.style, columns)?;
         writeln!(io.stdout, "Record: {record_shown}")?;
+        let folder_shown = display_path(&run.folder().path, &io.cwd);
+        for signoff in &record.signoffs {
+            if signoff.status == crate::model::SignoffStatus::Awaiting {
+                writeln!(
+                    io.stdout,
+                    "{} signs off later with: deploycheck signoff {folder_shown} --role {}",
+                    signoff.role,
+                    shell_word(&signoff.role)
+                )?;
+            }
+        }
     } else {
         write_stopped(io, &record, &record_shown, &resume_command)?;
     }
@@ -391,7 +499,7 @@ fn write_stopped(
     let saved = format!(
         "Stopped: {answered} answer{} saved ({}) in {record_shown}.",
         if answered == 1 { "" } else { "s" },
-        crate::model::headline(record.verdict, &record.causes)
+        record.headline()
     );
     let resume = format!("Resume with: {resume_command}");
     let columns =
@@ -407,7 +515,20 @@ fn write_stopped(
     writeln!(io.stdout, "{resume}")
 }
 
-fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
+/// A word as a shell reads it back: quoted when it holds anything but plain characters.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./@:+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+pub(super) fn read_answers_file(path: &Path, shown: &str) -> Result<AnswersFile, crate::Error> {
     let text = read_input_text(path, shown, ANSWERS).map_err(crate::Error::Config)?;
     AnswersFile::read(&text, shown).map_err(crate::Error::Config)
 }
@@ -429,17 +550,92 @@ fn discard_answered(run: &Run, answers: &mut Answers) -> Vec<String> {
     ignored
 }
 
+/// What one walk of a session needs beyond the run itself.
+pub(super) struct Walking<'a> {
+    pub operator: String,
+    pub answers: Option<&'a mut Answers>,
+    pub contacts: Vec<crate::model::Contact>,
+    pub field_defaults: Vec<Option<String>>,
+    /// Where checks run: the folder holding `checklists/`.
+    pub checks_dir: PathBuf,
+    pub run_folder: PathBuf,
+    /// `--run-checks`: run the checks of items the answers file leaves open.
+    pub run_checks: bool,
+    /// The command that resumes the run, and the file the interrupt message names.
+    pub resume: (String, String),
+}
+
+/// Walks a session until it ends: Ctrl-C and check interrupts wired to the run, the walk
+/// driven at the prompts, and who and when for whatever closes it.
+pub(super) fn drive_session(
+    io: &mut Io<'_>,
+    run: &Arc<Mutex<Run>>,
+    clock: &Arc<dyn Clock>,
+    walking: Walking<'_>,
+) -> Result<(Outcome, Meta), crate::Error> {
+    let pause = Arc::new(term::Pause::default());
+    let interrupt = Arc::new(crate::check::Interrupt::default());
+    install_interrupt_handler(
+        Arc::clone(run),
+        Arc::clone(clock),
+        walking.operator.clone(),
+        walking.resume,
+        (io.host.exit, Arc::clone(&interrupt), Arc::clone(&pause)),
+    );
+    let checks = term::CheckConfig {
+        dir: walking.checks_dir,
+        run_folder: walking.run_folder,
+        inherited: io.host.var_names("DEPLOYCHECK_"),
+        automatic: walking.run_checks,
+        interrupt,
+    };
+    let config = SessionConfig {
+        interactive: io.interactive,
+        style: io.style,
+        operator: walking.operator.clone(),
+        contacts: walking.contacts,
+        field_defaults: walking.field_defaults,
+        columns: io.host.var("COLUMNS"),
+        pause,
+        checks,
+    };
+    let outcome = Session::new(
+        run,
+        walking.answers,
+        &mut *io.input,
+        &mut *io.stdout,
+        clock.as_ref(),
+        config,
+    )
+    .drive()?;
+    let meta = Meta {
+        at: Timestamp::from_datetime(clock.now()),
+        by: walking.operator,
+    };
+    Ok((outcome, meta))
+}
+
 /// Ctrl-C saves and stops: the record is written from what the journal holds, exit 130.
 /// SIGTERM and SIGHUP (a dropped SSH session) do the same. The process is ended by the
-/// `exit` the binary hands in, never from inside the library.
+/// `exit` the binary hands in, never from inside the library. While an item's check runs,
+/// the first interrupt stops only the check (and everything it started); a second one
+/// stops the run, killing what is left of the check first.
 fn install_interrupt_handler(
     run: Arc<Mutex<Run>>,
     clock: Arc<dyn Clock>,
     operator: String,
     (resume_command, record_shown): (String, String),
-    exit: fn(i32) -> !,
+    (exit, interrupt, pause): (fn(i32) -> !, Arc<crate::check::Interrupt>, Arc<term::Pause>),
 ) {
     let handler = move || {
+        // Ctrl-C while waiting for a time window to open stops the wait, not the run.
+        if pause.interrupt() {
+            return;
+        }
+        if interrupt.claim() {
+            return;
+        }
+        interrupt.kill_running();
         let mut run = run.lock().unwrap_or_else(|p| p.into_inner());
         if !run.walk().is_open() {
             // The run finished (or was replaced) just now; its record is written.

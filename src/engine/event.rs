@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Plan;
-use crate::model::{How, RecordChecklist, Status, Timestamp};
+use crate::model::{CheckEnd, How, RecordChecklist, Status, Timestamp};
 
 /// Who did something, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,19 @@ pub struct Start {
     pub host: String,
     /// The walk's plan as the operator saw it: the journal replays without the checklist.
     pub plan: Plan,
+    /// Set when this walk answers a finished run's follow-ups: that run's record and the
+    /// deployment moment its windows count from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_of: Option<FollowUpOf>,
+}
+
+/// The finished run whose follow-ups a walk answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpOf {
+    /// The lowercase hex SHA-256 of that run's `record.yaml`.
+    pub record_sha256: String,
+    pub deployed_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +48,9 @@ pub enum SignoffOutcome {
     Signed(String),
     /// Refused, for this reason.
     Refused(String),
+    /// Left to the role's owner to sign off after the run, in a sign-off addendum; the
+    /// role's statements still open are left to them too.
+    Later,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,6 +77,9 @@ pub enum Event {
         how: How,
         /// The operator reversed what the threshold made of `value`; `reason` says why.
         overridden: bool,
+        /// Why the item was answered before its window opened.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        early: Option<String>,
     },
     Note {
         id: String,
@@ -80,6 +99,35 @@ pub enum Event {
     },
     /// Takes back the last change (`back`).
     Undo,
+    /// The deployment moment: time windows count from this event's time. Journaled once,
+    /// when the walk leaves the section that completes the deployment.
+    Deployed,
+    /// Items of a section with a time window, handed over to be answered later, each by
+    /// the end of its window: follow-ups.
+    HandOver {
+        ids: Vec<String>,
+    },
+    /// An item's check is about to run. Journaled, and made durable, before the command
+    /// starts: a crash while it runs leaves a check started and never finished, which no
+    /// replay can take for a pass. Who ran it and when are the event's [`Meta`].
+    CheckStarted {
+        id: String,
+        /// The command exactly as it runs.
+        command: String,
+        timeout_s: u64,
+    },
+    /// The check of `id` started last has ended. Its output is already bounded (the last
+    /// 8 KiB) and cleaned of control characters.
+    CheckFinished {
+        id: String,
+        /// `None` when it did not exit by itself (time-out, Ctrl-C, a signal).
+        exit_code: Option<i32>,
+        ended: CheckEnd,
+        duration_ms: u64,
+        output: String,
+        output_truncated: bool,
+        output_bytes: u64,
+    },
     /// The run stopped unfinished (quit, end of input, interrupt); it can resume.
     Stop {
         reason: String,
@@ -103,6 +151,15 @@ impl Event {
         matches!(self, Event::Finish { .. } | Event::Abandon { .. })
     }
 
+    /// Whether `back` can take this event back. Evidence cannot be: every execution of a
+    /// check is kept, whatever is answered after it.
+    pub fn is_undoable(&self) -> bool {
+        !matches!(
+            self,
+            Event::CheckStarted { .. } | Event::CheckFinished { .. } | Event::Deployed
+        )
+    }
+
     /// The event with every free text cleaned of control characters and terminal escape
     /// sequences: whatever the input (terminal, pipe, answers file), none reaches a journal.
     pub fn cleaned(self) -> Event {
@@ -120,6 +177,7 @@ impl Event {
                 value,
                 how,
                 overridden,
+                early,
             } => Event::Answer {
                 id,
                 status,
@@ -127,6 +185,7 @@ impl Event {
                 value: o(value),
                 how,
                 overridden,
+                early: o(early),
             },
             Event::Note { id, text } => Event::Note { id, text: c(&text) },
             Event::Signoff { role, outcome } => Event::Signoff {
@@ -134,10 +193,28 @@ impl Event {
                 outcome: match outcome {
                     SignoffOutcome::Signed(name) => SignoffOutcome::Signed(c(&name)),
                     SignoffOutcome::Refused(reason) => SignoffOutcome::Refused(c(&reason)),
+                    SignoffOutcome::Later => SignoffOutcome::Later,
                 },
             },
             Event::Rollback { reason } => Event::Rollback { reason: o(reason) },
             Event::Decline { reason } => Event::Decline { reason: c(&reason) },
+            Event::CheckFinished {
+                id,
+                exit_code,
+                ended,
+                duration_ms,
+                output,
+                output_truncated,
+                output_bytes,
+            } => Event::CheckFinished {
+                id,
+                exit_code,
+                ended,
+                duration_ms,
+                output: crate::text::clean_output(&output),
+                output_truncated,
+                output_bytes,
+            },
             other => other,
         }
     }

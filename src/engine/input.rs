@@ -38,6 +38,8 @@ pub enum Command {
         reason: Option<String>,
     },
     Note(String),
+    /// `r`: run the item's check.
+    RunCheck,
     Back,
     Rollback,
     Quit,
@@ -66,6 +68,7 @@ pub fn parse_command(line: &str) -> Result<Command, Refusal> {
         "status" if rest.is_none() => return Ok(Command::Status),
         "?" | "help" | "h?" if rest.is_none() => return Ok(Command::Help),
         "y!" | "done!" => return Ok(Command::DoneWithoutValue { reason: rest }),
+        "r" | "run" if rest.is_none() => return Ok(Command::RunCheck),
         "note" | "n" => {
             return rest
                 .map(Command::Note)
@@ -139,6 +142,7 @@ mod tests {
                 value: value.map(str::to_string),
                 how: crate::model::How::Typed,
                 overridden,
+                early: None,
                 at: crate::model::Timestamp::parse("2026-11-23T22:00:00Z").unwrap(),
                 by: "dana".into(),
             };

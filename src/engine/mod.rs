@@ -13,10 +13,10 @@ mod input;
 mod plan;
 mod walk;
 
-pub use event::{Event, Meta, SignoffOutcome, Start};
+pub use event::{Event, FollowUpOf, Meta, SignoffOutcome, Start};
 pub use input::{Command, Refusal, parse_command, typed_words};
 pub use plan::{ItemKind, Plan, PlanItem, RolePlan, Step};
 pub use walk::{
-    Answer, Decline, Effect, End, FieldValue, ReplayError, RollbackStart, SignoffAnswer, Walk,
-    WalkError, replay, resolve_item_answer,
+    Answer, CheckFinish, CheckRun, Decline, Due, Effect, End, FieldValue, ReplayError,
+    RollbackStart, SignoffAnswer, Walk, WalkError, replay, resolve_item_answer,
 };

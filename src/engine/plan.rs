@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::ItemKind;
-use crate::model::{Checklist, Item, PhaseKind, SectionKind, Threshold};
+use crate::model::{Check, Checklist, Item, PhaseKind, SectionKind, Threshold, Window};
 
 /// A plan read from a journal that does not hold together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,6 +30,13 @@ pub struct PlanItem {
     /// Optional in effect: the item, its section or an ancestor says so.
     pub optional: bool,
     pub threshold: Option<Threshold>,
+    /// Its section's time window, after the deployment moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    /// The command that gathers the item's evidence, shown at its prompt and run only when
+    /// asked. Left out of journals for items without one, so their plans read as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<Check>,
     pub parent: Option<usize>,
     #[serde(skip)]
     pub children: Vec<usize>,
@@ -76,6 +83,16 @@ pub struct Plan {
     pub main: Vec<Step>,
     /// The rollback procedure, walked once a rollback starts.
     pub rollback: Vec<Step>,
+    /// The item whose answer completes the deployment: once the walk has passed it, the
+    /// deployment moment is recorded. `None` with windows: at the start of the walk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor_after: Option<String>,
+    /// How many steps of the main path come before the deployment moment.
+    #[serde(skip)]
+    pub anchor_steps: usize,
+    /// Whether any item has a time window.
+    #[serde(skip)]
+    pub has_windows: bool,
     /// Leaf items on the main path.
     #[serde(skip)]
     pub main_items: usize,
@@ -95,13 +112,17 @@ impl Plan {
             roles: Vec::new(),
             main: (0..checklist.fields.len()).map(Step::Field).collect(),
             rollback: Vec::new(),
+            anchor_after: None,
+            anchor_steps: 0,
+            has_windows: false,
             main_items: 0,
             rollback_items: 0,
             ids: HashMap::new(),
         };
+        let anchor = checklist.anchor_section();
         let mut role_index: HashMap<String, usize> = HashMap::new();
-        for phase in &checklist.phases {
-            for section in &phase.sections {
+        for (phase_index, phase) in checklist.phases.iter().enumerate() {
+            for (section_index, section) in phase.sections.iter().enumerate() {
                 let kind = match section.kind {
                     SectionKind::Steps => ItemKind::Step,
                     SectionKind::Triggers => ItemKind::Trigger,
@@ -127,6 +148,7 @@ impl Plan {
                     section: &section.title,
                     kind,
                     role,
+                    window: section.window,
                 };
                 let mut stack: Vec<(&Item, Option<usize>, bool)> = section
                     .items
@@ -149,6 +171,13 @@ impl Plan {
                     if first_section_of_role {
                         plan.main.push(Step::Signoff(role));
                     }
+                }
+                if anchor == Some((phase_index, section_index)) {
+                    // The last item walked so far: the section's own, or one before it.
+                    plan.anchor_after = plan.main.iter().rev().find_map(|step| match step {
+                        Step::Item(i) => Some(plan.items[*i].id.clone()),
+                        _ => None,
+                    });
                 }
             }
         }
@@ -185,6 +214,8 @@ impl Plan {
             kind: context.kind,
             optional: item.optional || inherited_optional,
             threshold: item.threshold.as_deref().cloned(),
+            window: context.window,
+            check: item.check.as_deref().cloned(),
             parent,
             children: Vec::new(),
             role: context.role,
@@ -252,6 +283,19 @@ impl Plan {
                 self.main_items = position;
             }
         }
+        self.has_windows = self.items.iter().any(|i| i.window.is_some());
+        self.anchor_steps = match &self.anchor_after {
+            None => 0,
+            Some(id) => {
+                let index = self.ids.get(id).copied();
+                let at = index.and_then(|i| self.main.iter().position(|s| *s == Step::Item(i)));
+                at.ok_or_else(|| {
+                    PlanError(format!(
+                        "the deployment moment follows `{id}`, which is not on the walk"
+                    ))
+                })? + 1
+            }
+        };
         for role in &self.roles {
             if role.statements.iter().any(|&s| s >= self.items.len()) {
                 return Err(PlanError(format!(
@@ -261,6 +305,55 @@ impl Plan {
             }
         }
         Ok(())
+    }
+
+    /// The plan that walks only some leaf items of this one (a finished run's follow-ups):
+    /// those items and their ancestors, in the same order, and nothing else: no run
+    /// fields, sign-offs or rollback.
+    pub fn only(&self, leaves: &[usize]) -> Plan {
+        let mut keep = vec![false; self.items.len()];
+        for &leaf in leaves {
+            let mut next = Some(leaf);
+            while let Some(index) = next.filter(|&i| i < self.items.len()) {
+                keep[index] = true;
+                next = self.items[index].parent;
+            }
+        }
+        let mut renumbered = vec![None; self.items.len()];
+        let mut items = Vec::new();
+        for (index, item) in self.items.iter().enumerate() {
+            if keep[index] {
+                renumbered[index] = Some(items.len());
+                let mut item = item.clone();
+                item.parent = item.parent.and_then(|p| renumbered[p]);
+                item.role = None;
+                items.push(item);
+            }
+        }
+        let main = self
+            .main
+            .iter()
+            .filter_map(|step| match *step {
+                Step::Item(i) if leaves.contains(&i) => renumbered[i].map(Step::Item),
+                _ => None,
+            })
+            .collect();
+        let mut plan = Plan {
+            items,
+            fields: Vec::new(),
+            roles: Vec::new(),
+            main,
+            rollback: Vec::new(),
+            anchor_after: None,
+            anchor_steps: 0,
+            has_windows: false,
+            main_items: 0,
+            rollback_items: 0,
+            ids: HashMap::new(),
+        };
+        plan.reindex()
+            .expect("a part of a plan names only its own items");
+        plan
     }
 
     pub fn item_index(&self, id: &str) -> Option<usize> {
@@ -285,4 +378,5 @@ struct Context<'a> {
     section: &'a str,
     kind: ItemKind,
     role: Option<usize>,
+    window: Option<Window>,
 }

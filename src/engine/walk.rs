@@ -7,13 +7,14 @@
 
 use std::cell::Cell;
 
-use super::event::{Event, Meta, SignoffOutcome, Start};
+use super::event::{Event, FollowUpOf, Meta, SignoffOutcome, Start};
 use super::input::{Command, Refusal};
 use super::plan::{ItemKind, Plan, PlanItem, Step};
 use crate::model::{
-    Counts, FieldValues, How, Measurement, RECORD_SCHEMA, Record, RecordChecklist, RecordDecision,
-    RecordItem, RecordRollback, RecordSession, RecordSignoff, RecordStop, SignoffStatus, Status,
-    Timestamp, Verdict,
+    CheckEnd, Counts, Evidence, FieldValues, How, Measurement, RECORD_SCHEMA, Record,
+    RecordChecklist, RecordDecision, RecordEarly, RecordFollowUp, RecordItem, RecordRollback,
+    RecordSession, RecordSignoff, RecordStop, RecordWindow, SignoffStatus, Status, Timestamp,
+    Verdict, human_duration,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +24,41 @@ pub struct Answer {
     pub value: Option<String>,
     pub how: How,
     pub overridden: bool,
+    /// Why it was answered before its window opened.
+    pub early: Option<String>,
     pub at: Timestamp,
     pub by: String,
+}
+
+/// Where an item stands against its time window at some moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Due {
+    /// The item has no window, or the deployment moment is not known yet.
+    Anytime,
+    NotYetOpen {
+        opens: Timestamp,
+        closes: Timestamp,
+    },
+    Open {
+        opens: Timestamp,
+        closes: Timestamp,
+    },
+    Closed {
+        opens: Timestamp,
+        closes: Timestamp,
+    },
+}
+
+impl Due {
+    /// When the window closes, if it has one that is known.
+    pub fn closes(&self) -> Option<&Timestamp> {
+        match self {
+            Due::Anytime => None,
+            Due::NotYetOpen { closes, .. }
+            | Due::Open { closes, .. }
+            | Due::Closed { closes, .. } => Some(closes),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +88,46 @@ pub struct Decline {
     pub meta: Meta,
     pub reason: String,
     pub triggers: Vec<usize>,
+}
+
+/// One execution of an item's check: started, and finished or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRun {
+    pub command: String,
+    pub timeout_s: u64,
+    /// Who ran it, and when it started.
+    pub started: Meta,
+    /// `None` while it runs, and for good when deploycheck was killed while it ran.
+    pub finish: Option<CheckFinish>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFinish {
+    pub exit_code: Option<i32>,
+    pub ended: CheckEnd,
+    pub duration_ms: u64,
+    pub output: String,
+    pub output_truncated: bool,
+    pub output_bytes: u64,
+}
+
+impl CheckRun {
+    /// The execution as the record keeps it; one that never finished says so.
+    pub fn evidence(&self) -> Evidence {
+        let finish = self.finish.as_ref();
+        Evidence {
+            command: self.command.clone(),
+            exit_code: finish.and_then(|f| f.exit_code),
+            duration_ms: finish.map(|f| f.duration_ms),
+            started_at: self.started.at.clone(),
+            run_by: self.started.by.clone(),
+            output: finish.map(|f| f.output.clone()).unwrap_or_default(),
+            output_truncated: finish.is_some_and(|f| f.output_truncated),
+            output_bytes: finish.map_or(0, |f| f.output_bytes),
+            ended: finish.map_or(CheckEnd::Unfinished, |f| f.ended),
+            timeout_s: self.timeout_s,
+        }
+    }
 }
 
 /// How a run ended, if it did.
@@ -102,6 +176,22 @@ pub enum WalkError {
     Unknown { what: &'static str, name: String },
     #[error("the sign-off of `{role}` needs a name or a reason")]
     EmptySignoff { role: String },
+    #[error("`{id}` is due from {opens}: answering it before then needs a reason (early REASON)")]
+    NotYetOpen { id: String, opens: Timestamp },
+    #[error("`{id}` has no time window, so it cannot be handed over as a follow-up")]
+    NoWindow { id: String },
+    #[error("`{id}` is already answered or handed over")]
+    NotOpen { id: String },
+    #[error(
+        "the window of `{id}` closed at {closes}: answer it now, late, or defer it with a reason"
+    )]
+    WindowClosed { id: String, closes: Timestamp },
+    #[error("the deployment moment was already recorded, at {at}")]
+    DeployedTwice { at: Timestamp },
+    #[error("nothing to hand over")]
+    NothingToHandOver,
+    #[error("the deployment moment is not recorded yet, so the windows have no times to be due by")]
+    NotDeployed,
     #[error("the run has ended; nothing more can be recorded in it")]
     Closed,
     #[error("the run is stopped; it must be resumed first")]
@@ -110,6 +200,10 @@ pub enum WalkError {
     StartedTwice,
     #[error("the checklist it names is inconsistent: {0}")]
     BadPlan(#[from] super::plan::PlanError),
+    #[error("no check of `{id}` is running, so none can finish")]
+    NoCheckRunning { id: String },
+    #[error("a check cannot finish as unfinished")]
+    FinishedUnfinished,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +226,9 @@ enum Undo {
     },
     Rollback,
     Decline,
+    HandOver {
+        items: Vec<usize>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -142,10 +239,21 @@ pub struct Walk {
     sessions: Vec<RecordSession>,
     answers: Vec<Option<Answer>>,
     notes: Vec<Option<String>>,
+    /// Every execution of each item's check, oldest first; never taken back.
+    checks: Vec<Vec<CheckRun>>,
+    /// Each item's check command as the run started, by item ID: a command changed since
+    /// is shown again before it runs.
+    checks_at_start: std::collections::HashMap<String, String>,
     fields: Vec<Option<FieldValue>>,
     signoffs: Vec<Option<SignoffAnswer>>,
     rollback: Option<RollbackStart>,
     declines: Vec<Decline>,
+    /// The deployment moment, once recorded.
+    deployed: Option<Meta>,
+    /// Items handed over as follow-ups, with who handed them over and when.
+    handed_over: Vec<Option<Meta>>,
+    /// Set when this walk answers a finished run's follow-ups.
+    follow_up_of: Option<FollowUpOf>,
     history: Vec<Undo>,
     /// The walk events applied, in order, so the walk can move onto a changed plan.
     log: Vec<(Meta, Event)>,
@@ -164,8 +272,23 @@ impl Walk {
             environment,
             host,
             plan,
+            follow_up_of,
         } = start;
         let mut walk = Walk::on(plan, checklist, environment);
+        if let Some(of) = &follow_up_of {
+            // The windows count from the finished run's moment, not from this walk.
+            walk.deployed = Some(Meta {
+                at: of.deployed_at.clone(),
+                by: meta.by.clone(),
+            });
+        }
+        walk.follow_up_of = follow_up_of;
+        walk.checks_at_start = walk
+            .plan
+            .items
+            .iter()
+            .filter_map(|i| Some((i.id.clone(), i.check.as_ref()?.run.clone())))
+            .collect();
         walk.sessions.push(RecordSession {
             operator: meta.by.clone(),
             host,
@@ -178,6 +301,9 @@ impl Walk {
         Walk {
             answers: vec![None; plan.items.len()],
             notes: vec![None; plan.items.len()],
+            handed_over: vec![None; plan.items.len()],
+            checks: vec![Vec::new(); plan.items.len()],
+            checks_at_start: Default::default(),
             fields: vec![None; plan.fields.len()],
             signoffs: vec![None; plan.roles.len()],
             plan,
@@ -186,6 +312,8 @@ impl Walk {
             sessions: Vec::new(),
             rollback: None,
             declines: Vec::new(),
+            deployed: None,
+            follow_up_of: None,
             history: Vec::new(),
             log: Vec::new(),
             dropped: Vec::new(),
@@ -234,6 +362,34 @@ impl Walk {
         self.notes.get(item)?.as_deref()
     }
 
+    /// Every execution of the item's check, oldest first.
+    pub fn check_runs(&self, item: usize) -> &[CheckRun] {
+        self.checks.get(item).map_or(&[], Vec::as_slice)
+    }
+
+    /// Checks started and never finished, by item: deploycheck stopped while they ran.
+    /// (A check running in this very session is also unfinished until it ends.)
+    pub fn unfinished_checks(&self) -> Vec<(usize, &CheckRun)> {
+        self.checks
+            .iter()
+            .enumerate()
+            .flat_map(|(item, runs)| runs.iter().map(move |run| (item, run)))
+            .filter(|(_, run)| run.finish.is_none())
+            .collect()
+    }
+
+    /// What the item's check command was when the run started, when it is not what the
+    /// plan says now: `Some(None)` for a check the item did not have then.
+    pub fn check_changed_since_start(&self, item: usize) -> Option<Option<&str>> {
+        let plan_item = self.plan.items.get(item)?;
+        let now = &plan_item.check.as_ref()?.run;
+        match self.checks_at_start.get(&plan_item.id) {
+            Some(then) if then == now => None,
+            Some(then) => Some(Some(then.as_str())),
+            None => Some(None),
+        }
+    }
+
     pub fn field(&self, index: usize) -> Option<&FieldValue> {
         self.fields.get(index)?.as_ref()
     }
@@ -244,6 +400,76 @@ impl Walk {
 
     pub fn rollback_started(&self) -> Option<&RollbackStart> {
         self.rollback.as_ref()
+    }
+
+    /// The deployment moment, once recorded.
+    pub fn deployed(&self) -> Option<&Meta> {
+        self.deployed.as_ref()
+    }
+
+    /// The finished run whose follow-ups this walk answers, if it does.
+    pub fn follow_up_of(&self) -> Option<&FollowUpOf> {
+        self.follow_up_of.as_ref()
+    }
+
+    /// Who handed an item over as a follow-up, and when.
+    pub fn handed_over(&self, item: usize) -> Option<&Meta> {
+        self.handed_over.get(item)?.as_ref()
+    }
+
+    /// Whether the deployment moment should be recorded now: the walk has passed the
+    /// section that completes the deployment, and it is not recorded yet.
+    pub fn deployment_due(&self) -> bool {
+        if self.deployed.is_some()
+            || self.rollback.is_some()
+            || !(self.plan.has_windows || self.plan.anchor_after.is_some())
+        {
+            return false;
+        }
+        let _ = self.current();
+        self.cursor.get() >= self.plan.anchor_steps
+    }
+
+    /// Where an item stands against its window at `now`.
+    pub fn due(&self, item: usize, now: &Timestamp) -> Due {
+        let (Some(window), Some(deployed)) = (
+            self.plan.items.get(item).and_then(|i| i.window),
+            self.deployed.as_ref(),
+        ) else {
+            return Due::Anytime;
+        };
+        let (opens, closes) = window.at(deployed.at.instant());
+        let (opens, closes) = (
+            Timestamp::from_datetime(opens),
+            Timestamp::from_datetime(closes),
+        );
+        if now.instant() < opens.instant() {
+            Due::NotYetOpen { opens, closes }
+        } else if now.instant() <= closes.instant() {
+            Due::Open { opens, closes }
+        } else {
+            Due::Closed { opens, closes }
+        }
+    }
+
+    /// The leaf items of `item`'s section still open on the main path: what handing the
+    /// section over as follow-ups covers.
+    pub fn open_in_section(&self, item: usize) -> Vec<usize> {
+        let here = &self.plan.items[item];
+        self.plan
+            .main
+            .iter()
+            .filter_map(|step| match *step {
+                Step::Item(i) => Some(i),
+                _ => None,
+            })
+            .filter(|&i| {
+                let other = &self.plan.items[i];
+                other.phase == here.phase
+                    && other.section == here.section
+                    && !self.is_answered(Step::Item(i))
+            })
+            .collect()
     }
 
     pub fn end(&self) -> Option<&End> {
@@ -275,9 +501,24 @@ impl Walk {
     fn is_answered(&self, step: Step) -> bool {
         match step {
             Step::Field(i) => self.fields[i].is_some(),
-            Step::Item(i) => self.answers[i].is_some(),
+            Step::Item(i) => {
+                self.answers[i].is_some() || self.handed_over[i].is_some() || self.left_for_owner(i)
+            }
             Step::Signoff(r) => self.signoffs[r].is_some(),
         }
+    }
+
+    /// A statement of a role that signs off later: its owner confirms it then, in the
+    /// sign-off addendum, so the walk does not ask it.
+    pub fn left_for_owner(&self, item: usize) -> bool {
+        let item = &self.plan.items[item];
+        item.kind == ItemKind::Statement
+            && item.role.is_some_and(|r| {
+                matches!(
+                    self.signoffs[r].as_ref().map(|a| &a.outcome),
+                    Some(SignoffOutcome::Later)
+                )
+            })
     }
 
     /// The next thing to ask, or `None` when the walk is complete. Amortised O(1): the
@@ -339,6 +580,11 @@ impl Walk {
             }
             Undo::Rollback => "the start of the rollback".to_string(),
             Undo::Decline => "going on without a rollback".to_string(),
+            Undo::HandOver { items } => match items.as_slice() {
+                [one] => format!("handing \"{}\" over", text(*one)),
+                [first, ..] => format!("handing {} over", self.plan.items[*first].section),
+                [] => "a hand-over".to_string(),
+            },
         })
     }
 
@@ -403,6 +649,55 @@ impl Walk {
         Ok(effects)
     }
 
+    fn check_event(&mut self, meta: &Meta, event: &Event) -> Result<(), WalkError> {
+        match event {
+            Event::CheckStarted {
+                id,
+                command,
+                timeout_s,
+            } => {
+                let item = self.item_index(id)?;
+                if !self.plan.items[item].is_leaf() {
+                    return Err(WalkError::NotALeaf { id: id.clone() });
+                }
+                self.checks[item].push(CheckRun {
+                    command: command.clone(),
+                    timeout_s: *timeout_s,
+                    started: meta.clone(),
+                    finish: None,
+                });
+            }
+            Event::CheckFinished {
+                id,
+                exit_code,
+                ended,
+                duration_ms,
+                output,
+                output_truncated,
+                output_bytes,
+            } => {
+                let item = self.item_index(id)?;
+                if *ended == CheckEnd::Unfinished {
+                    return Err(WalkError::FinishedUnfinished);
+                }
+                let run = self.checks[item]
+                    .last_mut()
+                    .filter(|run| run.finish.is_none())
+                    .ok_or_else(|| WalkError::NoCheckRunning { id: id.clone() })?;
+                run.finish = Some(CheckFinish {
+                    exit_code: *exit_code,
+                    ended: *ended,
+                    duration_ms: *duration_ms,
+                    output: output.clone(),
+                    output_truncated: *output_truncated,
+                    output_bytes: *output_bytes,
+                });
+            }
+            _ => unreachable!("only check events"),
+        }
+        Ok(())
+    }
+
     fn check_open(&self) -> Result<(), WalkError> {
         match self.end {
             None => Ok(()),
@@ -419,6 +714,14 @@ impl Walk {
     }
 
     fn apply_step(&mut self, meta: &Meta, event: &Event) -> Result<Vec<Effect>, WalkError> {
+        if matches!(
+            event,
+            Event::CheckStarted { .. } | Event::CheckFinished { .. }
+        ) {
+            // Evidence changes no answer, so it has no effect on the walk.
+            self.check_event(meta, event)?;
+            return Ok(Vec::new());
+        }
         let mut effects = Vec::new();
         match event {
             Event::Field { name, value } => self.set_field(meta, name, value)?,
@@ -429,15 +732,26 @@ impl Walk {
                 value,
                 how,
                 overridden,
+                early,
             } => {
                 let item = self.item_index(id)?;
                 self.check_answer(item, *status, reason.as_deref())?;
+                let early = early.clone().filter(|e| !e.trim().is_empty());
+                if let Due::NotYetOpen { opens, .. } = self.due(item, &meta.at)
+                    && early.is_none()
+                {
+                    return Err(WalkError::NotYetOpen {
+                        id: id.clone(),
+                        opens,
+                    });
+                }
                 let answer = Answer {
                     status: *status,
                     reason: reason.clone(),
                     value: value.clone(),
                     how: *how,
                     overridden: *overridden,
+                    early,
                     at: meta.at.clone(),
                     by: meta.by.clone(),
                 };
@@ -461,6 +775,18 @@ impl Walk {
             Event::Rollback { reason } => self.start_rollback(meta, reason.as_deref())?,
             Event::Decline { reason } => self.decline(meta, reason)?,
             Event::Undo => self.undo()?,
+            Event::Deployed => {
+                if let Some(deployed) = &self.deployed {
+                    return Err(WalkError::DeployedTwice {
+                        at: deployed.at.clone(),
+                    });
+                }
+                self.deployed = Some(meta.clone());
+            }
+            Event::HandOver { ids } => self.hand_over(meta, ids)?,
+            Event::CheckStarted { .. } | Event::CheckFinished { .. } => {
+                unreachable!("handled above")
+            }
             Event::Start(_)
             | Event::Resume { .. }
             | Event::Stop { .. }
@@ -513,8 +839,9 @@ impl Walk {
                 what: "sign-off role",
                 name: role.to_string(),
             })?;
-        let (SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text)) = outcome;
-        if text.trim().is_empty() {
+        if let SignoffOutcome::Signed(text) | SignoffOutcome::Refused(text) = outcome
+            && text.trim().is_empty()
+        {
             return Err(WalkError::EmptySignoff {
                 role: role.to_string(),
             });
@@ -563,6 +890,41 @@ impl Walk {
             triggers,
         });
         self.history.push(Undo::Decline);
+        Ok(())
+    }
+
+    fn hand_over(&mut self, meta: &Meta, ids: &[String]) -> Result<(), WalkError> {
+        if ids.is_empty() {
+            return Err(WalkError::NothingToHandOver);
+        }
+        if self.deployed.is_none() {
+            return Err(WalkError::NotDeployed);
+        }
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let item = self.item_index(id)?;
+            let plan_item = &self.plan.items[item];
+            if !plan_item.is_leaf() {
+                return Err(WalkError::NotALeaf { id: id.clone() });
+            }
+            if plan_item.window.is_none() || plan_item.is_procedure() {
+                return Err(WalkError::NoWindow { id: id.clone() });
+            }
+            if self.is_answered(Step::Item(item)) || items.contains(&item) {
+                return Err(WalkError::NotOpen { id: id.clone() });
+            }
+            if let Due::Closed { closes, .. } = self.due(item, &meta.at) {
+                return Err(WalkError::WindowClosed {
+                    id: id.clone(),
+                    closes,
+                });
+            }
+            items.push(item);
+        }
+        for &item in &items {
+            self.handed_over[item] = Some(meta.clone());
+        }
+        self.history.push(Undo::HandOver { items });
         Ok(())
     }
 
@@ -617,6 +979,11 @@ impl Walk {
             Undo::Decline => {
                 self.declines.pop();
             }
+            Undo::HandOver { items } => {
+                for item in items {
+                    self.handed_over[item] = None;
+                }
+            }
         }
         // Walk forward again from the top of the path: the undone step is the first open one.
         self.cursor.set(0);
@@ -629,6 +996,11 @@ impl Walk {
     fn move_onto(&mut self, plan: Plan) {
         let mut fresh = Walk::on(plan, self.checklist.clone(), self.environment.clone());
         fresh.sessions = std::mem::take(&mut self.sessions);
+        fresh.follow_up_of = self.follow_up_of.take();
+        if fresh.follow_up_of.is_some() {
+            fresh.deployed = self.deployed.take();
+        }
+        fresh.checks_at_start = std::mem::take(&mut self.checks_at_start);
         fresh.dropped = std::mem::take(&mut self.dropped);
         // Whether each undoable event was applied, so an undo after a dropped event does
         // not take back something else.
@@ -641,13 +1013,20 @@ impl Walk {
                 }
                 continue;
             }
+            // Evidence and the deployment moment are never taken back, so they take no
+            // place among the undoable.
+            let undoable = event.is_undoable();
             match fresh.apply_step(&meta, &event) {
                 Ok(_) => {
-                    applied.push(true);
+                    if undoable {
+                        applied.push(true);
+                    }
                     fresh.log.push((meta, event));
                 }
                 Err(error) => {
-                    applied.push(false);
+                    if undoable {
+                        applied.push(false);
+                    }
                     fresh.dropped.push(describe_dropped(&event, &error));
                 }
             }
@@ -696,12 +1075,14 @@ impl Walk {
             started_at: first.at.clone(),
             finished_at,
             stopped,
+            deployed_at: self.deployed.as_ref().map(|d| d.at.clone()),
             items: self.record_items(finished),
             rollback: self.record_rollback(),
             signoffs: self.record_signoffs(),
             counts: Counts::default(),
             verdict: Verdict::Incomplete,
             causes: Vec::new(),
+            outstanding: Vec::new(),
             digest: String::new(),
             signatures: Vec::new(),
         };
@@ -742,6 +1123,7 @@ impl Walk {
                 } else {
                     derived[index].as_ref()
                 };
+                let timing = self.timing(index, answer, item.is_leaf());
                 let judgement = answer
                     .and_then(|a| a.value.as_deref())
                     .zip(item.threshold.as_ref())
@@ -757,9 +1139,18 @@ impl Walk {
                     kind: item.kind,
                     optional: item.optional,
                     parent: item.parent.map(|p| items[p].id.clone()),
+                    role: item.role.map(|r| self.plan.roles[r].role.clone()),
                     status: answer.map_or(Status::Pending, |a| a.status),
                     reason: match answer {
                         Some(answer) => answer.reason.clone(),
+                        None if self.handed_over[index].is_some() => {
+                            Some("handed over as a follow-up".into())
+                        }
+                        None if item.is_leaf() && self.left_for_owner(index) => Some(format!(
+                            "left for {} to confirm at its sign-off",
+                            item.role
+                                .map_or("its role", |r| self.plan.roles[r].role.as_str())
+                        )),
                         None => unwalked_reason(item, rolled_back, finished),
                     },
                     note: self.notes[index].clone(),
@@ -769,9 +1160,66 @@ impl Walk {
                     how: answer.map(|a| a.how),
                     answered_at: answer.map(|a| a.at.clone()),
                     answered_by: answer.map(|a| a.by.clone()),
+                    window: timing.window,
+                    early: timing.early,
+                    late: timing.late,
+                    follow_up: timing.follow_up,
+                    evidence: (item.check.is_some() || !self.checks[index].is_empty())
+                        .then(|| self.checks[index].iter().map(CheckRun::evidence).collect()),
                 }
             })
             .collect()
+    }
+
+    /// An item against its window: when it opened and closed, whether it was answered
+    /// early or late and by how much, and whether it was handed over as a follow-up.
+    fn timing(&self, index: usize, answer: Option<&Answer>, leaf: bool) -> Timing {
+        let Some(window) = self.plan.items[index].window else {
+            return Timing::default();
+        };
+        let times = self.deployed.as_ref().map(|deployed| {
+            let (opens, closes) = window.at(deployed.at.instant());
+            (
+                Timestamp::from_datetime(opens),
+                Timestamp::from_datetime(closes),
+            )
+        });
+        let mut timing = Timing {
+            window: Some(RecordWindow {
+                from: window.from,
+                to: window.to,
+                opens: times.as_ref().map(|t| t.0.clone()),
+                closes: times.as_ref().map(|t| t.1.clone()),
+            }),
+            ..Timing::default()
+        };
+        let (Some((opens, closes)), true) = (times, leaf) else {
+            return timing;
+        };
+        match (answer, self.handed_over[index].as_ref()) {
+            (Some(answer), _) => {
+                if answer.at.instant() < opens.instant() {
+                    timing.early = Some(RecordEarly {
+                        by: human_duration(opens.instant() - answer.at.instant()),
+                        reason: answer
+                            .early
+                            .clone()
+                            .unwrap_or_else(|| "answered before the window opened".into()),
+                    });
+                } else if answer.at.instant() > closes.instant() {
+                    timing.late = Some(human_duration(answer.at.instant() - closes.instant()));
+                }
+            }
+            (None, Some(handed)) => {
+                timing.follow_up = Some(RecordFollowUp {
+                    due: closes,
+                    handed_over_at: handed.at.clone(),
+                    handed_over_by: handed.by.clone(),
+                });
+            }
+            (None, None) => {}
+        }
+        timing
     }
 
     fn record_fields(&self) -> FieldValues {
@@ -835,6 +1283,7 @@ impl Walk {
                     Some(SignoffOutcome::Refused(reason)) => {
                         (SignoffStatus::Refused, None, Some(reason.clone()))
                     }
+                    Some(SignoffOutcome::Later) => (SignoffStatus::Awaiting, None, None),
                 };
                 RecordSignoff {
                     role: role.role.clone(),
@@ -848,6 +1297,15 @@ impl Walk {
             })
             .collect()
     }
+}
+
+/// What [`Walk::timing`] gives a record item.
+#[derive(Default)]
+struct Timing {
+    window: Option<RecordWindow>,
+    early: Option<RecordEarly>,
+    late: Option<String>,
+    follow_up: Option<RecordFollowUp>,
 }
 
 /// One journal line's event that a replay could not use, with its line number.
@@ -897,6 +1355,10 @@ fn describe_dropped(event: &Event, error: &WalkError) -> String {
         Event::Answer { id, .. } => format!("answer for `{id}`: {error}"),
         Event::Note { id, .. } => format!("note on `{id}`: {error}"),
         Event::Signoff { role, .. } => format!("sign-off of `{role}`: {error}"),
+        Event::HandOver { ids } => format!("hand-over of {}: {error}", ids.join(", ")),
+        Event::CheckStarted { id, .. } | Event::CheckFinished { id, .. } => {
+            format!("check of `{id}`: {error}")
+        }
         _ => error.to_string(),
     }
 }
@@ -917,52 +1379,22 @@ fn unwalked_reason(item: &PlanItem, rolled_back: bool, finished: bool) -> Option
 /// required child is done or n/a, a trigger group holds when any child holds. Its time is
 /// its latest child's, compared as instants.
 fn derive_parent(item: &PlanItem, children: &[(bool, Option<&Answer>)]) -> Option<Answer> {
-    let answered: Vec<&Answer> = children.iter().filter_map(|(_, a)| *a).collect();
-    let latest = answered.iter().max_by(|a, b| a.at.cmp(&b.at))?;
-    let all_answered = answered.len() == children.len();
-    let (status, reason) = if item.kind == ItemKind::Trigger {
-        if answered.iter().any(|a| a.status == Status::Holds) {
-            (Status::Holds, Some("a sub-condition holds".to_string()))
-        } else if all_answered {
-            (Status::Clear, None)
-        } else {
-            return None;
-        }
-    } else {
-        let required_failed = children
-            .iter()
-            .filter(|(optional, a)| !optional && a.is_some_and(|a| a.status == Status::Failed))
-            .count();
-        let settled = |a: &Option<&Answer>| {
-            a.is_some_and(|a| matches!(a.status, Status::Done | Status::NotApplicable))
-        };
-        if required_failed > 0 {
-            let s = if required_failed == 1 { "" } else { "s" };
-            (
-                Status::Failed,
-                Some(format!("{required_failed} sub-item{s} failed")),
-            )
-        } else if !all_answered {
-            return None;
-        } else if answered.iter().all(|a| a.status == Status::NotApplicable) {
-            (Status::NotApplicable, None)
-        } else if children.iter().all(|(optional, a)| *optional || settled(a)) {
-            (Status::Done, None)
-        } else if answered.iter().any(|a| a.status == Status::Deferred) {
-            (
-                Status::Deferred,
-                Some("a sub-item was deferred".to_string()),
-            )
-        } else {
-            (Status::Skipped, Some("a sub-item was skipped".to_string()))
-        }
-    };
+    let latest = children
+        .iter()
+        .filter_map(|(_, a)| *a)
+        .max_by(|a, b| a.at.cmp(&b.at))?;
+    let statuses: Vec<(bool, Option<Status>)> = children
+        .iter()
+        .map(|(optional, a)| (*optional, a.map(|a| a.status)))
+        .collect();
+    let (status, reason) = Status::of_children(item.kind == ItemKind::Trigger, &statuses)?;
     Some(Answer {
         status,
         reason,
         value: None,
         how: How::Derived,
         overridden: false,
+        early: None,
         at: latest.at.clone(),
         by: latest.by.clone(),
     })
@@ -1011,6 +1443,7 @@ pub fn resolve_item_answer(
         value,
         how,
         overridden,
+        early: None,
     })
 }
 
@@ -1076,3 +1509,5 @@ fn judge_value(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod window_tests;

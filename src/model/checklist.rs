@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::Threshold;
+use super::{Check, Threshold, Window};
 
 /// A parsed checklist: everything `deploycheck` knows about one source file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,6 +76,11 @@ pub struct Section {
     /// Empty means the section applies to every environment.
     pub environments: Vec<String>,
     pub optional: bool,
+    /// When the section is due, after the deployment moment: `First Week` is 0 to 7 days.
+    pub window: Option<Window>,
+    /// Completing this section is the deployment moment the windows count from (by
+    /// default, the last section before the first windowed one).
+    pub anchor: bool,
     pub items: Vec<Item>,
     #[serde(skip)]
     pub why: Why,
@@ -101,6 +106,9 @@ pub struct Item {
     pub condition: Option<String>,
     /// 1-based line in the source file; `None` for formats without positions.
     pub line: Option<u32>,
+    /// The command that gathers this item's evidence, run only when a person asks.
+    /// Boxed, like the threshold: few items have one.
+    pub check: Option<Box<Check>>,
     /// Boxed: few items have one, and every item would otherwise carry its full size.
     pub threshold: Option<Box<Threshold>>,
     pub children: Vec<Item>,
@@ -238,6 +246,37 @@ impl Checklist {
                             .chain(section.all_items().flat_map(|item| item.why.notes()))
                     }))
             }))
+    }
+
+    /// The section whose completion is the deployment moment that windows count from: the
+    /// one marked as the anchor, else the last walked section before the first one with a
+    /// window. `None` when no section has a window, or when a windowed section comes
+    /// first (the moment is then the start of the run). As `(phase, section)` indexes.
+    pub fn anchor_section(&self) -> Option<(usize, usize)> {
+        let sections = || {
+            self.phases.iter().enumerate().flat_map(|(p, phase)| {
+                phase
+                    .sections
+                    .iter()
+                    .enumerate()
+                    .map(move |(s, section)| (p, s, phase, section))
+            })
+        };
+        if let Some((p, s, ..)) = sections().find(|(.., section)| section.anchor) {
+            return Some((p, s));
+        }
+        let mut last = None;
+        for (p, s, phase, section) in sections() {
+            if section.window.is_some() {
+                return last;
+            }
+            let walked = section.kind != SectionKind::Signoff
+                && !(phase.kind == PhaseKind::Rollback && section.kind == SectionKind::Steps);
+            if walked {
+                last = Some((p, s));
+            }
+        }
+        None
     }
 
     /// Items an operator answers or derives: groups are headings, not items.

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::Threshold;
+use super::threshold::Comparison;
 use super::threshold::value_with_unit;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +95,64 @@ impl Measurement {
             explanation,
         })
     }
+}
+
+/// What a record's judgement sentence says, read back: the value in the threshold's unit,
+/// the comparison and the limit. The sentence is the one [`Measurement::judge`] writes
+/// (`250 ms is not < 200 ms`), so a record shows the threshold it was judged against
+/// without a second field for it; histories chart values against limits from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub measured: f64,
+    pub op: Comparison,
+    pub limit: f64,
+    /// The threshold's unit, which the measured value is given in.
+    pub unit: Option<String>,
+    pub passes: bool,
+}
+
+impl Judged {
+    /// Reads `180 ms is < 200 ms` or `250 ms is not < 200 ms`; `None` for anything else.
+    pub fn parse(sentence: &str) -> Option<Judged> {
+        let (measured, rest) = sentence.split_once(" is ")?;
+        let (passes, rest) = match rest.strip_prefix("not ") {
+            Some(rest) => (false, rest),
+            None => (true, rest),
+        };
+        let (symbol, limit) = rest.split_once(' ')?;
+        let op = Comparison::from_symbol(symbol)?;
+        let (measured, measured_unit) = number_and_unit(measured)?;
+        let (limit, unit) = number_and_unit(limit)?;
+        (measured_unit == unit).then_some(Judged {
+            measured,
+            op,
+            limit,
+            unit: unit.map(str::to_string),
+            passes,
+        })
+    }
+
+    /// The threshold as people read it: `< 200 ms`.
+    pub fn threshold(&self) -> String {
+        format!(
+            "{} {}",
+            self.op,
+            value_with_unit(self.limit, self.unit.as_deref())
+        )
+    }
+}
+
+/// `200 ms` → (200, ms), `5%` → (5, %), `4.5/5` → (4.5, /5), `12` → (12, none): the form
+/// [`value_with_unit`] writes.
+fn number_and_unit(text: &str) -> Option<(f64, Option<&str>)> {
+    let text = text.trim();
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (c == '-' && i == 0)))
+        .map_or(text.len(), |(i, _)| i);
+    let value: f64 = text[..end].parse().ok().filter(|v: &f64| v.is_finite())?;
+    let unit = text[end..].trim();
+    Some((value, (!unit.is_empty()).then_some(unit)))
 }
 
 /// Rounded so that unit conversions do not show float noise (`250 ms`, not `250.00000000000003 ms`).
@@ -209,6 +268,37 @@ mod tests {
                 .unwrap()
                 .passes
         );
+    }
+
+    #[test]
+    fn a_judgement_reads_back_as_the_value_limit_and_comparison() {
+        for (threshold_text, value) in [
+            ("Response time < 200ms (p95)", "0.25s"),
+            ("Response time < 200ms (p95)", "180ms"),
+            ("Error rate < 0.1%", "0.05%"),
+            ("Throughput > 1000 RPS", "1,200 RPS"),
+            ("Satisfaction > 4.5/5", "4.6/5"),
+            ("Queue depth <= 20", "-3"),
+        ] {
+            let th = threshold(threshold_text);
+            let judgement = Measurement::parse(value).unwrap().judge(&th).unwrap();
+            let judged = Judged::parse(&judgement.explanation)
+                .unwrap_or_else(|| panic!("{}", judgement.explanation));
+            assert_eq!(judged.passes, judgement.passes, "{}", judgement.explanation);
+            assert_eq!(judged.op, th.op);
+            assert_eq!(judged.limit, th.value);
+            assert_eq!(judged.unit, th.unit);
+            assert_eq!(
+                judged.measured,
+                Measurement::parse(value).unwrap().in_unit_of(&th).unwrap()
+            );
+        }
+        let judged = Judged::parse("250 ms is not < 200 ms").unwrap();
+        assert_eq!(judged.threshold(), "< 200 ms");
+        assert_eq!(judged.measured, 250.0);
+        for not_a_judgement in ["", "fast", "250 ms is not ≈ 200 ms", "250 ms is < 2 s"] {
+            assert_eq!(Judged::parse(not_a_judgement), None, "{not_a_judgement}");
+        }
     }
 
     #[test]

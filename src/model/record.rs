@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::verdict::{Assessment, judge};
-use super::{Status, Timestamp, Verdict};
+use super::{Span, Status, Timestamp, Verdict};
 
 pub const RECORD_SCHEMA: &str = "deploycheck/run-record/v2";
 
@@ -35,6 +35,10 @@ pub struct Record {
     /// Set when the walk finished; a stopped run has `stopped` instead.
     pub finished_at: Option<Timestamp>,
     pub stopped: Option<RecordStop>,
+    /// The deployment moment time windows count from, once the walk reached it. Absent
+    /// for checklists without windows (as in records written before windows existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_at: Option<Timestamp>,
     pub items: Vec<RecordItem>,
     pub rollback: RecordRollback,
     pub signoffs: Vec<RecordSignoff>,
@@ -42,6 +46,11 @@ pub struct Record {
     pub verdict: Verdict,
     /// Why the verdict is what it is, most serious first: `3 failed`, `Security Team refused`.
     pub causes: Vec<String>,
+    /// What the run still waits for beside its verdict, after the record is final:
+    /// `awaiting sign-off: Security Team`. Left out when empty, so records written before
+    /// it existed keep their digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outstanding: Vec<String>,
     pub digest: String,
     /// Kept outside the digest: a signature vouches for the digest.
     #[serde(default)]
@@ -145,6 +154,9 @@ pub enum How {
     Check,
     /// A parent's status, from its children.
     Derived,
+    /// A sign-off statement confirmed by its role's owner in a sign-off addendum, after
+    /// the record was final (never stored in a record; the run's state shows it).
+    Signoff,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +170,10 @@ pub struct RecordItem {
     pub optional: bool,
     /// The ID of the item this one is a sub-item of.
     pub parent: Option<String>,
+    /// For a sign-off statement, the role that confirms it. Left out otherwise (and in
+    /// records written before it existed, which keep their digest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     pub status: Status,
     pub reason: Option<String>,
     pub note: Option<String>,
@@ -170,6 +186,50 @@ pub struct RecordItem {
     pub how: Option<How>,
     pub answered_at: Option<Timestamp>,
     pub answered_by: Option<String>,
+    /// Every execution of the item's check, oldest first; present exactly when the item
+    /// has a check or was checked. Left out otherwise, so records of runs without checks
+    /// (and their digests) read as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<super::Evidence>>,
+    /// The item's time window, with when it opened and closed once the deployment moment
+    /// is known. This key and the three below are absent for items without a window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<RecordWindow>,
+    /// Answered before its window opened: by how much, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early: Option<RecordEarly>,
+    /// Answered after its window closed: by how much, like `2 h 5 min`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<String>,
+    /// Handed over to be answered after the run: by when, and who handed it over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<RecordFollowUp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordWindow {
+    pub from: Span,
+    pub to: Span,
+    pub opens: Option<Timestamp>,
+    pub closes: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordEarly {
+    /// How long before the window opened, like `9 min`.
+    pub by: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordFollowUp {
+    /// When its window closes: answered after this, it is overdue.
+    pub due: Timestamp,
+    pub handed_over_at: Timestamp,
+    pub handed_over_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +263,9 @@ pub enum SignoffStatus {
     Refused,
     /// Not yet asked: the run stopped before the role's sign-off.
     Pending,
+    /// Left to sign off after the run (`later`): the record is final without it, and a
+    /// sign-off addendum in the run folder gives it.
+    Awaiting,
 }
 
 /// One role's sign-off, asked for or not, so the record lists every role the checklist has.
@@ -234,6 +297,13 @@ pub struct Counts {
     pub clear: usize,
     pub holds: usize,
     pub pending: usize,
+    /// Open items handed over to be answered after the run; not counted as pending.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub follow_ups: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -281,6 +351,11 @@ impl Counts {
             + self.deferred
             + self.clear
             + self.holds
+    }
+
+    /// Leaf items still to answer: pending or handed over as follow-ups.
+    pub fn open(&self) -> usize {
+        self.pending + self.follow_ups
     }
 }
 
@@ -334,12 +409,43 @@ impl Record {
         judge(self)
     }
 
+    /// The stored verdict as every screen shows it: `GO · awaiting sign-off: Security Team`.
+    pub fn headline(&self) -> String {
+        super::verdict::headline_with(self.verdict, &self.causes, &self.outstanding)
+    }
+
+    /// The statements a role confirms before signing, in walk order. Records written
+    /// before items named their role know only the statements confirmed during the run.
+    pub fn role_statements<'a>(&'a self, role: &'a str) -> Vec<&'a RecordItem> {
+        let named = self
+            .items
+            .iter()
+            .any(|i| i.kind == ItemKind::Statement && i.role.is_some());
+        if named {
+            return self
+                .leaves()
+                .filter(|i| i.kind == ItemKind::Statement && i.role.as_deref() == Some(role))
+                .collect();
+        }
+        let confirmed: HashSet<&str> = self
+            .signoffs
+            .iter()
+            .filter(|s| s.role == role)
+            .flat_map(|s| s.statements.iter().map(String::as_str))
+            .collect();
+        self.items
+            .iter()
+            .filter(|i| confirmed.contains(i.id.as_str()))
+            .collect()
+    }
+
     /// Fills the derived parts from the rest and seals: how every record is finished.
     pub fn settle(&mut self) {
         let assessment = self.judge();
         self.counts = assessment.counts;
         self.verdict = assessment.verdict;
         self.causes = assessment.causes;
+        self.outstanding = assessment.outstanding;
         self.rollback.triggers_held = assessment.triggers_held;
         self.seal();
     }
@@ -516,6 +622,108 @@ mod skip {
     }
 }
 
+/// Records for tests: every optional part empty, so a field added to the record is given
+/// its empty value here once rather than in each test's own builder.
+#[cfg(test)]
+pub(crate) mod sample {
+    use super::*;
+
+    pub(crate) fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    /// An unanswered step `id` in `phase`, section `S`, whose text is its ID.
+    pub(crate) fn item(id: &str, phase: &str, status: Status) -> RecordItem {
+        RecordItem {
+            id: id.into(),
+            phase: phase.into(),
+            section: "S".into(),
+            text: id.into(),
+            kind: ItemKind::Step,
+            optional: false,
+            parent: None,
+            role: None,
+            status,
+            reason: None,
+            note: None,
+            value: None,
+            judgement: None,
+            overridden: false,
+            how: None,
+            answered_at: None,
+            answered_by: None,
+            window: None,
+            early: None,
+            late: None,
+            follow_up: None,
+            evidence: None,
+        }
+    }
+
+    /// `item`, answered by `by` at `answered`.
+    pub(crate) fn answered(
+        id: &str,
+        phase: &str,
+        status: Status,
+        by: &str,
+        answered: Timestamp,
+    ) -> RecordItem {
+        RecordItem {
+            how: Some(How::Typed),
+            answered_at: Some(answered),
+            answered_by: Some(by.into()),
+            ..item(id, phase, status)
+        }
+    }
+
+    /// A run of `items` by `operator` on `host` in production, started at `started` and
+    /// finished at `finished`, with no fields, rollback or sign-offs; not yet settled.
+    pub(crate) fn record(
+        items: Vec<RecordItem>,
+        (operator, host): (&str, &str),
+        started: &str,
+        finished: &str,
+    ) -> Record {
+        Record {
+            schema: RECORD_SCHEMA.into(),
+            checklist: RecordChecklist {
+                title: "T".into(),
+                path: "checklists/t.md".into(),
+                sha256: "ab".into(),
+            },
+            environment: "production".into(),
+            fields: FieldValues(vec![]),
+            operator: operator.into(),
+            host: host.into(),
+            sessions: vec![RecordSession {
+                operator: operator.into(),
+                host: host.into(),
+                at: at(started),
+            }],
+            started_at: at(started),
+            finished_at: Some(at(finished)),
+            stopped: None,
+            deployed_at: None,
+            items,
+            rollback: RecordRollback {
+                started: false,
+                started_at: None,
+                started_by: None,
+                reason: None,
+                triggers_held: vec![],
+                declined: vec![],
+            },
+            signoffs: vec![],
+            counts: Counts::default(),
+            verdict: Verdict::Incomplete,
+            causes: vec![],
+            outstanding: vec![],
+            digest: String::new(),
+            signatures: vec![],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,69 +733,34 @@ mod tests {
     }
 
     pub(crate) fn record() -> Record {
-        let mut record = Record {
-            schema: RECORD_SCHEMA.into(),
-            checklist: RecordChecklist {
-                title: "T".into(),
-                path: "checklists/t.md".into(),
-                sha256: "ab".into(),
-            },
-            environment: "production".into(),
-            fields: FieldValues(vec![
-                ("Version".into(), Some("v1".into())),
-                ("Git Commit".into(), None),
-            ]),
-            operator: "dana".into(),
-            host: "ops-1".into(),
-            sessions: vec![RecordSession {
-                operator: "dana".into(),
-                host: "ops-1".into(),
-                at: at("2026-11-23T10:00:00+00:00"),
-            }],
-            started_at: at("2026-11-23T10:00:00+00:00"),
-            finished_at: Some(at("2026-11-23T10:00:03+00:00")),
-            stopped: None,
-            items: vec![RecordItem {
-                id: "p/s/a".into(),
-                phase: "P".into(),
-                section: "S".into(),
-                text: "a".into(),
-                kind: ItemKind::Step,
-                optional: true,
-                parent: None,
-                status: Status::NotApplicable,
-                reason: None,
-                note: None,
-                value: None,
-                judgement: None,
-                overridden: false,
-                how: Some(How::Typed),
-                answered_at: Some(at("2026-11-23T10:00:01+00:00")),
-                answered_by: Some("dana".into()),
-            }],
-            rollback: RecordRollback {
-                started: false,
-                started_at: None,
-                started_by: None,
-                reason: None,
-                triggers_held: vec![],
-                declined: vec![],
-            },
-            signoffs: vec![RecordSignoff {
-                role: "Security Team".into(),
-                status: SignoffStatus::Refused,
-                name: None,
-                reason: Some("pen test open".into()),
-                at: Some(at("2026-11-23T10:00:02+00:00")),
-                by: Some("dana".into()),
-                statements: vec![],
-            }],
-            counts: Counts::default(),
-            verdict: Verdict::Incomplete,
-            causes: vec![],
-            digest: String::new(),
-            signatures: vec![],
-        };
+        let mut item = sample::answered(
+            "p/s/a",
+            "P",
+            Status::NotApplicable,
+            "dana",
+            at("2026-11-23T10:00:01+00:00"),
+        );
+        item.text = "a".into();
+        item.optional = true;
+        let mut record = sample::record(
+            vec![item],
+            ("dana", "ops-1"),
+            "2026-11-23T10:00:00+00:00",
+            "2026-11-23T10:00:03+00:00",
+        );
+        record.fields = FieldValues(vec![
+            ("Version".into(), Some("v1".into())),
+            ("Git Commit".into(), None),
+        ]);
+        record.signoffs = vec![RecordSignoff {
+            role: "Security Team".into(),
+            status: SignoffStatus::Refused,
+            name: None,
+            reason: Some("pen test open".into()),
+            at: Some(at("2026-11-23T10:00:02+00:00")),
+            by: Some("dana".into()),
+            statements: vec![],
+        }];
         record.settle();
         record
     }

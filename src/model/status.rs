@@ -67,6 +67,51 @@ impl Status {
     pub fn is_trigger_status(self) -> bool {
         matches!(self, Status::Clear | Status::Holds)
     }
+
+    /// A parent's status from its children's, `(optional, status if answered)`, with why:
+    /// failed if a required child failed, done when every required child is done or n/a,
+    /// a trigger group holds when any child holds; `None` while it cannot be told yet.
+    pub fn of_children(
+        trigger: bool,
+        children: &[(bool, Option<Status>)],
+    ) -> Option<(Status, Option<String>)> {
+        let answered: Vec<Status> = children.iter().filter_map(|(_, s)| *s).collect();
+        let all_answered = answered.len() == children.len();
+        if trigger {
+            return if answered.contains(&Status::Holds) {
+                Some((Status::Holds, Some("a sub-condition holds".to_string())))
+            } else if all_answered && !answered.is_empty() {
+                Some((Status::Clear, None))
+            } else {
+                None
+            };
+        }
+        let required_failed = children
+            .iter()
+            .filter(|(optional, s)| !optional && *s == Some(Status::Failed))
+            .count();
+        let settled = |s: &Option<Status>| matches!(s, Some(Status::Done | Status::NotApplicable));
+        Some(if required_failed > 0 {
+            let s = if required_failed == 1 { "" } else { "s" };
+            (
+                Status::Failed,
+                Some(format!("{required_failed} sub-item{s} failed")),
+            )
+        } else if !all_answered || answered.is_empty() {
+            return None;
+        } else if answered.iter().all(|s| *s == Status::NotApplicable) {
+            (Status::NotApplicable, None)
+        } else if children.iter().all(|(optional, s)| *optional || settled(s)) {
+            (Status::Done, None)
+        } else if answered.contains(&Status::Deferred) {
+            (
+                Status::Deferred,
+                Some("a sub-item was deferred".to_string()),
+            )
+        } else {
+            (Status::Skipped, Some("a sub-item was skipped".to_string()))
+        })
+    }
 }
 
 impl fmt::Display for Status {

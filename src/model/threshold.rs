@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::words::{ItemScan, Lexicon, OPERATOR_ENDINGS};
+
 /// Past this many characters an item is prose, not a metric.
 const MAX_SCAN_CHARS: usize = 400;
 
@@ -49,7 +51,7 @@ impl Comparison {
         }
     }
 
-    fn from_symbol(symbol: &str) -> Option<Self> {
+    pub(crate) fn from_symbol(symbol: &str) -> Option<Self> {
         Some(match symbol {
             "<" => Comparison::Less,
             "<=" | "≤" => Comparison::LessOrEqual,
@@ -224,6 +226,15 @@ impl Threshold {
     /// starts of digit runs and looks back past spaces for an operator: text without
     /// digits, which is most checklist text, costs one pass over its bytes.
     pub fn infer(text: &str) -> Option<Threshold> {
+        Threshold::infer_scanned(text, &ItemScan::of(text))
+    }
+
+    /// [`Threshold::infer`] for an item already scanned: read only if it holds something
+    /// every comparison holds.
+    pub(crate) fn infer_scanned(text: &str, scan: &ItemScan) -> Option<Threshold> {
+        if !scan.comparison {
+            return None;
+        }
         let scan: &str = if text.len() <= MAX_SCAN_CHARS {
             text
         } else {
@@ -233,10 +244,17 @@ impl Threshold {
             }
         };
         let bytes = scan.as_bytes();
-        for at in 0..bytes.len() {
-            let starts_number = bytes[at].is_ascii_digit()
-                && (at == 0 || !matches!(bytes[at - 1], b'0'..=b'9' | b',' | b'.'));
-            if !starts_number {
+        let mut next = 0;
+        while let Some(skip) = bytes[next..].iter().position(u8::is_ascii_digit) {
+            let at = next + skip;
+            // The rest of this number starts nothing.
+            next = at
+                + bytes[at..]
+                    .iter()
+                    .position(|b| !matches!(b, b'0'..=b'9' | b',' | b'.'))
+                    .unwrap_or(bytes.len() - at);
+            // A digit after `,` or `.` continues a number rather than starting one.
+            if at > 0 && matches!(bytes[at - 1], b',' | b'.') {
                 continue;
             }
             let mut op_end = at;
@@ -276,8 +294,42 @@ impl Threshold {
 }
 
 /// The operator that ends exactly at byte `end`, and where it starts.
+///
+/// This runs for every number in every item, so it decides from the last byte and the last
+/// word before looking at any phrase: most numbers follow a word no operator ends with.
 fn operator_before(text: &str, end: usize) -> Option<(Comparison, usize)> {
     let head = &text[..end];
+    let bytes = head.as_bytes();
+    let last = *bytes.last()?;
+    if !last.is_ascii_alphabetic() {
+        // `<`, `>`, `=`, and the last bytes of `≤` (E2 89 A4) and `≥` (E2 89 A5).
+        return matches!(last, b'<' | b'>' | b'=' | 0xA4 | 0xA5)
+            .then(|| symbol_before(head))
+            .flatten();
+    }
+    // The longest last word of an operator has nine letters: look no further back.
+    let tail = &bytes[bytes.len().saturating_sub(10)..];
+    let word = tail
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    if !OPERATOR_ENDINGS.contains(&tail[tail.len() - word..]) {
+        return None;
+    }
+    WORD_OPERATORS.iter().find_map(|(word, op)| {
+        let start = bytes.len().checked_sub(word.len())?;
+        let matches = bytes[start..].eq_ignore_ascii_case(word.as_bytes())
+            && text[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+        matches.then_some((*op, start))
+    })
+}
+
+/// `<`, `<=`, `≤` and their mirrors ending `head`.
+fn symbol_before(head: &str) -> Option<(Comparison, usize)> {
     for symbol in ["<=", ">=", "≤", "≥", "<", ">"] {
         if let Some(rest) = head.strip_suffix(symbol) {
             // Arrows and doubled brackets are not comparisons.
@@ -287,23 +339,7 @@ fn operator_before(text: &str, end: usize) -> Option<(Comparison, usize)> {
             return Some((Comparison::from_symbol(symbol)?, rest.len()));
         }
     }
-    let bytes = head.as_bytes();
-    let last = bytes.last()?.to_ascii_lowercase();
-    if !last.is_ascii_lowercase() {
-        return None;
-    }
-    WORD_OPERATORS.iter().find_map(|(word, op)| {
-        if word.as_bytes()[word.len() - 1] != last {
-            return None;
-        }
-        let start = bytes.len().checked_sub(word.len())?;
-        let matches = bytes[start..].eq_ignore_ascii_case(word.as_bytes())
-            && text[..start]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-        matches.then_some((*op, start))
-    })
+    None
 }
 
 /// Where a negation right before the operator starts: `doesn't have`, `must not`, `don't`.
@@ -509,7 +545,7 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
             || ["installed", "or later", "or newer", "or higher", "or above"]
                 .iter()
                 .any(|w| after_number.starts_with(w))
-            || words.clone().any(|w| w.starts_with("version"));
+            || lower.contains("version") && words.clone().any(|w| w.starts_with("version"));
         if versioned {
             return false;
         }
@@ -535,7 +571,7 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
         }
     }
     // `Fix findings with CVSS v2 score > 4.0`: which findings, not a measured value.
-    if words.clone().any(|w| w == "cvss") {
+    if lower.contains("cvss") && words.clone().any(|w| w == "cvss") {
         return false;
     }
     let clause = before.rsplit(['(', ',', ';', ':']).next().unwrap_or(before);
@@ -568,40 +604,54 @@ fn short_metric(before: &str) -> String {
             }
         }
     }
-    let mut words: Vec<&str> = clause.split_whitespace().collect();
-    const LEADING: &[&str] = &[
+    const LEADING: Lexicon = Lexicon::new(&[
         "verify", "check", "ensure", "confirm", "validate", "make", "sure", "that", "monitor",
         "measure", "test", "assert", "the", "and", "or", "is", "are",
-    ];
-    let is_in = |list: &[&str], word: &str| list.iter().any(|w| w.eq_ignore_ascii_case(word));
-    let leading = words
-        .iter()
-        .take(words.len().saturating_sub(1))
-        .take_while(|w| is_in(LEADING, w))
-        .count();
-    words.drain(..leading);
-    const TRAILING: &[&str] = &[
+    ]);
+    const TRAILING: Lexicon = Lexicon::new(&[
         "is", "are", "be", "should", "must", "stays", "remains", "stay", "remain", "of", "at",
         "was", "were", "kept", "held", "still", "drops", "falls", "rises", "grows", "climbs",
         "reaches", "goes", "hits", "exceeds",
-    ];
-    while words.len() > 1 && is_in(TRAILING, words[words.len() - 1]) {
-        words.pop();
-    }
+    ]);
+    const PREPOSITIONS: Lexicon = Lexicon::new(&[
+        "on", "in", "for", "at", "of", "during", "after", "before", "from", "across", "per",
+    ]);
+    // The clause's words, counted rather than gathered: at most six are kept.
+    let words = || clause.split_whitespace();
+    let total = words().count();
+    let leading = words()
+        .take(total.saturating_sub(1))
+        .take_while(|w| LEADING.contains(w.as_bytes()))
+        .count();
+    let mut kept = total - leading;
+    kept -= words()
+        .rev()
+        .take(kept.saturating_sub(1))
+        .take_while(|w| TRAILING.contains(w.as_bytes()))
+        .count();
     // A long clause names its subject first: `Migration dry run on a production copy`.
-    if words.len() > 5
-        && let Some(at) = words.iter().skip(1).position(|w| {
-            [
-                "on", "in", "for", "at", "of", "during", "after", "before", "from", "across", "per",
-            ]
-            .iter()
-            .any(|p| p.eq_ignore_ascii_case(w))
-        })
+    if kept > 5
+        && let Some(at) = words()
+            .skip(leading + 1)
+            .take(kept - 1)
+            .position(|w| PREPOSITIONS.contains(w.as_bytes()))
     {
-        words.truncate(at + 1);
+        kept = at + 1;
     }
-    words.truncate(6);
-    words.join(" ")
+    let kept = kept.min(6);
+    let len = words()
+        .skip(leading)
+        .take(kept)
+        .map(|w| w.len() + 1)
+        .sum::<usize>();
+    let mut metric = String::with_capacity(len.saturating_sub(1));
+    for word in words().skip(leading).take(kept) {
+        if !metric.is_empty() {
+            metric.push(' ');
+        }
+        metric.push_str(word);
+    }
+    metric
 }
 
 /// `text` starts with the ASCII `word` in any case, and no letter or digit follows it.
@@ -686,9 +736,22 @@ fn parse_number(text: &str) -> Option<f64> {
         Some((whole, fraction)) => (whole, Some(fraction)),
         None => (text, None),
     };
+    if let Some(fraction) = fraction
+        && (fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    if !whole.contains(',') {
+        // Digits and at most one point: the text is the number as written. A whole number
+        // of up to fifteen digits is exact as an f64, and cheaper read as an integer.
+        if fraction.is_none() && whole.len() <= 15 {
+            return whole.parse::<u64>().ok().map(|n| n as f64);
+        }
+        return text.parse().ok().filter(|v: &f64| v.is_finite());
+    }
     let mut groups = whole.split(',');
     let first = groups.next()?;
-    if first.is_empty() || (whole.contains(',') && first.len() > 3) {
+    if first.is_empty() || first.len() > 3 {
         return None;
     }
     let mut digits = first.to_string();
@@ -699,9 +762,6 @@ fn parse_number(text: &str) -> Option<f64> {
         digits.push_str(group);
     }
     if let Some(fraction) = fraction {
-        if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
         digits.push('.');
         digits.push_str(fraction);
     }
@@ -717,8 +777,10 @@ fn unit_at(text: &str, at: usize) -> Option<(&'static str, usize)> {
             return Some((out_of(&denominator[..digits])?, digits + 1));
         }
     }
+    let first = rest.as_bytes().first()?.to_ascii_lowercase();
     UNITS
         .iter()
+        .filter(|(spelling, _)| spelling.as_bytes()[0] == first)
         .find(|(spelling, _)| starts_with_word(rest, spelling))
         .map(|(spelling, canonical)| (*canonical, spelling.len()))
 }
@@ -883,6 +945,20 @@ mod tests {
             t("Deploy completes within 10 minutes").unit.as_deref(),
             Some("min")
         );
+    }
+
+    #[test]
+    fn every_word_operator_is_found_by_its_last_word() {
+        for (word, _) in WORD_OPERATORS {
+            let last = word.rsplit(' ').next().unwrap();
+            assert!(OPERATOR_ENDINGS.contains(last.as_bytes()), "{word}");
+            assert!(
+                OPERATOR_ENDINGS.contains(last.to_uppercase().as_bytes()),
+                "{word}"
+            );
+        }
+        assert!(!OPERATOR_ENDINGS.contains(b"component"));
+        assert!(!OPERATOR_ENDINGS.contains(b"exceedings"));
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! Human-readable output, written into any `impl Write`.
 
+pub(crate) mod history;
 pub(crate) mod report;
 pub mod sheet;
+pub(crate) mod signoff;
 mod style;
 pub(crate) mod summary;
 mod tree;
+pub(crate) mod when;
 pub(crate) mod width;
 
 pub use report::{ReportContext, ReportFormat, write_report};
+pub use signoff::write_signoff_screen;
 pub use style::Style;
 pub use summary::write_summary;
 pub use tree::{TreeOptions, write_tree};

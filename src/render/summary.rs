@@ -14,7 +14,7 @@ const ATTENTION_LINES: usize = 8;
 
 /// The verdict and its causes, coloured for a terminal.
 pub fn painted_verdict(record: &Record, style: Style) -> String {
-    let headline = crate::model::headline(record.verdict, &record.causes);
+    let headline = record.headline();
     paint(record, style, &headline)
 }
 
@@ -27,7 +27,7 @@ pub fn write_summary(
     columns: usize,
 ) -> io::Result<()> {
     writeln!(out)?;
-    let headline = crate::model::headline(record.verdict, &record.causes);
+    let headline = record.headline();
     for line in wrap(&format!("Verdict: {headline}"), columns, "", "  ") {
         writeln!(out, "{}", paint(record, style, &line))?;
     }
@@ -46,6 +46,9 @@ pub fn write_summary(
         if n > 0 || matches!(status, Status::Done | Status::Failed) {
             counts.push(format!("{n} {status}"));
         }
+    }
+    if record.counts.follow_ups > 0 {
+        counts.push(format!("{} follow-ups", record.counts.follow_ups));
     }
     for line in wrap(&counts.join(style.separator()), columns, "", "") {
         writeln!(out, "{line}")?;
@@ -110,6 +113,7 @@ fn signoffs_line(record: &Record) -> Option<String> {
                 s.reason.as_deref().unwrap_or("")
             )),
             SignoffStatus::Pending => line.push_str(&format!("; {} not signed", s.role)),
+            SignoffStatus::Awaiting => line.push_str(&format!("; {} signs off later", s.role)),
         }
     }
     Some(line)

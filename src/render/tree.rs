@@ -65,8 +65,33 @@ pub fn write_tree(
         writeln!(out, "contacts: {}", contacts.join(", "))?;
     }
     write_notes(out, checklist.why.notes(), "", style)?;
+    let anchor = checklist.anchor_section();
+    let windows = checklist
+        .phases
+        .iter()
+        .flat_map(|p| &p.sections)
+        .filter(|s| s.window.is_some())
+        .count();
+    if windows > 0 {
+        let from = match anchor {
+            Some((p, s)) => format!("the end of `{}`", checklist.phases[p].sections[s].title),
+            None => "the start of the run".to_string(),
+        };
+        writeln!(
+            out,
+            "{}",
+            style.cyan(&format!(
+                "{} with a time window, counted from the deployment moment: {from}",
+                if windows == 1 {
+                    "1 section".to_string()
+                } else {
+                    format!("{windows} sections")
+                }
+            ))
+        )?;
+    }
 
-    for phase in &checklist.phases {
+    for (phase_index, phase) in checklist.phases.iter().enumerate() {
         writeln!(out)?;
         let items: usize = phase
             .sections
@@ -88,22 +113,23 @@ pub fn write_tree(
             style.dim(&plural(items, "item"))
         )?;
         write_notes(out, phase.why.notes(), "  ", style)?;
-        for section in &phase.sections {
+        for (section_index, section) in phase.sections.iter().enumerate() {
             let nested = section.title != phase.title;
             let indent = if nested { "    " } else { "  " };
+            let is_anchor = anchor == Some((phase_index, section_index));
             if nested {
                 writeln!(
                     out,
                     "  {}{}  {}",
                     section.title,
-                    section_markers(section, style),
+                    section_markers(section, is_anchor, style),
                     style.dim(&format!(
                         "({})",
                         section.all_items().filter(|i| !i.group).count()
                     ))
                 )?;
             } else {
-                let markers = section_markers(section, style);
+                let markers = section_markers(section, is_anchor, style);
                 if !markers.is_empty() {
                     writeln!(out, "  {}", markers.trim_start())?;
                 }
@@ -117,8 +143,17 @@ pub fn write_tree(
     Ok(())
 }
 
-fn section_markers(section: &Section, style: Style) -> String {
+fn section_markers(section: &Section, anchor: bool, style: Style) -> String {
     let mut markers = Vec::new();
+    if let Some(window) = &section.window {
+        markers.push(format!(
+            "due {} to {} after the deployment",
+            window.from, window.to
+        ));
+    }
+    if anchor {
+        markers.push("its end is the deployment moment".to_string());
+    }
     match section.kind {
         SectionKind::Steps => {}
         SectionKind::Triggers => markers.push("triggers: answer whether each holds".to_string()),
@@ -170,10 +205,16 @@ fn write_item(
         if item.choice {
             line.push_str(&format!("  {}", style.dim("(one of)")));
         }
+        if item.check.is_some() {
+            line.push_str(&format!("  {}", style.cyan("[check]")));
+        }
         if show_ids {
             line.push_str(&format!("  {}", style.dim(&item.id)));
         }
         writeln!(out, "{line}")?;
+        if let Some(check) = &item.check {
+            write_check(out, check, &format!("{indent}{pad}    "), style)?;
+        }
         let notes: Vec<Note> = item
             .why
             .notes()
@@ -189,6 +230,30 @@ fn write_item(
             .collect();
         write_notes(out, &notes, &format!("{indent}{pad}    "), style)?;
         stack.extend(item.children.iter().rev().map(|c| (c, depth + 1)));
+    }
+    Ok(())
+}
+
+/// The command under its item, as it would run: `$ ` before its first line, its time-out
+/// after the last. Shown, never run.
+fn write_check(
+    out: &mut dyn Write,
+    check: &crate::model::Check,
+    indent: &str,
+    style: Style,
+) -> io::Result<()> {
+    let lines: Vec<&str> = check.run.lines().collect();
+    for (index, text) in lines.iter().enumerate() {
+        let lead = if index == 0 { "$ " } else { "  " };
+        let tail = if index + 1 == lines.len() {
+            format!(
+                "  {}",
+                style.dim(&format!("(time-out {} s)", check.timeout_s))
+            )
+        } else {
+            String::new()
+        };
+        writeln!(out, "{indent}{lead}{text}{tail}")?;
     }
     Ok(())
 }

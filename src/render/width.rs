@@ -33,6 +33,82 @@ pub fn width(text: &str) -> usize {
     text.width()
 }
 
+/// Where lines of text that must stay exactly as they are (a command, a command's output)
+/// break to fit a width: at any character, never at words, so that every character is
+/// still shown. Fed in pieces as they arrive; every line it writes starts with `indent`.
+#[derive(Debug, Clone)]
+pub struct HardWrap {
+    columns: usize,
+    indent: String,
+    indent_width: usize,
+    used: usize,
+}
+
+impl HardWrap {
+    /// `indent` may be styled: its escape sequences take no room.
+    pub fn new(columns: usize, indent: &str) -> HardWrap {
+        let indent_width = width(&crate::text::clean_output(indent));
+        HardWrap {
+            columns: columns.max(indent_width + 8),
+            indent: indent.to_string(),
+            indent_width,
+            used: 0,
+        }
+    }
+
+    /// `text` with line breaks (and the indent) added where a line would pass the width;
+    /// a `\n` in `text` starts a new line, which gets the indent once more text follows.
+    pub fn push(&mut self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        for c in text.chars() {
+            if c == '\n' {
+                out.push('\n');
+                self.used = 0;
+                continue;
+            }
+            if self.used == 0 {
+                out.push_str(&self.indent);
+                self.used = self.indent_width;
+            }
+            let w = if c == '\t' {
+                8 - (self.used % 8)
+            } else {
+                c.width().unwrap_or(0)
+            };
+            if self.used + w > self.columns {
+                out.push('\n');
+                out.push_str(&self.indent);
+                self.used = self.indent_width;
+            }
+            out.push(c);
+            self.used += w;
+        }
+        out
+    }
+
+    /// Whether the last piece ended a line.
+    pub fn at_line_start(&self) -> bool {
+        self.used == 0
+    }
+}
+
+#[cfg(test)]
+mod hard_wrap_tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_break_anywhere_and_keep_every_character() {
+        let mut wrap = HardWrap::new(12, "  | ");
+        let out = wrap.push("abcdefghijkl\nshort\n");
+        assert_eq!(out, "  | abcdefgh\n  | ijkl\n  | short\n");
+        assert!(wrap.at_line_start());
+        let mut pieces = HardWrap::new(12, "> ");
+        let joined = format!("{}{}", pieces.push("0123"), pieces.push("456789xy"));
+        assert_eq!(joined, "> 0123456789\n> xy");
+        assert!(!pieces.at_line_start());
+    }
+}
+
 /// `text` cut to `columns` display columns, ending in `…` when it was cut.
 pub fn fit(text: &str, columns: usize) -> String {
     if text.width() <= columns {

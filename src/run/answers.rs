@@ -123,6 +123,9 @@ struct FullEntry {
     value: Option<Scalar>,
     #[serde(default)]
     note: Option<String>,
+    /// Why the item is answered before its time window opens.
+    #[serde(default)]
+    early: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,6 +153,14 @@ impl AnswersFile {
             name: file.to_string(),
         })
     }
+
+    /// The operator the file names, if it names one.
+    pub fn operator(&self) -> Option<&str> {
+        self.document
+            .operator
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+    }
 }
 
 /// Each slot holds its entry's name beside it, so taking an answer costs the same however
@@ -162,6 +173,9 @@ pub struct Answers {
     items: Vec<Option<(Event, Option<String>, String)>>,
     /// `(role, outcome, entry name)`.
     signoffs: Vec<Option<(String, SignoffOutcome, String)>>,
+    /// The role of each sign-off statement, so that a role's `later` is taken at its
+    /// first open statement: its owner confirms them after the run.
+    statement_roles: Vec<Option<usize>>,
     /// Entries for items of other environments: never reached, always unused.
     elsewhere: Vec<String>,
 }
@@ -203,6 +217,11 @@ impl Answers {
             fields: vec![None; plan.fields.len()],
             items: vec![None; plan.items.len()],
             signoffs: vec![None; plan.roles.len()],
+            statement_roles: plan
+                .items
+                .iter()
+                .map(|i| i.role.filter(|_| i.kind == ItemKind::Statement))
+                .collect(),
             ..Answers::default()
         };
         for (name, value) in document.fields {
@@ -251,11 +270,23 @@ impl Answers {
                     format!("answers.{id}: this item has sub-items; answer those instead"),
                 ));
             }
-            let (event, note) = item_event(plan, index, &entry)
+            let (mut event, note) = item_event(plan, index, &entry)
                 .map_err(|message| error(&id, format!("answers.{id}: {message}")))?;
+            if let (Entry::Full(full), Event::Answer { early, .. }) = (&entry, &mut event) {
+                early.clone_from(&full.early);
+            }
             answers.items[index] = Some((event, note, format!("answers.{id}")));
         }
         Ok(answers)
+    }
+
+    /// Whether the file still holds an answer for a step.
+    pub fn has(&self, step: Step) -> bool {
+        match step {
+            Step::Field(index) => self.fields.get(index).is_some_and(Option::is_some),
+            Step::Item(index) => self.items.get(index).is_some_and(Option::is_some),
+            Step::Signoff(role) => self.signoffs.get(role).is_some_and(Option::is_some),
+        }
     }
 
     /// The answer the file gives for a step, taken at most once.
@@ -272,10 +303,18 @@ impl Answers {
                     name,
                 ))
             }
-            Step::Item(index) => {
-                let (event, note, name) = self.items.get_mut(index)?.take()?;
-                Some((AnswerFromFile::Event(event, note), name))
-            }
+            Step::Item(index) => match self.items.get_mut(index)?.take() {
+                Some((event, note, name)) => Some((AnswerFromFile::Event(event, note), name)),
+                // A statement the file leaves open, of a role it says signs off later:
+                // the walk meets the role's `later` here, and leaves the rest to its owner.
+                None => {
+                    let role = (*self.statement_roles.get(index)?)?;
+                    match self.signoffs.get(role)? {
+                        Some((_, SignoffOutcome::Later, _)) => self.take_named(Step::Signoff(role)),
+                        _ => None,
+                    }
+                }
+            },
             Step::Signoff(role) => {
                 let (role, outcome, name) = self.signoffs.get_mut(role)?.take()?;
                 Some((
@@ -290,6 +329,21 @@ impl Answers {
     /// as ignored: it is never applied.
     pub fn discard(&mut self, step: Step) -> Option<String> {
         self.take_named(step).map(|(_, name)| name)
+    }
+
+    /// Whether the file answers this step (still untaken).
+    pub fn answers(&self, step: Step) -> bool {
+        match step {
+            Step::Field(index) => self.fields.get(index).is_some_and(Option::is_some),
+            Step::Item(index) => self.items.get(index).is_some_and(Option::is_some),
+            Step::Signoff(role) => self.signoffs.get(role).is_some_and(Option::is_some),
+        }
+    }
+
+    /// The value the file gives a run field, if it gives one.
+    pub fn field_value(&self, index: usize) -> Option<Option<&str>> {
+        let (_, value, _) = self.fields.get(index)?.as_ref()?;
+        Some(value.as_deref())
     }
 
     /// Entries the walk never reached.
@@ -307,6 +361,10 @@ impl Answers {
 
 fn signoff_outcome(entry: SignoffEntry) -> Result<SignoffOutcome, Refusal> {
     match entry {
+        // `later`: the role's owner signs off after the run, with `deploycheck signoff`.
+        SignoffEntry::Name(name) if name.trim().eq_ignore_ascii_case("later") => {
+            Ok(SignoffOutcome::Later)
+        }
         SignoffEntry::Name(name) if !name.trim().is_empty() => Ok(SignoffOutcome::Signed(name)),
         SignoffEntry::Name(_) => Err(Refusal::from("the signer's name is empty")),
         SignoffEntry::Refused { refused } if !refused.trim().is_empty() => {

@@ -14,6 +14,10 @@ pub struct Drift {
     pub reworded: Vec<(String, String)>,
     pub added: Vec<String>,
     pub removed: Vec<String>,
+    /// Items whose check command changed: `(item text, old command, new command)`, either
+    /// command `None` when the item had or has no check. A changed command is shown again
+    /// before it runs.
+    pub checks: Vec<(String, Option<String>, Option<String>)>,
 }
 
 impl Drift {
@@ -22,6 +26,11 @@ impl Drift {
             .items
             .iter()
             .map(|i| (i.id.as_str(), i.text.as_str()))
+            .collect();
+        let old_checks: HashMap<&str, Option<&str>> = old
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), i.check.as_ref().map(|c| c.run.as_str())))
             .collect();
         let new_ids: HashSet<&str> = new.items.iter().map(|i| i.id.as_str()).collect();
         let mut drift = Drift::default();
@@ -37,6 +46,20 @@ impl Drift {
         let mut gone: HashMap<(&str, &str), std::collections::VecDeque<&str>> =
             gone.into_iter().map(|(k, v)| (k, v.into())).collect();
         for item in &new.items {
+            let command = item.check.as_ref().map(|c| c.run.as_str());
+            match old_checks.get(item.id.as_str()) {
+                Some(before) if *before != command => drift.checks.push((
+                    item.text.clone(),
+                    before.map(str::to_string),
+                    command.map(str::to_string),
+                )),
+                None if command.is_some() => {
+                    drift
+                        .checks
+                        .push((item.text.clone(), None, command.map(str::to_string)))
+                }
+                _ => {}
+            }
             match old_by_id.get(item.id.as_str()) {
                 Some(text) if *text != item.text => {
                     drift.reworded.push((text.to_string(), item.text.clone()));
@@ -65,7 +88,10 @@ impl Drift {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.reworded.is_empty() && self.added.is_empty() && self.removed.is_empty()
+        self.reworded.is_empty()
+            && self.added.is_empty()
+            && self.removed.is_empty()
+            && self.checks.is_empty()
     }
 
     /// One line per change, at most `limit`, then `and N more`.
@@ -75,8 +101,19 @@ impl Drift {
             .iter()
             .map(|(old, new)| format!("reworded: \"{old}\" → \"{new}\""))
             .chain(self.added.iter().map(|t| format!("added: \"{t}\"")))
-            .chain(self.removed.iter().map(|t| format!("removed: \"{t}\"")));
-        let total = self.reworded.len() + self.added.len() + self.removed.len();
+            .chain(self.removed.iter().map(|t| format!("removed: \"{t}\"")))
+            .chain(self.checks.iter().map(|(text, _, new)| match new {
+                Some(command) => format!(
+                    "check changed: \"{text}\" now runs `{}`",
+                    crate::model::Check {
+                        run: command.clone(),
+                        timeout_s: 0
+                    }
+                    .first_line()
+                ),
+                None => format!("check removed: \"{text}\""),
+            }));
+        let total = self.reworded.len() + self.added.len() + self.removed.len() + self.checks.len();
         let mut lines: Vec<String> = all.take(limit).collect();
         if total > limit {
             lines.push(format!("and {} more", total - limit));
@@ -91,6 +128,14 @@ impl Drift {
             (self.reworded.len(), "reworded"),
             (self.added.len(), "added"),
             (self.removed.len(), "removed"),
+            (
+                self.checks.len(),
+                if self.checks.len() == 1 {
+                    "check changed"
+                } else {
+                    "checks changed"
+                },
+            ),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {word}"));

@@ -7,6 +7,8 @@
 pub mod answers;
 mod drift;
 mod folders;
+pub mod follow_up;
+mod state;
 
 use crate::engine::{Effect, End, Event, Meta, Plan, Start, Walk, WalkError, replay};
 use crate::model::{Record, RecordChecklist};
@@ -14,12 +16,16 @@ use crate::store::{Journal, JournalContents, RunFolder, RunFolders, fingerprint,
 
 pub use drift::Drift;
 pub use folders::{FolderNote, Found, find_runs, may_be_stranded, settle_run};
+pub use state::{Addendum, AddendumKind, Rejected, RunState, StateNote};
 
 #[derive(Debug)]
 pub struct Run {
     walk: Walk,
     journal: Journal,
     folder: RunFolder,
+    /// Set for a walk of a finished run's follow-ups: the stem of its journal and addendum
+    /// (`followup-<UTC time>-<operator>`), which it writes instead of the run's record.
+    follow_up: Option<String>,
 }
 
 /// What resuming found: how the checklist changed since the run's last session, what of
@@ -81,7 +87,74 @@ impl Run {
             walk: Walk::start(meta, *start),
             journal,
             folder,
+            follow_up: None,
         })
+    }
+
+    /// Starts walking a finished run's follow-ups, in a journal of its own in the run's
+    /// folder (`followup-<UTC time>-<operator>.jsonl`): the night's journal, which another
+    /// machine wrote, is never touched.
+    pub fn start_follow_up(folder: RunFolder, meta: &Meta, start: Start) -> Result<Run, RunError> {
+        let stem = crate::model::follow_up_stem(&meta.at, &meta.by);
+        let path = folder.path.join(format!("{stem}.jsonl"));
+        let event = Event::Start(Box::new(start));
+        let journal = Journal::create(&path, meta, &event)
+            .map_err(|source| RunError::Journal { path, source })?;
+        let Event::Start(start) = event else {
+            unreachable!()
+        };
+        Ok(Run {
+            walk: Walk::start(meta, *start),
+            journal,
+            folder,
+            follow_up: Some(stem),
+        })
+    }
+
+    /// Takes up a follow-up walk that was stopped (Ctrl-C, a lost connection).
+    pub fn resume_follow_up(
+        folder: RunFolder,
+        stem: String,
+        contents: &JournalContents,
+        meta: &Meta,
+        host: &str,
+    ) -> Result<Run, RunError> {
+        let path = folder.path.join(format!("{stem}.jsonl"));
+        let walk = replay(contents.entries.iter().cloned())
+            .map_err(|e| RunError::Replay(format!("{}: {e}", path.display())))?;
+        let journal = Journal::reopen(&path, contents).map_err(|source| RunError::Journal {
+            path: path.clone(),
+            source,
+        })?;
+        let mut run = Run {
+            walk,
+            journal,
+            folder,
+            follow_up: Some(stem),
+        };
+        run.record_event(
+            meta,
+            Event::Resume {
+                host: host.to_string(),
+                checklist: None,
+                plan: None,
+            },
+        )?;
+        run.sync()?;
+        Ok(run)
+    }
+
+    /// Whether this walks a finished run's follow-ups.
+    pub fn is_follow_up(&self) -> bool {
+        self.follow_up.is_some()
+    }
+
+    /// Where this run's end lands: the record, or the follow-up addendum.
+    pub fn output_path(&self) -> std::path::PathBuf {
+        match &self.follow_up {
+            Some(stem) => self.folder.path.join(format!("{stem}.yaml")),
+            None => self.folder.record_path(),
+        }
     }
 
     /// Takes up an unfinished run: its journal is replayed, the new session journaled,
@@ -131,6 +204,7 @@ impl Run {
             walk,
             journal,
             folder,
+            follow_up: None,
         })
     }
 
@@ -177,7 +251,10 @@ impl Run {
         )?;
         self.sync()?;
         let record = self.walk.record();
-        self.write_record(&record_bytes(&record))?;
+        // A follow-up walk lands its answers when it ends; stopped, it waits in its journal.
+        if self.follow_up.is_none() {
+            self.write_record(&record_bytes(&record))?;
+        }
         Ok(record)
     }
 
@@ -213,21 +290,27 @@ impl Run {
         closing: impl FnOnce(String, u64) -> Event,
     ) -> Result<Record, RunError> {
         let record = self.walk.record_ending(Some(end));
-        let bytes = record_bytes(&record);
-        let (sha256, length) = fingerprint(&bytes);
+        let bytes = match &self.follow_up {
+            Some(_) => follow_up::addendum_bytes(&self.walk, &record, &meta.at),
+            None => Some(record_bytes(&record)),
+        };
+        let (sha256, length) = match &bytes {
+            Some(bytes) => fingerprint(bytes),
+            // A follow-up walk that answered nothing leaves no addendum.
+            None => (String::new(), 0),
+        };
         self.record_event(meta, closing(sha256, length))?;
         self.sync()?;
-        self.write_record(&bytes)?;
+        if let Some(bytes) = bytes {
+            self.write_record(&bytes)?;
+        }
         Ok(record)
     }
 
     fn write_record(&self, bytes: &[u8]) -> Result<(), RunError> {
-        self.folder
-            .write_record(bytes)
-            .map_err(|source| RunError::Record {
-                path: self.folder.record_path(),
-                source,
-            })
+        let path = self.output_path();
+        crate::store::write_atomically(&path, bytes)
+            .map_err(|source| RunError::Record { path, source })
     }
 }
 

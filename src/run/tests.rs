@@ -67,6 +67,7 @@ fn start_event(plan: Plan) -> Event {
         environment: "production".into(),
         host: "ops-1".into(),
         plan,
+        follow_up_of: None,
     }))
 }
 

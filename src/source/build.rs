@@ -11,10 +11,12 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::condition;
 use super::diagnostic::Diagnostic;
 use super::mojibake;
+use super::window::{self as time, Found, Ordinal, Strength};
 use crate::model::{
-    Checklist, Contact, Field, Item, Phase, PhaseKind, Section, SectionKind, Source, Threshold,
-    Why, is_valid_slug, push_slug,
+    Checklist, Contact, Field, Item, MAX_SLUG_LEN, Phase, PhaseKind, Section, SectionKind, Source,
+    Span, Threshold, Why, Window, is_valid_slug, push_slug,
 };
+use crate::words::{ItemScan, Lexicon};
 
 /// Deeper nesting than this is a mistake, not a checklist; refusing it bounds recursion.
 pub const MAX_ITEM_DEPTH: usize = 16;
@@ -64,10 +66,38 @@ pub struct DraftSection {
     pub environments: Vec<String>,
     pub optional: Option<bool>,
     pub line: Option<u32>,
+    pub window: WindowSpec,
+    /// Completing this section is the deployment moment.
+    pub anchor: bool,
     /// Model items straight from [`new_item`]; an explicit ID waits in `id` (empty: derive
     /// it), and [`Builder::finish`] turns every `id` into the full path.
     pub items: Vec<Item>,
     pub why: Why,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum WindowSpec {
+    /// Read it from the title.
+    #[default]
+    Infer,
+    /// The author said there is none.
+    Absent,
+    Given(Window),
+}
+
+/// What the builder remembers about windows while it goes through the sections in file
+/// order, to settle what one section cannot decide alone.
+#[derive(Debug, Default)]
+struct WindowState {
+    /// Sections seen so far; the index of the next one in file order.
+    sections: usize,
+    /// Whether an earlier section has a window: later ones come after the deployment.
+    seen: bool,
+    lines: Vec<Option<u32>>,
+    /// Windows that open at a moment (`T+2h`) and close when the next one opens.
+    moments: Vec<(usize, Span, String)>,
+    /// `Day N` windows, counted from 1 unless some `Day 0` says from 0.
+    ordinals: Vec<(usize, Ordinal)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -83,6 +113,11 @@ pub enum ThresholdSpec {
 pub struct Builder<'a> {
     file: &'a str,
     pub diagnostics: Vec<Diagnostic>,
+    /// Lists reused from one group of sibling IDs to the next: a large file has tens of
+    /// thousands of small groups.
+    explicit: Vec<bool>,
+    claims: Vec<(u64, usize, usize)>,
+    windows: WindowState,
 }
 
 impl<'a> Builder<'a> {
@@ -90,6 +125,9 @@ impl<'a> Builder<'a> {
         Builder {
             file,
             diagnostics: Vec::new(),
+            explicit: Vec::new(),
+            claims: Vec::new(),
+            windows: WindowState::default(),
         }
     }
 
@@ -124,7 +162,8 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|c| self.contact(c))
             .collect();
-        let phases = self.phases(draft.phases);
+        let mut phases = self.phases(draft.phases);
+        self.settle_windows(&mut phases);
         let unread_boxes = draft.unread_boxes;
         let checklist = Checklist {
             title,
@@ -204,6 +243,7 @@ impl<'a> Builder<'a> {
     }
 
     fn phase(&mut self, draft: DraftPhase, title: String, id: String) -> Phase {
+        let title_of_phase = title.clone();
         let section_titles: Vec<String> = draft
             .sections
             .iter()
@@ -262,7 +302,7 @@ impl<'a> Builder<'a> {
             .into_iter()
             .zip(section_titles)
             .zip(ids)
-            .map(|((section, title), id)| self.section(section, title, id, kind))
+            .map(|((section, title), id)| self.section(section, title, id, (kind, &title_of_phase)))
             .collect::<Vec<_>>();
         if kind == PhaseKind::Rollback && !sections.iter().any(|s| s.kind == SectionKind::Triggers)
         {
@@ -287,7 +327,7 @@ impl<'a> Builder<'a> {
         draft: DraftSection,
         title: String,
         id: String,
-        phase_kind: PhaseKind,
+        (phase_kind, phase_title): (PhaseKind, &str),
     ) -> Section {
         let role = draft
             .role
@@ -363,11 +403,19 @@ impl<'a> Builder<'a> {
                 false
             }
         });
+        let window = self.section_window(
+            draft.window,
+            (&title, phase_title),
+            (phase_kind, kind),
+            draft.line,
+            &mut why,
+        );
         let mut items = draft.items;
         // The title is only worth reading when some item has a threshold it could cancel.
         let under_setting = has_threshold(&items) && says_setting(&title);
         settings_are_not_thresholds(&mut items, under_setting);
         mark_choices(&mut items);
+        self.checks_only_on_answered_items(&items);
         self.assign_item_ids(&id, &mut items, 0);
         if items.is_empty() && kind != SectionKind::Signoff {
             self.warning(draft.line, format!("section `{title}` has no items"));
@@ -379,8 +427,233 @@ impl<'a> Builder<'a> {
             role,
             environments: draft.environments,
             optional,
+            window,
+            anchor: draft.anchor,
             items,
             why,
+        }
+    }
+
+    /// The section's window: as written, or read from its title when the section comes
+    /// after the deployment (see `source::window`).
+    fn section_window(
+        &mut self,
+        spec: WindowSpec,
+        (title, phase_title): (&str, &str),
+        (phase_kind, kind): (PhaseKind, SectionKind),
+        line: Option<u32>,
+        why: &mut Why,
+    ) -> Option<Window> {
+        let index = self.windows.sections;
+        self.windows.sections += 1;
+        self.windows.lines.push(line);
+        let window = match spec {
+            WindowSpec::Absent => None,
+            WindowSpec::Given(window) => {
+                why.add("window", format!("{window}, as written"), line);
+                Some(window)
+            }
+            WindowSpec::Infer => self.window_from_title(index, title, phase_title, line, why),
+        }?;
+        if kind == SectionKind::Signoff
+            || phase_kind == PhaseKind::Rollback && kind == SectionKind::Steps
+        {
+            let what = if kind == SectionKind::Signoff {
+                "a sign-off is given when the walk reaches it"
+            } else {
+                "a rollback procedure is walked when a rollback starts"
+            };
+            self.warning(
+                line,
+                format!("section `{title}` has the window {window}, but {what}, so the window is left out"),
+            );
+            why.forget("window");
+            return None;
+        }
+        self.windows.seen = true;
+        Some(window)
+    }
+
+    fn window_from_title(
+        &mut self,
+        index: usize,
+        title: &str,
+        phase_title: &str,
+        line: Option<u32>,
+        why: &mut Why,
+    ) -> Option<Window> {
+        let reading = time::read_title(title)?;
+        let phrase = reading.phrase.clone();
+        let words = lower_words(&format!("{phase_title} {title}"));
+        let after = time::says_after_deploy(&words) || self.windows.seen;
+        let before = time::says_before_or_estimate(&words);
+        let trusted = reading.strength == Strength::Explicit || (after && !before);
+        let (from, to) = match reading.found {
+            Found::Range { from, to } => (from, to),
+            Found::Moment(at) => (at, provisional_end(at)),
+            Found::Before => {
+                why.add(
+                    "no window",
+                    format!("{phrase:?} is before the deployment"),
+                    line,
+                );
+                return None;
+            }
+            Found::Backwards { from, to } => {
+                self.warning(
+                    line,
+                    format!(
+                        "the time window {phrase:?} in `{title}` closes before it opens ({from} to {to}), so the section has no window; fix the title, or write <!-- deploycheck: window=FROM..TO --> before it"
+                    ),
+                );
+                return None;
+            }
+            Found::Unreadable => {
+                self.warning(
+                    line,
+                    format!(
+                        "`{title}` has {phrase:?} without a length of time after it (like T+2h), so the section has no window; write <!-- deploycheck: window=FROM..TO --> before it if it has one"
+                    ),
+                );
+                return None;
+            }
+        };
+        if !trusted {
+            let reads_like = if before {
+                "a plan or how long something takes (its heading or phase says it comes before the deployment, or is an estimate)"
+            } else {
+                "how long something takes (the section is not after a windowed one, and neither it nor its phase says post-deployment)"
+            };
+            why.doubt(
+                "no window",
+                format!(
+                    "{phrase:?} reads like {reads_like}, not a time after the deployment; if it is a window, write <!-- deploycheck: window={from}..{to} --> before it"
+                ),
+                line,
+            );
+            return None;
+        }
+        if let Found::Moment(at) = reading.found {
+            self.windows.moments.push((index, at, phrase.clone()));
+        } else {
+            why.add("window", format!("{phrase:?} in the title"), line);
+        }
+        if let Some(ordinal) = reading.ordinal {
+            self.windows.ordinals.push((index, ordinal));
+        }
+        Some(Window { from, to })
+    }
+
+    /// What one section could not decide alone: where a moment's window ends, whether
+    /// `Day N` counts from 0 or 1, windows that come in an odd order, and the anchor.
+    fn settle_windows(&mut self, phases: &mut [Phase]) {
+        let state = std::mem::take(&mut self.windows);
+        let mut sections: Vec<&mut Section> = phases
+            .iter_mut()
+            .flat_map(|p| p.sections.iter_mut())
+            .collect();
+        if sections.len() != state.sections {
+            // Sections dropped along the way: the indexes no longer line up.
+            return;
+        }
+        for (index, ordinal) in &state.ordinals {
+            let zero_based = state
+                .ordinals
+                .iter()
+                .any(|(_, o)| o.unit == ordinal.unit && o.first == 0);
+            if let Some(window) = sections[*index].window.as_mut() {
+                let (from, to) = ordinal.range(zero_based);
+                *window = Window { from, to };
+            }
+        }
+        for (index, at, phrase) in &state.moments {
+            let next = sections[index + 1..]
+                .iter()
+                .filter_map(|s| s.window)
+                .map(|w| w.from)
+                .find(|from| from > at);
+            let (to, because) = match next {
+                Some(next) => (next, "when the next window opens"),
+                None => (provisional_end(*at), "after as long again"),
+            };
+            let line = state.lines[*index];
+            let section = &mut sections[*index];
+            if let Some(window) = section.window.as_mut() {
+                window.to = to;
+                section.why.doubt(
+                    "window",
+                    format!(
+                        "{phrase:?} is a moment: its window closes {because}, at {to}; write <!-- deploycheck: window={at}..{to} --> to say when"
+                    ),
+                    line,
+                );
+            }
+        }
+        let mut previous: Option<(usize, Window)> = None;
+        for (index, section) in sections.iter().enumerate() {
+            let Some(window) = section.window else {
+                continue;
+            };
+            if let Some((before, earlier)) = previous
+                && (window.from < earlier.from || window.to < earlier.to)
+            {
+                let title = &sections[before].title;
+                let verb = if window.from < earlier.from {
+                    "opens"
+                } else {
+                    "closes"
+                };
+                self.warning(
+                    state.lines[index],
+                    format!(
+                        "the window of `{}` ({window}) {verb} before that of `{title}` ({earlier}), which comes first in the file; the walk asks in file order, so one of them would be answered early or late: reorder the sections or check their windows",
+                        section.title
+                    ),
+                );
+            }
+            previous = Some((index, window));
+        }
+        let anchors: Vec<usize> = (0..sections.len())
+            .filter(|&i| sections[i].anchor)
+            .collect();
+        if let Some(&first) = anchors.first() {
+            for &other in &anchors[1..] {
+                self.warning(
+                    state.lines[other],
+                    format!(
+                        "`{}` is marked as the deployment moment, but so is `{}` before it; the first one counts",
+                        sections[other].title, sections[first].title
+                    ),
+                );
+                sections[other].anchor = false;
+            }
+            if let Some(early) = (0..first).find(|&i| sections[i].window.is_some()) {
+                self.warning(
+                    state.lines[early],
+                    format!(
+                        "`{}` has a window, but comes before `{}`, the deployment moment its window counts from; move the anchor up, or the section below it",
+                        sections[early].title, sections[first].title
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A check on an item whose status comes from its sub-items (or on a group heading)
+    /// would never be asked for, so never run: an error, not a silent no-op.
+    fn checks_only_on_answered_items(&mut self, items: &[Item]) {
+        let mut stack: Vec<&Item> = items.iter().collect();
+        while let Some(item) = stack.pop() {
+            if item.check.is_some() && (item.group || !item.children.is_empty()) {
+                self.error(
+                    item.line,
+                    format!(
+                        "item `{}` has sub-items, so its status follows from theirs and its check would never run; put the check on a sub-item",
+                        item.text
+                    ),
+                );
+            }
+            stack.extend(&item.children);
         }
     }
 
@@ -398,15 +671,18 @@ impl<'a> Builder<'a> {
             items.clear();
             return;
         }
-        let ids = {
-            let keys: Vec<IdKey> = items
-                .iter()
-                .map(|i| IdKey::new((!i.id.is_empty()).then_some(i.id.as_str()), &i.text, i.line))
-                .collect();
-            self.assign_ids(parent_id, &keys, "item")
-        };
-        for (item, id) in items.iter_mut().zip(ids) {
+        // Items are the many siblings: their IDs are built in place, with no list of keys.
+        let mut explicit = std::mem::take(&mut self.explicit);
+        explicit.clear();
+        for item in items.iter_mut() {
+            let given = (!item.id.is_empty()).then_some(item.id.as_str());
+            let (id, is_explicit) = self.full_id(parent_id, given, &item.text, item.line, "item");
             item.id = id;
+            explicit.push(is_explicit);
+        }
+        self.make_unique(parent_id, items.as_mut_slice(), &explicit, "item");
+        self.explicit = explicit;
+        for item in items.iter_mut() {
             let Item { id, children, .. } = item;
             self.assign_item_ids(id, children, depth + 1);
         }
@@ -416,73 +692,129 @@ impl<'a> Builder<'a> {
     /// choice never depends on the order of the items around it; generated ones are slugs
     /// of the text, with `-2`, `-3` only where siblings would collide.
     fn assign_ids(&mut self, parent: &str, keys: &[IdKey], what: &str) -> Vec<String> {
+        let mut ids = Vec::with_capacity(keys.len());
+        let mut explicit = Vec::with_capacity(keys.len());
+        for key in keys {
+            let (id, is_explicit) = self.full_id(parent, key.explicit, key.text, key.line, what);
+            ids.push(id);
+            explicit.push(is_explicit);
+        }
+        self.make_unique(
+            parent,
+            &mut Keyed {
+                ids: &mut ids,
+                keys,
+            },
+            &explicit,
+            what,
+        );
+        ids
+    }
+
+    /// `parent/segment`, where the segment is the explicit one if it is valid, else the
+    /// slug of `text`; and whether it was explicit.
+    fn full_id(
+        &mut self,
+        parent: &str,
+        explicit: Option<&str>,
+        text: &str,
+        line: Option<u32>,
+        what: &str,
+    ) -> (String, bool) {
+        let segment = explicit.and_then(|e| self.explicit_segment(parent, e, line, what));
+        let segment_len = segment
+            .as_ref()
+            .map_or(text.len().min(MAX_SLUG_LEN), String::len);
+        let mut id = String::with_capacity(parent.len() + 1 + segment_len);
+        if !parent.is_empty() {
+            id.push_str(parent);
+            id.push('/');
+        }
+        match segment {
+            Some(segment) => {
+                id.push_str(&segment);
+                (id, true)
+            }
+            None => {
+                push_slug(&mut id, text);
+                (id, false)
+            }
+        }
+    }
+
+    /// Renames generated IDs that collide with an earlier claim (explicit IDs claim first,
+    /// then the rest in order), and reports repeated explicit IDs.
+    fn make_unique(
+        &mut self,
+        parent: &str,
+        siblings: &mut (impl Siblings + ?Sized),
+        explicit: &[bool],
+        what: &str,
+    ) {
         let prefix = if parent.is_empty() {
             0
         } else {
             parent.len() + 1
         };
-        let full = |segment_len: usize| {
-            let mut id = String::with_capacity(prefix + segment_len);
-            if prefix > 0 {
-                id.push_str(parent);
-                id.push('/');
-            }
-            id
-        };
-        let mut ids: Vec<String> = Vec::with_capacity(keys.len());
-        let mut explicit = vec![false; keys.len()];
-        for (index, key) in keys.iter().enumerate() {
-            let segment = key
-                .explicit
-                .and_then(|e| self.explicit_segment(parent, e, key.line, what));
-            let mut id = full(segment.as_ref().map_or(key.text.len(), String::len));
-            match segment {
-                Some(segment) => {
-                    id.push_str(&segment);
-                    explicit[index] = true;
-                }
-                None => push_slug(&mut id, key.text),
-            }
-            ids.push(id);
-        }
-
-        // Explicit IDs claim their names first; a generated ID that collides with an
-        // earlier claim is renamed below. The set borrows, so no ID is copied here.
-        let mut collisions = Vec::new();
-        {
-            let mut claimed: HashMap<&str, usize, Fnv> =
-                HashMap::with_capacity_and_hasher(ids.len(), Fnv::default());
-            let order = (0..ids.len())
-                .filter(|&i| explicit[i])
-                .chain((0..ids.len()).filter(|&i| !explicit[i]));
-            for index in order {
-                // Siblings share the parent prefix; only the last segment can differ.
-                let segment = &ids[index][prefix..];
-                if let Some(&first) = claimed.get(segment) {
-                    collisions.push((index, first));
-                } else {
-                    claimed.insert(segment, index);
+        // Siblings share the parent prefix; only the last segment can differ. Sorting the
+        // siblings by (hash of segment, claim rank), in a list kept from one group to the
+        // next, puts each group of equal segments together with its claimant first.
+        let mut claims = std::mem::take(&mut self.claims);
+        claims.clear();
+        let count = explicit.len();
+        let order = (0..count)
+            .filter(|&i| explicit[i])
+            .chain((0..count).filter(|&i| !explicit[i]));
+        claims.extend(order.enumerate().map(|(rank, index)| {
+            let mut hasher = FnvHasher::default();
+            hasher.write(&siblings.id(index).as_bytes()[prefix..]);
+            (hasher.finish(), rank, index)
+        }));
+        claims.sort_unstable();
+        // (claim rank, index, index of the sibling that claimed the segment first)
+        let mut collisions: Vec<(usize, usize, usize)> = Vec::new();
+        let mut run = 0;
+        while run < claims.len() {
+            let hash = claims[run].0;
+            let end = claims[run..]
+                .iter()
+                .position(|c| c.0 != hash)
+                .map_or(claims.len(), |n| run + n);
+            // Equal hashes are nearly always equal segments; the claimant of a segment is
+            // the first in the run, by rank, that has it.
+            for later in run + 1..end {
+                let (_, rank, index) = claims[later];
+                let segment = &siblings.id(index)[prefix..];
+                if let Some(&(_, _, first)) = claims[run..later]
+                    .iter()
+                    .find(|c| &siblings.id(c.2)[prefix..] == segment)
+                {
+                    collisions.push((rank, index, first));
                 }
             }
+            run = end;
         }
+        self.claims = claims;
         if collisions.is_empty() {
-            return ids;
+            return;
         }
+        collisions.sort_unstable();
         // Each name remembers the next suffix to try, so a thousand repeats of one text cost
         // a thousand steps, not a million; a suffix another sibling already holds is skipped.
-        let mut taken: HashSet<String, Fnv> =
-            ids.iter().map(|id| id[prefix..].to_string()).collect();
+        let mut taken: HashSet<String, Fnv> = (0..count)
+            .map(|i| siblings.id(i)[prefix..].to_string())
+            .collect();
         let mut next_suffix: HashMap<String, usize, Fnv> = HashMap::default();
         // One warning per group of repeats, at the first repeat: (first, repeat lines, last id).
         let mut groups: Vec<(usize, Vec<Option<u32>>, String)> = Vec::new();
         let mut group_of: HashMap<usize, usize, Fnv> = HashMap::default();
-        for (index, first) in collisions {
-            let segment = ids[index][prefix..].to_string();
-            let first_line = keys[first].line;
+        for (_, index, first) in collisions {
+            let segment = siblings.id(index)[prefix..].to_string();
+            let first_line = siblings.line(first);
             if explicit[index] {
                 let at = first_line.map_or(String::new(), |l| format!(" on line {l}"));
                 self.error(
-                    keys[index].line,
+                    siblings.line(index),
                     format!("duplicate {what} id `{segment}`: already used{at}; IDs must be unique within their parent"),
                 );
                 continue;
@@ -499,9 +831,10 @@ impl<'a> Builder<'a> {
                 groups.push((first, Vec::new(), String::new()));
                 groups.len() - 1
             });
-            groups[group].1.push(keys[index].line);
+            groups[group].1.push(siblings.line(index));
             groups[group].2.clone_from(&renamed);
-            ids[index] = format!("{}{renamed}", &ids[index][..prefix]);
+            let id = format!("{}{renamed}", &siblings.id(index)[..prefix]);
+            siblings.set_id(index, id);
             taken.insert(renamed);
         }
         for (first, lines, last) in groups {
@@ -512,8 +845,8 @@ impl<'a> Builder<'a> {
                 .map(|l| l.map_or("?".to_string(), |l| l.to_string()))
                 .collect();
             let more = if repeats > 5 { ", ..." } else { "" };
-            let earlier = keys[first]
-                .line
+            let earlier = siblings
+                .line(first)
                 .map_or(String::new(), |l| format!(" (first on line {l})"));
             let renamed = if repeats == 1 {
                 format!("it gets `{last}`, which shifts")
@@ -524,7 +857,7 @@ impl<'a> Builder<'a> {
                 lines[0],
                 format!(
                     "{what} `{}` is repeated {repeats} more time{}{earlier}, on line{} {}{more}, so {renamed} if they are reordered; give {} an explicit id",
-                    keys[first].text,
+                    siblings.text(first),
                     if repeats == 1 { "" } else { "s" },
                     if repeats == 1 { "" } else { "s" },
                     shown.join(", "),
@@ -532,7 +865,6 @@ impl<'a> Builder<'a> {
                 ),
             );
         }
-        ids
     }
 
     /// An explicit ID is either the last segment or the whole path under the right parent.
@@ -580,8 +912,24 @@ pub fn clean_owned(
     text: String,
     line: Option<u32>,
 ) -> String {
+    clean_scanned(file, diagnostics, text, line).0
+}
+
+/// [`clean_owned`], and the scan of the clean text for the rules that read items next.
+fn clean_scanned(
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    text: String,
+    line: Option<u32>,
+) -> (String, ItemScan) {
+    let scan = ItemScan::of(&text);
+    if scan.plain {
+        return (text, scan);
+    }
     let text = repair_and_collapse(file, diagnostics, text, line);
-    crate::text::checklist_text(file, diagnostics, text, line)
+    let text = crate::text::checklist_text(file, diagnostics, text, line);
+    let scan = ItemScan::of(&text);
+    (text, scan)
 }
 
 fn repair_and_collapse(
@@ -668,7 +1016,7 @@ pub fn new_item(
     line: Option<u32>,
     spec: ItemSpec,
 ) -> Option<Item> {
-    let text = clean_owned(file, diagnostics, text, line);
+    let (text, scan) = clean_scanned(file, diagnostics, text, line);
     if text.is_empty() {
         diagnostics.push(Diagnostic::warning(
             file,
@@ -680,7 +1028,7 @@ pub fn new_item(
     let mut why = spec.why;
     let threshold = match spec.threshold {
         ThresholdSpec::Infer if !spec.group => {
-            let found = Threshold::infer(&text).map(Box::new);
+            let found = Threshold::infer_scanned(&text, &scan).map(Box::new);
             if let Some(threshold) = &found {
                 // The note's words are derived from the item when shown, so that the many
                 // measured items of a large file cost no formatting here. A bare number is
@@ -706,7 +1054,7 @@ pub fn new_item(
             let own = if spec.group {
                 condition::of_title(&text)
             } else {
-                condition::of_item(&text)
+                condition::of_scanned_item(&text, &scan)
             };
             match own {
                 Some(found) => {
@@ -736,6 +1084,7 @@ pub fn new_item(
         condition,
         text,
         line,
+        check: None,
         threshold,
         children: Vec::new(),
         group: spec.group,
@@ -825,10 +1174,14 @@ fn mark_choices(items: &mut [Item]) {
 }
 
 fn says_choice(text: &str) -> bool {
-    // Every phrase below has `one` or `either`; most parents have neither.
+    // Every phrase below has `one` after or before a space, or `either`; most parents have
+    // neither (`component` has `one` inside a word).
     let bytes = text.as_bytes();
-    let maybe = bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"one"))
-        || bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"eith"));
+    let maybe = bytes.windows(4).any(|w| {
+        w.eq_ignore_ascii_case(b" one")
+            || w.eq_ignore_ascii_case(b"one ")
+            || w.eq_ignore_ascii_case(b"eith")
+    });
     maybe
         && lower_contains_any(
             text,
@@ -863,35 +1216,7 @@ fn option_label(text: &str) -> Option<String> {
 /// Text about configuring alerts or limits: `Alert thresholds set:`, `Autoscaling at CPU > 70%`.
 fn says_setting(text: &str) -> bool {
     // Every phrase below has one of these words; a pass over the words rules most text out.
-    const WORDS: &[&str] = &[
-        "alert",
-        "alerts",
-        "alerting",
-        "alarm",
-        "alarms",
-        "threshold",
-        "thresholds",
-        "autoscaling",
-        "autoscaler",
-        "autoscale",
-        "auto",
-        "scale",
-        "scaling",
-        "configured",
-        "configure",
-        "set",
-        "page",
-        "paging",
-        "notify",
-        "limit",
-        "limits",
-        "quota",
-        "quotas",
-    ];
-    let maybe = text
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|word| (3..=11).contains(&word.len()))
-        .any(|word| WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)));
+    let maybe = SETTING_WORDS.any_in(text);
     maybe
         && lower_contains_any(
             text,
@@ -920,6 +1245,33 @@ fn says_setting(text: &str) -> bool {
             ],
         )
 }
+
+/// The words every phrase of [`says_setting`] holds one of.
+const SETTING_WORDS: Lexicon = Lexicon::new(&[
+    "alert",
+    "alerts",
+    "alerting",
+    "alarm",
+    "alarms",
+    "threshold",
+    "thresholds",
+    "autoscaling",
+    "autoscaler",
+    "autoscale",
+    "auto",
+    "scale",
+    "scaling",
+    "configured",
+    "configure",
+    "set",
+    "page",
+    "paging",
+    "notify",
+    "limit",
+    "limits",
+    "quota",
+    "quotas",
+]);
 
 /// The words of a heading or an item, lowercased, punctuation dropped:
 /// `Phase 1: Detection` is `phase`, `1`, `detection`.
@@ -980,6 +1332,56 @@ pub fn looks_like_role(title: &str) -> bool {
         })
 }
 
+/// A group of siblings whose IDs are made unique: items in place, or phases and sections
+/// with their IDs beside their keys.
+trait Siblings {
+    fn id(&self, index: usize) -> &str;
+    fn set_id(&mut self, index: usize, id: String);
+    fn text(&self, index: usize) -> &str;
+    fn line(&self, index: usize) -> Option<u32>;
+}
+
+impl Siblings for [Item] {
+    fn id(&self, index: usize) -> &str {
+        &self[index].id
+    }
+
+    fn set_id(&mut self, index: usize, id: String) {
+        self[index].id = id;
+    }
+
+    fn text(&self, index: usize) -> &str {
+        &self[index].text
+    }
+
+    fn line(&self, index: usize) -> Option<u32> {
+        self[index].line
+    }
+}
+
+struct Keyed<'k, 'a> {
+    ids: &'k mut [String],
+    keys: &'k [IdKey<'a>],
+}
+
+impl Siblings for Keyed<'_, '_> {
+    fn id(&self, index: usize) -> &str {
+        &self.ids[index]
+    }
+
+    fn set_id(&mut self, index: usize, id: String) {
+        self.ids[index] = id;
+    }
+
+    fn text(&self, index: usize) -> &str {
+        self.keys[index].text
+    }
+
+    fn line(&self, index: usize) -> Option<u32> {
+        self.keys[index].line
+    }
+}
+
 struct IdKey<'a> {
     explicit: Option<&'a str>,
     text: &'a str,
@@ -1031,6 +1433,13 @@ impl Default for FnvHasher {
     }
 }
 
+impl FnvHasher {
+    fn step(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(0x0100_0000_01b3);
+        self.0 ^= self.0 >> 29;
+    }
+}
+
 impl Hasher for FnvHasher {
     fn finish(&self) -> u64 {
         self.0
@@ -1038,11 +1447,18 @@ impl Hasher for FnvHasher {
 
     fn write(&mut self, bytes: &[u8]) {
         // Eight bytes a step: IDs are tens of bytes long.
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0 ^ u64::from_le_bytes(word)).wrapping_mul(0x0100_0000_01b3);
-            self.0 ^= self.0 >> 29;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            self.step(word);
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let word = tail
+                .iter()
+                .rev()
+                .fold(0u64, |word, &b| word << 8 | u64::from(b));
+            self.step(word);
         }
     }
 }
@@ -1058,16 +1474,27 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-/// Case-insensitive search for lowercase ASCII needles (that start with a letter), without
-/// lowercasing a copy: titles and items are short, and most windows fail on their first byte.
+/// Case-insensitive search for lowercase ASCII needles, without lowercasing a copy: one
+/// pass over the text, which stops only where a needle could start.
 fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
+    // The needles' first bytes as a set, keyed like the text's bytes below (`| 0x20` folds
+    // ASCII letters to lowercase and keeps `(` as it is).
+    let firsts = needles
+        .iter()
+        .filter_map(|n| n.as_bytes().first())
+        .fold(0u128, |set, &b| set | 1u128 << (b & 0x7f));
     let hay = text.as_bytes();
-    needles.iter().any(|needle| {
-        let needle = needle.as_bytes();
-        hay.len() >= needle.len()
-            && hay
-                .windows(needle.len())
-                .any(|window| window[0] | 0x20 == needle[0] && window.eq_ignore_ascii_case(needle))
+    (0..hay.len()).any(|at| {
+        let key = hay[at] | 0x20;
+        key < 0x80
+            && firsts >> key & 1 == 1
+            && needles.iter().any(|needle| {
+                let needle = needle.as_bytes();
+                needle.first() == Some(&key)
+                    && hay
+                        .get(at..at + needle.len())
+                        .is_some_and(|window| window.eq_ignore_ascii_case(needle))
+            })
     })
 }
 
@@ -1128,4 +1555,41 @@ fn says_optional_section(title: &str) -> bool {
                 "bonus",
             ],
         )
+}
+
+/// Where a moment's window ends until the sections around it say otherwise: as long again
+/// after it opens (an hour for `T+0`).
+fn provisional_end(at: Span) -> Span {
+    if at.is_zero() {
+        Span::of(1.0, "h").expect("hours are a unit")
+    } else {
+        at.doubled()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The general path, without the shortcut for plain text.
+    fn cleaned_the_long_way(text: &str) -> (String, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let text = repair_and_collapse("c.md", &mut diagnostics, text.to_string(), Some(1));
+        let text = crate::text::checklist_text("c.md", &mut diagnostics, text, Some(1));
+        (text, diagnostics)
+    }
+
+    proptest! {
+        #[test]
+        fn plain_text_is_what_cleaning_would_leave(
+            text in prop_oneof!["[ -~]{0,60}", "[a-z :\t]{0,30}", any::<String>()]
+        ) {
+            if ItemScan::of(&text).plain {
+                let (cleaned, diagnostics) = cleaned_the_long_way(&text);
+                prop_assert_eq!(cleaned, text);
+                prop_assert!(diagnostics.is_empty());
+            }
+        }
+    }
 }

@@ -6,6 +6,8 @@
 //! A marker that qualifies a description rather than the task (`Rollback plan documented:
 //! clear path to revert changes if needed`) is not a condition: the task is still required.
 
+use crate::words::ItemScan;
+
 /// Words after `if` that make a trailing `if ...` a hedge on the whole task.
 const HEDGES: &[&str] = &[
     "needed",
@@ -67,7 +69,12 @@ const WHETHER_VERBS: &[&str] = &[
 
 /// The condition an item's own text states, if any.
 pub fn of_item(text: &str) -> Option<String> {
-    if !might_hold_a_condition(text) {
+    of_scanned_item(text, &ItemScan::of(text))
+}
+
+/// [`of_item`] for an item already scanned: read only if it has a word every condition has.
+pub(crate) fn of_scanned_item(text: &str, scan: &ItemScan) -> Option<String> {
+    if !scan.condition_word {
         return None;
     }
     parenthesised(text)
@@ -277,51 +284,6 @@ fn qualifies_a_description(before: &str) -> bool {
     }
     let first = before.split_whitespace().next().unwrap_or("");
     WHETHER_VERBS.contains(&first) && before.split_whitespace().count() <= 1
-}
-
-/// A cheap first look: every condition has one of these words, and most items have none,
-/// so they cost one pass over their bytes and no allocation.
-fn might_hold_a_condition(text: &str) -> bool {
-    text.as_bytes()
-        .split(|b| !b.is_ascii_alphabetic())
-        .filter(|word| (2..=11).contains(&word.len()))
-        .any(|word| {
-            // Most words start with a letter no condition word starts with.
-            matches!(
-                word[0] | 0x20,
-                b'i' | b'u' | b'o' | b'w' | b's' | b'n' | b'a' | b'r' | b'p' | b'd'
-            ) && is_condition_word(word)
-        })
-}
-
-fn is_condition_word(word: &[u8]) -> bool {
-    const WORDS: &[&[u8]] = &[
-        b"if",
-        b"unless",
-        b"optional",
-        b"only",
-        b"when",
-        b"where",
-        b"skip",
-        b"needed",
-        b"necessary",
-        b"neccessary",
-        b"applicable",
-        b"required",
-        b"possible",
-        b"relevant",
-        b"appropriate",
-        b"desired",
-        b"warranted",
-        b"stretch",
-        b"nice",
-        b"permits",
-        b"allows",
-        b"available",
-        b"requested",
-        b"any",
-    ];
-    WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 const ENVIRONMENT_WORDS: &[&str] = &[

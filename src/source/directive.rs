@@ -5,7 +5,7 @@
 //! heading's own line applies to that item or heading. Unknown keys are errors: a typo in an
 //! override must never be silently ignored on deploy night.
 
-use crate::model::is_valid_slug;
+use crate::model::{Window, is_valid_slug};
 
 /// What is wrong with a `<!-- deploycheck: ... -->` comment, for a diagnostic at its line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,7 +24,8 @@ impl From<&str> for DirectiveError {
     }
 }
 
-pub const KNOWN_KEYS: &str = "id, optional, required, env, kind, role, ignore, threshold=none";
+pub const KNOWN_KEYS: &str =
+    "id, optional, required, env, kind, role, ignore, threshold=none, window, anchor";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Directive {
@@ -36,6 +37,11 @@ pub struct Directive {
     pub role: Option<String>,
     pub ignore: bool,
     pub no_threshold: bool,
+    /// `window=15m..60m`: `Some(Some(window))`; `window=none`: `Some(None)`, so that a
+    /// title that reads like a window is not one.
+    pub window: Option<Option<Window>>,
+    /// `anchor`: completing this section is the deployment moment.
+    pub anchor: Option<bool>,
 }
 
 impl Directive {
@@ -48,6 +54,8 @@ impl Directive {
         self.role = other.role.or(self.role.take());
         self.ignore |= other.ignore;
         self.no_threshold |= other.no_threshold;
+        self.window = other.window.or(self.window.take());
+        self.anchor = other.anchor.or(self.anchor);
     }
 }
 
@@ -123,6 +131,14 @@ fn parse(spec: &str) -> Result<Directive, DirectiveError> {
             }
             "role" => directive.role = Some(needs_value(value)?),
             "ignore" => directive.ignore = parse_bool(&key, value.as_deref())?,
+            "window" => {
+                let text = needs_value(value)?;
+                directive.window = Some(match text.as_str() {
+                    "none" => None,
+                    _ => Some(Window::parse(&text).map_err(|e| DirectiveError(e.0))?),
+                });
+            }
+            "anchor" => directive.anchor = Some(parse_bool(&key, value.as_deref())?),
             "threshold" => match value.as_deref() {
                 Some("none") => directive.no_threshold = true,
                 _ => {
@@ -241,6 +257,29 @@ mod tests {
         assert!(one("<!-- deploycheck: kind=maybe -->").is_err());
         assert!(one("<!-- deploycheck: role=\"open -->").is_err());
         assert!(one("<!-- deploycheck -->").is_err());
+    }
+
+    #[test]
+    fn windows_and_the_anchor() {
+        let d = one("<!-- deploycheck: window=15m..60m -->").unwrap();
+        assert_eq!(d.window, Some(Some(Window::parse("15m..60m").unwrap())));
+        assert_eq!(
+            one("<!-- deploycheck: window=none -->").unwrap().window,
+            Some(None)
+        );
+        assert_eq!(
+            one("<!-- deploycheck: anchor -->").unwrap().anchor,
+            Some(true)
+        );
+        let error = one("<!-- deploycheck: window=60m..15m -->").unwrap_err();
+        assert!(error.0.contains("closes before it opens"), "{error}");
+        assert!(one("<!-- deploycheck: window=soon -->").is_err());
+        assert!(
+            one("<!-- deploycheck: window -->")
+                .unwrap_err()
+                .0
+                .contains("needs a value")
+        );
     }
 
     #[test]

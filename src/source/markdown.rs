@@ -7,17 +7,18 @@
 //! and assembles a [`Draft`]. Both passes are linear and neither recurses, so huge or
 //! absurdly nested files cost time in proportion to their size and nothing more.
 
-use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
-    ThresholdSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
+    ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
 };
 use super::diagnostic::{Diagnostic, LineIndex};
 use super::directive::{Directive, find_directives};
 use super::mojibake;
 use super::yaml;
-use crate::model::{Contact, Item, PhaseKind, SectionKind, Why};
+use crate::model::{Check, Contact, Item, PhaseKind, SectionKind, Why};
+use crate::words::Lexicon;
 
 #[derive(Debug)]
 enum Block {
@@ -45,6 +46,8 @@ enum Block {
         group: bool,
         /// Non-task bullets under a task item: detail of what it says (its measurable goals).
         detail: Vec<String>,
+        /// A fenced `check` block nested under the item, with the line it starts on.
+        check: Option<Box<(Check, u32)>>,
     },
     /// Boxed, like `Contact`: rare variants must not widen every task-item block.
     Directive {
@@ -91,6 +94,7 @@ pub fn parse(
         details_depth: 0,
         details_from: 0,
         html: String::new(),
+        ballots_possible: text.contains('☐') || text.contains('&'),
         unread_boxes: 0,
         unread_boxes_line: None,
     };
@@ -135,6 +139,9 @@ struct Scanner<'a, 'd> {
     /// Where the outermost open `<details>` began, in blocks.
     details_from: usize,
     html: String,
+    /// Whether any text can hold a `☐`: one look at the whole file (where an entity such as
+    /// `&#9744;` might become one) spares a search of every piece of text.
+    ballots_possible: bool,
     /// Check boxes seen in table cells or as `☐`, for the message when no item is found.
     unread_boxes: usize,
     unread_boxes_line: Option<u32>,
@@ -193,6 +200,8 @@ impl Scanner<'_, '_> {
         let mut in_metadata = false;
         let mut heading_hidden = false;
         let mut in_table = false;
+        // A fenced `check` block being read: its info string, first line and text.
+        let mut check: Option<(String, u32, String)> = None;
 
         for (event, range) in Parser::new_ext(self.src, options).into_offset_iter() {
             match &event {
@@ -209,13 +218,35 @@ impl Scanner<'_, '_> {
                             in_metadata = false;
                             self.read_front_matter(&metadata);
                         }
+                        if skip_depth == 0
+                            && let Some((info, line, text)) = check.take()
+                        {
+                            self.attach_check(&info, line, &text, &items);
+                        }
                     }
                     Event::Text(text) if in_metadata => metadata.push_str(&text),
+                    Event::Text(text) => {
+                        if let Some((_, _, command)) = check.as_mut() {
+                            command.push_str(&text);
+                        }
+                    }
                     _ => {}
                 }
                 continue;
             }
             match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                    if super::check::is_check_info(&info) =>
+                {
+                    skip_depth = 1;
+                    // The item's own text ends where its check begins.
+                    self.fix_last_emission(&mut items);
+                    check = Some((
+                        info.to_string(),
+                        self.lines.line(range.start),
+                        String::new(),
+                    ));
+                }
                 Event::Start(Tag::CodeBlock(_)) => skip_depth = 1,
                 Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
                     skip_depth = 1;
@@ -399,7 +430,7 @@ impl Scanner<'_, '_> {
                     }
                 }
                 Event::Text(text) | Event::Code(text) => {
-                    if !in_table && text.contains('☐') {
+                    if !in_table && self.ballots_possible && text.contains('☐') {
                         self.unread_boxes += text.matches('☐').count().max(1);
                         self.unread_boxes_line
                             .get_or_insert(self.lines.line(range.start));
@@ -473,6 +504,7 @@ impl Scanner<'_, '_> {
             directive: item.directive.take(),
             group: false,
             detail: Vec::new(),
+            check: None,
         });
     }
 
@@ -493,6 +525,7 @@ impl Scanner<'_, '_> {
                 directive: item.directive.take(),
                 group: true,
                 detail: Vec::new(),
+                check: None,
             });
             self.emitted_open += 1;
         }
@@ -515,6 +548,61 @@ impl Scanner<'_, '_> {
         if let Some(Block::Item { detail, .. }) = parent.block.and_then(|b| self.blocks.get_mut(b))
         {
             detail.push(text);
+        }
+    }
+
+    /// A fenced `check` block belongs to the task item it is nested under; anywhere else
+    /// it is an error, since it would silently check nothing.
+    fn attach_check(&mut self, info: &str, line: u32, text: &str, items: &[OpenItem]) {
+        let owner = match items.last() {
+            None => Err(
+                "a `check` block must be nested under the task item it checks (indent it under `- [ ] ...`); this one sits under a heading",
+            ),
+            Some(item) if !item.task => Err(
+                "a `check` block must be nested under a task item (`- [ ] ...`); this one is under a plain bullet, which is not an item",
+            ),
+            Some(item) => item.block.ok_or(
+                "a `check` block must be nested under the task item it checks; this one is not",
+            ),
+        };
+        let block = match owner {
+            Ok(block) => block,
+            Err(message) => {
+                self.diagnostics
+                    .push(Diagnostic::error(self.file, Some(line), message));
+                return;
+            }
+        };
+        let parsed = super::check::from_fence(info, text);
+        for warning in parsed.warnings {
+            self.diagnostics
+                .push(Diagnostic::warning(self.file, Some(line), warning));
+        }
+        let read = match parsed.check {
+            Ok(read) => read,
+            Err(message) => {
+                self.diagnostics
+                    .push(Diagnostic::error(self.file, Some(line), message));
+                return;
+            }
+        };
+        if let Some(Block::Item {
+            check,
+            line: item_line,
+            ..
+        }) = self.blocks.get_mut(block)
+        {
+            match check {
+                Some(first) => {
+                    let message = format!(
+                        "the item at line {item_line} already has a check (line {}); an item has one check: put both commands in one block",
+                        first.1
+                    );
+                    self.diagnostics
+                        .push(Diagnostic::error(self.file, Some(line), message));
+                }
+                None => *check = Some(Box::new((read, line))),
+            }
         }
     }
 
@@ -759,6 +847,15 @@ fn first_line_at(src: &str, at: usize) -> &str {
         end -= 1;
     }
     rest[..end].trim_end_matches('\r')
+}
+
+/// A directive's `window=`: as written, `none`, or read from the title when absent.
+fn window_spec(window: Option<Option<crate::model::Window>>) -> WindowSpec {
+    match window {
+        None => WindowSpec::Infer,
+        Some(None) => WindowSpec::Absent,
+        Some(Some(window)) => WindowSpec::Given(window),
+    }
 }
 
 fn merge_into(slot: &mut Option<Box<Directive>>, found: Vec<Directive>) {
@@ -1170,6 +1267,10 @@ struct OpenPhase {
     about_environments: bool,
     environments: Vec<String>,
     optional: Option<bool>,
+    /// A `window=` on the phase heading: the window of each of its sections without one.
+    window: WindowSpec,
+    /// An `anchor` on the phase heading: completing its last section is the moment.
+    anchor: bool,
 }
 
 struct OpenSection {
@@ -1187,6 +1288,7 @@ struct ReadItem {
     line: u32,
     group: bool,
     detail: Vec<String>,
+    check: Option<Box<(Check, u32)>>,
 }
 
 impl<'a> Assembler<'a> {
@@ -1319,6 +1421,7 @@ impl<'a> Assembler<'a> {
                     directive,
                     group,
                     detail,
+                    check,
                 } => {
                     let directive = self.take_directive(directive.map(|d| *d));
                     self.item(
@@ -1328,6 +1431,7 @@ impl<'a> Assembler<'a> {
                             line,
                             group,
                             detail,
+                            check,
                         },
                         directive,
                     );
@@ -1547,10 +1651,14 @@ impl<'a> Assembler<'a> {
                 why: Why::default(),
             },
             optional: None,
+            window: WindowSpec::Infer,
+            anchor: false,
         };
         if let Some((d, at)) = directive {
             phase.draft.id = d.id;
             phase.optional = d.optional;
+            phase.window = window_spec(d.window);
+            phase.anchor = d.anchor.unwrap_or(false);
             if let Some(envs) = d.environments {
                 phase.environments = envs;
             }
@@ -1611,6 +1719,8 @@ impl<'a> Assembler<'a> {
                 environments,
                 optional: phase.optional,
                 line: Some(line),
+                window: phase.window,
+                anchor: false,
                 items: Vec::new(),
                 why: Why::default(),
             },
@@ -1622,6 +1732,10 @@ impl<'a> Assembler<'a> {
             section.draft.id = d.id;
             section.draft.optional = d.optional.or(section.draft.optional);
             section.draft.role = d.role;
+            if d.window.is_some() {
+                section.draft.window = window_spec(d.window);
+            }
+            section.draft.anchor = d.anchor.unwrap_or(false);
             if let Some(envs) = d.environments {
                 section.draft.environments = envs;
             }
@@ -1690,6 +1804,7 @@ impl<'a> Assembler<'a> {
             line,
             group,
             detail,
+            check,
         } = read;
         if let Some(limit) = self.ignore_below {
             if depth > limit {
@@ -1746,6 +1861,12 @@ impl<'a> Assembler<'a> {
             if d.kind.is_some() || d.role.is_some() {
                 self.error(at, "`kind` and `role` apply to headings, not items");
             }
+            if d.window.is_some() || d.anchor.is_some() {
+                self.error(
+                    at,
+                    "`window` and `anchor` apply to a section heading, not an item; put the item in a section of its own",
+                );
+            }
         }
         let text = inline_boxes_as_choices(text);
         let Some(mut item) = new_item(self.file, self.diagnostics, text, Some(line), spec) else {
@@ -1762,6 +1883,9 @@ impl<'a> Assembler<'a> {
                 "the plain bullets under it, as part of its text",
                 Some(line),
             );
+        }
+        if let Some(check) = check {
+            item.check = Some(Box::new(check.0));
         }
         self.item_stack.push(item);
     }
@@ -1900,9 +2024,14 @@ impl<'a> Assembler<'a> {
 
     fn close_phase(&mut self) {
         self.close_section();
-        if let Some(phase) = self.phase.take()
+        if let Some(mut phase) = self.phase.take()
             && !phase.draft.sections.is_empty()
         {
+            if phase.anchor
+                && let Some(last) = phase.draft.sections.last_mut()
+            {
+                last.anchor = true;
+            }
             self.draft.phases.push(phase.draft);
         }
     }
@@ -1910,6 +2039,30 @@ impl<'a> Assembler<'a> {
 
 /// `## Table of Contents`, `## Contents`: navigation, never a phase or the title.
 fn is_table_of_contents(text: &str) -> bool {
+    // Every heading is asked twice, and nearly every one has a word no table of contents
+    // has: such ASCII headings are ruled out without gathering their words.
+    const WORDS: Lexicon = Lexicon::new(&[
+        "table",
+        "of",
+        "contents",
+        "toc",
+        "index",
+        "navigation",
+        "quick",
+        "links",
+        "in",
+        "this",
+        "document",
+        "on",
+        "page",
+    ]);
+    if text.is_ascii()
+        && text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| !word.is_empty() && !WORDS.contains(word.as_bytes()))
+    {
+        return false;
+    }
     let words = lower_words(text);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     matches!(

@@ -4,11 +4,13 @@
 //! module adds the sha256 that pins a run to the exact text.
 
 mod build;
+mod check;
 mod condition;
 mod diagnostic;
 mod directive;
 mod markdown;
 mod mojibake;
+mod window;
 pub mod yaml;
 
 use std::path::Path;

@@ -9,10 +9,11 @@
 use serde::{Deserialize, Deserializer};
 
 use super::build::{
-    Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ThresholdSpec, new_item,
+    Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ThresholdSpec, WindowSpec,
+    new_item,
 };
 use super::diagnostic::Diagnostic;
-use crate::model::{Contact, Item, PhaseKind, SectionKind, Threshold};
+use crate::model::{Contact, Item, PhaseKind, SectionKind, Threshold, Window};
 use crate::yaml::{self, Aliases};
 
 /// A YAML checklist, as authors write it.
@@ -80,6 +81,15 @@ pub struct YamlSection {
     pub environments: Vec<String>,
     #[serde(default)]
     pub optional: Option<bool>,
+    /// When the section is due after the deployment moment, like `{from: 15m, to: 60m}`.
+    /// Absent: read from the title (`First Week`, `(15-60 minutes)`). `null`: none.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<Window>")]
+    pub window: Option<Option<Window>>,
+    /// Completing this section is the deployment moment the windows count from (by
+    /// default, the last section before the first windowed one).
+    #[serde(default)]
+    pub anchor: bool,
     #[serde(default)]
     pub items: Vec<YamlItem>,
 }
@@ -108,6 +118,11 @@ pub struct YamlItem {
     /// Its children are alternatives: one of them done is enough.
     #[serde(default)]
     pub choice: bool,
+    /// A command that gathers the item's evidence, run only when a person asks:
+    /// `"curl -fsS https://api.example.com/healthz"` or `{run: ..., timeout_s: 30}`.
+    #[serde(default)]
+    #[schemars(with = "Option<super::check::CheckSchema>")]
+    pub check: Option<super::check::YamlCheck>,
 }
 
 /// Distinguishes `threshold: null` (Some(None)) from an absent key (None).
@@ -198,6 +213,12 @@ pub fn parse_checklist(
                         role: section.role,
                         environments: section.environments,
                         optional: section.optional,
+                        window: match section.window {
+                            None => WindowSpec::Infer,
+                            Some(None) => WindowSpec::Absent,
+                            Some(Some(window)) => WindowSpec::Given(window),
+                        },
+                        anchor: section.anchor,
                         items: model_items(section.items, None, &mut locate, file, diagnostics),
                         why: Default::default(),
                     }
@@ -251,7 +272,9 @@ fn model_items(
         };
         // Children are read after their parent, so that they can share its condition.
         let children = yaml_item.children;
+        let check = yaml_item.check.and_then(|c| c.0).map(Box::new);
         if let Some(mut item) = new_item(file, diagnostics, yaml_item.text, line, spec) {
+            item.check = check;
             let inherited = (item.group && item.optional)
                 .then(|| item.condition.clone())
                 .flatten();

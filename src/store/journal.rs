@@ -402,6 +402,7 @@ mod tests {
             environment: "production".into(),
             host: "ops-1".into(),
             plan: crate::engine::Plan::new(&loaded.checklist),
+            follow_up_of: None,
         }))
     }
 
@@ -413,6 +414,7 @@ mod tests {
             value: None,
             how: How::Typed,
             overridden: false,
+            early: None,
         }
     }
 

@@ -41,8 +41,10 @@ pub const RECORD_FILE: &str = "record.yaml";
 /// Checklist names are cut to this many characters in folder names.
 const NAME_CHARS: usize = 40;
 
-/// What the records folder keeps out of git: files only this machine needs.
-const GITIGNORE: &str = "# Written by deploycheck: machine-local files, never shared.\n.locks/\n.index/\n.deploycheck-*.tmp\n";
+/// What the records folder keeps out of git: files only this machine needs. The file
+/// ignores itself too (each machine writes its own), so after a run `git status` shows
+/// nothing but the run folders' own files, without anyone editing an ignore file.
+const GITIGNORE: &str = "# Written by deploycheck: machine-local files, never shared.\n.gitignore\n.locks/\n.index/\n.deploycheck-*.tmp\n";
 
 /// Opens a file without following a symlink at its last component.
 pub(crate) fn open_no_follow(options: &mut OpenOptions, path: &Path) -> std::io::Result<File> {
@@ -110,6 +112,12 @@ impl RunFolders {
             write_atomically(&ignore, GITIGNORE.as_bytes())?;
         }
         Ok(())
+    }
+
+    /// The folder a run starting at `started` would get (unless one of that name exists).
+    pub fn folder_name(&self, started: &Timestamp) -> PathBuf {
+        self.records_dir
+            .join(format!("{}-{}", self.prefix, started.compact_utc()))
     }
 
     /// Creates the folder of a new run, named after its start.

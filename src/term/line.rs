@@ -40,6 +40,12 @@ pub trait LineInput {
     /// one line.
     fn read(&mut self, prompt: &str, out: &mut dyn Write, words: &Words) -> io::Result<Line>;
 
+    /// Whether a person watches a real terminal, where a line can be redrawn in place (a
+    /// countdown while waiting for a window to open).
+    fn live(&self) -> bool {
+        false
+    }
+
     /// Puts a line given earlier in this run (before a resume) where Up finds it. Only a
     /// line editor keeps one.
     fn remember(&mut self, _line: &str) {}
@@ -100,6 +106,10 @@ impl LineInput for Editor {
             Err(ReadlineError::Io(error)) => Err(error),
             Err(other) => Err(io::Error::other(other)),
         }
+    }
+
+    fn live(&self) -> bool {
+        true
     }
 }
 

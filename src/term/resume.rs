@@ -58,9 +58,9 @@ pub fn offer_resume(
             .read("Resume it? [Y/n] ", &mut *io.stdout, &words)
             .map_err(crate::Error::Input)?;
         let line = match line {
-            Line::Text(line) => line,
+            Line::Text(line) if !matches!(line.to_ascii_lowercase().as_str(), "q" | "quit") => line,
             Line::Interrupted => return Ok(None),
-            Line::End | Line::Quit => {
+            Line::Text(_) | Line::End | Line::Quit => {
                 return Err(crate::Error::Refused(
                     "no answer; pass --resume or --new".into(),
                 ));
@@ -69,7 +69,10 @@ pub fn offer_resume(
         match line.to_ascii_lowercase().as_str() {
             "" | "y" | "yes" => return Ok(Some(true)),
             "n" | "no" => return Ok(Some(false)),
-            _ => writeln!(io.stdout, "answer y or n")?,
+            _ => writeln!(
+                io.stdout,
+                "answer y or n, or quit to leave the run as it is"
+            )?,
         }
     }
 }
@@ -126,6 +129,7 @@ fn briefing(walk: &Walk) -> Vec<String> {
         }
         lines.push(format!("so far: {}", so_far.join(", ")));
     }
+    lines.extend(unfinished_checks(walk));
     match walk.current() {
         Some(Step::Item(index)) => {
             let item = &plan.items[index];
@@ -148,6 +152,22 @@ fn briefing(walk: &Walk) -> Vec<String> {
     lines
 }
 
+/// Checks that started and never finished: deploycheck was killed while they ran. They
+/// count for nothing, and say so.
+fn unfinished_checks(walk: &Walk) -> Vec<String> {
+    walk.unfinished_checks()
+        .into_iter()
+        .map(|(item, run)| {
+            format!(
+                "check of \"{}\" started {} by {} and never finished (deploycheck stopped while it ran): not a pass; r runs it again",
+                walk.plan().items[item].text,
+                run.started.at,
+                run.started.by
+            )
+        })
+        .collect()
+}
+
 /// What the operator sees on taking a run up: who started it, what changed in the
 /// checklist (at most ten lines, by text), and what of the journal no longer applies.
 pub fn describe_resume(io: &mut Io<'_>, walk: &Walk, report: &ResumeReport) -> std::io::Result<()> {
@@ -161,6 +181,11 @@ pub fn describe_resume(io: &mut Io<'_>, walk: &Walk, report: &ResumeReport) -> s
     );
     for line in crate::render::width::wrap(&text, columns, "", "  ") {
         writeln!(io.stdout, "{line}")?;
+    }
+    for text in unfinished_checks(walk) {
+        for line in crate::render::width::wrap(&text, columns, "", "  ") {
+            writeln!(io.stdout, "{line}")?;
+        }
     }
     if report.torn_tail {
         writeln!(

@@ -2,17 +2,24 @@
 //! or the input ends. At a terminal every prompt is a small screen laid out for the
 //! terminal's width: where the walk is, what is asked, and the keys that apply here.
 
+mod check;
+
+use std::collections::HashSet;
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use super::Pause;
+pub use check::CheckConfig;
 
 use super::line::{Line, LineInput, Words};
 use crate::clock::Clock;
 use crate::engine::{
-    Command, Effect, Event, ItemKind, Meta, SignoffOutcome, Step, parse_command,
+    Command, Due, Effect, Event, ItemKind, Meta, SignoffOutcome, Step, parse_command,
     resolve_item_answer,
 };
-use crate::model::{Contact, How, Status, Timestamp};
+use crate::model::{Contact, How, Status, Timestamp, human_duration};
 use crate::render::Style;
+use crate::render::when::{clock_time, countdown};
 use crate::render::width::{fit, wrap};
 use crate::run::Run;
 use crate::run::answers::{AnswerFromFile, Answers};
@@ -40,6 +47,11 @@ pub struct SessionConfig {
     pub field_defaults: Vec<Option<String>>,
     /// `COLUMNS`, for when stdout is not a terminal that can say its own width.
     pub columns: Option<String>,
+    /// Shared with the interrupt handler, so Ctrl-C while waiting for a window to open
+    /// stops the wait, not the run.
+    pub pause: Arc<Pause>,
+    /// Where and how items' checks run.
+    pub checks: CheckConfig,
 }
 
 pub struct Session<'a> {
@@ -54,13 +66,26 @@ pub struct Session<'a> {
     /// Set when input ended inside a follow-up question (a rollback's confirmation), so
     /// the walk ends the same way as at a prompt.
     ended: Option<Outcome>,
+    /// `(phase, section, reason)`: the operator answers this section before its window
+    /// opens, and says why once.
+    early: Option<(String, String, String)>,
+    /// What the last check proposed for the item being asked, until it is answered.
+    proposal: Option<check::Proposal>,
+    /// Items whose changed check command the operator saw and chose to run.
+    confirmed: HashSet<usize>,
+    /// Items whose check `--run-checks` already ran in this session: once each.
+    auto_tried: HashSet<usize>,
 }
 
 /// What one prompt needs to show, copied out so the run is not held while waiting.
 struct Prompt {
     heading: String,
     text: String,
+    /// Where the item stands against its time window, and whether that needs attention.
+    window: Option<(String, bool)>,
     detail: Option<String>,
+    /// The item's check and what it proposed, one line each, cut (never wrapped) to fit.
+    check: Vec<String>,
     keys: Keys,
     words: Vec<&'static str>,
 }
@@ -80,6 +105,12 @@ const EXTRA: u8 = 3;
 impl Keys {
     fn add(mut self, key: impl Into<String>, rank: u8) -> Self {
         self.0.push((key.into(), rank));
+        self
+    }
+
+    /// These keys, then `more`.
+    fn then(mut self, more: Keys) -> Self {
+        self.0.extend(more.0);
         self
     }
 
@@ -133,6 +164,10 @@ impl<'a> Session<'a> {
             config,
             here: String::new(),
             ended: None,
+            early: None,
+            proposal: None,
+            confirmed: HashSet::new(),
+            auto_tried: HashSet::new(),
         }
     }
 
@@ -164,12 +199,22 @@ impl<'a> Session<'a> {
             return Ok(outcome);
         }
         loop {
+            self.record_deployment()?;
             let step = match self.run().walk().current() {
                 Some(step) => step,
                 None => return Ok(Outcome::Finished),
             };
-            if self.apply_from_file(step)? {
+            if self.apply_from_file(step)? || self.hand_over_scripted(step)? {
                 continue;
+            }
+            if let Step::Item(item) = step {
+                // A proposal is for the item it was made at; the walk has moved on.
+                self.proposal.take_if(|p| p.item != item);
+                if self.run_check_automatically(item)? {
+                    continue;
+                }
+            } else {
+                self.proposal = None;
             }
             // Everything answered so far is on disk before a person is asked anything.
             self.run().sync()?;
@@ -187,13 +232,112 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// Records the deployment moment once the walk has passed the section that completes
+    /// the deployment, and says so: the time windows count from here.
+    fn record_deployment(&mut self) -> Result<(), crate::Error> {
+        if !self.run().walk().deployment_due() {
+            return Ok(());
+        }
+        // Read without moving an injected clock on: the moment is the walk's leaving the
+        // section, the same instant as whatever comes next.
+        let meta = Meta {
+            at: Timestamp::from_datetime(self.clock.peek()),
+            by: self.config.operator.clone(),
+        };
+        self.run().apply(&meta, Event::Deployed)?;
+        let text = format!(
+            "Deployment moment: {}. Time windows count from here.",
+            meta.at.instant().format("%H:%M:%S")
+        );
+        let style = self.config.style;
+        for line in wrap(&text, self.columns(), "", "  ") {
+            writeln!(self.out, "{}", style.cyan(&line))?;
+        }
+        Ok(())
+    }
+
+    /// A scripted run (an answers file, no terminal) does not ask for what its file leaves
+    /// open in a window that has not closed: it hands the section's open items over as
+    /// follow-ups, to be answered when they are due.
+    fn hand_over_scripted(&mut self, step: Step) -> Result<bool, crate::Error> {
+        let (Step::Item(item), false) = (step, self.config.interactive) else {
+            return Ok(false);
+        };
+        let Some(answers) = self.answers.as_deref() else {
+            return Ok(false);
+        };
+        let now = Timestamp::from_datetime(self.clock.peek());
+        let ids: Vec<String> = {
+            let run = self.run();
+            let walk = run.walk();
+            if answers.has(step)
+                || !matches!(
+                    walk.due(item, &now),
+                    Due::NotYetOpen { .. } | Due::Open { .. }
+                )
+            {
+                return Ok(false);
+            }
+            walk.open_in_section(item)
+                .into_iter()
+                .filter(|&i| {
+                    !answers.has(Step::Item(i))
+                        && matches!(walk.due(i, &now), Due::NotYetOpen { .. } | Due::Open { .. })
+                })
+                .map(|i| walk.plan().items[i].id.clone())
+                .collect()
+        };
+        self.hand_over(item, ids)?;
+        Ok(true)
+    }
+
+    /// Hands items of `item`'s section over as follow-ups, and says until when.
+    fn hand_over(&mut self, item: usize, ids: Vec<String>) -> Result<(), crate::Error> {
+        let meta = self.meta();
+        let count = ids.len();
+        let result = self.run().apply(&meta, Event::HandOver { ids });
+        match result {
+            Ok(_) => {}
+            Err(crate::run::RunError::Walk(error)) => {
+                self.complain(&error.to_string())?;
+                return Ok(());
+            }
+            Err(other) => return Err(other.into()),
+        }
+        let (section, closes) = {
+            let run = self.run();
+            let walk = run.walk();
+            let section = short_section(&walk.plan().items[item].section);
+            (section, walk.due(item, &meta.at).closes().cloned())
+        };
+        let due = closes
+            .map(|c| format!(", due by {}", clock_time(&c, meta.at.instant())))
+            .unwrap_or_default();
+        let text = format!(
+            "Handed over as follow-up{}: {count} item{} of {section}{due}.",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "" } else { "s" },
+        );
+        let style = self.config.style;
+        for line in wrap(&text, self.columns(), "", "  ") {
+            writeln!(self.out, "{}", style.cyan(&line))?;
+        }
+        Ok(())
+    }
+
     fn apply_from_file(&mut self, step: Step) -> Result<bool, crate::Error> {
         let Some(answers) = self.answers.as_deref_mut() else {
             return Ok(false);
         };
-        let Some(AnswerFromFile::Event(event, note)) = answers.take(step) else {
+        let Some(AnswerFromFile::Event(mut event, note)) = answers.take(step) else {
             return Ok(false);
         };
+        if let (Step::Item(item), Event::Answer { early, .. }) = (step, &mut event)
+            && early.is_none()
+            && self.not_yet_open(item)
+        {
+            *early = Some("from the answers file".to_string());
+        }
         let meta = self.meta();
         let effects = self.run().apply(&meta, event)?;
         if let (Some(text), Step::Item(item)) = (note, step) {
@@ -262,14 +406,17 @@ impl<'a> Session<'a> {
                 let keys = Keys::default()
                     .add("NAME signs", ESSENTIAL)
                     .add("refuse REASON", ESSENTIAL)
+                    .add("later", USEFUL)
                     .add("rollback", HANDY);
                 Prompt {
                     heading: format!("{prefix}{}", fit(&role_plan.role, room)),
                     text: format!("Sign for {}", role_plan.role),
+                    window: None,
                     detail: Some(format!(
                         "{confirmed} of {} statements confirmed",
                         role_plan.statements.len()
                     )),
+                    check: Vec::new(),
                     keys: with_common(
                         keys,
                         back,
@@ -278,6 +425,7 @@ impl<'a> Session<'a> {
                     ),
                     words: vec![
                         "refuse ",
+                        "later",
                         "back",
                         "rollback ",
                         "quit",
@@ -299,17 +447,47 @@ impl<'a> Session<'a> {
                     text.push_str(" (optional)");
                 }
                 let rolling_back = walk.rollback_started().is_some();
+                let due = match item.window {
+                    Some(_) => walk.due(index, &Timestamp::from_datetime(self.clock.peek())),
+                    None => Due::Anytime,
+                };
+                let window = self.window_line(&item.section, &due);
+                let window_keys = match due {
+                    Due::NotYetOpen { .. } => Keys::default()
+                        .add("wait", ESSENTIAL)
+                        .add("early REASON", ESSENTIAL)
+                        .add("later", ESSENTIAL),
+                    Due::Open { .. } => Keys::default().add("later", HANDY),
+                    _ => Keys::default(),
+                };
+                let (check, keys) = match &item.check {
+                    Some(check) => (
+                        self.check_detail(walk, index, check),
+                        self.check_keys(index).then(item_keys(item)),
+                    ),
+                    None => (Vec::new(), item_keys(item)),
+                };
+                let keys = window_keys.then(keys);
+                let mut words = item_words(item);
+                if item.check.is_some() {
+                    words.insert(0, "r");
+                }
+                if item.window.is_some() {
+                    words.extend(["wait", "later", "early "]);
+                }
                 Prompt {
                     heading: self.item_heading(walk, index, columns),
                     text,
+                    window,
                     detail: item_detail(plan, index),
+                    check,
                     keys: with_common(
-                        item_keys(item),
+                        keys,
                         back,
                         rolling_back || item.is_procedure(),
                         &self.config.contacts,
                     ),
-                    words: item_words(item),
+                    words,
                 }
             }
         }
@@ -335,10 +513,53 @@ impl<'a> Session<'a> {
         Prompt {
             heading: format!("Run field {}/{}", index + 1, plan.fields.len()),
             text: plan.fields[index].clone(),
+            window: None,
             detail: Some(detail),
+            check: Vec::new(),
             keys: with_common(keys, back, false, &self.config.contacts),
             words: vec!["back", "quit", "status", "contacts", "help"],
         }
+    }
+
+    /// Where a windowed item stands: `Extended Verification opens 22:15, in 9 min (due by
+    /// 23:00)`; `true` beside it when it needs the operator's attention.
+    fn window_line(&self, section: &str, due: &Due) -> Option<(String, bool)> {
+        let now = self.clock.peek();
+        let section = short_section(section);
+        Some(match due {
+            Due::Anytime => return None,
+            Due::NotYetOpen { opens, closes } => (
+                format!(
+                    "{section} opens {}, in {} (due by {})",
+                    clock_time(opens, now),
+                    human_duration(opens.instant() - now),
+                    clock_time(closes, now)
+                ),
+                true,
+            ),
+            Due::Open { closes, .. } => (
+                format!(
+                    "{section} is open: due by {}, in {}",
+                    clock_time(closes, now),
+                    human_duration(closes.instant() - now)
+                ),
+                false,
+            ),
+            Due::Closed { closes, .. } => (
+                format!(
+                    "{section} closed at {}, {} ago: answers here are late",
+                    clock_time(closes, now),
+                    human_duration(now - closes.instant())
+                ),
+                true,
+            ),
+        })
+    }
+
+    /// Whether `item`'s window has not opened yet.
+    fn not_yet_open(&self, item: usize) -> bool {
+        let now = Timestamp::from_datetime(self.clock.peek());
+        matches!(self.run().walk().due(item, &now), Due::NotYetOpen { .. })
     }
 
     /// `33/164  Deployment Process › Database Migration  (30 done, 1 failed)`, shortened
@@ -395,19 +616,50 @@ impl<'a> Session<'a> {
             for line in wrap(&prompt.text, columns, "  ", "    ") {
                 writeln!(self.out, "{}", style.bold(&line))?;
             }
+            if let Some((window, attention)) = &prompt.window {
+                for line in wrap(window, columns, "  ", "  ") {
+                    let line = if *attention {
+                        style.yellow(&line)
+                    } else {
+                        style.dim(&line)
+                    };
+                    writeln!(self.out, "{line}")?;
+                }
+            }
             if let Some(detail) = &prompt.detail {
                 for line in wrap(detail, columns, "  ", "  ") {
                     writeln!(self.out, "{}", style.cyan(&line))?;
                 }
             }
+            for (index, line) in prompt.check.iter().enumerate() {
+                if index == 0 {
+                    // The command is cut, never re-wrapped: its spaces may matter.
+                    writeln!(
+                        self.out,
+                        "{}",
+                        style.cyan(&fit(&format!("  {line}"), columns))
+                    )?;
+                } else {
+                    for part in wrap(line, columns, "  ", "    ") {
+                        writeln!(self.out, "{}", style.cyan(&part))?;
+                    }
+                }
+            }
             let keys = prompt.keys.line(columns, style.separator());
             writeln!(self.out, "{}", style.dim(&keys))?;
         } else {
-            let detail = prompt
-                .detail
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default();
+            let parts: Vec<&str> = prompt
+                .window
+                .iter()
+                .map(|(w, _)| w.as_str())
+                .chain(prompt.detail.as_deref())
+                .chain(prompt.check.iter().map(String::as_str))
+                .collect();
+            let detail = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join("; "))
+            };
             write!(self.out, "[{}] {}{detail} > ", prompt.heading, prompt.text)?;
         }
         self.out.flush()
@@ -463,7 +715,20 @@ impl<'a> Session<'a> {
                 Ok(event) => event,
                 Err(message) => return self.complain(message),
             },
+            Step::Item(item) if line.is_empty() && self.confirm_proposal(item)? => return Ok(None),
+            Step::Item(item) if is_later(line) && self.role_of_statement(item).is_some() => {
+                let role = self.role_of_statement(item).unwrap_or_default();
+                Event::Signoff {
+                    role,
+                    outcome: SignoffOutcome::Later,
+                }
+            }
+            Step::Item(item) if self.window_word(item, line)? => return Ok(self.ended),
             Step::Item(item) => match parse_command(line) {
+                Ok(Command::RunCheck) => {
+                    self.run_check(item)?;
+                    return Ok(None);
+                }
                 Err(message) => return self.complain(&message.0),
                 Ok(Command::Note(text)) => {
                     let meta = self.meta();
@@ -476,7 +741,17 @@ impl<'a> Session<'a> {
                     let resolved =
                         resolve_item_answer(self.run().walk().plan(), item, command, How::Typed);
                     match resolved {
-                        Ok(event) => event,
+                        Ok(mut event) => {
+                            if let Event::Answer { early, .. } = &mut event
+                                && self.not_yet_open(item)
+                            {
+                                match self.early_reason(item)? {
+                                    Some(reason) => *early = Some(reason),
+                                    None => return Ok(self.ended),
+                                }
+                            }
+                            event
+                        }
                         Err(message) => return self.complain(&message.0),
                     }
                 }
@@ -493,6 +768,181 @@ impl<'a> Session<'a> {
             Err(crate::run::RunError::Walk(error)) => self.complain(&error.to_string()),
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// `wait`, `later` and `early REASON` at an item with a time window; `true` when the
+    /// line was one of them.
+    fn window_word(&mut self, item: usize, line: &str) -> Result<bool, crate::Error> {
+        let (word, rest) = match line.split_once(char::is_whitespace) {
+            Some((word, rest)) => (word.to_ascii_lowercase(), rest.trim()),
+            None => (line.to_ascii_lowercase(), ""),
+        };
+        if !matches!(word.as_str(), "wait" | "later" | "early") {
+            return Ok(false);
+        }
+        let (section, phase, has_window) = {
+            let run = self.run();
+            let item = &run.walk().plan().items[item];
+            (
+                item.section.clone(),
+                item.phase.clone(),
+                item.window.is_some(),
+            )
+        };
+        if !has_window {
+            self.complain(&format!(
+                "{} has no time window: there is nothing to wait for or hand over",
+                short_section(&section)
+            ))?;
+            return Ok(true);
+        }
+        match (word.as_str(), rest.is_empty()) {
+            ("wait", true) => self.wait(item)?,
+            ("later", true) => {
+                let ids: Vec<String> = {
+                    let run = self.run();
+                    let walk = run.walk();
+                    walk.open_in_section(item)
+                        .into_iter()
+                        .map(|i| walk.plan().items[i].id.clone())
+                        .collect()
+                };
+                self.hand_over(item, ids)?;
+            }
+            ("early", false) => {
+                self.early = Some((phase, section.clone(), rest.to_string()));
+                self.say(&format!(
+                    "answering {} before its window opens: {rest}",
+                    short_section(&section)
+                ))?;
+            }
+            ("early", true) => {
+                self.complain("say why it is answered early: early REASON")?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Why an item is answered before its window opens: the reason given for its section,
+    /// or asked now at a terminal. Piped input says so itself. `None`: not answered.
+    fn early_reason(&mut self, item: usize) -> Result<Option<String>, crate::Error> {
+        let (phase, section, opens) = {
+            let run = self.run();
+            let walk = run.walk();
+            let plan_item = &walk.plan().items[item];
+            let now = Timestamp::from_datetime(self.clock.peek());
+            let opens = match walk.due(item, &now) {
+                Due::NotYetOpen { opens, .. } => opens,
+                _ => return Ok(None),
+            };
+            (plan_item.phase.clone(), plan_item.section.clone(), opens)
+        };
+        if let Some((p, s, reason)) = &self.early
+            && *p == phase
+            && *s == section
+        {
+            return Ok(Some(reason.clone()));
+        }
+        if !self.config.interactive {
+            return Ok(Some("from piped input".to_string()));
+        }
+        let now = self.clock.peek();
+        let question = format!(
+            "{} opens {}, in {}. Why answer it early?",
+            short_section(&section),
+            clock_time(&opens, now),
+            human_duration(opens.instant() - now)
+        );
+        let keys = Keys::default()
+            .add("REASON", ESSENTIAL)
+            .add("Enter or back: not yet", ESSENTIAL);
+        match self.ask(&question, keys, vec!["back"])? {
+            Some(line) if !line.is_empty() && !is_back(&line) => {
+                self.early = Some((phase, section, line.clone()));
+                Ok(Some(line))
+            }
+            Some(_) => {
+                self.say("not answered; wait, later, or early REASON")?;
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Waits until `item`'s window opens: a countdown on a terminal, redrawn each second
+    /// until it opens or Ctrl-C stops the wait (the run goes on at the prompt).
+    fn wait(&mut self, item: usize) -> Result<(), crate::Error> {
+        let (section, opens) = {
+            let run = self.run();
+            let walk = run.walk();
+            let now = Timestamp::from_datetime(self.clock.peek());
+            let section = short_section(&walk.plan().items[item].section);
+            match walk.due(item, &now) {
+                Due::NotYetOpen { opens, .. } => (section, opens),
+                _ => {
+                    drop(run);
+                    self.complain(&format!("{section} is open: nothing to wait for"))?;
+                    return Ok(());
+                }
+            }
+        };
+        // Everything answered is on disk before the wait, however long it is.
+        self.run().sync()?;
+        let live = self.input.live();
+        let pause = Arc::clone(&self.config.pause);
+        let style = self.config.style;
+        let columns = self.columns();
+        pause.begin();
+        let mut said = false;
+        let stopped = loop {
+            let now = self.clock.peek();
+            let left = opens.instant() - now;
+            if left <= chrono::Duration::zero() {
+                break false;
+            }
+            if pause.stopped() {
+                break true;
+            }
+            if live {
+                let line = format!(
+                    "  waiting: {section} opens {} · in {} · Ctrl-C stops waiting",
+                    clock_time(&opens, now),
+                    countdown(left)
+                );
+                write!(self.out, "\r\x1b[K{}", style.dim(&fit(&line, columns)))?;
+                self.out.flush()?;
+            } else if !said {
+                self.say(&format!(
+                    "waiting until {} for {section} to open ({})",
+                    clock_time(&opens, now),
+                    human_duration(left)
+                ))?;
+                said = true;
+            }
+            // A second at a time where a person watches the countdown; at once otherwise.
+            let nap = if live {
+                left.min(chrono::Duration::seconds(1))
+            } else {
+                left
+            };
+            self.clock.sleep(nap, pause.stop_flag());
+        };
+        pause.end();
+        if live {
+            write!(self.out, "\r\x1b[K")?;
+        }
+        if stopped {
+            self.say("stopped waiting")?;
+        } else {
+            let opened = clock_time(&opens, self.clock.peek());
+            writeln!(
+                self.out,
+                "{}",
+                style.green(&format!("  {section} is open ({opened})"))
+            )?;
+        }
+        Ok(())
     }
 
     /// The words that work at every prompt: `Some` when the line was one of them, with
@@ -517,9 +967,26 @@ impl<'a> Session<'a> {
         Ok(Some(None))
     }
 
-    /// A signer's name, or `refuse REASON`.
+    /// The role whose statement an item is, if it is one.
+    fn role_of_statement(&self, item: usize) -> Option<String> {
+        let run = self.run();
+        let plan = run.walk().plan();
+        let item = &plan.items[item];
+        (item.kind == ItemKind::Statement)
+            .then_some(item.role)
+            .flatten()
+            .map(|r| plan.roles[r].role.clone())
+    }
+
+    /// A signer's name, `refuse REASON`, or `later`.
     fn signoff_event(&self, role: usize, line: &str) -> Result<Event, &'static str> {
         let role = self.run().walk().plan().roles[role].role.clone();
+        if is_later(line) {
+            return Ok(Event::Signoff {
+                role,
+                outcome: SignoffOutcome::Later,
+            });
+        }
         let outcome = match line.strip_prefix("refuse").map(str::trim) {
             Some("") => return Err("a refusal needs a reason: refuse REASON"),
             Some(reason) => SignoffOutcome::Refused(reason.to_string()),
@@ -762,18 +1229,24 @@ impl<'a> Session<'a> {
     fn help(&mut self) -> std::io::Result<()> {
         // One line per entry, so every line keeps its indent (a `\` continuation
         // would eat the first one's).
-        const HELP: [&str; 16] = [
+        const HELP: [&str; 22] = [
             "y, done          the item is done",
             "f REASON         failed            s REASON    skipped",
             "na [REASON]      not applicable    d REASON    deferred",
             "VALUE            a measured value (180ms, 99.5%), judged against the threshold",
             "VALUE override REASON   record the opposite of the judgement, with why",
             "y! [REASON]      done without a value, when a measured item has none to give",
+            "r, run           run the item's check (shown at its prompt); Ctrl-C stops it",
+            "Enter            record what the check proposed, or answer otherwise",
             "c, clear         a rollback trigger's condition does not hold",
             "h, holds         it holds: the rollback is offered",
             "note TEXT        add a note to this item",
+            "later            at a sign-off: its owner signs off after the run (deploycheck signoff)",
             "back             take back the last answer and ask it again",
             "rollback REASON  start the rollback procedure now, saying why",
+            "wait             in a section whose time window is not open: wait for it",
+            "early REASON     answer the section before its window opens, saying why",
+            "later            in a section with a time window: hand its open items over",
             "status           what is done and what is left",
             "contacts [ROLE]  the emergency contacts (Tab completes roles)",
             "quit, Ctrl-D     stop here; everything is saved and the run resumes later",
@@ -818,7 +1291,26 @@ impl<'a> Session<'a> {
         } else {
             format!("{remaining} of {main} items left")
         };
-        writeln!(self.out, "  {path}")
+        writeln!(self.out, "  {path}")?;
+        let (deployed, follow_ups) = {
+            let run = self.run();
+            let walk = run.walk();
+            let follow_ups = (0..walk.plan().items.len())
+                .filter(|&i| walk.handed_over(i).is_some() && walk.answer(i).is_none())
+                .count();
+            (walk.deployed().map(|d| d.at.clone()), follow_ups)
+        };
+        if let Some(at) = deployed {
+            let mut line = format!("  deployment moment: {}", at.instant().format("%H:%M:%S"));
+            if follow_ups > 0 {
+                line.push_str(&format!(
+                    " · {follow_ups} item{} handed over as follow-ups",
+                    if follow_ups == 1 { "" } else { "s" }
+                ));
+            }
+            writeln!(self.out, "{line}")?;
+        }
+        Ok(())
     }
 
     /// The contacts, or those whose role contains `role`.
@@ -882,6 +1374,20 @@ impl<'a> Session<'a> {
 
 fn is_back(line: &str) -> bool {
     matches!(line.to_ascii_lowercase().as_str(), "back" | "b" | "undo")
+}
+
+/// A section's title without the time window it already states: `Extended Verification
+/// (15-60 minutes)` reads `Extended Verification` beside its opening time.
+fn short_section(title: &str) -> String {
+    let trimmed = title.trim_end();
+    if let Some(open) = trimmed.rfind('(')
+        && trimmed.ends_with(')')
+        && trimmed[open..].contains(|c: char| c.is_ascii_digit())
+        && open > 0
+    {
+        return trimmed[..open].trim_end().to_string();
+    }
+    title.to_string()
 }
 
 /// `Phase › Section`, each name cut to `room` columns.
@@ -1008,13 +1514,24 @@ fn item_keys(item: &crate::engine::PlanItem) -> Keys {
             .add("d REASON", USEFUL)
             .add(na, USEFUL),
     };
+    let keys = if item.kind == ItemKind::Statement {
+        keys.add("later", USEFUL)
+    } else {
+        keys
+    };
     keys.add("note TEXT", EXTRA)
+}
+
+/// `later`: a role's owner signs off after the run.
+fn is_later(line: &str) -> bool {
+    line.trim().eq_ignore_ascii_case("later")
 }
 
 /// What Tab completes at an item's prompt.
 fn item_words(item: &crate::engine::PlanItem) -> Vec<&'static str> {
     let mut words = match item.kind {
         ItemKind::Trigger => vec!["clear", "holds"],
+        ItemKind::Statement => vec!["done", "failed ", "skip ", "na", "defer ", "later"],
         _ => vec!["done", "failed ", "skip ", "na", "defer "],
     };
     words.extend([

@@ -40,6 +40,7 @@ fn record(items: usize, changed_every: usize) -> Record {
         started_at: at("2026-11-23T22:00:00+00:00"),
         finished_at: Some(at("2026-11-23T23:00:00+00:00")),
         stopped: None,
+        deployed_at: None,
         items: (0..items)
             .map(|i| RecordItem {
                 id: format!(
@@ -53,6 +54,7 @@ fn record(items: usize, changed_every: usize) -> Record {
                 kind: ItemKind::Step,
                 optional: false,
                 parent: None,
+                role: None,
                 status: if changed_every > 0 && i % changed_every == 0 {
                     Status::Failed
                 } else {
@@ -67,6 +69,11 @@ fn record(items: usize, changed_every: usize) -> Record {
                 how: Some(How::AnswersFile),
                 answered_at: Some(at("2026-11-23T22:30:00+00:00")),
                 answered_by: Some("bench".into()),
+                window: None,
+                early: None,
+                late: None,
+                follow_up: None,
+                evidence: None,
             })
             .collect(),
         rollback: RecordRollback {
@@ -81,6 +88,7 @@ fn record(items: usize, changed_every: usize) -> Record {
         counts: Counts::default(),
         verdict: Verdict::Go,
         causes: vec![],
+        outstanding: vec![],
         digest: String::new(),
         signatures: vec![],
     };

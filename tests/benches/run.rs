@@ -91,6 +91,7 @@ fn per_answer(items: usize) -> (Duration, Duration) {
         environment: "production".into(),
         host: "bench".into(),
         plan,
+        follow_up_of: None,
     };
     let mut run = Run::start(&folders, &meta, start).unwrap();
     let mut synced = Vec::new();
@@ -106,6 +107,7 @@ fn per_answer(items: usize) -> (Duration, Duration) {
             value: None,
             how: How::Typed,
             overridden: false,
+            early: None,
         };
         let start = Instant::now();
         run.apply(&meta, event).unwrap();

@@ -44,6 +44,7 @@ fn start_event(plan: Plan) -> Start {
         environment: "production".into(),
         host: "ops-1".into(),
         plan,
+        follow_up_of: None,
     }
 }
 
@@ -389,6 +390,7 @@ fn answers_are_checked_against_the_item() {
         value: None,
         how: How::Typed,
         overridden: false,
+        early: None,
     };
     let backup = "deploy/steps/backup-taken";
     assert!(matches!(
@@ -523,6 +525,7 @@ fn a_parents_time_is_its_latest_childs_by_instant_not_by_text() {
         value: None,
         how: How::Typed,
         overridden: false,
+        early: None,
     };
     walk.apply(
         &at("2026-11-23T21:30:00+01:00", "dana"),
@@ -605,8 +608,234 @@ fn replay_rebuilds_the_same_walk_and_names_the_line_that_does_not_apply() {
             value: None,
             how: How::Typed,
             overridden: false,
+            early: None,
         },
     ));
     let error = replay(events).unwrap_err();
     assert_eq!(error.line, 101);
+}
+
+mod checks {
+    use super::*;
+    use crate::model::CheckEnd;
+
+    const BACKUP: &str = "deploy/steps/backup-taken";
+
+    fn started(command: &str) -> Event {
+        Event::CheckStarted {
+            id: BACKUP.into(),
+            command: command.into(),
+            timeout_s: 60,
+        }
+    }
+
+    fn finished(exit_code: i32) -> Event {
+        Event::CheckFinished {
+            id: BACKUP.into(),
+            exit_code: Some(exit_code),
+            ended: CheckEnd::Exited,
+            duration_ms: 12,
+            output: format!("exit {exit_code}\n"),
+            output_truncated: false,
+            output_bytes: 7,
+        }
+    }
+
+    fn evidence(walk: &Walk) -> Vec<crate::model::Evidence> {
+        let record = walk.record();
+        let item = record.items.iter().find(|i| i.id == BACKUP).unwrap();
+        item.evidence.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn every_execution_is_kept_and_an_unfinished_one_never_passes() {
+        let mut walk = walk();
+        walk.apply(&meta(1), &started("true")).unwrap();
+        let runs = evidence(&walk);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].ended, CheckEnd::Unfinished);
+        assert_eq!((runs[0].exit_code, runs[0].duration_ms), (None, None));
+        assert!(!runs[0].passed());
+        walk.apply(&meta(2), &finished(1)).unwrap();
+        walk.apply(&meta(3), &started("true")).unwrap();
+        walk.apply(&meta(4), &finished(0)).unwrap();
+        let runs = evidence(&walk);
+        assert_eq!(
+            runs.iter().map(|r| r.exit_code).collect::<Vec<_>>(),
+            [Some(1), Some(0)]
+        );
+        assert_eq!(runs[1].started_at, meta(3).at);
+        assert!(
+            walk.answer(id(&walk, BACKUP)).is_none(),
+            "evidence answers nothing"
+        );
+    }
+
+    #[test]
+    fn a_finish_needs_a_running_check_of_its_item() {
+        let mut walk = walk();
+        assert!(matches!(
+            walk.apply(&meta(1), &finished(0)),
+            Err(WalkError::NoCheckRunning { .. })
+        ));
+        walk.apply(&meta(2), &started("true")).unwrap();
+        walk.apply(&meta(3), &finished(0)).unwrap();
+        assert!(
+            walk.apply(&meta(4), &finished(0)).is_err(),
+            "finished twice"
+        );
+        let parent = Event::CheckStarted {
+            id: "deploy/steps/parent".into(),
+            command: "true".into(),
+            timeout_s: 5,
+        };
+        assert!(matches!(
+            walk.apply(&meta(5), &parent),
+            Err(WalkError::NotALeaf { .. })
+        ));
+    }
+
+    #[test]
+    fn back_takes_back_the_answer_but_never_the_evidence() {
+        let mut walk = walk();
+        say(&mut walk, "v1", 1);
+        walk.apply(&meta(2), &started("true")).unwrap();
+        walk.apply(&meta(3), &finished(0)).unwrap();
+        say(&mut walk, "y", 4);
+        walk.apply(&meta(5), &Event::Undo).unwrap();
+        assert!(walk.answer(id(&walk, BACKUP)).is_none());
+        assert_eq!(evidence(&walk).len(), 1);
+        // The undo took back the answer, not the field before the check.
+        assert!(walk.field(0).is_some());
+    }
+
+    #[test]
+    fn a_replay_and_a_move_onto_a_changed_plan_keep_the_evidence() {
+        let mut walk = walk();
+        let mut events = vec![(1, meta(0), Event::Start(Box::new(start_event(plan()))))];
+        for (n, event) in [started("true"), finished(3), Event::Undo]
+            .into_iter()
+            .enumerate()
+        {
+            let n = n as u32 + 1;
+            if walk.apply(&meta(n), &event).is_ok() {
+                events.push((n as usize + 1, meta(n), event));
+            }
+        }
+        let replayed = replay(events.clone()).unwrap();
+        assert_eq!(replayed.record(), walk.record());
+        // A changed checklist: the walk moves onto it and keeps the evidence.
+        let changed = CHECKLIST.replace("- [ ] Data loss\n", "");
+        let loaded =
+            crate::source::load_bytes(changed.as_bytes(), "t.md", SourceFormat::Markdown, "t")
+                .unwrap();
+        let resume = Event::Resume {
+            host: "ops-2".into(),
+            checklist: None,
+            plan: Some(Box::new(Plan::new(&loaded.checklist))),
+        };
+        walk.apply(&meta(9), &resume).unwrap();
+        assert_eq!(evidence(&walk).len(), 1);
+        assert!(walk.dropped().is_empty(), "{:?}", walk.dropped());
+    }
+
+    #[test]
+    fn a_check_changed_since_the_start_is_told_apart() {
+        let with_check = CHECKLIST.replace(
+            "- [ ] Backup taken\n",
+            "- [ ] Backup taken\n  ```sh check\n  echo old\n  ```\n",
+        );
+        let plan_of = |text: &str| {
+            let loaded =
+                crate::source::load_bytes(text.as_bytes(), "t.md", SourceFormat::Markdown, "t")
+                    .unwrap();
+            Plan::new(&loaded.checklist)
+        };
+        let mut walk = Walk::start(&meta(0), start_event(plan_of(&with_check)));
+        let backup = id(&walk, BACKUP);
+        assert_eq!(walk.check_changed_since_start(backup), None);
+        let resume = Event::Resume {
+            host: "ops-2".into(),
+            checklist: None,
+            plan: Some(Box::new(plan_of(
+                &with_check.replace("echo old", "echo new"),
+            ))),
+        };
+        walk.apply(&meta(1), &resume).unwrap();
+        assert_eq!(
+            walk.check_changed_since_start(backup),
+            Some(Some("echo old"))
+        );
+        let mut plain = Walk::start(&meta(0), start_event(plan()));
+        let resume = Event::Resume {
+            host: "ops-2".into(),
+            checklist: None,
+            plan: Some(Box::new(plan_of(&with_check))),
+        };
+        plain.apply(&meta(1), &resume).unwrap();
+        assert_eq!(plain.check_changed_since_start(backup), Some(None));
+    }
+}
+
+#[test]
+fn later_at_a_statement_leaves_the_role_and_its_statements_to_its_owner() {
+    let mut walk = walk();
+    for (n, line) in go_script()[..8].iter().enumerate() {
+        say(&mut walk, line, n as u32);
+    }
+    let pen_test = id(&walk, "sign-off/security-team/pen-test-closed");
+    assert_eq!(walk.current(), Some(Step::Item(pen_test)));
+    let later = Event::Signoff {
+        role: "Security Team".into(),
+        outcome: SignoffOutcome::Later,
+    };
+    walk.apply(&meta(20), &later).unwrap();
+    assert!(walk.left_for_owner(pen_test));
+    assert_eq!(
+        walk.current(),
+        None,
+        "neither the statement nor the sign-off is asked"
+    );
+    let record = finish(&mut walk, 21);
+    assert_eq!(record.verdict, Verdict::Go);
+    assert_eq!(record.headline(), "GO · awaiting sign-off: Security Team");
+    let signoff = &record.signoffs[0];
+    assert_eq!(signoff.status, SignoffStatus::Awaiting);
+    assert_eq!(signoff.by.as_deref(), Some("dana"));
+    let statement = record
+        .items
+        .iter()
+        .find(|i| i.id.ends_with("pen-test-closed"))
+        .unwrap();
+    assert_eq!(statement.status, Status::Pending);
+    assert_eq!(statement.role.as_deref(), Some("Security Team"));
+    assert_eq!(
+        statement.reason.as_deref(),
+        Some("left for Security Team to confirm at its sign-off")
+    );
+}
+
+#[test]
+fn later_at_the_signoff_prompt_keeps_the_statements_confirmed_and_back_undoes_it() {
+    let mut walk = walk();
+    for (n, line) in go_script()[..9].iter().enumerate() {
+        say(&mut walk, line, n as u32);
+    }
+    assert_eq!(walk.current(), Some(Step::Signoff(0)));
+    let later = Event::Signoff {
+        role: "Security Team".into(),
+        outcome: SignoffOutcome::Later,
+    };
+    walk.apply(&meta(20), &later).unwrap();
+    assert_eq!(walk.current(), None);
+    walk.apply(&meta(21), &Event::Undo).unwrap();
+    assert_eq!(walk.current(), Some(Step::Signoff(0)));
+    walk.apply(&meta(22), &later).unwrap();
+    let record = finish(&mut walk, 23);
+    assert_eq!(record.signoffs[0].status, SignoffStatus::Awaiting);
+    assert_eq!(
+        record.signoffs[0].statements,
+        ["sign-off/security-team/pen-test-closed"]
+    );
+    assert_eq!(record.headline(), "GO · awaiting sign-off: Security Team");
 }

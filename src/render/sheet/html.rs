@@ -76,6 +76,8 @@ table.items tr.group td.w { border-left: none; }
 .optional { color: var(--muted); font-size: 7.5pt; font-weight: normal; margin-left: 4px; }
 .needs { color: var(--muted); font-size: 7.5pt; white-space: nowrap; margin-left: 4px; }
 .hint { color: var(--muted); font-size: 7pt; }
+.check { display: block; margin: 1px 0 0; font: 7.5pt/1.25 ui-monospace, Menlo, Consolas, monospace;
+  color: var(--muted); white-space: pre-wrap; overflow-wrap: anywhere; }
 .scope { font-weight: normal; color: var(--accent); font-size: 7.5pt; border: 1px solid var(--accent);
   border-radius: 3px; padding: 0 4px; margin-left: 6px; vertical-align: 1px; white-space: nowrap; }
 .signature { display: grid; grid-template-columns: 2fr 2fr 1.3fr; gap: 0 18px; font-size: 8pt; color: var(--muted); }
@@ -320,9 +322,21 @@ fn write_item(out: &mut dyn Write, item: &Item, depth: usize, trigger: bool) -> 
     } else {
         ""
     };
+    // The command that gathers the evidence, under the item's text, to be run by hand.
+    let check = item
+        .check
+        .as_ref()
+        .map(|c| {
+            format!(
+                "<code class=\"check\">$ {} (check, time-out {} s)</code>",
+                escape(&c.run),
+                c.timeout_s
+            )
+        })
+        .unwrap_or_default();
     writeln!(
         out,
-        "<tr class=\"{class}\"><td class=\"what\"><div class=\"row\"{depth_style}>{box_}<span>{}{optional}{needs}</span></div></td><td class=\"w\"></td><td class=\"w\"></td><td class=\"w\">{value}</td></tr>",
+        "<tr class=\"{class}\"><td class=\"what\"><div class=\"row\"{depth_style}>{box_}<span>{}{optional}{needs}{check}</span></div></td><td class=\"w\"></td><td class=\"w\"></td><td class=\"w\">{value}</td></tr>",
         escape(&item.text)
     )?;
     for child in &item.children {

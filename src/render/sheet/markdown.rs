@@ -115,6 +115,9 @@ fn write_item(
         .map(|d| format!(" {d}"))
         .unwrap_or_default();
     writeln!(out, "{indent}- [ ] {}{directive}", escape(&item.text))?;
+    if let Some(check) = &item.check {
+        write_check(out, check, &format!("{indent}  "))?;
+    }
     if item.children.is_empty() {
         // A plain bullet, not a task, and no `Label:` before a blank: it must not read as
         // an item or a run field when the sheet is loaded back. A parent gets none: its
@@ -136,6 +139,33 @@ fn write_item(
         write_item(out, child, &item.id, depth + 1, trigger)?;
     }
     Ok(())
+}
+
+/// The item's check as the fenced block it was written as, nested under the item, so the
+/// sheet shows the command and loads back with the same check. The fence is longer than
+/// any run of backticks in the command.
+fn write_check(out: &mut dyn Write, check: &crate::model::Check, indent: &str) -> io::Result<()> {
+    let longest = check
+        .run
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let timeout = if check.timeout_s == crate::model::DEFAULT_TIMEOUT_S {
+        String::new()
+    } else {
+        format!(" timeout={}", check.timeout_s)
+    };
+    writeln!(out, "{indent}{fence}sh check{timeout}")?;
+    for line in check.run.lines() {
+        if line.is_empty() {
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{indent}{line}")?;
+        }
+    }
+    writeln!(out, "{indent}{fence}")
 }
 
 /// The verdicts side by side, each with its rule, and a line for who decided it and when.

@@ -187,6 +187,21 @@ fn write_item(out: &mut dyn Write, item: &Item, depth: usize, trigger: bool) -> 
         for line in lines {
             writeln!(out, "{line}")?;
         }
+        if let Some(check) = &item.check {
+            // The command to run by hand, under the item; wrapped like any text.
+            let lead = format!("{rest}$ ");
+            let more = format!("{rest}  ");
+            let run_lines: Vec<&str> = check.run.lines().collect();
+            for (index, command) in run_lines.iter().enumerate() {
+                let first = if index == 0 { &lead } else { &more };
+                let text = if index + 1 == run_lines.len() {
+                    format!("{command}   (check, time-out {} s)", check.timeout_s)
+                } else {
+                    command.to_string()
+                };
+                write_wrapped(out, first, &more, &text)?;
+            }
+        }
     } else {
         // A parent's status follows from its children: no box, no blanks.
         write_wrapped(out, &indent, &format!("{indent}  "), &text)?;
@@ -255,6 +270,7 @@ mod tests {
             optional: false,
             condition: None,
             line: None,
+            check: None,
             threshold: None,
             children,
             group: false,

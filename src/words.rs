@@ -1,0 +1,256 @@
+//! The ASCII words of checklist text, for the quick looks inference takes before it reads
+//! a phrase. Every item passes through them, so [`ItemScan`] takes all of an item's looks
+//! in one pass over its bytes, without allocating, and each rule reads the text itself only
+//! where the scan says it might apply.
+
+/// What one pass over an item's text tells the rules that read items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ItemScan {
+    /// Printable ASCII, no leading, trailing or doubled space, and fewer than two colons
+    /// (an emoji shortcode needs two): text that cleaning leaves as it is.
+    pub(crate) plain: bool,
+    /// A word every condition holds: one of [`CONDITION_WORDS`].
+    pub(crate) condition_word: bool,
+    /// What every comparison holds: `<`, `>`, `≤`, `≥`, or one of [`OPERATOR_ENDINGS`].
+    pub(crate) comparison: bool,
+}
+
+impl ItemScan {
+    pub(crate) fn of(text: &str) -> ItemScan {
+        let bytes = text.as_bytes();
+        let mut scan = ItemScan {
+            plain: bytes.first() != Some(&b' ') && bytes.last() != Some(&b' '),
+            condition_word: false,
+            comparison: false,
+        };
+        let mut colons = 0;
+        let mut word_start = 0;
+        for (at, &b) in bytes.iter().enumerate() {
+            // Letters, most of the text, cost one test; the rest are looked at closely.
+            if b.is_ascii_alphabetic() {
+                continue;
+            }
+            if at > word_start {
+                scan.word(&bytes[word_start..at]);
+            }
+            word_start = at + 1;
+            match b {
+                b' ' => scan.plain &= at == 0 || bytes[at - 1] != b' ',
+                b':' => colons += 1,
+                b'<' | b'>' => scan.comparison = true,
+                b'!'..=b'~' => {}
+                0x80.. => {
+                    scan.plain = false;
+                    // `≤` is E2 89 A4 and `≥` is E2 89 A5.
+                    scan.comparison |= b == 0xE2
+                        && bytes.get(at + 1) == Some(&0x89)
+                        && matches!(bytes.get(at + 2), Some(0xA4 | 0xA5));
+                }
+                _ => scan.plain = false,
+            }
+        }
+        if word_start < bytes.len() {
+            scan.word(&bytes[word_start..]);
+        }
+        scan.plain &= colons < 2;
+        scan
+    }
+
+    fn word(&mut self, word: &[u8]) {
+        self.condition_word |= CONDITION_WORDS.contains(word);
+        self.comparison |= OPERATOR_ENDINGS.contains(word);
+    }
+}
+
+/// Every condition has one of these words (`Pin the release if needed`, `Optional: ...`);
+/// most items have none.
+pub(crate) const CONDITION_WORDS: Lexicon = Lexicon::new(&[
+    "if",
+    "unless",
+    "optional",
+    "only",
+    "when",
+    "where",
+    "skip",
+    "needed",
+    "necessary",
+    "neccessary",
+    "applicable",
+    "required",
+    "possible",
+    "relevant",
+    "appropriate",
+    "desired",
+    "warranted",
+    "stretch",
+    "nice",
+    "permits",
+    "allows",
+    "available",
+    "requested",
+    "any",
+]);
+
+/// The last words of the word operators of thresholds (`less than`, `at least`, `under`).
+pub(crate) const OPERATOR_ENDINGS: Lexicon = Lexicon::new(&[
+    "to",
+    "than",
+    "least",
+    "most",
+    "within",
+    "under",
+    "below",
+    "above",
+    "over",
+    "exceeding",
+    "exceeds",
+    "exceed",
+]);
+
+/// Whether some word of `text` (a run of ASCII letters) satisfies `is_word`.
+pub(crate) fn any_ascii_word(text: &str, mut is_word: impl FnMut(&[u8]) -> bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (at, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphabetic() {
+            if at > start && is_word(&bytes[start..at]) {
+                return true;
+            }
+            start = at + 1;
+        }
+    }
+    start < bytes.len() && is_word(&bytes[start..])
+}
+
+/// A fixed list of lowercase ASCII words, asked about one word at a time in any case.
+///
+/// Most words asked about are in no list, so each list keeps, for every length, the set of
+/// first and of last letters its words have: a word is usually turned away by two bit
+/// tests, and only the rest are compared with the words themselves.
+pub(crate) struct Lexicon {
+    words: &'static [&'static str],
+    firsts: [u32; Lexicon::LONGEST + 1],
+    lasts: [u32; Lexicon::LONGEST + 1],
+}
+
+impl Lexicon {
+    const LONGEST: usize = 15;
+
+    /// Panics at compile time on a word that is empty, longer than fifteen letters or not
+    /// lowercase ASCII letters.
+    pub(crate) const fn new(words: &'static [&'static str]) -> Lexicon {
+        let mut firsts = [0u32; Lexicon::LONGEST + 1];
+        let mut lasts = [0u32; Lexicon::LONGEST + 1];
+        let mut i = 0;
+        while i < words.len() {
+            let word = words[i].as_bytes();
+            assert!(!word.is_empty() && word.len() <= Lexicon::LONGEST);
+            let mut j = 0;
+            while j < word.len() {
+                assert!(word[j].is_ascii_lowercase());
+                j += 1;
+            }
+            firsts[word.len()] |= 1 << (word[0] - b'a');
+            lasts[word.len()] |= 1 << (word[word.len() - 1] - b'a');
+            i += 1;
+        }
+        Lexicon {
+            words,
+            firsts,
+            lasts,
+        }
+    }
+
+    /// Whether `word` (ASCII letters, any case) is in the list.
+    pub(crate) fn contains(&self, word: &[u8]) -> bool {
+        let (Some(&first), Some(&last)) = (word.first(), word.last()) else {
+            return false;
+        };
+        let letter = |b: u8| 1u32 << ((b | 0x20).wrapping_sub(b'a') & 31);
+        word.len() <= Lexicon::LONGEST
+            && self.firsts[word.len()] & letter(first) != 0
+            && self.lasts[word.len()] & letter(last) != 0
+            && self
+                .words
+                .iter()
+                .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    }
+
+    /// Whether some word of `text` is in the list.
+    pub(crate) fn any_in(&self, text: &str) -> bool {
+        any_ascii_word(text, |word| self.contains(word))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn an_item_scan_sees_plain_text_conditions_and_comparisons() {
+        let scan = ItemScan::of("Response time < 200ms (p95)");
+        assert!(scan.plain && scan.comparison && !scan.condition_word);
+        let scan = ItemScan::of("Pin the release if needed");
+        assert!(scan.plain && scan.condition_word && !scan.comparison);
+        assert!(ItemScan::of("Latency ≤ 2 seconds").comparison);
+        assert!(ItemScan::of("Queue depth below 1,000").comparison);
+        assert!(!ItemScan::of("Verify component 3 of section 4").comparison);
+        for text in ["", "One: colon", "x"] {
+            assert!(ItemScan::of(text).plain, "{text:?}");
+        }
+        for text in [" x", "x ", "a  b", "a\tb", "café", ":a: b", "a\u{7}"] {
+            assert!(!ItemScan::of(text).plain, "{text:?}");
+        }
+    }
+
+    proptest! {
+        /// The scan finds a listed word exactly where a search of the words finds one.
+        #[test]
+        fn an_item_scan_finds_the_words_a_search_finds(
+            text in prop_oneof!["[a-zA-Z <>:]{0,40}", "(if|when|less|than|under|x|≥| |,){0,12}", any::<String>()]
+        ) {
+            let scan = ItemScan::of(&text);
+            prop_assert_eq!(scan.condition_word, CONDITION_WORDS.any_in(&text));
+            let symbol = text.contains(['<', '>', '≤', '≥']);
+            prop_assert_eq!(scan.comparison, symbol || OPERATOR_ENDINGS.any_in(&text));
+            let plain = text.bytes().all(|b| (b' '..=b'~').contains(&b))
+                && !text.contains("  ")
+                && !text.starts_with(' ')
+                && !text.ends_with(' ')
+                && text.matches(':').count() < 2;
+            prop_assert_eq!(scan.plain, plain);
+        }
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        any_ascii_word(text, |w| {
+            found.push(String::from_utf8(w.to_vec()).unwrap());
+            false
+        });
+        found
+    }
+
+    #[test]
+    fn words_are_runs_of_ascii_letters() {
+        assert_eq!(words("Pin v2.16 if needed"), ["Pin", "v", "if", "needed"]);
+        assert_eq!(words("  café--ok "), ["caf", "ok"]);
+        assert!(words("").is_empty());
+        assert!(words("42 !").is_empty());
+    }
+
+    #[test]
+    fn a_lexicon_knows_its_words_in_any_case_and_nothing_else() {
+        const WORDS: Lexicon = Lexicon::new(&["if", "when", "stretch", "needed"]);
+        for word in ["if", "IF", "When", "stretch", "NEEDED"] {
+            assert!(WORDS.contains(word.as_bytes()), "{word}");
+        }
+        for word in ["", "i", "is", "whet", "stench", "section", "neededx", "if!"] {
+            assert!(!WORDS.contains(word.as_bytes()), "{word}");
+        }
+        assert!(!WORDS.contains("x".repeat(40).as_bytes()));
+        assert!(WORDS.any_in("Pin the release, if needed."));
+        assert!(!WORDS.any_in("Verify component 3 of section 4"));
+    }
+}
