@@ -19,6 +19,12 @@ use serde::de::DeserializeOwned;
 
 use crate::source::Diagnostic;
 
+#[cfg(test)]
+mod properties;
+mod read;
+mod scalar;
+mod write;
+
 /// No deploycheck document nests deeper than this: a checklist with items sixteen
 /// levels deep (the most the builder accepts) is about forty levels of YAML.
 pub const MAX_DEPTH: usize = 64;
@@ -40,17 +46,29 @@ pub enum Aliases {
 const ALIAS_SLACK: u64 = 10_000;
 
 /// Deserializes a YAML document that may not use aliases (records, answers files,
-/// settings), after [`check`]; errors carry line and column.
+/// settings) with deploycheck's own reader ([`read`]), which enforces the limits as it
+/// goes; errors carry line and column.
 pub fn from_str<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, Diagnostic> {
-    from_str_with(text, file, Aliases::Refused)
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    read::from_str(text).map_err(|error| {
+        let location = error.location(text);
+        let mut diagnostic =
+            Diagnostic::error(file, location.map(|(line, _)| line), error.message());
+        diagnostic.column = location.map(|(_, column)| column);
+        diagnostic
+    })
 }
 
-/// As [`from_str`], choosing whether aliases are allowed.
+/// As [`from_str`], choosing whether aliases are allowed: a document that may use them
+/// (a checklist) is checked by [`check`] and read by serde_yaml.
 pub fn from_str_with<T: DeserializeOwned>(
     text: &str,
     file: &str,
     aliases: Aliases,
 ) -> Result<T, Diagnostic> {
+    if aliases == Aliases::Refused {
+        return from_str(text, file);
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     check(text, file, aliases)?;
     serde_yaml::from_str(text).map_err(|error| {
@@ -65,8 +83,10 @@ pub fn from_str_with<T: DeserializeOwned>(
     })
 }
 
+/// Writes a value as YAML with deploycheck's own writer ([`write`]): the bytes serde_yaml
+/// would write, without its event machinery.
 pub fn to_string<T: Serialize>(value: &T) -> Result<String, crate::Error> {
-    serde_yaml::to_string(value).map_err(|source| crate::Error::Serialize {
+    write::to_string(value).map_err(|source| crate::Error::Serialize {
         what: "YAML",
         source: Box::new(source),
     })
