@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{Io, Selected, ShowFormat, exit, select_checklist};
-use crate::render::{TreeOptions, write_tree};
+use crate::render::{TreeOptions, write_json, write_tree};
 
 pub fn run(
     io: &mut Io<'_>,
@@ -30,7 +30,7 @@ pub fn run(
             write_tree(&mut out, &checklist, &options, io.style)?;
         }
         ShowFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &checklist)?;
+            write_json(&mut out, &checklist)?;
             writeln!(out)?;
         }
         ShowFormat::Yaml => {
