@@ -88,9 +88,12 @@ fn letters_at(bytes: &[u8], at: usize) -> usize {
 fn not_letters(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
-    let lower = (word | ONES * 0x20) & !HIGH;
-    let from_a = lower + ONES * (0x80 - u64::from(b'a'));
-    let past_z = lower + ONES * (0x80 - u64::from(b'z') - 1);
+    const CASE: u64 = ONES * 0x20;
+    const TO_A: u64 = ONES * (0x80 - b'a' as u64);
+    const PAST_Z: u64 = ONES * (0x80 - b'z' as u64 - 1);
+    let lower = (word | CASE) & !HIGH;
+    let from_a = lower + TO_A;
+    let past_z = lower + PAST_Z;
     (!from_a | past_z | word) & HIGH
 }
 
