@@ -25,14 +25,17 @@ impl ItemScan {
         };
         let mut colons = 0;
         let mut word_start = 0;
-        for (at, &b) in bytes.iter().enumerate() {
-            // Letters, most of the text, cost one test; the rest are looked at closely.
-            if b.is_ascii_alphabetic() {
-                continue;
-            }
+        let mut at = 0;
+        while at < bytes.len() {
+            // Letters, most of the text, are passed over eight at a time; the rest are
+            // looked at closely.
+            at += letters_at(bytes, at);
             if at > word_start {
                 scan.word(&bytes[word_start..at]);
             }
+            let Some(&b) = bytes.get(at) else {
+                break;
+            };
             word_start = at + 1;
             match b {
                 b' ' => scan.plain &= at == 0 || bytes[at - 1] != b' ',
@@ -48,9 +51,7 @@ impl ItemScan {
                 }
                 _ => scan.plain = false,
             }
-        }
-        if word_start < bytes.len() {
-            scan.word(&bytes[word_start..]);
+            at += 1;
         }
         scan.plain &= colons < 2;
         scan
@@ -60,6 +61,40 @@ impl ItemScan {
         self.condition_word |= CONDITION_WORDS.contains(word);
         self.comparison |= OPERATOR_ENDINGS.contains(word);
     }
+}
+
+/// How many ASCII letters run from `at`.
+fn letters_at(bytes: &[u8], at: usize) -> usize {
+    let mut end = at;
+    while let Some(chunk) = bytes.get(end..end + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let others = not_letters(word);
+        if others != 0 {
+            return end - at + others.trailing_zeros() as usize / 8;
+        }
+        end += 8;
+    }
+    end - at
+        + bytes[end..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count()
+}
+
+/// The high bit of each byte of `word` that is not an ASCII letter, all eight tested at
+/// once: folded to lowercase with its own high bit cleared, a byte is a letter when adding
+/// `0x80 - b'a'` sets its high bit and adding `0x80 - (b'z' + 1)` does not; neither sum
+/// carries into the next byte.
+fn not_letters(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    const CASE: u64 = ONES * 0x20;
+    const TO_A: u64 = ONES * (0x80 - b'a' as u64);
+    const PAST_Z: u64 = ONES * (0x80 - b'z' as u64 - 1);
+    let lower = (word | CASE) & !HIGH;
+    let from_a = lower + TO_A;
+    let past_z = lower + PAST_Z;
+    (!from_a | past_z | word) & HIGH
 }
 
 /// Every condition has one of these words (`Pin the release if needed`, `Optional: ...`);
@@ -110,16 +145,16 @@ pub(crate) const OPERATOR_ENDINGS: Lexicon = Lexicon::new(&[
 /// Whether some word of `text` (a run of ASCII letters) satisfies `is_word`.
 pub(crate) fn any_ascii_word(text: &str, mut is_word: impl FnMut(&[u8]) -> bool) -> bool {
     let bytes = text.as_bytes();
-    let mut start = 0;
-    for (at, &b) in bytes.iter().enumerate() {
-        if !b.is_ascii_alphabetic() {
-            if at > start && is_word(&bytes[start..at]) {
-                return true;
-            }
-            start = at + 1;
+    let mut at = 0;
+    while at < bytes.len() {
+        let letters = letters_at(bytes, at);
+        if letters > 0 && is_word(&bytes[at..at + letters]) {
+            return true;
         }
+        // Past the word and the byte that ended it.
+        at += letters + 1;
     }
-    start < bytes.len() && is_word(&bytes[start..])
+    false
 }
 
 /// A fixed list of lowercase ASCII words, asked about one word at a time in any case.
@@ -220,6 +255,33 @@ mod tests {
                 && !text.ends_with(' ')
                 && text.matches(':').count() < 2;
             prop_assert_eq!(scan.plain, plain);
+        }
+    }
+
+    proptest! {
+        /// Eight bytes at a time, the letters are exactly the bytes `is_ascii_alphabetic`
+        /// accepts, so runs of letters end where a byte-by-byte search ends them.
+        #[test]
+        fn letters_are_found_eight_at_a_time_exactly_as_one_at_a_time(
+            bytes in prop::collection::vec(any::<u8>(), 0..40),
+            at in 0usize..40,
+        ) {
+            let at = at.min(bytes.len());
+            let expected = bytes[at..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            prop_assert_eq!(letters_at(&bytes, at), expected);
+        }
+    }
+
+    #[test]
+    fn every_byte_value_is_a_letter_or_not_as_ascii_says() {
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b'a', b, b'Z', b, b'q', b, b'M', b]);
+            let expected = if b.is_ascii_alphabetic() {
+                0
+            } else {
+                0x8000_8000_8000_8000
+            };
+            assert_eq!(not_letters(word), expected, "byte {b:#04x}");
         }
     }
 

@@ -1,6 +1,6 @@
 //! `deploycheck show`: outline, JSON and YAML; project discovery; environments.
 
-use crate::support::{Test, count_items};
+use crate::support::{Test, count_items, fixture_bytes};
 
 #[test]
 fn json_has_every_key_of_the_design_even_when_empty() {
@@ -109,6 +109,30 @@ fn yaml_output_loads_back_through_the_binary() {
         v
     };
     assert_eq!(strip(&json_from_yaml.stdout), strip(&json_from_md.stdout));
+}
+
+/// `show --format json` streams through a buffer; its bytes are pinned against what the
+/// unbuffered writer printed before, for checklists with every kind of node.
+#[test]
+fn json_output_is_byte_for_byte_what_it_was_before_streaming() {
+    for (fixture, name) in [
+        ("seeds/mail-score.md", "mail-score"),
+        ("seeds/enterprise-mis-encoded.md", "enterprise-mis-encoded"),
+        ("messy/choices-and-options.md", "choices-and-options"),
+        ("messy/sre-launch-roles.md", "sre-launch-roles"),
+        ("messy/directives.md", "directives"),
+    ] {
+        let file = format!("{name}.md");
+        let expected = String::from_utf8(fixture_bytes(&format!("show-json/{name}.json"))).unwrap();
+        let output = Test::new()
+            .fixture(fixture, &file)
+            .args(&["show", "-c", &file, "--format", "json"])
+            .run();
+        assert!(
+            output.stdout == expected,
+            "{name}: show --format json changed"
+        );
+    }
 }
 
 #[test]

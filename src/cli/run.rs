@@ -38,7 +38,7 @@ struct Target {
 }
 
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
-    let target = resolve(io, &options)?;
+    let mut target = resolve(io, &options)?;
     if options.dry_run {
         let clock = io.host.clock()?;
         let operator = operator(
@@ -126,7 +126,8 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         at: started,
         by: operator.clone(),
     };
-    let Some((run, report)) = open_run(io, &target, &folders, found.open, options.resume, &meta)?
+    let Some((run, report)) =
+        open_run(io, &mut target, &folders, found.open, options.resume, &meta)?
     else {
         // Ctrl-C at "Resume it?": nothing was changed.
         writeln!(io.stderr, "\ninterrupted: nothing was changed")?;
@@ -210,6 +211,13 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
 }
 
 impl Target {
+    /// The plan, moved into the run being opened: at 100k items a copy is a fifth of the
+    /// time to the first prompt. From then on the run's walk holds the plan (on a resume,
+    /// the journal's own), and nothing reads it from here.
+    fn take_plan(&mut self) -> Plan {
+        std::mem::take(&mut self.plan)
+    }
+
     /// `deploycheck run production -c messy.md --resume`: what takes this run up again.
     fn resume_command(&self) -> String {
         match &self.checklist_arg {
@@ -276,7 +284,7 @@ fn with_follow_ups(folders: &RunFolders) -> Option<(RunFolder, usize)> {
 /// Starts a new run, or takes up the unfinished one, as the options or the person say.
 fn open_run(
     io: &mut Io<'_>,
-    target: &Target,
+    target: &mut Target,
     folders: &RunFolders,
     open: Option<(RunFolder, crate::store::JournalContents)>,
     choice: ResumeChoice,
@@ -329,7 +337,7 @@ fn open_run(
                 &contents,
                 meta,
                 &host,
-                (target.record_checklist(), target.plan.clone()),
+                (target.record_checklist(), target.take_plan()),
             )?;
             Ok(Some((run, Some(report))))
         }
@@ -348,7 +356,7 @@ fn open_run(
                 checklist: target.record_checklist(),
                 environment: target.environment.clone(),
                 host,
-                plan: target.plan.clone(),
+                plan: target.take_plan(),
                 follow_up_of: None,
             };
             Ok(Some((Run::start(folders, meta, start)?, None)))
@@ -402,13 +410,14 @@ fn walk_and_close(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| io.cwd.clone());
-    let field_defaults = field_defaults(
-        &target.plan.fields,
-        &operator,
-        &checklist_dir,
-        clock.as_ref(),
-        io,
-    );
+    let fields = run
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .walk()
+        .plan()
+        .fields
+        .clone();
+    let field_defaults = field_defaults(&fields, &operator, &checklist_dir, clock.as_ref(), io);
     let (record_shown, run_folder) = {
         let guard = run.lock().unwrap_or_else(|p| p.into_inner());
         (

@@ -1,7 +1,9 @@
 //! `deploycheck show`: the parsed tree as an outline, JSON or YAML.
 
+use std::io::Write;
+
 use super::{Io, Selected, ShowFormat, exit, select_checklist};
-use crate::render::{TreeOptions, write_tree};
+use crate::render::{TreeOptions, write_json, write_tree};
 
 pub fn run(
     io: &mut Io<'_>,
@@ -15,6 +17,9 @@ pub fn run(
         environment,
         total_items,
     } = select_checklist(io, environment, checklist)?;
+    // stdout flushes at every newline, and the JSON of a large checklist is millions of
+    // short lines: one buffer turns a million small writes into a few hundred large ones.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *io.stdout);
     match format {
         ShowFormat::Tree => {
             let options = TreeOptions {
@@ -22,19 +27,18 @@ pub fn run(
                 total_items,
                 show_ids,
             };
-            write_tree(io.stdout, &checklist, &options, io.style)?;
+            write_tree(&mut out, &checklist, &options, io.style)?;
         }
         ShowFormat::Json => {
-            serde_json::to_writer_pretty(&mut *io.stdout, &checklist)?;
-            writeln!(io.stdout)?;
+            write_json(&mut out, &checklist)?;
+            writeln!(out)?;
         }
         ShowFormat::Yaml => {
-            write!(
-                io.stdout,
-                "{}",
-                crate::source::to_yaml_checklist(&checklist)?
-            )?;
+            write!(out, "{}", crate::source::to_yaml_checklist(&checklist)?)?;
         }
     }
+    out.flush()?;
+    // Freeing a large tree node by node gives nothing back to a process about to exit.
+    std::mem::forget(checklist);
     Ok(exit::SUCCESS)
 }

@@ -166,10 +166,16 @@ impl Why {
     }
 
     fn push(&mut self, note: Note) {
-        // A handful of notes at most, so growing by one each time costs nothing.
-        let mut notes = self.0.take().map(<[Note]>::into_vec).unwrap_or_default();
-        notes.push(note);
-        self.0 = Some(notes.into_boxed_slice());
+        // A handful of notes at most, so growing by one each time costs nothing; the first,
+        // and for most items the only one, is a single allocation.
+        self.0 = Some(match self.0.take() {
+            None => Box::new([note]),
+            Some(notes) => {
+                let mut notes = notes.into_vec();
+                notes.push(note);
+                notes.into_boxed_slice()
+            }
+        });
     }
 
     /// Drops the notes about `what`: a later rule overruled them.

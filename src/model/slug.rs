@@ -33,9 +33,15 @@ pub fn push_slug(out: &mut String, text: &str) {
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
-        if b.is_ascii_alphanumeric() {
+        let letter = SLUG_BYTE[usize::from(b)];
+        if letter != 0 {
             at += 1;
-            if !add(&mut slug, &mut len, &mut dash, b.to_ascii_lowercase()) {
+            // Inside a word with room left, the byte is simply kept: `add`'s case with no
+            // dash to place and nothing to cut, taken for nearly every byte of every ID.
+            if !dash && len < MAX_SLUG_LEN {
+                slug[len] = letter;
+                len += 1;
+            } else if !add(&mut slug, &mut len, &mut dash, letter) {
                 break;
             }
         } else if b.is_ascii() {
@@ -61,6 +67,20 @@ pub fn push_slug(out: &mut String, text: &str) {
         _ => push_hash(out, text),
     }
 }
+
+/// The lowercase letter or digit each ASCII byte adds to a slug; 0 for every other byte.
+const SLUG_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = byte.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Adds one byte of a word to the slug, after a dash if a separator came since the last
 /// word; `false` when it does not fit, and the slug has been cut back to the last whole

@@ -1,6 +1,7 @@
 //! Human-readable output, written into any `impl Write`.
 
 pub(crate) mod history;
+mod json;
 pub(crate) mod report;
 pub mod sheet;
 pub(crate) mod signoff;
@@ -10,6 +11,7 @@ mod tree;
 pub(crate) mod when;
 pub(crate) mod width;
 
+pub(crate) use json::write_json;
 pub use report::{ReportContext, ReportFormat, write_report};
 pub use signoff::write_signoff_screen;
 pub use style::Style;

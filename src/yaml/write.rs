@@ -83,6 +83,7 @@ enum State {
 }
 
 /// What libyaml's emitter makes of a scalar before choosing its style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Analysis {
     multiline: bool,
     pub(super) flow_plain_allowed: bool,
@@ -110,6 +111,63 @@ fn is_printable(c: char) -> bool {
 }
 
 pub(super) fn analyze(value: &str) -> Analysis {
+    plain_text(value.as_bytes()).unwrap_or_else(|| analyze_each(value))
+}
+
+/// The analysis of text that block style may hold plain, decided a byte at a time: an
+/// ASCII letter or digit first, no space last, and between them only letters, digits,
+/// spaces, marks that are indicators only at a scalar's start, and `:` before anything
+/// but a space (which only flow style minds). Most of a record's scalars (IDs, statuses,
+/// times, names, item texts) are such text, and the character walk of [`analyze_each`]
+/// was most of the time spent writing a large record. `None`: walk it.
+fn plain_text(bytes: &[u8]) -> Option<Analysis> {
+    let (first, last) = (bytes.first()?, bytes.last()?);
+    if !first.is_ascii_alphanumeric() || *last == b' ' || *last == b':' {
+        return None;
+    }
+    let mut colon = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let fine = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b'_'
+                    | b'/'
+                    | b'.'
+                    | b'-'
+                    | b'('
+                    | b')'
+                    | b'+'
+                    | b'='
+                    | b';'
+                    | b'<'
+                    | b'>'
+                    | b'%'
+                    | b'@'
+                    | b'&'
+                    | b'*'
+                    | b'!'
+                    | b'$'
+                    | b'\''
+            );
+        if !fine {
+            if b == b':' && bytes[i + 1] != b' ' {
+                colon = true;
+            } else {
+                return None;
+            }
+        }
+    }
+    Some(Analysis {
+        multiline: false,
+        flow_plain_allowed: !colon,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    })
+}
+
+/// libyaml's analysis, a character at a time.
+fn analyze_each(value: &str) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -993,5 +1051,41 @@ impl ser::SerializeStruct for &mut Serializer {
 
     fn end(self) -> Result<(), Error> {
         Serializer::end(self, Event::MappingEnd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{analyze_each, plain_text};
+
+    proptest! {
+        /// The byte-at-a-time answer is libyaml's answer, on text made of the marks it
+        /// looks at most closely.
+        #[test]
+        fn plain_text_is_decided_as_the_character_walk_decides_it(
+            text in "[a-zA-Z0-9 _/.()+=;<>%@&*!$'\"#:,?\\[\\]{}|`~^-]{0,12}"
+        ) {
+            if let Some(quick) = plain_text(text.as_bytes()) {
+                prop_assert_eq!(quick, analyze_each(&text));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_text_excludes_what_changes_a_style() {
+        for text in [
+            "", " a", "a ", "-a", "a: b", "a:", "a #b", "a,b", "é", "a\nb", "'a", "a\tb",
+        ] {
+            assert_eq!(plain_text(text.as_bytes()), None, "{text:?}");
+        }
+        for text in [
+            "a-b (c) 50%",
+            "phase-1/section-0/check-0",
+            "2026-11-23T22:00:00+00:00",
+        ] {
+            assert!(plain_text(text.as_bytes()).is_some(), "{text:?}");
+        }
     }
 }

@@ -5,24 +5,28 @@
 //! and peaks under 60 MB. This prints the figures; it asserts nothing, because timings on
 //! a shared machine are evidence to read, not a pass/fail test.
 
-#[path = "common.rs"]
-mod common;
-use common::median;
-
 use std::hint::black_box;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use pulldown_cmark::{Options, Parser};
 
 const CHILD_ENV: &str = "DEPLOYCHECK_BENCH_CHILD";
+/// The child mode of a command run by a timing process (which is itself in mode `time`).
+const INNER_ENV: &str = "DEPLOYCHECK_BENCH_INNER";
 
 fn main() {
+    // The binary's allocator settings, in the floor's process as in deploycheck's.
+    deploycheck::tune_allocator();
     if let Ok(spec) = std::env::var(CHILD_ENV) {
         child(&spec);
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
     println!("deploycheck parse benchmark (median of runs; release profile)\n");
+    println!(
+        "in-process, warm, thread CPU time: one raw pulldown-cmark pass against `validate`'s load (read, parse, build the tree)"
+    );
     println!(
         "{:>8} {:>9} {:>11} {:>11} {:>7} {:>10}",
         "items", "size", "raw pass", "load", "ratio", "load/item"
@@ -32,8 +36,7 @@ fn main() {
         let (text, items) = generate(target);
         let path = dir.path().join(format!("bench-{target}.md"));
         std::fs::write(&path, &text).unwrap();
-        let raw = median(7, || raw_pass(&path));
-        let load = median(7, || load(&path));
+        let (raw, load) = raw_and_load(&path, 9);
         let ratio = load.as_secs_f64() / raw.as_secs_f64();
         let ns_per_item = load.as_nanos() as f64 / items as f64;
         per_item.push(ns_per_item);
@@ -55,22 +58,53 @@ fn main() {
     let (text, items) = generate(100_000);
     let path = dir.path().join("memory.md");
     std::fs::write(&path, &text).unwrap();
-    // The whole command, as a user runs it: process start, read, parse, report, exit.
+    // The whole commands, as a user runs them: process start, read, parse, report, exit.
+    // Runs are interleaved so that a change in the machine's load touches all alike; CPU
+    // time (user + system) is quoted beside wall time, as it is the steadier of the two on
+    // a shared machine.
     if let Some(binary) = release_binary() {
-        let raw = median(15, || child_process("raw", &path));
-        let validate = median(15, || {
-            let status = std::process::Command::new(&binary)
-                .args(["validate", path.to_str().unwrap()])
-                .stdout(std::process::Stdio::null())
-                .status()
-                .unwrap();
-            assert!(status.success());
-        });
+        let path_arg = path.to_str().unwrap();
+        let mut raw = Vec::new();
+        let mut validate = Vec::new();
+        let mut show = Vec::new();
+        for _ in 0..15 {
+            let mut floor = std::process::Command::new(std::env::current_exe().unwrap());
+            floor.env(CHILD_ENV, format!("raw:{path_arg}"));
+            raw.push(run_command(floor));
+            let mut command = std::process::Command::new(&binary);
+            command.args(["validate", path_arg]);
+            validate.push(run_command(command));
+            let mut command = std::process::Command::new(&binary);
+            command.args(["show", "-c", path_arg, "--format", "json"]);
+            show.push(run_command(command));
+        }
+        let raw = Sample::median(raw);
         println!(
-            "whole command, {items} items: raw-pass process {:.1}ms, `deploycheck validate` {:.1}ms, ratio {:.2}x",
-            raw.as_secs_f64() * 1e3,
-            validate.as_secs_f64() * 1e3,
-            validate.as_secs_f64() / raw.as_secs_f64()
+            "\nwhole commands, {items} items ({:.1} MB file); ratios to the raw-pass process",
+            text.len() as f64 / 1e6
+        );
+        println!(
+            "{:>32} {:>9} {:>7} {:>9} {:>7} {:>9}",
+            "command", "wall", "ratio", "cpu", "ratio", "peak RSS"
+        );
+        for (name, samples) in [
+            ("raw pulldown-cmark pass", None),
+            ("deploycheck validate", Some(validate)),
+            ("deploycheck show --format json", Some(show)),
+        ] {
+            let sample = samples.map_or(raw, Sample::median);
+            println!(
+                "{name:>32} {:>7.1}ms {:>6.2}x {:>7.1}ms {:>6.2}x {:>6.1} MB",
+                sample.wall.as_secs_f64() * 1e3,
+                sample.wall.as_secs_f64() / raw.wall.as_secs_f64(),
+                sample.cpu.as_secs_f64() * 1e3,
+                sample.cpu.as_secs_f64() / raw.cpu.as_secs_f64(),
+                sample.peak_kib as f64 / 1024.0,
+            );
+        }
+    } else {
+        println!(
+            "\n(no target/release/deploycheck: build it with `cargo build --release` for the whole-command figures)"
         );
     }
     std::fs::write(&path, &text).unwrap();
@@ -87,7 +121,7 @@ fn main() {
 /// Inputs that were once quadratic: identical items (IDs made unique) and one line of
 /// nested list markers. Cost per unit must stay flat as the input doubles.
 fn hostile(dir: &Path) {
-    println!("\nhostile inputs (cost per unit should stay flat as n doubles)");
+    println!("\nhostile inputs, CPU time (cost per unit should stay flat as n doubles)");
     for (name, make) in [
         ("identical items", identical as fn(usize) -> String),
         ("nested markers on one line", nested_markers),
@@ -96,7 +130,16 @@ fn hostile(dir: &Path) {
         for n in [25_000, 50_000, 100_000] {
             let path = dir.join(format!("hostile-{n}.md"));
             std::fs::write(&path, make(n)).unwrap();
-            let load = median(5, || load(&path));
+            drop(load(&path));
+            let mut times: Vec<Duration> = (0..5)
+                .map(|_| {
+                    let start = thread_cpu();
+                    drop(load(&path));
+                    thread_cpu() - start
+                })
+                .collect();
+            times.sort();
+            let load = times[2];
             per_unit.push(load.as_nanos() as f64 / n as f64);
             println!(
                 "{name:>28} {n:>7}: {:>8.1}ms {:>6.0}ns/unit",
@@ -157,6 +200,39 @@ fn generate(target: usize) -> (String, usize) {
     (text, items)
 }
 
+/// CPU time this thread has used (user and system): unlike wall time, it does not count
+/// the time other processes on a shared machine take the core away.
+fn thread_cpu() -> Duration {
+    // SAFETY: an all-zero timespec is a valid value for clock_gettime to fill in.
+    let mut now: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointer is to a local; this clock exists on every Linux.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "the thread's CPU clock is readable");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+/// Medians of `runs` warm in-process raw passes and loads (thread CPU time), taken in turn so that a change
+/// in the machine's load touches both alike. The loaded tree is freed after its clock
+/// stops: `validate` leaves it to the process's exit.
+fn raw_and_load(path: &Path, runs: usize) -> (Duration, Duration) {
+    raw_pass(path);
+    drop(load(path));
+    let mut raw = Vec::new();
+    let mut loads = Vec::new();
+    for _ in 0..runs {
+        let start = thread_cpu();
+        raw_pass(path);
+        raw.push(thread_cpu() - start);
+        let start = thread_cpu();
+        let loaded = load(path);
+        loads.push(thread_cpu() - start);
+        drop(loaded);
+    }
+    raw.sort();
+    loads.sort();
+    (raw[runs / 2], loads[runs / 2])
+}
+
 /// What the budget compares against: read the file and walk every event with offsets.
 fn raw_pass(path: &Path) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -168,9 +244,120 @@ fn raw_pass(path: &Path) {
 }
 
 /// What `deploycheck validate FILE` does: read, check, parse, build the tree.
-fn load(path: &Path) {
+fn load(path: &Path) -> deploycheck::source::Loaded {
     let loaded = deploycheck::source::load(path, "bench.md").expect("benchmark checklist loads");
     black_box(loaded.checklist.item_count());
+    loaded
+}
+
+/// One run of a command: wall time, CPU time (user + system) and peak resident memory.
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: std::time::Duration,
+    cpu: std::time::Duration,
+    peak_kib: u64,
+}
+
+impl Sample {
+    /// The median of each figure on its own.
+    fn median(samples: Vec<Sample>) -> Sample {
+        fn mid<T: Ord + Copy>(mut values: Vec<T>) -> T {
+            values.sort();
+            values[values.len() / 2]
+        }
+        Sample {
+            wall: mid(samples.iter().map(|s| s.wall).collect()),
+            cpu: mid(samples.iter().map(|s| s.cpu).collect()),
+            peak_kib: mid(samples.iter().map(|s| s.peak_kib).collect()),
+        }
+    }
+}
+
+/// Runs `command` from a small process of its own (this benchmark, started afresh) that
+/// times it: a child's peak RSS as the kernel reports it starts from its parent's at the
+/// fork, and this benchmark's own is far larger than any command it measures.
+fn run_command(command: std::process::Command) -> Sample {
+    let mut timer = std::process::Command::new(std::env::current_exe().unwrap());
+    timer.env(CHILD_ENV, "time");
+    for (key, value) in command.get_envs() {
+        if let Some(value) = value {
+            // The timed command's own child mode travels under another name.
+            let key = if key == std::ffi::OsStr::new(CHILD_ENV) {
+                std::ffi::OsStr::new(INNER_ENV)
+            } else {
+                key
+            };
+            timer.env(key, value);
+        }
+    }
+    let output = timer
+        .arg(command.get_program())
+        .args(command.get_args())
+        .output()
+        .expect("timing process runs");
+    assert!(output.status.success(), "{command:?} failed");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let figures: Vec<u64> = text
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    Sample {
+        wall: Duration::from_nanos(figures[0]),
+        cpu: Duration::from_nanos(figures[1]),
+        peak_kib: figures[2],
+    }
+}
+
+/// In the timing process: runs the command its arguments name and prints its wall and CPU
+/// nanoseconds and peak RSS in KiB.
+fn time_command() {
+    let mut args = std::env::args_os().skip(1);
+    let mut command = std::process::Command::new(args.next().expect("a command to time"));
+    command.args(args).env_remove(CHILD_ENV);
+    if let Ok(spec) = std::env::var(INNER_ENV) {
+        command.env(CHILD_ENV, spec).env_remove(INNER_ENV);
+    }
+    let sample = measure(command);
+    println!(
+        "{} {} {}",
+        sample.wall.as_nanos(),
+        sample.cpu.as_nanos(),
+        sample.peak_kib
+    );
+}
+
+/// Runs `command` with its output discarded and reads its own resource use back from the
+/// kernel (`wait4`).
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also reports its resource use"
+)]
+fn measure(mut command: std::process::Command) -> Sample {
+    let start = Instant::now();
+    let child = command
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("command starts");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet waited for; both pointers are to locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert!(
+        waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{command:?} failed"
+    );
+    let time = |t: libc::timeval| {
+        std::time::Duration::from_secs(t.tv_sec as u64)
+            + std::time::Duration::from_micros(t.tv_usec as u64)
+    };
+    Sample {
+        wall,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        peak_kib: usage.ru_maxrss as u64,
+    }
 }
 
 /// target/release/deploycheck beside this benchmark binary (target/release/deps/), if built.
@@ -178,15 +365,6 @@ fn release_binary() -> Option<std::path::PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let binary = exe.parent()?.parent()?.join("deploycheck");
     binary.is_file().then_some(binary)
-}
-
-fn child_process(mode: &str, path: &Path) {
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(CHILD_ENV, format!("{mode}:{}", path.display()))
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 fn peak_in_child(mode: &str, path: &Path) -> u64 {
@@ -201,11 +379,15 @@ fn peak_in_child(mode: &str, path: &Path) -> u64 {
 }
 
 fn child(spec: &str) {
+    if spec == "time" {
+        time_command();
+        return;
+    }
     let (mode, path) = spec.split_once(':').unwrap();
     let path = Path::new(path);
     match mode {
         "raw" => raw_pass(path),
-        _ => load(path),
+        _ => drop(load(path)),
     }
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let peak = status
