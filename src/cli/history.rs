@@ -112,8 +112,8 @@ pub fn run(io: &mut Io<'_>, options: HistoryOptions) -> Result<i32, Error> {
     match options.item {
         Some(given) => {
             let id = sources.resolve_item(&given)?;
-            let runs = sources.choose(&filter, &io.cwd)?;
-            let item = sources.item_history(&id, &runs, &io.cwd)?;
+            sources.narrow(&filter, &io.cwd)?;
+            let item = sources.item_history(&id, &io.cwd)?;
             let skipped = sources.skipped(&io.cwd)?;
             let view = ItemView {
                 folders: &shown,

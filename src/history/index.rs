@@ -7,6 +7,23 @@
 //! stamp taken within a second of its files' last change is checked by hash next time too,
 //! since a coarse clock can give two writes one time.
 //!
+//! What each call checks of a run folder the index knows, and why that is enough to never
+//! trust the index over a record whose bytes changed: the folder's own stamp (modification
+//! and change time, inode), which moves whenever a file is added, removed or renamed in
+//! it, so the remembered list of its files (record and addenda) still holds while it is
+//! unchanged; and the stamp of each of those files (size, modification and change time,
+//! inode). Any write to a file moves its change time, which no one can set back by hand,
+//! and a file replaced by a rename has a new inode and moves the folder's times. Only a
+//! change within the same clock tick as the stamp was taken could hide, so stamps that
+//! young are never trusted: the folder is listed again, the files hashed again. A stamp
+//! that differs is never trusted either way: the bytes are hashed, and read again when
+//! they differ from what was read.
+//!
+//! The first call reads every run once: the records are read and summarised on every core
+//! while one thread writes what they come to, in one transaction. The database is a cache
+//! that can be deleted any time: it is written without waiting for the disk, but with a
+//! rollback journal, so a call stopped halfway leaves the previous index, not a damaged one.
+//!
 //! It is safe to delete at any time, ignores itself in git (a `.gitignore` inside it), and
 //! is rebuilt when it was made by another version of this code. A damaged index is deleted
 //! and built again; one that another process holds locked, or one that cannot be written
@@ -16,24 +33,29 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 
-use super::scan::{Entry, Kind};
+use super::scan::{Entry, Kind, Known, Listing, file_names};
 use super::summary::RunSummary;
 use crate::model::Status;
 
 pub const INDEX_DIR: &str = ".index";
 const INDEX_FILE: &str = "history.sqlite";
 /// Bumped whenever what is stored, or how a run is summarised, changes.
-const FORMAT: i64 = 3;
+const FORMAT: i64 = 4;
 /// Who built an index: an index from another version is rebuilt rather than trusted.
 const BUILDER: &str = concat!("deploycheck ", env!("CARGO_PKG_VERSION"));
 /// How long to wait for another process's write before reading without the index.
 const BUSY_WAIT: Duration = Duration::from_millis(1500);
 /// Stamps taken this close to their files' last change are checked by hash next time.
 const RACY_NS: i64 = 1_000_000_000;
+/// The page cache, in KiB: room for a first build's pages without writing them twice.
+const CACHE_KIB: i64 = 64 * 1024;
+/// How much of the index file is read through a memory map.
+const MMAP_BYTES: i64 = 1 << 30;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,8 +65,11 @@ CREATE TABLE folders (
     stamp TEXT NOT NULL,
     sha256 TEXT,
     indexed_ns INTEGER NOT NULL,
-    skipped TEXT
+    skipped TEXT,
+    folder_stamp TEXT NOT NULL,
+    files TEXT NOT NULL
 );
+CREATE INDEX folders_skipped ON folders (key) WHERE skipped IS NOT NULL;
 CREATE TABLE runs (
     folder INTEGER PRIMARY KEY,
     checklist TEXT NOT NULL,
@@ -65,6 +90,7 @@ CREATE TABLE runs (
     overridden INTEGER NOT NULL,
     digest_ok INTEGER NOT NULL
 );
+CREATE INDEX runs_by_start ON runs (started_s, started);
 CREATE TABLE names (
     id INTEGER PRIMARY KEY,
     checklist_path TEXT NOT NULL,
@@ -74,6 +100,7 @@ CREATE TABLE names (
     UNIQUE (checklist_path, item)
 );
 CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- Kept in order of name, then run: one item's rows across runs lie together.
 CREATE TABLE items (
     folder INTEGER NOT NULL,
     name INTEGER NOT NULL,
@@ -89,9 +116,9 @@ CREATE TABLE items (
     reason TEXT,
     answered_by INTEGER,
     answered_at TEXT,
-    PRIMARY KEY (folder, name)
+    PRIMARY KEY (name, folder)
 ) WITHOUT ROWID;
-CREATE INDEX items_by_name ON items (name);
+CREATE INDEX items_by_folder ON items (folder);
 CREATE INDEX items_measured ON items (name) WHERE measured IS NOT NULL;
 CREATE INDEX names_by_item ON names (item);
 CREATE TABLE trouble (
@@ -144,6 +171,8 @@ enum Failure {
     Busy,
     /// It cannot be used here (a folder that cannot be written, a full disk).
     Unusable(String),
+    /// The records folder itself cannot be read: not the index's failure.
+    Scan(std::io::Error),
 }
 
 impl From<rusqlite::Error> for Failure {
@@ -180,34 +209,39 @@ impl Default for Settings {
     }
 }
 
-/// Brings the index of `root` in step with `entries` and returns it, with warnings for
-/// whoever runs the command. Never fails: an index that cannot be kept on disk is kept in
-/// memory for this call. `load` reads one entry when its bytes changed.
-/// `shown` is the root as warnings name it.
+/// How history finds what is under a root, given what the index remembers of its folders.
+pub type Find<'a> = dyn Fn(&dyn Known) -> std::io::Result<Vec<Entry>> + 'a;
+
+/// Brings the index of `root` in step with what `find` finds under it and returns it, with
+/// warnings for whoever runs the command. Fails only when `find` does: an index that
+/// cannot be kept on disk is kept in memory for this call. `load` reads one entry when its
+/// bytes changed. `shown` is the root as warnings name it.
 pub fn open_and_sync(
     root: &Path,
     shown: &Path,
-    entries: &[Entry],
+    find: &Find<'_>,
     settings: Settings,
     load: &(dyn Fn(&Entry) -> Loaded + Sync),
-) -> (Index, SyncStats, Vec<String>) {
+) -> std::io::Result<(Index, SyncStats, Vec<String>)> {
     let mut warnings = Vec::new();
     if settings.keep_on_disk {
         let path = root.join(INDEX_DIR).join(INDEX_FILE);
         let shown_dir = shown.join(INDEX_DIR);
         let shown = shown_dir.join(INDEX_FILE);
         let shown = shown.display();
-        match on_disk(root, &path, entries, settings, load) {
-            Ok((index, stats)) => return (index, stats, warnings),
+        match on_disk(root, &path, find, settings, load) {
+            Ok((index, stats)) => return Ok((index, stats, warnings)),
+            Err(Failure::Scan(error)) => return Err(error),
             Err(Failure::Damaged(error)) => {
                 remove_database(&path);
-                match on_disk(root, &path, entries, settings, load) {
+                match on_disk(root, &path, find, settings, load) {
                     Ok((index, stats)) => {
                         warnings.push(format!(
                             "the history index {shown} was damaged ({error}); it was deleted and built again from the records"
                         ));
-                        return (index, stats, warnings);
+                        return Ok((index, stats, warnings));
                     }
+                    Err(Failure::Scan(error)) => return Err(error),
                     Err(_) => warnings.push(format!(
                         "the history index {shown} is damaged ({error}) and cannot be built again there; read the records without it"
                     )),
@@ -222,8 +256,8 @@ pub fn open_and_sync(
             )),
         }
     }
-    let (index, stats) = in_memory(root, entries, settings, load);
-    (index, stats, warnings)
+    let (index, stats) = in_memory(root, find, settings, load)?;
+    Ok((index, stats, warnings))
 }
 
 /// Deletes a database file and the journal SQLite may have left beside it.
@@ -238,7 +272,7 @@ fn remove_database(path: &Path) {
 fn on_disk(
     root: &Path,
     path: &Path,
-    entries: &[Entry],
+    find: &Find<'_>,
     settings: Settings,
     load: &(dyn Fn(&Entry) -> Loaded + Sync),
 ) -> Result<(Index, SyncStats), Failure> {
@@ -254,8 +288,14 @@ fn on_disk(
     }
     let conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_WAIT)?;
-    // A cache: a crash at the wrong moment costs a rebuild, never a record.
+    // A cache: a crash of the machine at the wrong moment costs a rebuild, never a record,
+    // so nothing waits for the disk. The rollback journal stays (truncated rather than
+    // deleted after each write): a call stopped halfway must leave the index it found.
     conn.pragma_update(None, "synchronous", "OFF")?;
+    conn.pragma_update(None, "journal_mode", "TRUNCATE")?;
+    // Pages read straight from the file system's cache rather than copied into SQLite's:
+    // a warm call reads the stamps of every run folder.
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     let mut index = Index {
         conn,
         path: Some(path.to_path_buf()),
@@ -263,17 +303,18 @@ fn on_disk(
         chosen: false,
         racy_ns: settings.racy_ns,
     };
+    index.tune()?;
     index.prepare()?;
-    let stats = index.sync(entries, load)?;
+    let stats = index.sync(find, load)?;
     Ok((index, stats))
 }
 
 fn in_memory(
     root: &Path,
-    entries: &[Entry],
+    find: &Find<'_>,
     settings: Settings,
     load: &(dyn Fn(&Entry) -> Loaded + Sync),
-) -> (Index, SyncStats) {
+) -> std::io::Result<(Index, SyncStats)> {
     let conn = Connection::open_in_memory().expect("SQLite opens an in-memory database");
     let mut index = Index {
         conn,
@@ -282,14 +323,20 @@ fn in_memory(
         chosen: false,
         racy_ns: settings.racy_ns,
     };
-    let ready = index.prepare().and_then(|()| index.sync(entries, load));
+    let ready = index
+        .tune()
+        .map_err(Failure::from)
+        .and_then(|()| index.prepare())
+        .and_then(|()| index.sync(find, load));
     match ready {
-        Ok(stats) => (index, stats),
+        Ok(stats) => Ok((index, stats)),
+        Err(Failure::Scan(error)) => Err(error),
         Err(failure) => {
             let why = match failure {
                 Failure::Damaged(e) => e.to_string(),
                 Failure::Busy => "busy".into(),
                 Failure::Unusable(why) => why,
+                Failure::Scan(e) => e.to_string(),
             };
             panic!("an in-memory history index failed: {why}")
         }
@@ -378,99 +425,219 @@ impl Index {
         Ok(())
     }
 
+    /// Memory for the pages a call reads and a first build writes: the default 2 MB would
+    /// have a build of ten thousand runs write and read back the items' indexes many times.
+    fn tune(&self) -> rusqlite::Result<()> {
+        self.conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        self.conn.pragma_update(None, "temp_store", "MEMORY")
+    }
+
+    /// What the index holds of each entry, by key, with its listing trusted only while
+    /// the folder's last change is older than the racy margin before it was listed.
+    fn stored(&self) -> rusqlite::Result<HashMap<String, Stored>> {
+        let racy_ns = self.racy_ns;
+        let mut statement = self
+            .conn
+            .prepare("SELECT key, id, stamp, indexed_ns, folder_stamp, files FROM folders")?;
+        statement
+            .query_map([], |row| {
+                let indexed_ns: i64 = row.get(3)?;
+                let folder_stamp: String = row.get(4)?;
+                let listing = if folder_stamp.is_empty() {
+                    None
+                } else {
+                    Some(Listing {
+                        folder_stamp,
+                        files: row.get(5)?,
+                        trusted_before_ns: indexed_ns.saturating_sub(racy_ns),
+                    })
+                };
+                Ok((
+                    row.get::<_, String>(0)?,
+                    Stored {
+                        id: row.get(1)?,
+                        stamp: row.get(2)?,
+                        indexed_ns,
+                        listing,
+                    },
+                ))
+            })?
+            .collect()
+    }
+
+    /// The SHA-256 of an entry's files when they were read: asked only when a stamp moved.
+    fn sha256_of(&self, id: i64) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT sha256 FROM folders WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+    }
+
     /// Reads again what changed under the root since the last call, and forgets what is gone.
     fn sync(
         &mut self,
-        entries: &[Entry],
+        find: &Find<'_>,
         load: &(dyn Fn(&Entry) -> Loaded + Sync),
     ) -> Result<SyncStats, Failure> {
+        // Taken before anything is stat'ed: a file changed after this moment is newer than
+        // the stamp kept, so the racy rule catches it next time.
         let started_ns = now_ns();
+        let mut stored = self.stored()?;
+        let entries = find(&stored).map_err(Failure::Scan)?;
         let mut stats = SyncStats::default();
-        let mut stored: HashMap<String, (i64, String, Option<String>, i64)> = {
-            let mut statement = self
-                .conn
-                .prepare("SELECT key, id, stamp, sha256, indexed_ns FROM folders")?;
-            statement
-                .query_map([], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        (row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?),
-                    ))
-                })?
-                .collect::<Result<_, _>>()?
-        };
         // What has to be read: new entries, and changed ones whose bytes differ.
         let mut to_read: Vec<(&Entry, Option<i64>, Option<String>)> = Vec::new();
+        // Entries whose bytes are what was read, but whose stamps or listing are new.
         let mut restamp: Vec<(i64, &Entry)> = Vec::new();
-        for entry in entries {
+        // Entries whose stamp moved, or is too young to trust: their bytes decide.
+        let mut doubtful: Vec<(i64, &Entry)> = Vec::new();
+        for entry in &entries {
             match stored.remove(&entry.key) {
-                Some((id, stamp, sha, indexed_ns)) => {
-                    let racy = entry.newest_ns >= indexed_ns - self.racy_ns;
-                    if stamp == entry.stamp && !racy {
+                Some(row) => {
+                    let racy = entry.newest_ns >= row.indexed_ns - self.racy_ns;
+                    if row.stamp == entry.stamp && !racy {
+                        // The files are as they were; a folder listed again (it changed,
+                        // or its stamp was too young to trust) is remembered as it is now.
+                        if entry.listed {
+                            restamp.push((row.id, entry));
+                        }
                         continue;
                     }
-                    let now = entry.sha256().ok();
-                    if now.is_some() && now == sha {
-                        stats.rehashed += 1;
-                        restamp.push((id, entry));
-                    } else {
-                        to_read.push((entry, Some(id), now));
-                    }
+                    doubtful.push((row.id, entry));
                 }
                 None => to_read.push((entry, None, None)),
             }
         }
-        let loaded = read_all(&to_read, load);
+        if !doubtful.is_empty() {
+            // A checkout or a copy moves every stamp: hashed on every core, and the hashes
+            // read in one transaction.
+            let now = on_every_core(&doubtful, |(_, entry)| entry.sha256().ok());
+            let read = self.conn.unchecked_transaction()?;
+            for ((id, entry), now) in doubtful.into_iter().zip(now) {
+                if now.is_some() && now == self.sha256_of(id)? {
+                    stats.rehashed += 1;
+                    restamp.push((id, entry));
+                } else {
+                    to_read.push((entry, Some(id), now));
+                }
+            }
+            read.finish()?;
+        }
+        if stored.is_empty() && restamp.is_empty() && to_read.is_empty() {
+            return Ok(stats);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (_, (id, _, _, _)) in stored {
-            forget(&tx, id)?;
-            tx.execute("DELETE FROM folders WHERE id = ?1", [id])?;
+        for (_, row) in stored {
+            forget(&tx, row.id)?;
+            tx.execute("DELETE FROM folders WHERE id = ?1", [row.id])?;
             stats.removed += 1;
         }
         for (id, entry) in restamp {
-            tx.execute(
-                "UPDATE folders SET stamp = ?1, indexed_ns = ?2 WHERE id = ?3",
-                params![entry.stamp, started_ns, id],
-            )?;
+            tx.prepare_cached(
+                "UPDATE folders SET stamp = ?1, indexed_ns = ?2, folder_stamp = ?3, files = ?4 WHERE id = ?5",
+            )?
+            .execute(params![entry.stamp, started_ns, entry.folder_stamp, file_names(&entry.files), id])?;
         }
         let mut names = Names::default();
-        for ((entry, id, sha), (loaded, sha_read)) in to_read.into_iter().zip(loaded) {
+        read_each(&to_read, load, |(entry, id, sha), (loaded, sha_read)| {
             stats.read += 1;
-            let sha = sha.or(sha_read);
+            let sha = sha.clone().or(sha_read);
+            let skipped = loaded.as_ref().err();
             let id = match id {
                 Some(id) => {
-                    forget(&tx, id)?;
-                    tx.execute(
-                        "UPDATE folders SET stamp = ?1, sha256 = ?2, indexed_ns = ?3, skipped = ?4 WHERE id = ?5",
-                        params![entry.stamp, sha, started_ns, loaded.as_ref().err(), id],
-                    )?;
-                    id
+                    forget(&tx, *id)?;
+                    tx.prepare_cached(
+                        "UPDATE folders SET stamp = ?1, sha256 = ?2, indexed_ns = ?3, skipped = ?4, folder_stamp = ?5, files = ?6 WHERE id = ?7",
+                    )?
+                    .execute(params![
+                        entry.stamp,
+                        sha,
+                        started_ns,
+                        skipped,
+                        entry.folder_stamp,
+                        file_names(&entry.files),
+                        id
+                    ])?;
+                    *id
                 }
                 None => {
-                    tx.execute(
-                        "INSERT INTO folders (key, stamp, sha256, indexed_ns, skipped) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![entry.key, entry.stamp, sha, started_ns, loaded.as_ref().err()],
-                    )?;
+                    tx.prepare_cached(
+                        "INSERT INTO folders (key, stamp, sha256, indexed_ns, skipped, folder_stamp, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?
+                    .execute(params![
+                        entry.key,
+                        entry.stamp,
+                        sha,
+                        started_ns,
+                        skipped,
+                        entry.folder_stamp,
+                        file_names(&entry.files)
+                    ])?;
                     tx.last_insert_rowid()
                 }
             };
             if let Ok(summary) = &loaded {
                 insert_run(&tx, &mut names, id, summary)?;
             }
-        }
+            Ok(())
+        })?;
         tx.commit()?;
         Ok(stats)
     }
 }
 
-/// Reads the entries that changed, on every core: parsing records is the cost of a first
-/// build. Each comes back with the SHA-256 of its bytes when it had none yet.
-fn read_all(
-    to_read: &[(&Entry, Option<i64>, Option<String>)],
+/// What the index holds of one entry under the root.
+struct Stored {
+    id: i64,
+    stamp: String,
+    indexed_ns: i64,
+    /// A run folder's listing.
+    listing: Option<Listing>,
+}
+
+impl Known for HashMap<String, Stored> {
+    fn listing(&self, key: &str) -> Option<&Listing> {
+        self.get(key)?.listing.as_ref()
+    }
+}
+
+/// `f` of each item, in order, the items shared among the cores when there are many.
+fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if workers == 1 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a hashing thread panicked"))
+            .collect()
+    })
+}
+
+/// Reads each entry that changed and hands what it comes to, in no particular order, to
+/// `write`, which runs on this thread (it holds the database). The records are read and
+/// summarised on every core meanwhile, each once, and only a few are held at a time:
+/// parsing records is the cost of a first build, and ten thousand summaries held at once
+/// would be hundreds of megabytes. Each comes back with the SHA-256 of its bytes when it
+/// had none yet. The first error `write` returns stops the reading and is returned.
+fn read_each<'e>(
+    to_read: &[(&'e Entry, Option<i64>, Option<String>)],
     load: &(dyn Fn(&Entry) -> Loaded + Sync),
-) -> Vec<(Loaded, Option<String>)> {
+    mut write: impl FnMut(
+        &(&'e Entry, Option<i64>, Option<String>),
+        (Loaded, Option<String>),
+    ) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
     let read_one = |(entry, _, sha): &(&Entry, Option<i64>, Option<String>)| {
         let sha_read = if sha.is_none() {
             entry.sha256().ok()
@@ -487,18 +654,33 @@ fn read_all(
         .map_or(1, |n| n.get())
         .min(8);
     if workers == 1 || to_read.len() < 64 {
-        return to_read.iter().map(read_one).collect();
+        for wanted in to_read {
+            write(wanted, read_one(wanted))?;
+        }
+        return Ok(());
     }
-    let chunk = to_read.len().div_ceil(workers);
+    let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = to_read
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(read_one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a reader thread panicked"))
-            .collect()
+        let (sender, received) = std::sync::mpsc::sync_channel(workers * 8);
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (next, read_one) = (&next, &read_one);
+            scope.spawn(move || {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(wanted) = to_read.get(n) else { break };
+                    // The receiver is gone when writing failed: stop reading.
+                    if sender.send((n, read_one(wanted))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (n, read) in received {
+            write(&to_read[n], read)?;
+        }
+        Ok(())
     })
 }
 
@@ -734,6 +916,17 @@ pub mod rows {
         pub answered_by: Option<String>,
         pub answered_at: Option<String>,
         #[serde(skip)]
+        pub started_s: i64,
+        #[serde(skip)]
+        pub source: (usize, i64),
+    }
+
+    /// What places a run among the others: runs are ordered by these, in this order.
+    #[derive(Debug, Clone)]
+    pub struct Placed {
+        pub started_s: i64,
+        pub started_at: String,
+        pub folder: String,
         pub source: (usize, i64),
     }
 }
@@ -775,6 +968,50 @@ impl Index {
         }
     }
 
+    /// Where the runs in `environment` (any case; `None`: all) stand in the order of runs,
+    /// or only the newest `last` of them and any tied with the oldest of those: enough to
+    /// choose the newest runs across indexes without reading every run.
+    pub fn placed(
+        &self,
+        source: usize,
+        cwd: &Path,
+        environment: Option<&str>,
+        last: Option<usize>,
+    ) -> rusqlite::Result<Vec<rows::Placed>> {
+        const IN_ENVIRONMENT: &str = "(?1 IS NULL OR r.environment = ?1 COLLATE NOCASE)";
+        let from: (i64, String) = match last {
+            None => (i64::MIN, String::new()),
+            Some(0) => return Ok(Vec::new()),
+            Some(last) => {
+                let boundary = self
+                    .conn
+                    .prepare(&format!(
+                        "SELECT r.started_s, r.started FROM runs r INDEXED BY runs_by_start WHERE {IN_ENVIRONMENT}
+                         ORDER BY r.started_s DESC, r.started DESC LIMIT 1 OFFSET ?2"
+                    ))?
+                    .query_row(params![environment, last as i64 - 1], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
+                    .optional()?;
+                boundary.unwrap_or((i64::MIN, String::new()))
+            }
+        };
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT r.started_s, r.started, f.key, r.folder FROM runs r JOIN folders f ON f.id = r.folder
+             WHERE {IN_ENVIRONMENT} AND (r.started_s, r.started) >= (?2, ?3)"
+        ))?;
+        let rows = statement.query_map(params![environment, from.0, from.1], |row| {
+            let key: String = row.get(2)?;
+            Ok(rows::Placed {
+                started_s: row.get(0)?,
+                started_at: row.get(1)?,
+                folder: self.display(&key, cwd),
+                source: (source, row.get(3)?),
+            })
+        })?;
+        rows.collect()
+    }
+
     /// Every run the index holds (the selection does not narrow this list).
     pub fn runs(&self, source: usize, cwd: &Path) -> rusqlite::Result<Vec<rows::Run>> {
         let mut statement = self.conn.prepare(
@@ -785,7 +1022,11 @@ impl Index {
         )?;
         let rows = statement.query_map([], |row| {
             let key: String = row.get(0)?;
-            let list = |text: String| serde_json::from_str(&text).unwrap_or_default();
+            // Most runs have no causes, nothing outstanding and no rejected addenda.
+            let list = |text: String| match text.as_str() {
+                "[]" => Vec::new(),
+                _ => serde_json::from_str(&text).unwrap_or_default(),
+            };
             let causes: String = row.get(11)?;
             Ok(rows::Run {
                 folder: self.display(&key, cwd),
@@ -922,18 +1163,19 @@ impl Index {
         item: &str,
         cwd: &Path,
     ) -> rusqlite::Result<Vec<rows::Outcome>> {
-        // The item's interned names first (one per checklist that has it), then its rows
-        // through the index on names: the query never visits another item's rows.
+        // The item's interned names first (one per checklist that has it), then its rows,
+        // which lie together (items are kept in order of name, then run): the query reads
+        // that item's rows and no other's.
         let names: Vec<i64> = self
             .conn
             .prepare("SELECT id FROM names WHERE item = ?1")?
             .query_map([item], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
         let sql = format!(
-            "SELECT f.key, n.checklist_path, n.text, r.environment, r.version, r.started, NULL,
+            "SELECT f.key, n.checklist_path, n.text, r.environment, r.version, r.started, r.started_s,
                     i.status, i.overridden, i.value, i.measured, i.op, i.limit_value, i.unit, i.passes,
                     i.reason, p.name, i.answered_at, r.folder
-             FROM items i INDEXED BY items_by_name
+             FROM items i
              JOIN names n ON n.id = i.name
              JOIN runs r ON r.folder = i.folder
              JOIN folders f ON f.id = i.folder
@@ -973,6 +1215,7 @@ impl Index {
                     reason: row.get(15)?,
                     answered_by: row.get(16)?,
                     answered_at: row.get(17)?,
+                    started_s: row.get(6)?,
                     source: (source, row.get(18)?),
                 })
             })?;
@@ -996,8 +1239,8 @@ mod tests {
     };
 
     fn sync(root: &Path, settings: Settings) -> (Index, SyncStats, Vec<String>) {
-        let entries = scan::find(root).unwrap();
-        open_and_sync(root, root, &entries, settings, &load_entry)
+        let find = |known: &dyn Known| scan::find(root, known);
+        open_and_sync(root, root, &find, settings, &load_entry).unwrap()
     }
 
     fn operators(index: &Index) -> Vec<String> {
@@ -1075,6 +1318,32 @@ mod tests {
     }
 
     #[test]
+    fn every_record_touched_at_once_is_hashed_not_read_and_an_edited_one_among_them_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        testing::runs(dir.path(), 70);
+        drop(sync(dir.path(), CALM));
+        // As a checkout does: every record written again, one of them changed.
+        for n in 0..70 {
+            let path = dir
+                .path()
+                .join(format!("release-production-run-{n:03}/record.yaml"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = if n == 42 {
+                text.replacen("operator: dana", "operator: anna", 1)
+            } else {
+                text
+            };
+            std::fs::write(&path, text).unwrap();
+        }
+        let (index, stats, _) = sync(dir.path(), CALM);
+        assert_eq!((stats.read, stats.rehashed), (1, 69));
+        assert_eq!(operators(&index).iter().filter(|o| *o == "anna").count(), 1);
+        drop(index);
+        let (_, stats, _) = sync(dir.path(), CALM);
+        assert_eq!(stats, SyncStats::default());
+    }
+
+    #[test]
     fn a_stamp_taken_right_after_a_change_is_checked_by_hash_next_time() {
         let dir = tempfile::tempdir().unwrap();
         testing::runs(dir.path(), 2);
@@ -1102,6 +1371,117 @@ mod tests {
         let (index, stats, _) = sync(dir.path(), CALM);
         assert_eq!((stats.read, stats.removed), (1, 1));
         assert_eq!(index.runs(0, dir.path()).unwrap().len(), 2);
+    }
+
+    /// What the index remembers of a folder's listing.
+    fn remembered(index: &Index, key: &str) -> (String, String) {
+        index
+            .conn
+            .query_row(
+                "SELECT folder_stamp, files FROM folders WHERE key = ?1",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap()
+    }
+
+    /// Sets a file's modification time back to what it was: only its change time and its
+    /// bytes tell that it was written.
+    fn set_back(path: &Path, before: &std::fs::Metadata) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(before.modified().unwrap())
+            .unwrap();
+    }
+
+    #[test]
+    fn an_addendum_edited_in_place_is_read_again_though_its_folder_did_not_change() {
+        let dir = tempfile::tempdir().unwrap();
+        testing::runs(dir.path(), 2);
+        let folder = dir.path().join("release-production-run-001");
+        let addendum = folder.join("signoff-security-team-20261125T090000Z.yaml");
+        std::fs::write(&addendum, "role: Security Team\n").unwrap();
+        drop(sync(dir.path(), CALM));
+        let folder_before = std::fs::metadata(&folder).unwrap();
+        let before = std::fs::metadata(&addendum).unwrap();
+        std::fs::write(&addendum, "role: Security Tea_\n").unwrap();
+        set_back(&addendum, &before);
+        let folder_after = std::fs::metadata(&folder).unwrap();
+        assert_eq!(
+            folder_after.modified().unwrap(),
+            folder_before.modified().unwrap(),
+            "written in place: the folder's listing did not change"
+        );
+        let (_, stats, _) = sync(dir.path(), CALM);
+        assert_eq!((stats.read, stats.rehashed), (1, 0));
+    }
+
+    #[test]
+    fn a_record_replaced_by_a_rename_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        testing::runs(dir.path(), 2);
+        drop(sync(dir.path(), CALM));
+        let folder = dir.path().join("release-production-run-000");
+        let path = folder.join("record.yaml");
+        let before = std::fs::metadata(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let replacement = folder.join(".record.yaml.new");
+        std::fs::write(
+            &replacement,
+            text.replacen("operator: dana", "operator: anna", 1),
+        )
+        .unwrap();
+        set_back(&replacement, &before);
+        std::fs::rename(&replacement, &path).unwrap();
+        let (index, stats, _) = sync(dir.path(), CALM);
+        assert_eq!(stats.read, 1);
+        assert_eq!(operators(&index), ["anna", "dana"]);
+    }
+
+    #[test]
+    fn a_folder_whose_files_stayed_the_same_is_remembered_as_listed_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        testing::runs(dir.path(), 2);
+        let key = "release-production-run-000";
+        let (index, _, _) = sync(dir.path(), CALM);
+        let first = remembered(&index, key);
+        assert_eq!(first.1, "record.yaml");
+        drop(index);
+        // A hidden file comes and goes: the folder's stamp moves, its files do not.
+        let stray = dir.path().join(key).join(".partial");
+        std::fs::write(&stray, "x").unwrap();
+        std::fs::remove_file(&stray).unwrap();
+        let (index, stats, _) = sync(dir.path(), CALM);
+        assert_eq!(stats, SyncStats::default(), "nothing read or hashed");
+        let second = remembered(&index, key);
+        assert_ne!(second.0, first.0, "the folder's new stamp is remembered");
+        assert_eq!(second.1, first.1);
+        // Taken from the index from now on: its files are stat'ed, the folder not listed.
+        let known = index.stored().unwrap();
+        assert_eq!(known.listing(key).unwrap().files, "record.yaml");
+        let found = scan::find(dir.path(), &known).unwrap();
+        assert!(found.iter().all(|e| !e.listed));
+    }
+
+    #[test]
+    fn a_folder_listed_within_a_tick_of_its_change_is_listed_again_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        testing::runs(dir.path(), 1);
+        let wary = Settings {
+            keep_on_disk: true,
+            racy_ns: i64::MAX / 4,
+        };
+        let (mut index, _, _) = sync(dir.path(), wary);
+        // Too young to trust: a file that came within the same tick of the folder's clock
+        // would not have moved its times, so the folder is listed again.
+        let known = index.stored().unwrap();
+        assert!(scan::find(dir.path(), &known).unwrap()[0].listed);
+        // Old enough, the same listing is used.
+        index.racy_ns = 0;
+        let known = index.stored().unwrap();
+        assert!(!scan::find(dir.path(), &known).unwrap()[0].listed);
     }
 
     #[test]

@@ -143,12 +143,14 @@ pub fn open(folders: &[PathBuf], cwd: &Path) -> Result<Sources, crate::Error> {
             continue;
         }
         seen.push(real);
-        let entries = scan::find(folder).map_err(|source| {
+        let unreadable = |source: std::io::Error| {
             crate::Error::Refused(format!(
                 "cannot read the records folder {}: {source}",
                 folder.display()
             ))
-        })?;
+        };
+        // Said before any index is made in it.
+        std::fs::read_dir(folder).map_err(unreadable)?;
         // A single run folder keeps no index of its own: nothing would be saved, and its
         // folder belongs to the run.
         let settings = index::Settings {
@@ -156,8 +158,10 @@ pub fn open(folders: &[PathBuf], cwd: &Path) -> Result<Sources, crate::Error> {
             ..index::Settings::default()
         };
         let shown = PathBuf::from(crate::project::display_path(folder, cwd));
+        let find = |known: &dyn scan::Known| scan::find(folder, known);
         let (index, stats, warnings) =
-            index::open_and_sync(folder, &shown, &entries, settings, &load_entry);
+            index::open_and_sync(folder, &shown, &find, settings, &load_entry)
+                .map_err(unreadable)?;
         sources.stats.read += stats.read;
         sources.stats.rehashed += stats.rehashed;
         sources.stats.removed += stats.removed;
@@ -289,6 +293,48 @@ impl Sources {
         Ok(skipped)
     }
 
+    /// Narrows the indexes' queries to the runs the filter chooses, as [`Sources::choose`]
+    /// does, without reading every run: for a question about a few rows, such as one item's
+    /// history.
+    pub fn narrow(&mut self, filter: &Filter, cwd: &Path) -> Result<(), crate::Error> {
+        let environment = filter.environment.as_deref();
+        if environment.is_none() && filter.last.is_none() {
+            for index in &mut self.indexes {
+                index.choose(None).map_err(|e| failed_query(index, e))?;
+            }
+            return Ok(());
+        }
+        let mut placed = Vec::new();
+        for (source, index) in self.indexes.iter().enumerate() {
+            placed.extend(
+                index
+                    .placed(source, cwd, environment, filter.last)
+                    .map_err(|e| failed_query(index, e))?,
+            );
+        }
+        placed.sort_by(|a, b| {
+            a.started_s
+                .cmp(&b.started_s)
+                .then_with(|| a.started_at.cmp(&b.started_at))
+                .then_with(|| a.folder.cmp(&b.folder))
+        });
+        if let Some(last) = filter.last {
+            let cut = placed.len().saturating_sub(last);
+            placed.drain(..cut);
+        }
+        for (source, index) in self.indexes.iter_mut().enumerate() {
+            let chosen: Vec<i64> = placed
+                .iter()
+                .filter(|p| p.source.0 == source)
+                .map(|p| p.source.1)
+                .collect();
+            index
+                .choose(Some(&chosen))
+                .map_err(|e| failed_query(index, e))?;
+        }
+        Ok(())
+    }
+
     /// The history of the chosen runs; `charts` also gathers measured items for the page.
     pub fn history(
         &mut self,
@@ -332,7 +378,7 @@ impl Sources {
             .collect();
         let phases = phase_stats(phase_rows, &order);
         let measures = if charts {
-            self.measured_histories(&runs, cwd)?
+            self.measured_histories(cwd)?
         } else {
             Vec::new()
         };
@@ -347,11 +393,7 @@ impl Sources {
     }
 
     /// Every measured item's history, the most often measured first.
-    fn measured_histories(
-        &self,
-        runs: &[rows::Run],
-        cwd: &Path,
-    ) -> Result<Vec<ItemHistory>, crate::Error> {
+    fn measured_histories(&self, cwd: &Path) -> Result<Vec<ItemHistory>, crate::Error> {
         let mut counts: HashMap<String, i64> = HashMap::new();
         for index in &self.indexes {
             for (id, n) in index.measured_items().map_err(|e| failed_query(index, e))? {
@@ -360,7 +402,7 @@ impl Sources {
         }
         let mut histories = counts
             .into_keys()
-            .map(|id| self.item_history(&id, runs, cwd))
+            .map(|id| self.item_history(&id, cwd))
             .collect::<Result<Vec<_>, _>>()?;
         // The values in trouble first: failed or overridden most, then measured most.
         histories.sort_by(|a, b| {
@@ -373,13 +415,9 @@ impl Sources {
         Ok(histories)
     }
 
-    /// One item across the chosen runs.
-    pub fn item_history(
-        &self,
-        id: &str,
-        runs: &[rows::Run],
-        cwd: &Path,
-    ) -> Result<ItemHistory, crate::Error> {
+    /// One item across the runs chosen by [`Sources::choose`] or [`Sources::narrow`]: one
+    /// query per index, through the index on items' names.
+    pub fn item_history(&self, id: &str, cwd: &Path) -> Result<ItemHistory, crate::Error> {
         let mut outcomes = Vec::new();
         for (source, index) in self.indexes.iter().enumerate() {
             outcomes.extend(
@@ -388,14 +426,14 @@ impl Sources {
                     .map_err(|e| failed_query(index, e))?,
             );
         }
-        // In the runs' order (a selection made from the same rows).
-        let order: HashMap<(usize, i64), usize> = runs
-            .iter()
-            .enumerate()
-            .map(|(n, r)| (r.source, n))
-            .collect();
-        outcomes.retain(|o| order.contains_key(&o.source));
-        outcomes.sort_by_key(|o| order[&o.source]);
+        // In the runs' order, as `choose` sorts them.
+        outcomes.sort_by(|a, b| {
+            a.started_s
+                .cmp(&b.started_s)
+                .then_with(|| a.started_at.cmp(&b.started_at))
+                .then_with(|| a.folder.cmp(&b.folder))
+                .then_with(|| a.source.cmp(&b.source))
+        });
         let newest_judged = outcomes.iter().rev().find(|o| o.threshold.is_some());
         let mut values: Vec<f64> = outcomes.iter().filter_map(|o| o.measured).collect();
         values.sort_by(f64::total_cmp);
@@ -572,6 +610,60 @@ mod tests {
             ]
         );
         assert_eq!(stats[0].per_run, [(0, 100), (1, 300), (2, 200)]);
+    }
+
+    /// Run folders in two environments under `root`, one run a day, staging every third.
+    fn mixed_runs(root: &Path, n: u32) {
+        for k in 0..n {
+            let start = format!("2026-11-{:02}T22:00:00+00:00", k % 28 + 1);
+            let mut record = testing::record(&format!("v1.{k}"), &start, 150 + k);
+            if k % 3 == 0 {
+                record.environment = "Staging".into();
+                record.settle();
+            }
+            testing::write(root, &format!("run-{k:03}"), &record);
+        }
+    }
+
+    #[test]
+    fn an_items_history_narrowed_without_reading_every_run_is_the_one_chosen_from_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // Two folders of runs, the same days in both: ties in time across indexes.
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        mixed_runs(&a, 40);
+        mixed_runs(&b, 20);
+        let mut sources = open(&[a, b], dir.path()).unwrap();
+        let item = "performance/metrics/response-time";
+        let outcomes = |history: &ItemHistory| -> Vec<(String, Option<f64>)> {
+            history
+                .outcomes
+                .iter()
+                .map(|o| (o.folder.clone(), o.measured))
+                .collect()
+        };
+        for (environment, last) in [
+            (None, None),
+            (Some("staging"), None),
+            (None, Some(7)),
+            (Some("PRODUCTION"), Some(30)),
+            (Some("staging"), Some(0)),
+            (None, Some(1000)),
+            (Some("nowhere"), None),
+        ] {
+            let filter = Filter {
+                environment: environment.map(String::from),
+                last,
+            };
+            sources.choose(&filter, dir.path()).unwrap();
+            let chosen = sources.item_history(item, dir.path()).unwrap();
+            sources.narrow(&filter, dir.path()).unwrap();
+            let narrowed = sources.item_history(item, dir.path()).unwrap();
+            assert_eq!(outcomes(&narrowed), outcomes(&chosen), "{filter:?}");
+            assert_eq!(narrowed.runs, chosen.runs, "{filter:?}");
+            if let Some(last) = last {
+                assert!(chosen.runs <= last, "{filter:?}");
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,21 @@
 //! beside it (the journal only while there is no record), each by name, size, modification
 //! and change time and inode. The index compares stamps to know what to read again; when a
 //! stamp differs it hashes the bytes ([`Entry::sha256`]) before believing anything changed.
+//!
+//! Which files those are is a listing of the folder, and listing ten thousand folders on
+//! every call is most of a call's cost. So the index remembers each run folder's listing
+//! with the folder's own stamp ([`Listing`]), and a folder whose stamp is unchanged is not
+//! listed again: only its remembered files are stat'ed. That is enough because a file can
+//! only come into, or leave, a folder by an entry being created, removed or renamed in it,
+//! and each of those sets the folder's modification and change times (an addendum added,
+//! a record replaced by a rename, a run folder moved away and another moved in all do; the
+//! folder moved away and back in between would keep its inode but not its change time).
+//! A file changed in place leaves the folder alone, but that file is in the listing and is
+//! stat'ed every call. Like a file's stamp, a folder's stamp taken within the clock's tick
+//! of its last change proves nothing, so such a folder is listed again
+//! ([`Listing::trusted_before_ns`]).
 
+use std::collections::HashMap;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
@@ -45,6 +59,49 @@ pub struct Entry {
     pub stamp: String,
     /// The newest modification or change time among the files, in nanoseconds.
     pub newest_ns: i64,
+    /// A run folder's own `mtime:ctime:inode`: it changes whenever a file is added to the
+    /// folder, removed from it or renamed in it. Empty for other kinds.
+    pub folder_stamp: String,
+    /// Whether a run folder was listed in this call rather than its listing taken from
+    /// the index: the index then remembers the new listing.
+    pub listed: bool,
+}
+
+/// What the index remembers of a run folder's listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// The folder's stamp when it was listed ([`Entry::folder_stamp`]).
+    pub folder_stamp: String,
+    /// The names of the files the run's stamp covered then, joined by `/` (which no file
+    /// name holds).
+    pub files: String,
+    /// The listing holds only while the folder's stamp is unchanged *and* its last change
+    /// is older than this: a folder changed within a clock tick of being listed could
+    /// change again without its times moving.
+    pub trusted_before_ns: i64,
+}
+
+/// The listings the index remembers, by entry key.
+pub trait Known: Sync {
+    fn listing(&self, key: &str) -> Option<&Listing>;
+}
+
+/// Listings by entry key; empty when there is no index.
+pub type Listings = HashMap<String, Listing>;
+
+impl Known for Listings {
+    fn listing(&self, key: &str) -> Option<&Listing> {
+        self.get(key)
+    }
+}
+
+/// The names of an entry's files, joined as [`Listing::files`] keeps them.
+pub fn file_names(files: &[PathBuf]) -> String {
+    let names: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.file_name()?.to_str())
+        .collect();
+    names.join("/")
 }
 
 impl Entry {
@@ -67,72 +124,150 @@ impl Entry {
 }
 
 /// Everything under `root` history has to account for, in no particular order. A `root`
-/// that is itself a run folder is that one run.
-pub fn find(root: &Path) -> std::io::Result<Vec<Entry>> {
-    let mut found = Vec::new();
+/// that is itself a run folder is that one run. A run folder whose stamp matches its
+/// listing in `known` is not listed again (see the module's documentation).
+pub fn find(root: &Path, known: &dyn Known) -> std::io::Result<Vec<Entry>> {
     if is_run_folder(root) {
-        found.push(run_entry(root, String::new()));
-        return Ok(found);
+        return Ok(vec![run_entry(root, String::new())]);
     }
-    walk(root, "", 0, &mut found, true)?;
+    let children = children(root, true)?;
+    // Ten thousand folders are twenty thousand stats: shared among the cores.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if workers == 1 || children.len() < 512 {
+        let mut walk = Walk {
+            known,
+            found: Vec::new(),
+        };
+        for child in &children {
+            walk.child(child, "", 0);
+        }
+        return Ok(walk.found);
+    }
+    let chunk = children.len().div_ceil(workers);
+    let found = std::thread::scope(|scope| {
+        let handles: Vec<_> = children
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut walk = Walk {
+                        known,
+                        found: Vec::with_capacity(part.len()),
+                    };
+                    for child in part {
+                        walk.child(child, "", 0);
+                    }
+                    walk.found
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a folder walker panicked"))
+            .collect()
+    });
     Ok(found)
 }
 
-fn walk(
-    dir: &Path,
-    prefix: &str,
-    depth: usize,
-    found: &mut Vec<Entry>,
-    top: bool,
-) -> std::io::Result<()> {
+/// A folder's entries worth looking at: not hidden, named in UTF-8. Below the top, a
+/// folder that cannot be listed is nobody's run.
+fn children(dir: &Path, top: bool) -> std::io::Result<Vec<std::fs::DirEntry>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        // Below the top, a folder that cannot be listed is nobody's run.
-        Err(_) if !top => return Ok(()),
+        Err(_) if !top => return Ok(Vec::new()),
         Err(error) => return Err(error),
     };
-    for entry in entries.filter_map(Result::ok) {
+    Ok(entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_str().is_some_and(|n| !n.starts_with('.')))
+        .collect())
+}
+
+struct Walk<'a> {
+    known: &'a dyn Known,
+    found: Vec<Entry>,
+}
+
+impl Walk<'_> {
+    fn child(&mut self, entry: &std::fs::DirEntry, prefix: &str, depth: usize) {
         let Ok(name) = entry.file_name().into_string() else {
-            continue;
+            return;
         };
-        if name.starts_with('.') {
-            continue;
-        }
         let key = format!("{prefix}{name}");
         let path = entry.path();
         let Ok(kind) = entry.file_type() else {
-            continue;
+            return;
         };
         if kind.is_symlink() {
             if looks_like_run_or_record(&path, &name) {
-                found.push(Entry {
+                self.found.push(Entry {
                     key,
                     path,
                     kind: Kind::Link,
                     files: Vec::new(),
                     stamp: "link".into(),
                     newest_ns: 0,
+                    folder_stamp: String::new(),
+                    listed: false,
                 });
             }
         } else if kind.is_dir() {
-            if is_run_folder(&path) {
-                found.push(run_entry(&path, key));
+            if let Some(run) = self.unchanged(entry, &path, &key) {
+                self.found.push(run);
+            } else if is_run_folder(&path) {
+                self.found.push(run_entry(&path, key));
             } else if depth < MAX_DEPTH {
-                walk(&path, &format!("{key}/"), depth + 1, found, false)?;
+                let Ok(inner) = children(&path, false) else {
+                    return;
+                };
+                let prefix = format!("{key}/");
+                for child in &inner {
+                    self.child(child, &prefix, depth + 1);
+                }
             }
         } else if kind.is_file() && is_yaml(&name) {
             let (stamp, newest_ns) = stamp_of(std::slice::from_ref(&path));
-            found.push(Entry {
+            self.found.push(Entry {
                 key,
                 files: vec![path.clone()],
                 path,
                 kind: Kind::Loose,
                 stamp,
                 newest_ns,
+                folder_stamp: String::new(),
+                listed: false,
             });
         }
     }
-    Ok(())
+
+    /// The run folder at `path` with its files taken from the index's listing, when the
+    /// folder's stamp says no file came or went since: one stat for the folder and one per
+    /// file, instead of a listing.
+    fn unchanged(&self, entry: &std::fs::DirEntry, path: &Path, key: &str) -> Option<Entry> {
+        let listing = self.known.listing(key)?;
+        let meta = entry.metadata().ok()?;
+        let (folder_stamp, folder_newest) = folder_stamp(&meta);
+        if folder_stamp != listing.folder_stamp || folder_newest >= listing.trusted_before_ns {
+            return None;
+        }
+        let files: Vec<PathBuf> = listing
+            .files
+            .split('/')
+            .map(|name| path.join(name))
+            .collect();
+        let (stamp, newest_ns) = stamp_of(&files);
+        Some(Entry {
+            key: key.to_string(),
+            path: path.to_path_buf(),
+            kind: Kind::Run,
+            files,
+            stamp,
+            newest_ns,
+            folder_stamp,
+            listed: false,
+        })
+    }
 }
 
 fn is_yaml(name: &str) -> bool {
@@ -179,6 +314,11 @@ fn run_files(folder: &Path) -> Vec<PathBuf> {
 }
 
 fn run_entry(folder: &Path, key: String) -> Entry {
+    // The folder's stamp before its listing: a file that comes meanwhile moves the folder's
+    // times past the stamp remembered, so the next call lists the folder again.
+    let folder_stamp = std::fs::symlink_metadata(folder)
+        .map(|meta| folder_stamp(&meta).0)
+        .unwrap_or_default();
     let files = run_files(folder);
     let (stamp, newest_ns) = stamp_of(&files);
     Entry {
@@ -188,7 +328,15 @@ fn run_entry(folder: &Path, key: String) -> Entry {
         files,
         stamp,
         newest_ns,
+        folder_stamp,
+        listed: true,
     }
+}
+
+/// A folder's `mtime:ctime:inode`, and the newer of its two times.
+fn folder_stamp(meta: &Metadata) -> (String, i64) {
+    let (mtime, ctime, inode) = times(meta);
+    (format!("{mtime}:{ctime}:{inode}"), mtime.max(ctime))
 }
 
 fn stamp_of(files: &[PathBuf]) -> (String, i64) {
@@ -270,7 +418,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let found = find(root).unwrap();
+        let found = find(root, &Listings::new()).unwrap();
         assert_eq!(
             keys(&found),
             [
@@ -306,11 +454,77 @@ mod tests {
         assert_eq!(after.files.len(), 2);
     }
 
+    /// What the index would remember of an entry, trusted up to `trusted_before_ns`.
+    fn listing(entry: &Entry, trusted_before_ns: i64) -> Listing {
+        Listing {
+            folder_stamp: entry.folder_stamp.clone(),
+            files: file_names(&entry.files),
+            trusted_before_ns,
+        }
+    }
+
+    #[test]
+    fn a_folder_whose_stamp_is_unchanged_is_not_listed_again_and_a_new_file_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("r");
+        std::fs::create_dir(&run).unwrap();
+        std::fs::write(run.join(RECORD_FILE), "record").unwrap();
+        let first = find(dir.path(), &Listings::new()).unwrap().remove(0);
+        assert!(first.listed && !first.folder_stamp.is_empty());
+        let known = Listings::from([("r".to_string(), listing(&first, i64::MAX))]);
+        let again = find(dir.path(), &known).unwrap().remove(0);
+        assert!(!again.listed, "taken from the listing");
+        assert_eq!((&again.stamp, &again.files), (&first.stamp, &first.files));
+
+        // The record rewritten in place: not listed again, but its own stamp moves.
+        std::fs::write(run.join(RECORD_FILE), "RECORD").unwrap();
+        let edited = find(dir.path(), &known).unwrap().remove(0);
+        assert!(!edited.listed);
+        assert_ne!(edited.stamp, first.stamp);
+
+        // An addendum arrives: the folder's stamp moves, so it is listed again.
+        std::fs::write(run.join("signoff-security-team-20261124T090000Z.yaml"), "x").unwrap();
+        let signed = find(dir.path(), &known).unwrap().remove(0);
+        assert!(signed.listed);
+        assert_eq!(signed.files.len(), 2);
+        assert_ne!(signed.folder_stamp, first.folder_stamp);
+
+        // A listing too young to trust is never used, even with the folder unchanged.
+        let known = Listings::from([("r".to_string(), listing(&signed, 0))]);
+        assert!(find(dir.path(), &known).unwrap()[0].listed);
+    }
+
+    #[test]
+    fn many_folders_are_shared_among_the_cores_and_each_found_once() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in 0..700 {
+            let run = dir.path().join(format!("run-{n:03}"));
+            std::fs::create_dir(&run).unwrap();
+            std::fs::write(run.join(RECORD_FILE), "x").unwrap();
+        }
+        let nested = dir.path().join("team-b/runs/run-x");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::write(nested.join(RECORD_FILE), "x").unwrap();
+        let found = find(dir.path(), &Listings::new()).unwrap();
+        let mut keys: Vec<&str> = found.iter().map(|e| e.key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!((keys.len(), found.len()), (701, 701));
+        assert!(keys.contains(&"team-b/runs/run-x"));
+        let known: Listings = found
+            .iter()
+            .map(|e| (e.key.clone(), listing(e, i64::MAX)))
+            .collect();
+        let again = find(dir.path(), &known).unwrap();
+        assert_eq!(again.len(), 701);
+        assert!(again.iter().all(|e| !e.listed));
+    }
+
     #[test]
     fn a_folder_given_that_is_a_run_is_that_one_run() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(RECORD_FILE), "x").unwrap();
-        let found = find(dir.path()).unwrap();
+        let found = find(dir.path(), &Listings::new()).unwrap();
         assert_eq!(keys(&found), [(String::new(), Kind::Run)]);
     }
 
@@ -324,7 +538,7 @@ mod tests {
         let runs = dir.path().join("runs");
         std::fs::create_dir(&runs).unwrap();
         std::os::unix::fs::symlink(&elsewhere, runs.join("linked")).unwrap();
-        let found = find(&runs).unwrap();
+        let found = find(&runs, &Listings::new()).unwrap();
         assert_eq!(keys(&found), [("linked".into(), Kind::Link)]);
     }
 }
