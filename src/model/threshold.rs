@@ -346,11 +346,7 @@ fn symbol_before(head: &str) -> Option<(Comparison, usize)> {
 fn negation_before(text: &str, op_start: usize) -> Option<usize> {
     let head = text[..op_start].trim_end();
     // Every negation has an apostrophe or `not`/`never`/`cannot`; most metrics have none.
-    let bytes = head.as_bytes();
-    let maybe = head.contains(['\'', '’'])
-        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"not"))
-        || bytes.windows(5).any(|w| w.eq_ignore_ascii_case(b"never"));
-    if !maybe {
+    if !may_negate(head.as_bytes()) {
         return None;
     }
     let lower = head.to_ascii_lowercase();
@@ -398,6 +394,25 @@ fn negation_before(text: &str, op_start: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether `head` holds an apostrophe (`'` or `’`), or `not` or `never` in any case: every
+/// negation does, most metrics do not. One look at each byte, since this runs for every
+/// operator found.
+fn may_negate(head: &[u8]) -> bool {
+    head.iter().enumerate().any(|(at, &b)| match b {
+        b'\'' => true,
+        // `’` is E2 80 99.
+        0xE2 => head[at + 1..].starts_with(&[0x80, 0x99]),
+        b'n' | b'N' => {
+            let rest = &head[at + 1..];
+            rest.get(..2).is_some_and(|r| r.eq_ignore_ascii_case(b"ot"))
+                || rest
+                    .get(..4)
+                    .is_some_and(|r| r.eq_ignore_ascii_case(b"ever"))
+        }
+        _ => false,
+    })
 }
 
 /// Words after a number that make it a headcount, not a measurement.
@@ -754,6 +769,20 @@ fn parse_number(text: &str) -> Option<f64> {
     if first.is_empty() || first.len() > 3 {
         return None;
     }
+    // `1,000`: a whole number of up to fifteen digits is exact as an f64, and read as an
+    // integer with no copy of its digits.
+    if fraction.is_none() && whole.len() <= 19 {
+        let mut value = 0u64;
+        for (index, group) in whole.split(',').enumerate() {
+            if index > 0 && group.len() != 3 {
+                return None;
+            }
+            value = group
+                .bytes()
+                .fold(value, |v, b| v * 10 + u64::from(b - b'0'));
+        }
+        return Some(value as f64);
+    }
     let mut digits = first.to_string();
     for group in groups {
         if group.len() != 3 {
@@ -966,6 +995,65 @@ mod tests {
         assert_eq!(Threshold::infer("Rows < 1,00,000"), None);
         assert_eq!(Threshold::infer("Rows < ,5"), None);
         assert_eq!(t("Rows < 12.").value, 12.0);
+    }
+
+    /// Numbers as first read: the digits gathered into a string and parsed.
+    fn number_through_a_string(text: &str) -> Option<f64> {
+        if !text.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (text, None),
+        };
+        if let Some(fraction) = fraction
+            && (fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return None;
+        }
+        let mut groups = whole.split(',');
+        let first = groups.next()?;
+        if whole.contains(',') && (first.is_empty() || first.len() > 3) {
+            return None;
+        }
+        let mut digits = first.to_string();
+        for group in groups {
+            if group.len() != 3 {
+                return None;
+            }
+            digits.push_str(group);
+        }
+        if let Some(fraction) = fraction {
+            digits.push('.');
+            digits.push_str(fraction);
+        }
+        digits.parse().ok().filter(|v: &f64| v.is_finite())
+    }
+
+    proptest::proptest! {
+        /// The one-pass look for a negation sees exactly what searching for each of its
+        /// signs sees.
+        #[test]
+        fn a_negation_is_looked_for_exactly_where_a_search_finds_its_signs(
+            head in proptest::prop_oneof![
+                "(not|NoT|never|NEVER|nev|no|n|'|’|x| ){0,12}",
+                proptest::prelude::any::<String>(),
+            ]
+        ) {
+            let bytes = head.as_bytes();
+            let searched = head.contains(['\'', '’'])
+                || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"not"))
+                || bytes.windows(5).any(|w| w.eq_ignore_ascii_case(b"never"));
+            proptest::prop_assert_eq!(may_negate(bytes), searched);
+        }
+
+        /// Grouped numbers read as integers have the value their digits parse to.
+        #[test]
+        fn grouped_numbers_read_as_their_digits_parse(
+            text in "[0-9]{1,4}(,[0-9]{2,4}){0,6}(\\.[0-9]{0,3})?"
+        ) {
+            proptest::prop_assert_eq!(parse_number(&text), number_through_a_string(&text));
+        }
     }
 
     #[test]
