@@ -1,11 +1,9 @@
 //! Run benchmark: `cargo bench --bench run`.
 //!
-//! Budgets: persisting one prompted answer costs the same at 1k and at 100k
-//! items (within 1.2x); an answers-file run of a 100k-item checklist costs at most 10x
-//! `validate` on it. Prints the figures; asserts nothing (see benches/parse.rs).
+//! Budget: persisting one prompted answer costs the same at 1k and at 100k items (within
+//! 1.2x). Prints the figures; asserts nothing (see benches/parse.rs, whose whole-command
+//! table also times an answers-file run and the first prompt against `validate`).
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use deploycheck::engine::{Event, Meta, Plan, Start, Step};
@@ -30,14 +28,6 @@ fn main() {
         "  ratio 100k / 1k: {:.2}x",
         with_sync[1].as_secs_f64() / with_sync[0].as_secs_f64()
     );
-
-    if let Some(binary) = release_binary() {
-        whole_command(&binary);
-    } else {
-        println!(
-            "\n(build the release binary for the whole-command comparison: cargo build --release)"
-        );
-    }
 }
 
 fn micros(d: Duration) -> f64 {
@@ -122,60 +112,4 @@ fn per_answer(items: usize) -> (Duration, Duration) {
     synced.sort();
     unsynced.sort();
     (synced[synced.len() / 2], unsynced[unsynced.len() / 2])
-}
-
-fn release_binary() -> Option<std::path::PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let binary = exe.parent()?.parent()?.join("deploycheck");
-    binary.is_file().then_some(binary)
-}
-
-/// An answers-file run of 100k items against `validate` of the same checklist, both as
-/// whole commands.
-fn whole_command(binary: &Path) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("checklists")).unwrap();
-    let text = checklist_text(100_000);
-    std::fs::write(dir.path().join("checklists/bench.md"), &text).unwrap();
-    let loaded = deploycheck::source::load_bytes(
-        text.as_bytes(),
-        "bench.md",
-        SourceFormat::Markdown,
-        "bench",
-    )
-    .unwrap();
-    let mut answers = String::from("operator: bench\nanswers:\n");
-    for item in loaded.checklist.items() {
-        answers.push_str(&format!("  {}: done\n", item.id));
-    }
-    std::fs::write(dir.path().join("answers.yaml"), answers).unwrap();
-    let time = |args: &[&str]| {
-        let mut times: Vec<Duration> = (0..5)
-            .map(|_| {
-                let _ = std::fs::remove_dir_all(dir.path().join("runs"));
-                let start = Instant::now();
-                let status = Command::new(binary)
-                    .args(args)
-                    .current_dir(dir.path())
-                    .env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00")
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .status()
-                    .unwrap();
-                assert!(status.code().is_some_and(|c| c <= 1));
-                start.elapsed()
-            })
-            .collect();
-        times.sort();
-        times[2]
-    };
-    let validate = time(&["validate", "checklists/bench.md"]);
-    let run = time(&["run", "production", "--answers", "answers.yaml", "--new"]);
-    println!(
-        "\nwhole command, {} items: validate {:.0} ms, answers-file run {:.0} ms, ratio {:.1}x",
-        loaded.checklist.item_count(),
-        validate.as_secs_f64() * 1e3,
-        run.as_secs_f64() * 1e3,
-        run.as_secs_f64() / validate.as_secs_f64()
-    );
 }
