@@ -517,7 +517,7 @@ fn journal_run(folder: &RunFolder) -> JournalRun {
         Ok(contents) => contents,
         Err(error) => return JournalRun::Unreadable(error.to_string()),
     };
-    match replay(contents.entries.into_iter()) {
+    match replay(contents.entries) {
         Ok(walk) => JournalRun::Gives(Box::new(walk.record())),
         Err(error) => JournalRun::Unreadable(format!("{}: {error}", journal.display())),
     }
