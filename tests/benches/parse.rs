@@ -313,27 +313,38 @@ fn measure(mut command: std::process::Command) -> Sample {
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("command starts");
-    let pid = child.id() as libc::pid_t;
+    let (status, cpu, peak_kib) = reap(child.id());
+    let wall = start.elapsed();
+    assert!(
+        // 1 is a finding (NO-GO, differences), not a failure to run.
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) <= 1,
+        "{command:?} failed"
+    );
+    Sample {
+        wall,
+        cpu,
+        peak_kib,
+    }
+}
+
+/// Waits for our child `pid` with `wait4`: its status, CPU time (user and system) and peak
+/// RSS in KiB, as the kernel reports them.
+fn reap(pid: u32) -> (i32, Duration, u64) {
+    let pid = pid as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `pid` is our own child, not yet waited for; both pointers are to locals.
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert!(
-        // 1 is a finding (NO-GO, differences), not a failure to run.
-        waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) <= 1,
-        "{command:?} failed"
-    );
+    assert_eq!(waited, pid, "the child is reaped");
     let time = |t: libc::timeval| {
-        std::time::Duration::from_secs(t.tv_sec as u64)
-            + std::time::Duration::from_micros(t.tv_usec as u64)
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
     };
-    Sample {
-        wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        peak_kib: usage.ru_maxrss as u64,
-    }
+    (
+        status,
+        time(usage.ru_utime) + time(usage.ru_stime),
+        usage.ru_maxrss as u64,
+    )
 }
 
 /// target/release/deploycheck beside this benchmark binary (target/release/deps/), if built.
@@ -571,21 +582,12 @@ fn until_first_prompt(mut command: std::process::Command) -> Sample {
         }
     }
     let wall = start.elapsed();
-    let pid = child.id() as libc::pid_t;
     // SAFETY: signalling our own child, not yet waited for.
-    unsafe { libc::kill(pid, libc::SIGKILL) };
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own child, not yet waited for; both pointers are to locals.
-    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let time = |t: libc::timeval| {
-        std::time::Duration::from_secs(t.tv_sec as u64)
-            + std::time::Duration::from_micros(t.tv_usec as u64)
-    };
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+    let (_, cpu, peak_kib) = reap(child.id());
     Sample {
         wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        peak_kib: usage.ru_maxrss as u64,
+        cpu,
+        peak_kib,
     }
 }
