@@ -307,6 +307,25 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl Counts {
+    /// The order in which reports and screens list the statuses.
+    const ORDER: [Status; 8] = [
+        Status::Done,
+        Status::Failed,
+        Status::Skipped,
+        Status::NotApplicable,
+        Status::Deferred,
+        Status::Clear,
+        Status::Holds,
+        Status::Pending,
+    ];
+
+    /// Every status with its count, in the order reports list them.
+    pub fn by_status(&self) -> impl Iterator<Item = (Status, usize)> + '_ {
+        Counts::ORDER
+            .into_iter()
+            .map(|status| (status, self.get(status)))
+    }
+
     pub fn add(&mut self, status: Status) {
         *self.slot(status) += 1;
     }

@@ -213,20 +213,13 @@ fn short_time(at: &crate::model::Timestamp) -> String {
     text.get(11..16).unwrap_or(text).to_string()
 }
 
-fn counts(record: &Record) -> Vec<(Status, usize)> {
-    [
-        Status::Done,
-        Status::Failed,
-        Status::Skipped,
-        Status::NotApplicable,
-        Status::Deferred,
-        Status::Clear,
-        Status::Holds,
-        Status::Pending,
-    ]
-    .into_iter()
-    .map(|s| (s, record.counts.get(s)))
-    .collect()
+/// `157 done · 1 failed`: the statuses that have items, in report order.
+pub(crate) fn tally(counts: &crate::model::Counts) -> Vec<String> {
+    counts
+        .by_status()
+        .filter(|(_, n)| *n > 0)
+        .map(|(status, n)| format!("{n} {status}"))
+        .collect()
 }
 
 pub fn write_report(
@@ -270,11 +263,7 @@ fn table(
     if let Some(at) = &record.deployed_at {
         writeln!(out, "deployment moment: {at}")?;
     }
-    let mut tally: Vec<String> = counts(record)
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
+    let mut tally = tally(&record.counts);
     if record.counts.follow_ups > 0 {
         tally.push(format!("{} follow-ups", record.counts.follow_ups));
     }
@@ -479,11 +468,7 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
             .collect();
         writeln!(out, "{}\n", fields.join(" · "))?;
     }
-    let tally: Vec<String> = counts(record)
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
+    let tally = tally(&record.counts);
     writeln!(out, "{}\n", tally.join(" · "))?;
     let rows = notable(record);
     if !rows.is_empty() {

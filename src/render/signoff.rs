@@ -60,22 +60,7 @@ pub fn write_signoff_screen(
     for piece in wrap(&headline, columns, "", "  ") {
         writeln!(out, "{}", paint(record.verdict, style, &piece))?;
     }
-    let tally: Vec<String> = [
-        Status::Done,
-        Status::Failed,
-        Status::Skipped,
-        Status::NotApplicable,
-        Status::Deferred,
-        Status::Clear,
-        Status::Holds,
-        Status::Pending,
-    ]
-    .into_iter()
-    .filter_map(|s| {
-        let n = record.counts.get(s);
-        (n > 0).then(|| format!("{n} {s}"))
-    })
-    .collect();
+    let tally = super::report::tally(&record.counts);
     line(out, &tally.join(style.separator()))?;
     // Failures, held triggers, overrides, deferred and skipped items: what a signer must
     // know before putting a name to the run. Measured values that passed are in `report`.

@@ -32,17 +32,7 @@ pub fn write_summary(
         writeln!(out, "{}", paint(record, style, &line))?;
     }
     let mut counts = Vec::new();
-    for status in [
-        Status::Done,
-        Status::Failed,
-        Status::Skipped,
-        Status::NotApplicable,
-        Status::Deferred,
-        Status::Clear,
-        Status::Holds,
-        Status::Pending,
-    ] {
-        let n = record.counts.get(status);
+    for (status, n) in record.counts.by_status() {
         if n > 0 || matches!(status, Status::Done | Status::Failed) {
             counts.push(format!("{n} {status}"));
         }
