@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use deploycheck::model::{CheckEnd, Evidence, How, Record, RecordItem, Status};
 
-use crate::support::{Running, Test, Tmux, json_items, run_folders};
+use crate::support::{Running, Test, Tmux, deploycheck_in, json_items, run_folders};
 
 /// A release with three checked items and one plain one: a pass, a failure, and a
 /// measured value, each printing what it found. (Output on the two streams is kept in the
@@ -73,18 +73,6 @@ fn item<'a>(record: &'a Record, id: &str) -> &'a RecordItem {
 
 fn evidence<'a>(record: &'a Record, id: &str) -> &'a [Evidence] {
     item(record, id).evidence.as_deref().unwrap_or_default()
-}
-
-/// The binary in an existing folder, for the commands between the steps of a test.
-fn deploycheck(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_deploycheck"))
-        .args(args)
-        .current_dir(dir)
-        .env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00")
-        .env("USER", "tester")
-        .stdin(Stdio::null())
-        .output()
-        .expect("binary runs")
 }
 
 /// The run folders of a project, relative to it.
@@ -178,7 +166,7 @@ fn no_command_ever_runs_unless_r_or_run_checks_asks() {
         ]);
     }
     for args in &steps {
-        let out = deploycheck(&dir, args);
+        let out = deploycheck_in(&dir, args);
         assert!(
             out.status.code().is_some_and(|c| c <= 1),
             "{args:?}: {}",
@@ -210,7 +198,7 @@ fn no_command_ever_runs_unless_r_or_run_checks_asks() {
         vec!["diff", run.as_str(), run.as_str()],
         vec!["verify", run.as_str()],
     ] {
-        let out = deploycheck(&dir, &args);
+        let out = deploycheck_in(&dir, &args);
         assert!(out.status.code().is_some_and(|c| c <= 1), "{args:?}");
     }
     assert_eq!(
@@ -238,7 +226,7 @@ fn both_formats_load_a_check_to_the_same_tree() {
         .into_dir();
     let dir = dir.path();
     let tree = |file: &str| {
-        let out = deploycheck(dir, &["show", "-c", file, "--format", "json"]);
+        let out = deploycheck_in(dir, &["show", "-c", file, "--format", "json"]);
         assert!(
             out.status.success(),
             "{}",
@@ -274,7 +262,7 @@ fn both_formats_load_a_check_to_the_same_tree() {
     assert!(plain["check"].is_null(), "the key is there, null");
 
     // What `show --format yaml` prints is a YAML checklist with the same checks.
-    let shown = deploycheck(dir, &["show", "-c", "t.md", "--format", "yaml"]);
+    let shown = deploycheck_in(dir, &["show", "-c", "t.md", "--format", "yaml"]);
     std::fs::write(dir.join("shown.yaml"), &shown.stdout).unwrap();
     assert_eq!(tree("shown.yaml"), from_markdown);
 }
@@ -329,7 +317,7 @@ fn schema_show_and_sheets_describe_checks() {
     assert!(text.contains("timeout_s"), "{text}");
 
     let dir = project(RELEASE).into_dir();
-    let tree = deploycheck(dir.path(), &["show", "production"]);
+    let tree = deploycheck_in(dir.path(), &["show", "production"]);
     let tree = String::from_utf8(tree.stdout).unwrap();
     assert!(
         tree.contains("[ ] Health endpoint responding  [check]"),
@@ -338,10 +326,10 @@ fn schema_show_and_sheets_describe_checks() {
     assert!(tree.contains("$ echo \"GET /healthz\""), "{tree}");
     assert!(tree.contains("(time-out 10 s)"), "{tree}");
 
-    let text = deploycheck(dir.path(), &["sheet", "production", "--format", "text"]);
+    let text = deploycheck_in(dir.path(), &["sheet", "production", "--format", "text"]);
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("echo 180ms (check, time-out 5 s)"), "{text}");
-    let html = deploycheck(dir.path(), &["sheet", "production", "--format", "html"]);
+    let html = deploycheck_in(dir.path(), &["sheet", "production", "--format", "html"]);
     let html = String::from_utf8(html.stdout).unwrap();
     assert!(
         html.contains("<code class=\"check\">$ echo &quot;GET /healthz&quot;"),
@@ -349,10 +337,10 @@ fn schema_show_and_sheets_describe_checks() {
     );
     // The Markdown sheet carries the checks as the fences they were, so it loads back
     // with the same checks.
-    let markdown = deploycheck(dir.path(), &["sheet", "production"]);
+    let markdown = deploycheck_in(dir.path(), &["sheet", "production"]);
     std::fs::write(dir.path().join("sheet.md"), &markdown.stdout).unwrap();
     let checks = |file: &str| {
-        let out = deploycheck(dir.path(), &["show", "-c", file, "--format", "json"]);
+        let out = deploycheck_in(dir.path(), &["show", "-c", file, "--format", "json"]);
         let tree: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         json_items(&tree)
             .into_iter()
@@ -418,7 +406,7 @@ fn r_runs_the_check_and_enter_records_what_it_proposes() {
     let mut edited = record.clone();
     edited.items[0].evidence.as_mut().unwrap()[0].exit_code = Some(1);
     assert_ne!(edited.compute_digest(), record.digest);
-    let verify = deploycheck(out.dir.path(), &["verify", &runs(out.dir.path())[0]]);
+    let verify = deploycheck_in(out.dir.path(), &["verify", &runs(out.dir.path())[0]]);
     assert!(
         verify.status.success(),
         "{}",
@@ -598,7 +586,7 @@ fn binary_output_is_kept_as_valid_text_and_the_record_verifies() {
         !out.stdout.contains('\u{1b}'),
         "an escape sequence reached the screen"
     );
-    let verify = deploycheck(out.dir.path(), &["verify", &runs(out.dir.path())[0]]);
+    let verify = deploycheck_in(out.dir.path(), &["verify", &runs(out.dir.path())[0]]);
     assert!(
         verify.status.success(),
         "{}",
@@ -908,7 +896,7 @@ fn reports_show_the_evidence_and_the_diff_shows_changed_exit_codes() {
     );
     let run_b = runs(dir).remove(1);
 
-    let markdown = deploycheck(dir, &["report", &run_a, "--format", "markdown"]);
+    let markdown = deploycheck_in(dir, &["report", &run_a, "--format", "markdown"]);
     let markdown = String::from_utf8(markdown.stdout).unwrap();
     assert!(
         markdown.contains("<details><summary>❌ Database migrations applied — exit 1"),
@@ -923,19 +911,19 @@ fn reports_show_the_evidence_and_the_diff_shows_changed_exit_codes() {
         "{markdown}"
     );
     assert!(markdown.contains("**exit 1** in "), "{markdown}");
-    let junit = deploycheck(dir, &["report", &run_a, "--format", "junit"]);
+    let junit = deploycheck_in(dir, &["report", &run_a, "--format", "junit"]);
     let junit = String::from_utf8(junit.stdout).unwrap();
     assert!(junit.contains("<system-out>"), "{junit}");
     assert!(junit.contains("check exit 1"), "{junit}");
     assert!(junit.contains("2 migrations pending"), "{junit}");
-    let table = deploycheck(dir, &["report", &run_a]);
+    let table = deploycheck_in(dir, &["report", &run_a]);
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(table.contains("Checks run:"), "{table}");
-    let json = deploycheck(dir, &["report", &run_a, "--format", "json"]);
+    let json = deploycheck_in(dir, &["report", &run_a, "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(json["checked"].as_array().unwrap().len(), 3);
 
-    let diff = deploycheck(dir, &["diff", &run_a, &run_b, "--format", "json"]);
+    let diff = deploycheck_in(dir, &["diff", &run_a, &run_b, "--format", "json"]);
     assert_eq!(diff.status.code(), Some(1));
     let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
     let change = diff["differences"]["items"]

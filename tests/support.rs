@@ -96,17 +96,7 @@ impl Output {
 impl Test {
     /// An empty project folder.
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Test {
-            cwd: dir.path().to_path_buf(),
-            dir,
-            args: Vec::new(),
-            stdin: Vec::new(),
-            env: Vec::new(),
-            status: 0,
-            stdout: None,
-            stderr: None,
-        }
+        Test::resume_in(tempfile::tempdir().expect("temp dir"))
     }
 
     /// A project holding the seed checklists and the shipped settings.
@@ -207,16 +197,8 @@ impl Test {
     }
 
     pub fn run(self) -> Output {
-        let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_deploycheck"));
-        command
-            .args(&self.args)
-            .current_dir(&self.cwd)
-            .env_remove("NO_COLOR")
-            .env_remove("DEPLOYCHECK_OPERATOR")
-            .env("USER", "tester")
-            .env("HOME", self.dir.path());
-        // Runs in tests never read the wall clock.
-        command.env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00");
+        let mut command = binary(&self.cwd, self.dir.path());
+        command.args(&self.args);
         for (key, value) in &self.env {
             command.env(key, value);
         }
@@ -265,6 +247,30 @@ fn check(stream: &str, actual: &str, expected: Option<&Expect>, context: &str) {
 }
 
 /// Every item in a `show --format json` tree, children included.
+/// The binary as every test runs it: in `cwd`, as user `tester` with `home` for a home,
+/// on the test clock (runs in tests never read the wall clock).
+fn binary(cwd: &Path, home: &Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_deploycheck"));
+    command
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env_remove("DEPLOYCHECK_OPERATOR")
+        .env("USER", "tester")
+        .env("HOME", home)
+        .env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00");
+    command
+}
+
+/// The binary in a folder an earlier step left, its input empty, for the commands between
+/// the steps of a test that checks their output itself.
+pub fn deploycheck_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    binary(dir, dir)
+        .args(args)
+        .write_stdin(Vec::new())
+        .output()
+        .expect("binary runs")
+}
+
 pub fn json_items(tree: &serde_json::Value) -> Vec<&serde_json::Value> {
     let mut stack: Vec<&serde_json::Value> = tree["phases"]
         .as_array()
