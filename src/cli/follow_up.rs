@@ -75,25 +75,9 @@ pub(super) fn walk_follow_ups(
     );
     let clock = io.host.clock()?;
     let started = Timestamp::from_datetime(clock.now());
-    let records_dir = folder
-        .path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| io.cwd.clone());
-    let lock_name = folder
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let _lock = RunLock::acquire(
-        &records_dir
-            .join(".locks")
-            .join(format!("{lock_name}.followup.lock")),
-        &format!(
-            "pid {}, {operator} on {}, since {started}",
-            std::process::id(),
-            io.host.hostname
-        ),
+        &folder.follow_up_lock_path(),
+        &RunLock::holder(&operator, &io.host.hostname, &started),
     )?;
     let meta = Meta {
         at: started,

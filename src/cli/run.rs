@@ -83,11 +83,7 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         source,
     })?;
     let started = Timestamp::from_datetime(clock.now());
-    let holder = format!(
-        "pid {}, {operator} on {}, since {started}",
-        std::process::id(),
-        io.host.hostname
-    );
+    let holder = RunLock::holder(&operator, &io.host.hostname, &started);
     let _lock = RunLock::acquire(&folders.lock_path(), &holder)?;
 
     let found = find_runs(&folders);

@@ -30,6 +30,14 @@ pub struct RunLock {
 }
 
 impl RunLock {
+    /// What a lock file says of its holder, for a second process to show.
+    pub fn holder(operator: &str, host: &str, since: &crate::model::Timestamp) -> String {
+        format!(
+            "pid {}, {operator} on {host}, since {since}",
+            std::process::id()
+        )
+    }
+
     /// Takes the lock without waiting, and writes `holder` into the file so that a second
     /// process can say who has it.
     pub fn acquire(path: &Path, holder: &str) -> Result<RunLock, LockError> {

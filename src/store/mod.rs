@@ -194,6 +194,20 @@ impl RunFolder {
         self.path.join(JOURNAL_FILE)
     }
 
+    /// The lock of this run's follow-up walks, beside the runs' own locks in the records
+    /// folder: one follow-up walk of a run at a time.
+    pub fn follow_up_lock_path(&self) -> PathBuf {
+        let records_dir = self.path.parent().unwrap_or(Path::new(""));
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        records_dir
+            .join(".locks")
+            .join(format!("{name}.followup.lock"))
+    }
+
     pub fn record_path(&self) -> PathBuf {
         self.path.join(RECORD_FILE)
     }
