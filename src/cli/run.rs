@@ -39,15 +39,16 @@ struct Target {
 
 pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
     let mut target = resolve(io, &options)?;
+    let clock = io.host.clock()?;
+    let operator = operator(
+        io,
+        options.operator.clone(),
+        target.answers.as_ref().and_then(|a| a.operator.clone()),
+        target.path.parent().unwrap_or(&io.cwd),
+    );
+    let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
     if options.dry_run {
-        let clock = io.host.clock()?;
-        let operator = operator(
-            io,
-            options.operator.clone(),
-            target.answers.as_ref().and_then(|a| a.operator.clone()),
-            target.path.parent().unwrap_or(&io.cwd),
-        );
-        let checklist_dir = target.path.parent().unwrap_or(&io.cwd).to_path_buf();
+        let checklist_dir = target.checklist_dir(&io.cwd);
         let defaults = field_defaults(
             &target.plan.fields,
             &operator,
@@ -55,7 +56,6 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
             clock.as_ref(),
             io,
         );
-        let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
         let run_folder = folders.folder_name(&Timestamp::from_datetime(clock.now()));
         return super::checks::dry_run(
             io,
@@ -70,14 +70,6 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
             },
         );
     }
-    let clock = io.host.clock()?;
-    let operator = operator(
-        io,
-        options.operator.clone(),
-        target.answers.as_ref().and_then(|a| a.operator.clone()),
-        target.path.parent().unwrap_or(&io.cwd),
-    );
-    let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
     folders.prepare().map_err(|source| crate::Error::Write {
         path: target.records_dir.clone(),
         source,
@@ -210,6 +202,11 @@ impl Target {
     /// The plan, moved into the run being opened: at 100k items a copy is a fifth of the
     /// time to the first prompt. From then on the run's walk holds the plan (on a resume,
     /// the journal's own), and nothing reads it from here.
+    /// The checklist's folder: where field defaults read git from.
+    fn checklist_dir(&self, cwd: &Path) -> PathBuf {
+        self.path.parent().unwrap_or(cwd).to_path_buf()
+    }
+
     fn take_plan(&mut self) -> Plan {
         std::mem::take(&mut self.plan)
     }
@@ -401,11 +398,7 @@ fn walk_and_close(
         }
         guard.sync()?;
     }
-    let checklist_dir = target
-        .path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| io.cwd.clone());
+    let checklist_dir = target.checklist_dir(&io.cwd);
     let fields = run
         .lock()
         .unwrap_or_else(|p| p.into_inner())
