@@ -173,11 +173,12 @@ fn unfinished_checks(walk: &Walk) -> Vec<String> {
 pub fn describe_resume(io: &mut Io<'_>, walk: &Walk, report: &ResumeReport) -> std::io::Result<()> {
     let columns =
         crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
+    let kept = walk.counts().answered();
     let text = format!(
-        "Resuming the run started at {} by {} ({} answers kept).",
+        "Resuming the run started at {} by {} ({kept} answer{} kept).",
         walk.started_at(),
         walk.operator(),
-        walk.counts().answered()
+        if kept == 1 { "" } else { "s" }
     );
     for line in crate::render::width::wrap(&text, columns, "", "  ") {
         writeln!(io.stdout, "{line}")?;
