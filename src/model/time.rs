@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone)]
@@ -20,8 +20,11 @@ pub struct Timestamp {
 
 impl Timestamp {
     /// A clock reading, written with whole seconds and its offset spelled out:
-    /// `2026-11-23T14:23:00+00:00`.
+    /// `2026-11-23T14:23:00+00:00`. The instant is cut to the same whole second, so a
+    /// time the live walk takes from the clock is the time a replay reads back from its
+    /// text: anything computed from it (how early an answer came) is the same both ways.
     pub fn from_datetime(instant: DateTime<FixedOffset>) -> Timestamp {
+        let instant = instant.with_nanosecond(0).unwrap_or(instant);
         let text = instant.to_rfc3339_opts(SecondsFormat::Secs, false);
         Timestamp {
             instant,
@@ -121,6 +124,16 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clock_reading_is_the_instant_its_text_names() {
+        let reading = DateTime::parse_from_rfc3339("2026-11-24T06:51:42.987654321+00:00").unwrap();
+        let taken = Timestamp::from_datetime(reading);
+        let read_back = Timestamp::parse(taken.as_str()).unwrap();
+        assert_eq!(taken.as_str(), "2026-11-24T06:51:42+00:00");
+        assert_eq!(taken.instant(), read_back.instant());
+        assert_eq!(taken.cmp(&read_back), Ordering::Equal);
+    }
 
     #[test]
     fn orders_by_instant_not_by_text() {
