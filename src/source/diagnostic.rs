@@ -137,7 +137,7 @@ impl<'a> LineIndex<'a> {
 
 /// Newlines in `bytes`, counted in blocks into a byte-wide sum, which the compiler turns
 /// into vector instructions: the text between two items is counted at every item.
-fn count_newlines(bytes: &[u8]) -> usize {
+pub(crate) fn count_newlines(bytes: &[u8]) -> usize {
     bytes
         .chunks(255)
         .map(|block| {

@@ -13,7 +13,7 @@ use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
     ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
 };
-use super::diagnostic::{Diagnostic, LineIndex};
+use super::diagnostic::{Diagnostic, LineIndex, count_newlines};
 use super::directive::{Directive, find_directives};
 use super::mojibake;
 use super::yaml;
@@ -85,8 +85,9 @@ pub fn parse(
         src: text,
         file,
         lines: &lines,
-        // About one block per task line; sizing up front spares the copies of growth.
-        blocks: Vec::with_capacity(text.len() / 48),
+        // At most about one block per line; sizing up front spares the copies of growth,
+        // and pages of the list that are never written are never touched.
+        blocks: Vec::with_capacity(count_newlines(text.as_bytes()) + 1),
         diagnostics,
         front_matter: None,
         emitted_open: 0,
