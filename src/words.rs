@@ -103,6 +103,7 @@ pub(crate) const CONDITION_WORDS: Lexicon = Lexicon::new(&[
     "if",
     "unless",
     "optional",
+    "optionally",
     "only",
     "when",
     "where",

@@ -392,8 +392,13 @@ impl<'a> Builder<'a> {
                 );
             }
         }
+        // A sub-section's title is its trail (`Cut › Only for v1.30.0-rc.0`); its own
+        // words are the last part.
+        let own_title = title.rsplit(" › ").next().unwrap_or(&title);
         let optional = draft.optional.unwrap_or_else(|| {
-            if let Some(found) = condition::of_title(&title) {
+            if let Some(found) =
+                condition::of_title(own_title).or_else(|| condition::of_title(&title))
+            {
                 why.add("optional", format!("{found:?}"), draft.line);
                 true
             } else if says_optional_section(&title) {
@@ -1217,33 +1222,42 @@ fn option_label(text: &str) -> Option<String> {
 fn says_setting(text: &str) -> bool {
     // Every phrase below has one of these words; a pass over the words rules most text out.
     let maybe = SETTING_WORDS.any_in(text);
-    maybe
-        && lower_contains_any(
-            text,
-            &[
-                "alert",
-                "alarm",
-                "thresholds",
-                "threshold set",
-                "threshold configured",
-                "autoscal",
-                "auto-scal",
-                "scale up when",
-                "scale out when",
-                "scaling policy",
-                "scaling rule",
-                "configured to",
-                "configure ",
-                "set to ",
-                "set up ",
-                "page when",
-                "paging",
-                "notify when",
-                "limits set",
-                "limit set",
-                "quota",
-            ],
-        )
+    // `Set replicas to at least 3`, `Limit uploads to 10 MB`: an instruction to configure.
+    let first = text.split_whitespace().next().unwrap_or("");
+    let configures = ["set", "configure", "limit", "cap", "enforce", "restrict"]
+        .iter()
+        .any(|verb| first.eq_ignore_ascii_case(verb));
+    configures
+        || maybe
+            && lower_contains_any(
+                text,
+                &[
+                    "alert",
+                    "alarm",
+                    "thresholds",
+                    "threshold set",
+                    "threshold configured",
+                    "autoscal",
+                    "auto-scal",
+                    "scale up when",
+                    "scale out when",
+                    "scale up if",
+                    "scale out if",
+                    "scaling policy",
+                    "scaling rule",
+                    "configured to",
+                    "configure ",
+                    "set to ",
+                    "set up ",
+                    "page when",
+                    "paging",
+                    "notify when",
+                    "limits set",
+                    "limit set",
+                    "quota",
+                    "retries configured",
+                ],
+            )
 }
 
 /// The words every phrase of [`says_setting`] holds one of.
@@ -1271,6 +1285,7 @@ const SETTING_WORDS: Lexicon = Lexicon::new(&[
     "limits",
     "quota",
     "quotas",
+    "retries",
 ]);
 
 /// The words of a heading or an item, lowercased, punctuation dropped:

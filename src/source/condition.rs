@@ -98,21 +98,33 @@ pub fn of_title(title: &str) -> Option<String> {
         {
             return Some(bare.trim_end_matches([':', '.', '?']).trim().to_string());
         }
-        if (lower.starts_with("for ") || lower.starts_with("only for "))
-            && lower.trim_end_matches([':', '.']).ends_with(" only")
-        {
+        let clause = lower.trim_end_matches([':', '.']);
+        // `Only for v1.30.0-rc.0`, `Only for RC releases`, `For patch releases only`,
+        // `Major releases only`; but `Production only` is an environment, not a condition.
+        let only_for = ["only for ", "only if ", "only when "]
+            .iter()
+            .any(|p| lower.starts_with(p));
+        let for_only = lower.starts_with("for ") && clause.ends_with(" only");
+        let short_only =
+            clause.ends_with(" only") && words.len() <= 4 && !names_environment(clause);
+        if only_for || for_only || short_only {
             return Some(bare.trim_end_matches([':', '.']).trim().to_string());
         }
     }
     None
 }
 
-/// `(if needed)`, `(optional but recommended)`, `(if SEV1/SEV2)`, `(only for v2)`.
+/// `(if needed)`, `(optional but recommended)`, `(if SEV1/SEV2)`, `(only for v2)`, and the
+/// same in brackets: `[Major only]`.
 fn parenthesised(text: &str) -> Option<String> {
+    enclosed(text, '(', ')').or_else(|| enclosed(text, '[', ']'))
+}
+
+fn enclosed(text: &str, open_mark: char, close_mark: char) -> Option<String> {
     let mut rest = text;
-    while let Some(open) = rest.find('(') {
+    while let Some(open) = rest.find(open_mark) {
         let after = &rest[open + 1..];
-        let close = after.find(')')?;
+        let close = after.find(close_mark)?;
         let inner = after[..close].trim();
         if condition_words(inner) {
             // `(skip if the runner is down, note it)`: the condition ends at the comma.
@@ -145,12 +157,24 @@ fn condition_words(inner: &str) -> bool {
         || starts("when applicable")
         || starts("nice to have")
         || starts("stretch")
+        || starts("not needed for")
+        || starts("not needed if")
+        || starts("not required for")
+        || starts("not required if")
+        || starts("not applicable for")
+        || starts("not applicable to")
         || lower == "optional"
         || (lower.ends_with(" only")
             && lower.split_whitespace().count() <= 4
-            && !lower
-                .split(|c: char| !c.is_alphanumeric() && c != '-')
-                .any(|w| ENVIRONMENT_WORDS.contains(&w)))
+            && !names_environment(&lower))
+}
+
+/// Whether a short phrase names an environment (`production only`), which scopes the
+/// item to where it runs rather than making it optional.
+fn names_environment(lower: &str) -> bool {
+    lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .any(|w| ENVIRONMENT_WORDS.contains(&w))
 }
 
 /// `If needed, restart the workers`, `Optional: warm the cache`, `Only for v2.16: ...`.
@@ -163,6 +187,12 @@ fn leading(text: &str) -> Option<String> {
         {
             return Some(bare[..label.len()].to_string());
         }
+    }
+    // `Optionally, publish a pre-release`.
+    if let Some(rest) = lower.strip_prefix("optionally")
+        && rest.starts_with([',', ' ', ':'])
+    {
+        return Some(bare[.."optionally".len()].to_string());
     }
     let clause_start = [
         "if ",
@@ -192,9 +222,13 @@ fn leading(text: &str) -> Option<String> {
     ((2..=12).contains(&words) && clause.len() > clause_start.len()).then(|| clause.to_string())
 }
 
-/// `Pin the release if needed`, `Restart the pods as needed.`
+/// `Pin the release if needed`, `Restart the pods as needed.`, `Notify the list - security
+/// releases only`.
 fn trailing(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
+    if let Some(found) = trailing_only(text, &lower) {
+        return Some(found);
+    }
     let trimmed = lower.trim_end_matches(['.', '!', ' ', ')', '*', '_']);
     // `... if needed` at the end: where ` if ` starts.
     let ends_with_hedge = |text: &str| {
@@ -238,6 +272,22 @@ fn trailing(text: &str) -> Option<String> {
         .trim_end_matches([',', ';', '—', '–', ' ', '-']);
     let phrase = phrase.split([',', ';', '—', '–']).next()?.trim();
     (!phrase.is_empty()).then(|| phrase.to_string())
+}
+
+/// A short `X only` after a dash closing the text: `Notify the list - security releases only`.
+fn trailing_only(text: &str, lower: &str) -> Option<String> {
+    let clause = lower.trim_end_matches(['.', ' ']);
+    if !clause.ends_with(" only") {
+        return None;
+    }
+    let at = [" - ", " – ", " — "]
+        .iter()
+        .filter_map(|dash| clause.rfind(dash).map(|at| at + dash.len()))
+        .max()?;
+    let phrase = &clause[at..];
+    let words = phrase.split_whitespace().count();
+    ((2..=4).contains(&words) && !names_environment(phrase))
+        .then(|| text[at..at + phrase.len()].trim().to_string())
 }
 
 /// `Skip if the schema did not change`, `... — skip unless on Postgres`.
@@ -345,6 +395,16 @@ mod tests {
             ),
             ("Scale the workers as needed", Some("as needed")),
             ("Pin the release if needed, then tag it", Some("if needed")),
+            (
+                "Update CHANGELOG (not needed for hotfixes)",
+                Some("not needed for hotfixes"),
+            ),
+            (
+                "Notify the security list - security releases only",
+                Some("security releases only"),
+            ),
+            ("[Major only] Announce deprecations", Some("Major only")),
+            ("Optionally, publish a pre-release", Some("Optionally")),
         ];
         for (text, expected) in cases {
             assert_eq!(of_item(text).as_deref(), expected, "{text}");
@@ -362,6 +422,9 @@ mod tests {
             "Configure the Notifications",
             "When to escalate is documented",
             "Document the steps to scale out as needed",
+            "Smoke test the canary - production only",
+            "Run the tests, optionally with coverage",
+            "Tick [x] when done",
         ] {
             assert_eq!(of_item(text), None, "{text}");
         }
@@ -380,5 +443,15 @@ mod tests {
         assert_eq!(of_title("When to roll back"), None);
         assert_eq!(of_title("Release steps"), None);
         assert_eq!(of_title("Production only").as_deref(), None);
+        assert_eq!(
+            of_title("Only for v1.30.0-rc.0").as_deref(),
+            Some("Only for v1.30.0-rc.0")
+        );
+        assert_eq!(
+            of_title("Major releases only").as_deref(),
+            Some("Major releases only")
+        );
+        assert_eq!(of_title("Staging and production only"), None);
+        assert_eq!(of_title("Only the essentials remain in this list"), None);
     }
 }
