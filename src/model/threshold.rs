@@ -590,9 +590,17 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
         return false;
     }
     let clause = before.rsplit(['(', ',', ';', ':']).next().unwrap_or(before);
-    !clause
-        .split_whitespace()
-        .any(|w| matches!(w, "with" | "where" | "whose" | "having" | "rated"))
+    // `(only for databases < 50 GB)`: which cases the task covers, not a measured value.
+    let mut previous = "";
+    for word in clause.split_whitespace() {
+        if matches!(word, "with" | "where" | "whose" | "having" | "rated")
+            || (word == "for" && previous == "only")
+        {
+            return false;
+        }
+        previous = word;
+    }
+    true
 }
 
 /// The short noun phrase a threshold measures, from everything before its operator:
@@ -609,6 +617,15 @@ fn short_metric(before: &str) -> String {
         && !clause[at + 1..].trim().is_empty()
     {
         clause = &clause[at + 1..];
+    }
+    // `Roll back if error rate > 5%`, `Check if p95 latency < 200ms`: what follows `if` is
+    // what is measured.
+    for word in [" if ", " when ", " unless "] {
+        if let Some(at) = clause.to_ascii_lowercase().rfind(word)
+            && !clause[at + word.len()..].trim().is_empty()
+        {
+            clause = &clause[at + word.len()..];
+        }
     }
     if clause.contains(['-', '–', '—']) {
         for separator in [" - ", " – ", " — "] {
@@ -832,6 +849,23 @@ mod tests {
 
     fn t(text: &str) -> Threshold {
         Threshold::infer(text).unwrap_or_else(|| panic!("no threshold in {text:?}"))
+    }
+
+    #[test]
+    fn a_comparison_that_scopes_the_task_is_not_a_threshold() {
+        assert_eq!(
+            Threshold::infer("Dump and restore (only for databases < 50 GB)"),
+            None
+        );
+        assert_eq!(t("Roll back only if error rate > 5%").metric, "error rate");
+        for text in [
+            "Roll back only if error rate > 5%",
+            "Rollback if error rate > 5%",
+            "Error budget at least 99.9%",
+            "Response time < 200ms (p95)",
+        ] {
+            assert!(Threshold::infer(text).is_some(), "{text}");
+        }
     }
 
     #[test]
