@@ -111,10 +111,13 @@ pub fn parse(
         Assembler::new(file, fallback_title, diagnostics).assemble(blocks, front_matter);
     if unread_boxes > 0 {
         let at = unread_boxes_line.map_or(String::new(), |l| format!(" from line {l}"));
-        draft.unread_boxes = Some(format!(
+        let seen = format!(
             "{unread_boxes} check box{} in table cells or `☐` marks{at} were seen but not read; rewrite them as task-list lines",
             if unread_boxes == 1 { "" } else { "es" }
-        ));
+        );
+        // Beside other items they would vanish without a word: `validate --strict` says so.
+        draft.why.doubt("skipped", seen.clone(), unread_boxes_line);
+        draft.unread_boxes = Some(seen);
     }
     draft
 }
@@ -278,7 +281,7 @@ impl Scanner<'_, '_> {
                             ));
                         }
                         // `Publishing:` is a heading, not a label.
-                        let text = repaired.trim_end().trim_end_matches(':').to_string();
+                        let text = without_label_colon(&repaired).to_string();
                         if !heading_hidden {
                             in_contacts = says_contacts(&text);
                         }
@@ -518,7 +521,7 @@ impl Scanner<'_, '_> {
             item.emitted = true;
             item.block = Some(self.blocks.len());
             let text = item.group_text.take().unwrap_or_default();
-            let text = text.trim().trim_end_matches(':').to_string();
+            let text = without_label_colon(&text).to_string();
             self.blocks.push(Block::Item {
                 depth: self.emitted_open,
                 text,
@@ -713,7 +716,7 @@ impl Scanner<'_, '_> {
         }
         if p.strong_text && !p.plain_text {
             let label = p.text.trim().ends_with(':') || raw.trim_end().ends_with(':');
-            let text = collapse_whitespace(p.text.trim().trim_end_matches(':').trim());
+            let text = collapse_whitespace(without_label_colon(&p.text));
             self.blocks.push(Block::Pseudo { text, line, label });
         } else if !p.text.trim().is_empty() {
             self.blocks.push(Block::Prose {
@@ -836,6 +839,29 @@ impl Scanner<'_, '_> {
 
 /// The line starting at `at`, read no further than a label could reach: a line of a
 /// hundred thousand list markers must not be scanned once per marker.
+/// `Publishing:` as a heading or a group's label: the colon that introduces what follows
+/// is not part of the name. A colon that closes an emoji shortcode (`Ship it :rocket:`)
+/// is (when GitHub knows the name), so the shortcode can still be shown as GitHub shows it.
+fn without_label_colon(text: &str) -> &str {
+    let text = text.trim();
+    let Some(head) = text.strip_suffix(':') else {
+        return text;
+    };
+    let name = head
+        .bytes()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
+        .count();
+    let closes_shortcode = name > 0
+        && head[..head.len() - name].ends_with(':')
+        && emojis::get_by_shortcode(&head[head.len() - name..]).is_some();
+    if closes_shortcode {
+        text
+    } else {
+        head.trim_end_matches(':').trim_end()
+    }
+}
+
 fn first_line_at(src: &str, at: usize) -> &str {
     const REACH: usize = 512;
     let rest = &src[at..];
@@ -1023,10 +1049,11 @@ fn is_blank_value(rest: &str) -> bool {
     let mut rest = rest;
     let mut saw = false;
     loop {
-        rest = rest.trim_start_matches([' ', '-', '/', '(', ')', '*', '|']);
+        rest = rest.trim_start_matches([' ', '-', '/', '(', ')', '*', '|', ':']);
         if rest.is_empty() {
             return saw;
         }
+        let token_end = rest.find([' ', '|', '*']).unwrap_or(rest.len());
         if rest.starts_with("..") || rest.starts_with('…') {
             rest = rest.trim_start_matches(['.', '…']);
         } else if let Some(after) = rest.strip_prefix('.') {
@@ -1051,11 +1078,61 @@ fn is_blank_value(rest: &str) -> bool {
             && is_placeholder(&inner[..close])
         {
             rest = &inner[close + 1..];
+        } else if is_bare_placeholder(&rest[..token_end]) {
+            rest = &rest[token_end..];
         } else {
             return false;
         }
         saw = true;
     }
+}
+
+/// A template written in place of a value, without brackets: `YYYY-MM-DD`, `HH:MM`,
+/// `vX.Y.Z`, `X.Y`, and a prefix before the blank: `@____`, `INC-_____`, `CHG-`.
+fn is_bare_placeholder(token: &str) -> bool {
+    let token = token.trim_end_matches(['.', ',', ';']);
+    if token.is_empty() || token.len() > 24 || token.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    // Dates and times: only the letters of their parts, and separators.
+    let date = token.bytes().all(|b| {
+        matches!(
+            b,
+            b'Y' | b'M'
+                | b'D'
+                | b'H'
+                | b'S'
+                | b'y'
+                | b'm'
+                | b'd'
+                | b'h'
+                | b's'
+                | b'-'
+                | b'/'
+                | b':'
+                | b'T'
+        )
+    }) && token.bytes().filter(u8::is_ascii_alphabetic).count() >= 4
+        && token.contains(['-', '/', ':']);
+    // Versions: `X.Y`, `x.y.z`, `vX.Y.Z`.
+    let version = {
+        let parts = token.strip_prefix(['v', 'V']).unwrap_or(token);
+        parts.contains('.')
+            && parts
+                .split('.')
+                .all(|p| p.len() == 1 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+    };
+    // A short prefix, then the blank: `@____`, `INC-_____`, `#___`, `CHG-`.
+    let prefixed = {
+        let head = token.trim_end_matches('_');
+        let blank = head.len() < token.len() || head.ends_with('-');
+        blank
+            && (1..=8).contains(&head.len())
+            && head
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || matches!(b, b'@' | b'#' | b'-'))
+    };
+    date || version || prefixed
 }
 
 /// `**Release Branch**:` or `**What broke:**` with nothing after it.
@@ -1169,30 +1246,33 @@ fn contact_from_line(line: &str) -> Option<Contact> {
         .filter(|p| !p.is_empty())
     {
         let unwrapped = part.trim_matches(['<', '>']).trim_start_matches("mailto:");
-        if unwrapped.contains('@') && !unwrapped.contains(' ') {
+        if is_email(unwrapped) {
             contact.email = Some(unwrapped.to_string());
+        } else if let Some((email, rest)) = email_within(part) {
+            // `Carol Wu <carol@example.com>`, `dba-oncall@example.com (pager)`.
+            contact.email = Some(email.to_string());
+            let name = without_remarks(&rest);
+            if !name.is_empty() {
+                name_parts.push(name);
+            }
         } else if looks_like_phone(part) {
             contact.phone = Some(part.to_string());
         } else if let Some((phone, rest)) = phone_within(part) {
             // `+1-555-0123 (primary)`: the number, and a remark that is not a name.
             contact.phone = Some(phone.to_string());
-            // What is left is a name, once remarks in parentheses are set aside.
-            let mut name = String::new();
-            let mut depth = 0usize;
-            for c in rest.chars() {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth = depth.saturating_sub(1),
-                    _ if depth == 0 => name.push(c),
-                    _ => {}
-                }
-            }
-            let name = name.trim().trim_matches(['-', '–', '—', ':']).trim();
+            let name = without_remarks(&rest);
             if !name.is_empty() {
-                name_parts.push(name.to_string());
+                name_parts.push(name);
             }
         } else if !(part.starts_with('[') && part.ends_with(']')) {
-            // `[Contact Information]` is a placeholder, not a name.
+            // `[Contact Information]` is a placeholder, not a name. A bracket closed here
+            // but opened in the part before (`Dan (dan@example.com, ext. 4412)`) is not
+            // part of the name either.
+            let part = if part.ends_with(')') && !part.contains('(') {
+                part.trim_end_matches(')').trim_end()
+            } else {
+                part
+            };
             name_parts.push(part.to_string());
         }
     }
@@ -1200,6 +1280,45 @@ fn contact_from_line(line: &str) -> Option<Contact> {
         contact.name = Some(name_parts.join(", "));
     }
     Some(contact)
+}
+
+/// What is left of a contact's words once remarks in parentheses are set aside: a name.
+fn without_remarks(text: &str) -> String {
+    let mut name = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            '<' | '>' => {}
+            _ if depth == 0 => name.push(c),
+            _ => {}
+        }
+    }
+    collapse_whitespace(name.trim().trim_matches(['-', '–', '—', ':']).trim())
+}
+
+/// `name@example.com`; not a handle such as `@alice`.
+fn is_email(word: &str) -> bool {
+    let word = word.trim_start_matches("mailto:");
+    !word.contains(char::is_whitespace)
+        && word.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+}
+
+/// An email address among other words (`Carol Wu <carol@example.com>`), and the words
+/// around it.
+fn email_within(text: &str) -> Option<(&str, String)> {
+    let token = text
+        .split_whitespace()
+        .find(|word| is_email(word.trim_matches(['<', '>', '(', ')', '[', ']', ',', ';', '.'])))?;
+    let email = token
+        .trim_matches(['<', '>', '(', ')', '[', ']', ',', ';', '.'])
+        .trim_start_matches("mailto:");
+    let at = text.find(token)?;
+    let rest = format!("{}{}", &text[..at], &text[at + token.len()..]);
+    Some((email, rest))
 }
 
 /// A phone number inside other words, and the words around it.
@@ -1345,8 +1464,18 @@ impl<'a> Assembler<'a> {
                     ..
                 } = block
                 {
-                    self.draft.title = text;
-                    self.draft.title_line = Some(line);
+                    if self.draft.title.is_empty() {
+                        self.draft.title = text;
+                        self.draft.title_line = Some(line);
+                    } else {
+                        self.draft.why.add(
+                            "title",
+                            format!(
+                                "the front matter's; the heading {text:?} names the same document"
+                            ),
+                            Some(line),
+                        );
+                    }
                     if directive.is_some() {
                         self.warning(
                             line,
@@ -1541,7 +1670,10 @@ impl<'a> Assembler<'a> {
             // `## Overview` opening a file is a part of it, not its name.
             first_level == min_level && alone_at_top && !is_generic_heading(first_text)
         };
-        let title = (!has_front_title && !items_before && title_like).then_some(first);
+        // Under a front-matter title, the file's own `# Migration plan` above its `##`
+        // parts still names the document: it is set aside, not made the only phase.
+        let deeper = headings.iter().any(|(_, l)| *l > first_level);
+        let title = (!items_before && title_like && (!has_front_title || deeper)).then_some(first);
         if title.is_none() && !has_front_title && first_level == min_level {
             let line = match &blocks[first] {
                 Block::Heading { line, .. } => Some(*line),
@@ -1877,7 +2009,9 @@ impl<'a> Assembler<'a> {
         };
         if !detail.is_empty() {
             // Read after inference: the item's own words decide its threshold and condition.
-            item.text.push_str(": ");
+            // `Update node_version.h:` already ends in the colon that introduces its detail.
+            item.text
+                .push_str(if item.text.ends_with(':') { " " } else { ": " });
             item.text.push_str(&collapse_whitespace(&detail.join("; ")));
             item.why.add(
                 "kept",
@@ -2229,6 +2363,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn templates_written_in_place_of_a_value_are_blanks() {
+        for line in [
+            "**Target date:** YYYY-MM-DD",
+            "**Version:** vX.Y.Z",
+            "**Release captain**: @________",
+            "**Incident ID**: INC-_____",
+            "**Change ticket:** CHG-",
+            "**Start time (UTC)**: ____:____",
+            "**Window:** HH:MM - HH:MM",
+        ] {
+            assert!(field_label(line).is_some(), "{line}");
+        }
+        for line in [
+            "**Version:** v2.3.1",
+            "**Date:** 2026-11-24",
+            "**Owner:** SRE",
+            "**Status:** DONE",
+            "**Ticket:** INC-4412",
+            "**Note:** X.Y is deprecated",
+        ] {
+            assert_eq!(field_label(line), None, "{line}");
+        }
+    }
+
+    #[test]
     fn field_labels_need_a_blank() {
         assert_eq!(
             field_label("*Deployment Date:* _______________"),
@@ -2247,6 +2406,25 @@ mod tests {
         ));
         assert!(is_signoff_line("Signature: ________"));
         assert!(!is_signoff_line("Signed the contract"));
+    }
+
+    #[test]
+    fn an_email_beside_a_name_or_a_remark_is_the_contacts_email() {
+        let c = contact_from_line("**Network**: Carol Wu <carol@example.com>").unwrap();
+        assert_eq!(
+            (c.name.as_deref(), c.email.as_deref()),
+            (Some("Carol Wu"), Some("carol@example.com"))
+        );
+        let c = contact_from_line("**DBA**: dba-oncall@example.com (pager)").unwrap();
+        assert_eq!(
+            (c.name.as_deref(), c.email.as_deref()),
+            (None, Some("dba-oncall@example.com"))
+        );
+        let c = contact_from_line("**Release lead**: @alice").unwrap();
+        assert_eq!(
+            (c.name.as_deref(), c.email.as_deref()),
+            (Some("@alice"), None)
+        );
     }
 
     #[test]
