@@ -113,19 +113,27 @@ fn doubts(checklist: &Checklist) -> Vec<Diagnostic> {
         .all_notes()
         .filter(|note| note.doubtful)
         .map(|note| {
-            Diagnostic::warning(
-                &checklist.source.path,
-                note.line,
-                format!(
-                    "inferred {}: {}; if that is wrong, say what it is with a <!-- deploycheck: ... --> comment",
-                    note.what,
-                    if note.why.is_empty() {
-                        "a number without a unit read from the item's text"
-                    } else {
-                        &note.why
-                    }
+            // The comment that corrects this inference, where there is one.
+            let fix = match note.what {
+                "threshold" => Some("<!-- deploycheck: threshold=none -->"),
+                "role" => Some("<!-- deploycheck: role=... -->"),
+                // Nothing was inferred to correct: the note says what to change.
+                "skipped" => None,
+                _ => Some("<!-- deploycheck: ... -->"),
+            };
+            let why = if note.why.is_empty() {
+                "a number without a unit read from the item's text"
+            } else {
+                &note.why
+            };
+            let message = match fix {
+                Some(fix) => format!(
+                    "inferred {}: {why}; if that is wrong, say what it is with a {fix} comment",
+                    note.what
                 ),
-            )
+                None => why.to_string(),
+            };
+            Diagnostic::warning(&checklist.source.path, note.line, message)
         })
         .collect()
 }

@@ -439,8 +439,13 @@ fn entry_command(entry: &Entry, measured: bool, trigger: bool) -> Result<ParsedE
             .filter(|s| *s != Status::Pending)
             .ok_or_else(|| {
                 format!(
-                    "`{word}` is not a status (done, failed, skipped, n/a, deferred{})",
-                    if trigger { ", clear, holds" } else { "" }
+                    "`{word}` is not a status (done, failed, skipped, n/a, deferred{}{})",
+                    if trigger { ", clear, holds" } else { "" },
+                    if measured {
+                        "; or a value, or `y! REASON` for done without one"
+                    } else {
+                        ""
+                    }
                 )
             })
     };
@@ -462,8 +467,16 @@ fn entry_command(entry: &Entry, measured: bool, trigger: bool) -> Result<ParsedE
             let word = word.trim();
             let command = if looks_measured(word) {
                 measured_value(word)?
-            } else if matches!(word, "y!" | "done!") {
-                Command::DoneWithoutValue { reason: None }
+            } else if let Some(reason) = ["y!", "done!"]
+                .iter()
+                .find_map(|w| word.strip_prefix(w))
+                .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+            {
+                // `y! the limit is a setting here`, as at the prompt.
+                let reason = reason.trim();
+                Command::DoneWithoutValue {
+                    reason: (!reason.is_empty()).then(|| reason.to_string()),
+                }
             } else {
                 Command::Answer {
                     status: status_word(word)?,
