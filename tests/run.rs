@@ -116,6 +116,27 @@ fn a_measured_value_over_its_threshold_fails_the_item() {
 }
 
 #[test]
+fn an_answers_file_takes_y_bang_with_a_reason_as_the_prompt_does() {
+    let output = project()
+        .write(
+            "a.yaml",
+            answers_with(RESPONSE, "\"y! measured by the load test, not here\""),
+        )
+        .args(&["run", "production", "--answers", "a.yaml"])
+        .run();
+    let record = output.only_record();
+    let item = record.items.iter().find(|i| i.id == RESPONSE).unwrap();
+    assert_eq!(item.status, Status::Done);
+    assert_eq!(item.value, None);
+    let reason = item.reason.as_deref().unwrap_or_default();
+    assert!(reason.contains("done without a value"), "{reason}");
+    assert!(
+        reason.contains("measured by the load test, not here"),
+        "{reason}"
+    );
+}
+
+#[test]
 fn a_holding_trigger_walks_the_rollback_and_ends_rolled_back() {
     // The answers file says the trigger holds; the rollback procedure is answered on stdin.
     let output = project()
