@@ -620,12 +620,26 @@ fn short_metric(before: &str) -> String {
     }
     // `Roll back if error rate > 5%`, `Check if p95 latency < 200ms`: what follows `if` is
     // what is measured.
-    for word in [" if ", " when ", " unless "] {
-        if let Some(at) = clause.to_ascii_lowercase().rfind(word)
-            && !clause[at + word.len()..].trim().is_empty()
-        {
-            clause = &clause[at + word.len()..];
+    // Word by word: this runs for every threshold found, and most clauses are short.
+    let mut after_if = None;
+    let mut words = clause.split(' ').peekable();
+    let mut at = 0;
+    while let Some(word) = words.next() {
+        at += word.len() + 1;
+        let conditional = match word.len() {
+            2 => word.eq_ignore_ascii_case("if"),
+            4 => word.eq_ignore_ascii_case("when"),
+            6 => word.eq_ignore_ascii_case("unless"),
+            _ => false,
+        };
+        if conditional && at > word.len() + 1 && words.peek().is_some() {
+            after_if = Some(at);
         }
+    }
+    if let Some(at) = after_if
+        && !clause[at..].trim().is_empty()
+    {
+        clause = &clause[at..];
     }
     if clause.contains(['-', '–', '—']) {
         for separator in [" - ", " – ", " — "] {

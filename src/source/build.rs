@@ -396,9 +396,8 @@ impl<'a> Builder<'a> {
         // words are the last part.
         let own_title = title.rsplit(" › ").next().unwrap_or(&title);
         let optional = draft.optional.unwrap_or_else(|| {
-            if let Some(found) =
-                condition::of_title(own_title).or_else(|| condition::of_title(&title))
-            {
+            let trail = || (own_title.len() < title.len()).then(|| condition::of_title(&title));
+            if let Some(found) = condition::of_title(own_title).or_else(|| trail().flatten()) {
                 why.add("optional", format!("{found:?}"), draft.line);
                 true
             } else if says_optional_section(&title) {
