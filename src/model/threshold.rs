@@ -163,6 +163,9 @@ const WORD_OPERATORS: &[(&str, Comparison)] = &[
     ("shorter than", Comparison::Less),
     ("greater than", Comparison::Greater),
     ("higher than", Comparison::Greater),
+    ("larger than", Comparison::Greater),
+    ("bigger than", Comparison::Greater),
+    ("smaller than", Comparison::Less),
     ("lower than", Comparison::Less),
     ("fewer than", Comparison::Less),
     ("less than", Comparison::Less),
@@ -613,10 +616,39 @@ fn short_metric(before: &str) -> String {
         .trim_end();
     let mut clause = trimmed;
     // One search for the punctuation, and the dashes only where there is a dash at all.
+    // `Wait for the job (should take < 2h)`: a clause of nothing but hedges names no
+    // metric; what it hedges, before the bracket, does.
+    const HEDGING: Lexicon = Lexicon::new(&[
+        "should",
+        "must",
+        "take",
+        "takes",
+        "expected",
+        "expect",
+        "target",
+        "goal",
+        "ideally",
+        "typically",
+        "usually",
+        "normally",
+        "approximately",
+        "approx",
+        "about",
+        "around",
+        "be",
+    ]);
     if let Some(at) = clause.rfind(['(', ',', ':', ';', '[', '|'])
         && !clause[at + 1..].trim().is_empty()
     {
-        clause = &clause[at + 1..];
+        let after = &clause[at + 1..];
+        let hedging = after
+            .split_whitespace()
+            .all(|w| HEDGING.contains(w.as_bytes()));
+        if !hedging || clause[..at].trim().is_empty() {
+            clause = after;
+        } else {
+            clause = clause[..at].trim_end();
+        }
     }
     // `Roll back if error rate > 5%`, `Check if p95 latency < 200ms`: what follows `if` is
     // what is measured.
@@ -872,6 +904,20 @@ mod tests {
             None
         );
         assert_eq!(t("Roll back only if error rate > 5%").metric, "error rate");
+        let bundle = t("Bundle is not larger than 250 KB");
+        assert_eq!(
+            (bundle.op, bundle.value, bundle.unit.as_deref()),
+            (Comparison::LessOrEqual, 250.0, Some("KB"))
+        );
+        assert_eq!(t("Image smaller than 1 GB").op, Comparison::Less);
+        assert_eq!(
+            t("Database size recorded (expected < 500 GB)").metric,
+            "Database size recorded"
+        );
+        assert_eq!(
+            t("Load test passed (100 concurrent users, p95 < 300ms)").metric,
+            "p95"
+        );
         for text in [
             "Roll back only if error rate > 5%",
             "Rollback if error rate > 5%",
