@@ -359,7 +359,7 @@ impl<'a> Builder<'a> {
             }
         });
         let role = match kind {
-            SectionKind::Signoff => Some(role.unwrap_or_else(|| title.clone())),
+            SectionKind::Signoff => Some(role.unwrap_or_else(|| role_of_title(&title))),
             _ => {
                 if let Some(role) = role {
                     self.error(
@@ -1346,6 +1346,20 @@ pub fn looks_like_role(title: &str) -> bool {
         })
 }
 
+/// The role a sign-off section's title names: `QA sign-off` is signed by `QA`.
+fn role_of_title(title: &str) -> String {
+    let lower = title.to_ascii_lowercase();
+    for suffix in [" sign-off", " signoff", " sign off", " approval"] {
+        if lower.ends_with(suffix) && lower.len() > suffix.len() {
+            let role = title[..title.len() - suffix.len()].trim_end_matches([' ', '-', '–', ':']);
+            if !role.is_empty() {
+                return role.to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
 /// A group of siblings whose IDs are made unique: items in place, or phases and sections
 /// with their IDs beside their keys.
 trait Siblings {
@@ -1584,6 +1598,15 @@ fn provisional_end(at: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signoff_title_names_its_role_without_the_word_signoff() {
+        assert_eq!(role_of_title("QA sign-off"), "QA");
+        assert_eq!(role_of_title("Security Team Signoff"), "Security Team");
+        assert_eq!(role_of_title("Change board approval"), "Change board");
+        assert_eq!(role_of_title("Release Manager"), "Release Manager");
+        assert_eq!(role_of_title("Sign-off"), "Sign-off");
+    }
     use proptest::prelude::*;
 
     /// The general path, without the shortcut for plain text.

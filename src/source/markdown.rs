@@ -12,6 +12,7 @@ use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, T
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
     ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
+    says_signoff,
 };
 use super::diagnostic::{Diagnostic, LineIndex, count_newlines};
 use super::directive::{Directive, find_directives};
@@ -953,6 +954,8 @@ fn is_signoff_line(line: &str) -> bool {
         "signed:",
         "signature:",
         "signed by:",
+        "signed off by:",
+        "signed-off-by:",
         "approved by:",
         "sign-off:",
     ]
@@ -1574,20 +1577,7 @@ impl<'a> Assembler<'a> {
                         description.push(text);
                     }
                 }
-                Block::Signoff { line, label } => {
-                    self.ensure_section(line);
-                    if let Some(section) = self.section.as_mut()
-                        && !section.signoff
-                    {
-                        section.signoff = true;
-                        section.signed_as = label.replace(['*', '_', ':'], "").trim().to_string();
-                        section.draft.why.add(
-                            "sign-off",
-                            format!("{label:?} at line {line}"),
-                            Some(line),
-                        );
-                    }
-                }
+                Block::Signoff { line, label } => self.signature_line(&label, line),
                 Block::Field { name, line } => self.field(name, line),
                 Block::Contact { contact, line } => self.draft.contacts.push(DraftContact {
                     contact: *contact,
@@ -1955,11 +1945,17 @@ impl<'a> Assembler<'a> {
             }
             return;
         }
+        // `- [ ] Signed off by: ________` closing a section is its signature line, written
+        // as a task: the section is signed, and there is nothing to tick.
+        if depth == 0 && !group && text.contains(':') && is_signoff_line(&text) {
+            self.signature_line(&signoff_label(&text), line);
+            return;
+        }
         // `- [ ] Technical Lead: [Name] - [Date]` under `**Approved By**:`: each row is the
         // sign-off of its own role, not one role named after the block.
         if depth == 0
             && !group
-            && let Some(role) = approver_role(&text)
+            && let Some(role) = approver_role(&text).or_else(|| self.handle_row(&text))
         {
             self.approver_section(role, line);
         }
@@ -2023,6 +2019,43 @@ impl<'a> Assembler<'a> {
             item.check = Some(Box::new(check.0));
         }
         self.item_stack.push(item);
+    }
+
+    /// `**Signed:** ____` (or `- [ ] Signed off by: ____`): the open section is signed.
+    fn signature_line(&mut self, label: &str, line: u32) {
+        self.ensure_section(line);
+        if let Some(section) = self.section.as_mut()
+            && !section.signoff
+        {
+            section.signoff = true;
+            section.signed_as = label.replace(['*', '_', ':'], "").trim().to_string();
+            section
+                .draft
+                .why
+                .add("sign-off", format!("{label:?} at line {line}"), Some(line));
+        }
+    }
+
+    /// `- [ ] QA: @alice` under a sign-off heading: the role, signed by the person named.
+    fn handle_row(&self, text: &str) -> Option<String> {
+        let (label, rest) = text.split_once(':')?;
+        let handle = rest.trim();
+        let is_handle = handle.strip_prefix('@').is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'))
+        });
+        let label = label.trim().trim_matches(['*', '_']).trim();
+        let under_signoff = self
+            .section
+            .as_ref()
+            .map(|s| s.draft.title.as_str())
+            .into_iter()
+            .chain(self.phase.as_ref().map(|p| p.draft.title.as_str()))
+            .any(says_signoff);
+        (is_handle && under_signoff && !label.is_empty() && label.split_whitespace().count() <= 4)
+            .then(|| label.to_string())
     }
 
     /// Opens a sign-off section for one approver row.
