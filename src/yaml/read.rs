@@ -361,6 +361,19 @@ const PLAIN_BYTES: [u8; 256] = {
     table
 };
 
+/// Bytes [`Parser::simple_key`] takes after a key's first: ASCII letters, digits, `_`, `-`,
+/// `.` and `/`.
+const SIMPLE_KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let byte = i as u8;
+        table[i] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b'/');
+        i += 1;
+    }
+    table
+};
+
 /// Bytes that may not start a plain scalar, or only when followed by a non-blank.
 const INDICATORS: [bool; 256] = {
     let mut table = [false; 256];
@@ -1651,6 +1664,9 @@ impl<'de> Parser<'de> {
     /// A key of a block mapping at column `indent`, at its first character; leaves the
     /// position after its `:`.
     fn block_key(&mut self, indent: usize) -> Result<Scalar<'de>, Error> {
+        if let Some(key) = self.simple_key(indent) {
+            return Ok(key);
+        }
         let byte = self.at(0);
         let scalar = match byte {
             b'\'' | b'"' => self.quoted()?,
@@ -1687,6 +1703,42 @@ impl<'de> Parser<'de> {
         self.check_key_length(&scalar)?;
         self.pos += 1;
         Ok(scalar)
+    }
+
+    /// The key nearly every line of a record or answers file starts with, read in one
+    /// scan: ASCII letters and digits first, then those, `_`, `-`, `.` and `/`, then `:`
+    /// and a space or a line feed. It reads exactly as the general path in
+    /// [`Self::block_key`] reads it (a plain scalar that stops at that `:`), and leaves the
+    /// parser in the same state; anything else (quotes, other characters, a `:` at the end
+    /// of the text or before a tab or CR, a key too long) is `None`, for the general path.
+    #[inline]
+    fn simple_key(&mut self, indent: usize) -> Option<Scalar<'de>> {
+        let bytes = self.bytes;
+        let start = self.pos;
+        if !bytes.get(start)?.is_ascii_alphanumeric() {
+            return None;
+        }
+        let mut i = start + 1;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| SIMPLE_KEY_BYTES[usize::from(b)])
+        {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b':')
+            || !matches!(bytes.get(i + 1), Some(b' ' | b'\n'))
+            || i - start > MAX_SIMPLE_KEY
+        {
+            return None;
+        }
+        let mark = self.mark();
+        self.plain_end = Some((i, indent as isize + 1));
+        self.pos = i + 1;
+        Some(Scalar {
+            value: Cow::Borrowed(&self.text[start..i]),
+            plain: true,
+            mark,
+        })
     }
 
     /// A simple key, from its start to the `:` at `pos`, is at most [`MAX_SIMPLE_KEY`]
