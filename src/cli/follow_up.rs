@@ -177,7 +177,8 @@ pub(super) fn walk_follow_ups(
     } else {
         writeln!(io.stdout, "No follow-up answered; nothing was written.")?;
     }
-    let now = RunState::load(&folder.path, &io.cwd)?.effective();
+    let after = RunState::load(&folder.path, &io.cwd)?;
+    let now = after.effective();
     let style = io.style;
     let line = format!("The run now: {}", now.headline());
     let painted = match now.verdict {

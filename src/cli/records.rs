@@ -87,11 +87,11 @@ pub fn diff(
             format == DiffFormat::Markdown,
         )?,
     }
-    Ok(if diff.is_empty() {
-        exit::SUCCESS
-    } else {
-        exit::FAILURE
-    })
+    let same = diff.is_empty();
+    // The process ends soon after: freeing two large records node by node would hold up
+    // the answer and give nothing back, so they are left for the process's exit.
+    std::mem::forget((first, second));
+    Ok(if same { exit::SUCCESS } else { exit::FAILURE })
 }
 
 fn write_diff(
@@ -189,19 +189,23 @@ pub fn verify(
     path: &Path,
     allowed_signers: Option<&Path>,
 ) -> Result<i32, crate::Error> {
-    // Replaying the journal costs about as much as reading the record: both at once, the
-    // replay on a thread of its own (it only reads the journal, which reading the record
-    // never writes).
+    // Replaying the journal costs about as much as reading the record and computing its
+    // digest: both at once, the replay on a thread of its own (it only reads the journal,
+    // which reading the record never writes). The replayed record is not sealed: it is
+    // compared with the record on disk, whose digest is computed here anyway.
     let folder = RunFolder::containing(&io.cwd.join(path));
     let (state, journal) = std::thread::scope(|scope| {
         let journal = scope.spawn(|| journal_run(&folder));
-        let state = load(io, path);
+        let state = load(io, path).map(|state| {
+            let digest = state.record.compute_digest();
+            (state, digest)
+        });
         let journal = journal
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (state, journal)
     });
-    let state = state?;
+    let (state, digest) = state?;
     let journal = if state.folder.path == folder.path {
         journal
     } else {
@@ -222,7 +226,7 @@ pub fn verify(
         style: io.style,
         failed: false,
     };
-    check_record(&mut check, &state, journal)?;
+    check_record(&mut check, &state, &digest, journal)?;
     check_addenda(&mut check, &state, allowed.as_deref())?;
     check_legacy_signatures(&mut check, &state.record, allowed.as_deref())?;
     let failed = check.failed;
@@ -253,6 +257,8 @@ pub fn verify(
             style.green("verifies")
         }
     )?;
+    // As in `diff`: the record is left for the process's exit to reclaim.
+    std::mem::forget(state);
     Ok(if failed { exit::FAILURE } else { exit::SUCCESS })
 }
 
@@ -280,13 +286,14 @@ impl Checks<'_> {
 
 /// The record on its own: its digest, its verdict against its items, its journal, and its
 /// bytes against the ones the journal's finish line names.
+/// `digest` is the one the record's content gives.
 fn check_record(
     check: &mut Checks<'_>,
     state: &RunState,
+    digest: &str,
     journal: JournalRun,
 ) -> std::io::Result<()> {
     let record = &state.record;
-    let digest = record.compute_digest();
     if digest == record.digest {
         check.ok(&format!("digest matches the content ({})", record.digest))?;
     } else {
@@ -320,7 +327,7 @@ fn check_record(
         ))?;
     }
     // The journal is the run: the record must be the one it gives.
-    match journal_check(journal, record) {
+    match journal_check(journal, record, digest) {
         JournalCheck::Absent => {
             check.note("no journal beside the record; checked the record on its own")?
         }
@@ -504,6 +511,7 @@ enum JournalCheck {
 enum JournalRun {
     Absent,
     Unreadable(String),
+    /// Judged, but with its digest left empty (see [`journal_check`]).
     Gives(Box<Record>),
 }
 
@@ -518,20 +526,33 @@ fn journal_run(folder: &RunFolder) -> JournalRun {
         Err(error) => return JournalRun::Unreadable(error.to_string()),
     };
     match replay(contents.entries) {
-        Ok(walk) => JournalRun::Gives(Box::new(walk.record())),
+        Ok(walk) => {
+            let record = walk.record_unsealed();
+            // Only `verify` replays a journal this way, and it ends soon after: freeing
+            // the replayed run event by event would hold up its answer and give nothing
+            // back, so the walk is left for the process's exit to reclaim.
+            std::mem::forget(walk);
+            JournalRun::Gives(Box::new(record))
+        }
         Err(error) => JournalRun::Unreadable(format!("{}: {error}", journal.display())),
     }
 }
 
-/// Compares the record the journal gives with the one on disk.
-fn journal_check(journal: JournalRun, record: &Record) -> JournalCheck {
+/// Compares the record the journal gives with the one on disk, whose content gives
+/// `digest`.
+fn journal_check(journal: JournalRun, record: &Record, digest: &str) -> JournalCheck {
     let mut expected = match journal {
         JournalRun::Absent => return JournalCheck::Absent,
         JournalRun::Unreadable(error) => return JournalCheck::Unreadable(error),
         JournalRun::Gives(expected) => *expected,
     };
+    // The journal's record, sealed, has the digest of its own content; where that content
+    // is the record's, it is `digest`, and where it is not, the records differ anyway.
+    expected.digest = digest.to_string();
     expected.signatures = record.signatures.clone();
     if &expected == record {
+        // As the walk it came from: left for the process's exit.
+        std::mem::forget(expected);
         return JournalCheck::Agrees;
     }
     // The record diff already compares two records part by part: the journal's run is

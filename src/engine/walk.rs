@@ -1039,9 +1039,22 @@ impl Walk {
         self.record_ending(self.end.as_ref())
     }
 
+    /// The record as the run stands, judged but not sealed: its digest is left empty. For
+    /// `verify`, which compares it with a record whose digest it computes anyway.
+    pub fn record_unsealed(&self) -> Record {
+        self.judged_record(self.end.as_ref())
+    }
+
     /// The record the run would have if it ended as `end` now: what a finish writes, and
     /// names in its journal line before writing it.
     pub fn record_ending(&self, end: Option<&End>) -> Record {
+        let mut record = self.judged_record(end);
+        record.seal();
+        record
+    }
+
+    /// [`Self::record_ending`] before its digest is computed.
+    fn judged_record(&self, end: Option<&End>) -> Record {
         let (finished_at, stopped) = match end {
             None => (None, None),
             Some(End::Finished { at }) => (Some(at.clone()), None),
@@ -1086,7 +1099,8 @@ impl Walk {
             digest: String::new(),
             signatures: Vec::new(),
         };
-        record.settle();
+        let assessment = record.judge();
+        record.take_judgement(assessment);
         record
     }
 

@@ -461,12 +461,27 @@ impl Record {
     /// Fills the derived parts from the rest and seals: how every record is finished.
     pub fn settle(&mut self) {
         let assessment = self.judge();
+        self.take_judgement(assessment);
+        self.seal();
+    }
+
+    /// Puts `assessment`, a judgement of this record's items, in its derived parts: the
+    /// counts, verdict, causes, outstanding and triggers held. The digest is left alone.
+    pub fn take_judgement(&mut self, assessment: Assessment) {
         self.counts = assessment.counts;
         self.verdict = assessment.verdict;
         self.causes = assessment.causes;
         self.outstanding = assessment.outstanding;
         self.rollback.triggers_held = assessment.triggers_held;
-        self.seal();
+    }
+
+    /// Whether the derived parts already hold `assessment`.
+    pub fn bears_out(&self, assessment: &Assessment) -> bool {
+        self.verdict == assessment.verdict
+            && self.causes == assessment.causes
+            && self.outstanding == assessment.outstanding
+            && self.counts == assessment.counts
+            && self.rollback.triggers_held == assessment.triggers_held
     }
 }
 

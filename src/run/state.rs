@@ -22,6 +22,7 @@
 //! A new kind of addendum is one more [`AddendumKind`] variant, read in
 //! [`read_addenda`] and folded in [`RunState::effective`].
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::audit::signing::{SignedBy, check_detached};
@@ -218,13 +219,27 @@ impl RunState {
     /// The record as the run stands now: the valid addenda folded into its sign-offs,
     /// statements and follow-ups, and the verdict, causes, counts and outstanding
     /// recomputed. Its digest is the stored record's; it is never written anywhere.
-    pub fn effective(&self) -> Record {
+    pub fn effective(&self) -> Cow<'_, Record> {
         self.effective_with(self.addenda.len())
     }
 
     /// The record with only the first `count` valid addenda folded in: what the run
     /// stood at after each of them, for `verify` to say what each one changed.
-    pub fn effective_with(&self, count: usize) -> Record {
+    ///
+    /// With nothing to fold in and a stored judgement that its items bear out (every
+    /// record as written), that is the stored record itself, borrowed: a copy of a
+    /// 100,000-item record costs as much as reading it.
+    pub fn effective_with(&self, count: usize) -> Cow<'_, Record> {
+        let count = count.min(self.addenda.len());
+        if count == 0 {
+            let assessment = self.record.judge();
+            if self.record.bears_out(&assessment) {
+                return Cow::Borrowed(&self.record);
+            }
+            let mut record = self.record.clone();
+            record.take_judgement(assessment);
+            return Cow::Owned(record);
+        }
         let mut record = self.record.clone();
         let mut answers: Vec<&crate::model::FollowUpAnswer> = Vec::new();
         for addendum in self.addenda.iter().take(count) {
@@ -242,12 +257,8 @@ impl RunState {
             derive_parents(&mut record);
         }
         let assessment = record.judge();
-        record.counts = assessment.counts;
-        record.verdict = assessment.verdict;
-        record.causes = assessment.causes;
-        record.outstanding = assessment.outstanding;
-        record.rollback.triggers_held = assessment.triggers_held;
-        record
+        record.take_judgement(assessment);
+        Cow::Owned(record)
     }
 
     /// The run's verdict now: the record's, with every valid addendum taken into account.

@@ -108,6 +108,8 @@ fn text() -> impl Strategy<Value = String> {
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         8 => text(),
+        // What the reader's simple-key scan takes: the keys of records and answers files.
+        3 => "[a-zA-Z0-9][a-zA-Z0-9_./-]{0,15}",
         1 => "[a-z]{120,140}",
         1 => "[a-z ]{1020,1030}",
     ]
@@ -733,9 +735,32 @@ fn examples_read_as_serde_yaml_reads_them() {
         "a: 1\r\nb:\r\n  - c\r\n",
         "a: -1\nb: 0x1F\nc: 1e3\nd: .inf\ne: ~\nf: 0123\ng: +1\n",
         "x: ''\ny: \"\"\nz:\n",
+        // Keys at the edges of the simple-key scan: every character it takes, keys that
+        // look like numbers, a `:` before a tab, CR, the end of the text or more text.
+        "a_b-c.d/e: 1\nn/a: 2\n0123: x\nA9: y\n",
+        "k:\n  v: 1\n  w:\n    - x\n",
+        "k:\tv\nl:\r\n  - a\r\n",
+        "k: v\nl:",
+        "k: v\nl:x: y",
+        "k: v\nk2#: 1\nk3.: 2\n",
+        "k/: v\nk- : w\n",
+        "a: 1\n\u{e9}t\u{e9}: 2\n",
     ] {
         assert_eq!(ours(text), theirs(text), "{text:?}");
     }
+}
+
+/// A simple key may be 1024 characters long, however it is read.
+#[test]
+fn a_simple_key_is_at_most_1024_characters() {
+    let longest = format!("{}: 1\n", "k".repeat(1024));
+    assert_eq!(ours(&longest), theirs(&longest));
+    let longer = format!("{}: 1\n", "k".repeat(1025));
+    let error = ours(&longer).unwrap_err();
+    assert!(
+        error.starts_with("1:1: a key longer than 1024 characters"),
+        "{error}"
+    );
 }
 
 /// What this reader refuses, with where and why; serde_yaml refuses the same or is more

@@ -294,26 +294,44 @@ fn is_allowed(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
-/// The offset of the first character YAML does not allow, if any.
-fn first_disallowed(bytes: &[u8]) -> Option<usize> {
+/// Zero when each of the eight bytes in `word` is printable ASCII or a line feed; else
+/// the high bit of at least one byte is set. With every byte below 0x80 the sums below
+/// carry into no other byte (and a byte from 0x80 up sets its own high bit).
+#[inline]
+fn unusual_bytes(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    let printable = word.wrapping_add(ONES * 0x60);
+    let delete = word.wrapping_add(ONES);
+    let not_newline = word ^ (ONES * 0x0a);
+    let not_newline = not_newline.wrapping_add(ONES * 0x7f) | not_newline;
+    (word | !printable & not_newline | delete) & HIGH
+}
+
+/// The offset of the first character YAML does not allow, if any.
+fn first_disallowed(bytes: &[u8]) -> Option<usize> {
+    let word = |chunk: &[u8], at: usize| {
+        u64::from_le_bytes(chunk[at..at + 8].try_into().expect("eight bytes"))
+    };
     let mut i = 0;
     while i < bytes.len() {
-        // Eight ASCII bytes at a time, each printable or a line feed: nearly all of a
-        // typical file. With every byte below 0x80 the sums below carry into no other byte.
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            if word & HIGH == 0 {
-                let printable = word.wrapping_add(ONES * 0x60) & HIGH;
-                let delete = word.wrapping_add(ONES) & HIGH;
-                let not_newline = word ^ (ONES * 0x0a);
-                let not_newline = (not_newline.wrapping_add(ONES * 0x7f) | not_newline) & HIGH;
-                if !printable & not_newline & HIGH == 0 && delete == 0 {
-                    i += 8;
-                    continue;
-                }
-            }
+        // Printable ASCII and line feeds, nearly all of a typical file: thirty-two bytes
+        // at a time, then eight.
+        if let Some(chunk) = bytes.get(i..i + 32)
+            && unusual_bytes(word(chunk, 0))
+                | unusual_bytes(word(chunk, 8))
+                | unusual_bytes(word(chunk, 16))
+                | unusual_bytes(word(chunk, 24))
+                == 0
+        {
+            i += 32;
+            continue;
+        }
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && unusual_bytes(word(chunk, 0)) == 0
+        {
+            i += 8;
+            continue;
         }
         let byte = bytes[i];
         if byte.is_ascii() {
@@ -356,6 +374,19 @@ const PLAIN_BYTES: [u8; 256] = {
     i = 0;
     while i < flow.len() {
         table[flow[i] as usize] = FLOW_STOP;
+        i += 1;
+    }
+    table
+};
+
+/// Bytes [`Parser::simple_key`] takes after a key's first: ASCII letters, digits, `_`, `-`,
+/// `.` and `/`.
+const SIMPLE_KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let byte = i as u8;
+        table[i] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b'/');
         i += 1;
     }
     table
@@ -1651,6 +1682,9 @@ impl<'de> Parser<'de> {
     /// A key of a block mapping at column `indent`, at its first character; leaves the
     /// position after its `:`.
     fn block_key(&mut self, indent: usize) -> Result<Scalar<'de>, Error> {
+        if let Some(key) = self.simple_key(indent) {
+            return Ok(key);
+        }
         let byte = self.at(0);
         let scalar = match byte {
             b'\'' | b'"' => self.quoted()?,
@@ -1687,6 +1721,42 @@ impl<'de> Parser<'de> {
         self.check_key_length(&scalar)?;
         self.pos += 1;
         Ok(scalar)
+    }
+
+    /// The key nearly every line of a record or answers file starts with, read in one
+    /// scan: ASCII letters and digits first, then those, `_`, `-`, `.` and `/`, then `:`
+    /// and a space or a line feed. It reads exactly as the general path in
+    /// [`Self::block_key`] reads it (a plain scalar that stops at that `:`), and leaves the
+    /// parser in the same state; anything else (quotes, other characters, a `:` at the end
+    /// of the text or before a tab or CR, a key too long) is `None`, for the general path.
+    #[inline]
+    fn simple_key(&mut self, indent: usize) -> Option<Scalar<'de>> {
+        let bytes = self.bytes;
+        let start = self.pos;
+        if !bytes.get(start)?.is_ascii_alphanumeric() {
+            return None;
+        }
+        let mut i = start + 1;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| SIMPLE_KEY_BYTES[usize::from(b)])
+        {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b':')
+            || !matches!(bytes.get(i + 1), Some(b' ' | b'\n'))
+            || i - start > MAX_SIMPLE_KEY
+        {
+            return None;
+        }
+        let mark = self.mark();
+        self.plain_end = Some((i, indent as isize + 1));
+        self.pos = i + 1;
+        Some(Scalar {
+            value: Cow::Borrowed(&self.text[start..i]),
+            plain: true,
+            mark,
+        })
     }
 
     /// A simple key, from its start to the `:` at `pos`, is at most [`MAX_SIMPLE_KEY`]
@@ -2454,5 +2524,47 @@ impl<'de> de::VariantAccess<'de> for UnitVariant<'_, 'de> {
             Unexpected::UnitVariant,
             &"struct variant",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_disallowed;
+
+    /// Every disallowed character is found wherever it sits in the chunks the scan takes
+    /// at once (thirty-two and eight bytes), and allowed ones are passed over.
+    #[test]
+    fn the_first_disallowed_character_is_found_at_any_offset() {
+        for len in [1, 7, 8, 9, 31, 32, 33, 40, 64, 70] {
+            let line = "a".repeat(len);
+            assert_eq!(first_disallowed(line.as_bytes()), None);
+            for at in 0..len {
+                for (c, allowed) in [
+                    ('\0', false),
+                    ('\u{7}', false),
+                    ('\u{1b}', false),
+                    ('\u{7f}', false),
+                    ('\u{9f}', false),
+                    ('\u{fffe}', false),
+                    ('\t', true),
+                    ('\n', true),
+                    ('\r', true),
+                    (' ', true),
+                    ('~', true),
+                    ('\u{85}', true),
+                    ('é', true),
+                    ('😀', true),
+                ] {
+                    let mut text = line.clone();
+                    text.replace_range(at..at + 1, &c.to_string());
+                    let expected = (!allowed).then_some(at);
+                    assert_eq!(
+                        first_disallowed(text.as_bytes()),
+                        expected,
+                        "{c:?} at {at} of {len}"
+                    );
+                }
+            }
+        }
     }
 }
