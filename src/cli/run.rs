@@ -386,8 +386,9 @@ fn walk_and_close(
         }
         let plan = guard.walk().plan();
         let text = format!(
-            "{} items to walk, {} more in the rollback procedure · run folder {}",
+            "{} item{} to walk, {} more in the rollback procedure · run folder {}",
             plan.main_items,
+            if plan.main_items == 1 { "" } else { "s" },
             plan.rollback_items,
             display_path(&guard.folder().path, &io.cwd)
         );

@@ -114,24 +114,23 @@ fn doubts(checklist: &Checklist) -> Vec<Diagnostic> {
         .filter(|note| note.doubtful)
         .map(|note| {
             // The comment that corrects this inference, where there is one.
-            let fix = match note.what {
-                "threshold" => Some("<!-- deploycheck: threshold=none -->"),
-                "role" => Some("<!-- deploycheck: role=... -->"),
-                // Nothing was inferred to correct: the note says what to change.
-                "skipped" => None,
-                _ => Some("<!-- deploycheck: ... -->"),
-            };
             let why = if note.why.is_empty() {
                 "a number without a unit read from the item's text"
             } else {
                 &note.why
             };
-            let message = match fix {
-                Some(fix) => format!(
-                    "inferred {}: {why}; if that is wrong, say what it is with a {fix} comment",
-                    note.what
+            let fix = match note.what {
+                "threshold" => "<!-- deploycheck: threshold=none -->",
+                _ => "<!-- deploycheck: ... -->",
+            };
+            let message = match note.what {
+                // Nothing was inferred to correct: the note says what to change.
+                "skipped" => why.to_string(),
+                // The note already names the comment that settles it.
+                _ if why.contains("<!-- deploycheck:") => format!("inferred {}: {why}", note.what),
+                what => format!(
+                    "inferred {what}: {why}; if that is wrong, say what it is with a {fix} comment"
                 ),
-                None => why.to_string(),
             };
             Diagnostic::warning(&checklist.source.path, note.line, message)
         })

@@ -412,10 +412,13 @@ impl<'a> Session<'a> {
                     heading: format!("{prefix}{}", fit(&role_plan.role, room)),
                     text: format!("Sign for {}", role_plan.role),
                     window: None,
-                    detail: Some(format!(
-                        "{confirmed} of {} statements confirmed",
-                        role_plan.statements.len()
-                    )),
+                    // A role signed from an approvals table has no statements to count.
+                    detail: (!role_plan.statements.is_empty()).then(|| {
+                        format!(
+                            "{confirmed} of {} statements confirmed",
+                            role_plan.statements.len()
+                        )
+                    }),
                     check: Vec::new(),
                     keys: with_common(
                         keys,
