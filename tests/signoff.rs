@@ -822,3 +822,32 @@ fn two_clones_sign_off_two_roles_and_git_merges_them_without_conflict() {
         .run();
     assert!(report.stdout.starts_with("GO  "), "{}", report.stdout);
 }
+
+#[test]
+fn an_approvals_table_gives_one_signoff_per_role_with_no_statements_to_count() {
+    let checklist = "# CAB change\n\n## Change\n- [ ] Apply the migration\n\n## Approvals\n\n\
+        | Role | Name | Date | Signature |\n|------|------|------|-----------|\n\
+        | DBA Lead | | | |\n| Service Owner | | | |\n";
+    let output = Test::new()
+        .write("checklists/cab.md", checklist)
+        .args(&["run", "production", "--operator", "ops"])
+        .stdin("y\nDana\nLee\n")
+        .stdout_contains("1 item to walk")
+        .stdout_contains("Sign for DBA Lead >")
+        .run();
+    assert!(
+        !screen(&output).contains("statements confirmed"),
+        "{}",
+        screen(&output)
+    );
+    let record = output.only_record();
+    let signed: Vec<(&str, Option<&str>)> = record
+        .signoffs
+        .iter()
+        .map(|s| (s.role.as_str(), s.name.as_deref()))
+        .collect();
+    assert_eq!(
+        signed,
+        [("DBA Lead", Some("Dana")), ("Service Owner", Some("Lee"))]
+    );
+}

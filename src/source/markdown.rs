@@ -59,6 +59,11 @@ enum Block {
         line: u32,
         label: String,
     },
+    /// A row of an approvals table (`| Release Manager | | | |`): that role's sign-off.
+    Approver {
+        role: String,
+        line: u32,
+    },
     Field {
         name: String,
         line: u32,
@@ -199,6 +204,8 @@ impl Scanner<'_, '_> {
         let mut paragraph: Option<OpenParagraph> = None;
         let mut table: Option<OpenTable> = None;
         let mut in_contacts = false;
+        // Under a heading that names a sign-off, a table of roles is who approves.
+        let mut in_signoff = false;
         let mut skip_depth = 0usize; // inside code blocks and metadata
         let mut strong_depth = 0usize;
         let mut metadata = String::new();
@@ -285,6 +292,7 @@ impl Scanner<'_, '_> {
                         let text = without_label_colon(&repaired).to_string();
                         if !heading_hidden {
                             in_contacts = says_contacts(&text);
+                            in_signoff = !in_contacts && says_signoff(&text);
                         }
                         self.blocks.push(Block::Heading {
                             level,
@@ -369,10 +377,16 @@ impl Scanner<'_, '_> {
                 }
                 Event::Start(Tag::Strong) => strong_depth += 1,
                 Event::End(TagEnd::Strong) => strong_depth = strong_depth.saturating_sub(1),
-                Event::Start(Tag::Table(_)) if in_contacts => table = Some(OpenTable::default()),
+                Event::Start(Tag::Table(_)) if in_contacts || in_signoff => {
+                    table = Some(OpenTable::default())
+                }
                 Event::End(TagEnd::Table) => {
                     if let Some(t) = table.take() {
-                        self.contacts_from_table(t);
+                        if in_contacts {
+                            self.contacts_from_table(t);
+                        } else {
+                            self.approvers_from_table(t);
+                        }
                     }
                 }
                 Event::Start(Tag::TableRow | Tag::TableHead) => {
@@ -795,6 +809,51 @@ impl Scanner<'_, '_> {
                     email: cell(email),
                     phone: cell(phone),
                 }),
+                line,
+            });
+        }
+    }
+
+    /// `| Role | Name | Date | Signature |` under a sign-off heading: one sign-off per role
+    /// row. A table without a column to sign or date is not an approvals table.
+    fn approvers_from_table(&mut self, table: OpenTable) {
+        let header: Vec<String> = table.header.iter().map(|h| h.to_lowercase()).collect();
+        let signs = header.iter().any(|h| {
+            [
+                "signature",
+                "sign-off",
+                "signoff",
+                "signed",
+                "approv",
+                "date",
+            ]
+            .iter()
+            .any(|w| h.contains(w))
+        });
+        if !signs {
+            return;
+        }
+        let role = header
+            .iter()
+            .position(|h| h.contains("role"))
+            .or_else(|| {
+                header.iter().position(|h| {
+                    ["approver", "team", "function", "area", "position"]
+                        .iter()
+                        .any(|w| h.contains(w))
+                })
+            })
+            .unwrap_or(0);
+        for (row, line) in table.rows {
+            let Some(cell) = row.get(role).map(|c| c.trim()) else {
+                continue;
+            };
+            let placeholder = cell.starts_with('[') && cell.ends_with(']');
+            if cell.is_empty() || placeholder || is_blank_value(cell) {
+                continue;
+            }
+            self.blocks.push(Block::Approver {
+                role: cell.to_string(),
                 line,
             });
         }
@@ -1578,6 +1637,7 @@ impl<'a> Assembler<'a> {
                     }
                 }
                 Block::Signoff { line, label } => self.signature_line(&label, line),
+                Block::Approver { role, line } => self.approver_section(role, line),
                 Block::Field { name, line } => self.field(name, line),
                 Block::Contact { contact, line } => self.draft.contacts.push(DraftContact {
                     contact: *contact,
