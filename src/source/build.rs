@@ -1177,7 +1177,7 @@ fn mark_choices(items: &mut [Item]) {
     }
 }
 
-fn says_choice(text: &str) -> bool {
+pub(crate) fn says_choice(text: &str) -> bool {
     // Every phrase below has `one` after or before a space, or `either`; most parents have
     // neither (`component` has `one` inside a word).
     let bytes = text.as_bytes();

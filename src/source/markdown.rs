@@ -12,7 +12,7 @@ use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, T
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
     ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
-    says_signoff,
+    says_choice, says_signoff,
 };
 use super::diagnostic::{Diagnostic, LineIndex, count_newlines};
 use super::directive::{Directive, find_directives};
@@ -74,6 +74,7 @@ enum Block {
     },
     Prose {
         text: String,
+        line: u32,
     },
 }
 
@@ -736,6 +737,7 @@ impl Scanner<'_, '_> {
         } else if !p.text.trim().is_empty() {
             self.blocks.push(Block::Prose {
                 text: collapse_whitespace(&p.text),
+                line,
             });
         }
     }
@@ -1506,6 +1508,7 @@ impl<'a> Assembler<'a> {
 
     fn assemble(mut self, mut blocks: Vec<Block>, front: Option<yaml::FrontMatter>) -> Draft {
         self.unwrap_wrappers(&mut blocks);
+        choice_paragraphs(&mut blocks);
         let title_index = self.choose_levels(
             &blocks,
             front.as_ref().and_then(|f| f.title.as_ref()).is_some(),
@@ -1628,7 +1631,7 @@ impl<'a> Assembler<'a> {
                         directive,
                     );
                 }
-                Block::Prose { text } => {
+                Block::Prose { text, .. } => {
                     if let Some((_, at)) = self.pending.take() {
                         self.warning(at, "deploycheck comment is not right before a heading or item, so it applies to nothing");
                     }
@@ -2261,6 +2264,40 @@ impl<'a> Assembler<'a> {
                 last.anchor = true;
             }
             self.draft.phases.push(phase.draft);
+        }
+    }
+}
+
+/// `Select one:` or `Complete one of the following:` written as a paragraph over a list:
+/// the list's items are the alternatives, as under a `- Select one:` bullet. The
+/// paragraph becomes that bullet, and the list moves under it.
+fn choice_paragraphs(blocks: &mut [Block]) {
+    let mut at = 0;
+    while at + 1 < blocks.len() {
+        let choice = matches!(&blocks[at], Block::Prose { text, .. } if says_choice(text))
+            && matches!(&blocks[at + 1], Block::Item { depth: 0, .. });
+        if !choice {
+            at += 1;
+            continue;
+        }
+        if let Block::Prose { text, line } = &mut blocks[at] {
+            // Named as such a bullet is: `Select one`, without the colon.
+            let text = without_label_colon(text).to_string();
+            let line = *line;
+            blocks[at] = Block::Item {
+                depth: 0,
+                text,
+                line,
+                directive: None,
+                group: true,
+                detail: Vec::new(),
+                check: None,
+            };
+        }
+        at += 1;
+        while let Some(Block::Item { depth, .. }) = blocks.get_mut(at) {
+            *depth += 1;
+            at += 1;
         }
     }
 }
