@@ -107,6 +107,13 @@ pub fn of_title(title: &str) -> Option<String> {
         let for_only = lower.starts_with("for ") && clause.ends_with(" only");
         let short_only =
             clause.ends_with(" only") && words.len() <= 4 && !names_environment(clause);
+        // `### For major releases`: the heading is the clause.
+        if clause
+            .strip_prefix("for ")
+            .is_some_and(names_kind_of_release)
+        {
+            return Some(bare.trim_end_matches([':', '.']).trim().to_string());
+        }
         if only_for || for_only || short_only {
             return Some(bare.trim_end_matches([':', '.']).trim().to_string());
         }
@@ -194,6 +201,9 @@ fn leading(text: &str) -> Option<String> {
     {
         return Some(bare[.."optionally".len()].to_string());
     }
+    if let Some(found) = for_kind_of_release(bare, &lower) {
+        return Some(found);
+    }
     let clause_start = [
         "if ",
         "only if ",
@@ -220,6 +230,59 @@ fn leading(text: &str) -> Option<String> {
     let clause = bare[..end].trim();
     let words = clause.split_whitespace().count();
     ((2..=12).contains(&words) && clause.len() > clause_start.len()).then(|| clause.to_string())
+}
+
+/// `For major releases: update the migration guide`, `For RC builds: skip the blog post`:
+/// a kind of release, then a colon. `For each service: restart it` is not a condition.
+fn for_kind_of_release(bare: &str, lower: &str) -> Option<String> {
+    let rest = lower.strip_prefix("for ")?;
+    let end = rest.find(':')?;
+    // `lower` is `bare` in ASCII lowercase, so its byte offsets are `bare`'s.
+    names_kind_of_release(&rest[..end]).then(|| bare[.."for ".len() + end].trim().to_string())
+}
+
+/// Whether the words after `For` name a kind of release (`major releases`, `RC builds`)
+/// rather than what to go through (`each service`, `the database`).
+fn names_kind_of_release(clause: &str) -> bool {
+    let words: Vec<&str> = clause.split_whitespace().collect();
+    let iterates = words.first().is_some_and(|w| {
+        matches!(
+            *w,
+            "each"
+                | "every"
+                | "all"
+                | "the"
+                | "this"
+                | "that"
+                | "your"
+                | "our"
+                | "more"
+                | "example"
+                | "instance"
+                | "details"
+                | "reference"
+                | "now"
+        )
+    });
+    let release = words.iter().any(|w| {
+        matches!(
+            *w,
+            "release"
+                | "releases"
+                | "version"
+                | "versions"
+                | "build"
+                | "builds"
+                | "patch"
+                | "hotfix"
+                | "hotfixes"
+                | "major"
+                | "minor"
+                | "rc"
+                | "lts"
+        )
+    });
+    (1..=6).contains(&words.len()) && !iterates && release
 }
 
 /// `Pin the release if needed`, `Restart the pods as needed.`, `Notify the list - security
@@ -405,6 +468,11 @@ mod tests {
             ),
             ("[Major only] Announce deprecations", Some("Major only")),
             ("Optionally, publish a pre-release", Some("Optionally")),
+            (
+                "For major releases: update the migration guide",
+                Some("For major releases"),
+            ),
+            ("For RC builds: skip the blog post", Some("For RC builds")),
         ];
         for (text, expected) in cases {
             assert_eq!(of_item(text).as_deref(), expected, "{text}");
@@ -425,6 +493,8 @@ mod tests {
             "Smoke test the canary - production only",
             "Run the tests, optionally with coverage",
             "Tick [x] when done",
+            "For each release: tag the commit",
+            "For the database: take a snapshot",
         ] {
             assert_eq!(of_item(text), None, "{text}");
         }
@@ -452,6 +522,11 @@ mod tests {
             Some("Major releases only")
         );
         assert_eq!(of_title("Staging and production only"), None);
+        assert_eq!(
+            of_title("For major releases").as_deref(),
+            Some("For major releases")
+        );
+        assert_eq!(of_title("For each region"), None);
         assert_eq!(of_title("Only the essentials remain in this list"), None);
     }
 }
