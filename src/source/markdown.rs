@@ -383,11 +383,7 @@ impl Scanner<'_, '_> {
                 }
                 Event::End(TagEnd::Table) => {
                     if let Some(t) = table.take() {
-                        if in_contacts {
-                            self.contacts_from_table(t);
-                        } else {
-                            self.approvers_from_table(t);
-                        }
+                        self.table_read(t, in_contacts);
                     }
                 }
                 Event::Start(Tag::TableRow | Tag::TableHead) => {
@@ -813,6 +809,16 @@ impl Scanner<'_, '_> {
                 }),
                 line,
             });
+        }
+    }
+
+    /// A table read under a heading that names contacts or a sign-off.
+    #[inline(never)]
+    fn table_read(&mut self, table: OpenTable, contacts: bool) {
+        if contacts {
+            self.contacts_from_table(table);
+        } else {
+            self.approvers_from_table(table);
         }
     }
 
@@ -2008,18 +2014,18 @@ impl<'a> Assembler<'a> {
             }
             return;
         }
+        // Every sign-off written as a task has a label and a colon; most items have none,
+        // and are looked at once.
+        let labelled = depth == 0 && !group && text.as_bytes().contains(&b':');
         // `- [ ] Signed off by: ________` closing a section is its signature line, written
         // as a task: the section is signed, and there is nothing to tick.
-        if depth == 0 && !group && text.contains(':') && is_signoff_line(&text) {
+        if labelled && is_signoff_line(&text) {
             self.signature_line(&signoff_label(&text), line);
             return;
         }
         // `- [ ] Technical Lead: [Name] - [Date]` under `**Approved By**:`: each row is the
         // sign-off of its own role, not one role named after the block.
-        if depth == 0
-            && !group
-            && let Some(role) = approver_role(&text).or_else(|| self.handle_row(&text))
-        {
+        if labelled && let Some(role) = approver_role(&text).or_else(|| self.handle_row(&text)) {
             self.approver_section(role, line);
         }
         self.ensure_section(line);
