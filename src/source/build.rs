@@ -396,8 +396,12 @@ impl<'a> Builder<'a> {
         // words are the last part.
         let own_title = title.rsplit(" › ").next().unwrap_or(&title);
         let optional = draft.optional.unwrap_or_else(|| {
-            let trail = || (own_title.len() < title.len()).then(|| condition::of_title(&title));
-            if let Some(found) = condition::of_title(own_title).or_else(|| trail().flatten()) {
+            let in_trail = || {
+                (own_title.len() < title.len())
+                    .then(|| condition::of_title(&title))
+                    .flatten()
+            };
+            if let Some(found) = condition::of_title(own_title).or_else(in_trail) {
                 why.add("optional", format!("{found:?}"), draft.line);
                 true
             } else if says_optional_section(&title) {
@@ -1349,9 +1353,9 @@ pub fn looks_like_role(title: &str) -> bool {
 /// The role a sign-off section's title names: `QA sign-off` is signed by `QA`.
 fn role_of_title(title: &str) -> String {
     let lower = title.to_ascii_lowercase();
-    for suffix in [" sign-off", " signoff", " sign off", " approval"] {
-        if lower.ends_with(suffix) && lower.len() > suffix.len() {
-            let role = title[..title.len() - suffix.len()].trim_end_matches([' ', '-', '–', ':']);
+    for word in SIGNOFF_WORDS {
+        if lower.ends_with(word) && lower.len() > word.len() {
+            let role = title[..title.len() - word.len()].trim_end_matches([' ', '-', '–', ':']);
             if !role.is_empty() {
                 return role.to_string();
             }
@@ -1531,8 +1535,12 @@ pub fn says_rollback(title: &str) -> bool {
 }
 
 pub fn says_signoff(title: &str) -> bool {
-    lower_contains_any(title, &["sign-off", "signoff", "sign off", "approval"])
+    lower_contains_any(title, &SIGNOFF_WORDS)
 }
+
+/// The words that name a sign-off: in a heading (`## Sign-off`), at the end of a role's
+/// section (`QA sign-off`), in an approvals table's header.
+pub(crate) const SIGNOFF_WORDS: [&str; 4] = ["sign-off", "signoff", "sign off", "approval"];
 
 /// `Abort criteria`, `Rollback triggers`, `No-go conditions`: triggers wherever they sit.
 fn says_abort_criteria(title: &str) -> bool {

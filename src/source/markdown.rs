@@ -195,6 +195,16 @@ struct OpenTable {
     row_line: u32,
 }
 
+impl OpenTable {
+    /// The first column whose header holds one of `names`, in any case.
+    fn column(&self, names: &[&str]) -> Option<usize> {
+        self.header.iter().position(|h| {
+            let h = h.to_lowercase();
+            names.iter().any(|n| h.contains(n))
+        })
+    }
+}
+
 impl Scanner<'_, '_> {
     fn run(&mut self) {
         let options = Options::ENABLE_TASKLISTS
@@ -383,7 +393,11 @@ impl Scanner<'_, '_> {
                 }
                 Event::End(TagEnd::Table) => {
                     if let Some(t) = table.take() {
-                        self.table_read(t, in_contacts);
+                        if in_contacts {
+                            self.contacts_from_table(t);
+                        } else {
+                            self.approvers_from_table(t);
+                        }
                     }
                 }
                 Event::Start(Tag::TableRow | Tag::TableHead) => {
@@ -781,16 +795,12 @@ impl Scanner<'_, '_> {
     }
 
     fn contacts_from_table(&mut self, table: OpenTable) {
-        let column = |names: &[&str]| {
-            table.header.iter().position(|h| {
-                let h = h.to_lowercase();
-                names.iter().any(|n| h.contains(n))
-            })
-        };
-        let role = column(&["role", "position", "team", "function", "title"]).unwrap_or(0);
-        let name = column(&["name", "person", "contact", "who"]);
-        let email = column(&["email", "e-mail", "mail"]);
-        let phone = column(&["phone", "tel", "mobile", "cell", "pager"]);
+        let role = table
+            .column(&["role", "position", "team", "function", "title"])
+            .unwrap_or(0);
+        let name = table.column(&["name", "person", "contact", "who"]);
+        let email = table.column(&["email", "e-mail", "mail"]);
+        let phone = table.column(&["phone", "tel", "mobile", "cell", "pager"]);
         for (row, line) in table.rows {
             let cell = |i: Option<usize>| {
                 i.and_then(|i| row.get(i))
@@ -812,52 +822,26 @@ impl Scanner<'_, '_> {
         }
     }
 
-    /// A table read under a heading that names contacts or a sign-off.
-    #[inline(never)]
-    fn table_read(&mut self, table: OpenTable, contacts: bool) {
-        if contacts {
-            self.contacts_from_table(table);
-        } else {
-            self.approvers_from_table(table);
-        }
-    }
-
     /// `| Role | Name | Date | Signature |` under a sign-off heading: one sign-off per role
     /// row. A table without a column to sign or date is not an approvals table.
     fn approvers_from_table(&mut self, table: OpenTable) {
-        let header: Vec<String> = table.header.iter().map(|h| h.to_lowercase()).collect();
-        let signs = header.iter().any(|h| {
-            [
-                "signature",
-                "sign-off",
-                "signoff",
-                "signed",
-                "approv",
-                "date",
-            ]
-            .iter()
-            .any(|w| h.contains(w))
-        });
+        let signs = table
+            .column(&["signature", "signed", "approv", "date"])
+            .is_some()
+            || table.header.iter().any(|h| says_signoff(h));
         if !signs {
             return;
         }
-        let role = header
-            .iter()
-            .position(|h| h.contains("role"))
-            .or_else(|| {
-                header.iter().position(|h| {
-                    ["approver", "team", "function", "area", "position"]
-                        .iter()
-                        .any(|w| h.contains(w))
-                })
-            })
+        let role = table
+            .column(&["role"])
+            .or_else(|| table.column(&["approver", "team", "function", "area", "position"]))
             .unwrap_or(0);
         for (row, line) in table.rows {
             let Some(cell) = row.get(role).map(|c| c.trim()) else {
                 continue;
             };
-            let placeholder = cell.starts_with('[') && cell.ends_with(']');
-            if cell.is_empty() || placeholder || is_blank_value(cell) {
+            // `[Role]` is a blank as much as `____` is.
+            if cell.is_empty() || is_blank_value(cell) {
                 continue;
             }
             self.blocks.push(Block::Approver {
