@@ -58,7 +58,7 @@ impl ItemScan {
     }
 
     fn word(&mut self, word: &[u8]) {
-        self.condition_word |= CONDITION_WORDS.contains(word);
+        self.condition_word |= CONDITION_WORDS.contains(word) || RELEASE_KINDS.contains(word);
         self.comparison |= OPERATOR_ENDINGS.contains(word);
     }
 }
@@ -97,6 +97,11 @@ fn not_letters(word: u64) -> u64 {
     (!from_a | past_z | word) & HIGH
 }
 
+/// Kinds of release a step can be for: `For major releases: ...`, `For RC builds: ...`.
+/// A condition word too: such an item is read for its condition.
+pub(crate) const RELEASE_KINDS: Lexicon =
+    Lexicon::new(&["major", "minor", "patch", "hotfix", "hotfixes", "rc", "lts"]);
+
 /// Every condition has one of these words (`Pin the release if needed`, `Optional: ...`);
 /// most items have none.
 pub(crate) const CONDITION_WORDS: Lexicon = Lexicon::new(&[
@@ -104,14 +109,6 @@ pub(crate) const CONDITION_WORDS: Lexicon = Lexicon::new(&[
     "unless",
     "optional",
     "optionally",
-    // `For major releases: ...`, `For RC builds: ...`.
-    "major",
-    "minor",
-    "patch",
-    "hotfix",
-    "hotfixes",
-    "rc",
-    "lts",
     "only",
     "when",
     "where",

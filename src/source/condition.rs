@@ -6,7 +6,7 @@
 //! A marker that qualifies a description rather than the task (`Rollback plan documented:
 //! clear path to revert changes if needed`) is not a condition: the task is still required.
 
-use crate::words::ItemScan;
+use crate::words::{ItemScan, RELEASE_KINDS};
 
 /// Words after `if` that make a trailing `if ...` a hedge on the whole task.
 const HEDGES: &[&str] = &[
@@ -242,7 +242,8 @@ fn for_kind_of_release(bare: &str, lower: &str) -> Option<String> {
 }
 
 /// Whether the words after `For` name a kind of release (`major releases`, `RC builds`)
-/// rather than what to go through (`each service`, `the database`).
+/// rather than what to go through (`each service`, `the database`). The kinds are the
+/// item scan's, so an item the scan passes over never needed this reading.
 fn names_kind_of_release(clause: &str) -> bool {
     let words: Vec<&str> = clause.split_whitespace().collect();
     let iterates = words.first().is_some_and(|w| {
@@ -264,24 +265,7 @@ fn names_kind_of_release(clause: &str) -> bool {
                 | "now"
         )
     });
-    let release = words.iter().any(|w| {
-        matches!(
-            *w,
-            "release"
-                | "releases"
-                | "version"
-                | "versions"
-                | "build"
-                | "builds"
-                | "patch"
-                | "hotfix"
-                | "hotfixes"
-                | "major"
-                | "minor"
-                | "rc"
-                | "lts"
-        )
-    });
+    let release = words.iter().any(|w| RELEASE_KINDS.contains(w.as_bytes()));
     (1..=6).contains(&words.len()) && !iterates && release
 }
 
