@@ -82,6 +82,21 @@ pub fn tune_allocator() {
     }
 }
 
+/// Hands freed memory back to the system. The allocator keeps a heap per thread, and
+/// memory freed in a helper thread's heap serves no other thread, so a helper that has
+/// dropped a large structure calls this before it ends (it trims every heap).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub(crate) fn release_freed_memory() {
+    // SAFETY: malloc_trim only returns free memory to the kernel; it is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Hands freed memory back to the system (nothing to do here).
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub(crate) fn release_freed_memory() {}
+
 /// Sets the process's allocator up for loading large checklists (nothing to set here).
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn tune_allocator() {}

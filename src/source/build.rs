@@ -931,6 +931,17 @@ fn clean_scanned(
     line: Option<u32>,
 ) -> (String, ItemScan) {
     let scan = ItemScan::of(&text);
+    clean_unless_plain(file, diagnostics, text, line, scan)
+}
+
+/// [`clean_scanned`] with the scan of `text` already taken.
+fn clean_unless_plain(
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    text: String,
+    line: Option<u32>,
+    scan: ItemScan,
+) -> (String, ItemScan) {
     if scan.plain {
         return (text, scan);
     }
@@ -997,6 +1008,68 @@ fn emoji_shortcodes(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// An item's own words, read: cleaned, scanned, and the threshold they name. Reading them
+/// needs nothing but the words, so the items of a large file are read while it is still
+/// being scanned, on more than one core; [`new_item`] then places them in the tree.
+#[derive(Debug)]
+pub struct ItemWords {
+    text: String,
+    threshold: Option<Box<Threshold>>,
+    scan: ItemScan,
+    /// What only unusual words have, kept aside so that every item's block stays small.
+    unusual: Option<Box<Unusual>>,
+}
+
+#[derive(Debug, Default)]
+struct Unusual {
+    /// As written, when reading changed it.
+    written: Option<String>,
+    /// What cleaning found to warn of: said when the item is placed, and never for an
+    /// item that is left out.
+    warnings: Vec<Diagnostic>,
+}
+
+impl ItemWords {
+    /// Reads `written`; the threshold it names only if `infer_threshold` (a group's words
+    /// name none, and an author's threshold replaces them).
+    pub fn read(file: &str, written: String, line: Option<u32>, infer_threshold: bool) -> Self {
+        let scan = ItemScan::of(&written);
+        let (text, scan, unusual) = if scan.plain {
+            (written, scan, None)
+        } else {
+            let mut warnings = Vec::new();
+            let (text, scan) = clean_unless_plain(file, &mut warnings, written.clone(), line, scan);
+            let written = (text != written).then_some(written);
+            let unusual = (written.is_some() || !warnings.is_empty())
+                .then(|| Box::new(Unusual { written, warnings }));
+            (text, scan, unusual)
+        };
+        let threshold = infer_threshold
+            .then(|| Threshold::infer_scanned(&text, &scan).map(Box::new))
+            .flatten();
+        ItemWords {
+            text,
+            threshold,
+            scan,
+            unusual,
+        }
+    }
+
+    /// The words as they were written, before cleaning and any rewriting by the reader.
+    pub fn written(&self) -> &str {
+        self.unusual
+            .as_ref()
+            .and_then(|u| u.written.as_deref())
+            .unwrap_or(&self.text)
+    }
+
+    /// These words, read from a reader's rewriting of what was `written`.
+    pub fn written_as(mut self, written: String) -> Self {
+        self.unusual.get_or_insert_default().written = Some(written);
+        self
+    }
+}
+
 /// What a parser knows of an item beyond its text and line.
 #[derive(Debug, Default)]
 pub struct ItemSpec {
@@ -1020,11 +1093,19 @@ pub struct ItemSpec {
 pub fn new_item(
     file: &str,
     diagnostics: &mut Vec<Diagnostic>,
-    text: String,
+    words: ItemWords,
     line: Option<u32>,
     spec: ItemSpec,
 ) -> Option<Item> {
-    let (text, scan) = clean_scanned(file, diagnostics, text, line);
+    let ItemWords {
+        text,
+        threshold: inferred,
+        scan,
+        unusual,
+    } = words;
+    if let Some(unusual) = unusual {
+        diagnostics.extend(unusual.warnings);
+    }
     if text.is_empty() {
         diagnostics.push(Diagnostic::warning(
             file,
@@ -1036,7 +1117,7 @@ pub fn new_item(
     let mut why = spec.why;
     let threshold = match spec.threshold {
         ThresholdSpec::Infer if !spec.group => {
-            let found = Threshold::infer_scanned(&text, &scan).map(Box::new);
+            let found = inferred;
             if let Some(threshold) = &found {
                 // The note's words are derived from the item when shown, so that the many
                 // measured items of a large file cost no formatting here. A bare number is

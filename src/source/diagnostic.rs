@@ -111,14 +111,18 @@ impl std::error::Error for LoadError {}
 /// no table. An earlier offset restarts the count from the top.
 pub struct LineIndex<'a> {
     text: &'a [u8],
+    /// The line `text` begins on: 1 for a whole file, later for a stretch of one.
+    first: u32,
     cursor: std::cell::Cell<(usize, u32)>,
 }
 
 impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
+    /// The index of a stretch of a file that begins on line `first`.
+    pub fn starting_at(text: &'a str, first: u32) -> Self {
         LineIndex {
             text: text.as_bytes(),
-            cursor: std::cell::Cell::new((0, 1)),
+            first,
+            cursor: std::cell::Cell::new((0, first)),
         }
     }
 
@@ -126,7 +130,7 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let (mut at, mut line) = self.cursor.get();
         if offset < at {
-            (at, line) = (0, 1);
+            (at, line) = (0, self.first);
         }
         let newlines = count_newlines(&self.text[at..offset]);
         line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
@@ -153,7 +157,7 @@ mod tests {
 
     #[test]
     fn line_index_is_one_based() {
-        let index = LineIndex::new("a\nbb\n\nc");
+        let index = LineIndex::starting_at("a\nbb\n\nc", 1);
         assert_eq!(index.line(0), 1);
         assert_eq!(index.line(2), 2);
         assert_eq!(index.line(5), 3);
@@ -164,17 +168,25 @@ mod tests {
     fn newlines_are_counted_across_blocks() {
         let text = "a\n".repeat(1000);
         assert_eq!(count_newlines(text.as_bytes()), 1000);
-        assert_eq!(LineIndex::new(&text).line(1999), 1000);
+        assert_eq!(LineIndex::starting_at(&text, 1).line(1999), 1000);
         assert_eq!(count_newlines(b""), 0);
     }
 
     #[test]
     fn line_index_answers_earlier_offsets_after_later_ones() {
-        let index = LineIndex::new("a\nbb\n\nc");
+        let index = LineIndex::starting_at("a\nbb\n\nc", 1);
         assert_eq!(index.line(6), 4);
         assert_eq!(index.line(0), 1);
         assert_eq!(index.line(3), 2);
         assert_eq!(index.line(100), 4);
+    }
+
+    #[test]
+    fn a_stretch_of_a_file_counts_from_its_own_first_line() {
+        let index = LineIndex::starting_at("a\nbb\n\nc", 40);
+        assert_eq!(index.line(0), 40);
+        assert_eq!(index.line(6), 43);
+        assert_eq!(index.line(2), 41);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::build::{
-    Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, MAX_ITEM_DEPTH,
+    Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ItemWords, MAX_ITEM_DEPTH,
     ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
     says_choice, says_signoff,
 };
@@ -40,7 +40,8 @@ enum Block {
     },
     Item {
         depth: usize,
-        text: String,
+        /// Read as soon as the item's own text is complete, while the file is scanned.
+        words: ItemWords,
         line: u32,
         directive: Option<Box<Directive>>,
         /// A plain bullet that holds task items.
@@ -87,33 +88,15 @@ pub fn parse(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Draft {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines = LineIndex::new(text);
-    let mut scan = Scanner {
-        src: text,
-        file,
-        lines: &lines,
-        // At most about one block per line; sizing up front spares the copies of growth,
-        // and pages of the list that are never written are never touched.
-        blocks: Vec::with_capacity(count_newlines(text.as_bytes()) + 1),
-        diagnostics,
-        front_matter: None,
-        emitted_open: 0,
-        pending_groups: Vec::new(),
-        details_depth: 0,
-        details_from: 0,
-        html: String::new(),
-        ballots_possible: text.contains('☐') || text.contains('&'),
-        unread_boxes: 0,
-        unread_boxes_line: None,
-    };
-    scan.run();
-    let Scanner {
+    let Scanned {
         blocks,
+        diagnostics: found,
         front_matter,
         unread_boxes,
         unread_boxes_line,
         ..
-    } = scan;
+    } = scan_file(text, file, SPLIT_AT_LEAST);
+    diagnostics.extend(found);
     let mut draft =
         Assembler::new(file, fallback_title, diagnostics).assemble(blocks, front_matter);
     if unread_boxes > 0 {
@@ -129,16 +112,226 @@ pub fn parse(
     draft
 }
 
+/// Files at least this large are scanned in stretches on two threads. Below it the second
+/// thread costs more than it saves, and real checklists are far smaller.
+const SPLIT_AT_LEAST: usize = 1 << 20;
+
+/// About how much of a large file one stretch holds. Each thread keeps the Markdown
+/// parser's tree of one stretch at a time, so the stretch, not the file, sets how much
+/// memory the trees take.
+const STRETCH: usize = 512 << 10;
+
+/// What scanning a file, or a stretch of one, gives: its blocks and what was said of them,
+/// in file order.
+struct Scanned {
+    blocks: Vec<Block>,
+    diagnostics: Vec<Diagnostic>,
+    front_matter: Option<yaml::FrontMatter>,
+    unread_boxes: usize,
+    unread_boxes_line: Option<u32>,
+    /// Nothing open at the end could reach past it: no `<details>` block, and the last
+    /// top-level block is not one (a fenced code block, an HTML block) that the rest of the
+    /// file might continue.
+    ends_at_rest: bool,
+}
+
+/// Scans the file in one pass, or, when it is large, in stretches cut at headings and
+/// scanned on two threads. A heading at the start of a line after a blank line ends every
+/// open list, quote, table and paragraph, so the blocks of the stretches, one after
+/// another, are the blocks of the whole, unless something still open crosses a cut: a
+/// fence or HTML block that the heading would belong to, a `<details>` block, front
+/// matter, or a link reference defined on one side and used on the other. Link references
+/// are looked for first and the rest is seen after the fact; in each case the whole file
+/// is scanned in one pass instead: the same blocks, more slowly.
+fn scan_file(text: &str, file: &str, split_at_least: usize) -> Scanned {
+    // Whether any text can hold a `☐`: one look at the whole file (where an entity such as
+    // `&#9744;` might become one) spares a search of every piece of text.
+    let ballots_possible = text.contains('☐') || text.contains('&');
+    let cuts = if text.len() >= split_at_least {
+        cuts_about_every(text, STRETCH)
+    } else {
+        Vec::new()
+    };
+    (!cuts.is_empty())
+        .then(|| scan_stretches(text, file, &cuts, ballots_possible))
+        .flatten()
+        .unwrap_or_else(|| {
+            let blocks = Vec::with_capacity(lines_in(text));
+            scan(text, 1, file, ballots_possible, blocks)
+        })
+}
+
+/// Where to cut `text` into stretches of about `length` bytes: each cut at the first
+/// heading after a multiple of `length` that starts a line and follows a blank line.
+fn cuts_about_every(text: &str, length: usize) -> Vec<usize> {
+    let mut cuts: Vec<usize> = Vec::new();
+    let mut from = length;
+    while from < text.len() {
+        let Some(at) = heading_after(text, from) else {
+            break;
+        };
+        cuts.push(at);
+        from = (at + length / 2).max(from + length);
+    }
+    cuts
+}
+
+/// `text` cut at `cuts` into stretches, scanned on two threads, each taking its stretches
+/// in order; their blocks one after another, or `None` where that would not be the blocks
+/// of the whole.
+fn scan_stretches(
+    text: &str,
+    file: &str,
+    cuts: &[usize],
+    ballots_possible: bool,
+) -> Option<Scanned> {
+    // Link references may be used anywhere in the file (`[docs]: https://...`).
+    if text.contains("]:") {
+        return None;
+    }
+    // Every list is made here, in this thread's heap, so that once its blocks are moved
+    // into the file's list its memory serves what comes next.
+    let mut stretches = Vec::with_capacity(cuts.len() + 1);
+    let mut start = 0;
+    let mut line = 1u32;
+    for end in cuts.iter().copied().chain([text.len()]) {
+        let stretch = text.get(start..end)?;
+        stretches.push((stretch, line, Vec::with_capacity(lines_in(stretch))));
+        line = line.checked_add(u32::try_from(count_newlines(stretch.as_bytes())).ok()?)?;
+        start = end;
+    }
+    // The second thread takes the stretches from the cut nearest the middle of the file on.
+    let middle = text.len() / 2;
+    let nearest = (0..cuts.len()).min_by_key(|&i| cuts[i].abs_diff(middle))?;
+    let second_half = stretches.split_off(nearest + 1);
+    let scan_all = |stretches: Vec<(&str, u32, Vec<Block>)>| -> Vec<Scanned> {
+        stretches
+            .into_iter()
+            .map(|(src, line, blocks)| scan(src, line, file, ballots_possible, blocks))
+            .collect()
+    };
+    let mut blocks = Vec::with_capacity(lines_in(text));
+    let scanned = std::thread::scope(|scope| {
+        let second = std::thread::Builder::new().spawn_scoped(scope, || {
+            let scanned = scan_all(second_half);
+            crate::release_freed_memory();
+            scanned
+        });
+        let mut scanned = scan_all(stretches);
+        scanned.extend(second.ok()?.join().ok()?);
+        Some(scanned)
+    })?;
+    let (last, before) = scanned.split_last()?;
+    // Front matter must close in the first stretch to be front matter at all.
+    let front_matter_whole = scanned[0].front_matter.is_some() || !may_open_front_matter(text);
+    if !front_matter_whole || !before.iter().all(|s| s.ends_at_rest) {
+        return None;
+    }
+    let mut whole = Scanned {
+        blocks: Vec::new(),
+        diagnostics: Vec::new(),
+        front_matter: None,
+        unread_boxes: 0,
+        unread_boxes_line: None,
+        ends_at_rest: last.ends_at_rest,
+    };
+    for stretch in scanned {
+        blocks.extend(stretch.blocks);
+        whole.diagnostics.extend(stretch.diagnostics);
+        whole.front_matter = whole.front_matter.or(stretch.front_matter);
+        whole.unread_boxes += stretch.unread_boxes;
+        whole.unread_boxes_line = whole.unread_boxes_line.or(stretch.unread_boxes_line);
+    }
+    whole.blocks = blocks;
+    Some(whole)
+}
+
+/// At most about one block per line: sizing the list up front spares the copies of
+/// growth, and pages of it that are never written are never touched.
+fn lines_in(text: &str) -> usize {
+    count_newlines(text.as_bytes()) + 1
+}
+
+/// The first heading at or after `from` that starts a line and follows a blank line.
+fn heading_after(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from + bytes.get(from..)?.iter().position(|&b| b == b'\n')? + 1;
+    let mut after_blank = false;
+    while at < bytes.len() {
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |n| at + n);
+        let line = &bytes[at..end];
+        if after_blank && is_heading_line(line) {
+            return Some(at);
+        }
+        after_blank = line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'));
+        at = end + 1;
+    }
+    None
+}
+
+/// `## Phase` at the very start of a line: one to six `#` and then a space or nothing.
+fn is_heading_line(line: &[u8]) -> bool {
+    let hashes = line.iter().take_while(|&&b| b == b'#').count();
+    (1..=6).contains(&hashes) && matches!(line.get(hashes), None | Some(b' ' | b'\t' | b'\r'))
+}
+
+/// Whether the file begins the way front matter does; the front matter then has to be
+/// found whole in the first stretch.
+fn may_open_front_matter(text: &str) -> bool {
+    text.starts_with("---") || text.starts_with("+++")
+}
+
+/// One pass of the scanner over `src`, a file or a stretch of one that begins on line
+/// `first_line`.
+fn scan(
+    src: &str,
+    first_line: u32,
+    file: &str,
+    ballots_possible: bool,
+    blocks: Vec<Block>,
+) -> Scanned {
+    let mut scan = Scanner {
+        src,
+        file,
+        lines: LineIndex::starting_at(src, first_line),
+        blocks,
+        diagnostics: Vec::new(),
+        front_matter: None,
+        emitted_open: 0,
+        pending_groups: Vec::new(),
+        details_depth: 0,
+        details_from: 0,
+        html: String::new(),
+        ballots_possible,
+        unread_boxes: 0,
+        unread_boxes_line: None,
+        open_tags: 0,
+        last_top_block_runs_on: false,
+    };
+    scan.run();
+    Scanned {
+        ends_at_rest: scan.details_depth == 0 && !scan.last_top_block_runs_on,
+        blocks: scan.blocks,
+        diagnostics: scan.diagnostics,
+        front_matter: scan.front_matter,
+        unread_boxes: scan.unread_boxes,
+        unread_boxes_line: scan.unread_boxes_line,
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Pass 1: events → blocks
 // ---------------------------------------------------------------------------------------
 
-struct Scanner<'a, 'd> {
+struct Scanner<'a> {
     src: &'a str,
     file: &'a str,
-    lines: &'a LineIndex<'a>,
+    lines: LineIndex<'a>,
     blocks: Vec<Block>,
-    diagnostics: &'d mut Vec<Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
     front_matter: Option<yaml::FrontMatter>,
     /// Emitted items on the open-item stack: the depth of the next item, kept as a count
     /// so that a line of a hundred thousand nested list markers costs a hundred thousand steps.
@@ -150,12 +343,16 @@ struct Scanner<'a, 'd> {
     /// Where the outermost open `<details>` began, in blocks.
     details_from: usize,
     html: String,
-    /// Whether any text can hold a `☐`: one look at the whole file (where an entity such as
-    /// `&#9744;` might become one) spares a search of every piece of text.
+    /// Whether any text of the file can hold a `☐`.
     ballots_possible: bool,
     /// Check boxes seen in table cells or as `☐`, for the message when no item is found.
     unread_boxes: usize,
     unread_boxes_line: Option<u32>,
+    /// Tags started and not yet ended: 0 between top-level blocks.
+    open_tags: usize,
+    /// The last top-level block is a fenced code block or an HTML block: at the end of a
+    /// stretch of a file, one that the text after the stretch might continue.
+    last_top_block_runs_on: bool,
 }
 
 /// An open list item while its own text is being read.
@@ -205,7 +402,7 @@ impl OpenTable {
     }
 }
 
-impl Scanner<'_, '_> {
+impl Scanner<'_> {
     fn run(&mut self) {
         let options = Options::ENABLE_TASKLISTS
             | Options::ENABLE_TABLES
@@ -228,8 +425,20 @@ impl Scanner<'_, '_> {
 
         for (event, range) in Parser::new_ext(self.src, options).into_offset_iter() {
             match &event {
-                Event::Start(Tag::Table(_)) => in_table = true,
-                Event::End(TagEnd::Table) => in_table = false,
+                Event::Start(tag) => {
+                    if self.open_tags == 0 {
+                        self.last_top_block_runs_on = matches!(
+                            tag,
+                            Tag::CodeBlock(CodeBlockKind::Fenced(_)) | Tag::HtmlBlock
+                        );
+                    }
+                    self.open_tags += 1;
+                    in_table |= matches!(tag, Tag::Table(_));
+                }
+                Event::End(tag) => {
+                    self.open_tags = self.open_tags.saturating_sub(1);
+                    in_table &= !matches!(tag, TagEnd::Table);
+                }
                 _ => {}
             }
             if skip_depth > 0 {
@@ -527,9 +736,10 @@ impl Scanner<'_, '_> {
             self.emitted_open += 1;
         }
         item.block = Some(self.blocks.len());
+        let words = item_words(self.file, std::mem::take(&mut item.text), item.line, false);
         self.blocks.push(Block::Item {
             depth: self.emitted_open - usize::from(open_at.is_some()),
-            text: std::mem::take(&mut item.text),
+            words,
             line: item.line,
             directive: item.directive.take(),
             group: false,
@@ -548,9 +758,10 @@ impl Scanner<'_, '_> {
             item.block = Some(self.blocks.len());
             let text = item.group_text.take().unwrap_or_default();
             let text = without_label_colon(&text).to_string();
+            let words = item_words(self.file, text, item.line, true);
             self.blocks.push(Block::Item {
                 depth: self.emitted_open,
-                text,
+                words,
                 line: item.line,
                 directive: item.directive.take(),
                 group: true,
@@ -1458,7 +1669,7 @@ struct OpenSection {
 /// An item block's contents, as the assembler receives them.
 struct ReadItem {
     depth: usize,
-    text: String,
+    words: ItemWords,
     line: u32,
     group: bool,
     detail: Vec<String>,
@@ -1498,7 +1709,7 @@ impl<'a> Assembler<'a> {
 
     fn assemble(mut self, mut blocks: Vec<Block>, front: Option<yaml::FrontMatter>) -> Draft {
         self.unwrap_wrappers(&mut blocks);
-        choice_paragraphs(&mut blocks);
+        choice_paragraphs(self.file, &mut blocks);
         let title_index = self.choose_levels(
             &blocks,
             front.as_ref().and_then(|f| f.title.as_ref()).is_some(),
@@ -1601,7 +1812,7 @@ impl<'a> Assembler<'a> {
                 }
                 Block::Item {
                     depth,
-                    text,
+                    words,
                     line,
                     directive,
                     group,
@@ -1612,7 +1823,7 @@ impl<'a> Assembler<'a> {
                     self.item(
                         ReadItem {
                             depth,
-                            text,
+                            words,
                             line,
                             group,
                             detail,
@@ -1976,7 +2187,7 @@ impl<'a> Assembler<'a> {
     fn item(&mut self, read: ReadItem, directive: Option<(Directive, u32)>) {
         let ReadItem {
             depth,
-            text,
+            words,
             line,
             group,
             detail,
@@ -2000,16 +2211,18 @@ impl<'a> Assembler<'a> {
         }
         // Every sign-off written as a task has a label and a colon; most items have none,
         // and are looked at once.
-        let labelled = depth == 0 && !group && text.as_bytes().contains(&b':');
+        let written = words.written();
+        let labelled = depth == 0 && !group && written.as_bytes().contains(&b':');
         // `- [ ] Signed off by: ________` closing a section is its signature line, written
         // as a task: the section is signed, and there is nothing to tick.
-        if labelled && is_signoff_line(&text) {
-            self.signature_line(&signoff_label(&text), line);
+        if labelled && is_signoff_line(written) {
+            self.signature_line(&signoff_label(written), line);
             return;
         }
         // `- [ ] Technical Lead: [Name] - [Date]` under `**Approved By**:`: each row is the
         // sign-off of its own role, not one role named after the block.
-        if labelled && let Some(role) = approver_role(&text).or_else(|| self.handle_row(&text)) {
+        if labelled && let Some(role) = approver_role(written).or_else(|| self.handle_row(written))
+        {
             self.approver_section(role, line);
         }
         self.ensure_section(line);
@@ -2050,8 +2263,7 @@ impl<'a> Assembler<'a> {
                 );
             }
         }
-        let text = inline_boxes_as_choices(text);
-        let Some(mut item) = new_item(self.file, self.diagnostics, text, Some(line), spec) else {
+        let Some(mut item) = new_item(self.file, self.diagnostics, words, Some(line), spec) else {
             // Its children go with it rather than attach to whatever came before.
             self.ignore_below = Some(depth);
             return;
@@ -2261,7 +2473,7 @@ impl<'a> Assembler<'a> {
 /// `Select one:` or `Complete one of the following:` written as a paragraph over a list:
 /// the list's items are the alternatives, as under a `- Select one:` bullet. The
 /// paragraph becomes that bullet, and the list moves under it.
-fn choice_paragraphs(blocks: &mut [Block]) {
+fn choice_paragraphs(file: &str, blocks: &mut [Block]) {
     let mut at = 0;
     while at + 1 < blocks.len() {
         let choice = matches!(&blocks[at], Block::Prose { text, .. } if says_choice(text))
@@ -2276,7 +2488,7 @@ fn choice_paragraphs(blocks: &mut [Block]) {
             let line = *line;
             blocks[at] = Block::Item {
                 depth: 0,
-                text,
+                words: item_words(file, text, line, true),
                 line,
                 directive: None,
                 group: true,
@@ -2421,11 +2633,11 @@ fn approver_role(text: &str) -> Option<String> {
 }
 
 /// `Test - [ ] Pass - [ ] Fail`: boxes inside an item's text are its possible outcomes.
-fn inline_boxes_as_choices(text: String) -> String {
+fn inline_boxes_as_choices(text: &str) -> Option<String> {
     if !text.contains('[')
         || !text.contains("[ ]") && !text.contains("[x]") && !text.contains("[X]")
     {
-        return text;
+        return None;
     }
     let unified = text.replace("[x]", "[ ]").replace("[X]", "[ ]");
     let parts: Vec<&str> = unified
@@ -2433,10 +2645,15 @@ fn inline_boxes_as_choices(text: String) -> String {
         .map(|p| p.trim().trim_end_matches(['-', '*', '|']).trim())
         .filter(|p| !p.is_empty())
         .collect();
-    if parts.len() < 2 {
-        return text;
+    (parts.len() >= 2).then(|| parts.join(" / "))
+}
+
+/// An item's words, read; a group's name no threshold.
+fn item_words(file: &str, text: String, line: u32, group: bool) -> ItemWords {
+    match inline_boxes_as_choices(&text) {
+        Some(choices) => ItemWords::read(file, choices, Some(line), !group).written_as(text),
+        None => ItemWords::read(file, text, Some(line), !group),
     }
-    parts.join(" / ")
 }
 
 /// Canonical environment names for the words of a title, in order.
@@ -2575,5 +2792,164 @@ mod tests {
             ["production"]
         );
         assert!(environments_named_only("Production Deployment").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    //! A large file is scanned in two stretches at once; these pin that the blocks are
+    //! always those of one pass over the whole, wherever the split falls.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Everything a scan gives, as text to compare.
+    fn seen(scanned: &Scanned) -> String {
+        format!(
+            "{:#?}\n{:#?}\n{:#?}\n{} {:?}",
+            scanned.blocks,
+            scanned.diagnostics,
+            scanned.front_matter,
+            scanned.unread_boxes,
+            scanned.unread_boxes_line
+        )
+    }
+
+    /// Every place the file could be cut, one at a time and all at once: the scan in
+    /// stretches is either refused or the scan of the whole. Returns how many were taken.
+    fn every_cut_agrees(text: &str) -> Result<usize, String> {
+        let ballots = text.contains('☐') || text.contains('&');
+        let whole = seen(&scan(text, 1, "f.md", ballots, Vec::new()));
+        let mut cuts = Vec::new();
+        let mut from = 0;
+        while let Some(at) = heading_after(text, from) {
+            cuts.push(at);
+            from = at;
+        }
+        let mut tries: Vec<Vec<usize>> = cuts.iter().map(|&at| vec![at]).collect();
+        tries.push(cuts);
+        let mut taken = 0;
+        for cuts in tries {
+            if let Some(stretches) = scan_stretches(text, "f.md", &cuts, ballots) {
+                taken += 1;
+                if seen(&stretches) != whole {
+                    return Err(format!("cut at {cuts:?} differs:\n{text}"));
+                }
+            }
+        }
+        Ok(taken)
+    }
+
+    #[test]
+    fn every_fixture_scans_alike_split_at_any_heading() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("tests/fixtures"), root.join("checklists")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "md") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 20, "fixtures found: {}", files.len());
+        let mut taken = 0;
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            taken += every_cut_agrees(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        }
+        // The fixtures are real enough that most of their headings can be cut at.
+        assert!(taken > 100, "cuts taken: {taken}");
+    }
+
+    #[test]
+    fn what_a_heading_would_belong_to_refuses_the_cut() {
+        for text in [
+            "# T\n\n```\ncode\n\n## Inside the fence\n- [ ] a\n```\n",
+            "# T\n\n<!--\n\n## Commented out\n- [ ] a\n-->\n",
+            "# T\n\n<details>\n\n## Help\n- [ ] a\n\n</details>\n",
+            "---\ntitle: x\n\n## Not yet a heading\n---\n\n## P\n- [ ] a\n",
+            "# T\n\n- [ ] see [docs]\n\n## P\n- [ ] a\n\n[docs]: https://example.com\n",
+        ] {
+            let at = heading_after(text, 3).unwrap();
+            assert!(
+                scan_stretches(text, "f.md", &[at], false).is_none(),
+                "{text}"
+            );
+        }
+        let text = "# T\n\n- [ ] a\n\n## P\n- [ ] b\n";
+        let at = heading_after(text, 3).unwrap();
+        assert_eq!(&text[at..at + 4], "## P");
+        assert!(scan_stretches(text, "f.md", &[at], false).is_some());
+    }
+
+    #[test]
+    fn cuts_fall_at_headings_about_a_stretch_apart() {
+        let text: String = (0..200)
+            .map(|p| format!("## Phase {p}\n\n- [ ] Item {p} < 5 ms\n  - [ ] Sub item\n\n"))
+            .collect();
+        let cuts = cuts_about_every(&text, 1000);
+        assert!(cuts.len() > 5, "{cuts:?}");
+        assert!(cuts.windows(2).all(|w| w[1] - w[0] >= 500), "{cuts:?}");
+        assert!(cuts.iter().all(|&at| text[at..].starts_with("## Phase")));
+        let stretches = scan_stretches(&text, "f.md", &cuts, false).expect("cut");
+        let whole = scan(&text, 1, "f.md", false, Vec::new());
+        assert_eq!(seen(&stretches), seen(&whole));
+        assert!(cuts_about_every(&text, text.len()).is_empty());
+    }
+
+    /// Pieces of Markdown that open and close constructs across lines.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "## Phase\n",
+            "### Section\n",
+            "# Title\n",
+            "\n",
+            "- [ ] Item one\n",
+            "  - [ ] Sub item\n",
+            "- Plain bullet:\n",
+            "- [x] Done < 5 ms\n",
+            "```\n",
+            "  ```\n",
+            "~~~~\n",
+            "```check\nexit 0\n```\n",
+            "<!--\n",
+            "-->\n",
+            "<!-- deploycheck: optional -->\n",
+            "<details>\n",
+            "</details>\n",
+            "<div>\n",
+            "> quoted\n",
+            "    indented code\n",
+            "| Role | Name |\n|---|---|\n| QA | |\n",
+            "**Signed:** ____\n",
+            "**Version:** ____\n",
+            "---\n",
+            "title: Front\n",
+            "Paragraph text\n",
+            "1. [ ] Numbered\n",
+            "- [ ] Uses [ref]\n",
+            "<script>\n",
+            "</script>\n",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn a_split_scan_is_the_scan_of_the_whole(
+            pieces in prop::collection::vec(piece(), 0..40),
+            with_reference in prop::bool::weighted(0.25),
+        ) {
+            let mut text: String = pieces.concat();
+            if with_reference {
+                text.push_str("\n[ref]: https://example.com\n");
+            }
+            if let Err(message) = every_cut_agrees(&text) {
+                prop_assert!(false, "{}", message);
+            }
+        }
     }
 }

@@ -9,8 +9,8 @@
 use serde::{Deserialize, Deserializer};
 
 use super::build::{
-    Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ThresholdSpec, WindowSpec,
-    new_item,
+    Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ItemWords, ThresholdSpec,
+    WindowSpec, new_item,
 };
 use super::diagnostic::Diagnostic;
 use crate::model::{Contact, Item, PhaseKind, SectionKind, Threshold, Window};
@@ -273,7 +273,9 @@ fn model_items(
         // Children are read after their parent, so that they can share its condition.
         let children = yaml_item.children;
         let check = yaml_item.check.and_then(|c| c.0).map(Box::new);
-        if let Some(mut item) = new_item(file, diagnostics, yaml_item.text, line, spec) {
+        let infer = matches!(spec.threshold, ThresholdSpec::Infer) && !spec.group;
+        let words = ItemWords::read(file, yaml_item.text, line, infer);
+        if let Some(mut item) = new_item(file, diagnostics, words, line, spec) {
             item.check = check;
             let inherited = (item.group && item.optional)
                 .then(|| item.condition.clone())
