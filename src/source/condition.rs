@@ -81,6 +81,49 @@ pub(crate) fn of_scanned_item(text: &str, scan: &ItemScan) -> Option<String> {
         .or_else(|| leading(text))
         .or_else(|| trailing(text))
         .or_else(|| skip_clause(text))
+        .or_else(|| (!scan.comparison).then(|| closing_clause(text)).flatten())
+}
+
+/// `iPad — only if layout changes were made`, `Privacy labels updated, if new data types are
+/// collected`, `Warm the cache only when traffic is low`: a clause that closes the item and
+/// says when it applies. It follows a comma or a dash, or is `only if`/`only when`; a bare
+/// `... if ...` is left alone (`Page the on-call if the deploy fails` reads either way),
+/// and so is any item with a comparison, where the clause is a threshold's trigger.
+fn closing_clause(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let trimmed = lower.trim_end_matches(['.', '!', ' ', '*', '_']);
+    let separated = [", ", "; ", " - ", " – ", " — "].iter().flat_map(|sep| {
+        ["if ", "only if ", "only when ", "unless "]
+            .iter()
+            .filter_map(move |word| {
+                trimmed
+                    .rfind(&format!("{sep}{word}"))
+                    .map(|at| at + sep.len())
+            })
+    });
+    let only = [" only if ", " only when "]
+        .iter()
+        .filter_map(|p| trimmed.find(p).map(|at| at + 1));
+    let at = separated.chain(only).max()?;
+    let clause = &trimmed[at..];
+    let words = clause.split_whitespace().count();
+    // The clause must say something, `if not` or `if so` leans on the words before it,
+    // and a description does not become optional (`Plan documented - if it fails, ...`).
+    let leans = ["if not", "if so", "if any", "if yes", "if no"]
+        .iter()
+        .any(|p| {
+            clause == *p
+                || clause.starts_with(&format!("{p} "))
+                || clause.starts_with(&format!("{p},"))
+        });
+    if !(3..=14).contains(&words) || leans || clause.contains([',', ';', ':']) {
+        return None;
+    }
+    if qualifies_a_description(lower[..at].trim_end_matches([',', ';', ' ', '-', '–', '—'])) {
+        return None;
+    }
+    text.get(at..at + clause.len())
+        .map(|c| c.trim().to_string())
 }
 
 /// The condition a section or group title states: everything an item can say, plus a
@@ -173,8 +216,40 @@ fn condition_words(inner: &str) -> bool {
         || lower == "optional"
         || (lower.ends_with(" only")
             && lower.split_whitespace().count() <= 4
-            && !names_environment(&lower))
+            && !lower.contains(',')
+            && names_kind_of_change(&lower))
 }
+
+/// Whether an `X only` names a kind of release or change (`major releases only`, `[Major
+/// only]`, `first deploy only`): the task is for some runs. Any other `X only` scopes a
+/// detail of the task, which is still required: `(DE only)` on one entry of a list, `(uses
+/// standard encryption only)`, `(SFP28 only)`, `(weekends only)`.
+fn names_kind_of_change(lower: &str) -> bool {
+    lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .any(|w| RELEASE_KINDS.contains(w.as_bytes()) || CHANGE_WORDS.contains(&w))
+}
+
+const CHANGE_WORDS: &[&str] = &[
+    "release",
+    "releases",
+    "build",
+    "builds",
+    "version",
+    "versions",
+    "deploy",
+    "deploys",
+    "deployment",
+    "deployments",
+    "upgrade",
+    "upgrades",
+    "migration",
+    "migrations",
+    "launch",
+    "first",
+    "initial",
+    "breaking",
+];
 
 /// Whether a short phrase names an environment (`production only`), which scopes the
 /// item to where it runs rather than making it optional.
@@ -457,6 +532,30 @@ mod tests {
                 Some("For major releases"),
             ),
             ("For RC builds: skip the blog post", Some("For RC builds")),
+            (
+                "iPad — only if layout changes were made",
+                Some("only if layout changes were made"),
+            ),
+            (
+                "Privacy nutrition labels updated, if new data types are collected",
+                Some("if new data types are collected"),
+            ),
+            (
+                "Videos have captions - if the page has video",
+                Some("if the page has video"),
+            ),
+            (
+                "Warm the cache only when traffic is low",
+                Some("only when traffic is low"),
+            ),
+            (
+                "Rotate the keys, unless they were rotated this quarter",
+                Some("unless they were rotated this quarter"),
+            ),
+            (
+                "Announce deprecations (first release only)",
+                Some("first release only"),
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(of_item(text).as_deref(), expected, "{text}");
@@ -479,6 +578,16 @@ mod tests {
             "Tick [x] when done",
             "For each release: tag the commit",
             "For the database: take a snapshot",
+            "Page the on-call if the deploy fails",
+            "Pause rollout, if crash rate > 1%",
+            "Re-run the job; if not, escalate to the owner",
+            "Rollback plan documented - if the deploy fails, revert",
+            "Legal pages present: Privacy, Terms, Imprint (DE only), Cookie policy",
+            "Export compliance answered (uses standard encryption only)",
+            "Day 1: crash-free sessions above 99.8% (Crashlytics, X.Y.Z only)",
+            "Tag the release, when CI is green",
+            "Spare optics on site (SFP28 only)",
+            "Screenshots updated (iPad only)",
         ] {
             assert_eq!(of_item(text), None, "{text}");
         }
