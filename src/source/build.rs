@@ -1432,7 +1432,7 @@ pub fn looks_like_role(title: &str) -> bool {
 }
 
 /// The role a sign-off section's title names: `QA sign-off` is signed by `QA`.
-fn role_of_title(title: &str) -> String {
+pub(crate) fn role_of_title(title: &str) -> String {
     let lower = title.to_ascii_lowercase();
     for word in SIGNOFF_WORDS {
         if lower.ends_with(word) && lower.len() > word.len() {

@@ -12,7 +12,7 @@ use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, T
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ItemWords, MAX_ITEM_DEPTH,
     ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
-    says_choice, says_signoff,
+    role_of_title, says_choice, says_signoff,
 };
 use super::diagnostic::{Diagnostic, LineIndex, count_newlines};
 use super::directive::{Directive, find_directives};
@@ -2162,15 +2162,9 @@ impl<'a> Assembler<'a> {
     }
 
     fn field(&mut self, name: String, line: u32) {
-        // `- Architect: ____` under `#### Reviewers`: a role that signs, not a run field.
-        let signs_here = self.section.as_ref().is_some_and(|s| {
-            let title = s.draft.title.to_lowercase();
-            s.draft.kind == Some(SectionKind::Signoff)
-                || ["review", "approv", "sign"]
-                    .iter()
-                    .any(|w| title.contains(w))
-        });
-        if signs_here && looks_like_role(&name) {
+        // `- Architect: ____` under `#### Reviewers`, `Change lead: ____` under `## Approval`:
+        // a role that signs, not a run field.
+        if self.under_signoff_heading() && looks_like_role(&name) {
             self.approver_section(name, line);
             return;
         }
@@ -2288,6 +2282,19 @@ impl<'a> Assembler<'a> {
 
     /// `**Signed:** ____` (or `- [ ] Signed off by: ____`): the open section is signed.
     fn signature_line(&mut self, label: &str, line: u32) {
+        // `Change lead: ____` then `Network manager: ____` under `## Approval`, or `**QA
+        // sign-off:** ____` after another role's row: each line is its own role's sign-off.
+        let name = label.replace(['*', '_', ':'], "");
+        let role = role_of_title(name.trim());
+        let signed_by_other = self.section.as_ref().is_some_and(|s| {
+            let signer = s.draft.role.as_deref().unwrap_or(&s.signed_as);
+            (s.signoff || s.draft.role.is_some()) && !signer.eq_ignore_ascii_case(&role)
+        });
+        let first_under_heading = self.section.is_none() && self.under_signoff_heading();
+        if (signed_by_other || first_under_heading) && looks_like_role(&role) {
+            self.approver_section(role, line);
+            return;
+        }
         self.ensure_section(line);
         if let Some(section) = self.section.as_mut()
             && !section.signoff
@@ -2301,26 +2308,40 @@ impl<'a> Assembler<'a> {
         }
     }
 
-    /// `- [ ] QA: @alice` under a sign-off heading: the role, signed by the person named.
+    /// `- [ ] QA: @alice` or `- [ ] **Marketing:** ____` under a sign-off heading: the
+    /// role, signed by the person named or by whoever writes in the blank.
     fn handle_row(&self, text: &str) -> Option<String> {
         let (label, rest) = text.split_once(':')?;
-        let handle = rest.trim();
-        let is_handle = handle.strip_prefix('@').is_some_and(|name| {
+        let value = rest.trim();
+        let is_handle = value.strip_prefix('@').is_some_and(|name| {
             !name.is_empty()
                 && name
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'))
         });
+        let is_blank = value.contains("___") && is_blank_value(value);
         let label = label.trim().trim_matches(['*', '_']).trim();
-        let under_signoff = self
-            .section
+        ((is_handle || is_blank)
+            && self.under_signoff_heading()
+            && !label.is_empty()
+            && label.split_whitespace().count() <= 4
+            && !names_a_record(label))
+        .then(|| label.to_string())
+    }
+
+    /// Whether the open section or phase is titled for a sign-off (`## Approval`,
+    /// `### Sign-off`, `#### Reviewers`).
+    fn under_signoff_heading(&self) -> bool {
+        let signs = |title: &str| {
+            says_signoff(title)
+                || ["review", "approv", "sign"]
+                    .iter()
+                    .any(|w| title.to_lowercase().contains(w))
+        };
+        self.section
             .as_ref()
-            .map(|s| s.draft.title.as_str())
-            .into_iter()
-            .chain(self.phase.as_ref().map(|p| p.draft.title.as_str()))
-            .any(says_signoff);
-        (is_handle && under_signoff && !label.is_empty() && label.split_whitespace().count() <= 4)
-            .then(|| label.to_string())
+            .is_some_and(|s| s.draft.kind == Some(SectionKind::Signoff) || signs(&s.draft.title))
+            || self.phase.as_ref().is_some_and(|p| signs(&p.draft.title))
     }
 
     /// Opens a sign-off section for one approver row.
@@ -2614,6 +2635,25 @@ fn is_field_name(text: &str) -> bool {
         && !is_prose_label(text)
         && text.starts_with(|c: char| c.is_alphabetic())
         && !text.contains(['[', '`', '<'])
+}
+
+/// `Date: ____`, `Ticket: ____`: what a sign-off records beside the signer, not a role.
+fn names_a_record(label: &str) -> bool {
+    lower_words(label).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "date"
+                | "time"
+                | "version"
+                | "ticket"
+                | "notes"
+                | "note"
+                | "comments"
+                | "comment"
+                | "signature"
+                | "link"
+        )
+    })
 }
 
 /// `Technical Lead: [Name] - [Date]`, `QA Lead: ________`: a role and blanks to sign.
