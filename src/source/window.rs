@@ -84,7 +84,7 @@ enum Token {
 
 /// Tokens with the byte range each came from.
 fn tokenize(text: &str) -> Vec<(Token, usize, usize)> {
-    let mut tokens = Vec::new();
+    let mut tokens: Vec<(Token, usize, usize)> = Vec::new();
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
         if c.is_ascii_digit() {
@@ -98,6 +98,34 @@ fn tokenize(text: &str) -> Vec<(Token, usize, usize)> {
                 } else {
                     break;
                 }
+            }
+            // `T+01:30`: after `T+` or `T-`, hours and minutes on a clock are a length of
+            // time (elsewhere `22:00` is a time of day, and stays two numbers).
+            let after_t = matches!(
+                tokens.as_slice(),
+                [.., (Token::Word(t), ..), (Token::Plus | Token::Minus, ..)] if t == "t"
+            );
+            let minutes = text[end..]
+                .strip_prefix(':')
+                .filter(|m| m.len() >= 2 && m.as_bytes()[..2].iter().all(u8::is_ascii_digit))
+                .filter(|m| !m.as_bytes().get(2).is_some_and(u8::is_ascii_digit))
+                .and_then(|m| m[..2].parse::<f64>().ok());
+            if after_t
+                && let Some(minutes) = minutes
+                && let Ok(hours) = text[start..end].parse::<f64>()
+            {
+                while chars.peek().is_some_and(|&(i, _)| i < end + 3) {
+                    chars.next();
+                }
+                tokens.push((Token::Number(hours * 60.0 + minutes), start, end + 3));
+                tokens.push((Token::Word("min".to_string()), end + 3, end + 3));
+                continue;
+            }
+            // `T0`, the deployment moment itself, as in `(T0 → T+00:45)`.
+            let t_zero = &text[start..end] == "0"
+                && matches!(tokens.last(), Some((Token::Word(t), _, t_end)) if t == "t" && *t_end == start);
+            if t_zero {
+                tokens.push((Token::Plus, start, start));
             }
             if let Ok(n) = text[start..end].parse() {
                 tokens.push((Token::Number(n), start, end));
@@ -116,7 +144,7 @@ fn tokenize(text: &str) -> Vec<(Token, usize, usize)> {
         } else {
             let token = match c {
                 '+' => Token::Plus,
-                '-' | '–' | '—' | '‒' | '−' => Token::Minus,
+                '-' | '–' | '—' | '‒' | '−' | '→' => Token::Minus,
                 '~' | '≈' => Token::Tilde,
                 _ => continue,
             };
@@ -566,6 +594,9 @@ mod tests {
         assert_eq!(window("Watch 24-48h"), "24h..48h");
         assert_eq!(window("T+15m to T+1h"), "15m..1h");
         assert_eq!(window("T+0 – T+15m"), "0m..15m");
+        assert_eq!(window("Drain side A (T0 → T+00:45)"), "0m..45m");
+        assert_eq!(window("Drain side B (T+00:45 → T+01:30)"), "45m..90m");
+        assert_eq!(window("Validation (T+01:30 → T+02:30)"), "90m..150m");
         assert_eq!(window("Checks (60-15 minutes)"), "backwards 60m..15m");
     }
 
