@@ -851,3 +851,49 @@ fn an_approvals_table_gives_one_signoff_per_role_with_no_statements_to_count() {
         [("DBA Lead", Some("Dana")), ("Service Owner", Some("Lee"))]
     );
 }
+
+#[test]
+fn a_reply_that_answers_an_item_is_refused_as_a_signers_name() {
+    let checklist = "# CAB change\n\n## Change\n- [ ] Apply the migration\n\n## Approvals\n\n\
+        | Role | Name | Date | Signature |\n|------|------|------|-----------|\n\
+        | DBA Lead | | | |\n";
+    let output = Test::new()
+        .write("checklists/cab.md", checklist)
+        .args(&["run", "production", "--operator", "ops"])
+        .stdin("y\ny\nDana Reyes\n")
+        .stdout_contains("Sign for DBA Lead >")
+        .stdout_contains("`y` answers an item, but a sign-off needs the name of the person signing")
+        .run();
+    let record = output.only_record();
+    let signed: Vec<(&str, Option<&str>)> = record
+        .signoffs
+        .iter()
+        .map(|s| (s.role.as_str(), s.name.as_deref()))
+        .collect();
+    assert_eq!(signed, [("DBA Lead", Some("Dana Reyes"))]);
+}
+
+#[test]
+fn an_answers_file_that_signs_with_y_is_refused_with_its_line() {
+    let checklist = "# CAB change\n\n## Change\n- [ ] Apply the migration\n\n## Approvals\n\n\
+        | Role | Name | Date | Signature |\n|------|------|------|-----------|\n\
+        | DBA Lead | | | |\n";
+    Test::new()
+        .write("checklists/cab.md", checklist)
+        .write(
+            "answers.yaml",
+            "answers:\n  change/change/apply-the-migration: y\nsignoffs:\n  DBA Lead: y\n",
+        )
+        .args(&[
+            "run",
+            "production",
+            "--operator",
+            "ops",
+            "--answers",
+            "answers.yaml",
+        ])
+        .status(2)
+        .stderr_contains("answers.yaml:4: error: signoffs.DBA Lead: `y` answers an item")
+        .stderr_contains("a sign-off needs the name of the person signing")
+        .run();
+}

@@ -53,6 +53,48 @@ pub enum SignoffOutcome {
     Later,
 }
 
+impl SignoffOutcome {
+    /// Signed by `name`, as typed at the prompt or given in an answers file. A reply that
+    /// answers an item (`y`, `done`, `ok`) is not a name: recorded, it would say the role
+    /// was signed "by y".
+    pub fn signed_by(name: &str) -> Result<SignoffOutcome, String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("the signer's name is empty: type the name of the person signing".into());
+        }
+        let lower = name.to_lowercase();
+        let answer = matches!(
+            lower.as_str(),
+            "y" | "yes"
+                | "n"
+                | "no"
+                | "ok"
+                | "okay"
+                | "done"
+                | "d"
+                | "s"
+                | "f"
+                | "na"
+                | "n/a"
+                | "x"
+                | "skip"
+                | "fail"
+                | "failed"
+                | "true"
+                | "false"
+                | "✓"
+                | "✔"
+                | "signed"
+        );
+        if answer {
+            return Err(format!(
+                "`{name}` answers an item, but a sign-off needs the name of the person signing"
+            ));
+        }
+        Ok(SignoffOutcome::Signed(name.to_string()))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Event {
@@ -217,5 +259,24 @@ impl Event {
             },
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_that_answers_an_item_is_not_a_signers_name() {
+        for reply in ["y", "Yes", " ok ", "done", "n/a", "✓"] {
+            assert!(SignoffOutcome::signed_by(reply).is_err(), "{reply}");
+        }
+        assert!(SignoffOutcome::signed_by("  ").is_err());
+        assert_eq!(
+            SignoffOutcome::signed_by(" Dana Reyes "),
+            Ok(SignoffOutcome::Signed("Dana Reyes".into()))
+        );
+        // A name that merely starts like an answer is a name.
+        assert!(SignoffOutcome::signed_by("Yusuf").is_ok());
     }
 }

@@ -365,8 +365,7 @@ fn signoff_outcome(entry: SignoffEntry) -> Result<SignoffOutcome, Refusal> {
         SignoffEntry::Name(name) if name.trim().eq_ignore_ascii_case("later") => {
             Ok(SignoffOutcome::Later)
         }
-        SignoffEntry::Name(name) if !name.trim().is_empty() => Ok(SignoffOutcome::Signed(name)),
-        SignoffEntry::Name(_) => Err(Refusal::from("the signer's name is empty")),
+        SignoffEntry::Name(name) => SignoffOutcome::signed_by(&name).map_err(Refusal::from),
         SignoffEntry::Refused { refused } if !refused.trim().is_empty() => {
             Ok(SignoffOutcome::Refused(refused))
         }

@@ -716,7 +716,7 @@ impl<'a> Session<'a> {
             }
             Step::Signoff(role) => match self.signoff_event(role, line) {
                 Ok(event) => event,
-                Err(message) => return self.complain(message),
+                Err(message) => return self.complain(&message),
             },
             Step::Item(item) if line.is_empty() && self.confirm_proposal(item)? => return Ok(None),
             Step::Item(item) if is_later(line) && self.role_of_statement(item).is_some() => {
@@ -982,7 +982,7 @@ impl<'a> Session<'a> {
     }
 
     /// A signer's name, `refuse REASON`, or `later`.
-    fn signoff_event(&self, role: usize, line: &str) -> Result<Event, &'static str> {
+    fn signoff_event(&self, role: usize, line: &str) -> Result<Event, String> {
         let role = self.run().walk().plan().roles[role].role.clone();
         if is_later(line) {
             return Ok(Event::Signoff {
@@ -991,12 +991,12 @@ impl<'a> Session<'a> {
             });
         }
         let outcome = match line.strip_prefix("refuse").map(str::trim) {
-            Some("") => return Err("a refusal needs a reason: refuse REASON"),
+            Some("") => return Err("a refusal needs a reason: refuse REASON".into()),
             Some(reason) => SignoffOutcome::Refused(reason.to_string()),
             None if line.is_empty() => {
-                return Err("type the name of the person signing, or refuse REASON");
+                return Err("type the name of the person signing, or refuse REASON".into());
             }
-            None => SignoffOutcome::Signed(line.to_string()),
+            None => SignoffOutcome::signed_by(line)?,
         };
         Ok(Event::Signoff { role, outcome })
     }
