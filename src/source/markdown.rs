@@ -1013,9 +1013,10 @@ impl Scanner<'_> {
         let email = table.column(&["email", "e-mail", "mail"]);
         let phone = table.column(&["phone", "tel", "mobile", "cell", "pager"]);
         for (row, line) in table.rows {
+            // `—`, `-` and `n/a` in a cell say there is nobody or no number there.
             let cell = |i: Option<usize>| {
                 i.and_then(|i| row.get(i))
-                    .filter(|c| !c.is_empty())
+                    .filter(|c| !c.is_empty() && !says_none(c))
                     .cloned()
             };
             let Some(role) = cell(Some(role)) else {
@@ -1832,12 +1833,14 @@ impl<'a> Assembler<'a> {
                         directive,
                     );
                 }
-                Block::Prose { text, .. } => {
+                Block::Prose { text, line } => {
                     if let Some((_, at)) = self.pending.take() {
                         self.warning(at, "deploycheck comment is not right before a heading or item, so it applies to nothing");
                     }
                     if self.phase.is_none() {
                         description.push(text);
+                    } else {
+                        self.section_note(&text, line);
                     }
                 }
                 Block::Signoff { line, label } => self.signature_line(&label, line),
@@ -2280,6 +2283,36 @@ impl<'a> Assembler<'a> {
         self.item_stack.push(item);
     }
 
+    /// `_Skip for hotfixes._` or `Only for major releases.` as the first words under a
+    /// section's heading: the section is optional, as if its title said so. Only a note
+    /// that starts by scoping the section counts; `If anything fails here, roll back.` says
+    /// what to do, not when the section applies.
+    fn section_note(&mut self, text: &str, line: u32) {
+        let Some(section) = self.section.as_mut() else {
+            return;
+        };
+        let lower = text
+            .trim_start_matches(['*', '_', ' '])
+            .to_ascii_lowercase();
+        let scopes = ["skip ", "only ", "optional", "not needed", "not required"]
+            .iter()
+            .any(|p| lower.starts_with(p));
+        let untouched = section.draft.items.is_empty()
+            && self.item_stack.is_empty()
+            && section.draft.optional.is_none();
+        if !scopes || !untouched || text.split_whitespace().count() > 12 {
+            return;
+        }
+        if let Some(found) = super::condition::of_title(text) {
+            section.draft.optional = Some(true);
+            section.draft.why.add(
+                "optional",
+                format!("{found:?}, the note under its heading at line {line}"),
+                Some(line),
+            );
+        }
+    }
+
     /// `**Signed:** ____` (or `- [ ] Signed off by: ____`): the open section is signed.
     fn signature_line(&mut self, label: &str, line: u32) {
         // `Change lead: ____` then `Network manager: ____` under `## Approval`, or `**QA
@@ -2637,6 +2670,15 @@ fn is_field_name(text: &str) -> bool {
         && !text.contains(['[', '`', '<'])
 }
 
+/// A table cell that says "none": a dash, `n/a`, `none`.
+fn says_none(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.chars().all(|c| matches!(c, '-' | '–' | '—' | ' '))
+        || ["n/a", "na", "none"]
+            .iter()
+            .any(|n| cell.eq_ignore_ascii_case(n))
+}
+
 /// `Date: ____`, `Ticket: ____`: what a sign-off records beside the signer, not a role.
 fn names_a_record(label: &str) -> bool {
     lower_words(label).iter().any(|w| {
@@ -2802,6 +2844,16 @@ mod tests {
             (c.name.as_deref(), c.email.as_deref()),
             (Some("@alice"), None)
         );
+    }
+
+    #[test]
+    fn a_dash_or_n_a_in_a_contacts_cell_is_nobody() {
+        for cell in ["—", "-", "–", " - ", "n/a", "N/A", "none"] {
+            assert!(says_none(cell), "{cell}");
+        }
+        for cell in ["Jonas Weber", "+49 69 1234 002", "TBD", "-1"] {
+            assert!(!says_none(cell), "{cell}");
+        }
     }
 
     #[test]
