@@ -21,7 +21,8 @@ pub struct Threshold {
     pub op: Comparison,
     #[serde(serialize_with = "serialize_number")]
     pub value: f64,
-    /// Canonical unit: `ms`, `s`, `min`, `h`, `%`, `RPS`, `QPS`, `TPS`, `KB`..`TB`, `/5`; or none.
+    /// Canonical unit: `ms`, `s`, `min`, `h`, `%`, `RPS`, `QPS`, `TPS`, `KB`..`TB`,
+    /// `bps`..`Gbps`, `dBm`, `/5`; or none.
     #[serde(default)]
     pub unit: Option<String>,
     /// A qualifier such as `p95`.
@@ -206,6 +207,17 @@ const UNITS: &[(&str, &str)] = &[
     ("rps", "RPS"),
     ("qps", "QPS"),
     ("tps", "TPS"),
+    // Bit rates: `1 Gbps`, `9.4 Gbit/s`. Measured values convert between them.
+    ("gbps", "Gbps"),
+    ("gbit/s", "Gbps"),
+    ("mbps", "Mbps"),
+    ("mbit/s", "Mbps"),
+    ("kbps", "kbps"),
+    ("kbit/s", "kbps"),
+    ("bps", "bps"),
+    ("bit/s", "bps"),
+    // Signal power; logarithmic, so compared only with values in dBm.
+    ("dbm", "dBm"),
     ("%", "%"),
     ("kb", "KB"),
     ("mb", "MB"),
