@@ -869,7 +869,7 @@ fn short_metric(before: &str) -> String {
     const TRAILING: Lexicon = Lexicon::new(&[
         "is", "are", "be", "should", "must", "stays", "remains", "stay", "remain", "of", "at",
         "was", "were", "kept", "held", "still", "drops", "falls", "rises", "grows", "climbs",
-        "reaches", "goes", "hits", "exceeds",
+        "reaches", "goes", "hits", "exceeds", "for",
     ]);
     const PREPOSITIONS: Lexicon = Lexicon::new(&[
         "on", "in", "for", "at", "of", "during", "after", "before", "from", "across", "per",
@@ -1545,9 +1545,10 @@ mod tests {
             assert_eq!(Threshold::infer(text), None, "{text}");
         }
         // Negatives: a duration the operator times, and an age measured against a limit.
+        let soak = t("Soak for at least 24 hours before promoting");
         assert_eq!(
-            t("Soak for at least 24 hours before promoting").to_string(),
-            ">= 24 h"
+            (soak.metric.as_str(), soak.to_string().as_str()),
+            ("Soak", ">= 24 h")
         );
         assert_eq!(
             t("Wait at least 10 minutes before checking dashboards").to_string(),
