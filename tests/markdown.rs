@@ -416,3 +416,21 @@ fn a_line_of_160k_nested_list_markers_parses_in_linear_time() {
     let loaded = load_markdown(&text).unwrap();
     assert!(loaded.checklist.item_count() >= 1);
 }
+
+#[test]
+fn a_stop_condition_passes_as_a_step_when_it_does_not_hold_and_holds_as_a_trigger_when_it_does() {
+    let checklist = load_markdown(
+        "# Release\n## Rollout\n- [ ] Pause rollout if error rate > 5%\n## Rollback\n### Rollback Triggers\n- [ ] Pause rollout if error rate > 5%\n- [ ] Error rate > 5%\n### Revert\n- [ ] Redeploy the previous build\n",
+    )
+    .unwrap()
+    .checklist;
+    let threshold = |phase: usize, section: usize, item: usize| {
+        let section = &checklist.phases[phase].sections[section];
+        let item = &section.items[item];
+        (section.kind, item.threshold.as_ref().unwrap().to_string())
+    };
+    assert_eq!(threshold(0, 0, 0), (SectionKind::Steps, "<= 5%".into()));
+    assert_eq!(threshold(1, 0, 0), (SectionKind::Triggers, "> 5%".into()));
+    // A trigger without an action reads the same either way.
+    assert_eq!(threshold(1, 0, 1), (SectionKind::Triggers, "> 5%".into()));
+}

@@ -180,6 +180,14 @@ fn canonical_unit(text: &str) -> Option<String> {
         "mib" => "MiB",
         "gib" => "GiB",
         "tib" => "TiB",
+        "bps" | "bit/s" => "bps",
+        "kbps" | "kbit/s" => "kbps",
+        "mbps" | "mbit/s" => "Mbps",
+        "gbps" | "gbit/s" => "Gbps",
+        "dbm" => "dBm",
+        "bit" | "bits" => "bits",
+        "byte" | "bytes" => "bytes",
+        "char" | "chars" | "character" | "characters" => "characters",
         _ => {
             let digits = lower.strip_prefix('/')?;
             return digits
@@ -206,6 +214,11 @@ fn scale(unit: &str) -> Option<(&'static str, f64)> {
         "MiB" => ("size", 1024.0 * 1024.0),
         "GiB" => ("size", 1024.0 * 1024.0 * 1024.0),
         "TiB" => ("size", 1024.0 * 1024.0 * 1024.0 * 1024.0),
+        "bytes" => ("size", 1.0),
+        "bps" => ("bit rate", 1.0),
+        "kbps" => ("bit rate", 1e3),
+        "Mbps" => ("bit rate", 1e6),
+        "Gbps" => ("bit rate", 1e9),
         _ => return None,
     })
 }
@@ -268,6 +281,26 @@ mod tests {
                 .unwrap()
                 .passes
         );
+    }
+
+    #[test]
+    fn bit_rates_convert_and_decibels_compare_only_with_decibels() {
+        let uplinks = threshold("Traffic on uplinks < 1 Gbps");
+        let judge = |value: &str, th: &Threshold| Measurement::parse(value)?.judge(th);
+        assert!(judge("900 Mbps", &uplinks).unwrap().passes);
+        assert!(!judge("1.2 Gbit/s", &uplinks).unwrap().passes);
+        assert!(!judge("1000000 kbps", &uplinks).unwrap().passes);
+        assert_eq!(
+            judge("900 Mbps", &uplinks).unwrap().explanation,
+            "0.9 Gbps is < 1 Gbps"
+        );
+        // A rate is not a size: `MB` is megabytes, which no bit rate converts to.
+        assert!(judge("900 MB", &uplinks).is_err());
+        let power = threshold("Transmit power at most 20 dBm");
+        assert!(judge("18 dBm", &power).unwrap().passes);
+        assert!(!judge("23 dbm", &power).unwrap().passes);
+        assert!(judge("18 mW", &power).is_err());
+        assert!(judge("18 Mbps", &power).is_err());
     }
 
     #[test]

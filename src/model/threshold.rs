@@ -21,7 +21,8 @@ pub struct Threshold {
     pub op: Comparison,
     #[serde(serialize_with = "serialize_number")]
     pub value: f64,
-    /// Canonical unit: `ms`, `s`, `min`, `h`, `%`, `RPS`, `QPS`, `TPS`, `KB`..`TB`, `/5`; or none.
+    /// Canonical unit: `ms`, `s`, `min`, `h`, `%`, `RPS`, `QPS`, `TPS`, `KB`..`TB`,
+    /// `bps`..`Gbps`, `dBm`, `/5`; or none.
     #[serde(default)]
     pub unit: Option<String>,
     /// A qualifier such as `p95`.
@@ -206,6 +207,17 @@ const UNITS: &[(&str, &str)] = &[
     ("rps", "RPS"),
     ("qps", "QPS"),
     ("tps", "TPS"),
+    // Bit rates: `1 Gbps`, `9.4 Gbit/s`. Measured values convert between them.
+    ("gbps", "Gbps"),
+    ("gbit/s", "Gbps"),
+    ("mbps", "Mbps"),
+    ("mbit/s", "Mbps"),
+    ("kbps", "kbps"),
+    ("kbit/s", "kbps"),
+    ("bps", "bps"),
+    ("bit/s", "bps"),
+    // Signal power; logarithmic, so compared only with values in dBm.
+    ("dbm", "dBm"),
     ("%", "%"),
     ("kb", "KB"),
     ("mb", "MB"),
@@ -235,6 +247,19 @@ impl Threshold {
     /// [`Threshold::infer`] for an item already scanned: read only if it holds something
     /// every comparison holds.
     pub(crate) fn infer_scanned(text: &str, scan: &ItemScan) -> Option<Threshold> {
+        Threshold::read(text, scan, Reading::Pass)
+    }
+
+    /// The comparison an item states, as written: what a rollback trigger is.
+    ///
+    /// `Roll back if error rate > 5%` is read `<= 5%` by [`Threshold::infer`], since a step
+    /// that says when to act passes while the action is not needed; as a trigger, the same
+    /// words hold when the error rate is `> 5%`.
+    pub fn infer_condition(text: &str) -> Option<Threshold> {
+        Threshold::read(text, &ItemScan::of(text), Reading::Condition)
+    }
+
+    fn read(text: &str, scan: &ItemScan, reading: Reading) -> Option<Threshold> {
         if !scan.comparison {
             return None;
         }
@@ -270,9 +295,17 @@ impl Threshold {
                     Some(start) => (op.negated(), start),
                     None => (op, op_start),
                 };
-                if let Some(found) = measure_after(scan, metric_end, op_end, op) {
+                if let Some(mut found) = measure_after(scan, metric_end, op_end, op) {
                     if !measures_something(scan, op_start, at, &found) {
                         return None;
+                    }
+                    // `No redirect chains longer than 1 hop`: the subject is negated.
+                    if let Some(metric) = strip_word(&found.metric, "no") {
+                        found.metric = metric.to_string();
+                        found.op = found.op.negated();
+                    }
+                    if reading == Reading::Pass && triggers_an_action(scan, op_start, at) {
+                        found.op = found.op.negated();
                     }
                     return Some(found);
                 }
@@ -294,6 +327,109 @@ impl Threshold {
     pub fn passes(&self, measured: f64) -> bool {
         self.op.holds(measured, self.value)
     }
+}
+
+/// Which way round a comparison that triggers an action is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// What a step passes on: `Pause rollout if reviews exceed 5%` passes at `<= 5%`.
+    Pass,
+    /// The comparison as written, which a trigger holds on: `> 5%`.
+    Condition,
+}
+
+/// Verbs that stop, undo or raise the alarm about a change. A step that does one of them
+/// `if` or `when` a comparison holds names the trigger of the action, so it passes when
+/// the comparison does not hold. Other actions (`Scale out if CPU > 85%`) are left as
+/// written: whether they mean healthy or not is not theirs to say.
+const ACTIONS: Lexicon = Lexicon::new(&[
+    "pause",
+    "paused",
+    "pauses",
+    "halt",
+    "halted",
+    "halts",
+    "stop",
+    "stopped",
+    "stops",
+    "abort",
+    "aborted",
+    "aborts",
+    "rollback",
+    "revert",
+    "reverted",
+    "reverts",
+    "escalate",
+    "escalated",
+    "escalates",
+    "page",
+    "paged",
+    "pages",
+    "freeze",
+    "frozen",
+]);
+
+/// Whether the comparison from `op_start` to the number at `number_at` is the condition of
+/// a stop, undo or alarm: `Rollout halted if crash rate > 1%`, `Page on-call when errors
+/// exceed 5%`, `If crash-free drops below 99.5%: halt staged rollout`.
+///
+/// The comparison must sit in an `if`/`when` clause, and the action outside it: before the
+/// conditional word, or after the number. So `Check if page load < 3s` is no trigger.
+fn triggers_an_action(text: &str, op_start: usize, number_at: usize) -> bool {
+    let head = &text[..op_start];
+    // The conditional word nearest before the operator, in the same clause.
+    let clause_start = head.rfind(['(', ';', '.', '!', '?']).map_or(0, |at| at + 1);
+    let clause = &head[clause_start..];
+    // Words are runs of ASCII letters, digits and `-`, so every word starts on a char
+    // boundary even where other bytes separate them.
+    let bytes = clause.as_bytes();
+    let mut conditional = None;
+    let mut start = 0;
+    for end in 0..=bytes.len() {
+        if bytes
+            .get(end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        {
+            continue;
+        }
+        let word = &bytes[start.min(end)..end];
+        if word.eq_ignore_ascii_case(b"if") || word.eq_ignore_ascii_case(b"when") {
+            conditional = Some(start);
+        }
+        start = end + 1;
+    }
+    let Some(conditional) = conditional else {
+        return false;
+    };
+    // No copy of the text: this runs for every threshold found.
+    let acts = |words: &str| {
+        ACTIONS.any_in(words)
+            || words.as_bytes().windows(9).any(|w| {
+                w.eq_ignore_ascii_case(b"roll back")
+                    || w.eq_ignore_ascii_case(b"rolled ba")
+                    || w.eq_ignore_ascii_case(b"rolling b")
+            })
+    };
+    if acts(&clause[..conditional]) {
+        return true;
+    }
+    // After the number: `If crash-free drops below 99.5%: halt staged rollout`, up to the
+    // end of the sentence.
+    let tail =
+        text[number_at..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
+    let end = [tail.find(';'), tail.find(". ")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(tail.len());
+    let tail = &tail[..end];
+    acts(tail)
+}
+
+/// `text` without its first word if that word is `word` (any case) and more follows.
+fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
+    let (first, rest) = text.split_once(' ')?;
+    (first.eq_ignore_ascii_case(word) && !rest.trim().is_empty()).then(|| rest.trim_start())
 }
 
 /// The operator that ends exactly at byte `end`, and where it starts.
@@ -464,6 +600,10 @@ const PEOPLE: &[&str] = &[
     "other",
     "others",
     "approving",
+    "tester",
+    "testers",
+    "participant",
+    "participants",
 ];
 
 /// Calendar units: `within 2 business days` is a deadline, never a measured value.
@@ -568,6 +708,12 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
             return false;
         }
     }
+    // `at least 24 hours before`, `(>= 72 h notice)`: how early to act, not a measured value.
+    if matches!(found.unit.as_deref(), Some("ms" | "s" | "min" | "h"))
+        && is_lead_time(before, after_number)
+    {
+        return false;
+    }
     // `within 48 hours`: a deadline for doing the task, unless a duration is what is measured.
     let within = lower[op_start..].starts_with("within");
     if within && matches!(found.unit.as_deref(), Some("min" | "h")) {
@@ -604,6 +750,39 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
         previous = word;
     }
     true
+}
+
+/// Words after a duration that make it a lead time: how long before something to act.
+const LEAD: &[&str] = &[
+    "before",
+    "beforehand",
+    "ahead",
+    "in advance",
+    "prior",
+    "notice",
+    "of notice",
+    "advance notice",
+    "earlier",
+];
+
+/// Words before an operator that make a duration the length of something the operator
+/// times, even when it ends `before ...`: `Soak for at least 24 hours before promoting`.
+const TIMED: Lexicon =
+    Lexicon::new(&["for", "wait", "soak", "bake", "observe", "watch", "monitor"]);
+
+/// Whether the duration after `before` (lowercase, up to the operator) and starting
+/// `after_number` (lowercase, past the number) says how early to act: `Lower DNS TTL at least
+/// 24 hours before`, `(>= 72 h notice)`, `48 hours in advance`.
+fn is_lead_time(before: &str, after_number: &str) -> bool {
+    // Past the unit: `hours before`, `h notice)`.
+    let after_unit = after_number
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_start();
+    if !LEAD.iter().any(|w| starts_with_word(after_unit, w)) {
+        return false;
+    }
+    let clause = before.rsplit(['(', ',', ';', ':']).next().unwrap_or(before);
+    !TIMED.any_in(clause)
 }
 
 /// The short noun phrase a threshold measures, from everything before its operator:
@@ -664,7 +843,8 @@ fn short_metric(before: &str) -> String {
             6 => word.eq_ignore_ascii_case("unless"),
             _ => false,
         };
-        if conditional && at > word.len() + 1 && words.peek().is_some() {
+        // `If crash-free drops below 99.5%` too: a leading `If` names no metric.
+        if conditional && words.peek().is_some() {
             after_if = Some(at);
         }
     }
@@ -689,7 +869,7 @@ fn short_metric(before: &str) -> String {
     const TRAILING: Lexicon = Lexicon::new(&[
         "is", "are", "be", "should", "must", "stays", "remains", "stay", "remain", "of", "at",
         "was", "were", "kept", "held", "still", "drops", "falls", "rises", "grows", "climbs",
-        "reaches", "goes", "hits", "exceeds",
+        "reaches", "goes", "hits", "exceeds", "for",
     ]);
     const PREPOSITIONS: Lexicon = Lexicon::new(&[
         "on", "in", "for", "at", "of", "during", "after", "before", "from", "across", "per",
@@ -697,9 +877,13 @@ fn short_metric(before: &str) -> String {
     // The clause's words, counted rather than gathered: at most six are kept.
     let words = || clause.split_whitespace();
     let total = words().count();
+    // `3.1 At least 3 replicas running`: a label alone names nothing.
+    if total == 1 && is_step_label(clause.trim()) {
+        return String::new();
+    }
     let leading = words()
         .take(total.saturating_sub(1))
-        .take_while(|w| LEADING.contains(w.as_bytes()))
+        .take_while(|w| LEADING.contains(w.as_bytes()) || is_step_label(w))
         .count();
     let mut kept = total - leading;
     kept -= words()
@@ -732,6 +916,26 @@ fn short_metric(before: &str) -> String {
     metric
 }
 
+/// A step's label before its words: `A4.`, `B2)`, `3.`, `3.1`, `3.1.2`; never a word that
+/// names a metric, such as `p95` or `5xx`.
+fn is_step_label(word: &str) -> bool {
+    let (body, closed) = match word.strip_suffix(['.', ')']) {
+        Some(body) => (body, true),
+        None => (word, false),
+    };
+    // One letter may lead, but only on a closed label: `A4.`, not `p95`.
+    let numbers = match body.as_bytes().first() {
+        Some(b) if b.is_ascii_alphabetic() && closed => &body[1..],
+        _ => body,
+    };
+    let mut parts = numbers.split('.');
+    let all_digits = numbers.split('.').all(|part| {
+        !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit())
+    });
+    // Unclosed, only a dotted number is a label: `3.1 Error rate`, not `100 users`.
+    all_digits && (closed || parts.nth(1).is_some())
+}
+
 /// `text` starts with the ASCII `word` in any case, and no letter or digit follows it.
 fn starts_with_word(text: &str, word: &str) -> bool {
     let bytes = text.as_bytes();
@@ -743,6 +947,11 @@ fn starts_with_word(text: &str, word: &str) -> bool {
             .next()
             .is_none_or(|c| !c.is_alphanumeric())
 }
+
+/// How a value moved: `dropped below`, `rose above`.
+const MOVED: Lexicon = Lexicon::new(&[
+    "dropped", "fell", "rose", "climbed", "grew", "stayed", "remained", "dipped", "spiked", "went",
+]);
 
 /// Reads `200ms (p95)` after an operator; `None` unless a number follows at once.
 fn measure_after(text: &str, op_start: usize, op_end: usize, op: Comparison) -> Option<Threshold> {
@@ -783,7 +992,16 @@ fn measure_after(text: &str, op_start: usize, op_end: usize, op: Comparison) -> 
         simple.then(|| word.to_string())
     });
 
-    let metric = short_metric(&text[..op_start]);
+    let mut metric = short_metric(&text[..op_start]);
+    // `traffic on uplinks dropped below 1 Gbps`: a verb of motion before a word operator
+    // says how the value moved, not what it is. Before a symbol it may be the metric:
+    // `Packets dropped < 100`.
+    if text[..op_end].ends_with(|c: char| c.is_ascii_alphabetic())
+        && let Some((subject, verb)) = metric.rsplit_once(' ')
+        && MOVED.contains(verb.as_bytes())
+    {
+        metric.truncate(subject.trim_end().len());
+    }
     let metric = if metric.is_empty() {
         // "At least 3 replicas running": the metric is what follows.
         text[after_unit..].trim().trim_end_matches('.').to_string()
@@ -1141,6 +1359,27 @@ mod tests {
             proptest::prop_assert_eq!(may_negate(bytes), searched);
         }
 
+        /// A step's reading and a trigger's differ at most in the direction of the
+        /// comparison, and only where a stop, undo or alarm is named.
+        #[test]
+        fn the_pass_and_condition_readings_differ_only_in_direction(
+            text in proptest::prop_oneof![
+                "(If |Pause |halt |roll back |page |check |when |error rate |p95 |: |, |— |no |>|< |5% |200 ms |at least |exceeds |1 ){1,10}",
+                proptest::prelude::any::<String>(),
+            ]
+        ) {
+            let pass = Threshold::infer(&text);
+            let condition = Threshold::infer_condition(&text);
+            proptest::prop_assert_eq!(pass.is_some(), condition.is_some());
+            if let (Some(pass), Some(condition)) = (pass, condition) {
+                proptest::prop_assert!(pass.op == condition.op || pass.op == condition.op.negated());
+                proptest::prop_assert_eq!(
+                    (pass.metric, pass.value, pass.unit),
+                    (condition.metric, condition.value, condition.unit)
+                );
+            }
+        }
+
         /// Grouped numbers read as integers have the value their digits parse to.
         #[test]
         fn grouped_numbers_read_as_their_digits_parse(
@@ -1148,6 +1387,191 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(parse_number(&text), number_through_a_string(&text));
         }
+    }
+
+    #[test]
+    fn a_comparison_that_triggers_a_stop_passes_when_it_does_not_hold() {
+        let reviews = t("Pause rollout if 1-star reviews exceed 5% of new reviews");
+        assert_eq!(reviews.metric, "1-star reviews");
+        assert_eq!(reviews.to_string(), "<= 5%");
+        assert!(reviews.passes(2.0) && !reviews.passes(6.0));
+        let crash_free = t("If crash-free drops below 99.5%: halt staged rollout");
+        assert_eq!(crash_free.metric, "crash-free");
+        assert_eq!(crash_free.to_string(), ">= 99.5%");
+        for (text, expected) in [
+            ("Rollout halted if crash rate > 1%", "<= 1%"),
+            ("Roll back only if error rate > 5%", "<= 5%"),
+            ("Rollback if error rate > 5%", "<= 5%"),
+            (
+                "Page the on-call when p99 latency exceeds 800 ms",
+                "<= 800 ms",
+            ),
+            ("Abort the migration if replication lag > 30 s", "<= 30 s"),
+            ("When disk usage is above 90%, stop the import", "<= 90%"),
+            ("Rollout — halt if crash rate > 1%", "<= 1%"),
+            ("Déploiement: stop when crash rate > 1%", "<= 1%"),
+        ] {
+            assert_eq!(t(text).to_string(), expected, "{text}");
+        }
+        // Negatives: no stop, or the action word is inside the condition, or no condition.
+        for (text, expected) in [
+            ("Check if page load < 3s", "< 3 s"),
+            ("Page load < 3s", "< 3 s"),
+            ("Scale out if CPU > 85%", "> 85%"),
+            ("Stop words filtered: recall > 90%", "> 90%"),
+            ("Halt time < 5 min", "< 5 min"),
+            ("Error rate < 1% before rollback", "< 1%"),
+        ] {
+            assert_eq!(t(text).to_string(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_trigger_reads_its_comparison_as_written() {
+        for (text, expected) in [
+            (
+                "Pause rollout if 1-star reviews exceed 5% of new reviews",
+                "> 5%",
+            ),
+            (
+                "If crash-free drops below 99.5%: halt staged rollout",
+                "< 99.5%",
+            ),
+            ("Roll back only if error rate > 5%", "> 5%"),
+            // Negative: with no action the two readings agree.
+            ("Error rate > 5%", "> 5%"),
+        ] {
+            let condition = Threshold::infer_condition(text).unwrap();
+            assert_eq!(condition.to_string(), expected, "{text}");
+            assert_eq!(condition.metric, t(text).metric, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_negated_subject_caps_what_follows() {
+        let hops = t("No redirect chains longer than 1 hop");
+        assert_eq!(
+            (hops.metric.as_str(), hops.to_string().as_str()),
+            ("redirect chains", "<= 1")
+        );
+        assert_eq!(t("Ensure no queue deeper than 50 > 3").to_string(), "<= 3");
+        for (text, expected) in [
+            ("No more than 3 retries configured", "<= 3"),
+            ("Payload not longer than 512 bytes", "<= 512 bytes"),
+            ("Payload no longer than 512 bytes", "<= 512 bytes"),
+            ("Retries never more than 3", "<= 3"),
+            ("Lock wait never longer than 2 s", "<= 2 s"),
+        ] {
+            assert_eq!(t(text).to_string(), expected, "{text}");
+        }
+        // Negatives: `no` that is not the first word of the subject, or a subject of one word.
+        assert_eq!(t("Node count longer than 3").to_string(), "> 3");
+        assert_eq!(t("Known issues > 3").to_string(), "> 3");
+        assert_eq!(t("Canary on node 4, errors > 3").to_string(), "> 3");
+        let count = t("No. of open incidents < 3");
+        assert_eq!(
+            (count.metric.as_str(), count.op),
+            ("No. of open incidents", Comparison::Less)
+        );
+    }
+
+    #[test]
+    fn bit_rates_and_signal_power_are_units() {
+        let uplinks = t("Traffic on uplinks < 1 Gbps");
+        assert_eq!(
+            (uplinks.metric.as_str(), uplinks.to_string().as_str()),
+            ("Traffic on uplinks", "< 1 Gbps")
+        );
+        let iperf = t("iperf3 between hosts: expect ≥ 9.4 Gbit/s");
+        assert_eq!(
+            (iperf.metric.as_str(), iperf.to_string().as_str()),
+            ("iperf3 between hosts", ">= 9.4 Gbps")
+        );
+        for (text, expected) in [
+            ("Backup link > 500 Mbit/s", "> 500 Mbps"),
+            ("VoIP stream >= 64 kbps", ">= 64 kbps"),
+            ("Telemetry at most 100 kbit/s", "<= 100 kbps"),
+            ("Modem uplink > 9600 bps", "> 9600 bps"),
+            ("Transmit power at most 20 dBm", "<= 20 dBm"),
+        ] {
+            assert_eq!(t(text).to_string(), expected, "{text}");
+        }
+        // Negatives: a size is still a size, and a word that only starts like a unit is none.
+        assert_eq!(t("Free disk ≥ 20 GB").unit.as_deref(), Some("GB"));
+        assert_eq!(t("Upload < 5 MB").unit.as_deref(), Some("MB"));
+        assert_eq!(t("Links < 4 Gbpsx").unit, None);
+    }
+
+    #[test]
+    fn a_step_label_is_not_part_of_the_metric() {
+        for (text, metric) in [
+            (
+                "A4. Verify traffic on uplinks dropped below 1 Gbps",
+                "traffic on uplinks",
+            ),
+            (
+                "B2. Traffic on core-02 uplinks < 1 Gbps",
+                "Traffic on core-02 uplinks",
+            ),
+            ("3.1 Error rate < 1%", "Error rate"),
+            ("3. Error rate < 1%", "Error rate"),
+            ("2) Error rate < 1%", "Error rate"),
+            ("4.2.1 Verify queue depth below 1,000", "queue depth"),
+            ("3.1 At least 3 replicas running", "replicas running"),
+        ] {
+            assert_eq!(t(text).metric, metric, "{text}");
+        }
+        // Negatives: words that name what is measured keep their digits.
+        for (text, metric) in [
+            ("p95 latency < 200ms", "p95 latency"),
+            ("5xx rate < 1%", "5xx rate"),
+            ("100 concurrent users < 5s", "100 concurrent users"),
+            ("IPv4 traffic < 1 Gbps", "IPv4 traffic"),
+            ("Packets dropped < 100", "Packets dropped"),
+        ] {
+            assert_eq!(t(text).metric, metric, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_lead_time_is_not_a_measurement() {
+        for text in [
+            "Confirm CHG approved by CAB and customer notifications sent (≥ 72 h notice)",
+            "Lower DNS TTL to 300 seconds at least 24 hours before",
+            "Lower DNS TTL to 300 seconds at least 24 hours in advance",
+            "Lower DNS TTL to 300 seconds at least 24 hours ahead of the window",
+            "Announce the freeze no less than 48 hours prior to the release",
+        ] {
+            assert_eq!(Threshold::infer(text), None, "{text}");
+        }
+        // Negatives: a duration the operator times, and an age measured against a limit.
+        let soak = t("Soak for at least 24 hours before promoting");
+        assert_eq!(
+            (soak.metric.as_str(), soak.to_string().as_str()),
+            ("Soak", ">= 24 h")
+        );
+        assert_eq!(
+            t("Wait at least 10 minutes before checking dashboards").to_string(),
+            ">= 10 min"
+        );
+        assert_eq!(t("Backup age < 24 h").to_string(), "< 24 h");
+        assert_eq!(
+            t("Restore completes in under 30 min, before the window closes").to_string(),
+            "< 30 min"
+        );
+    }
+
+    #[test]
+    fn a_count_of_testers_is_a_headcount() {
+        for text in [
+            "TestFlight build distributed to internal + external testers (≥ 200 testers)",
+            "Beta open to at least 50 participants",
+        ] {
+            assert_eq!(Threshold::infer(text), None, "{text}");
+        }
+        // Negative: a count of something else, or testers with a unit of their own.
+        assert_eq!(t("Crash reports from testers < 5").to_string(), "< 5");
+        assert_eq!(t("Tester sessions ≥ 200").to_string(), ">= 200");
     }
 
     #[test]

@@ -422,6 +422,9 @@ impl<'a> Builder<'a> {
         // The title is only worth reading when some item has a threshold it could cancel.
         let under_setting = has_threshold(&items) && says_setting(&title);
         settings_are_not_thresholds(&mut items, under_setting);
+        if kind == SectionKind::Triggers {
+            triggers_read_as_written(&mut items);
+        }
         mark_choices(&mut items);
         self.checks_only_on_answered_items(&items);
         self.assign_item_ids(&id, &mut items, 0);
@@ -1206,6 +1209,21 @@ fn settings_are_not_thresholds(items: &mut [Item], under_setting: bool) {
         let children_setting = setting
             || (item.children.iter().any(|c| c.threshold.is_some()) && says_setting(&item.text));
         stack.extend(item.children.iter_mut().map(|c| (c, children_setting)));
+    }
+}
+
+/// A trigger holds when its comparison does, so it keeps the comparison as written:
+/// `Roll back if error rate > 5%` holds at `> 5%`, where a step with the same words passes
+/// at `<= 5%`. Only a threshold read from the item's own words is read again.
+fn triggers_read_as_written(items: &mut [Item]) {
+    for item in items {
+        if let Some(threshold) = &item.threshold
+            && item.why.notes().iter().any(|n| n.what == "threshold")
+            && Threshold::infer(&item.text).as_ref() == Some(&**threshold)
+        {
+            item.threshold = Threshold::infer_condition(&item.text).map(Box::new);
+        }
+        triggers_read_as_written(&mut item.children);
     }
 }
 
