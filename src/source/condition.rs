@@ -78,7 +78,14 @@ pub(crate) fn of_scanned_item(text: &str, scan: &ItemScan) -> Option<String> {
         return None;
     }
     parenthesised(text)
-        .or_else(|| leading(text))
+        // `If crash-free drops below 99.5%: halt the rollout` is a threshold, not a scope:
+        // the operator measures it every time.
+        // (`If the failover took longer than planned, ...` compares nothing measurable.)
+        .or_else(|| {
+            leading(text).filter(|clause| {
+                !(ItemScan::of(clause).comparison && clause.contains(|c: char| c.is_ascii_digit()))
+            })
+        })
         .or_else(|| trailing(text))
         .or_else(|| skip_clause(text))
         .or_else(|| (!scan.comparison).then(|| closing_clause(text)).flatten())
@@ -556,6 +563,10 @@ mod tests {
                 "Announce deprecations (first release only)",
                 Some("first release only"),
             ),
+            (
+                "If the failover took longer than planned, open an incident review",
+                Some("If the failover took longer than planned"),
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(of_item(text).as_deref(), expected, "{text}");
@@ -587,6 +598,7 @@ mod tests {
             "Day 1: crash-free sessions above 99.8% (Crashlytics, X.Y.Z only)",
             "Tag the release, when CI is green",
             "Spare optics on site (SFP28 only)",
+            "If crash-free drops below 99.5%: halt staged rollout",
             "Screenshots updated (iPad only)",
         ] {
             assert_eq!(of_item(text), None, "{text}");
