@@ -852,13 +852,15 @@ fn an_approvals_table_gives_one_signoff_per_role_with_no_statements_to_count() {
     );
 }
 
+/// One step, then one role to sign from an approvals table.
+const ONE_APPROVER: &str = "# CAB change\n\n## Change\n- [ ] Apply the migration\n\n\
+    ## Approvals\n\n| Role | Name | Date | Signature |\n|------|------|------|-----------|\n\
+    | DBA Lead | | | |\n";
+
 #[test]
 fn a_reply_that_answers_an_item_is_refused_as_a_signers_name() {
-    let checklist = "# CAB change\n\n## Change\n- [ ] Apply the migration\n\n## Approvals\n\n\
-        | Role | Name | Date | Signature |\n|------|------|------|-----------|\n\
-        | DBA Lead | | | |\n";
     let output = Test::new()
-        .write("checklists/cab.md", checklist)
+        .write("checklists/cab.md", ONE_APPROVER)
         .args(&["run", "production", "--operator", "ops"])
         .stdin("y\ny\nDana Reyes\n")
         .stdout_contains("Sign for DBA Lead >")
@@ -875,11 +877,8 @@ fn a_reply_that_answers_an_item_is_refused_as_a_signers_name() {
 
 #[test]
 fn an_answers_file_that_signs_with_y_is_refused_with_its_line() {
-    let checklist = "# CAB change\n\n## Change\n- [ ] Apply the migration\n\n## Approvals\n\n\
-        | Role | Name | Date | Signature |\n|------|------|------|-----------|\n\
-        | DBA Lead | | | |\n";
     Test::new()
-        .write("checklists/cab.md", checklist)
+        .write("checklists/cab.md", ONE_APPROVER)
         .write(
             "answers.yaml",
             "answers:\n  change/change/apply-the-migration: y\nsignoffs:\n  DBA Lead: y\n",
