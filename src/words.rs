@@ -249,10 +249,12 @@ mod tests {
         /// The scan finds a listed word exactly where a search of the words finds one.
         #[test]
         fn an_item_scan_finds_the_words_a_search_finds(
-            text in prop_oneof!["[a-zA-Z <>:]{0,40}", "(if|when|less|than|under|x|≥| |,){0,12}", any::<String>()]
+            text in prop_oneof!["[a-zA-Z <>:]{0,40}", "(if|when|rc|lts|less|than|under|x|≥| |,){0,12}", any::<String>()]
         ) {
             let scan = ItemScan::of(&text);
-            prop_assert_eq!(scan.condition_word, CONDITION_WORDS.any_in(&text));
+            // Kinds of release (`For RC builds: ...`) send an item to the condition reader too.
+            let condition = CONDITION_WORDS.any_in(&text) || RELEASE_KINDS.any_in(&text);
+            prop_assert_eq!(scan.condition_word, condition);
             let symbol = text.contains(['<', '>', '≤', '≥']);
             prop_assert_eq!(scan.comparison, symbol || OPERATOR_ENDINGS.any_in(&text));
             let plain = text.bytes().all(|b| (b' '..=b'~').contains(&b))
