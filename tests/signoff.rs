@@ -823,6 +823,15 @@ fn two_clones_sign_off_two_roles_and_git_merges_them_without_conflict() {
     assert!(report.stdout.starts_with("GO  "), "{}", report.stdout);
 }
 
+/// Each sign-off in a record: its role and who signed, if anyone did.
+fn signers(record: &deploycheck::model::Record) -> Vec<(&str, Option<&str>)> {
+    record
+        .signoffs
+        .iter()
+        .map(|s| (s.role.as_str(), s.name.as_deref()))
+        .collect()
+}
+
 #[test]
 fn an_approvals_table_gives_one_signoff_per_role_with_no_statements_to_count() {
     let checklist = "# CAB change\n\n## Change\n- [ ] Apply the migration\n\n## Approvals\n\n\
@@ -841,11 +850,7 @@ fn an_approvals_table_gives_one_signoff_per_role_with_no_statements_to_count() {
         screen(&output)
     );
     let record = output.only_record();
-    let signed: Vec<(&str, Option<&str>)> = record
-        .signoffs
-        .iter()
-        .map(|s| (s.role.as_str(), s.name.as_deref()))
-        .collect();
+    let signed = signers(&record);
     assert_eq!(
         signed,
         [("DBA Lead", Some("Dana")), ("Service Owner", Some("Lee"))]
@@ -867,11 +872,7 @@ fn a_reply_that_answers_an_item_is_refused_as_a_signers_name() {
         .stdout_contains("`y` answers an item, but a sign-off needs the name of the person signing")
         .run();
     let record = output.only_record();
-    let signed: Vec<(&str, Option<&str>)> = record
-        .signoffs
-        .iter()
-        .map(|s| (s.role.as_str(), s.name.as_deref()))
-        .collect();
+    let signed = signers(&record);
     assert_eq!(signed, [("DBA Lead", Some("Dana Reyes"))]);
 }
 

@@ -99,15 +99,17 @@ pub(crate) fn of_scanned_item(text: &str, scan: &ItemScan) -> Option<String> {
 fn closing_clause(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let trimmed = lower.trim_end_matches(['.', '!', ' ', '*', '_']);
-    let separated = [", ", "; ", " - ", " – ", " — "].iter().flat_map(|sep| {
-        ["if ", "only if ", "only when ", "unless "]
-            .iter()
-            .filter_map(move |word| {
-                trimmed
-                    .rfind(&format!("{sep}{word}"))
-                    .map(|at| at + sep.len())
-            })
-    });
+    // Where the clause starts: after a comma or a dash, or at `only if` anywhere.
+    let separated = ["if ", "only if ", "only when ", "unless "]
+        .iter()
+        .flat_map(|word| trimmed.match_indices(word))
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let before = &trimmed[..at];
+            [", ", "; ", " - ", " – ", " — "]
+                .iter()
+                .any(|sep| before.ends_with(sep))
+        });
     let only = [" only if ", " only when "]
         .iter()
         .filter_map(|p| trimmed.find(p).map(|at| at + 1));
@@ -116,13 +118,12 @@ fn closing_clause(text: &str) -> Option<String> {
     let words = clause.split_whitespace().count();
     // The clause must say something, `if not` or `if so` leans on the words before it,
     // and a description does not become optional (`Plan documented - if it fails, ...`).
-    let leans = ["if not", "if so", "if any", "if yes", "if no"]
-        .iter()
-        .any(|p| {
-            clause == *p
-                || clause.starts_with(&format!("{p} "))
-                || clause.starts_with(&format!("{p},"))
-        });
+    let mut clause_words = clause.split_whitespace();
+    let leans = clause_words.next() == Some("if")
+        && clause_words
+            .next()
+            .map(|w| w.strip_suffix(',').unwrap_or(w))
+            .is_some_and(|w| matches!(w, "not" | "so" | "any" | "yes" | "no"));
     if !(3..=14).contains(&words) || leans || clause.contains([',', ';', ':']) {
         return None;
     }

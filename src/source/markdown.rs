@@ -95,7 +95,7 @@ pub fn parse(
         unread_boxes,
         unread_boxes_line,
         ..
-    } = scan_file(text, file, SPLIT_AT_LEAST);
+    } = scan_file(text, file);
     diagnostics.extend(found);
     let mut draft =
         Assembler::new(file, fallback_title, diagnostics).assemble(blocks, front_matter);
@@ -144,11 +144,9 @@ struct Scanned {
 /// defined on one side and used on the other. Link references and `---` blocks are looked
 /// for first and the rest is seen after the fact; in each case the whole file is scanned
 /// in one pass instead: the same blocks, more slowly.
-fn scan_file(text: &str, file: &str, split_at_least: usize) -> Scanned {
-    // Whether any text can hold a `☐`: one look at the whole file (where an entity such as
-    // `&#9744;` might become one) spares a search of every piece of text.
-    let ballots_possible = text.contains('☐') || text.contains('&');
-    let cuts = if text.len() >= split_at_least {
+fn scan_file(text: &str, file: &str) -> Scanned {
+    let ballots_possible = may_hold_ballots(text);
+    let cuts = if text.len() >= SPLIT_AT_LEAST {
         cuts_about_every(text, STRETCH)
     } else {
         Vec::new()
@@ -160,6 +158,12 @@ fn scan_file(text: &str, file: &str, split_at_least: usize) -> Scanned {
             let blocks = Vec::with_capacity(lines_in(text));
             scan(text, 1, file, ballots_possible, blocks)
         })
+}
+
+/// Whether any text of the file can hold a `☐`: one look at the whole file (where an entity
+/// such as `&#9744;` might become one) spares a search of every piece of text.
+fn may_hold_ballots(text: &str) -> bool {
+    text.contains('☐') || text.contains('&')
 }
 
 /// Where to cut `text` into stretches of about `length` bytes: each cut at the first
@@ -212,7 +216,6 @@ fn scan_stretches(
             .map(|(src, line, blocks)| scan(src, line, file, ballots_possible, blocks))
             .collect()
     };
-    let mut blocks = Vec::with_capacity(lines_in(text));
     let scanned = std::thread::scope(|scope| {
         let second = std::thread::Builder::new().spawn_scoped(scope, || {
             let scanned = scan_all(second_half);
@@ -228,7 +231,7 @@ fn scan_stretches(
         return None;
     }
     let mut whole = Scanned {
-        blocks: Vec::new(),
+        blocks: Vec::with_capacity(lines_in(text)),
         diagnostics: Vec::new(),
         front_matter: None,
         unread_boxes: 0,
@@ -236,13 +239,12 @@ fn scan_stretches(
         ends_at_rest: last.ends_at_rest,
     };
     for stretch in scanned {
-        blocks.extend(stretch.blocks);
+        whole.blocks.extend(stretch.blocks);
         whole.diagnostics.extend(stretch.diagnostics);
         whole.front_matter = whole.front_matter.or(stretch.front_matter);
         whole.unread_boxes += stretch.unread_boxes;
         whole.unread_boxes_line = whole.unread_boxes_line.or(stretch.unread_boxes_line);
     }
-    whole.blocks = blocks;
     Some(whole)
 }
 
@@ -282,12 +284,12 @@ fn is_heading_line(line: &[u8]) -> bool {
 /// open a YAML block (front matter, or one anywhere else) that only closes further on. A
 /// rule between paragraphs has a blank line after it and opens nothing.
 fn may_open_metadata(text: &str) -> bool {
-    let starts = text
+    let mut starts = text
         .starts_with("---")
         .then_some(0)
         .into_iter()
         .chain(text.match_indices("\n---").map(|(at, _)| at + 1));
-    starts.into_iter().any(|at| {
+    starts.any(|at| {
         let rest = &text[at..];
         let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
         let next = after.split('\n').next().unwrap_or("");
@@ -2328,8 +2330,8 @@ impl<'a> Assembler<'a> {
     fn signature_line(&mut self, label: &str, line: u32) {
         // `Change lead: ____` then `Network manager: ____` under `## Approval`, or `**QA
         // sign-off:** ____` after another role's row: each line is its own role's sign-off.
-        let name = label.replace(['*', '_', ':'], "");
-        let role = role_of_title(name.trim());
+        let name = label.replace(['*', '_', ':'], "").trim().to_string();
+        let role = role_of_title(&name);
         let signed_by_other = self.section.as_ref().is_some_and(|s| {
             let signer = s.draft.role.as_deref().unwrap_or(&s.signed_as);
             (s.signoff || s.draft.role.is_some()) && !signer.eq_ignore_ascii_case(&role)
@@ -2344,7 +2346,7 @@ impl<'a> Assembler<'a> {
             && !section.signoff
         {
             section.signoff = true;
-            section.signed_as = label.replace(['*', '_', ':'], "").trim().to_string();
+            section.signed_as = name;
             section
                 .draft
                 .why
@@ -2920,7 +2922,7 @@ mod split_tests {
     /// Every place the file could be cut, one at a time and all at once: the scan in
     /// stretches is either refused or the scan of the whole. Returns how many were taken.
     fn every_cut_agrees(text: &str) -> Result<usize, String> {
-        let ballots = text.contains('☐') || text.contains('&');
+        let ballots = may_hold_ballots(text);
         let whole = seen(&scan(text, 1, "f.md", ballots, Vec::new()));
         let mut cuts = Vec::new();
         let mut from = 0;
