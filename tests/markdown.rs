@@ -334,6 +334,23 @@ fn signoffs_need_a_signature_or_a_role_not_a_keyword() {
 }
 
 #[test]
+fn a_heading_that_holds_sign_in_a_longer_word_is_not_a_signoff_heading() {
+    let checklist = load_markdown(
+        "# T\n## Build\n### Assignments\n- [ ] Backend: @bob\n- [ ] Owner lead: ____\n### Design\n\nOwner lead: ____\n\n- [ ] Do it\n## Approvals\n- [ ] QA: @alice\n",
+    )
+    .unwrap()
+    .checklist;
+    assert_eq!(checklist.phases[0].kind, PhaseKind::Steps);
+    let titles: Vec<_> = checklist.phases[0]
+        .sections
+        .iter()
+        .map(|s| (s.title.as_str(), s.role.as_deref()))
+        .collect();
+    assert_eq!(titles, [("Assignments", None), ("Design", None)]);
+    assert_eq!(checklist.phases[1].sections[0].role.as_deref(), Some("QA"));
+}
+
+#[test]
 fn fill_ins_are_run_fields_and_prose_labels_are_not() {
     let checklist = load_markdown("# T\n- **Version number:** _\n\n**Date**: [YYYY-MM-DD] | **Version**: [X.Y]\n\nNext Review Date: ____\n\n**DOI**:\n\n**Note:**\n\nSome text.\n\n## P\n- [ ] a\n")
         .unwrap()

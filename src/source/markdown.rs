@@ -2378,11 +2378,31 @@ impl<'a> Assembler<'a> {
     /// Whether the open section or phase is titled for a sign-off (`## Approval`,
     /// `### Sign-off`, `#### Reviewers`).
     fn under_signoff_heading(&self) -> bool {
+        // Whole words: `Design` and `Assignments` hold "sign" and sign nothing.
         let signs = |title: &str| {
-            says_signoff(title)
-                || ["review", "approv", "sign"]
-                    .iter()
-                    .any(|w| title.to_lowercase().contains(w))
+            lower_words(title).iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "sign"
+                        | "signs"
+                        | "signed"
+                        | "signoff"
+                        | "signoffs"
+                        | "signature"
+                        | "signatures"
+                        | "approve"
+                        | "approved"
+                        | "approval"
+                        | "approvals"
+                        | "approver"
+                        | "approvers"
+                        | "review"
+                        | "reviews"
+                        | "reviewed"
+                        | "reviewer"
+                        | "reviewers"
+                )
+            })
         };
         self.section
             .as_ref()
