@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::Threshold;
 use super::threshold::Comparison;
-use super::threshold::value_with_unit;
+use super::threshold::{UNITS, value_with_unit};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
@@ -160,34 +160,19 @@ fn format_with_unit(value: f64, unit: Option<&str>) -> String {
     value_with_unit((value * 1e6).round() / 1e6, unit)
 }
 
-/// Spellings accepted in measured values, mapped to the canonical units thresholds use.
+/// Spellings accepted in measured values, mapped to the canonical units thresholds use:
+/// every spelling a threshold takes, and a few more that only an operator types.
 fn canonical_unit(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
+    if let Some(&(_, canonical)) = UNITS.iter().find(|(spelling, _)| *spelling == lower) {
+        return Some(canonical.to_string());
+    }
     let canonical = match lower.as_str() {
-        "ms" | "msec" | "millisecond" | "milliseconds" => "ms",
-        "s" | "sec" | "secs" | "second" | "seconds" => "s",
-        "min" | "mins" | "minute" | "minutes" | "m" => "min",
-        "h" | "hr" | "hrs" | "hour" | "hours" => "h",
-        "%" | "percent" => "%",
-        "rps" | "req/s" | "requests/s" => "RPS",
-        "qps" => "QPS",
-        "tps" => "TPS",
-        "kb" => "KB",
-        "mb" => "MB",
-        "gb" => "GB",
-        "tb" => "TB",
-        "kib" => "KiB",
-        "mib" => "MiB",
-        "gib" => "GiB",
-        "tib" => "TiB",
-        "bps" | "bit/s" => "bps",
-        "kbps" | "kbit/s" => "kbps",
-        "mbps" | "mbit/s" => "Mbps",
-        "gbps" | "gbit/s" => "Gbps",
-        "dbm" => "dBm",
-        "bit" | "bits" => "bits",
-        "byte" | "bytes" => "bytes",
-        "char" | "chars" | "character" | "characters" => "characters",
+        "msec" => "ms",
+        "m" => "min",
+        "percent" => "%",
+        "byte" => "bytes",
+        "char" | "character" => "characters",
         _ => {
             let digits = lower.strip_prefix('/')?;
             return digits
@@ -226,6 +211,23 @@ fn scale(unit: &str) -> Option<(&'static str, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_takes_every_unit_a_threshold_takes() {
+        for &(spelling, canonical) in UNITS {
+            assert_eq!(
+                canonical_unit(spelling).as_deref(),
+                Some(canonical),
+                "{spelling}"
+            );
+            let upper = spelling.to_ascii_uppercase();
+            assert_eq!(
+                canonical_unit(&upper).as_deref(),
+                Some(canonical),
+                "{upper}"
+            );
+        }
+    }
 
     fn threshold(text: &str) -> Threshold {
         Threshold::infer(text).unwrap()

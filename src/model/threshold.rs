@@ -184,7 +184,8 @@ const WORD_OPERATORS: &[(&str, Comparison)] = &[
 ];
 
 /// Unit spellings and their canonical form; matched case-insensitively as a whole word.
-const UNITS: &[(&str, &str)] = &[
+/// Measured values take the same spellings (see `measure`).
+pub(super) const UNITS: &[(&str, &str)] = &[
     ("milliseconds", "ms"),
     ("millisecond", "ms"),
     ("ms", "ms"),
