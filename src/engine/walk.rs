@@ -1099,8 +1099,7 @@ impl Walk {
             digest: String::new(),
             signatures: Vec::new(),
         };
-        let assessment = record.judge();
-        record.take_judgement(assessment);
+        record.rejudge();
         record
     }
 

@@ -460,9 +460,14 @@ impl Record {
 
     /// Fills the derived parts from the rest and seals: how every record is finished.
     pub fn settle(&mut self) {
+        self.rejudge();
+        self.seal();
+    }
+
+    /// Judges the record's items and puts the judgement in its derived parts.
+    pub fn rejudge(&mut self) {
         let assessment = self.judge();
         self.take_judgement(assessment);
-        self.seal();
     }
 
     /// Puts `assessment`, a judgement of this record's items, in its derived parts: the

@@ -230,35 +230,28 @@ impl RunState {
     /// record as written), that is the stored record itself, borrowed: a copy of a
     /// 100,000-item record costs as much as reading it.
     pub fn effective_with(&self, count: usize) -> Cow<'_, Record> {
-        let count = count.min(self.addenda.len());
-        if count == 0 {
-            let assessment = self.record.judge();
-            if self.record.bears_out(&assessment) {
-                return Cow::Borrowed(&self.record);
-            }
-            let mut record = self.record.clone();
-            record.take_judgement(assessment);
-            return Cow::Owned(record);
-        }
-        let mut record = self.record.clone();
+        let mut record = Cow::Borrowed(&self.record);
         let mut answers: Vec<&crate::model::FollowUpAnswer> = Vec::new();
         for addendum in self.addenda.iter().take(count) {
             match &addendum.kind {
-                AddendumKind::Signoff(signoff) => fold_signoff(&mut record, signoff),
+                AddendumKind::Signoff(signoff) => fold_signoff(record.to_mut(), signoff),
                 AddendumKind::FollowUp(follow_up) => answers.extend(&follow_up.answers),
             }
         }
         // The latest answer to an item counts, whichever session gave it.
         answers.sort_by(|a, b| a.answered_at.cmp(&b.answered_at));
         if !answers.is_empty() {
+            let folded = record.to_mut();
             for answer in answers {
-                fold_follow_up(&mut record, answer);
+                fold_follow_up(folded, answer);
             }
-            derive_parents(&mut record);
+            derive_parents(folded);
         }
         let assessment = record.judge();
-        record.take_judgement(assessment);
-        Cow::Owned(record)
+        if !record.bears_out(&assessment) {
+            record.to_mut().take_judgement(assessment);
+        }
+        record
     }
 
     /// The run's verdict now: the record's, with every valid addendum taken into account.
