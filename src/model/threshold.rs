@@ -709,9 +709,11 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
             return false;
         }
     }
+    // The last clause before the operator: what is compared.
+    let clause = before.rsplit(['(', ',', ';', ':']).next().unwrap_or(before);
     // `at least 24 hours before`, `(>= 72 h notice)`: how early to act, not a measured value.
     if matches!(found.unit.as_deref(), Some("ms" | "s" | "min" | "h"))
-        && is_lead_time(before, after_number)
+        && is_lead_time(clause, after_number)
     {
         return false;
     }
@@ -739,7 +741,6 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
     if lower.contains("cvss") && words.clone().any(|w| w == "cvss") {
         return false;
     }
-    let clause = before.rsplit(['(', ',', ';', ':']).next().unwrap_or(before);
     // `(only for databases < 50 GB)`: which cases the task covers, not a measured value.
     let mut previous = "";
     for word in clause.split_whitespace() {
@@ -771,19 +772,15 @@ const LEAD: &[&str] = &[
 const TIMED: Lexicon =
     Lexicon::new(&["for", "wait", "soak", "bake", "observe", "watch", "monitor"]);
 
-/// Whether the duration after `before` (lowercase, up to the operator) and starting
-/// `after_number` (lowercase, past the number) says how early to act: `Lower DNS TTL at least
+/// Whether the duration compared in `clause` (lowercase, the last clause before the
+/// operator) and starting `after_number` (lowercase, past the number) says how early to act: `Lower DNS TTL at least
 /// 24 hours before`, `(>= 72 h notice)`, `48 hours in advance`.
-fn is_lead_time(before: &str, after_number: &str) -> bool {
+fn is_lead_time(clause: &str, after_number: &str) -> bool {
     // Past the unit: `hours before`, `h notice)`.
     let after_unit = after_number
         .trim_start_matches(|c: char| c.is_ascii_alphabetic())
         .trim_start();
-    if !LEAD.iter().any(|w| starts_with_word(after_unit, w)) {
-        return false;
-    }
-    let clause = before.rsplit(['(', ',', ';', ':']).next().unwrap_or(before);
-    !TIMED.any_in(clause)
+    LEAD.iter().any(|w| starts_with_word(after_unit, w)) && !TIMED.any_in(clause)
 }
 
 /// The short noun phrase a threshold measures, from everything before its operator:
