@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::words::{ItemScan, Lexicon, OPERATOR_ENDINGS};
+use crate::words::{ItemScan, Lexicon, OPERATOR_ENDINGS, any_ascii_word};
 
 /// Past this many characters an item is prose, not a metric.
 const MAX_SCAN_CHARS: usize = 400;
@@ -403,14 +403,7 @@ fn triggers_an_action(text: &str, op_start: usize, number_at: usize) -> bool {
         return false;
     };
     // No copy of the text: this runs for every threshold found.
-    let acts = |words: &str| {
-        ACTIONS.any_in(words)
-            || words.as_bytes().windows(9).any(|w| {
-                w.eq_ignore_ascii_case(b"roll back")
-                    || w.eq_ignore_ascii_case(b"rolled ba")
-                    || w.eq_ignore_ascii_case(b"rolling b")
-            })
-    };
+    let acts = |words: &str| ACTIONS.any_in(words) || says_roll_back(words);
     if acts(&clause[..conditional]) {
         return true;
     }
@@ -425,6 +418,19 @@ fn triggers_an_action(text: &str, op_start: usize, number_at: usize) -> bool {
         .unwrap_or(tail.len());
     let tail = &tail[..end];
     acts(tail)
+}
+
+/// `roll back`, `rolled back`, `roll-back`: a rollback in two words, read word by word as
+/// the one-word actions are.
+fn says_roll_back(text: &str) -> bool {
+    let mut rolled = false;
+    any_ascii_word(text, |word| {
+        let back = rolled && word.eq_ignore_ascii_case(b"back");
+        rolled = [&b"roll"[..], b"rolls", b"rolled", b"rolling"]
+            .iter()
+            .any(|r| word.eq_ignore_ascii_case(r));
+        back
+    })
 }
 
 /// `text` without its first word if that word is `word` (any case) and more follows.
@@ -1399,6 +1405,7 @@ mod tests {
         for (text, expected) in [
             ("Rollout halted if crash rate > 1%", "<= 1%"),
             ("Roll back only if error rate > 5%", "<= 5%"),
+            ("Roll-back if error rate > 5%", "<= 5%"),
             ("Rollback if error rate > 5%", "<= 5%"),
             (
                 "Page the on-call when p99 latency exceeds 800 ms",
@@ -1419,6 +1426,7 @@ mod tests {
             ("Stop words filtered: recall > 90%", "> 90%"),
             ("Halt time < 5 min", "< 5 min"),
             ("Error rate < 1% before rollback", "< 1%"),
+            ("Deploys rolled badly if error rate > 5%", "> 5%"),
         ] {
             assert_eq!(t(text).to_string(), expected, "{text}");
         }
