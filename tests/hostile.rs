@@ -211,7 +211,7 @@ fn byte_order_marks_are_read_past_in_every_yaml_input() {
             format!("{bom}title: T\nphases:\n- title: P\n  sections:\n  - title: S\n    items:\n    - text: a\n"),
         )
         .args(&["validate", "c.yaml"])
-        .stdout_contains("c.yaml: ok, 1 items")
+        .stdout_contains("c.yaml: ok, 1 item,")
         .run();
 }
 

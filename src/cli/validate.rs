@@ -165,7 +165,11 @@ fn finish(
                 let summary = match report.items {
                     None if report.ok => "ok (project settings)".to_string(),
                     Some(items) if report.ok => {
-                        format!("ok, {items} items, {}", count(warnings, "warning"))
+                        format!(
+                            "ok, {}, {}",
+                            count(items, "item"),
+                            count(warnings, "warning")
+                        )
                     }
                     _ => format!(
                         "FAILED, {}, {}",
