@@ -90,6 +90,8 @@ pub(super) struct Analysis {
     pub(super) block_plain_allowed: bool,
     single_quoted_allowed: bool,
     block_allowed: bool,
+    /// Every character is one byte, so the text's length is its width in columns.
+    ascii: bool,
 }
 
 fn is_break(c: char) -> bool {
@@ -127,29 +129,7 @@ fn plain_text(bytes: &[u8]) -> Option<Analysis> {
     }
     let mut colon = false;
     for (i, &b) in bytes.iter().enumerate() {
-        let fine = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b' ' | b'_'
-                    | b'/'
-                    | b'.'
-                    | b'-'
-                    | b'('
-                    | b')'
-                    | b'+'
-                    | b'='
-                    | b';'
-                    | b'<'
-                    | b'>'
-                    | b'%'
-                    | b'@'
-                    | b'&'
-                    | b'*'
-                    | b'!'
-                    | b'$'
-                    | b'\''
-            );
-        if !fine {
+        if !PLAIN_BYTE[usize::from(b)] {
             if b == b':' && bytes[i + 1] != b' ' {
                 colon = true;
             } else {
@@ -163,8 +143,27 @@ fn plain_text(bytes: &[u8]) -> Option<Analysis> {
         block_plain_allowed: true,
         single_quoted_allowed: true,
         block_allowed: true,
+        ascii: true,
     })
 }
+
+/// The bytes [`plain_text`] passes without a second look, one load each: ASCII letters and
+/// digits, the space, and the marks that are indicators only at a scalar's start.
+const PLAIN_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let marks = b" _/.-()+=;<>%@&*!$'";
+    let mut i = 0;
+    while i < marks.len() {
+        table[marks[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// libyaml's analysis, a character at a time.
 fn analyze_each(value: &str) -> Analysis {
@@ -175,6 +174,7 @@ fn analyze_each(value: &str) -> Analysis {
             block_plain_allowed: true,
             single_quoted_allowed: true,
             block_allowed: false,
+            ascii: true,
         };
     }
     let mut block_indicators = false;
@@ -290,6 +290,7 @@ fn analyze_each(value: &str) -> Analysis {
         block_plain_allowed: true,
         single_quoted_allowed: true,
         block_allowed: true,
+        ascii: value.is_ascii(),
     };
     if leading_space || leading_break || trailing_space || trailing_break {
         analysis.flow_plain_allowed = false;
@@ -514,7 +515,7 @@ impl Emitter {
         let _ = analysis.flow_plain_allowed;
         self.increase_indent(true, false);
         match style {
-            Style::Plain => self.write_plain(value),
+            Style::Plain => self.write_plain(value, analysis.ascii),
             Style::SingleQuoted => self.write_single_quoted(value),
             Style::DoubleQuoted => self.write_double_quoted(value),
             Style::Literal => self.write_literal(value),
@@ -581,13 +582,17 @@ impl Emitter {
         self.indention = self.indention && is_indention;
     }
 
-    fn write_plain(&mut self, value: &str) {
+    fn write_plain(&mut self, value: &str, ascii: bool) {
         if !self.whitespace && !value.is_empty() {
             self.put(' ');
         }
         // A plain scalar has no line breaks (the analysis rules them out).
         self.out.push_str(value);
-        self.column += value.chars().count();
+        self.column += if ascii {
+            value.len()
+        } else {
+            value.chars().count()
+        };
         self.whitespace = false;
         self.indention = false;
     }
