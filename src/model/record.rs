@@ -39,6 +39,7 @@ pub struct Record {
     /// for checklists without windows (as in records written before windows existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed_at: Option<Timestamp>,
+    #[serde(deserialize_with = "placed_once")]
     pub items: Vec<RecordItem>,
     pub rollback: RecordRollback,
     pub signoffs: Vec<RecordSignoff>,
@@ -389,6 +390,42 @@ pub struct RecordSignature {
     /// An armored SSHSIG (namespace `deploycheck`) over the bytes of `digest`.
     pub signature: String,
 }
+
+/// A sequence read into a vector that grows once, after its first entry, to the room the
+/// reader estimates for all of them (serde's own vector reserves at most 1 MiB ahead, and a
+/// large record's items are many times that), up to [`PLACED_ONCE_BYTES`]: a hint, so a file
+/// that promises more than it holds costs no more than that.
+fn placed_once<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Entries<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Entries<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let Some(first) = seq.next_element()? else {
+                return Ok(Vec::new());
+            };
+            let most = PLACED_ONCE_BYTES / std::mem::size_of::<T>().max(1);
+            let mut entries = Vec::with_capacity(seq.size_hint().unwrap_or(1).clamp(1, most));
+            entries.push(first);
+            while let Some(entry) = seq.next_element()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
+    }
+    deserializer.deserialize_seq(Entries(std::marker::PhantomData))
+}
+
+/// The most room [`placed_once`] reserves ahead: a 100k-item record's items fit.
+const PLACED_ONCE_BYTES: usize = 64 << 20;
 
 impl Record {
     /// `sha256:` and the hex SHA-256 of the record's compact JSON, serialized from this very
