@@ -4,7 +4,7 @@
 //! over the second. Who and when are left out unless asked for, because two runs are
 //! always by different people at different times.
 
-use std::collections::HashMap;
+use crate::{FastMap, FastSet};
 
 use serde::Serialize;
 
@@ -92,10 +92,9 @@ fn summary(item: &RecordItem) -> ItemSummary {
 
 pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff {
     let mut fields = Vec::new();
-    let b_fields: HashMap<&str, &Option<String>> =
+    let b_fields: FastMap<&str, &Option<String>> =
         b.fields.0.iter().map(|(n, v)| (n.as_str(), v)).collect();
-    let a_names: std::collections::HashSet<&str> =
-        a.fields.0.iter().map(|(n, _)| n.as_str()).collect();
+    let a_names: FastSet<&str> = a.fields.0.iter().map(|(n, _)| n.as_str()).collect();
     for (name, value) in &a.fields.0 {
         let other = b_fields.get(name.as_str()).copied().cloned().flatten();
         if value.as_ref() != other.as_ref() || !b_fields.contains_key(name.as_str()) {
@@ -116,8 +115,8 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         }
     }
 
-    let a_items: HashMap<&str, &RecordItem> = a.items.iter().map(|i| (i.id.as_str(), i)).collect();
-    let b_ids: std::collections::HashSet<&str> = b.items.iter().map(|i| i.id.as_str()).collect();
+    let a_items: FastMap<&str, &RecordItem> = a.items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let b_ids: FastSet<&str> = b.items.iter().map(|i| i.id.as_str()).collect();
     let mut items = Vec::new();
     let mut added = Vec::new();
     for item in &b.items {
@@ -188,12 +187,12 @@ pub fn diff_records(a: &Record, b: &Record, include_context: bool) -> RecordDiff
         SignoffStatus::Pending => "not signed".to_string(),
         SignoffStatus::Awaiting => "awaiting sign-off".to_string(),
     };
-    let a_signoffs: HashMap<&str, String> = a
+    let a_signoffs: FastMap<&str, String> = a
         .signoffs
         .iter()
         .map(|s| (s.role.as_str(), describe(s)))
         .collect();
-    let b_signoffs: HashMap<&str, String> = b
+    let b_signoffs: FastMap<&str, String> = b
         .signoffs
         .iter()
         .map(|s| (s.role.as_str(), describe(s)))

@@ -2,7 +2,7 @@
 //! function of its own: what to walk, who walks it, the run folders, starting or taking up
 //! a run, and the end. The conversation with the person lives in `term`.
 
-use std::collections::HashSet;
+use crate::FastSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -152,9 +152,9 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
     let environments = Environments::new(project.as_ref().map(|p| &p.config), &loaded.checklist);
     let environment = environments.resolve(&options.environment)?;
     // Answers for items of other environments are unused, not unknown.
-    let all_ids: HashSet<String> = match options.answers {
+    let all_ids: FastSet<String> = match options.answers {
         Some(_) => loaded.checklist.items().map(|i| i.id.clone()).collect(),
-        None => HashSet::new(),
+        None => FastSet::default(),
     };
     mention_warnings(io, &loaded.checklist.source.path, loaded.warnings.len())?;
     let checklist = loaded.checklist.into_environment(&environment);

@@ -5,7 +5,7 @@
 //! without the checklist file, and with the exact texts the operator was shown. Only what
 //! cannot be derived is written; indexes, children and positions are rebuilt on reading.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -106,7 +106,7 @@ pub struct Plan {
     #[serde(skip)]
     pub rollback_items: usize,
     #[serde(skip)]
-    ids: HashMap<String, usize>,
+    ids: FastMap<String, usize>,
 }
 
 impl Plan {
@@ -123,10 +123,10 @@ impl Plan {
             has_windows: false,
             main_items: 0,
             rollback_items: 0,
-            ids: HashMap::new(),
+            ids: FastMap::default(),
         };
         let anchor = checklist.anchor_section();
-        let mut role_index: HashMap<String, usize> = HashMap::new();
+        let mut role_index: FastMap<String, usize> = FastMap::default();
         for (phase_index, phase) in checklist.phases.iter().enumerate() {
             for (section_index, section) in phase.sections.iter().enumerate() {
                 let kind = match section.kind {
@@ -233,7 +233,7 @@ impl Plan {
     /// Rebuilds what the plan derives from its items: the ID index, children, positions and
     /// path sizes. Run once when a plan is built or read from a journal.
     pub fn reindex(&mut self) -> Result<(), PlanError> {
-        self.ids = HashMap::with_capacity(self.items.len());
+        self.ids = FastMap::with_capacity_and_hasher(self.items.len(), Default::default());
         for item in &mut self.items {
             item.children.clear();
         }
@@ -361,7 +361,7 @@ impl Plan {
             has_windows: false,
             main_items: 0,
             rollback_items: 0,
-            ids: HashMap::new(),
+            ids: FastMap::default(),
         };
         plan.reindex()
             .expect("a part of a plan names only its own items");

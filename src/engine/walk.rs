@@ -243,7 +243,7 @@ pub struct Walk {
     checks: Vec<Vec<CheckRun>>,
     /// Each item's check command as the run started, by item ID: a command changed since
     /// is shown again before it runs.
-    checks_at_start: std::collections::HashMap<String, String>,
+    checks_at_start: crate::FastMap<String, String>,
     fields: Vec<Option<FieldValue>>,
     signoffs: Vec<Option<SignoffAnswer>>,
     rollback: Option<RollbackStart>,

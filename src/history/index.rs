@@ -31,7 +31,7 @@
 //! is one way to answer a question, and the file on disk only decides whether the answer
 //! is remembered.
 
-use std::collections::HashMap;
+use crate::FastMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -380,8 +380,8 @@ pub fn status_of(code: i64) -> Status {
 /// Interned names, read once per sync and added to as runs are written.
 #[derive(Default)]
 struct Names {
-    items: HashMap<(String, String), (i64, i64)>,
-    people: HashMap<String, i64>,
+    items: FastMap<(String, String), (i64, i64)>,
+    people: FastMap<String, i64>,
     loaded: bool,
 }
 
@@ -434,7 +434,7 @@ impl Index {
 
     /// What the index holds of each entry, by key, with its listing trusted only while
     /// the folder's last change is older than the racy margin before it was listed.
-    fn stored(&self) -> rusqlite::Result<HashMap<String, Stored>> {
+    fn stored(&self) -> rusqlite::Result<FastMap<String, Stored>> {
         let racy_ns = self.racy_ns;
         let mut statement = self
             .conn
@@ -596,7 +596,7 @@ struct Stored {
     listing: Option<Listing>,
 }
 
-impl Known for HashMap<String, Stored> {
+impl Known for FastMap<String, Stored> {
     fn listing(&self, key: &str) -> Option<&Listing> {
         self.get(key)?.listing.as_ref()
     }

@@ -16,7 +16,9 @@ pub(crate) mod summary;
 #[cfg(test)]
 pub(crate) mod testing;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::FastMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -371,7 +373,7 @@ impl Sources {
                 .then_with(|| b.failed.cmp(&a.failed))
                 .then_with(|| a.id.cmp(&b.id))
         });
-        let order: HashMap<(usize, i64), usize> = runs
+        let order: FastMap<(usize, i64), usize> = runs
             .iter()
             .enumerate()
             .map(|(n, r)| (r.source, n))
@@ -394,7 +396,7 @@ impl Sources {
 
     /// Every measured item's history, the most often measured first.
     fn measured_histories(&self, cwd: &Path) -> Result<Vec<ItemHistory>, crate::Error> {
-        let mut counts: HashMap<String, i64> = HashMap::new();
+        let mut counts: FastMap<String, i64> = FastMap::default();
         for index in &self.indexes {
             for (id, n) in index.measured_items().map_err(|e| failed_query(index, e))? {
                 *counts.entry(id).or_default() += n;
@@ -530,7 +532,7 @@ fn median_f64(sorted: &[f64]) -> f64 {
 /// Median, mean and longest time per phase, phases in their checklist's order.
 fn phase_stats(
     rows: Vec<rows::PhaseTime>,
-    order: &HashMap<(usize, i64), usize>,
+    order: &FastMap<(usize, i64), usize>,
 ) -> Vec<PhaseStats> {
     // (checklist, phase) → (the earliest position it was seen at, (run, seconds) per run)
     type Slot = (i64, Vec<(usize, i64)>);
@@ -583,7 +585,7 @@ mod tests {
             seconds,
             source: (0, run),
         };
-        let order: HashMap<(usize, i64), usize> = (0..3).map(|n| ((0, n), n as usize)).collect();
+        let order: FastMap<(usize, i64), usize> = (0..3).map(|n| ((0, n), n as usize)).collect();
         let stats = phase_stats(
             vec![
                 row(0, "Post", 2, 30),

@@ -96,7 +96,7 @@ pub fn summarize(record: &Record, digest_ok: bool) -> RunSummary {
 /// A run summarised as `summarize` does, with the run's timing taken from its night's own record (`night`):
 /// a follow-up answered a week later does not make the night a week long.
 pub fn summarize_state(night: &Record, record: &Record, digest_ok: bool) -> RunSummary {
-    let parents: std::collections::HashSet<&str> = record
+    let parents: crate::FastSet<&str> = record
         .items
         .iter()
         .filter_map(|i| i.parent.as_deref())

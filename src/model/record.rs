@@ -9,7 +9,7 @@
 //! The verdict, the counts and `triggers_held` are functions of the items, sign-offs and
 //! rollback ([`Record::judge`]); a record stores them for readers and `verify` checks them.
 
-use std::collections::HashSet;
+use crate::FastSet;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -115,7 +115,7 @@ impl<'de> Deserialize<'de> for FieldValues {
                 mut map: A,
             ) -> Result<FieldValues, A::Error> {
                 let mut fields: Vec<(String, Option<String>)> = Vec::new();
-                let mut seen = HashSet::new();
+                let mut seen = FastSet::default();
                 while let Some((name, value)) = map.next_entry::<String, Option<String>>()? {
                     if !seen.insert(name.clone()) {
                         return Err(serde::de::Error::custom(format!(
@@ -449,7 +449,7 @@ impl Record {
 
     /// Leaf items: those no other item names as its parent.
     pub fn leaves(&self) -> impl Iterator<Item = &RecordItem> {
-        let parents: HashSet<&str> = self
+        let parents: FastSet<&str> = self
             .items
             .iter()
             .filter_map(|i| i.parent.as_deref())
@@ -483,7 +483,7 @@ impl Record {
                 .filter(|i| i.kind == ItemKind::Statement && i.role.as_deref() == Some(role))
                 .collect();
         }
-        let confirmed: HashSet<&str> = self
+        let confirmed: FastSet<&str> = self
             .signoffs
             .iter()
             .filter(|s| s.role == role)

@@ -5,7 +5,9 @@
 //! an item with no threshold are errors naming the entry. Entries are then handed out as
 //! the walk reaches them; what it never reaches is reported as unused.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use crate::FastSet;
 
 use serde::{Deserialize, Deserializer};
 
@@ -188,7 +190,7 @@ impl Answers {
         text: &str,
         file: &str,
         plan: &Plan,
-        all_ids: &HashSet<String>,
+        all_ids: &FastSet<String>,
     ) -> Result<Answers, Diagnostic> {
         Answers::check(AnswersFile::read(text, file)?, plan, all_ids)
     }
@@ -197,7 +199,7 @@ impl Answers {
     pub fn check(
         file: AnswersFile,
         plan: &Plan,
-        all_ids: &HashSet<String>,
+        all_ids: &FastSet<String>,
     ) -> Result<Answers, Diagnostic> {
         let AnswersFile {
             document,

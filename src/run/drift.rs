@@ -4,7 +4,7 @@
 //! alone that is one item removed and one added. An item removed and one added at the same
 //! place in the same section are reported as one item reworded, old text beside new.
 
-use std::collections::{HashMap, HashSet};
+use crate::{FastMap, FastSet};
 
 use crate::engine::Plan;
 
@@ -22,20 +22,20 @@ pub struct Drift {
 
 impl Drift {
     pub fn between(old: &Plan, new: &Plan) -> Drift {
-        let old_by_id: HashMap<&str, &str> = old
+        let old_by_id: FastMap<&str, &str> = old
             .items
             .iter()
             .map(|i| (i.id.as_str(), i.text.as_str()))
             .collect();
-        let old_checks: HashMap<&str, Option<&str>> = old
+        let old_checks: FastMap<&str, Option<&str>> = old
             .items
             .iter()
             .map(|i| (i.id.as_str(), i.check.as_ref().map(|c| c.run.as_str())))
             .collect();
-        let new_ids: HashSet<&str> = new.items.iter().map(|i| i.id.as_str()).collect();
+        let new_ids: FastSet<&str> = new.items.iter().map(|i| i.id.as_str()).collect();
         let mut drift = Drift::default();
         // Removed and added items, in order, per section.
-        let mut gone: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+        let mut gone: FastMap<(&str, &str), Vec<&str>> = FastMap::default();
         for item in &old.items {
             if !new_ids.contains(item.id.as_str()) {
                 gone.entry((&item.phase, &item.section))
@@ -43,7 +43,7 @@ impl Drift {
                     .push(&item.text);
             }
         }
-        let mut gone: HashMap<(&str, &str), std::collections::VecDeque<&str>> =
+        let mut gone: FastMap<(&str, &str), std::collections::VecDeque<&str>> =
             gone.into_iter().map(|(k, v)| (k, v.into())).collect();
         for item in &new.items {
             let command = item.check.as_ref().map(|c| c.run.as_str());

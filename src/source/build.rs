@@ -5,8 +5,7 @@
 //! mis-encoded text, and ID assignment (explicit IDs first, then slugs made unique within
 //! their parent, so no item's ID depends on another item's text).
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 
 use super::condition;
 use super::diagnostic::Diagnostic;
@@ -17,6 +16,7 @@ use crate::model::{
     Span, Threshold, Why, Window, is_valid_slug, push_slug,
 };
 use crate::words::{ItemScan, Lexicon};
+use crate::{FastMap, FastSet};
 
 /// Deeper nesting than this is a mistake, not a checklist; refusing it bounds recursion.
 pub const MAX_ITEM_DEPTH: usize = 16;
@@ -189,7 +189,7 @@ impl<'a> Builder<'a> {
     }
 
     fn fields(&mut self, drafts: Vec<DraftField>) -> Vec<Field> {
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         let mut fields = Vec::new();
         for draft in drafts {
             let name = self.clean_text(&draft.name, draft.line);
@@ -776,10 +776,10 @@ impl<'a> Builder<'a> {
         let order = (0..count)
             .filter(|&i| explicit[i])
             .chain((0..count).filter(|&i| !explicit[i]));
+        let hashing = foldhash::fast::RandomState::default();
         claims.extend(order.enumerate().map(|(rank, index)| {
-            let mut hasher = FnvHasher::default();
-            hasher.write(&siblings.id(index).as_bytes()[prefix..]);
-            (hasher.finish(), rank, index)
+            let segment = &siblings.id(index).as_bytes()[prefix..];
+            (hashing.hash_one(segment), rank, index)
         }));
         claims.sort_unstable();
         // (claim rank, index, index of the sibling that claimed the segment first)
@@ -812,13 +812,13 @@ impl<'a> Builder<'a> {
         collisions.sort_unstable();
         // Each name remembers the next suffix to try, so a thousand repeats of one text cost
         // a thousand steps, not a million; a suffix another sibling already holds is skipped.
-        let mut taken: HashSet<String, Fnv> = (0..count)
+        let mut taken: FastSet<String> = (0..count)
             .map(|i| siblings.id(i)[prefix..].to_string())
             .collect();
-        let mut next_suffix: HashMap<String, usize, Fnv> = HashMap::default();
+        let mut next_suffix: FastMap<String, usize> = FastMap::default();
         // One warning per group of repeats, at the first repeat: (first, repeat lines, last id).
         let mut groups: Vec<(usize, Vec<Option<u32>>, String)> = Vec::new();
-        let mut group_of: HashMap<usize, usize, Fnv> = HashMap::default();
+        let mut group_of: FastMap<usize, usize> = FastMap::default();
         for (_, index, first) in collisions {
             let segment = siblings.id(index)[prefix..].to_string();
             let first_line = siblings.line(first);
@@ -1550,48 +1550,6 @@ fn is_collapsed(text: &str) -> bool {
         }
     }
     true
-}
-
-/// A word-at-a-time FNV-style hash: sibling IDs are short, and SipHash's DoS resistance
-/// buys nothing for a set that lives for one group of siblings in one file.
-type Fnv = BuildHasherDefault<FnvHasher>;
-
-struct FnvHasher(u64);
-
-impl Default for FnvHasher {
-    fn default() -> Self {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl FnvHasher {
-    fn step(&mut self, word: u64) {
-        self.0 = (self.0 ^ word).wrapping_mul(0x0100_0000_01b3);
-        self.0 ^= self.0 >> 29;
-    }
-}
-
-impl Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Eight bytes a step: IDs are tens of bytes long.
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            self.step(word);
-        }
-        let tail = chunks.remainder();
-        if !tail.is_empty() {
-            let word = tail
-                .iter()
-                .rev()
-                .fold(0u64, |word, &b| word << 8 | u64::from(b));
-            self.step(word);
-        }
-    }
 }
 
 pub fn collapse_whitespace(text: &str) -> String {

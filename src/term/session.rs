@@ -4,7 +4,7 @@
 
 mod check;
 
-use std::collections::HashSet;
+use crate::FastSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -72,9 +72,9 @@ pub struct Session<'a> {
     /// What the last check proposed for the item being asked, until it is answered.
     proposal: Option<check::Proposal>,
     /// Items whose changed check command the operator saw and chose to run.
-    confirmed: HashSet<usize>,
+    confirmed: FastSet<usize>,
     /// Items whose check `--run-checks` already ran in this session: once each.
-    auto_tried: HashSet<usize>,
+    auto_tried: FastSet<usize>,
 }
 
 /// What one prompt needs to show, copied out so the run is not held while waiting.
@@ -166,8 +166,8 @@ impl<'a> Session<'a> {
             ended: None,
             early: None,
             proposal: None,
-            confirmed: HashSet::new(),
-            auto_tried: HashSet::new(),
+            confirmed: FastSet::default(),
+            auto_tried: FastSet::default(),
         }
     }
 

@@ -16,8 +16,8 @@
 //! than [`MAX_DEPTH`], no key twice in one mapping (naming the line of the first), and no
 //! anchors or aliases.
 
+use crate::FastMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Expected, IgnoredAny, Unexpected, Visitor};
@@ -2139,7 +2139,7 @@ struct MapAccess<'a, 'de> {
     /// One bit per key hash: most keys are new, and a clear bit says so at once.
     bloom: u64,
     /// Key → line, once the mapping has more than a few keys.
-    many: Option<HashMap<Cow<'de, str>, u32>>,
+    many: Option<FastMap<Cow<'de, str>, u32>>,
 }
 
 impl<'de> MapAccess<'_, 'de> {
