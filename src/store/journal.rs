@@ -261,7 +261,7 @@ pub(crate) fn parse_journal(bytes: &[u8]) -> Result<JournalContents, (usize, Dam
     let mut number = 0usize;
     while offset < bytes.len() {
         number += 1;
-        let Some(end) = memchr(b'\n', &bytes[offset..]) else {
+        let Some(end) = memchr::memchr(b'\n', &bytes[offset..]) else {
             // The last line, without its newline. Whole and sound (its newline alone was
             // lost), it stands like any other; otherwise it was torn by a crash mid-write,
             // and everything before it stands.
@@ -307,10 +307,6 @@ fn looks_whole(line: &[u8]) -> bool {
     line.len() >= SUM_TAIL
         && line.ends_with(b"\"}")
         && line[line.len() - SUM_TAIL..].starts_with(b",\"sum\":\"")
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
 }
 
 /// Checks one line's sum and sequence number and reads its event.
