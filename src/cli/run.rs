@@ -479,11 +479,16 @@ fn walk_and_close(
             )?;
         }
     }
-    Ok(match (outcome, record.verdict) {
+    let code = match (outcome, record.verdict) {
         (Outcome::Finished, verdict) => verdict.exit_code(),
         (_, Verdict::Go) => exit::FAILURE,
         (_, verdict) => verdict.exit_code(),
-    })
+    };
+    // The process ends soon after: freeing the record and the checklist node by node
+    // would hold up the exit and give nothing back, so they are left for the process's
+    // exit to reclaim (the walk is held to the end by the interrupt handler anyway).
+    std::mem::forget((record, target));
+    Ok(code)
 }
 
 /// A person stopping for a break wants one sentence: what is saved and how to go on,
