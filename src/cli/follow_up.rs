@@ -99,7 +99,7 @@ pub(super) fn walk_follow_ups(
                 )?;
                 return Ok(effective.verdict.exit_code());
             }
-            let Some(of) = follow_up_of(&state.record_sha256, &state.record) else {
+            let Some(of) = follow_up_of(state.record_sha256(), &state.record) else {
                 return Err(crate::Error::Refused(format!(
                     "the record in {run_shown} has follow-ups but no deployment moment, so it cannot say when they are due; it was edited, or written by another tool"
                 )));

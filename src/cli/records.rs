@@ -343,7 +343,7 @@ fn check_record(
         crate::store::last_event(&state.folder.journal_path())
     {
         let as_written = if record.signatures.is_empty() {
-            state.record_sha256.clone()
+            state.record_sha256().to_string()
         } else {
             // Signatures an older `sign` added inside the record: left out, as it wrote them.
             let unsigned = Record {

@@ -126,7 +126,7 @@ pub fn run(io: &mut Io<'_>, options: &SignoffOptions) -> Result<i32, Error> {
     let at = Timestamp::from_datetime(io.host.clock()?.now());
     let addendum = SignoffAddendum {
         schema: SIGNOFF_SCHEMA.to_string(),
-        record_sha256: state.record_sha256.clone(),
+        record_sha256: state.record_sha256().to_string(),
         role: role.clone(),
         name,
         at,

@@ -24,6 +24,7 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use crate::audit::signing::{SignedBy, check_detached};
 use crate::input::{ADDENDUM, RECORD, SIGNATURE, read_input, text};
@@ -44,8 +45,11 @@ pub struct RunState {
     /// The record's path as messages show it (relative to the working directory).
     pub shown: String,
     pub record: Record,
-    /// Lowercase hex SHA-256 of `record.yaml`'s exact bytes: what addenda name.
-    pub record_sha256: String,
+    /// `record.yaml`'s exact bytes, as read: their SHA-256 is what addenda name, worked
+    /// out only when asked ([`RunState::record_sha256`]). `diff`, `report` and the history
+    /// read records that no addendum names, and the hash was a twentieth of their reading.
+    bytes: Arc<Vec<u8>>,
+    record_sha256: OnceLock<String>,
     /// The valid addenda, oldest first.
     pub addenda: Vec<Addendum>,
     /// Files that look like addenda but do not count, with why.
@@ -163,22 +167,29 @@ impl RunState {
         let bytes = read_input(&record_path, &shown, RECORD).map_err(crate::Error::Config)?;
         let record_text = text(&bytes, &shown, RECORD).map_err(crate::Error::Config)?;
         let record = crate::audit::parse_record(record_text, &shown)?;
-        let record_sha256 = fingerprint(&bytes).0;
-        let (addenda, rejected) = if in_folder {
-            read_addenda(&folder, &record, &record_sha256, cwd)
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        Ok(RunState {
+        let mut state = RunState {
             folder,
             record_path,
             shown,
             record,
-            record_sha256,
-            addenda,
-            rejected,
+            bytes: Arc::new(bytes),
+            record_sha256: OnceLock::new(),
+            addenda: Vec::new(),
+            rejected: Vec::new(),
             notes,
-        })
+        };
+        if in_folder {
+            let sha256 = || state.record_sha256().to_string();
+            (state.addenda, state.rejected) =
+                read_addenda(&state.folder, &state.record, &sha256, cwd);
+        }
+        Ok(state)
+    }
+
+    /// Lowercase hex SHA-256 of `record.yaml`'s exact bytes, as read: what addenda name.
+    pub fn record_sha256(&self) -> &str {
+        self.record_sha256
+            .get_or_init(|| fingerprint(&self.bytes).0)
     }
 
     /// A state from a record alone, with no addenda: for records read some other way.
@@ -190,7 +201,8 @@ impl RunState {
             record_path: PathBuf::new(),
             shown: String::new(),
             record,
-            record_sha256,
+            bytes: Arc::default(),
+            record_sha256: OnceLock::from(record_sha256),
             addenda: Vec::new(),
             rejected: Vec::new(),
             notes: Vec::new(),
@@ -388,7 +400,7 @@ fn derive_parents(record: &mut Record) {
 fn read_addenda(
     folder: &RunFolder,
     record: &Record,
-    record_sha256: &str,
+    record_sha256: &dyn Fn() -> String,
     cwd: &Path,
 ) -> (Vec<Addendum>, Vec<Rejected>) {
     let mut addenda = Vec::new();
@@ -427,10 +439,11 @@ fn read_addenda(
             ));
             continue;
         }
+        let record_sha256 = record_sha256();
         let read = if name.starts_with(FOLLOWUP_PREFIX) {
-            read_follow_up(&path, &shown, record, record_sha256)
+            read_follow_up(&path, &shown, record, &record_sha256)
         } else {
-            read_signoff(&path, &shown, record, record_sha256)
+            read_signoff(&path, &shown, record, &record_sha256)
                 .map(|(signoff, signature)| (AddendumKind::Signoff(signoff), signature))
         };
         match read {
