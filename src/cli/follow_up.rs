@@ -346,7 +346,10 @@ pub fn due(io: &mut Io<'_>, dirs: &[PathBuf], format: DueFormat) -> Result<i32, 
         follow_ups: rows,
     };
     match format {
-        DueFormat::Json => writeln!(io.stdout, "{}", serde_json::to_string_pretty(&report)?)?,
+        DueFormat::Json => {
+            crate::render::write_json(&mut *io.stdout, &report)?;
+            writeln!(io.stdout)?;
+        }
         DueFormat::Table => due_table(io, &report)?,
     }
     Ok(if overdue > 0 {

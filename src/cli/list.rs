@@ -81,7 +81,7 @@ pub fn run(io: &mut Io<'_>, format: ListFormat) -> Result<i32, crate::Error> {
 
     match format {
         ListFormat::Json => {
-            serde_json::to_writer_pretty(&mut *io.stdout, &entries)?;
+            crate::render::write_json(&mut *io.stdout, &entries)?;
             writeln!(io.stdout)?;
         }
         ListFormat::Table => {

@@ -120,7 +120,8 @@ fn execute(command: Command, io: &mut Io<'_>) -> Result<i32, Error> {
         Command::History(options) => history::run(io, options),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::source::yaml::YamlChecklist);
-            writeln!(io.stdout, "{}", serde_json::to_string_pretty(&schema)?)?;
+            crate::render::write_json(&mut *io.stdout, &schema)?;
+            writeln!(io.stdout)?;
             Ok(exit::SUCCESS)
         }
         Command::Man => {

@@ -73,7 +73,7 @@ pub fn diff(
     let diff = diff_records(&first.effective(), &second.effective(), all);
     match format {
         DiffFormat::Json => {
-            serde_json::to_writer_pretty(
+            crate::render::write_json(
                 &mut *io.stdout,
                 &serde_json::json!({"a": first_name, "b": second_name, "same": diff.is_empty(), "differences": diff}),
             )?;

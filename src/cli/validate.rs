@@ -145,7 +145,7 @@ fn finish(
     let failed = reports.iter().any(|r| !r.ok);
     match format {
         ValidateFormat::Json => {
-            serde_json::to_writer_pretty(&mut *io.stdout, &reports)?;
+            crate::render::write_json(&mut *io.stdout, &reports)?;
             writeln!(io.stdout)?;
         }
         ValidateFormat::Text => {

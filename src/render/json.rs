@@ -1,4 +1,6 @@
-//! Pretty JSON, byte for byte as `serde_json::to_writer_pretty` writes it, streamed.
+//! Pretty JSON, byte for byte as `serde_json::to_writer_pretty` writes it, streamed: the one
+//! writer of every JSON document deploycheck prints (`show`, `validate`, `list`, `diff`,
+//! `report`, `history`, `due`, `schema`).
 //!
 //! serde_json's pretty formatter writes an indent two spaces at a time, one write per
 //! level, before every key and array value: the JSON of a 100k-item checklist is more than

@@ -668,7 +668,7 @@ fn json(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -> io
             .collect(),
         signatures: record.signatures.len(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
+    crate::render::write_json(&mut *out, &report)?;
     writeln!(out)
 }
 

@@ -78,7 +78,7 @@ pub fn write_item(
 }
 
 fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    crate::render::write_json(&mut *out, value)?;
     writeln!(out)
 }
 
