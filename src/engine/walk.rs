@@ -1053,8 +1053,9 @@ impl Walk {
         record
     }
 
-    /// [`Self::record_ending`] before its digest is computed.
-    fn judged_record(&self, end: Option<&End>) -> Record {
+    /// [`Self::record_ending`] before its digest is computed: what
+    /// [`crate::store::sealed_record_bytes`] seals as it writes it.
+    pub fn judged_record(&self, end: Option<&End>) -> Record {
         let (finished_at, stopped) = match end {
             None => (None, None),
             Some(End::Finished { at }) => (Some(at.clone()), None),

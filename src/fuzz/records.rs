@@ -2,12 +2,13 @@
 //! beside those readers:
 //! - A run record (`record.yaml`): reading never panics, nor do judging it and computing its
 //!   digest; a record that reads writes back out as bytes that read as the same record,
-//!   with the same digest.
+//!   with the same digest; sealed on two threads, it writes the bytes of the record sealed
+//!   on one.
 //! - A journal (`journal.jsonl`): reading and replaying never panic; what reads encodes
 //!   again as lines that read as the same entries, with nothing torn.
 
 use crate::model::Record;
-use crate::store::{encode_line, parse_journal, record_bytes};
+use crate::store::{encode_line, parse_journal, record_bytes, sealed_record_bytes};
 
 /// A run record from `data`: no panic, and the write-and-read-back round trip holds.
 pub fn record(data: &[u8]) {
@@ -28,6 +29,19 @@ pub fn record(data: &[u8]) {
         "the record changed on its way through the file"
     );
     assert_eq!(again.compute_digest(), digest, "the digest changed");
+    let mut sealed = record.clone();
+    let bytes = sealed_record_bytes(&mut sealed);
+    let mut expected = record;
+    expected.digest = digest;
+    assert_eq!(
+        sealed, expected,
+        "sealing on two threads gave another digest"
+    );
+    assert_eq!(
+        bytes,
+        record_bytes(&expected),
+        "sealing on two threads wrote other bytes"
+    );
 }
 
 /// A journal from `data`: no panic reading or replaying it, and the re-encoding round trip

@@ -10,7 +10,7 @@ use crate::engine::{Event, replay};
 use crate::model::Record;
 use crate::store::{
     JournalContents, JournalError, RunFolder, RunFolders, fingerprint, last_event, read_journal,
-    record_bytes,
+    sealed_record_bytes,
 };
 
 /// What looking through the run folders found.
@@ -174,7 +174,7 @@ pub fn settle_run(folder: &RunFolder, named: Option<&str>) -> Result<bool, Journ
             });
         }
     }
-    let bytes = record_bytes(&walk.record());
+    let bytes = sealed_record_bytes(&mut walk.record_unsealed());
     folder
         .write_record(&bytes)
         .map_err(|source| JournalError::Io {

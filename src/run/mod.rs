@@ -12,7 +12,9 @@ mod state;
 
 use crate::engine::{Effect, End, Event, Meta, Plan, Start, Walk, WalkError, replay};
 use crate::model::{Record, RecordChecklist};
-use crate::store::{Journal, JournalContents, RunFolder, RunFolders, fingerprint, record_bytes};
+use crate::store::{
+    Journal, JournalContents, RunFolder, RunFolders, fingerprint, sealed_record_bytes,
+};
 
 pub use drift::Drift;
 pub use folders::{FolderNote, Found, find_runs, may_be_stranded, settle_run};
@@ -250,10 +252,12 @@ impl Run {
             },
         )?;
         self.sync()?;
-        let record = self.walk.record();
+        let mut record = self.walk.record_unsealed();
         // A follow-up walk lands its answers when it ends; stopped, it waits in its journal.
         if self.follow_up.is_none() {
-            self.write_record(&record_bytes(&record))?;
+            self.write_record(&sealed_record_bytes(&mut record))?;
+        } else {
+            record.seal();
         }
         Ok(record)
     }
@@ -289,10 +293,13 @@ impl Run {
         end: &End,
         closing: impl FnOnce(String, u64) -> Event,
     ) -> Result<Record, RunError> {
-        let record = self.walk.record_ending(Some(end));
+        let mut record = self.walk.judged_record(Some(end));
         let bytes = match &self.follow_up {
-            Some(_) => follow_up::addendum_bytes(&self.walk, &record, &meta.at),
-            None => Some(record_bytes(&record)),
+            Some(_) => {
+                record.seal();
+                follow_up::addendum_bytes(&self.walk, &record, &meta.at)
+            }
+            None => Some(sealed_record_bytes(&mut record)),
         };
         let (sha256, length) = match &bytes {
             Some(bytes) => fingerprint(bytes),
