@@ -393,16 +393,7 @@ const SIMPLE_KEY_BYTES: [bool; 256] = {
 };
 
 /// Bytes that may not start a plain scalar, or only when followed by a non-blank.
-const INDICATORS: [bool; 256] = {
-    let mut table = [false; 256];
-    let bytes = b"&*!,[]{}#|>'\"%@`-?:";
-    let mut i = 0;
-    while i < bytes.len() {
-        table[bytes[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
+const INDICATORS: [bool; 256] = scalar::byte_set(b"&*!,[]{}#|>'\"%@`-?:", false);
 
 /// The length of the line break at `i`, or 0: LF, CRLF, CR, NEL, LS, PS.
 #[inline]

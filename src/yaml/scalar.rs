@@ -19,6 +19,24 @@ pub(crate) enum Resolved {
     Str,
 }
 
+/// A table of the bytes in `marks`, and of the ASCII letters and digits when
+/// `alphanumeric`: how the reader and the writer tell, with one load a byte, which bytes a
+/// plain scalar may hold or start with.
+pub(super) const fn byte_set(marks: &[u8], alphanumeric: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = alphanumeric && (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < marks.len() {
+        table[marks[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
 pub(crate) fn resolve(text: &str) -> Resolved {
     if text.is_empty() || is_null(text) {
         return Resolved::Null;

@@ -149,21 +149,7 @@ fn plain_text(bytes: &[u8]) -> Option<Analysis> {
 
 /// The bytes [`plain_text`] passes without a second look, one load each: ASCII letters and
 /// digits, the space, and the marks that are indicators only at a scalar's start.
-const PLAIN_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    let marks = b" _/.-()+=;<>%@&*!$'";
-    let mut i = 0;
-    while i < marks.len() {
-        table[marks[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
+const PLAIN_BYTE: [bool; 256] = scalar::byte_set(b" _/.-()+=;<>%@&*!$'", true);
 
 /// libyaml's analysis, a character at a time.
 fn analyze_each(value: &str) -> Analysis {
