@@ -413,7 +413,8 @@ where
                 return Ok(Vec::new());
             };
             let most = PLACED_ONCE_BYTES / std::mem::size_of::<T>().max(1);
-            let mut entries = Vec::with_capacity(seq.size_hint().unwrap_or(1).clamp(1, most));
+            let rest = seq.size_hint().unwrap_or(0);
+            let mut entries = Vec::with_capacity(rest.saturating_add(1).min(most).max(1));
             entries.push(first);
             while let Some(entry) = seq.next_element()? {
                 entries.push(entry);

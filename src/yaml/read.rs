@@ -2375,15 +2375,15 @@ struct SeqAccess<'a, 'de> {
 impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
     type Error = Error;
 
-    /// Once some entries are read: those, and as many more as the rest of the document
-    /// would hold at their average size. So a record's 100k items can be placed once
-    /// rather than moved at every doubling of their vector. An estimate in constant time,
-    /// high where more follows the sequence; nothing before the first entry.
+    /// Once some entries are read: as many more as the rest of the document would hold at
+    /// their average size. So a record's 100k items can be placed once rather than moved
+    /// at every doubling of their vector. An estimate in constant time, high where more
+    /// follows the sequence; nothing before the first entry.
     fn size_hint(&self) -> Option<usize> {
         let read = self.parser.pos.saturating_sub(self.start);
         (self.len > 0 && read > 0).then(|| {
             let rest = self.parser.bytes.len() - self.parser.pos;
-            self.len + rest / read.div_ceil(self.len)
+            rest / read.div_ceil(self.len)
         })
     }
 
