@@ -372,7 +372,7 @@ fn check_follow_up(check: &mut Checks<'_>, state: &RunState, index: usize) -> st
     let Some(follow_up) = addendum.follow_up() else {
         return Ok(());
     };
-    let changed = state.effective_with(index + 1).judge().headline();
+    let changed = state.effective_with(index + 1).headline();
     let file = addendum
         .path
         .file_name()
@@ -414,7 +414,7 @@ fn check_addenda(
         let Some(signoff) = addendum.signoff() else {
             continue;
         };
-        let changed = state.effective_with(index + 1).judge().headline();
+        let changed = state.effective_with(index + 1).headline();
         let said = format!("{}: {changed}", signoff.describe());
         let file = addendum
             .path

@@ -518,6 +518,18 @@ impl Record {
         self.rollback.triggers_held = assessment.triggers_held;
     }
 
+    /// The judgement the derived parts hold, as they stand (what [`Record::judge`] gives
+    /// once they bear it out).
+    pub fn assessment(&self) -> Assessment {
+        Assessment {
+            verdict: self.verdict,
+            causes: self.causes.clone(),
+            outstanding: self.outstanding.clone(),
+            counts: self.counts,
+            triggers_held: self.rollback.triggers_held.clone(),
+        }
+    }
+
     /// Whether the derived parts already hold `assessment`.
     pub fn bears_out(&self, assessment: &Assessment) -> bool {
         self.verdict == assessment.verdict

@@ -266,9 +266,10 @@ impl RunState {
         record
     }
 
-    /// The run's verdict now: the record's, with every valid addendum taken into account.
+    /// The run's verdict now: the record's, with every valid addendum taken into account
+    /// (the effective record is judged as it is made).
     pub fn judge(&self) -> Assessment {
-        self.effective().judge()
+        self.effective().assessment()
     }
 }
 
