@@ -200,10 +200,15 @@ fn scan_stretches(
     let mut stretches = Vec::with_capacity(cuts.len() + 1);
     let mut start = 0;
     let mut line = 1u32;
+    // Each stretch's newlines are counted once: for its room, its first line number and
+    // the file's room.
+    let mut newlines = 0;
     for end in cuts.iter().copied().chain([text.len()]) {
         let stretch = text.get(start..end)?;
-        stretches.push((stretch, line, Vec::with_capacity(lines_in(stretch))));
-        line = line.checked_add(u32::try_from(count_newlines(stretch.as_bytes())).ok()?)?;
+        let stretch_newlines = count_newlines(stretch.as_bytes());
+        stretches.push((stretch, line, Vec::with_capacity(stretch_newlines + 1)));
+        line = line.checked_add(u32::try_from(stretch_newlines).ok()?)?;
+        newlines += stretch_newlines;
         start = end;
     }
     // The second thread takes the stretches from the cut nearest the middle of the file on.
@@ -231,7 +236,7 @@ fn scan_stretches(
         return None;
     }
     let mut whole = Scanned {
-        blocks: Vec::with_capacity(lines_in(text)),
+        blocks: Vec::with_capacity(newlines + 1),
         diagnostics: Vec::new(),
         front_matter: None,
         unread_boxes: 0,
