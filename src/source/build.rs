@@ -923,35 +923,23 @@ pub fn clean_owned(
     text: String,
     line: Option<u32>,
 ) -> String {
-    clean_scanned(file, diagnostics, text, line).0
-}
-
-/// [`clean_owned`], and the scan of the clean text for the rules that read items next.
-fn clean_scanned(
-    file: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-    text: String,
-    line: Option<u32>,
-) -> (String, ItemScan) {
-    let scan = ItemScan::of(&text);
-    clean_unless_plain(file, diagnostics, text, line, scan)
-}
-
-/// [`clean_scanned`] with the scan of `text` already taken.
-fn clean_unless_plain(
-    file: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-    text: String,
-    line: Option<u32>,
-    scan: ItemScan,
-) -> (String, ItemScan) {
-    if scan.plain {
-        return (text, scan);
+    if ItemScan::of(&text).plain {
+        text
+    } else {
+        cleaned(file, diagnostics, text, line)
     }
+}
+
+/// Text that is not plain, cleaned: mis-encoded fragments repaired, whitespace collapsed,
+/// control characters escaped (each with its warning).
+fn cleaned(
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    text: String,
+    line: Option<u32>,
+) -> String {
     let text = repair_and_collapse(file, diagnostics, text, line);
-    let text = crate::text::checklist_text(file, diagnostics, text, line);
-    let scan = ItemScan::of(&text);
-    (text, scan)
+    crate::text::checklist_text(file, diagnostics, text, line)
 }
 
 fn repair_and_collapse(
@@ -1041,7 +1029,8 @@ impl ItemWords {
             (written, scan, None)
         } else {
             let mut warnings = Vec::new();
-            let (text, scan) = clean_unless_plain(file, &mut warnings, written.clone(), line, scan);
+            let text = cleaned(file, &mut warnings, written.clone(), line);
+            let scan = ItemScan::of(&text);
             let written = (text != written).then_some(written);
             let unusual = (written.is_some() || !warnings.is_empty())
                 .then(|| Box::new(Unusual { written, warnings }));
