@@ -1584,6 +1584,35 @@ pub fn says_signoff(title: &str) -> bool {
     lower_contains_any(title, &SIGNOFF_WORDS)
 }
 
+/// Whether a heading's words say that what it holds is signed (`## Approval`,
+/// `### Sign-off`, `#### Reviewers`): where `Role: ____` lines and blank approver rows are
+/// sign-offs. Whole words: `Design` and `Assignments` hold "sign" and sign nothing.
+pub(crate) fn titled_for_signoff(title: &str) -> bool {
+    const SIGNING: Lexicon = Lexicon::new(&[
+        "sign",
+        "signs",
+        "signed",
+        "signoff",
+        "signoffs",
+        "signature",
+        "signatures",
+        "approve",
+        "approved",
+        "approval",
+        "approvals",
+        "approver",
+        "approvers",
+        "review",
+        "reviews",
+        "reviewed",
+        "reviewer",
+        "reviewers",
+    ]);
+    lower_words(title)
+        .iter()
+        .any(|w| SIGNING.contains(w.as_bytes()))
+}
+
 /// The words that name a sign-off: in a heading (`## Sign-off`), at the end of a role's
 /// section (`QA sign-off`), in an approvals table's header.
 pub(crate) const SIGNOFF_WORDS: [&str; 4] = ["sign-off", "signoff", "sign off", "approval"];

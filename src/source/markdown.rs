@@ -12,7 +12,7 @@ use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, T
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ItemWords, MAX_ITEM_DEPTH,
     ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
-    role_of_title, says_choice, says_signoff,
+    role_of_title, says_choice, says_signoff, titled_for_signoff,
 };
 use super::diagnostic::{Diagnostic, LineIndex, count_newlines};
 use super::directive::{Directive, find_directives};
@@ -2383,36 +2383,12 @@ impl<'a> Assembler<'a> {
     /// Whether the open section or phase is titled for a sign-off (`## Approval`,
     /// `### Sign-off`, `#### Reviewers`).
     fn under_signoff_heading(&self) -> bool {
-        // Whole words: `Design` and `Assignments` hold "sign" and sign nothing.
-        let signs = |title: &str| {
-            lower_words(title).iter().any(|w| {
-                matches!(
-                    w.as_str(),
-                    "sign"
-                        | "signs"
-                        | "signed"
-                        | "signoff"
-                        | "signoffs"
-                        | "signature"
-                        | "signatures"
-                        | "approve"
-                        | "approved"
-                        | "approval"
-                        | "approvals"
-                        | "approver"
-                        | "approvers"
-                        | "review"
-                        | "reviews"
-                        | "reviewed"
-                        | "reviewer"
-                        | "reviewers"
-                )
-            })
-        };
-        self.section
+        self.section.as_ref().is_some_and(|s| {
+            s.draft.kind == Some(SectionKind::Signoff) || titled_for_signoff(&s.draft.title)
+        }) || self
+            .phase
             .as_ref()
-            .is_some_and(|s| s.draft.kind == Some(SectionKind::Signoff) || signs(&s.draft.title))
-            || self.phase.as_ref().is_some_and(|p| signs(&p.draft.title))
+            .is_some_and(|p| titled_for_signoff(&p.draft.title))
     }
 
     /// Opens a sign-off section for one approver row.
