@@ -11,7 +11,7 @@ use super::{Io, ResumeChoice, RunOptions, checklist_path, exit, mention_warnings
 use crate::clock::Clock;
 use crate::engine::{Meta, Plan, Start, Step};
 use crate::input::{ANSWERS, read_input_text};
-use crate::model::{Checklist, Record, RecordChecklist, Timestamp, Verdict};
+use crate::model::{Contact, Record, RecordChecklist, Timestamp, Verdict};
 use crate::project::{Environments, display_path, load_checklist};
 use crate::run::answers::{Answers, AnswersFile};
 use crate::run::{FolderNote, ResumeReport, Run, find_runs};
@@ -20,7 +20,10 @@ use crate::term::{self, Outcome, Session, SessionConfig};
 
 /// What a run walks: the checklist for one environment, and the answers file's answers.
 struct Target {
-    checklist: Checklist,
+    /// The checklist as the run's journal and record name it.
+    checklist: RecordChecklist,
+    /// Its contacts table, shown on request during the walk.
+    contacts: Vec<Contact>,
     plan: Plan,
     environment: String,
     answers: Option<Answers>,
@@ -157,8 +160,10 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         None => FastSet::default(),
     };
     mention_warnings(io, &loaded.checklist.source.path, loaded.warnings.len())?;
-    let checklist = loaded.checklist.into_environment(&environment);
-    let plan = Plan::new(&checklist);
+    let mut checklist = loaded.checklist.into_environment(&environment);
+    let contacts = std::mem::take(&mut checklist.contacts);
+    let (title, sha256) = (checklist.title.clone(), checklist.source.sha256.clone());
+    let plan = Plan::new(checklist);
     let answers = match answers_file {
         Some(file) => Some(Answers::check(file?, &plan, &all_ids).map_err(crate::Error::Config)?),
         None => None,
@@ -185,7 +190,12 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         }
     };
     Ok(Target {
-        checklist,
+        checklist: RecordChecklist {
+            title,
+            path: identity.clone(),
+            sha256,
+        },
+        contacts,
         plan,
         environment,
         answers,
@@ -224,11 +234,7 @@ impl Target {
 
     /// The checklist as a run's journal and record name it.
     fn record_checklist(&self) -> RecordChecklist {
-        RecordChecklist {
-            title: self.checklist.title.clone(),
-            path: self.identity.clone(),
-            sha256: self.checklist.source.sha256.clone(),
-        }
+        self.checklist.clone()
     }
 }
 
@@ -422,7 +428,7 @@ fn walk_and_close(
         Walking {
             operator,
             answers: target.answers.as_mut(),
-            contacts: target.checklist.contacts.clone(),
+            contacts: std::mem::take(&mut target.contacts),
             field_defaults,
             checks_dir: target.root.clone(),
             run_folder,

@@ -1147,8 +1147,8 @@ impl Walk {
                     .map(|j| j.explanation);
                 RecordItem {
                     id: item.id.clone(),
-                    phase: item.phase.clone(),
-                    section: item.section.clone(),
+                    phase: item.phase.to_string(),
+                    section: item.section.to_string(),
                     text: item.text.clone(),
                     kind: item.kind,
                     optional: item.optional,

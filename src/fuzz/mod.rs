@@ -41,7 +41,7 @@ pub fn answers_file(data: &[u8]) {
     };
     let checklist = answers_checklist();
     let all_ids = checklist.items().map(|i| i.id.clone()).collect();
-    let plan = Plan::new(&checklist.into_environment("production"));
+    let plan = Plan::new(checklist.into_environment("production"));
     if let Err(error) = Answers::parse(text, "answers.yaml", &plan, &all_ids) {
         assert_eq!(error.file, "answers.yaml", "{error}");
     }
@@ -250,7 +250,7 @@ mod tests {
     #[test]
     fn the_answers_checklist_has_something_of_every_kind() {
         let checklist = answers_checklist();
-        let plan = Plan::new(&checklist.into_environment("production"));
+        let plan = Plan::new(checklist.into_environment("production"));
         assert_eq!(plan.fields.len(), 1);
         assert_eq!(plan.roles.len(), 1);
         assert!(plan.has_rollback_procedure());

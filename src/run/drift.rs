@@ -66,7 +66,7 @@ impl Drift {
                 }
                 Some(_) => {}
                 None => match gone
-                    .get_mut(&(item.phase.as_str(), item.section.as_str()))
+                    .get_mut(&(&*item.phase, &*item.section))
                     .and_then(|q| q.pop_front())
                 {
                     Some(old_text) => drift
@@ -77,7 +77,7 @@ impl Drift {
             }
         }
         for item in &old.items {
-            if let Some(queue) = gone.get_mut(&(item.phase.as_str(), item.section.as_str()))
+            if let Some(queue) = gone.get_mut(&(&*item.phase, &*item.section))
                 && queue.front() == Some(&item.text.as_str())
             {
                 queue.pop_front();
@@ -154,7 +154,7 @@ mod tests {
         let loaded =
             crate::source::load_bytes(text.as_bytes(), "t.md", SourceFormat::Markdown, "t")
                 .unwrap();
-        Plan::new(&loaded.checklist)
+        Plan::new(loaded.checklist)
     }
 
     #[test]

@@ -41,7 +41,7 @@ const CHECKLIST: &str = "# Release
 fn plan_of(text: &str) -> Plan {
     let loaded =
         crate::source::load_bytes(text.as_bytes(), "t.md", SourceFormat::Markdown, "t").unwrap();
-    Plan::new(&loaded.checklist)
+    Plan::new(loaded.checklist)
 }
 
 fn meta(n: usize, by: &str) -> Meta {

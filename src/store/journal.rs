@@ -399,7 +399,7 @@ mod tests {
             },
             environment: "production".into(),
             host: "ops-1".into(),
-            plan: crate::engine::Plan::new(&loaded.checklist),
+            plan: crate::engine::Plan::new(loaded.checklist),
             follow_up_of: None,
         }))
     }

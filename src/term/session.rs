@@ -68,7 +68,7 @@ pub struct Session<'a> {
     ended: Option<Outcome>,
     /// `(phase, section, reason)`: the operator answers this section before its window
     /// opens, and says why once.
-    early: Option<(String, String, String)>,
+    early: Option<(std::sync::Arc<str>, std::sync::Arc<str>, String)>,
     /// What the last check proposed for the item being asked, until it is answered.
     proposal: Option<check::Proposal>,
     /// Items whose changed check command the operator saw and chose to run.
@@ -599,7 +599,7 @@ impl<'a> Session<'a> {
             ""
         };
         let position = format!("{rollback}{}/{total}  ", item.position);
-        let section = (item.section != item.phase).then_some(item.section.as_str());
+        let section = (item.section != item.phase).then_some(&*item.section);
         if !self.config.interactive {
             return format!(
                 "{position}{}{tally}",

@@ -65,7 +65,7 @@ fn per_answer(items: usize) -> (Duration, Duration) {
         "bench",
     )
     .unwrap();
-    let plan = Plan::new(&loaded.checklist);
+    let plan = Plan::new(loaded.checklist.clone());
     let dir = tempfile::tempdir().unwrap();
     let folders = RunFolders::new(dir.path(), "checklists/bench.md", "production");
     let meta = Meta {

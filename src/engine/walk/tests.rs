@@ -31,7 +31,7 @@ fn plan() -> Plan {
     let loaded =
         crate::source::load_bytes(CHECKLIST.as_bytes(), "t.md", SourceFormat::Markdown, "t")
             .unwrap();
-    Plan::new(&loaded.checklist)
+    Plan::new(loaded.checklist)
 }
 
 fn start_event(plan: Plan) -> Start {
@@ -555,7 +555,7 @@ fn moving_onto_a_changed_plan_keeps_what_still_applies_and_lists_the_rest() {
     let changed = CHECKLIST.replace("- [ ] Backup taken", "- [ ] Backup taken and verified");
     let loaded =
         crate::source::load_bytes(changed.as_bytes(), "t.md", SourceFormat::Markdown, "t").unwrap();
-    let plan = Plan::new(&loaded.checklist);
+    let plan = Plan::new(loaded.checklist);
     walk.apply(
         &meta(10),
         &Event::Resume {
@@ -732,7 +732,7 @@ mod checks {
         let resume = Event::Resume {
             host: "ops-2".into(),
             checklist: None,
-            plan: Some(Box::new(Plan::new(&loaded.checklist))),
+            plan: Some(Box::new(Plan::new(loaded.checklist))),
         };
         walk.apply(&meta(9), &resume).unwrap();
         assert_eq!(evidence(&walk).len(), 1);
@@ -749,7 +749,7 @@ mod checks {
             let loaded =
                 crate::source::load_bytes(text.as_bytes(), "t.md", SourceFormat::Markdown, "t")
                     .unwrap();
-            Plan::new(&loaded.checklist)
+            Plan::new(loaded.checklist)
         };
         let mut walk = Walk::start(&meta(0), start_event(plan_of(&with_check)));
         let backup = id(&walk, BACKUP);

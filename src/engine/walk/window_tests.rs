@@ -34,7 +34,7 @@ fn walk_of(text: &str) -> Walk {
         },
         environment: "production".into(),
         host: "ops-1".into(),
-        plan: Plan::new(&loaded.checklist),
+        plan: Plan::new(loaded.checklist),
         follow_up_of: None,
     };
     Walk::start(&at(0), start)
