@@ -120,8 +120,7 @@ impl Journal {
 
     /// Buffers one event; [`Journal::sync`] makes it durable.
     pub fn append(&mut self, meta: &Meta, event: &Event) -> std::io::Result<()> {
-        let line = encode_line(self.next_seq, meta, event);
-        self.writer.write_all(&line)?;
+        write_line(&mut self.writer, self.next_seq, meta, event)?;
         self.next_seq += 1;
         self.unsynced = true;
         Ok(())
@@ -164,19 +163,171 @@ impl From<&str> for Damage {
 
 /// One journal line, newline included.
 pub(crate) fn encode_line(seq: u64, meta: &Meta, event: &Event) -> Vec<u8> {
-    let mut line = serde_json::to_vec(&LineOut {
+    let mut line = Vec::new();
+    write_line(&mut line, seq, meta, event).expect("events serialize, and a Vec takes them");
+    line
+}
+
+/// Writes one journal line to `out`, newline included, as it is serialized: a 100k-item
+/// start line is 27 MB, and is never held whole. The sum covers the event object up to its
+/// closing brace, which is held back until the sum is written before it.
+pub(crate) fn write_line(
+    out: &mut impl Write,
+    seq: u64,
+    meta: &Meta,
+    event: &Event,
+) -> std::io::Result<()> {
+    let mut sink = SummingSink {
+        out,
+        pending: Vec::with_capacity(256),
+        digest: LineDigest::Unstarted,
+    };
+    let line = LineOut {
         seq,
         at: &meta.at,
         by: &meta.by,
         event,
-    })
-    .expect("events serialize");
-    let sum = line_sum(&line);
-    line.pop();
-    line.extend_from_slice(b",\"sum\":\"");
-    line.extend_from_slice(sum.as_bytes());
-    line.extend_from_slice(b"\"}\n");
-    line
+    };
+    serde_json::to_writer(&mut sink, &line)?;
+    sink.finish()
+}
+
+/// How much of a line is gathered before it is written out and summed.
+const LINE_CHUNK: usize = 1 << 20;
+
+/// The writer a line is serialized into: it passes the bytes on in chunks, summing them,
+/// and always keeps the last byte back (the closing brace, once serializing ends).
+struct SummingSink<'a, W: Write> {
+    out: &'a mut W,
+    pending: Vec<u8>,
+    digest: LineDigest,
+}
+
+/// Where a line's SHA-256 is computed: here, or, once a line is long enough to be written
+/// in more than one chunk, on a thread of its own while the rest is serialized (a fifth of
+/// the time to write a 100k-item start line).
+enum LineDigest {
+    /// Nothing summed yet: the line so far fits in one chunk.
+    Unstarted,
+    Here(Sha256),
+    Beside {
+        chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
+        spare: std::sync::mpsc::Receiver<Vec<u8>>,
+        summing: std::thread::JoinHandle<Sha256>,
+    },
+}
+
+impl LineDigest {
+    /// Sums `chunk`, and gives back an empty buffer for the next one.
+    fn update(&mut self, mut chunk: Vec<u8>) -> Vec<u8> {
+        if let LineDigest::Unstarted = self {
+            *self = LineDigest::beside().unwrap_or(LineDigest::Here(Sha256::new()));
+        }
+        match self {
+            LineDigest::Unstarted => unreachable!("started above"),
+            LineDigest::Here(hasher) => {
+                hasher.update(&chunk);
+                chunk.clear();
+                chunk
+            }
+            LineDigest::Beside { chunks, spare, .. } => {
+                let next = spare
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(chunk.capacity()));
+                chunks
+                    .send(chunk)
+                    .expect("the summing thread takes chunks until it is joined");
+                next
+            }
+        }
+    }
+
+    /// A thread that sums the chunks sent to it, in order, and sends their buffers back;
+    /// `None` where no thread can be had (the same sum is then computed here).
+    fn beside() -> Option<LineDigest> {
+        let (chunks, from_main) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (to_main, spare) = std::sync::mpsc::channel();
+        let summing = std::thread::Builder::new()
+            .spawn(move || {
+                let mut hasher = Sha256::new();
+                for mut chunk in from_main {
+                    hasher.update(&chunk);
+                    chunk.clear();
+                    // The line may end before this buffer is wanted again.
+                    let _ = to_main.send(chunk);
+                }
+                hasher
+            })
+            .ok()?;
+        Some(LineDigest::Beside {
+            chunks,
+            spare,
+            summing,
+        })
+    }
+
+    /// The sum of every chunk, then of `last`.
+    fn finish(self, last: &[u8]) -> Sha256 {
+        let mut hasher = match self {
+            LineDigest::Unstarted => Sha256::new(),
+            LineDigest::Here(hasher) => hasher,
+            LineDigest::Beside {
+                chunks, summing, ..
+            } => {
+                drop(chunks);
+                summing.join().expect("summing does not panic")
+            }
+        };
+        hasher.update(last);
+        hasher
+    }
+}
+
+impl<W: Write> SummingSink<'_, W> {
+    /// Writes and sums what is pending but its last byte.
+    fn pass_on(&mut self) -> std::io::Result<()> {
+        let Some(last) = self.pending.pop() else {
+            return Ok(());
+        };
+        self.out.write_all(&self.pending)?;
+        let chunk = std::mem::take(&mut self.pending);
+        self.pending = self.digest.update(chunk);
+        self.pending.push(last);
+        Ok(())
+    }
+
+    /// Ends the line: `,"sum":"…"}` and a newline after the object's closing brace is
+    /// summed and taken off.
+    fn finish(mut self) -> std::io::Result<()> {
+        let close = self.pending.pop();
+        debug_assert_eq!(close, Some(b'}'), "a line is one JSON object");
+        self.out.write_all(&self.pending)?;
+        let mut digest = self.digest.finish(&self.pending);
+        digest.update(b"}");
+        let sum = crate::hex(&digest.finalize()[..8]);
+        writeln!(self.out, ",\"sum\":\"{sum}\"}}")
+    }
+}
+
+impl<W: Write> Write for SummingSink<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    // The serializer writes a line a few bytes at a time: this is its one call per piece.
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= LINE_CHUNK {
+            self.pass_on()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn line_sum(body: &[u8]) -> String {
@@ -413,6 +564,41 @@ mod tests {
             how: How::Typed,
             overridden: false,
             early: None,
+        }
+    }
+
+    /// The line as it was built before lines were streamed: the whole object, its sum,
+    /// then the sum put before the closing brace.
+    fn line_built_whole(seq: u64, meta: &Meta, event: &Event) -> Vec<u8> {
+        let mut line = serde_json::to_vec(&LineOut {
+            seq,
+            at: &meta.at,
+            by: &meta.by,
+            event,
+        })
+        .unwrap();
+        let sum = line_sum(&line);
+        line.pop();
+        line.extend_from_slice(format!(",\"sum\":\"{sum}\"}}\n").as_bytes());
+        line
+    }
+
+    #[test]
+    fn a_line_longer_than_a_chunk_is_written_and_summed_as_the_whole_line_would_be() {
+        // Lengths around the chunk size: the held-back brace falls in each possible place.
+        for text_len in [0, 100, LINE_CHUNK - 60, LINE_CHUNK, 3 * LINE_CHUNK + 7] {
+            let event = Event::Note {
+                id: "p/s/a".into(),
+                text: "x".repeat(text_len),
+            };
+            let streamed = encode_line(7, &meta(1), &event);
+            assert_eq!(
+                streamed,
+                line_built_whole(7, &meta(1), &event),
+                "{text_len}-byte note"
+            );
+            let (_, read) = decode_line(&streamed[..streamed.len() - 1], 7).unwrap();
+            assert_eq!(read, event);
         }
     }
 
