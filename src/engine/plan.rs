@@ -454,3 +454,51 @@ struct Context {
     role: Option<usize>,
     window: Option<Window>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SourceFormat;
+    use crate::source::load_bytes;
+
+    fn plan_of(markdown: &str) -> Plan {
+        let loaded = load_bytes(markdown.as_bytes(), "t.md", SourceFormat::Markdown, "t").unwrap();
+        Plan::new(loaded.checklist)
+    }
+
+    #[test]
+    fn every_item_is_found_by_its_id_and_no_other_id_finds_one() {
+        let plan = plan_of(
+            "# T\n\n## Deploy\n\n### Steps\n\n- [ ] Backup\n  - [ ] Verify backup\n- [ ] Migrate\n\n\
+             ## Verify\n\n### Steps\n\n- [ ] Backup\n",
+        );
+        assert_eq!(plan.items.len(), 4);
+        for (index, item) in plan.items.iter().enumerate() {
+            assert_eq!(plan.item_index(&item.id), Some(index), "{}", item.id);
+        }
+        assert_eq!(plan.item_index("deploy/steps"), None);
+        assert_eq!(plan.item_index(""), None);
+    }
+
+    #[test]
+    fn a_plan_read_back_that_lists_an_id_twice_is_refused_by_name() {
+        let mut plan = plan_of("# T\n\n## Deploy\n\n### Steps\n\n- [ ] Backup\n- [ ] Migrate\n");
+        plan.items[1].id = plan.items[0].id.clone();
+        let error = plan.reindex().unwrap_err();
+        assert_eq!(
+            error.0,
+            format!("item `{}` is listed twice", plan.items[0].id)
+        );
+    }
+
+    #[test]
+    fn the_items_of_a_section_share_its_names_and_a_plan_read_back_is_equal() {
+        let plan = plan_of("# T\n\n## Deploy\n\n### Steps\n\n- [ ] Backup\n- [ ] Migrate\n");
+        assert!(Arc::ptr_eq(&plan.items[0].phase, &plan.items[1].phase));
+        assert!(Arc::ptr_eq(&plan.items[0].section, &plan.items[1].section));
+        let mut again: Plan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
+        again.reindex().unwrap();
+        assert_eq!(again, plan);
+        assert_eq!(again.item_index(&plan.items[1].id), Some(1));
+    }
+}
