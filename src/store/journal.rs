@@ -68,6 +68,9 @@ pub struct Journal {
     writer: BufWriter<PointedFile>,
     next_seq: u64,
     unsynced: bool,
+    /// Set once a write or an fsync failed: a line may then be half written, so nothing
+    /// more is appended after it. The next run reads the journal up to its last whole line.
+    failed: bool,
 }
 
 impl Journal {
@@ -80,6 +83,7 @@ impl Journal {
             writer: writer(file),
             next_seq: 1,
             unsynced: false,
+            failed: false,
         };
         journal.append(meta, start)?;
         journal.sync()?;
@@ -111,6 +115,7 @@ impl Journal {
             writer: writer(file),
             next_seq: contents.entries.len() as u64 + 1,
             unsynced: false,
+            failed: false,
         })
     }
 
@@ -120,21 +125,38 @@ impl Journal {
 
     /// Buffers one event; [`Journal::sync`] makes it durable.
     pub fn append(&mut self, meta: &Meta, event: &Event) -> std::io::Result<()> {
-        write_line(&mut self.writer, self.next_seq, meta, event)?;
-        self.next_seq += 1;
-        self.unsynced = true;
-        Ok(())
+        self.unless_failed(|journal| {
+            write_line(&mut journal.writer, journal.next_seq, meta, event)?;
+            journal.next_seq += 1;
+            journal.unsynced = true;
+            Ok(())
+        })
     }
 
     /// Flushes and fsyncs what was appended; a no-op when nothing was.
     pub fn sync(&mut self) -> std::io::Result<()> {
-        if self.unsynced {
-            self.writer.flush()?;
-            fault::point("journal.jsonl: fsync")?;
-            self.writer.get_ref().file.sync_data()?;
-            self.unsynced = false;
+        self.unless_failed(|journal| {
+            if journal.unsynced {
+                journal.writer.flush()?;
+                fault::point("journal.jsonl: fsync")?;
+                journal.writer.get_ref().file.sync_data()?;
+                journal.unsynced = false;
+            }
+            Ok(())
+        })
+    }
+
+    /// Does `write`, unless an earlier write failed; a failure now stops later ones.
+    fn unless_failed(
+        &mut self,
+        write: impl FnOnce(&mut Journal) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        if self.failed {
+            return Err(std::io::Error::other(
+                "an earlier write to the journal failed, so nothing more is written to it",
+            ));
         }
-        Ok(())
+        write(self).inspect_err(|_| self.failed = true)
     }
 }
 
@@ -169,8 +191,9 @@ pub(crate) fn encode_line(seq: u64, meta: &Meta, event: &Event) -> Vec<u8> {
 }
 
 /// Writes one journal line to `out`, newline included, as it is serialized: a 100k-item
-/// start line is 27 MB, and is never held whole. The sum covers the event object up to its
-/// closing brace, which is held back until the sum is written before it.
+/// start line is 27 MB, and goes out in chunks rather than being built whole first. The
+/// sum covers the line's object up to its closing brace, which is held back until the sum
+/// is written before it.
 pub(crate) fn write_line(
     out: &mut impl Write,
     seq: u64,
@@ -296,16 +319,19 @@ impl<W: Write> SummingSink<'_, W> {
         Ok(())
     }
 
-    /// Ends the line: `,"sum":"…"}` and a newline after the object's closing brace is
-    /// summed and taken off.
+    /// Ends the line: the object's closing brace is summed, then replaced by `,"sum":"…"}`
+    /// and a newline. What is pending goes out in one write, so a line shorter than a
+    /// chunk (every answer) reaches the journal's buffer whole or not at all.
     fn finish(mut self) -> std::io::Result<()> {
         let close = self.pending.pop();
         debug_assert_eq!(close, Some(b'}'), "a line is one JSON object");
-        self.out.write_all(&self.pending)?;
         let mut digest = self.digest.finish(&self.pending);
         digest.update(b"}");
         let sum = crate::hex(&digest.finalize()[..8]);
-        writeln!(self.out, ",\"sum\":\"{sum}\"}}")
+        self.pending.extend_from_slice(b",\"sum\":\"");
+        self.pending.extend_from_slice(sum.as_bytes());
+        self.pending.extend_from_slice(b"\"}\n");
+        self.out.write_all(&self.pending)
     }
 }
 
@@ -583,23 +609,79 @@ mod tests {
         line
     }
 
+    fn note(text: String) -> Event {
+        Event::Note {
+            id: "p/s/a".into(),
+            text,
+        }
+    }
+
     #[test]
     fn a_line_longer_than_a_chunk_is_written_and_summed_as_the_whole_line_would_be() {
-        // Lengths around the chunk size: the held-back brace falls in each possible place.
-        for text_len in [0, 100, LINE_CHUNK - 60, LINE_CHUNK, 3 * LINE_CHUNK + 7] {
-            let event = Event::Note {
-                id: "p/s/a".into(),
-                text: "x".repeat(text_len),
-            };
+        // Quotes and newlines make the serializer write the text in many small pieces, so
+        // chunks are passed on in the middle of the text, and their buffers come back.
+        let escaped = |len: usize| "ab\"c\n".repeat(len / 5 + 1)[..len].to_string();
+        // How long the line's object is, closing brace included, around a text of `len`.
+        let object_len =
+            |text: String| line_built_whole(7, &meta(1), &note(text)).len() - SUM_TAIL - 1;
+        let around = object_len(String::new());
+        let mut texts = vec![
+            String::new(),
+            "x".repeat(100),
+            escaped(3 * LINE_CHUNK + 7),
+            "x".repeat(3 * LINE_CHUNK),
+        ];
+        // Objects of exactly one and two chunks: the chunk is full just as the closing
+        // brace is written, and the brace is all that is left when the line ends.
+        for chunks in [1, 2] {
+            texts.push("x".repeat(chunks * LINE_CHUNK - around));
+        }
+        assert_eq!(object_len(texts[4].clone()), LINE_CHUNK);
+        for text in texts {
+            let event = note(text);
             let streamed = encode_line(7, &meta(1), &event);
-            assert_eq!(
-                streamed,
-                line_built_whole(7, &meta(1), &event),
-                "{text_len}-byte note"
-            );
+            assert_eq!(streamed, line_built_whole(7, &meta(1), &event));
             let (_, read) = decode_line(&streamed[..streamed.len() - 1], 7).unwrap();
             assert_eq!(read, event);
         }
+    }
+
+    #[test]
+    fn a_line_shorter_than_a_chunk_reaches_the_journal_in_one_write() {
+        // The journal's buffer then holds each answer whole or not at all, and a line under
+        // the buffer's size is one durable point, as the crash tests count them.
+        struct Writes(Vec<Vec<u8>>);
+        impl Write for Writes {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.push(bytes.to_vec());
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        for event in [answer(), start(), note("ab\"c\n".repeat(1000))] {
+            let mut writes = Writes(Vec::new());
+            write_line(&mut writes, 3, &meta(2), &event).unwrap();
+            assert_eq!(writes.0, [encode_line(3, &meta(2), &event)]);
+        }
+    }
+
+    #[test]
+    fn after_a_failed_write_the_journal_refuses_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut journal = Journal::create(&path, &meta(0), &start()).unwrap();
+        let full = journal.unless_failed(|_| Err(std::io::Error::other("No space left on device")));
+        assert!(full.is_err());
+        let refused = journal.append(&meta(1), &answer()).unwrap_err();
+        assert!(
+            refused.to_string().contains("an earlier write"),
+            "{refused}"
+        );
+        assert!(journal.sync().is_err());
+        drop(journal);
+        assert_eq!(read_journal(&path).unwrap().entries.len(), 1);
     }
 
     #[test]
