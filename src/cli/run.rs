@@ -18,18 +18,19 @@ use crate::run::{FolderNote, ResumeReport, Run, find_runs};
 use crate::store::{RunFolder, RunFolders, RunLock};
 use crate::term::{self, Outcome, Session, SessionConfig};
 
-/// What a run walks: the checklist for one environment, and the answers file's answers.
+/// What a run walks: the plan of the checklist for one environment, what the run still
+/// shows of the checklist, and the answers file's answers.
 struct Target {
-    /// The checklist as the run's journal and record name it.
+    /// The checklist as the run's journal and record name it; its `path` is the checklist's
+    /// path relative to the project, which identifies it.
     checklist: RecordChecklist,
     /// Its contacts table, shown on request during the walk.
     contacts: Vec<Contact>,
     plan: Plan,
     environment: String,
     answers: Option<Answers>,
-    /// The checklist file, and its path relative to the project (what identifies it).
+    /// The checklist file.
     path: PathBuf,
-    identity: String,
     records_dir: PathBuf,
     /// Said on the run's first screen when records go outside the project.
     records_note: Option<String>,
@@ -49,7 +50,11 @@ pub fn run(io: &mut Io<'_>, options: RunOptions) -> Result<i32, crate::Error> {
         target.answers.as_ref().and_then(|a| a.operator.clone()),
         target.path.parent().unwrap_or(&io.cwd),
     );
-    let folders = RunFolders::new(&target.records_dir, &target.identity, &target.environment);
+    let folders = RunFolders::new(
+        &target.records_dir,
+        &target.checklist.path,
+        &target.environment,
+    );
     if options.dry_run {
         let checklist_dir = target.checklist_dir(&io.cwd);
         let defaults = field_defaults(
@@ -192,7 +197,7 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
     Ok(Target {
         checklist: RecordChecklist {
             title,
-            path: identity.clone(),
+            path: identity,
             sha256,
         },
         contacts,
@@ -200,7 +205,6 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
         environment,
         answers,
         path,
-        identity,
         records_dir,
         records_note: project.as_ref().and_then(|p| p.records_outside_note()),
         checklist_arg: options.checklist.clone(),
@@ -209,14 +213,14 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
 }
 
 impl Target {
-    /// The plan, moved into the run being opened: at 100k items a copy is a fifth of the
-    /// time to the first prompt. From then on the run's walk holds the plan (on a resume,
-    /// the journal's own), and nothing reads it from here.
     /// The checklist's folder: where field defaults read git from.
     fn checklist_dir(&self, cwd: &Path) -> PathBuf {
         self.path.parent().unwrap_or(cwd).to_path_buf()
     }
 
+    /// The plan, moved into the run being opened: at 100k items a copy is a fifth of the
+    /// time to the first prompt. From then on the run's walk holds the plan (on a resume,
+    /// the journal's own), and nothing reads it from here.
     fn take_plan(&mut self) -> Plan {
         std::mem::take(&mut self.plan)
     }
@@ -490,8 +494,8 @@ fn walk_and_close(
         (_, Verdict::Go) => exit::FAILURE,
         (_, verdict) => verdict.exit_code(),
     };
-    // The process ends soon after: freeing the record and the checklist node by node
-    // would hold up the exit and give nothing back, so they are left for the process's
+    // The process ends soon after: freeing the record and the answers file's answers node
+    // by node would hold up the exit and give nothing back, so they are left for the process's
     // exit to reclaim (the walk is held to the end by the interrupt handler anyway).
     std::mem::forget((record, target));
     Ok(code)

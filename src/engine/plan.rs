@@ -147,7 +147,9 @@ impl IdIndex {
 
     fn get(&self, items: &[PlanItem], id: &str) -> Option<usize> {
         self.table
-            .find(self.hasher.hash_one(id), |&i| items[i].id == id)
+            .find(self.hasher.hash_one(id), |&i| {
+                items.get(i).is_some_and(|item| item.id == id)
+            })
             .copied()
     }
 }
@@ -171,11 +173,13 @@ impl Plan {
     /// than being copied: at 100k items, copies were most of the time to build a plan).
     pub fn new(checklist: Checklist) -> Plan {
         let anchor = checklist.anchor_section();
+        let items = Vec::with_capacity(checklist.items().count());
+        let fields: Vec<String> = checklist.fields.into_iter().map(|f| f.name).collect();
         let mut plan = Plan {
-            items: Vec::with_capacity(checklist.items().count()),
-            fields: checklist.fields.into_iter().map(|f| f.name).collect(),
+            items,
+            main: (0..fields.len()).map(Step::Field).collect(),
+            fields,
             roles: Vec::new(),
-            main: Vec::new(),
             rollback: Vec::new(),
             anchor_after: None,
             anchor_steps: 0,
@@ -184,7 +188,6 @@ impl Plan {
             rollback_items: 0,
             ids: IdIndex::default(),
         };
-        plan.main = (0..plan.fields.len()).map(Step::Field).collect();
         let mut role_index: FastMap<String, usize> = FastMap::default();
         for (phase_index, phase) in checklist.phases.into_iter().enumerate() {
             // One copy of each name, shared by the section's items.

@@ -767,7 +767,7 @@ impl Walk {
             }
             Event::Note { id, text } => {
                 let item = self.item_index(id)?;
-                let previous = self.notes[item].clone();
+                let previous = self.notes[item].take();
                 let note = match previous.as_deref() {
                     Some(existing) => format!("{existing}; {text}"),
                     None => text.clone(),

@@ -65,7 +65,8 @@ fn per_answer(items: usize) -> (Duration, Duration) {
         "bench",
     )
     .unwrap();
-    let plan = Plan::new(loaded.checklist.clone());
+    let sha256 = loaded.checklist.source.sha256.clone();
+    let plan = Plan::new(loaded.checklist);
     let dir = tempfile::tempdir().unwrap();
     let folders = RunFolders::new(dir.path(), "checklists/bench.md", "production");
     let meta = Meta {
@@ -76,7 +77,7 @@ fn per_answer(items: usize) -> (Duration, Duration) {
         checklist: RecordChecklist {
             title: "Benchmark".into(),
             path: "checklists/bench.md".into(),
-            sha256: loaded.checklist.source.sha256.clone(),
+            sha256,
         },
         environment: "production".into(),
         host: "bench".into(),
