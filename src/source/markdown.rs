@@ -163,7 +163,8 @@ fn scan_file(text: &str, file: &str) -> Scanned {
 /// Whether any text of the file can hold a `☐`: one look at the whole file (where an entity
 /// such as `&#9744;` might become one) spares a search of every piece of text.
 fn may_hold_ballots(text: &str) -> bool {
-    text.contains('☐') || text.contains('&')
+    let bytes = text.as_bytes();
+    memchr::memchr(b'&', bytes).is_some() || memchr::memmem::find(bytes, "☐".as_bytes()).is_some()
 }
 
 /// Where to cut `text` into stretches of about `length` bytes: each cut at the first
@@ -192,7 +193,7 @@ fn scan_stretches(
 ) -> Option<Scanned> {
     // Link references may be used anywhere in the file (`[docs]: https://...`), and a
     // `---` block is read as YAML wherever it starts, up to a closing line however far on.
-    if text.contains("]:") || may_open_metadata(text) {
+    if memchr::memmem::find(text.as_bytes(), b"]:").is_some() || may_open_metadata(text) {
         return None;
     }
     // Every list is made here, in this thread's heap, so that once its blocks are moved
@@ -293,7 +294,7 @@ fn may_open_metadata(text: &str) -> bool {
         .starts_with("---")
         .then_some(0)
         .into_iter()
-        .chain(text.match_indices("\n---").map(|(at, _)| at + 1));
+        .chain(memchr::memmem::find_iter(text.as_bytes(), b"\n---").map(|at| at + 1));
     starts.any(|at| {
         let rest = &text[at..];
         let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
