@@ -85,7 +85,13 @@ impl Journal {
             unsynced: false,
             failed: false,
         };
-        journal.append(meta, start)?;
+        journal.unless_failed(|journal| {
+            let mut out = WrittenBack(&mut journal.writer);
+            write_line(&mut out, journal.next_seq, meta, start)?;
+            journal.next_seq += 1;
+            journal.unsynced = true;
+            Ok(())
+        })?;
         journal.sync()?;
         if let Some(dir) = path.parent() {
             // The new directory entry must survive a crash too.
@@ -159,6 +165,45 @@ impl Journal {
         write(self).inspect_err(|_| self.failed = true)
     }
 }
+
+/// The journal's writer for a start line, which is as long as the plan (27 MB at 100k
+/// items): once a chunk of it reaches the file, the system is asked to start writing it
+/// to disk, so the fsync after the line's last chunk finds most of it written.
+struct WrittenBack<'a>(&'a mut BufWriter<PointedFile>);
+
+impl Write for WrittenBack<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(bytes)?;
+        if bytes.len() >= LINE_CHUNK {
+            start_writeback(&self.0.get_ref().file);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Starts writing the file's dirty pages to disk without waiting for them; durability
+/// still comes from the fsync. A hint: nothing happens where the system has no such call.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: sync_file_range only starts writeback of the open file's pages (offset 0,
+    // length 0: to its end); it reads and changes no memory of this process.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_: &File) {}
 
 /// Lines are gathered in memory and reach the file when the journal is synced (or the
 /// buffer fills); each write to the file is a durable point.
@@ -665,6 +710,20 @@ mod tests {
             write_line(&mut writes, 3, &meta(2), &event).unwrap();
             assert_eq!(writes.0, [encode_line(3, &meta(2), &event)]);
         }
+    }
+
+    #[test]
+    fn a_start_line_of_several_chunks_is_written_whole_and_durable() {
+        // Long enough that chunks reach the file, and writeback is started, as it goes.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let first = note("ab\"c\n".repeat(LINE_CHUNK / 2));
+        let mut journal = Journal::create(&path, &meta(0), &first).unwrap();
+        journal.append(&meta(1), &answer()).unwrap();
+        journal.sync().unwrap();
+        let mut expected = encode_line(1, &meta(0), &first);
+        expected.extend(encode_line(2, &meta(1), &answer()));
+        assert_eq!(std::fs::read(&path).unwrap(), expected);
     }
 
     #[test]
