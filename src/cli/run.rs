@@ -235,11 +235,6 @@ impl Target {
             None => format!("deploycheck run {} --resume", self.environment),
         }
     }
-
-    /// The checklist as a run's journal and record name it.
-    fn record_checklist(&self) -> RecordChecklist {
-        self.checklist.clone()
-    }
 }
 
 /// Who runs it: `--operator`, the answers file, `DEPLOYCHECK_OPERATOR`, git's user.name,
@@ -340,7 +335,7 @@ fn open_run(
                 &contents,
                 meta,
                 &host,
-                (target.record_checklist(), target.take_plan()),
+                (target.checklist.clone(), target.take_plan()),
             )?;
             Ok(Some((run, Some(report))))
         }
@@ -356,7 +351,7 @@ fn open_run(
                 )?;
             }
             let start = Start {
-                checklist: target.record_checklist(),
+                checklist: target.checklist.clone(),
                 environment: target.environment.clone(),
                 host,
                 plan: target.take_plan(),

@@ -85,13 +85,7 @@ impl Journal {
             unsynced: false,
             failed: false,
         };
-        journal.unless_failed(|journal| {
-            let mut out = WrittenBack(&mut journal.writer);
-            write_line(&mut out, journal.next_seq, meta, start)?;
-            journal.next_seq += 1;
-            journal.unsynced = true;
-            Ok(())
-        })?;
+        journal.append(meta, start)?;
         journal.sync()?;
         if let Some(dir) = path.parent() {
             // The new directory entry must survive a crash too.
@@ -132,7 +126,8 @@ impl Journal {
     /// Buffers one event; [`Journal::sync`] makes it durable.
     pub fn append(&mut self, meta: &Meta, event: &Event) -> std::io::Result<()> {
         self.unless_failed(|journal| {
-            write_line(&mut journal.writer, journal.next_seq, meta, event)?;
+            let mut out = WrittenBack(&mut journal.writer);
+            write_line(&mut out, journal.next_seq, meta, event)?;
             journal.next_seq += 1;
             journal.unsynced = true;
             Ok(())
@@ -166,9 +161,10 @@ impl Journal {
     }
 }
 
-/// The journal's writer for a start line, which is as long as the plan (27 MB at 100k
-/// items): once a chunk of it reaches the file, the system is asked to start writing it
-/// to disk, so the fsync after the line's last chunk finds most of it written.
+/// The journal's writer. A line that carries a plan (a start line, a resume onto a changed
+/// checklist) is as long as the plan, 27 MB at 100k items: once a chunk of it reaches the
+/// file, the system is asked to start writing it to disk, so the fsync after the line's last
+/// chunk finds most of it written. Shorter lines (every answer) never ask.
 struct WrittenBack<'a>(&'a mut BufWriter<PointedFile>);
 
 impl Write for WrittenBack<'_> {
