@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{Output, Test};
+use crate::support::{Output, Running, Test};
 
 /// A mail-score run stopped at its first prompt (end of input): a journal and a record.
 fn stopped_run() -> Output {
@@ -68,6 +68,90 @@ fn an_empty_journal_never_blocks_a_new_run() {
         .stdin("")
         .status(1)
         .stderr_contains("a run that never started")
+        .run();
+}
+
+/// 5,000 items: a plan past the size whose start line is written beside the first prompt.
+fn large_checklist() -> String {
+    let mut text = String::from("# Large\n\n## Rollout\n\n");
+    for wave in 0..50 {
+        text.push_str(&format!("### Wave {wave}\n\n"));
+        for item in 0..100 {
+            text.push_str(&format!("- [ ] Check {item} of wave {wave}\n"));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn a_large_plans_start_line_is_whole_before_the_answer_after_it_even_under_a_kill() {
+    let test = Test::new().write("checklists/large.md", large_checklist());
+    let dir = test.path().to_path_buf();
+    let mut running = Running::start(&dir, &["run", "production", "--operator", "dana"]);
+    running.wait_for_prompts(1);
+    running.type_line("y");
+    running.wait_for_prompts(2);
+    running.signal("-KILL");
+    running.child.wait().unwrap();
+
+    let folder = crate::support::run_folders(&dir).remove(0);
+    let journal = read(&folder.join("journal.jsonl"));
+    let lines: Vec<&[u8]> = journal.split_inclusive(|&b| b == b'\n').collect();
+    assert_eq!(lines.len(), 2, "the start line, then the answer");
+    assert!(lines[0].starts_with(b"{\"seq\":1,") && lines[0].ends_with(b"\n"));
+    assert!(lines[1].starts_with(b"{\"seq\":2,") && lines[1].ends_with(b"\n"));
+
+    let resumed = Test::resume_in(test.into_dir())
+        .args(&["run", "production", "--resume", "--operator", "lee"])
+        .stdin("")
+        .status(1)
+        .stdout_contains("Stopped: 1 answer saved")
+        .run();
+    let record = resumed.only_record();
+    assert_eq!(record.items.len(), 5_000);
+    assert_eq!(record.items[0].answered_by.as_deref(), Some("dana"));
+}
+
+#[test]
+fn a_large_plans_start_line_that_cannot_be_written_is_said_before_any_answer_is_taken() {
+    let test = Test::new().write("checklists/large.md", large_checklist());
+    // The durable points of the run, to fail at the start line's first write.
+    let listed = Test::resume_in(test.into_dir())
+        .args(&["run", "production"])
+        .env("DEPLOYCHECK_CRASH_AT", "list")
+        .stdin("")
+        .status(1)
+        .run();
+    let stderr = &listed.stderr;
+    let point = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("deploycheck: durable point "))
+        .find_map(|l| l.strip_suffix(": journal.jsonl: write"))
+        .unwrap_or_else(|| panic!("no journal write among the points:\n{stderr}"))
+        .to_string();
+    // The same points again: from a project with no `runs/` yet.
+    let dir = listed.dir;
+    std::fs::remove_dir_all(dir.path().join("runs")).unwrap();
+
+    let failed = Test::resume_in(dir)
+        .args(&["run", "production"])
+        .env("DEPLOYCHECK_FAIL_AT", &point)
+        .stdin("y\n")
+        .status(3)
+        .stderr_contains("error: cannot write the journal")
+        .stderr_contains("No space left on device")
+        .run();
+    assert!(
+        !failed.stdout.contains("[2/"),
+        "no prompt acknowledges the answer"
+    );
+    Test::resume_in(failed.dir)
+        .args(&["run", "production"])
+        .stdin("")
+        .status(1)
+        .stderr_contains("a run that never started")
+        .stdout_contains("Stopped: 0 answers saved")
         .run();
 }
 

@@ -109,7 +109,7 @@ pub(super) fn walk_follow_ups(
                 checklist: night.checklist().clone(),
                 environment: night.environment().to_string(),
                 host,
-                plan: plan_for(&night, &open),
+                plan: std::sync::Arc::new(plan_for(&night, &open)),
                 follow_up_of: Some(of),
             };
             Run::start_follow_up(folder.clone(), &meta, start)?

@@ -354,7 +354,7 @@ fn open_run(
                 checklist: target.checklist.clone(),
                 environment: target.environment.clone(),
                 host,
-                plan: target.take_plan(),
+                plan: Arc::new(target.take_plan()),
                 follow_up_of: None,
             };
             Ok(Some((Run::start(folders, meta, start)?, None)))

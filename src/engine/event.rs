@@ -5,6 +5,8 @@
 //! still means the same after the checklist changed. Who and when travel beside each event
 //! as [`Meta`], supplied by the caller: the walk never reads a clock.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::Plan;
@@ -25,7 +27,9 @@ pub struct Start {
     pub environment: String,
     pub host: String,
     /// The walk's plan as the operator saw it: the journal replays without the checklist.
-    pub plan: Plan,
+    /// Shared, so that the walk can go on while its start line is still being written
+    /// (see `Run::start`).
+    pub plan: Arc<Plan>,
     /// Set when this walk answers a finished run's follow-ups: that run's record and the
     /// deployment moment its windows count from.
     #[serde(default, skip_serializing_if = "Option::is_none")]

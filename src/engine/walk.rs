@@ -6,6 +6,7 @@
 //! disagree.
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use super::event::{Event, FollowUpOf, Meta, SignoffOutcome, Start};
 use super::input::{Command, Refusal};
@@ -233,7 +234,7 @@ enum Undo {
 
 #[derive(Debug, Clone)]
 pub struct Walk {
-    plan: Plan,
+    plan: Arc<Plan>,
     checklist: RecordChecklist,
     environment: String,
     sessions: Vec<RecordSession>,
@@ -300,7 +301,7 @@ impl Walk {
         walk
     }
 
-    fn on(plan: Plan, checklist: RecordChecklist, environment: String) -> Walk {
+    fn on(plan: Arc<Plan>, checklist: RecordChecklist, environment: String) -> Walk {
         Walk {
             answers: vec![None; plan.items.len()],
             notes: vec![None; plan.items.len()],
@@ -998,7 +999,11 @@ impl Walk {
     /// the new one, and what no longer fits (an answer for an item that is gone) is left
     /// out and listed in [`Walk::dropped`].
     fn move_onto(&mut self, plan: Plan) {
-        let mut fresh = Walk::on(plan, self.checklist.clone(), self.environment.clone());
+        let mut fresh = Walk::on(
+            Arc::new(plan),
+            self.checklist.clone(),
+            self.environment.clone(),
+        );
         fresh.sessions = std::mem::take(&mut self.sessions);
         fresh.follow_up_of = self.follow_up_of.take();
         if fresh.follow_up_of.is_some() {
@@ -1353,10 +1358,12 @@ where
         });
     };
     // What a plan derives is not written down; rebuild it, checking what is.
-    start.plan.reindex().map_err(|message| ReplayError {
-        line,
-        message: format!("the checklist it names is inconsistent: {message}"),
-    })?;
+    Arc::make_mut(&mut start.plan)
+        .reindex()
+        .map_err(|message| ReplayError {
+            line,
+            message: format!("the checklist it names is inconsistent: {message}"),
+        })?;
     let mut walk = Walk::start(&meta, *start);
     for (line, meta, event) in events {
         walk.apply(&meta, &event).map_err(|error| ReplayError {

@@ -65,9 +65,31 @@ pub enum RunError {
     Replay(String),
 }
 
+/// Past this many items a plan's start line is more than a megabyte, and takes tens of
+/// milliseconds to write (27 MB at 100k items): it is then finished beside the first
+/// prompt rather than before it. Every real checklist is far smaller, and its start line
+/// is durable, or its failure said, before anything is shown.
+const START_BESIDE_ITEMS: usize = 4_000;
+
+/// A new journal at `path` whose first line is `start`, and the walk it begins.
+fn begin(path: std::path::PathBuf, meta: &Meta, start: Start) -> Result<(Walk, Journal), RunError> {
+    let beside = start.plan.items.len() > START_BESIDE_ITEMS;
+    // A copy of the start event for the journal's thread: the plan in it is shared.
+    let event = Event::Start(Box::new(start.clone()));
+    let written = Journal::create(&path, meta.clone(), event).and_then(|mut journal| {
+        if !beside {
+            journal.started()?;
+        }
+        Ok(journal)
+    });
+    let journal = written.map_err(|source| RunError::Journal { path, source })?;
+    Ok((Walk::start(meta, start), journal))
+}
+
 impl Run {
     /// Starts a new run in a folder of its own: the journal is created, with its start
-    /// event durable, before anything is asked.
+    /// event durable before anything is asked, or for a very large plan before anything
+    /// is answered (see [`START_BESIDE_ITEMS`]).
     pub fn start(folders: &RunFolders, meta: &Meta, start: Start) -> Result<Run, RunError> {
         let folder = folders
             .create(&meta.at)
@@ -75,18 +97,9 @@ impl Run {
                 path: folders.records_dir.clone(),
                 source,
             })?;
-        let event = Event::Start(Box::new(start));
-        let journal = Journal::create(&folder.journal_path(), meta, &event).map_err(|source| {
-            RunError::Journal {
-                path: folder.journal_path(),
-                source,
-            }
-        })?;
-        let Event::Start(start) = event else {
-            unreachable!()
-        };
+        let (walk, journal) = begin(folder.journal_path(), meta, start)?;
         Ok(Run {
-            walk: Walk::start(meta, *start),
+            walk,
             journal,
             folder,
             follow_up: None,
@@ -99,14 +112,9 @@ impl Run {
     pub fn start_follow_up(folder: RunFolder, meta: &Meta, start: Start) -> Result<Run, RunError> {
         let stem = crate::model::follow_up_stem(&meta.at, &meta.by);
         let path = folder.path.join(format!("{stem}.jsonl"));
-        let event = Event::Start(Box::new(start));
-        let journal = Journal::create(&path, meta, &event)
-            .map_err(|source| RunError::Journal { path, source })?;
-        let Event::Start(start) = event else {
-            unreachable!()
-        };
+        let (walk, journal) = begin(path, meta, start)?;
         Ok(Run {
-            walk: Walk::start(meta, *start),
+            walk,
             journal,
             folder,
             follow_up: Some(stem),

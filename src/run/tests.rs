@@ -66,7 +66,7 @@ fn start_event(plan: Plan) -> Event {
         },
         environment: "production".into(),
         host: "ops-1".into(),
-        plan,
+        plan: plan.into(),
         follow_up_of: None,
     }))
 }

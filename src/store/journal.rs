@@ -12,8 +12,10 @@
 //! # The order of durable writes, and why a kill at each point loses nothing
 //! 1. The run folder is created and its parent fsynced.
 //! 2. `journal.jsonl` is created (never through a symlink) with the start line, fsynced,
-//!    and the folder fsynced. Killed before this completes, the folder holds no start
-//!    line: no question was asked yet, and the next run ignores the folder.
+//!    and the folder fsynced. A start line of a very large plan is finished beside the
+//!    first prompt, and the first answer's line waits for it. Killed before this
+//!    completes, the folder holds no start line: no question was answered yet, and the
+//!    next run ignores the folder.
 //! 3. Each answer is appended and fsynced before the next prompt. Killed mid-append, the
 //!    torn last line is dropped on reading; it was never acknowledged by a prompt.
 //! 4. When the run stops unfinished, the stop line is fsynced, then `record.yaml` is
@@ -65,34 +67,85 @@ struct LineIn {
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
-    writer: BufWriter<PointedFile>,
-    next_seq: u64,
-    unsynced: bool,
+    /// Where lines go; `None` while the start line is being written beside.
+    lines: Option<Lines>,
+    /// The start line, while a thread of its own writes it and makes it durable: see
+    /// [`Journal::create`].
+    starting: Option<std::thread::JoinHandle<std::io::Result<Lines>>>,
     /// Set once a write or an fsync failed: a line may then be half written, so nothing
     /// more is appended after it. The next run reads the journal up to its last whole line.
     failed: bool,
 }
 
+/// The journal's file, and the number of its next line.
+#[derive(Debug)]
+struct Lines {
+    writer: BufWriter<PointedFile>,
+    next_seq: u64,
+    unsynced: bool,
+}
+
+impl Lines {
+    fn append(&mut self, meta: &Meta, event: &Event) -> std::io::Result<()> {
+        let mut out = WrittenBack(&mut self.writer);
+        write_line(&mut out, self.next_seq, meta, event)?;
+        self.next_seq += 1;
+        self.unsynced = true;
+        Ok(())
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        if self.unsynced {
+            self.writer.flush()?;
+            fault::point("journal.jsonl: fsync")?;
+            self.writer.get_ref().file.sync_data()?;
+            self.unsynced = false;
+        }
+        Ok(())
+    }
+}
+
 impl Journal {
-    /// Creates a new journal whose first line is the start event, made durable at once.
-    pub fn create(path: &Path, meta: &Meta, start: &Event) -> std::io::Result<Journal> {
+    /// Creates a new journal whose first line is the start event, and has a thread of its
+    /// own write that line and make it durable, with the new directory entry. A start line
+    /// carries the whole plan, 27 MB at 100k items: the caller may go on (to its first
+    /// prompt, which needs nothing written) while it is written. Every later line waits
+    /// for it, and [`Journal::started`] waits for it and says whether it failed.
+    pub fn create(path: &Path, meta: Meta, start: Event) -> std::io::Result<Journal> {
         fault::point("journal.jsonl: create")?;
         let file = super::open_no_follow(OpenOptions::new().write(true).create_new(true), path)?;
-        let mut journal = Journal {
-            path: path.to_path_buf(),
+        let lines = Lines {
             writer: writer(file),
             next_seq: 1,
             unsynced: false,
+        };
+        let dir = path.parent().map(Path::to_path_buf);
+        let write = move |mut lines: Lines| -> std::io::Result<Lines> {
+            lines.append(&meta, &start)?;
+            lines.sync()?;
+            if let Some(dir) = dir {
+                // The new directory entry must survive a crash too.
+                fault::point("journal.jsonl: fsync the run folder")?;
+                File::open(dir)?.sync_all()?;
+            }
+            Ok(lines)
+        };
+        let mut journal = Journal {
+            path: path.to_path_buf(),
+            lines: None,
+            starting: None,
             failed: false,
         };
-        journal.append(meta, start)?;
-        journal.sync()?;
-        if let Some(dir) = path.parent() {
-            // The new directory entry must survive a crash too.
-            fault::point("journal.jsonl: fsync the run folder")?;
-            File::open(dir)?.sync_all()?;
+        match beside(move || write(lines)) {
+            Beside::Started(handle) => journal.starting = Some(handle),
+            Beside::Done(lines) => journal.lines = Some(lines?),
         }
         Ok(journal)
+    }
+
+    /// Waits until the start line is durable; its error, if writing it failed.
+    pub fn started(&mut self) -> std::io::Result<()> {
+        self.unless_failed(|_| Ok(()))
     }
 
     /// Opens an existing journal to append to, first cutting off a line a crash left half
@@ -112,9 +165,12 @@ impl Journal {
         }
         Ok(Journal {
             path: path.to_path_buf(),
-            writer: writer(file),
-            next_seq: contents.entries.len() as u64 + 1,
-            unsynced: false,
+            lines: Some(Lines {
+                writer: writer(file),
+                next_seq: contents.entries.len() as u64 + 1,
+                unsynced: false,
+            }),
+            starting: None,
             failed: false,
         })
     }
@@ -125,39 +181,83 @@ impl Journal {
 
     /// Buffers one event; [`Journal::sync`] makes it durable.
     pub fn append(&mut self, meta: &Meta, event: &Event) -> std::io::Result<()> {
-        self.unless_failed(|journal| {
-            let mut out = WrittenBack(&mut journal.writer);
-            write_line(&mut out, journal.next_seq, meta, event)?;
-            journal.next_seq += 1;
-            journal.unsynced = true;
-            Ok(())
-        })
+        self.unless_failed(|lines| lines.append(meta, event))
     }
 
-    /// Flushes and fsyncs what was appended; a no-op when nothing was.
+    /// Flushes and fsyncs what was appended; a no-op when nothing was. A start line still
+    /// being written is not waited for: no answer comes before it, and the first line
+    /// after it waits for it.
     pub fn sync(&mut self) -> std::io::Result<()> {
-        self.unless_failed(|journal| {
-            if journal.unsynced {
-                journal.writer.flush()?;
-                fault::point("journal.jsonl: fsync")?;
-                journal.writer.get_ref().file.sync_data()?;
-                journal.unsynced = false;
-            }
-            Ok(())
-        })
+        if self.starting.is_some() {
+            return Ok(());
+        }
+        self.unless_failed(Lines::sync)
     }
 
-    /// Does `write`, unless an earlier write failed; a failure now stops later ones.
+    /// Does `write` once the start line is written, unless an earlier write failed; a
+    /// failure now stops later ones.
     fn unless_failed(
         &mut self,
-        write: impl FnOnce(&mut Journal) -> std::io::Result<()>,
+        write: impl FnOnce(&mut Lines) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        if self.failed {
-            return Err(std::io::Error::other(
-                "an earlier write to the journal failed, so nothing more is written to it",
-            ));
+        if let Some(starting) = self.starting.take() {
+            match starting
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            {
+                Ok(lines) => self.lines = Some(lines),
+                Err(error) => {
+                    self.failed = true;
+                    return Err(error);
+                }
+            }
         }
-        write(self).inspect_err(|_| self.failed = true)
+        match &mut self.lines {
+            Some(lines) if !self.failed => write(lines).inspect_err(|_| self.failed = true),
+            _ => Err(std::io::Error::other(
+                "an earlier write to the journal failed, so nothing more is written to it",
+            )),
+        }
+    }
+}
+
+impl Drop for Journal {
+    /// A journal dropped while its start line is written (a run that ends in an error
+    /// before its first answer) still leaves that line whole on disk.
+    fn drop(&mut self) {
+        if let Some(starting) = self.starting.take() {
+            let _ = starting.join();
+        }
+    }
+}
+
+/// Work handed to a thread of its own, or done already where no thread can be had.
+enum Beside<T> {
+    Started(std::thread::JoinHandle<T>),
+    Done(T),
+}
+
+/// Runs `work` on a thread of its own, or here if the system has no thread to give (a
+/// process at its limit), rather than fail.
+fn beside<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Beside<T> {
+    // The work waits in a slot that the thread empties, so that a thread that could not
+    // be started leaves it here.
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(work)));
+    let theirs = std::sync::Arc::clone(&slot);
+    let take = |slot: &std::sync::Mutex<Option<_>>| {
+        slot.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    };
+    let started = std::thread::Builder::new().spawn(move || {
+        let work = take(&theirs).expect("a thread that starts finds its work");
+        work()
+    });
+    match started {
+        Ok(handle) => Beside::Started(handle),
+        Err(_) => Beside::Done(take(&slot)
+            .expect("a thread that did not start left its work")(
+        )),
     }
 }
 
@@ -617,7 +717,7 @@ mod tests {
             },
             environment: "production".into(),
             host: "ops-1".into(),
-            plan: crate::engine::Plan::new(loaded.checklist),
+            plan: crate::engine::Plan::new(loaded.checklist).into(),
             follow_up_of: None,
         }))
     }
@@ -714,7 +814,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         let first = note("ab\"c\n".repeat(LINE_CHUNK / 2));
-        let mut journal = Journal::create(&path, &meta(0), &first).unwrap();
+        let mut journal = Journal::create(&path, meta(0), first.clone()).unwrap();
         journal.append(&meta(1), &answer()).unwrap();
         journal.sync().unwrap();
         let mut expected = encode_line(1, &meta(0), &first);
@@ -723,10 +823,47 @@ mod tests {
     }
 
     #[test]
+    fn started_waits_until_the_start_line_is_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut journal = Journal::create(&path, meta(0), start()).unwrap();
+        journal.started().unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            encode_line(1, &meta(0), &start())
+        );
+        // Nothing is pending after it, so syncing has nothing to do.
+        journal.sync().unwrap();
+        journal.started().unwrap();
+    }
+
+    #[test]
+    fn a_journal_dropped_before_its_first_answer_leaves_its_start_line_whole() {
+        // A run that ends in an error before anything is answered: its start line, still
+        // being written when the journal is dropped, is finished rather than cut off.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let first = note("ab\"c\n".repeat(LINE_CHUNK / 2));
+        drop(Journal::create(&path, meta(0), first.clone()).unwrap());
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            encode_line(1, &meta(0), &first)
+        );
+    }
+
+    #[test]
+    fn work_beside_runs_once_on_its_thread_and_gives_back_its_result() {
+        let Beside::Started(handle) = beside(|| std::thread::current().id()) else {
+            panic!("a test process can start a thread");
+        };
+        assert_ne!(handle.join().unwrap(), std::thread::current().id());
+    }
+
+    #[test]
     fn after_a_failed_write_the_journal_refuses_more() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
-        let mut journal = Journal::create(&path, &meta(0), &start()).unwrap();
+        let mut journal = Journal::create(&path, meta(0), start()).unwrap();
         let full = journal.unless_failed(|_| Err(std::io::Error::other("No space left on device")));
         assert!(full.is_err());
         let refused = journal.append(&meta(1), &answer()).unwrap_err();
@@ -743,7 +880,7 @@ mod tests {
     fn events_round_trip_and_a_torn_last_line_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
-        let mut journal = Journal::create(&path, &meta(0), &start()).unwrap();
+        let mut journal = Journal::create(&path, meta(0), start()).unwrap();
         journal.append(&meta(1), &answer()).unwrap();
         journal.append(&meta(2), &Event::Undo).unwrap();
         journal.sync().unwrap();
@@ -769,7 +906,7 @@ mod tests {
     fn a_damaged_line_in_the_middle_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
-        let mut journal = Journal::create(&path, &meta(0), &start()).unwrap();
+        let mut journal = Journal::create(&path, meta(0), start()).unwrap();
         journal.append(&meta(1), &answer()).unwrap();
         journal.append(&meta(2), &answer()).unwrap();
         journal.sync().unwrap();

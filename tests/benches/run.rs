@@ -81,7 +81,7 @@ fn per_answer(items: usize) -> (Duration, Duration) {
         },
         environment: "production".into(),
         host: "bench".into(),
-        plan,
+        plan: plan.into(),
         follow_up_of: None,
     };
     let mut run = Run::start(&folders, &meta, start).unwrap();

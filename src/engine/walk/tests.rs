@@ -43,7 +43,7 @@ fn start_event(plan: Plan) -> Start {
         },
         environment: "production".into(),
         host: "ops-1".into(),
-        plan,
+        plan: plan.into(),
         follow_up_of: None,
     }
 }

@@ -34,7 +34,7 @@ fn walk_of(text: &str) -> Walk {
         },
         environment: "production".into(),
         host: "ops-1".into(),
-        plan: Plan::new(loaded.checklist),
+        plan: Plan::new(loaded.checklist).into(),
         follow_up_of: None,
     };
     Walk::start(&at(0), start)
@@ -359,7 +359,7 @@ fn start_of(walk: &Walk) -> Start {
         checklist: walk.checklist().clone(),
         environment: walk.environment().to_string(),
         host: "ops-1".into(),
-        plan: walk.plan().clone(),
+        plan: walk.plan().clone().into(),
         follow_up_of: None,
     }
 }
