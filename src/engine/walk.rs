@@ -1183,10 +1183,10 @@ impl Walk {
                     how: answer.map(|a| a.how),
                     answered_at: answer.map(|a| a.at.clone()),
                     answered_by: answer.map(|a| a.by.clone()),
-                    window: timing.window,
-                    early: timing.early,
+                    window: timing.window.map(Box::new),
+                    early: timing.early.map(Box::new),
                     late: timing.late,
-                    follow_up: timing.follow_up,
+                    follow_up: timing.follow_up.map(Box::new),
                     evidence: (item.check.is_some() || !self.checks[index].is_empty())
                         .then(|| self.checks[index].iter().map(CheckRun::evidence).collect()),
                 }

@@ -195,16 +195,16 @@ pub struct RecordItem {
     /// The item's time window, with when it opened and closed once the deployment moment
     /// is known. This key and the three below are absent for items without a window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub window: Option<RecordWindow>,
+    pub window: Option<Box<RecordWindow>>,
     /// Answered before its window opened: by how much, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub early: Option<RecordEarly>,
+    pub early: Option<Box<RecordEarly>>,
     /// Answered after its window closed: by how much, like `2 h 5 min`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub late: Option<String>,
     /// Handed over to be answered after the run: by when, and who handed it over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub follow_up: Option<RecordFollowUp>,
+    pub follow_up: Option<Box<RecordFollowUp>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

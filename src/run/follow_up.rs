@@ -76,7 +76,7 @@ fn addendum(walk: &Walk, record: &Record, finished_at: &Timestamp) -> Option<Fol
                 how: i.how.unwrap_or(How::Typed),
                 answered_at: i.answered_at.clone()?,
                 answered_by: i.answered_by.clone()?,
-                early: i.early.clone(),
+                early: i.early.as_deref().cloned(),
                 late: i.late.clone(),
             })
         })

@@ -340,7 +340,7 @@ fn fold_follow_up(record: &mut Record, answer: &crate::model::FollowUpAnswer) {
     item.how = Some(answer.how);
     item.answered_at = Some(answer.answered_at.clone());
     item.answered_by = Some(answer.answered_by.clone());
-    item.early.clone_from(&answer.early);
+    item.early = answer.early.clone().map(Box::new);
     item.late.clone_from(&answer.late);
     if let Some(note) = &answer.note {
         item.note = Some(match item.note.take() {

@@ -175,10 +175,10 @@ fn an_answer_before_its_window_opens_needs_a_reason_and_is_recorded_early() {
     let latency = item(&record, LATENCY);
     assert_eq!(
         latency.early,
-        Some(RecordEarly {
+        Some(Box::new(RecordEarly {
             by: "9 min".into(),
             reason: "seen on the canary".into()
-        })
+        }))
     );
     assert_eq!(latency.late, None);
     let window = latency.window.as_ref().unwrap();
@@ -239,11 +239,11 @@ fn handed_over_items_are_skipped_and_end_the_run_go_with_follow_ups() {
     assert_eq!(trends.reason.as_deref(), Some("handed over as a follow-up"));
     assert_eq!(
         trends.follow_up,
-        Some(RecordFollowUp {
+        Some(Box::new(RecordFollowUp {
             due: at(10 + 7 * 24 * 60).at,
             handed_over_at: at(32).at,
             handed_over_by: "dana".into(),
-        })
+        }))
     );
     // The verdict is a function of the record: recomputed, it is the same.
     assert_eq!(record.judge().verdict, Verdict::Go);
