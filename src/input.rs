@@ -100,33 +100,31 @@ pub fn read_input(path: &Path, shown: &str, kind: InputKind) -> Result<Vec<u8>, 
     let mut reader = file.take(kind.limit + 1);
     let expected = usize::try_from(metadata.len()).unwrap_or(0);
     let mut bytes = Vec::with_capacity(expected.saturating_add(1));
-    let mut chunk = vec![0u8; CHUNK];
     loop {
-        let read = match reader.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(cannot_read(e)),
-        };
-        let piece = &chunk[..read];
-        // `contains` on bytes is memchr; the position is only worked out for the message.
-        if piece.contains(&0)
-            && let Some(at) = piece.iter().position(|&b| b == 0)
-        {
-            bytes.extend_from_slice(&piece[..at]);
-            return Err(nul_byte(&bytes, bytes.len(), shown, kind));
-        }
         // Grow by doubling, but never past the cap: a stream read to its cap then holds
         // the cap's worth of memory, not twice that.
-        if bytes.capacity() - bytes.len() < read {
+        if bytes.capacity() - bytes.len() < CHUNK {
             let cap = usize::try_from(kind.limit + 1).unwrap_or(usize::MAX);
             let wanted = (bytes.capacity() * 2)
                 .max(CHUNK)
                 .min(cap)
-                .max(bytes.len() + read);
+                .max(bytes.len() + CHUNK);
             bytes.reserve_exact(wanted - bytes.len());
         }
-        bytes.extend_from_slice(piece);
+        // Read straight into the vector, a piece at a time (`read_to_end` retries an
+        // interrupted read), so each piece is checked for a NUL byte as it arrives.
+        let before = bytes.len();
+        let read = (&mut reader)
+            .take(CHUNK as u64)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+        if read == 0 {
+            break;
+        }
+        if let Some(at) = memchr::memchr(0, &bytes[before..]) {
+            bytes.truncate(before + at);
+            return Err(nul_byte(&bytes, bytes.len(), shown, kind));
+        }
     }
     if bytes.len() as u64 > kind.limit {
         return Err(too_large(format!(
@@ -151,10 +149,7 @@ pub fn read_input_text(path: &Path, shown: &str, kind: InputKind) -> Result<Stri
 /// YAML parsers then misread the first key), or an error naming the line of a NUL byte or
 /// of the first byte that is not UTF-8.
 pub fn text<'a>(bytes: &'a [u8], shown: &str, kind: InputKind) -> Result<&'a str, Diagnostic> {
-    // `contains` on bytes is memchr; the position is only worked out for the message.
-    if bytes.contains(&0)
-        && let Some(at) = bytes.iter().position(|&b| b == 0)
-    {
+    if let Some(at) = memchr::memchr(0, bytes) {
         return Err(nul_byte(bytes, at, shown, kind));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
