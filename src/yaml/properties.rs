@@ -745,8 +745,41 @@ fn examples_read_as_serde_yaml_reads_them() {
         "k: v\nk2#: 1\nk3.: 2\n",
         "k/: v\nk- : w\n",
         "a: 1\n\u{e9}t\u{e9}: 2\n",
+        // Values at the edges of the simple-value scan: a `:` or a space before more
+        // text, before a blank, a `#` or the line's end; the line after deeper, blank, a
+        // comment, a tab, a marker, non-ASCII, or the end of the text.
+        "a: b c:d e\nf: 2026-11-23T22:00:03+00:00\n",
+        "a: b :c\nd: e\n",
+        "a: b  c\nd: e\n",
+        "a: b #c\nd: e\n",
+        "a: b#c\nd: e\n",
+        "a: b \nd: e\n",
+        "a: b\n  c\nd: e\n",
+        "a: b\n\nd: e\n",
+        "a: b\n# c\nd: e\n",
+        "a: b\n...\n",
+        "a: b\n\u{e9}: e\n",
+        "a: b\r\nd: e\n",
+        "a: b",
+        "a: b\n",
+        "a: b\n  ",
+        "k:\n  - x y\n  - z\nw: 1\n",
+        "- a b\n- c: d\n",
+        "a:\n  b: c d\ne: f\n",
+        "0: 1a\n1: true\n2: null\n3: 0x1F\n",
     ] {
         assert_eq!(ours(text), theirs(text), "{text:?}");
+    }
+    // And values the simple-value scan leaves to the general path, which refuses them as
+    // serde_yaml does: a key inside a value, a tab as indentation, a second document.
+    for text in [
+        "a: b:\nd: e\n",
+        "a: b: c\nd: e\n",
+        "a: b\n    c: d\n",
+        "a: b\n\td: e\n",
+        "a: b\n---\nc\n",
+    ] {
+        assert!(ours(text).is_err() && theirs(text).is_err(), "{text:?}");
     }
 }
 

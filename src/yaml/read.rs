@@ -880,6 +880,9 @@ impl<'de> Parser<'de> {
                 Err(self.error("a `:` with no key before it; give the key, or quote the value"))
             }
             byte => {
+                if let Some(scalar) = self.simple_value(indent, mark) {
+                    return Ok(Node::Scalar(scalar));
+                }
                 self.refuse_indicator(byte)?;
                 let saved = self.save();
                 let scalar = self.plain(indent, false)?;
@@ -1127,6 +1130,57 @@ impl<'de> Parser<'de> {
                 }
             }
         }
+    }
+
+    /// The value nearly every line of a record or answers file ends with, read in one
+    /// scan: a plain scalar in block context that starts with an ASCII letter or digit and
+    /// runs to the line feed in printable ASCII, a `:` or a single space always followed by
+    /// a printable character (so no key, no comment, no trailing blank), and whose next line
+    /// holds content no deeper than `indent` (so it does not go on). It reads exactly as
+    /// [`Self::plain`] reads it and leaves the parser in the same state, as
+    /// [`Self::continues`] would; anything else is `None`, for the general path.
+    #[inline]
+    fn simple_value(&mut self, indent: isize, mark: Mark) -> Option<Scalar<'de>> {
+        let bytes = self.bytes;
+        let start = self.pos;
+        if !bytes.get(start)?.is_ascii_alphanumeric() {
+            return None;
+        }
+        let printable_after = |i: usize| bytes.get(i + 1).is_some_and(u8::is_ascii_graphic);
+        let mut i = start + 1;
+        let end = loop {
+            i = scan_plain(bytes, i);
+            match bytes.get(i) {
+                Some(b'\n') => break i,
+                Some(b':') if printable_after(i) => i += 1,
+                Some(b' ') if printable_after(i) && bytes[i + 1] != b'#' => i += 1,
+                _ => return None,
+            }
+        };
+        let line_start = end + 1;
+        let mut content = line_start;
+        while bytes.get(content) == Some(&b' ') {
+            content += 1;
+        }
+        let next = *bytes.get(content)?;
+        let col = content - line_start;
+        let marker = col == 0
+            && (bytes[content..].starts_with(b"---") || bytes[content..].starts_with(b"..."));
+        if !next.is_ascii_graphic() || next == b'#' || col as isize > indent || marker {
+            return None;
+        }
+        self.pos = end;
+        self.plain_end = Some((end, indent + 1));
+        self.next_line = Some(NextLine {
+            from: end,
+            content,
+            line_start,
+        });
+        Some(Scalar {
+            value: Cow::Borrowed(&self.text[start..end]),
+            plain: true,
+            mark,
+        })
     }
 
     /// A plain scalar over several lines: libyaml's folding, step by step.
