@@ -70,8 +70,10 @@ pub const KEY: InputKind = InputKind {
     limit: MIB,
 };
 
-/// Read in pieces of this size, so a binary stream is refused after its first piece.
-const CHUNK: usize = 64 * 1024;
+/// Read in pieces of this size, so a binary stream is refused after its first piece. Each
+/// piece is read by `read_to_end`, which starts with small reads and doubles them: a MiB
+/// takes a few reads.
+const CHUNK: usize = 1024 * 1024;
 
 /// The file's bytes, after checking that it exists, is not a directory, stays within the
 /// cap and holds no NUL byte. Works the same for regular files, devices and pipes.
@@ -100,22 +102,21 @@ pub fn read_input(path: &Path, shown: &str, kind: InputKind) -> Result<Vec<u8>, 
     let mut reader = file.take(kind.limit + 1);
     let expected = usize::try_from(metadata.len()).unwrap_or(0);
     let mut bytes = Vec::with_capacity(expected.saturating_add(1));
-    loop {
-        // Grow by doubling, but never past the cap: a stream read to its cap then holds
-        // the cap's worth of memory, not twice that.
-        if bytes.capacity() - bytes.len() < CHUNK {
-            let cap = usize::try_from(kind.limit + 1).unwrap_or(usize::MAX);
-            let wanted = (bytes.capacity() * 2)
-                .max(CHUNK)
-                .min(cap)
-                .max(bytes.len() + CHUNK);
+    let cap = usize::try_from(kind.limit + 1).unwrap_or(usize::MAX);
+    while bytes.len() < cap {
+        // A file whose size is known fills the room made for it (one byte over, to see
+        // its end); a stream grows by doubling, but never past the cap: a stream read to
+        // its cap then holds the cap's worth of memory, not twice that.
+        if bytes.len() == bytes.capacity() {
+            let wanted = (bytes.capacity() * 2).max(CHUNK).min(cap);
             bytes.reserve_exact(wanted - bytes.len());
         }
         // Read straight into the vector, a piece at a time (`read_to_end` retries an
-        // interrupted read), so each piece is checked for a NUL byte as it arrives.
+        // interrupted read), and check each piece for a NUL byte once it is in.
         let before = bytes.len();
+        let room = (bytes.capacity() - before).min(CHUNK);
         let read = (&mut reader)
-            .take(CHUNK as u64)
+            .take(room as u64)
             .read_to_end(&mut bytes)
             .map_err(cannot_read)?;
         if read == 0 {
