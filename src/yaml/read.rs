@@ -1135,10 +1135,10 @@ impl<'de> Parser<'de> {
     /// The value nearly every line of a record or answers file ends with, read in one
     /// scan: a plain scalar in block context that starts with an ASCII letter or digit and
     /// runs to the line feed in printable ASCII, a `:` or a single space always followed by
-    /// a printable character (so no key, no comment, no trailing blank), and whose next line
-    /// holds content no deeper than `indent` (so it does not go on). It reads exactly as
-    /// [`Self::plain`] reads it and leaves the parser in the same state, as
-    /// [`Self::continues`] would; anything else is `None`, for the general path.
+    /// a printable character (so no key, no comment, no trailing blank), and that does not
+    /// go on to the next line ([`Self::continues`]). It reads exactly as [`Self::plain`]
+    /// reads it and leaves the parser in the same state; anything else is `None`, for the
+    /// general path.
     #[inline]
     fn simple_value(&mut self, indent: isize, mark: Mark) -> Option<Scalar<'de>> {
         let bytes = self.bytes;
@@ -1157,25 +1157,12 @@ impl<'de> Parser<'de> {
                 _ => return None,
             }
         };
-        let line_start = end + 1;
-        let mut content = line_start;
-        while bytes.get(content) == Some(&b' ') {
-            content += 1;
-        }
-        let next = *bytes.get(content)?;
-        let col = content - line_start;
-        let marker = col == 0
-            && (bytes[content..].starts_with(b"---") || bytes[content..].starts_with(b"..."));
-        if !next.is_ascii_graphic() || next == b'#' || col as isize > indent || marker {
+        // Whether the next line goes on with it is the general path's own question.
+        if self.continues(end, indent, false) {
             return None;
         }
         self.pos = end;
         self.plain_end = Some((end, indent + 1));
-        self.next_line = Some(NextLine {
-            from: end,
-            content,
-            line_start,
-        });
         Some(Scalar {
             value: Cow::Borrowed(&self.text[start..end]),
             plain: true,
