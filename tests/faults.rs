@@ -84,8 +84,71 @@ fn large_checklist() -> String {
     text
 }
 
+/// A project with the large checklist and no `runs/`, and the durable points of its run
+/// stopped at the first prompt, in order.
+fn large_run_points() -> (tempfile::TempDir, Vec<String>) {
+    let listed = Test::new()
+        .write("checklists/large.md", large_checklist())
+        .args(&["run", "production"])
+        .env("DEPLOYCHECK_CRASH_AT", "list")
+        .stdin("")
+        .status(1)
+        .run();
+    let points = listed
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("deploycheck: durable point "))
+        .map(|l| l.split_once(": ").unwrap().1.to_string())
+        .collect();
+    // The same points again: from a project with no `runs/` yet.
+    std::fs::remove_dir_all(listed.dir.path().join("runs")).unwrap();
+    (listed.dir, points)
+}
+
 #[test]
-fn a_large_plans_start_line_is_whole_before_the_answer_after_it_even_under_a_kill() {
+fn a_crash_at_any_point_of_a_large_plans_start_line_leaves_a_run_that_starts_again() {
+    let (dir, points) = large_run_points();
+    let create = points
+        .iter()
+        .position(|p| p == "journal.jsonl: create")
+        .unwrap();
+    let folder_fsync = points
+        .iter()
+        .position(|p| p == "journal.jsonl: fsync the run folder")
+        .unwrap();
+    let mut dir = dir;
+    // Every point of the start line's thread, the operator typing an answer meanwhile.
+    for n in create + 2..=folder_fsync + 1 {
+        let crashed = Test::resume_in(dir)
+            .args(&["run", "production"])
+            .env("DEPLOYCHECK_CRASH_AT", &n.to_string())
+            .stdin("y\n")
+            .ends_by_a_signal()
+            .stderr_contains("crashing at durable point")
+            .run();
+        assert!(
+            !crashed.stdout.contains("[2/"),
+            "point {n}: no answer acknowledged"
+        );
+        // Whatever the crash left, a new run starts and nothing was acknowledged.
+        let again = Test::resume_in(crashed.dir)
+            .args(&["run", "production", "--new"])
+            .stdin("")
+            .status(1)
+            .stdout_contains("Stopped: 0 answers saved")
+            .run();
+        assert!(
+            !again.stderr.contains("panicked"),
+            "point {n}: {}",
+            again.stderr
+        );
+        dir = again.dir;
+        std::fs::remove_dir_all(dir.path().join("runs")).unwrap();
+    }
+}
+
+#[test]
+fn a_large_plans_start_line_is_whole_before_the_answer_after_it_killed_at_the_next_prompt() {
     let test = Test::new().write("checklists/large.md", large_checklist());
     let dir = test.path().to_path_buf();
     let mut running = Running::start(&dir, &["run", "production", "--operator", "dana"]);
@@ -114,26 +177,13 @@ fn a_large_plans_start_line_is_whole_before_the_answer_after_it_even_under_a_kil
 }
 
 #[test]
-fn a_large_plans_start_line_that_cannot_be_written_is_said_before_any_answer_is_taken() {
-    let test = Test::new().write("checklists/large.md", large_checklist());
-    // The durable points of the run, to fail at the start line's first write.
-    let listed = Test::resume_in(test.into_dir())
-        .args(&["run", "production"])
-        .env("DEPLOYCHECK_CRASH_AT", "list")
-        .stdin("")
-        .status(1)
-        .run();
-    let stderr = &listed.stderr;
-    let point = stderr
-        .lines()
-        .filter_map(|l| l.strip_prefix("deploycheck: durable point "))
-        .find_map(|l| l.strip_suffix(": journal.jsonl: write"))
-        .unwrap_or_else(|| panic!("no journal write among the points:\n{stderr}"))
-        .to_string();
-    // The same points again: from a project with no `runs/` yet.
-    let dir = listed.dir;
-    std::fs::remove_dir_all(dir.path().join("runs")).unwrap();
-
+fn a_large_plans_start_line_that_cannot_be_written_fails_the_first_answer_unacknowledged() {
+    let (dir, points) = large_run_points();
+    let point = points
+        .iter()
+        .position(|p| p == "journal.jsonl: write")
+        .map(|i| (i + 1).to_string())
+        .expect("the start line is written");
     let failed = Test::resume_in(dir)
         .args(&["run", "production"])
         .env("DEPLOYCHECK_FAIL_AT", &point)

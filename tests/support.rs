@@ -40,7 +40,8 @@ pub struct Test {
     args: Vec<String>,
     stdin: Vec<u8>,
     env: Vec<(String, String)>,
-    status: i32,
+    /// The exit code expected; `None` for a process ended by a signal.
+    status: Option<i32>,
     stdout: Option<Expect>,
     stderr: Option<Expect>,
 }
@@ -118,7 +119,7 @@ impl Test {
             args: Vec::new(),
             stdin: Vec::new(),
             env: Vec::new(),
-            status: 0,
+            status: Some(0),
             stdout: None,
             stderr: None,
         }
@@ -166,7 +167,13 @@ impl Test {
     }
 
     pub fn status(mut self, code: i32) -> Self {
-        self.status = code;
+        self.status = Some(code);
+        self
+    }
+
+    /// Expects the process to end by a signal (a crash the fault hook makes), not exit.
+    pub fn ends_by_a_signal(mut self) -> Self {
+        self.status = None;
         self
     }
 
@@ -212,7 +219,7 @@ impl Test {
         );
         assert_eq!(
             output.status.code(),
-            Some(self.status),
+            self.status,
             "unexpected exit code\n{context}"
         );
         check("stdout", &stdout, self.stdout.as_ref(), &context);

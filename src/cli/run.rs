@@ -689,6 +689,11 @@ fn interrupted_line(
             text.push_str(&format!("Resume with: {resume_command}"));
             text
         }
+        // The stop line itself failed (a full disk; a very large plan's start line that
+        // could not be written): the journal has what was answered before it, if anything.
+        Err(error @ crate::run::RunError::Journal { .. }) => {
+            format!("\ninterrupted, and the stop could not be journaled: {error}")
+        }
         Err(error) => format!(
             "\ninterrupted: the journal holds every answer, but the record could not be written: {error}"
         ),

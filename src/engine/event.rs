@@ -27,8 +27,8 @@ pub struct Start {
     pub environment: String,
     pub host: String,
     /// The walk's plan as the operator saw it: the journal replays without the checklist.
-    /// Shared, so that the walk can go on while its start line is still being written
-    /// (see `Run::start`).
+    /// Shared, so that the walk can go on while a very large plan's start line is still
+    /// being written beside it (see `StartLine` in the journal).
     pub plan: Arc<Plan>,
     /// Set when this walk answers a finished run's follow-ups: that run's record and the
     /// deployment moment its windows count from.

@@ -13,7 +13,7 @@ mod state;
 use crate::engine::{Effect, End, Event, Meta, Plan, Start, Walk, WalkError, replay};
 use crate::model::{Record, RecordChecklist};
 use crate::store::{
-    Journal, JournalContents, RunFolder, RunFolders, fingerprint, sealed_record_bytes,
+    Journal, JournalContents, RunFolder, RunFolders, StartLine, fingerprint, sealed_record_bytes,
 };
 
 pub use drift::Drift;
@@ -73,23 +73,23 @@ const START_BESIDE_ITEMS: usize = 4_000;
 
 /// A new journal at `path` whose first line is `start`, and the walk it begins.
 fn begin(path: std::path::PathBuf, meta: &Meta, start: Start) -> Result<(Walk, Journal), RunError> {
-    let beside = start.plan.items.len() > START_BESIDE_ITEMS;
-    // A copy of the start event for the journal's thread: the plan in it is shared.
+    let when = if start.plan.items.len() > START_BESIDE_ITEMS {
+        StartLine::Beside
+    } else {
+        StartLine::Now
+    };
+    // A copy of the start event for the journal: the plan in it is shared, not copied.
     let event = Event::Start(Box::new(start.clone()));
-    let written = Journal::create(&path, meta.clone(), event).and_then(|mut journal| {
-        if !beside {
-            journal.started()?;
-        }
-        Ok(journal)
-    });
-    let journal = written.map_err(|source| RunError::Journal { path, source })?;
+    let journal = Journal::create(&path, meta.clone(), event, when)
+        .map_err(|source| RunError::Journal { path, source })?;
     Ok((Walk::start(meta, start), journal))
 }
 
 impl Run {
     /// Starts a new run in a folder of its own: the journal is created, with its start
-    /// event durable before anything is asked, or for a very large plan before anything
-    /// is answered (see [`START_BESIDE_ITEMS`]).
+    /// event durable before anything is asked, or, for a plan of thousands of items,
+    /// before the first answer is journaled (its start line is written beside the first
+    /// prompt).
     pub fn start(folders: &RunFolders, meta: &Meta, start: Start) -> Result<Run, RunError> {
         let folder = folders
             .create(&meta.at)
@@ -243,7 +243,9 @@ impl Run {
         Ok(effects)
     }
 
-    /// Makes everything applied so far durable. Called before every prompt to a person.
+    /// Makes every answer applied so far durable. Called before every prompt to a person.
+    /// A very large plan's start line may still be being written beside (it is durable
+    /// before the first line after it is written).
     pub fn sync(&mut self) -> Result<(), RunError> {
         self.journal.sync().map_err(|source| RunError::Journal {
             path: self.journal.path().to_path_buf(),

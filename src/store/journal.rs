@@ -14,8 +14,8 @@
 //! 2. `journal.jsonl` is created (never through a symlink) with the start line, fsynced,
 //!    and the folder fsynced. A start line of a very large plan is finished beside the
 //!    first prompt, and the first answer's line waits for it. Killed before this
-//!    completes, the folder holds no start line: no question was answered yet, and the
-//!    next run ignores the folder.
+//!    completes, the folder holds no start line: no answer was acknowledged by a prompt
+//!    yet, and the next run ignores the folder.
 //! 3. Each answer is appended and fsynced before the next prompt. Killed mid-append, the
 //!    torn last line is dropped on reading; it was never acknowledged by a prompt.
 //! 4. When the run stops unfinished, the stop line is fsynced, then `record.yaml` is
@@ -63,29 +63,40 @@ struct LineIn {
     event: Event,
 }
 
+/// When a new journal's start line is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartLine {
+    /// Before [`Journal::create`] returns: durable, or its error returned.
+    Now,
+    /// On a thread of its own, while the caller goes on: a start line carries the whole
+    /// plan, 27 MB at 100k items, and the first prompt needs none of it. Every later line
+    /// waits for it, and its error is returned by the first append or sync that finds it.
+    Beside,
+}
+
 /// An open journal, appended to by one process (the run lock sees to that).
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
     /// Where lines go; `None` while the start line is being written beside.
-    lines: Option<Lines>,
+    appender: Option<Appender>,
     /// The start line, while a thread of its own writes it and makes it durable: see
     /// [`Journal::create`].
-    starting: Option<std::thread::JoinHandle<std::io::Result<Lines>>>,
+    starting: Option<std::thread::JoinHandle<std::io::Result<Appender>>>,
     /// Set once a write or an fsync failed: a line may then be half written, so nothing
     /// more is appended after it. The next run reads the journal up to its last whole line.
     failed: bool,
 }
 
-/// The journal's file, and the number of its next line.
+/// Appends lines to the journal's file, and numbers them.
 #[derive(Debug)]
-struct Lines {
+struct Appender {
     writer: BufWriter<PointedFile>,
     next_seq: u64,
     unsynced: bool,
 }
 
-impl Lines {
+impl Appender {
     fn append(&mut self, meta: &Meta, event: &Event) -> std::io::Result<()> {
         let mut out = WrittenBack(&mut self.writer);
         write_line(&mut out, self.next_seq, meta, event)?;
@@ -106,46 +117,47 @@ impl Lines {
 }
 
 impl Journal {
-    /// Creates a new journal whose first line is the start event, and has a thread of its
-    /// own write that line and make it durable, with the new directory entry. A start line
-    /// carries the whole plan, 27 MB at 100k items: the caller may go on (to its first
-    /// prompt, which needs nothing written) while it is written. Every later line waits
-    /// for it, and [`Journal::started`] waits for it and says whether it failed.
-    pub fn create(path: &Path, meta: Meta, start: Event) -> std::io::Result<Journal> {
+    /// Creates a new journal whose first line is the start event, made durable with the
+    /// new directory entry: before this returns, or beside the caller (see [`StartLine`]).
+    pub fn create(
+        path: &Path,
+        meta: Meta,
+        start: Event,
+        when: StartLine,
+    ) -> std::io::Result<Journal> {
         fault::point("journal.jsonl: create")?;
         let file = super::open_no_follow(OpenOptions::new().write(true).create_new(true), path)?;
-        let lines = Lines {
+        let appender = Appender {
             writer: writer(file),
             next_seq: 1,
             unsynced: false,
         };
         let dir = path.parent().map(Path::to_path_buf);
-        let write = move |mut lines: Lines| -> std::io::Result<Lines> {
-            lines.append(&meta, &start)?;
-            lines.sync()?;
+        let write = move || -> std::io::Result<Appender> {
+            let mut appender = appender;
+            appender.append(&meta, &start)?;
+            appender.sync()?;
             if let Some(dir) = dir {
                 // The new directory entry must survive a crash too.
                 fault::point("journal.jsonl: fsync the run folder")?;
                 File::open(dir)?.sync_all()?;
             }
-            Ok(lines)
+            Ok(appender)
         };
         let mut journal = Journal {
             path: path.to_path_buf(),
-            lines: None,
+            appender: None,
             starting: None,
             failed: false,
         };
-        match beside(move || write(lines)) {
-            Beside::Started(handle) => journal.starting = Some(handle),
-            Beside::Done(lines) => journal.lines = Some(lines?),
+        match when {
+            StartLine::Now => journal.appender = Some(write()?),
+            StartLine::Beside => match beside(write) {
+                Beside::Started(handle) => journal.starting = Some(handle),
+                Beside::Done(written) => journal.appender = Some(written?),
+            },
         }
         Ok(journal)
-    }
-
-    /// Waits until the start line is durable; its error, if writing it failed.
-    pub fn started(&mut self) -> std::io::Result<()> {
-        self.unless_failed(|_| Ok(()))
     }
 
     /// Opens an existing journal to append to, first cutting off a line a crash left half
@@ -165,7 +177,7 @@ impl Journal {
         }
         Ok(Journal {
             path: path.to_path_buf(),
-            lines: Some(Lines {
+            appender: Some(Appender {
                 writer: writer(file),
                 next_seq: contents.entries.len() as u64 + 1,
                 unsynced: false,
@@ -181,39 +193,44 @@ impl Journal {
 
     /// Buffers one event; [`Journal::sync`] makes it durable.
     pub fn append(&mut self, meta: &Meta, event: &Event) -> std::io::Result<()> {
-        self.unless_failed(|lines| lines.append(meta, event))
+        self.with_appender(|appender| appender.append(meta, event))
     }
 
     /// Flushes and fsyncs what was appended; a no-op when nothing was. A start line still
-    /// being written is not waited for: no answer comes before it, and the first line
-    /// after it waits for it.
+    /// being written beside is not waited for (nothing comes after it yet, and the first
+    /// line that does waits for it); one already written is taken up here, so that a
+    /// failure to write it is said at the first prompt after it.
     pub fn sync(&mut self) -> std::io::Result<()> {
-        if self.starting.is_some() {
+        if self
+            .starting
+            .as_ref()
+            .is_some_and(|starting| !starting.is_finished())
+        {
             return Ok(());
         }
-        self.unless_failed(Lines::sync)
+        self.with_appender(Appender::sync)
     }
 
     /// Does `write` once the start line is written, unless an earlier write failed; a
     /// failure now stops later ones.
-    fn unless_failed(
+    fn with_appender(
         &mut self,
-        write: impl FnOnce(&mut Lines) -> std::io::Result<()>,
+        write: impl FnOnce(&mut Appender) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         if let Some(starting) = self.starting.take() {
             match starting
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             {
-                Ok(lines) => self.lines = Some(lines),
+                Ok(appender) => self.appender = Some(appender),
                 Err(error) => {
                     self.failed = true;
                     return Err(error);
                 }
             }
         }
-        match &mut self.lines {
-            Some(lines) if !self.failed => write(lines).inspect_err(|_| self.failed = true),
+        match &mut self.appender {
+            Some(appender) if !self.failed => write(appender).inspect_err(|_| self.failed = true),
             _ => Err(std::io::Error::other(
                 "an earlier write to the journal failed, so nothing more is written to it",
             )),
@@ -222,8 +239,11 @@ impl Journal {
 }
 
 impl Drop for Journal {
-    /// A journal dropped while its start line is written (a run that ends in an error
-    /// before its first answer) still leaves that line whole on disk.
+    /// A journal dropped while its start line is written beside (a run that ends in an
+    /// error before its first answer) finishes that line first, rather than leave it cut
+    /// off; an error writing it has no one left to be told. A process that exits without
+    /// dropping the journal may still cut it off, as a crash would: the next run then
+    /// finds a run that never started, and ignores it.
     fn drop(&mut self) {
         if let Some(starting) = self.starting.take() {
             let _ = starting.join();
@@ -255,9 +275,10 @@ fn beside<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Besid
     });
     match started {
         Ok(handle) => Beside::Started(handle),
-        Err(_) => Beside::Done(take(&slot)
-            .expect("a thread that did not start left its work")(
-        )),
+        Err(_) => {
+            let work = take(&slot).expect("a thread that did not start left its work");
+            Beside::Done(work())
+        }
     }
 }
 
@@ -814,7 +835,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         let first = note("ab\"c\n".repeat(LINE_CHUNK / 2));
-        let mut journal = Journal::create(&path, meta(0), first.clone()).unwrap();
+        let mut journal =
+            Journal::create(&path, meta(0), first.clone(), StartLine::Beside).unwrap();
         journal.append(&meta(1), &answer()).unwrap();
         journal.sync().unwrap();
         let mut expected = encode_line(1, &meta(0), &first);
@@ -823,18 +845,36 @@ mod tests {
     }
 
     #[test]
-    fn started_waits_until_the_start_line_is_on_disk() {
+    fn a_start_line_written_now_is_on_disk_when_create_returns() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
-        let mut journal = Journal::create(&path, meta(0), start()).unwrap();
-        journal.started().unwrap();
+        let mut journal = Journal::create(&path, meta(0), start(), StartLine::Now).unwrap();
+        assert!(journal.starting.is_none(), "no thread was started");
         assert_eq!(
             std::fs::read(&path).unwrap(),
             encode_line(1, &meta(0), &start())
         );
-        // Nothing is pending after it, so syncing has nothing to do.
+        journal.append(&meta(1), &answer()).unwrap();
         journal.sync().unwrap();
-        journal.started().unwrap();
+        let mut expected = encode_line(1, &meta(0), &start());
+        expected.extend(encode_line(2, &meta(1), &answer()));
+        assert_eq!(std::fs::read(&path).unwrap(), expected);
+    }
+
+    #[test]
+    fn a_start_line_written_beside_is_taken_up_by_a_sync_once_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let mut journal = Journal::create(&path, meta(0), start(), StartLine::Beside).unwrap();
+        while journal.starting.as_ref().is_some_and(|s| !s.is_finished()) {
+            std::thread::yield_now();
+        }
+        journal.sync().unwrap();
+        assert!(journal.starting.is_none() && journal.appender.is_some());
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            encode_line(1, &meta(0), &start())
+        );
     }
 
     #[test]
@@ -844,7 +884,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         let first = note("ab\"c\n".repeat(LINE_CHUNK / 2));
-        drop(Journal::create(&path, meta(0), first.clone()).unwrap());
+        drop(Journal::create(&path, meta(0), first.clone(), StartLine::Beside).unwrap());
         assert_eq!(
             std::fs::read(&path).unwrap(),
             encode_line(1, &meta(0), &first)
@@ -852,7 +892,7 @@ mod tests {
     }
 
     #[test]
-    fn work_beside_runs_once_on_its_thread_and_gives_back_its_result() {
+    fn work_beside_runs_on_a_thread_of_its_own_and_gives_back_its_result() {
         let Beside::Started(handle) = beside(|| std::thread::current().id()) else {
             panic!("a test process can start a thread");
         };
@@ -863,8 +903,8 @@ mod tests {
     fn after_a_failed_write_the_journal_refuses_more() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
-        let mut journal = Journal::create(&path, meta(0), start()).unwrap();
-        let full = journal.unless_failed(|_| Err(std::io::Error::other("No space left on device")));
+        let mut journal = Journal::create(&path, meta(0), start(), StartLine::Now).unwrap();
+        let full = journal.with_appender(|_| Err(std::io::Error::other("No space left on device")));
         assert!(full.is_err());
         let refused = journal.append(&meta(1), &answer()).unwrap_err();
         assert!(
@@ -880,7 +920,7 @@ mod tests {
     fn events_round_trip_and_a_torn_last_line_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
-        let mut journal = Journal::create(&path, meta(0), start()).unwrap();
+        let mut journal = Journal::create(&path, meta(0), start(), StartLine::Now).unwrap();
         journal.append(&meta(1), &answer()).unwrap();
         journal.append(&meta(2), &Event::Undo).unwrap();
         journal.sync().unwrap();
@@ -906,7 +946,7 @@ mod tests {
     fn a_damaged_line_in_the_middle_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
-        let mut journal = Journal::create(&path, meta(0), start()).unwrap();
+        let mut journal = Journal::create(&path, meta(0), start(), StartLine::Now).unwrap();
         journal.append(&meta(1), &answer()).unwrap();
         journal.append(&meta(2), &answer()).unwrap();
         journal.sync().unwrap();

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use atomic::write_atomically;
-pub use journal::{Journal, JournalContents, JournalError, last_event, read_journal};
+pub use journal::{Journal, JournalContents, JournalError, StartLine, last_event, read_journal};
 pub(crate) use journal::{encode_line, parse_journal};
 pub use lock::{LockError, RunLock};
 
