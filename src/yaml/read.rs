@@ -445,7 +445,7 @@ fn scan_plain(bytes: &[u8], mut i: usize) -> usize {
 
 /// Where the line after a plain scalar's end holds its next content, found while
 /// checking whether the scalar goes on.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct NextLine {
     /// Where the scalar ended.
     from: usize,
@@ -1135,10 +1135,10 @@ impl<'de> Parser<'de> {
     /// The value nearly every line of a record or answers file ends with, read in one
     /// scan: a plain scalar in block context that starts with an ASCII letter or digit and
     /// runs to the line feed in printable ASCII, a `:` or a single space always followed by
-    /// a printable character (so no key, no comment, no trailing blank), and that does not
-    /// go on to the next line ([`Self::continues`]). It reads exactly as [`Self::plain`]
-    /// reads it and leaves the parser in the same state; anything else is `None`, for the
-    /// general path.
+    /// a printable character (so no key, no comment, no trailing blank), and whose next line
+    /// holds content no deeper than `indent` (so it does not go on). It reads exactly as
+    /// [`Self::plain`] reads it and leaves the parser in the same state; anything else is
+    /// `None`, for the general path.
     #[inline]
     fn simple_value(&mut self, indent: isize, mark: Mark) -> Option<Scalar<'de>> {
         let bytes = self.bytes;
@@ -1157,12 +1157,37 @@ impl<'de> Parser<'de> {
                 _ => return None,
             }
         };
-        // Whether the next line goes on with it is the general path's own question.
-        if self.continues(end, indent, false) {
+        // Whether the next line goes on with it: the common case of [`Self::continues`], a
+        // line of content no deeper than `indent`, checked in place (calling it costs a
+        // tenth of reading a record); anything else, such as a blank line, a comment, a tab
+        // or a document marker, is left to the general path.
+        let line_start = end + 1;
+        let mut content = line_start;
+        while bytes.get(content) == Some(&b' ') {
+            content += 1;
+        }
+        let next = *bytes.get(content)?;
+        let col = content - line_start;
+        let marker = col == 0
+            && (bytes[content..].starts_with(b"---") || bytes[content..].starts_with(b"..."));
+        if !next.is_ascii_graphic() || next == b'#' || col as isize > indent || marker {
             return None;
+        }
+        let next_line = NextLine {
+            from: end,
+            content,
+            line_start,
+        };
+        // The general path would say the same: tests and fuzzing run with this check on.
+        #[cfg(debug_assertions)]
+        {
+            self.next_line = None;
+            assert!(!self.continues(end, indent, false), "{next_line:?}");
+            assert_eq!(self.next_line, Some(next_line));
         }
         self.pos = end;
         self.plain_end = Some((end, indent + 1));
+        self.next_line = Some(next_line);
         Some(Scalar {
             value: Cow::Borrowed(&self.text[start..end]),
             plain: true,
