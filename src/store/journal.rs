@@ -489,7 +489,7 @@ impl<W: Write> SummingSink<'_, W> {
         debug_assert_eq!(close, Some(b'}'), "a line is one JSON object");
         let mut digest = self.digest.finish(&self.pending);
         digest.update(b"}");
-        let sum = crate::hex(&digest.finalize()[..8]);
+        let sum = sum_text(digest);
         self.pending.extend_from_slice(b",\"sum\":\"");
         self.pending.extend_from_slice(sum.as_bytes());
         self.pending.extend_from_slice(b"\"}\n");
@@ -518,8 +518,14 @@ impl<W: Write> Write for SummingSink<'_, W> {
     }
 }
 
+/// The sum of a line whose object `body` is: the first 16 hex digits of its SHA-256.
 fn line_sum(body: &[u8]) -> String {
-    crate::hex(&Sha256::digest(body)[..8])
+    sum_text(Sha256::new_with_prefix(body))
+}
+
+/// The sum's text, from a hash of the line's object (fed whole, or chunk by chunk).
+fn sum_text(digest: Sha256) -> String {
+    crate::hex(&digest.finalize()[..8])
 }
 
 /// What a journal holds: its events in order with their line numbers, and whether the last
