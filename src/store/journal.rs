@@ -78,14 +78,20 @@ pub enum StartLine {
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
-    /// Where lines go; `None` while the start line is being written beside.
-    appender: Option<Appender>,
-    /// The start line, while a thread of its own writes it and makes it durable: see
-    /// [`Journal::create`].
-    starting: Option<std::thread::JoinHandle<std::io::Result<Appender>>>,
-    /// Set once a write or an fsync failed: a line may then be half written, so nothing
-    /// more is appended after it. The next run reads the journal up to its last whole line.
-    failed: bool,
+    state: State,
+}
+
+/// Where a journal's lines stand: the start line still being written, open to append to,
+/// or stopped by a failure.
+#[derive(Debug)]
+enum State {
+    /// The start line is being written and made durable on a thread of its own; what
+    /// comes after it waits for it.
+    Starting(std::thread::JoinHandle<std::io::Result<Appender>>),
+    Open(Appender),
+    /// A write or an fsync failed: a line may be half written, so nothing more is
+    /// appended after it. The next run reads the journal up to its last whole line.
+    Failed,
 }
 
 /// Appends lines to the journal's file, and numbers them.
@@ -144,20 +150,17 @@ impl Journal {
             }
             Ok(appender)
         };
-        let mut journal = Journal {
-            path: path.to_path_buf(),
-            appender: None,
-            starting: None,
-            failed: false,
-        };
-        match when {
-            StartLine::Now => journal.appender = Some(write()?),
+        let state = match when {
+            StartLine::Now => State::Open(write()?),
             StartLine::Beside => match beside(write) {
-                Beside::Started(handle) => journal.starting = Some(handle),
-                Beside::Done(written) => journal.appender = Some(written?),
+                Beside::Started(handle) => State::Starting(handle),
+                Beside::Done(written) => State::Open(written?),
             },
-        }
-        Ok(journal)
+        };
+        Ok(Journal {
+            path: path.to_path_buf(),
+            state,
+        })
     }
 
     /// Opens an existing journal to append to, first cutting off a line a crash left half
@@ -177,13 +180,11 @@ impl Journal {
         }
         Ok(Journal {
             path: path.to_path_buf(),
-            appender: Some(Appender {
+            state: State::Open(Appender {
                 writer: writer(file),
                 next_seq: contents.entries.len() as u64 + 1,
                 unsynced: false,
             }),
-            starting: None,
-            failed: false,
         })
     }
 
@@ -201,10 +202,8 @@ impl Journal {
     /// line that does waits for it); one already written is taken up here, so that a
     /// failure to write it is said at the first prompt after it.
     pub fn sync(&mut self) -> std::io::Result<()> {
-        if self
-            .starting
-            .as_ref()
-            .is_some_and(|starting| !starting.is_finished())
+        if let State::Starting(starting) = &self.state
+            && !starting.is_finished()
         {
             return Ok(());
         }
@@ -217,24 +216,21 @@ impl Journal {
         &mut self,
         write: impl FnOnce(&mut Appender) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        if let Some(starting) = self.starting.take() {
-            match starting
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            {
-                Ok(appender) => self.appender = Some(appender),
-                Err(error) => {
-                    self.failed = true;
-                    return Err(error);
-                }
-            }
-        }
-        match &mut self.appender {
-            Some(appender) if !self.failed => write(appender).inspect_err(|_| self.failed = true),
-            _ => Err(std::io::Error::other(
+        // Failed until shown otherwise: a start line that failed leaves it so.
+        self.state = match std::mem::replace(&mut self.state, State::Failed) {
+            State::Starting(starting) => State::Open(
+                starting
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            ),
+            settled => settled,
+        };
+        let State::Open(appender) = &mut self.state else {
+            return Err(std::io::Error::other(
                 "an earlier write to the journal failed, so nothing more is written to it",
-            )),
-        }
+            ));
+        };
+        write(appender).inspect_err(|_| self.state = State::Failed)
     }
 }
 
@@ -245,7 +241,7 @@ impl Drop for Journal {
     /// dropping the journal may still cut it off, as a crash would: the next run then
     /// finds a run that never started, and ignores it.
     fn drop(&mut self) {
-        if let Some(starting) = self.starting.take() {
+        if let State::Starting(starting) = std::mem::replace(&mut self.state, State::Failed) {
             let _ = starting.join();
         }
     }
@@ -855,7 +851,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         let mut journal = Journal::create(&path, meta(0), start(), StartLine::Now).unwrap();
-        assert!(journal.starting.is_none(), "no thread was started");
+        assert!(
+            matches!(journal.state, State::Open(_)),
+            "no thread was started"
+        );
         assert_eq!(
             std::fs::read(&path).unwrap(),
             encode_line(1, &meta(0), &start())
@@ -872,11 +871,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         let mut journal = Journal::create(&path, meta(0), start(), StartLine::Beside).unwrap();
-        while journal.starting.as_ref().is_some_and(|s| !s.is_finished()) {
+        while matches!(&journal.state, State::Starting(s) if !s.is_finished()) {
             std::thread::yield_now();
         }
         journal.sync().unwrap();
-        assert!(journal.starting.is_none() && journal.appender.is_some());
+        assert!(matches!(journal.state, State::Open(_)));
         assert_eq!(
             std::fs::read(&path).unwrap(),
             encode_line(1, &meta(0), &start())
