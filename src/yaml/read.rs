@@ -1,20 +1,26 @@
-//! The reader for the YAML deploycheck writes and people edit: run records, answers files
-//! and project settings. It is a serde `Deserializer` that reads the text once, front to
-//! back, straight into the caller's types, with no event list or document tree between.
+//! The reader for every YAML document deploycheck reads: checklists and their front
+//! matter, run records, answers files and project settings. It is a serde `Deserializer`
+//! that reads the text once, front to back, straight into the caller's types, with no
+//! event list or document tree between.
 //!
 //! It reads what YAML libraries write and what people do to such files: block mappings
 //! and sequences at any indentation, plain, single- and double-quoted scalars with every
 //! escape, literal and folded block scalars, flow collections (`[a, b]`, `{k: v}`),
-//! explicit `? ` keys, comments, CRLF line ends, a `---` start and a `...` end. A value
-//! reads exactly as serde_yaml (the general library that reads checklists) reads it: the
-//! scanning rules below follow libyaml's, line breaks and folding included. What this
-//! reader does not take (anchors, aliases, tags, directives, a `key: value` pair inside
-//! `[...]`, more than one document) is an error with line and column, never a different
-//! value.
+//! explicit `? ` keys, comments, CRLF line ends, a `---` start and a `...` end, and, where
+//! the document may use them, anchors and aliases. A value reads exactly as serde_yaml
+//! (the general library) reads it: the scanning rules below follow libyaml's, line breaks
+//! and folding included. What this reader does not take (tags, directives, anchors and
+//! aliases of keys, a `key: value` pair inside `[...]`, more than one document) is an
+//! error with line and column, never a different value.
+//!
+//! An alias is read by reading its anchored node again, from where it starts in the text,
+//! as if it were written out in the alias's place; so nothing is kept of a node but where
+//! it starts.
 //!
 //! In the same pass it enforces the limits every deploycheck input has: nesting no deeper
-//! than [`MAX_DEPTH`], no key twice in one mapping (naming the line of the first), and no
-//! anchors or aliases.
+//! than [`MAX_DEPTH`], aliases included; no key twice in one mapping (naming the line of
+//! the first); and no anchors or aliases ([`Aliases::Refused`]), or aliases that add no
+//! more than the document's own nodes and a little slack ([`Aliases::Bounded`]).
 
 use crate::FastMap;
 use std::borrow::Cow;
@@ -22,8 +28,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Expected, IgnoredAny, Unexpected, Visitor};
 
-use super::MAX_DEPTH;
 use super::scalar::{self, Resolved};
+use super::{ALIAS_SLACK, Aliases, MAX_DEPTH};
 
 /// Reads one YAML document into `T`.
 ///
@@ -32,9 +38,18 @@ use super::scalar::{self, Resolved};
 /// type. The limits are checked in the one pass that reads the document; only when that
 /// pass fails for another reason is the text read again, without types, for a limit
 /// broken further on.
+#[cfg(test)]
 pub(crate) fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T, Error> {
-    match read::<T>(text) {
-        Err(error) if !error.limit => match read::<IgnoredAny>(text) {
+    from_str_with(text, Aliases::Refused)
+}
+
+/// As [`from_str`], choosing whether the document may use anchors and aliases.
+pub(crate) fn from_str_with<'de, T: de::Deserialize<'de>>(
+    text: &'de str,
+    aliases: Aliases,
+) -> Result<T, Error> {
+    match read::<T>(text, aliases) {
+        Err(error) if !error.limit => match read::<IgnoredAny>(text, aliases) {
             Err(limit) if limit.limit => Err(limit),
             _ => Err(error),
         },
@@ -42,8 +57,11 @@ pub(crate) fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T
     }
 }
 
-fn read<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T, Error> {
+fn read<'de, T: de::Deserialize<'de>>(text: &'de str, aliases: Aliases) -> Result<T, Error> {
     let mut parser = Parser::new(text)?;
+    if aliases == Aliases::Bounded {
+        parser.anchors = Some(Box::default());
+    }
     let root = parser.document_start()?;
     parser.pending = Some(root);
     let value = T::deserialize(&mut parser)?;
@@ -181,6 +199,11 @@ enum Node<'de> {
     FlowMap(Mark),
     /// Just after the `[`.
     FlowSeq(Mark),
+    /// `*name`: the node anchored as `&name`, read again from where it starts.
+    Alias {
+        name: &'de str,
+        mark: Mark,
+    },
 }
 
 impl Node<'_> {
@@ -190,6 +213,7 @@ impl Node<'_> {
             Node::Scalar(scalar) => scalar.mark,
             Node::Void(mark) | Node::FlowMap(mark) | Node::FlowSeq(mark) => *mark,
             Node::BlockMap { mark, .. } | Node::BlockSeq { mark, .. } => *mark,
+            Node::Alias { mark, .. } => *mark,
         }
     }
 
@@ -272,6 +296,40 @@ struct Parser<'de> {
     /// continuation lines start at.
     plain_end: Option<(usize, isize)>,
     next_line: Option<NextLine>,
+    /// The anchors so far, where the document may use them ([`Aliases::Bounded`]).
+    anchors: Option<Box<Anchors<'de>>>,
+    /// Reading an alias's node again: where the alias is. Nodes read then are counted
+    /// as expansion.
+    replaying: Option<Mark>,
+    /// Reading the start of an anchored node, which may not have a second anchor.
+    anchoring: bool,
+}
+
+/// Anchors seen so far, and how much reading their aliases has added.
+#[derive(Default)]
+struct Anchors<'de> {
+    /// Each name's node: where it starts, to be read again by every alias of it. A later
+    /// anchor of the same name replaces an earlier one, as YAML says.
+    starts: FastMap<&'de str, Anchored>,
+    /// Nodes the text itself holds, read so far.
+    nodes: u64,
+    /// Nodes read again for aliases: at most `nodes` plus [`ALIAS_SLACK`], so that an
+    /// alias bomb stops at its first levels, long before it costs memory or time.
+    expanded: u64,
+    /// The anchored nodes being read again, outermost first: an alias of one of them
+    /// inside it would repeat without end.
+    open: Vec<usize>,
+}
+
+/// Where an anchored node starts: just after its `&name`, in the context it was read in.
+#[derive(Clone, Copy)]
+struct Anchored {
+    pos: usize,
+    line: u32,
+    line_start: usize,
+    ctx: Ctx,
+    /// Inside `[...]` or `{...}`.
+    flow: bool,
 }
 
 /// Above this many keys a mapping checks repeats with a hash map.
@@ -479,6 +537,9 @@ impl<'de> Parser<'de> {
             keys: Vec::new(),
             plain_end: None,
             next_line: None,
+            anchors: None,
+            replaying: None,
+            anchoring: false,
         };
         if let Some(offset) = first_disallowed(parser.bytes) {
             // Count the lines up to it, for the message.
@@ -834,7 +895,11 @@ impl<'de> Parser<'de> {
     fn classify(&mut self, col: usize, own_line: bool) -> Result<Node<'de>, Error> {
         let place = self.ctx.place;
         let indent = self.ctx.indent;
-        let block_allowed = own_line || matches!(place, Place::Item | Place::Explicit);
+        // After an anchor, a block collection must start on a line of its own, even after
+        // `- `; a key after one is the key's anchor, which the caller refuses.
+        let block_allowed =
+            own_line || (matches!(place, Place::Item | Place::Explicit) && !self.anchoring);
+        let key_allowed = block_allowed || self.anchoring;
         let mark = self.mark();
         match self.at(0) {
             b'[' => {
@@ -849,7 +914,7 @@ impl<'de> Parser<'de> {
             b'\'' | b'"' => {
                 let saved = self.save();
                 let scalar = self.quoted()?;
-                if block_allowed && self.colon_follows() {
+                if key_allowed && self.colon_follows() {
                     if scalar.mark.line != self.line {
                         return Err(self.error(
                             "mapping values are not allowed in this context (a key must be on one line)",
@@ -883,10 +948,13 @@ impl<'de> Parser<'de> {
                 if let Some(scalar) = self.simple_value(indent, mark) {
                     return Ok(Node::Scalar(scalar));
                 }
+                if matches!(byte, b'&' | b'*') && self.anchors.is_some() {
+                    return self.anchor_or_alias(mark, false);
+                }
                 self.refuse_indicator(byte)?;
                 let saved = self.save();
                 let scalar = self.plain(indent, false)?;
-                if block_allowed && scalar.mark.line == self.line && self.colon_follows() {
+                if key_allowed && scalar.mark.line == self.line && self.colon_follows() {
                     self.restore(saved);
                     return Ok(Node::BlockMap { mark, indent: col });
                 }
@@ -915,6 +983,11 @@ impl<'de> Parser<'de> {
             rest[..end].to_string()
         };
         match byte {
+            b'&' | b'*' if self.anchors.is_some() => Err(self.error(format!(
+                "`{}{}` on a key: anchors and aliases of keys are not supported; write the key out",
+                byte as char,
+                name()
+            ))),
             b'&' => Err(Error::limit(self.mark(), format!(
                 "anchor `&{}`: anchors and aliases are not allowed in this file; write each value out",
                 name()
@@ -938,6 +1011,163 @@ impl<'de> Parser<'de> {
             ))),
             _ => Ok(()),
         }
+    }
+
+    /// `&name` and the node it names, or `*name`, at `mark`, inside `[...]` or `{...}`
+    /// if `flow`. An anchored node is read in place, and where it starts is kept for its
+    /// aliases to read it again.
+    #[cold]
+    fn anchor_or_alias(&mut self, mark: Mark, flow: bool) -> Result<Node<'de>, Error> {
+        let alias = self.at(0) == b'*';
+        self.pos += 1;
+        let start = self.pos;
+        // The names libyaml (and so serde_yaml) reads: letters, digits, `-` and `_`.
+        while self.at(0).is_ascii_alphanumeric() || matches!(self.at(0), b'-' | b'_') {
+            self.pos += 1;
+        }
+        let name = &self.text[start..self.pos];
+        let sign = if alias { '*' } else { '&' };
+        let ends = self.is_blankz(0)
+            || matches!(self.at(0), b',' | b']' | b'}')
+            || (self.at(0) == b':' && self.is_blankz(1));
+        if name.is_empty() || !ends {
+            return Err(Error::at(
+                mark,
+                format!(
+                    "`{sign}` must be followed by a name of letters, digits, `-` or `_`, then a space"
+                ),
+            ));
+        }
+        if alias {
+            return Ok(Node::Alias { name, mark });
+        }
+        if self.anchoring {
+            return Err(Error::at(
+                mark,
+                format!("a second anchor on one node; remove `&{name}`"),
+            ));
+        }
+        let anchored = Anchored {
+            pos: self.pos,
+            line: self.line,
+            line_start: self.line_start,
+            ctx: self.ctx,
+            flow,
+        };
+        let node = self.anchored_node(flow)?;
+        match &node {
+            Node::Alias { .. } => {
+                return Err(Error::at(
+                    node.mark(),
+                    format!("an alias cannot have an anchor; remove `&{name}`"),
+                ));
+            }
+            // `&a key: value` anchors the key, not the mapping.
+            Node::BlockMap { mark: at, .. } if at.line == mark.line => {
+                return Err(Error::at(
+                    mark,
+                    format!(
+                        "`&{name}` on a key: anchors and aliases of keys are not supported; to name the mapping, put `&{name}` on the line above its first key"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(anchors) = &mut self.anchors {
+            anchors.starts.insert(name, anchored);
+        }
+        Ok(node)
+    }
+
+    /// The start of the node after an anchor, which may be on the same line or, for a
+    /// collection, on the lines below.
+    fn anchored_node(&mut self, flow: bool) -> Result<Node<'de>, Error> {
+        self.anchoring = true;
+        let node = if flow {
+            self.flow_node()
+        } else {
+            self.block_node()
+        };
+        self.anchoring = false;
+        node
+    }
+
+    /// Reads the node that `*name` at `mark` stands for, with `read`, from where its
+    /// anchor is: the same text read again, as if written out in place of the alias.
+    #[cold]
+    fn replay<T>(
+        &mut self,
+        name: &'de str,
+        mark: Mark,
+        read: impl FnOnce(&mut Parser<'de>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let anchors = self.anchors.as_deref_mut();
+        let Some((anchored, open)) = anchors.and_then(|anchors| {
+            let anchored = anchors.starts.get(name).copied()?;
+            Some((anchored, &mut anchors.open))
+        }) else {
+            return Err(Error::at(
+                mark,
+                format!("alias `*{name}` names no anchor before it; define `&{name}` first"),
+            ));
+        };
+        if open.contains(&anchored.pos) {
+            return Err(Error::at(
+                mark,
+                format!(
+                    "alias `*{name}` is inside the node `&{name}` names, which would repeat it without end; write the content out"
+                ),
+            ));
+        }
+        open.push(anchored.pos);
+        let mut again = Parser {
+            text: self.text,
+            bytes: self.bytes,
+            pos: anchored.pos,
+            line: anchored.line,
+            line_start: anchored.line_start,
+            depth: self.depth,
+            ctx: anchored.ctx,
+            pending: None,
+            path: std::mem::take(&mut self.path),
+            keys: Vec::new(),
+            plain_end: None,
+            next_line: None,
+            anchors: self.anchors.take(),
+            replaying: Some(self.replaying.unwrap_or(mark)),
+            anchoring: false,
+        };
+        let result = again.anchored_node(anchored.flow).and_then(|node| {
+            again.pending = Some(node);
+            read(&mut again)
+        });
+        self.anchors = again.anchors.take();
+        self.path = std::mem::take(&mut again.path);
+        if let Some(anchors) = &mut self.anchors {
+            anchors.open.pop();
+        }
+        result
+    }
+
+    /// Counts a node read, where anchors are allowed, and stops an alias bomb.
+    #[inline]
+    fn count_node(&mut self) -> Result<(), Error> {
+        let Some(anchors) = &mut self.anchors else {
+            return Ok(());
+        };
+        match self.replaying {
+            None => anchors.nodes += 1,
+            Some(alias) => {
+                anchors.expanded += 1;
+                if anchors.expanded > anchors.nodes.saturating_add(ALIAS_SLACK) {
+                    return Err(Error::limit(
+                        alias,
+                        "aliases expand to far more than the file holds (an alias bomb?); write the content out instead",
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether `: ` follows, after blanks on the same line (and consumes it, if so).
@@ -986,6 +1216,9 @@ impl<'de> Parser<'de> {
                     return Err(self.error(
                         "a `- ` entry inside `[...]` or `{...}`; separate the values with commas",
                     ));
+                }
+                if matches!(byte, b'&' | b'*') && self.anchors.is_some() {
+                    return self.anchor_or_alias(mark, true);
                 }
                 self.refuse_indicator(byte)?;
                 self.plain(-1, true).map(Node::Scalar)
@@ -1871,6 +2104,8 @@ fn invalid_type(node: &Node, expected: &dyn Expected) -> Error {
             de::Error::invalid_type(Unexpected::Seq, expected)
         }
         Node::Void(_) => eof(),
+        // `with_node` reads the aliased node instead; never handed on.
+        Node::Alias { mark, .. } => Error::at(*mark, "an alias where none was expected"),
     }
 }
 
@@ -1901,6 +2136,10 @@ impl<'de> Parser<'de> {
         f: impl FnOnce(&mut Parser<'de>, Node<'de>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let node = self.head()?;
+        self.count_node()?;
+        if let Node::Alias { name, mark } = node {
+            return self.replay(name, mark, |again| again.with_node(f));
+        }
         let mark = node.mark();
         f(self, node).map_err(|error| self.locate(error, mark))
     }
@@ -1931,6 +2170,7 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
             Node::Void(_) => visitor.visit_none(),
             Node::BlockMap { .. } | Node::FlowMap(_) => parser.visit_map(node, visitor),
             Node::BlockSeq { .. } | Node::FlowSeq(_) => parser.visit_seq(node, visitor),
+            Node::Alias { .. } => Err(invalid_type(&node, &visitor)),
         })
     }
 
@@ -2043,6 +2283,10 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let node = self.head()?;
+        if let Node::Alias { name, mark } = node {
+            self.count_node()?;
+            return self.replay(name, mark, |again| again.deserialize_option(visitor));
+        }
         if node.is_null() {
             visitor.visit_none()
         } else {
