@@ -38,8 +38,9 @@ pub enum Aliases {
     /// author nothing and a flood of them costs memory far beyond the file's size.
     Refused,
     /// Allowed, as long as expanding them adds no more nodes than the document itself
-    /// holds (plus a little slack): checklist authors may reuse an `environments` list,
-    /// but an alias bomb stops at its first levels.
+    /// holds (plus a little slack), and reads again no more than four times its bytes
+    /// (plus a megabyte): checklist authors may reuse an `environments` list, but an
+    /// alias bomb stops at its first levels, and reading stays linear in the file.
     Bounded,
 }
 

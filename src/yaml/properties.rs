@@ -854,11 +854,58 @@ fn anchors_and_aliases_read_as_serde_yaml_reads_them() {
         let error = ours_with(text, Aliases::Bounded).unwrap_err();
         assert!(error.starts_with(said), "{text:?}: {error}");
     }
+    // A tab separates an anchor from its node, as libyaml reads it.
+    for text in ["- &a\tx\n- *a\n", "&a\t[1]\n"] {
+        assert_eq!(
+            ours_with(text, Aliases::Bounded),
+            oracle::theirs::<Value>(text, Aliases::Bounded),
+            "{text:?}"
+        );
+    }
     let error = ours_with("a: &x 1\nb: *x\n", Aliases::Refused).unwrap_err();
     assert!(
         error.starts_with("1:4: anchor `&x`: anchors and aliases are not allowed in this file"),
         "{error}"
     );
+}
+
+/// An alias inside a node that is read again for another alias means what it meant
+/// where it is written, and anchors met while reading a node again are not new.
+#[test]
+fn an_alias_means_the_node_its_name_had_where_it_is_written() {
+    let read = |text: &str| ours_with(text, Aliases::Bounded);
+    let expected = |text: &str| serde_yaml::from_str::<Value>(text).map_err(|e| e.to_string());
+    assert_eq!(
+        read("a: &y 1\nb: &x [*y]\nc: &y 2\nd: *x\n"),
+        expected("a: 1\nb: [1]\nc: 2\nd: [1]\n")
+    );
+    assert_eq!(
+        read("a: &x [&y 1]\nb: &y 2\nc: *x\nd: *y\n"),
+        expected("a: [1]\nb: 2\nc: [1]\nd: 2\n")
+    );
+}
+
+/// A node padded with comments or blank lines costs its length at every alias: what
+/// aliases read again is bounded by the file's length too, not only by its nodes.
+#[test]
+fn aliases_of_a_padded_node_stop_at_the_files_length() {
+    let mut text = String::from("e: &e\n");
+    for _ in 0..10_000 {
+        text.push_str("  # padding padding padding padding padding padding padding\n");
+    }
+    text.push_str("  - x\n");
+    for i in 0..200 {
+        text.push_str(&format!("k{i}: *e\n"));
+    }
+    let error = ours_with(&text, Aliases::Bounded).unwrap_err();
+    assert!(error.contains("alias bomb"), "{error}");
+    // A few aliases of the same node are fine.
+    let few: String = text
+        .lines()
+        .take(10_006)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(ours_with(&few, Aliases::Bounded).is_ok());
 }
 
 /// Whether some `&name` appears twice in `text`.

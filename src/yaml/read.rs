@@ -9,18 +9,21 @@
 //! explicit `? ` keys, comments, CRLF line ends, a `---` start and a `...` end, and, where
 //! the document may use them, anchors and aliases. A value reads exactly as serde_yaml
 //! (the general library) reads it: the scanning rules below follow libyaml's, line breaks
-//! and folding included. What this reader does not take (tags, directives, anchors and
-//! aliases of keys, a `key: value` pair inside `[...]`, more than one document) is an
-//! error with line and column, never a different value.
+//! and folding included. What this reader does not take (tags, directives, an anchor or
+//! alias as a block mapping's key, a `key: value` pair inside `[...]`, more than one
+//! document) is an error with line and column, never a different value.
 //!
 //! An alias is read by reading its anchored node again, from where it starts in the text,
 //! as if it were written out in the alias's place; so nothing is kept of a node but where
-//! it starts.
+//! it starts. An alias inside a node read again means what it meant where it is written.
+//! The reader is built twice, with and without anchors (`Parser<ALIASES>`), so that
+//! records, which may not use them, are read by code with no trace of them.
 //!
 //! In the same pass it enforces the limits every deploycheck input has: nesting no deeper
 //! than [`MAX_DEPTH`], aliases included; no key twice in one mapping (naming the line of
 //! the first); and no anchors or aliases ([`Aliases::Refused`]), or aliases that add no
-//! more than the document's own nodes and a little slack ([`Aliases::Bounded`]).
+//! more nodes than the document's own and a little slack, and read again no more than
+//! four times its bytes and a little slack ([`Aliases::Bounded`]).
 
 use crate::FastMap;
 use std::borrow::Cow;
@@ -58,11 +61,23 @@ pub(crate) fn from_str_with<'de, T: de::Deserialize<'de>>(
 }
 
 fn read<'de, T: de::Deserialize<'de>>(text: &'de str, aliases: Aliases) -> Result<T, Error> {
-    let mut parser = Parser::new(text)?;
-    if aliases == Aliases::Bounded {
+    match aliases {
+        Aliases::Refused => read_with::<T, false>(text),
+        Aliases::Bounded => read_with::<T, true>(text),
+    }
+}
+
+fn read_with<'de, T: de::Deserialize<'de>, const ALIASES: bool>(
+    text: &'de str,
+) -> Result<T, Error> {
+    let mut parser = Parser::<ALIASES>::new(text)?;
+    if ALIASES {
         parser.anchors = Some(Box::default());
     }
-    let root = parser.document_start()?;
+    let mut root = parser.document_start()?;
+    if ALIASES {
+        root = parser.follow(root)?;
+    }
     parser.pending = Some(root);
     let value = T::deserialize(&mut parser)?;
     parser.document_end()?;
@@ -277,7 +292,9 @@ enum Step<'de> {
     Index(usize),
 }
 
-struct Parser<'de> {
+/// `ALIASES`: whether the document may use anchors and aliases ([`Aliases::Bounded`]).
+/// A constant, so that the reader of records, which may not, carries no trace of them.
+struct Parser<'de, const ALIASES: bool> {
     text: &'de str,
     bytes: &'de [u8],
     pos: usize,
@@ -309,16 +326,37 @@ struct Parser<'de> {
 #[derive(Default)]
 struct Anchors<'de> {
     /// Each name's node: where it starts, to be read again by every alias of it. A later
-    /// anchor of the same name replaces an earlier one, as YAML says.
+    /// anchor of the same name replaces an earlier one for the aliases after it, as YAML
+    /// says; anchors met while a node is read again are not new.
     starts: FastMap<&'de str, Anchored>,
     /// Nodes the text itself holds, read so far.
     nodes: u64,
     /// Nodes read again for aliases: at most `nodes` plus [`ALIAS_SLACK`], so that an
     /// alias bomb stops at its first levels, long before it costs memory or time.
     expanded: u64,
-    /// The anchored nodes being read again, outermost first: an alias of one of them
-    /// inside it would repeat without end.
-    open: Vec<usize>,
+    /// Each alias read so far, by where it is: the node its name meant there.
+    aliases: FastMap<usize, Anchored>,
+    /// Bytes read again for aliases.
+    reread: u64,
+    /// The anchored nodes being read again, outermost first, and where to come back to
+    /// after each: an alias of one of them inside it would repeat without end.
+    open: Vec<Return>,
+}
+
+/// Bytes aliases may read again beyond four times the file's length.
+const REREAD_SLACK: u64 = 1 << 20;
+
+/// Where to come back to after reading an alias's node again.
+struct Return {
+    pos: usize,
+    line: u32,
+    line_start: usize,
+    ctx: Ctx,
+    plain_end: Option<(usize, isize)>,
+    next_line: Option<NextLine>,
+    replaying: Option<Mark>,
+    /// Where the node read again starts.
+    started: usize,
 }
 
 /// Where an anchored node starts: just after its `&name`, in the context it was read in.
@@ -519,8 +557,8 @@ struct Saved {
     line_start: usize,
 }
 
-impl<'de> Parser<'de> {
-    fn new(text: &'de str) -> Result<Parser<'de>, Error> {
+impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
+    fn new(text: &'de str) -> Result<Parser<'de, ALIASES>, Error> {
         let mut parser = Parser {
             text,
             bytes: text.as_bytes(),
@@ -840,11 +878,27 @@ impl<'de> Parser<'de> {
         if let Some(node) = self.pending.take() {
             return Ok(node);
         }
-        match self.ctx.place {
+        let node = match self.ctx.place {
             Place::Flow => self.flow_node(),
             Place::Root => Ok(Node::Void(self.mark())),
             _ => self.block_node(),
+        }?;
+        if ALIASES {
+            return self.follow(node);
         }
+        Ok(node)
+    }
+
+    /// How many aliases are being read again, to tell after reading a node whether its
+    /// head moved to an alias's node and must come back ([`Self::come_back`]).
+    #[inline]
+    fn followed(&self) -> usize {
+        if !ALIASES {
+            return 0;
+        }
+        self.anchors
+            .as_ref()
+            .map_or(0, |anchors| anchors.open.len())
     }
 
     /// A node in block context, just after its indicator (`:`, `-`, `?`).
@@ -855,7 +909,8 @@ impl<'de> Parser<'de> {
         loop {
             match self.at(0) {
                 b' ' => self.pos += 1,
-                b'\t' if place == Place::Value => self.pos += 1,
+                // After an anchor a tab separates too, as it does after `key:`.
+                b'\t' if place == Place::Value || (ALIASES && self.anchoring) => self.pos += 1,
                 b'\t' => {
                     return Err(self.error("a tab character after `-`, `?` or `:`; use spaces"));
                 }
@@ -897,9 +952,10 @@ impl<'de> Parser<'de> {
         let indent = self.ctx.indent;
         // After an anchor, a block collection must start on a line of its own, even after
         // `- `; a key after one is the key's anchor, which the caller refuses.
+        let anchoring = ALIASES && self.anchoring;
         let block_allowed =
-            own_line || (matches!(place, Place::Item | Place::Explicit) && !self.anchoring);
-        let key_allowed = block_allowed || self.anchoring;
+            own_line || (matches!(place, Place::Item | Place::Explicit) && !anchoring);
+        let key_allowed = block_allowed || anchoring;
         let mark = self.mark();
         match self.at(0) {
             b'[' => {
@@ -948,7 +1004,7 @@ impl<'de> Parser<'de> {
                 if let Some(scalar) = self.simple_value(indent, mark) {
                     return Ok(Node::Scalar(scalar));
                 }
-                if matches!(byte, b'&' | b'*') && self.anchors.is_some() {
+                if ALIASES && matches!(byte, b'&' | b'*') {
                     return self.anchor_or_alias(mark, false);
                 }
                 self.refuse_indicator(byte)?;
@@ -983,7 +1039,7 @@ impl<'de> Parser<'de> {
             rest[..end].to_string()
         };
         match byte {
-            b'&' | b'*' if self.anchors.is_some() => Err(self.error(format!(
+            b'&' | b'*' if ALIASES => Err(self.error(format!(
                 "`{}{}` on a key: anchors and aliases of keys are not supported; write the key out",
                 byte as char,
                 name()
@@ -1073,7 +1129,9 @@ impl<'de> Parser<'de> {
             }
             _ => {}
         }
-        if let Some(anchors) = &mut self.anchors {
+        if let Some(anchors) = &mut self.anchors
+            && self.replaying.is_none()
+        {
             anchors.starts.insert(name, anchored);
         }
         Ok(node)
@@ -1092,26 +1150,42 @@ impl<'de> Parser<'de> {
         node
     }
 
-    /// Reads the node that `*name` at `mark` stands for, with `read`, from where its
-    /// anchor is: the same text read again, as if written out in place of the alias.
+    /// Counts `node`, read where the document may use anchors, and for an alias, moves to
+    /// the node it names to read it again from where its anchor is, as if it were written
+    /// out in place of the alias; gives that node's start (never an alias). Whoever asked
+    /// for the node comes back ([`Self::come_back`]) once it is read.
+    ///
+    /// An alias means the node its name was anchored to where the alias is written: read
+    /// first, it is looked up by name and remembered by its place in the text; read again
+    /// inside a node being replayed, by that place.
     #[cold]
-    fn replay<T>(
-        &mut self,
-        name: &'de str,
-        mark: Mark,
-        read: impl FnOnce(&mut Parser<'de>) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let anchors = self.anchors.as_deref_mut();
-        let Some((anchored, open)) = anchors.and_then(|anchors| {
-            let anchored = anchors.starts.get(name).copied()?;
-            Some((anchored, &mut anchors.open))
-        }) else {
-            return Err(Error::at(
+    #[inline(never)]
+    fn follow(&mut self, node: Node<'de>) -> Result<Node<'de>, Error> {
+        self.count_node()?;
+        let Node::Alias { name, mark } = node else {
+            return Ok(node);
+        };
+        let replaying = self.replaying.is_some();
+        let no_anchor = || {
+            Error::at(
                 mark,
                 format!("alias `*{name}` names no anchor before it; define `&{name}` first"),
-            ));
+            )
         };
-        if open.contains(&anchored.pos) {
+        let Some(anchors) = self.anchors.as_deref_mut() else {
+            return Err(no_anchor());
+        };
+        let meant = match replaying {
+            true => anchors.aliases.get(&mark.offset),
+            false => None,
+        };
+        let Some(anchored) = meant.or_else(|| anchors.starts.get(name)).copied() else {
+            return Err(no_anchor());
+        };
+        if !replaying {
+            anchors.aliases.insert(mark.offset, anchored);
+        }
+        if anchors.open.iter().any(|open| open.started == anchored.pos) {
             return Err(Error::at(
                 mark,
                 format!(
@@ -1119,39 +1193,70 @@ impl<'de> Parser<'de> {
                 ),
             ));
         }
-        open.push(anchored.pos);
-        let mut again = Parser {
-            text: self.text,
-            bytes: self.bytes,
-            pos: anchored.pos,
-            line: anchored.line,
-            line_start: anchored.line_start,
-            depth: self.depth,
-            ctx: anchored.ctx,
-            pending: None,
-            path: std::mem::take(&mut self.path),
-            keys: Vec::new(),
-            plain_end: None,
-            next_line: None,
-            anchors: self.anchors.take(),
-            replaying: Some(self.replaying.unwrap_or(mark)),
-            anchoring: false,
+        let back = Return {
+            pos: self.pos,
+            line: self.line,
+            line_start: self.line_start,
+            ctx: self.ctx,
+            plain_end: self.plain_end.take(),
+            next_line: self.next_line.take(),
+            replaying: self.replaying,
+            started: anchored.pos,
         };
-        let result = again.anchored_node(anchored.flow).and_then(|node| {
-            again.pending = Some(node);
-            read(&mut again)
-        });
-        self.anchors = again.anchors.take();
-        self.path = std::mem::take(&mut again.path);
-        if let Some(anchors) = &mut self.anchors {
-            anchors.open.pop();
+        anchors.open.push(back);
+        self.pos = anchored.pos;
+        self.line = anchored.line;
+        self.line_start = anchored.line_start;
+        self.ctx = anchored.ctx;
+        self.replaying = Some(self.replaying.unwrap_or(mark));
+        let read = self.anchored_node(anchored.flow);
+        match read.and_then(|read| self.count_node().map(|()| read)) {
+            Ok(read) => Ok(read),
+            Err(error) => {
+                self.come_back()?;
+                Err(error)
+            }
         }
-        result
+    }
+
+    /// Back to just after the alias once its node is read, counting the bytes read again:
+    /// at most four times the file's length and [`REREAD_SLACK`] more, so that a node
+    /// padded with comments or blank lines (which count as no node) cannot make each of
+    /// its aliases cost its length, and reading stays linear in the file.
+    #[cold]
+    #[inline(never)]
+    fn come_back(&mut self) -> Result<(), Error> {
+        let read = self.pos;
+        let alias = self.replaying.unwrap_or(self.mark());
+        let Some(back) = self.anchors.as_mut().and_then(|anchors| anchors.open.pop()) else {
+            return Ok(());
+        };
+        self.pos = back.pos;
+        self.line = back.line;
+        self.line_start = back.line_start;
+        self.ctx = back.ctx;
+        self.plain_end = back.plain_end;
+        self.next_line = back.next_line;
+        self.replaying = back.replaying;
+        let Some(anchors) = &mut self.anchors else {
+            return Ok(());
+        };
+        anchors.reread += read.saturating_sub(back.started) as u64;
+        if anchors.reread > (self.bytes.len() as u64 * 4).saturating_add(REREAD_SLACK) {
+            return Err(Error::limit(
+                alias,
+                "aliases expand to far more than the file holds (an alias bomb?); write the content out instead",
+            ));
+        }
+        Ok(())
     }
 
     /// Counts a node read, where anchors are allowed, and stops an alias bomb.
     #[inline]
     fn count_node(&mut self) -> Result<(), Error> {
+        if !ALIASES {
+            return Ok(());
+        }
         let Some(anchors) = &mut self.anchors else {
             return Ok(());
         };
@@ -1217,7 +1322,7 @@ impl<'de> Parser<'de> {
                         "a `- ` entry inside `[...]` or `{...}`; separate the values with commas",
                     ));
                 }
-                if matches!(byte, b'&' | b'*') && self.anchors.is_some() {
+                if ALIASES && matches!(byte, b'&' | b'*') {
                     return self.anchor_or_alias(mark, true);
                 }
                 self.refuse_indicator(byte)?;
@@ -1728,13 +1833,13 @@ impl<'de> Parser<'de> {
         self.pos += 1;
         let mut chomping = 0i8;
         let mut increment = 0usize;
-        let mut chomp = |parser: &mut Parser| {
+        let mut chomp = |parser: &mut Parser<ALIASES>| {
             if matches!(parser.at(0), b'+' | b'-') {
                 chomping = if parser.at(0) == b'+' { 1 } else { -1 };
                 parser.pos += 1;
             }
         };
-        let mut digit = |parser: &mut Parser| -> Result<(), Error> {
+        let mut digit = |parser: &mut Parser<ALIASES>| -> Result<(), Error> {
             if parser.at(0).is_ascii_digit() {
                 if parser.at(0) == b'0' {
                     return Err(parser.error("a block scalar's indentation indicator cannot be 0"));
@@ -2129,19 +2234,20 @@ fn visit_plain<'de, V: Visitor<'de>>(visitor: V, text: Cow<'de, str>) -> Result<
     }
 }
 
-impl<'de> Parser<'de> {
+impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
     /// Reads the next node's start, hands it to `f`, and places any error at the node.
     fn with_node<T>(
         &mut self,
-        f: impl FnOnce(&mut Parser<'de>, Node<'de>) -> Result<T, Error>,
+        f: impl FnOnce(&mut Parser<'de, ALIASES>, Node<'de>) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        let followed = self.followed();
         let node = self.head()?;
-        self.count_node()?;
-        if let Node::Alias { name, mark } = node {
-            return self.replay(name, mark, |again| again.with_node(f));
-        }
         let mark = node.mark();
-        f(self, node).map_err(|error| self.locate(error, mark))
+        let read = f(self, node).map_err(|error| self.locate(error, mark));
+        if self.followed() > followed {
+            self.come_back()?;
+        }
+        read
     }
 }
 
@@ -2160,7 +2266,7 @@ macro_rules! plain_value {
     };
 }
 
-impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
+impl<'de, const ALIASES: bool> de::Deserializer<'de> for &mut Parser<'de, ALIASES> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -2282,17 +2388,18 @@ impl<'de> de::Deserializer<'de> for &mut Parser<'de> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let followed = self.followed();
         let node = self.head()?;
-        if let Node::Alias { name, mark } = node {
-            self.count_node()?;
-            return self.replay(name, mark, |again| again.deserialize_option(visitor));
-        }
-        if node.is_null() {
+        let read = if node.is_null() {
             visitor.visit_none()
         } else {
             self.pending = Some(node);
-            visitor.visit_some(self)
+            visitor.visit_some(&mut *self)
+        };
+        if self.followed() > followed {
+            self.come_back()?;
         }
+        read
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -2423,8 +2530,8 @@ impl<'de> de::SeqAccess<'de> for EmptyAccess {
     }
 }
 
-struct MapAccess<'a, 'de> {
-    parser: &'a mut Parser<'de>,
+struct MapAccess<'a, 'de, const ALIASES: bool> {
+    parser: &'a mut Parser<'de, ALIASES>,
     flow: bool,
     /// A block mapping's column.
     indent: usize,
@@ -2443,7 +2550,7 @@ struct MapAccess<'a, 'de> {
     many: Option<FastMap<Cow<'de, str>, u32>>,
 }
 
-impl<'de> MapAccess<'_, 'de> {
+impl<'de, const ALIASES: bool> MapAccess<'_, 'de, ALIASES> {
     /// Refuses a key this mapping already has, naming the line of the first.
     fn remember(&mut self, key: &Scalar<'de>) -> Result<(), Error> {
         let text: &str = &key.value;
@@ -2580,7 +2687,7 @@ impl<'de> MapAccess<'_, 'de> {
     }
 }
 
-impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
+impl<'de, const ALIASES: bool> de::MapAccess<'de> for MapAccess<'_, 'de, ALIASES> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -2600,6 +2707,8 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
             return Ok(None);
         };
         self.remember(&key)?;
+        // Keys count as nodes, as values do (in `head`), toward the alias budget.
+        self.parser.count_node()?;
         self.len += 1;
         self.key = Some(key.value.clone());
         self.parser.pending = Some(Node::Scalar(key));
@@ -2632,7 +2741,7 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
                 return Err(parser.error("expected `:`, `,` or `}` after a key in `{...}`"));
             }
         } else if self.explicit {
-            let colon = |parser: &Parser| parser.at(0) == b':' && parser.is_blankz(1);
+            let colon = |parser: &Parser<ALIASES>| parser.at(0) == b':' && parser.is_blankz(1);
             // A `:` on the key's own line would have made the key a mapping (`? a: b`),
             // which is refused before this; after a key over several lines it is libyaml's
             // error too.
@@ -2670,8 +2779,8 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
     }
 }
 
-struct SeqAccess<'a, 'de> {
-    parser: &'a mut Parser<'de>,
+struct SeqAccess<'a, 'de, const ALIASES: bool> {
+    parser: &'a mut Parser<'de, ALIASES>,
     flow: bool,
     /// A block sequence's column.
     indent: usize,
@@ -2682,7 +2791,7 @@ struct SeqAccess<'a, 'de> {
     start: usize,
 }
 
-impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
+impl<'de, const ALIASES: bool> de::SeqAccess<'de> for SeqAccess<'_, 'de, ALIASES> {
     type Error = Error;
 
     /// Once some entries are read: as many more as the rest of the document would hold at
@@ -2782,12 +2891,12 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
 }
 
 /// An enum written as its variant's name.
-struct UnitVariant<'a, 'de> {
-    parser: &'a mut Parser<'de>,
+struct UnitVariant<'a, 'de, const ALIASES: bool> {
+    parser: &'a mut Parser<'de, ALIASES>,
     scalar: Scalar<'de>,
 }
 
-impl<'de, 'a> de::EnumAccess<'de> for UnitVariant<'a, 'de> {
+impl<'de, 'a, const ALIASES: bool> de::EnumAccess<'de> for UnitVariant<'a, 'de, ALIASES> {
     type Error = Error;
     type Variant = Self;
 
@@ -2810,7 +2919,7 @@ impl<'de, 'a> de::EnumAccess<'de> for UnitVariant<'a, 'de> {
     }
 }
 
-impl<'de> de::VariantAccess<'de> for UnitVariant<'_, 'de> {
+impl<'de, const ALIASES: bool> de::VariantAccess<'de> for UnitVariant<'_, 'de, ALIASES> {
     type Error = Error;
 
     fn unit_variant(self) -> Result<(), Error> {

@@ -1,7 +1,7 @@
 //! What an unquoted YAML scalar means: `null`, a boolean, a number or text. The reader
 //! resolves plain scalars with this, and the writer quotes any text that would read back
 //! as something else, so the two agree by construction. The rules are serde_yaml's (the
-//! YAML library that reads checklists): `~`, `null`, `true`/`True`/`TRUE`, decimal,
+//! general YAML library the reader is tested against): `~`, `null`, `true`/`True`/`TRUE`, decimal,
 //! `0x`/`0o`/`0b` integers, finite floats; `0123` is text.
 
 use std::num::ParseIntError;
