@@ -727,20 +727,7 @@ proptest! {
         ])), 1..4),
     ) {
         let mut bytes = Restyler::document(seed, &value).into_bytes();
-        for (at, kind, byte) in edits {
-            if bytes.is_empty() {
-                break;
-            }
-            let at = at.index(bytes.len());
-            match kind {
-                0 => bytes[at] = byte,
-                1 => { bytes.remove(at); }
-                2 => bytes.insert(at, byte),
-                3 => bytes.truncate(at),
-                4 => { bytes.splice(at..at, b"\n  ".iter().copied()); }
-                _ => { let end = (at + 3).min(bytes.len()); bytes.drain(at..end); }
-            }
-        }
+        damage(&mut bytes, edits);
         let Ok(text) = std::str::from_utf8(&bytes) else { return Ok(()) };
         if let Ok(value) = ours(text) {
             prop_assert_eq!(theirs(text), Ok(value), "{}", text);
@@ -770,18 +757,7 @@ proptest! {
         ])), 1..4),
     ) {
         let mut bytes = Restyler::aliased(seed, &defs, uses).into_bytes();
-        for (at, kind, byte) in edits {
-            if bytes.is_empty() {
-                break;
-            }
-            let at = at.index(bytes.len());
-            match kind {
-                0 => bytes[at] = byte,
-                1 => { bytes.remove(at); }
-                2 => bytes.insert(at, byte),
-                _ => bytes.truncate(at),
-            }
-        }
+        damage(&mut bytes, edits);
         let Ok(text) = std::str::from_utf8(&bytes) else { return Ok(()) };
         // serde_yaml mistakes which node a name means once it is anchored twice (below).
         if anchors_named_twice(text) {
@@ -906,6 +882,33 @@ fn aliases_of_a_padded_node_stop_at_the_files_length() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert!(ours_with(&few, Aliases::Bounded).is_ok());
+}
+
+/// Applies `edits` to `bytes`, each at a place chosen by its index: 0 replaces a byte, 1
+/// drops one, 2 inserts one, 3 cuts the text off there, 4 inserts a line break and an
+/// indent, 5 drops three bytes.
+fn damage(bytes: &mut Vec<u8>, edits: Vec<(prop::sample::Index, u8, u8)>) {
+    for (at, kind, byte) in edits {
+        if bytes.is_empty() {
+            break;
+        }
+        let at = at.index(bytes.len());
+        match kind {
+            0 => bytes[at] = byte,
+            1 => {
+                bytes.remove(at);
+            }
+            2 => bytes.insert(at, byte),
+            3 => bytes.truncate(at),
+            4 => {
+                bytes.splice(at..at, b"\n  ".iter().copied());
+            }
+            _ => {
+                let end = (at + 3).min(bytes.len());
+                bytes.drain(at..end);
+            }
+        }
+    }
 }
 
 /// Whether some `&name` appears twice in `text`.
