@@ -71,9 +71,6 @@ fn read_with<'de, T: de::Deserialize<'de>, const ALIASES: bool>(
     text: &'de str,
 ) -> Result<T, Error> {
     let mut parser = Parser::<ALIASES>::new(text)?;
-    if ALIASES {
-        parser.anchors = Some(Box::default());
-    }
     let mut root = parser.document_start()?;
     if ALIASES {
         root = parser.follow(root)?;
@@ -313,11 +310,9 @@ struct Parser<'de, const ALIASES: bool> {
     /// continuation lines start at.
     plain_end: Option<(usize, isize)>,
     next_line: Option<NextLine>,
-    /// The anchors so far, where the document may use them ([`Aliases::Bounded`]).
-    anchors: Option<Box<Anchors<'de>>>,
-    /// Reading an alias's node again: where the alias is. Nodes read then are counted
-    /// as expansion.
-    replaying: Option<Mark>,
+    /// The anchors so far, where the document may use them ([`Aliases::Bounded`]); empty
+    /// and untouched where it may not.
+    anchors: Box<Anchors<'de>>,
     /// Reading the start of an anchored node, which may not have a second anchor.
     anchoring: bool,
 }
@@ -332,11 +327,14 @@ struct Anchors<'de> {
     /// Nodes the text itself holds, read so far.
     nodes: u64,
     /// Nodes read again for aliases: at most `nodes` plus [`ALIAS_SLACK`], so that an
-    /// alias bomb stops at its first levels, long before it costs memory or time.
+    /// alias bomb stops at its first levels, long before it costs memory. Bytes are
+    /// bounded too (`reread`): a node padded with comments counts as one node, and a
+    /// nest of aliases of small nodes as few bytes, so each bound stops what the other
+    /// lets through.
     expanded: u64,
     /// Each alias read so far, by where it is: the node its name meant there.
     aliases: FastMap<usize, Anchored>,
-    /// Bytes read again for aliases.
+    /// Bytes read again for aliases, bounded in [`Parser::come_back`].
     reread: u64,
     /// The anchored nodes being read again, outermost first, and where to come back to
     /// after each: an alias of one of them inside it would repeat without end.
@@ -348,13 +346,12 @@ const REREAD_SLACK: u64 = 1 << 20;
 
 /// Where to come back to after reading an alias's node again.
 struct Return {
-    pos: usize,
-    line: u32,
-    line_start: usize,
+    at: Saved,
     ctx: Ctx,
     plain_end: Option<(usize, isize)>,
     next_line: Option<NextLine>,
-    replaying: Option<Mark>,
+    /// The alias.
+    alias: Mark,
     /// Where the node read again starts.
     started: usize,
 }
@@ -362,9 +359,7 @@ struct Return {
 /// Where an anchored node starts: just after its `&name`, in the context it was read in.
 #[derive(Clone, Copy)]
 struct Anchored {
-    pos: usize,
-    line: u32,
-    line_start: usize,
+    at: Saved,
     ctx: Ctx,
     /// Inside `[...]` or `{...}`.
     flow: bool,
@@ -493,6 +488,15 @@ const INDICATORS: [bool; 256] = scalar::byte_set(b"&*!,[]{}#|>'\"%@`-?:", false)
 
 /// The length of the line break at `i`, or 0: LF, CRLF, CR, NEL, LS, PS.
 #[inline]
+/// Whether a document marker (`---` or `...`, then a blank, a line break or the end)
+/// is at `i`; it is one only at the start of a line, which the caller checks.
+fn is_marker_at(bytes: &[u8], i: usize) -> bool {
+    (bytes[i..].starts_with(b"---") || bytes[i..].starts_with(b"..."))
+        && bytes
+            .get(i + 3)
+            .is_none_or(|&b| is_blank(b) || break_len_at(bytes, i + 3) > 0)
+}
+
 fn break_len_at(bytes: &[u8], i: usize) -> usize {
     let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
     match at(0) {
@@ -575,8 +579,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
             keys: Vec::new(),
             plain_end: None,
             next_line: None,
-            anchors: None,
-            replaying: None,
+            anchors: Box::default(),
             anchoring: false,
         };
         if let Some(offset) = first_disallowed(parser.bytes) {
@@ -685,10 +688,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
     }
 
     fn is_document_marker(&self) -> bool {
-        self.pos == self.line_start
-            && (self.bytes[self.pos..].starts_with(b"---")
-                || self.bytes[self.pos..].starts_with(b"..."))
-            && self.is_blankz(3)
+        self.pos == self.line_start && is_marker_at(self.bytes, self.pos)
     }
 
     fn skip_comment(&mut self) {
@@ -896,9 +896,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
         if !ALIASES {
             return 0;
         }
-        self.anchors
-            .as_ref()
-            .map_or(0, |anchors| anchors.open.len())
+        self.anchors.open.len()
     }
 
     /// A node in block context, just after its indicator (`:`, `-`, `?`).
@@ -1104,9 +1102,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
             ));
         }
         let anchored = Anchored {
-            pos: self.pos,
-            line: self.line,
-            line_start: self.line_start,
+            at: self.save(),
             ctx: self.ctx,
             flow,
         };
@@ -1129,10 +1125,8 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
             }
             _ => {}
         }
-        if let Some(anchors) = &mut self.anchors
-            && self.replaying.is_none()
-        {
-            anchors.starts.insert(name, anchored);
+        if self.anchors.open.is_empty() {
+            self.anchors.starts.insert(name, anchored);
         }
         Ok(node)
     }
@@ -1165,27 +1159,26 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
         let Node::Alias { name, mark } = node else {
             return Ok(node);
         };
-        let replaying = self.replaying.is_some();
-        let no_anchor = || {
-            Error::at(
-                mark,
-                format!("alias `*{name}` names no anchor before it; define `&{name}` first"),
-            )
-        };
-        let Some(anchors) = self.anchors.as_deref_mut() else {
-            return Err(no_anchor());
-        };
+        let anchors = &mut *self.anchors;
+        let replaying = !anchors.open.is_empty();
         let meant = match replaying {
             true => anchors.aliases.get(&mark.offset),
             false => None,
         };
         let Some(anchored) = meant.or_else(|| anchors.starts.get(name)).copied() else {
-            return Err(no_anchor());
+            return Err(Error::at(
+                mark,
+                format!("alias `*{name}` names no anchor before it; define `&{name}` first"),
+            ));
         };
         if !replaying {
             anchors.aliases.insert(mark.offset, anchored);
         }
-        if anchors.open.iter().any(|open| open.started == anchored.pos) {
+        if anchors
+            .open
+            .iter()
+            .any(|open| open.started == anchored.at.pos)
+        {
             return Err(Error::at(
                 mark,
                 format!(
@@ -1194,21 +1187,16 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
             ));
         }
         let back = Return {
-            pos: self.pos,
-            line: self.line,
-            line_start: self.line_start,
+            at: self.save(),
             ctx: self.ctx,
             plain_end: self.plain_end.take(),
             next_line: self.next_line.take(),
-            replaying: self.replaying,
-            started: anchored.pos,
+            alias: mark,
+            started: anchored.at.pos,
         };
-        anchors.open.push(back);
-        self.pos = anchored.pos;
-        self.line = anchored.line;
-        self.line_start = anchored.line_start;
+        self.anchors.open.push(back);
+        self.restore(anchored.at);
         self.ctx = anchored.ctx;
-        self.replaying = Some(self.replaying.unwrap_or(mark));
         let read = self.anchored_node(anchored.flow);
         match read.and_then(|read| self.count_node().map(|()| read)) {
             Ok(read) => Ok(read),
@@ -1227,20 +1215,15 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
     #[inline(never)]
     fn come_back(&mut self) -> Result<(), Error> {
         let read = self.pos;
-        let alias = self.replaying.unwrap_or(self.mark());
-        let Some(back) = self.anchors.as_mut().and_then(|anchors| anchors.open.pop()) else {
+        let Some(back) = self.anchors.open.pop() else {
             return Ok(());
         };
-        self.pos = back.pos;
-        self.line = back.line;
-        self.line_start = back.line_start;
+        let alias = self.replaying().unwrap_or(back.alias);
+        self.restore(back.at);
         self.ctx = back.ctx;
         self.plain_end = back.plain_end;
         self.next_line = back.next_line;
-        self.replaying = back.replaying;
-        let Some(anchors) = &mut self.anchors else {
-            return Ok(());
-        };
+        let anchors = &mut *self.anchors;
         anchors.reread += read.saturating_sub(back.started) as u64;
         if anchors.reread > (self.bytes.len() as u64 * 4).saturating_add(REREAD_SLACK) {
             return Err(Error::limit(
@@ -1251,16 +1234,21 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
         Ok(())
     }
 
+    /// Reading an alias's node again: the outermost alias being read. Nodes read then are
+    /// counted as expansion, and anchors met are not new.
+    fn replaying(&self) -> Option<Mark> {
+        self.anchors.open.first().map(|back| back.alias)
+    }
+
     /// Counts a node read, where anchors are allowed, and stops an alias bomb.
     #[inline]
     fn count_node(&mut self) -> Result<(), Error> {
         if !ALIASES {
             return Ok(());
         }
-        let Some(anchors) = &mut self.anchors else {
-            return Ok(());
-        };
-        match self.replaying {
+        let replaying = self.replaying();
+        let anchors = &mut *self.anchors;
+        match replaying {
             None => anchors.nodes += 1,
             Some(alias) => {
                 anchors.expanded += 1;
@@ -1448,12 +1436,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
                 }
                 Some(b'#') => return false,
                 Some(_) => {
-                    let marker = col == 0
-                        && (bytes[i..].starts_with(b"---") || bytes[i..].starts_with(b"..."))
-                        && bytes
-                            .get(i + 3)
-                            .is_none_or(|&b| is_blank(b) || break_len_at(bytes, i + 3) > 0);
-                    if marker {
+                    if col == 0 && is_marker_at(bytes, i) {
                         return false;
                     }
                     let continues = flow || col as isize > indent;
@@ -1506,8 +1489,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
         }
         let next = *bytes.get(content)?;
         let col = content - line_start;
-        let marker = col == 0
-            && (bytes[content..].starts_with(b"---") || bytes[content..].starts_with(b"..."));
+        let marker = col == 0 && is_marker_at(bytes, content);
         if !next.is_ascii_graphic() || next == b'#' || col as isize > indent || marker {
             return None;
         }
