@@ -544,11 +544,7 @@ mod crash_points {
         );
         let stderr = text(&output.stderr);
         assert!(matches!(output.status.code(), Some(0 | 1)), "{stderr}");
-        stderr
-            .lines()
-            .filter_map(|l| l.strip_prefix("deploycheck: durable point "))
-            .map(|l| l.split_once(": ").unwrap().1.to_string())
-            .collect()
+        crate::support::durable_points(&stderr)
     }
 
     /// One trial: the case's command stopped at point `n`, then what an operator does next.

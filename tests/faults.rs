@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{Output, Running, Test};
+use crate::support::{Output, Running, Test, durable_points};
 
 /// A mail-score run stopped at its first prompt (end of input): a journal and a record.
 fn stopped_run() -> Output {
@@ -94,12 +94,7 @@ fn large_run_points() -> (tempfile::TempDir, Vec<String>) {
         .stdin("")
         .status(1)
         .run();
-    let points = listed
-        .stderr
-        .lines()
-        .filter_map(|l| l.strip_prefix("deploycheck: durable point "))
-        .map(|l| l.split_once(": ").unwrap().1.to_string())
-        .collect();
+    let points = durable_points(&listed.stderr);
     // The same points again: from a project with no `runs/` yet.
     std::fs::remove_dir_all(listed.dir.path().join("runs")).unwrap();
     (listed.dir, points)

@@ -25,6 +25,15 @@ pub fn run_folders(dir: &Path) -> Vec<PathBuf> {
     folders
 }
 
+/// The durable points a run listed on stderr under `DEPLOYCHECK_CRASH_AT=list`, in order.
+pub fn durable_points(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("deploycheck: durable point "))
+        .map(|l| l.split_once(": ").unwrap().1.to_string())
+        .collect()
+}
+
 pub fn fixture_bytes(relative: &str) -> Vec<u8> {
     std::fs::read(fixture_path(relative)).unwrap_or_else(|e| panic!("fixture {relative}: {e}"))
 }
