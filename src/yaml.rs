@@ -71,6 +71,47 @@ pub fn from_str_with<T: DeserializeOwned>(
     })
 }
 
+/// A value with the line its node starts on in the text it was read from, so that a
+/// checklist's messages can point at the phase, section or item they are about, whatever
+/// style the author wrote it in (block, flow, folded) and wherever an alias took it from.
+///
+/// Only deploycheck's reader knows lines: it answers the request for a struct named
+/// [`LINED`] with the line, then the value. Any other deserializer is asked for that
+/// struct and gives an error.
+#[derive(Debug)]
+pub struct Lined<T> {
+    pub line: u32,
+    pub value: T,
+}
+
+/// The struct name the reader answers with a line and a value (see [`Lined`]).
+const LINED: &str = "$deploycheck::yaml::Lined";
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Lined<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, IgnoredAny, MapAccess, Visitor};
+        struct Read<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for Read<T> {
+            type Value = Lined<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a value read by deploycheck's YAML reader")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lined<T>, A::Error> {
+                // The reader hands exactly two entries, the line first.
+                let missing = || A::Error::custom("a line and a value from the YAML reader");
+                map.next_key::<IgnoredAny>()?.ok_or_else(missing)?;
+                let line = map.next_value()?;
+                map.next_key::<IgnoredAny>()?.ok_or_else(missing)?;
+                let value = map.next_value()?;
+                Ok(Lined { line, value })
+            }
+        }
+        deserializer.deserialize_struct(LINED, &["line", "value"], Read(std::marker::PhantomData))
+    }
+}
+
 /// Writes a value as YAML with deploycheck's own writer ([`write`]): the bytes serde_yaml
 /// would write, without its event machinery.
 pub fn to_string<T: Serialize>(value: &T) -> Result<String, crate::Error> {
@@ -172,6 +213,64 @@ mod tests {
                 .unwrap_err();
             assert!(error.line.is_some() && error.column.is_some(), "{error:?}");
         }
+    }
+
+    #[test]
+    fn lined_values_carry_the_line_their_node_starts_on_in_every_style() {
+        #[derive(serde::Deserialize)]
+        struct Item {
+            text: Lined<String>,
+            #[serde(default)]
+            after: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Doc {
+            items: Vec<Item>,
+            more: Vec<Item>,
+        }
+        let text = "items:\n- text: block\n- {text: flow, after: x}\n- text: >-\n    folded\n    text\n  after: y\n- &reused\n  text: anchored\n  after: z\nmore:\n- *reused\n- text:\n    'below its key'\n";
+        let doc: Doc = from_str_with(text, "x.yaml", Aliases::Bounded).unwrap();
+        let seen = |items: &[Item]| -> Vec<(u32, String, Option<String>)> {
+            items
+                .iter()
+                .map(|i| (i.text.line, i.text.value.clone(), i.after.clone()))
+                .collect()
+        };
+        let entry = |line, text: &str, after: Option<&str>| {
+            (line, text.to_string(), after.map(str::to_string))
+        };
+        assert_eq!(
+            seen(&doc.items),
+            [
+                entry(2, "block", None),
+                entry(3, "flow", Some("x")),
+                entry(4, "folded text", Some("y")),
+                entry(9, "anchored", Some("z")),
+            ]
+        );
+        // An alias's value is at its anchor's line, and reading goes on after the alias.
+        assert_eq!(
+            seen(&doc.more),
+            [
+                entry(9, "anchored", Some("z")),
+                entry(14, "below its key", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_wrong_lined_value_is_an_error_at_its_line_with_its_path() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // Only the error is looked at.
+        struct Doc {
+            title: Lined<String>,
+        }
+        let error = from_str::<Doc>("\ntitle: [a, b]\n", "x.yaml").unwrap_err();
+        assert_eq!(error.line, Some(2), "{error:?}");
+        assert!(
+            error.message.starts_with("title: invalid type: sequence"),
+            "{error:?}"
+        );
     }
 
     #[test]

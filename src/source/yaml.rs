@@ -14,14 +14,15 @@ use super::build::{
 };
 use super::diagnostic::Diagnostic;
 use crate::model::{Contact, Item, PhaseKind, SectionKind, Threshold, Window};
-use crate::yaml::{self, Aliases};
+use crate::yaml::{self, Aliases, Lined};
 
 /// A YAML checklist, as authors write it.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "deploycheck checklist")]
 pub struct YamlChecklist {
-    pub title: String,
+    #[schemars(with = "String")]
+    pub title: Lined<String>,
     #[serde(default)]
     pub description: Option<String>,
     /// Run fields asked before the walk, e.g. `{name: Version}`.
@@ -35,13 +36,15 @@ pub struct YamlChecklist {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct YamlField {
-    pub name: String,
+    #[schemars(with = "String")]
+    pub name: Lined<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct YamlContact {
-    pub role: String,
+    #[schemars(with = "String")]
+    pub role: Lined<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -56,7 +59,8 @@ pub struct YamlPhase {
     /// The phase's slug; derived from the title when absent.
     #[serde(default)]
     pub id: Option<String>,
-    pub title: String,
+    #[schemars(with = "String")]
+    pub title: Lined<String>,
     /// Inferred from the title when absent (a title saying Rollback is a rollback phase).
     #[serde(default)]
     pub kind: Option<PhaseKind>,
@@ -70,7 +74,8 @@ pub struct YamlSection {
     /// `phase/section` or just `section`; derived from the title when absent.
     #[serde(default)]
     pub id: Option<String>,
-    pub title: String,
+    #[schemars(with = "String")]
+    pub title: Lined<String>,
     #[serde(default)]
     pub kind: Option<SectionKind>,
     /// The approving role of a sign-off section.
@@ -100,7 +105,8 @@ pub struct YamlItem {
     /// The full path or just the last part; derived from the text when absent.
     #[serde(default)]
     pub id: Option<String>,
-    pub text: String,
+    #[schemars(with = "String")]
+    pub text: Lined<String>,
     #[serde(default)]
     pub optional: Option<bool>,
     /// Absent: read from the text. `null`: none, whatever the text says.
@@ -172,23 +178,21 @@ pub fn parse_checklist(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Draft, Diagnostic> {
     let parsed: YamlChecklist = yaml::from_str_with(text, file, Aliases::Bounded)?;
-    let mut locate = Locator::new(text);
-    let title_line = locate.find("title", &parsed.title);
     let fields = parsed
         .fields
         .into_iter()
         .map(|f| DraftField {
-            line: locate.find("name", &f.name),
-            name: f.name,
+            line: Some(f.name.line),
+            name: f.name.value,
         })
         .collect();
     let contacts = parsed
         .contacts
         .into_iter()
         .map(|c| DraftContact {
-            line: locate.find("role", &c.role),
+            line: Some(c.role.line),
             contact: Contact {
-                role: c.role,
+                role: c.role.value,
                 name: c.name,
                 email: c.email,
                 phone: c.phone,
@@ -199,44 +203,40 @@ pub fn parse_checklist(
         .phases
         .into_iter()
         .map(|phase| {
-            let line = locate.find("title", &phase.title);
             let sections = phase
                 .sections
                 .into_iter()
-                .map(|section| {
-                    let line = locate.find("title", &section.title);
-                    DraftSection {
-                        id: section.id,
-                        line,
-                        title: section.title,
-                        kind: section.kind,
-                        role: section.role,
-                        environments: section.environments,
-                        optional: section.optional,
-                        window: match section.window {
-                            None => WindowSpec::Infer,
-                            Some(None) => WindowSpec::Absent,
-                            Some(Some(window)) => WindowSpec::Given(window),
-                        },
-                        anchor: section.anchor,
-                        items: model_items(section.items, None, &mut locate, file, diagnostics),
-                        why: Default::default(),
-                    }
+                .map(|section| DraftSection {
+                    id: section.id,
+                    line: Some(section.title.line),
+                    title: section.title.value,
+                    kind: section.kind,
+                    role: section.role,
+                    environments: section.environments,
+                    optional: section.optional,
+                    window: match section.window {
+                        None => WindowSpec::Infer,
+                        Some(None) => WindowSpec::Absent,
+                        Some(Some(window)) => WindowSpec::Given(window),
+                    },
+                    anchor: section.anchor,
+                    items: model_items(section.items, None, file, diagnostics),
+                    why: Default::default(),
                 })
                 .collect();
             DraftPhase {
                 id: phase.id,
-                title: phase.title,
+                line: Some(phase.title.line),
+                title: phase.title.value,
                 kind: phase.kind,
-                line,
                 sections,
                 why: Default::default(),
             }
         })
         .collect();
     Ok(Draft {
-        title: parsed.title,
-        title_line,
+        title_line: Some(parsed.title.line),
+        title: parsed.title.value,
         description: parsed.description,
         fields,
         contacts,
@@ -249,13 +249,12 @@ pub fn parse_checklist(
 fn model_items(
     items: Vec<YamlItem>,
     inherited_condition: Option<&str>,
-    locate: &mut Locator<'_>,
     file: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Item> {
     let mut out = Vec::with_capacity(items.len());
     for yaml_item in items {
-        let line = locate.find("text", &yaml_item.text);
+        let line = Some(yaml_item.text.line);
         let spec = ItemSpec {
             explicit_id: yaml_item.id,
             optional: yaml_item.optional,
@@ -274,50 +273,17 @@ fn model_items(
         let children = yaml_item.children;
         let check = yaml_item.check.and_then(|c| c.0).map(Box::new);
         let infer = matches!(spec.threshold, ThresholdSpec::Infer) && !spec.group;
-        let words = ItemWords::read(file, yaml_item.text, line, infer);
+        let words = ItemWords::read(file, yaml_item.text.value, line, infer);
         if let Some(mut item) = new_item(file, diagnostics, words, line, spec) {
             item.check = check;
             let inherited = (item.group && item.optional)
                 .then(|| item.condition.clone())
                 .flatten();
-            item.children = model_items(children, inherited.as_deref(), locate, file, diagnostics);
+            item.children = model_items(children, inherited.as_deref(), file, diagnostics);
             out.push(item);
-        } else {
-            // Keep the locator moving past the dropped children.
-            model_items(children, None, locate, file, &mut Vec::new());
         }
     }
     out
-}
-
-/// Finds the lines of nodes after parsing, since the parser keeps no spans. Nodes are
-/// visited in document order, so a cursor that only moves forward finds each one in a
-/// single pass over the file.
-struct Locator<'a> {
-    lines: Vec<&'a str>,
-    cursor: usize,
-}
-
-impl<'a> Locator<'a> {
-    fn new(text: &'a str) -> Self {
-        Locator {
-            lines: text.lines().collect(),
-            cursor: 0,
-        }
-    }
-
-    fn find(&mut self, key: &str, value: &str) -> Option<u32> {
-        let probe: String = value.chars().take(24).collect();
-        let probe = probe.trim();
-        let found = self.lines[self.cursor..].iter().position(|line| {
-            let line = line.trim_start().trim_start_matches("- ").trim_start();
-            line.strip_prefix(key)
-                .and_then(|rest| rest.strip_prefix(':'))
-                .is_some_and(|rest| probe.is_empty() || rest.contains(probe))
-        })?;
-        self.cursor += found + 1;
-        u32::try_from(self.cursor).ok()
-    }
 }
 
 #[cfg(test)]
@@ -335,6 +301,52 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn every_part_has_the_line_it_is_written_on_in_flow_style_too() {
+        let text = "title: T\nfields: [{name: Version}]\ncontacts: [{role: SRE}]\nphases:\n- {title: P, sections: [\n    {title: S, items: [{text: a}, {text: b, children: [{text: c}]}]},\n    {title: S2, items: [\n      {text: d}]}]}\n";
+        let draft = parse_checklist(text, "x.yaml", &mut Vec::new()).unwrap();
+        assert_eq!(draft.title_line, Some(1));
+        assert_eq!(draft.fields[0].line, Some(2));
+        assert_eq!(draft.contacts[0].line, Some(3));
+        let phase = &draft.phases[0];
+        assert_eq!(phase.line, Some(5));
+        let lines = |section: &DraftSection| -> Vec<(String, Option<u32>)> {
+            let mut out = Vec::new();
+            let mut stack: Vec<&Item> = section.items.iter().rev().collect();
+            while let Some(item) = stack.pop() {
+                out.push((item.text.clone(), item.line));
+                stack.extend(item.children.iter().rev());
+            }
+            out
+        };
+        assert_eq!(phase.sections[0].line, Some(6));
+        assert_eq!(
+            lines(&phase.sections[0]),
+            [("a", 6), ("b", 6), ("c", 6)].map(|(t, l)| (t.to_string(), Some(l)))
+        );
+        assert_eq!(phase.sections[1].line, Some(7));
+        assert_eq!(lines(&phase.sections[1]), [("d".to_string(), Some(8))]);
+    }
+
+    /// The lines come from the reader as it reads each node, so a checklist of thousands
+    /// of one-line sections costs one pass, and repeats name the lines they are on.
+    #[test]
+    fn thousands_of_one_line_sections_each_have_their_line() {
+        let mut text = String::from("title: T\nphases:\n- title: P\n  sections:\n");
+        let count = 5_000;
+        for _ in 0..count {
+            text.push_str("  - {title: Checks, items: [{text: Verify thing}]}\n");
+        }
+        let mut diagnostics = Vec::new();
+        let draft = parse_checklist(&text, "x.yaml", &mut diagnostics).unwrap();
+        let sections = &draft.phases[0].sections;
+        assert_eq!(sections.len(), count);
+        for (n, section) in sections.iter().enumerate() {
+            let line = Some(u32::try_from(n).unwrap() + 5);
+            assert_eq!((section.line, section.items[0].line), (line, line));
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Expected, IgnoredAny, Unexpected, Visitor};
 
 use super::scalar::{self, Resolved};
-use super::{ALIAS_SLACK, Aliases, MAX_DEPTH};
+use super::{ALIAS_SLACK, Aliases, LINED, MAX_DEPTH};
 
 /// Reads one YAML document into `T`.
 ///
@@ -2446,10 +2446,13 @@ impl<'de, const ALIASES: bool> de::Deserializer<'de> for &mut Parser<'de, ALIASE
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
+        if name == LINED {
+            return self.lined(visitor);
+        }
         self.deserialize_map(visitor)
     }
 
@@ -2480,6 +2483,62 @@ impl<'de, const ALIASES: bool> de::Deserializer<'de> for &mut Parser<'de, ALIASE
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         self.deserialize_any(IgnoredAny)?;
         visitor.visit_unit()
+    }
+}
+
+impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
+    /// A [`super::Lined`] value: the line the next node starts on, then the node. The node
+    /// is read ahead so that its line is known, and left pending for the value; an alias
+    /// is followed first, so the line is where the text read actually is.
+    fn lined<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        let followed = self.followed();
+        let node = self.head()?;
+        let line = node.mark().line;
+        self.pending = Some(node);
+        let read = visitor.visit_map(LinedAccess {
+            parser: self,
+            line,
+            entry: 0,
+        });
+        // As in `with_node`: the value was read at the alias's node; come back from it.
+        if self.followed() > followed {
+            self.come_back()?;
+        }
+        read
+    }
+}
+
+/// The two entries the reader hands a [`super::Lined`]: `line`, then `value`.
+struct LinedAccess<'a, 'de, const ALIASES: bool> {
+    parser: &'a mut Parser<'de, ALIASES>,
+    line: u32,
+    /// How many keys have been handed.
+    entry: u8,
+}
+
+impl<'de, const ALIASES: bool> de::MapAccess<'de> for LinedAccess<'_, 'de, ALIASES> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let key = match self.entry {
+            0 => "line",
+            1 => "value",
+            _ => return Ok(None),
+        };
+        self.entry += 1;
+        seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        if self.entry == 1 {
+            seed.deserialize(de::value::U32Deserializer::new(self.line))
+        } else {
+            seed.deserialize(&mut *self.parser)
+        }
     }
 }
 
