@@ -51,6 +51,7 @@ pub(crate) mod project;
 pub(crate) mod render;
 pub(crate) mod term;
 pub(crate) mod text;
+pub(crate) mod threads;
 pub(crate) mod words;
 
 use std::ffi::OsString;

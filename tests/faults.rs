@@ -398,3 +398,105 @@ fn checklists_whose_names_share_58_characters_never_share_runs() {
         "{titles:?}"
     );
 }
+
+/// A checklist past the size at which the scan is shared between two threads (1 MiB),
+/// and an answers file that answers every item.
+fn large_project() -> Test {
+    let (phases, sections, items) = (6, 40, 20);
+    // Notes under each section make up most of the size, as a runbook's prose does.
+    let notes = "Before this section, read the dashboard and the last deploy's notes. ".repeat(64);
+    let mut checklist = String::from("# Large release\n\n");
+    let mut answers = String::from("operator: tester\nanswers:\n");
+    for p in 1..=phases {
+        checklist.push_str(&format!("## Phase {p}\n\n"));
+        for s in 1..=sections {
+            checklist.push_str(&format!("### Section {s}\n\n{notes}\n\n"));
+            for i in 1..=items {
+                checklist.push_str(&format!("- [ ] Check {i} of section {s}\n"));
+                answers.push_str(&format!(
+                    "  phase-{p}/section-{s}/check-{i}-of-section-{s}: done\n"
+                ));
+            }
+            checklist.push('\n');
+        }
+    }
+    assert!(checklist.len() > 1 << 20, "{}", checklist.len());
+    Test::new()
+        .write("checklists/large.md", checklist)
+        .write("answers.yaml", answers)
+}
+
+/// A process at its thread limit does on its one thread what deploycheck would share
+/// among threads (the scan of a large file, reading the answers beside the checklist,
+/// hashing a record as it is written, reading two records, replaying a journal, walking
+/// the runs): it panics nowhere and prints what a process with threads prints.
+#[test]
+fn a_process_that_can_start_no_thread_does_every_job_alike() {
+    let Some(limited) = large_project().without_threads() else {
+        eprintln!("skipped: needs root, setpriv and prlimit to run as a process without threads");
+        return;
+    };
+    let mut outputs = Vec::new();
+    for project in [large_project(), limited] {
+        let dir = project
+            .args(&["run", "production", "--answers", "answers.yaml"])
+            .stdout_contains("GO")
+            .run()
+            .dir;
+        let record = {
+            let folders = crate::support::run_folders(dir.path());
+            assert_eq!(folders.len(), 1, "{folders:?}");
+            let folder = folders[0].strip_prefix(dir.path()).unwrap();
+            folder.join("record.yaml").to_str().unwrap().to_string()
+        };
+        let mut seen = Vec::new();
+        let mut dir = Some(dir);
+        for (args, status) in [
+            (vec!["validate"], 0),
+            (vec!["verify", &record], 0),
+            (vec!["diff", &record, &record], 0),
+            (vec!["report", &record], 0),
+            (vec!["history"], 0),
+        ] {
+            let mut next = Test::resume_in(dir.take().unwrap());
+            if outputs.len() == 1 {
+                next = next.without_threads().expect("set up once already");
+            }
+            let output = next.args(&args).status(status).run();
+            seen.push((args.join(" "), output.stdout, output.stderr));
+            dir = Some(output.dir);
+        }
+        outputs.push(seen);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+/// A check is run only where it can be watched (its time-out, Ctrl-C, its output): in a
+/// process that can start no thread it is not started, and the walk says why.
+#[test]
+fn a_check_that_no_thread_can_watch_is_not_started_and_says_why() {
+    let Some(limited) = Test::new()
+        .write(
+            "checklists/y.yaml",
+            "title: Y\nphases:\n- title: P\n  sections:\n  - title: S\n    items:\n    - text: a\n      check: touch ran\n",
+        )
+        .write("answers.yaml", "operator: tester\nanswers: {}\n")
+        .without_threads()
+    else {
+        eprintln!("skipped: needs root, setpriv and prlimit to run as a process without threads");
+        return;
+    };
+    let output = limited
+        .args(&[
+            "run",
+            "production",
+            "--answers",
+            "answers.yaml",
+            "--run-checks",
+        ])
+        .stdin("")
+        .status(1)
+        .stdout_contains("could not start a thread to watch the check")
+        .run();
+    assert!(!output.dir.path().join("ran").exists(), "the check ran");
+}

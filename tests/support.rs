@@ -53,6 +53,8 @@ pub struct Test {
     status: Option<i32>,
     stdout: Option<Expect>,
     stderr: Option<Expect>,
+    /// Starts the binary (its path is added last), as [`Test::without_threads`] sets up.
+    launcher: Vec<PathBuf>,
 }
 
 pub struct Output {
@@ -131,6 +133,7 @@ impl Test {
             status: Some(0),
             stdout: None,
             stderr: None,
+            launcher: Vec::new(),
         }
     }
 
@@ -180,6 +183,46 @@ impl Test {
         self
     }
 
+    /// Runs the binary as a process that can start no thread: as user `nobody`, allowed one
+    /// process, from a copy in the project folder (which everyone may then use). `None`
+    /// where this test process cannot set that up: it is not root, or lacks `setpriv` or
+    /// `prlimit` (util-linux).
+    pub fn without_threads(mut self) -> Option<Self> {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        let tool = |name: &str| {
+            ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]
+                .iter()
+                .map(|dir| Path::new(dir).join(name))
+                .find(|path| path.exists())
+        };
+        let (setpriv, prlimit) = (tool("setpriv")?, tool("prlimit")?);
+        if !root {
+            return None;
+        }
+        let copy = self.dir.path().join(".bin/deploycheck");
+        std::fs::create_dir_all(copy.parent().unwrap()).expect("mkdir");
+        let built = Path::new(env!("CARGO_BIN_EXE_deploycheck"));
+        // A copy, not a link: the build's own file keeps its mode.
+        if !copy.exists() {
+            std::fs::copy(built, &copy).expect("copy the binary");
+        }
+        open_to_everyone(self.dir.path());
+        self.launcher = [
+            setpriv.to_str().unwrap(),
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            prlimit.to_str().unwrap(),
+            "--nproc=1",
+            "--",
+            copy.to_str().unwrap(),
+        ]
+        .map(PathBuf::from)
+        .to_vec();
+        Some(self)
+    }
+
     /// Expects the process to end by a signal (a crash the fault hook makes), not exit.
     pub fn ends_by_a_signal(mut self) -> Self {
         self.status = None;
@@ -213,7 +256,11 @@ impl Test {
     }
 
     pub fn run(self) -> Output {
-        let mut command = binary(&self.cwd, self.dir.path());
+        if !self.launcher.is_empty() {
+            // What an earlier command wrote, the next one (as `nobody`) must be able to use.
+            open_to_everyone(self.dir.path());
+        }
+        let mut command = binary(&self.cwd, self.dir.path(), &self.launcher);
         command.args(&self.args);
         for (key, value) in &self.env {
             command.env(key, value);
@@ -265,8 +312,15 @@ fn check(stream: &str, actual: &str, expected: Option<&Expect>, context: &str) {
 /// Every item in a `show --format json` tree, children included.
 /// The binary as every test runs it: in `cwd`, as user `tester` with `home` for a home,
 /// on the test clock (runs in tests never read the wall clock).
-fn binary(cwd: &Path, home: &Path) -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_deploycheck"));
+fn binary(cwd: &Path, home: &Path, launcher: &[PathBuf]) -> assert_cmd::Command {
+    let mut command = match launcher.split_first() {
+        Some((program, args)) => {
+            let mut command = assert_cmd::Command::new(program);
+            command.args(args);
+            command
+        }
+        None => assert_cmd::Command::new(env!("CARGO_BIN_EXE_deploycheck")),
+    };
     command
         .current_dir(cwd)
         .env_remove("NO_COLOR")
@@ -280,7 +334,7 @@ fn binary(cwd: &Path, home: &Path) -> assert_cmd::Command {
 /// The binary in a folder an earlier step left, its input empty, for the commands between
 /// the steps of a test that checks their output itself.
 pub fn deploycheck_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    binary(dir, dir)
+    binary(dir, dir, &[])
         .args(args)
         .write_stdin(Vec::new())
         .output()
@@ -548,5 +602,27 @@ impl Running {
                 .unwrap()
                 .success()
         );
+    }
+}
+
+/// Every file and folder under `dir`, `dir` included, readable and writable by everyone.
+fn open_to_everyone(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).expect("stat");
+        if meta.is_symlink() {
+            continue;
+        }
+        let runnable = meta.is_dir() || meta.permissions().mode() & 0o100 != 0;
+        let mode = if runnable { 0o777 } else { 0o666 };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        if meta.is_dir() {
+            stack.extend(
+                std::fs::read_dir(&path)
+                    .expect("list")
+                    .map(|e| e.expect("entry").path()),
+            );
+        }
     }
 }

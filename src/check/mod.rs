@@ -84,6 +84,36 @@ pub(crate) fn execute(
     live: &mut dyn FnMut(&str),
 ) -> Execution {
     let started = Instant::now();
+    let not_started = |output: String, live: &mut dyn FnMut(&str)| {
+        live(&format!("{output}\n"));
+        Execution {
+            ended: CheckEnd::NotStarted,
+            exit_code: None,
+            duration: started.elapsed(),
+            total_bytes: 0,
+            truncated: false,
+            output,
+            last_stdout_line: None,
+        }
+    };
+    let (sender, receiver) = mpsc::channel();
+    // The waiter is started before the command, so that a process that can have no more
+    // threads runs no command it could not watch; it is handed the command once started.
+    let (hand_over, handed) = mpsc::channel::<std::process::Child>();
+    let exits = sender.clone();
+    let waiter = std::thread::Builder::new().spawn(move || {
+        if let Ok(mut child) = handed.recv()
+            && let Ok(status) = child.wait()
+        {
+            let _ = exits.send(Message::Exited(status));
+        }
+    });
+    if let Err(error) = waiter {
+        return not_started(
+            format!("could not start a thread to watch the check: {error}"),
+            live,
+        );
+    }
     let mut command = Command::new("sh");
     command
         .arg("-c")
@@ -100,22 +130,14 @@ pub(crate) fn execute(
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(error) => {
-            let output = format!("could not start `sh` in {}: {error}", spec.dir.display());
-            live(&format!("{output}\n"));
-            return Execution {
-                ended: CheckEnd::NotStarted,
-                exit_code: None,
-                duration: started.elapsed(),
-                total_bytes: 0,
-                truncated: false,
-                output,
-                last_stdout_line: None,
-            };
+            return not_started(
+                format!("could not start `sh` in {}: {error}", spec.dir.display()),
+                live,
+            );
         }
     };
     let group = i32::try_from(child.id()).expect("process IDs fit in an i32");
     interrupt.running(group);
-    let (sender, receiver) = mpsc::channel();
     let readers = [
         child
             .stdout
@@ -127,10 +149,10 @@ pub(crate) fn execute(
             .map(|pipe| (Stream::Stderr, Box::new(pipe) as Box<dyn Read + Send>)),
     ];
     let mut open_pipes = 0;
+    let mut no_reader = None;
     for (stream, mut pipe) in readers.into_iter().flatten() {
-        open_pipes += 1;
         let sender = sender.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::Builder::new().spawn(move || {
             let mut buffer = vec![0u8; 16 * 1024];
             loop {
                 match pipe.read(&mut buffer) {
@@ -147,14 +169,21 @@ pub(crate) fn execute(
             }
             let _ = sender.send(Message::Closed);
         });
+        match reader {
+            Ok(_) => open_pipes += 1,
+            Err(error) => no_reader = Some(error),
+        }
     }
-    {
-        let sender = sender.clone();
-        std::thread::spawn(move || {
-            if let Ok(status) = child.wait() {
-                let _ = sender.send(Message::Exited(status));
-            }
-        });
+    // The waiter reaps the command whatever happens next.
+    let _ = hand_over.send(child);
+    if let Some(error) = no_reader {
+        // Output nobody reads would fill its pipe and hang the command: stop it instead.
+        signal_group(group, libc::SIGKILL);
+        interrupt.finished();
+        return not_started(
+            format!("could not start a thread to read the check's output: {error}"),
+            live,
+        );
     }
     drop(sender);
 

@@ -51,14 +51,8 @@ pub fn diff(
         let first = RunState::load(a, &io.cwd);
         (first, RunState::load(b, &io.cwd))
     } else {
-        std::thread::scope(|scope| {
-            let second = scope.spawn(|| RunState::load(b, &io.cwd));
-            let first = RunState::load(a, &io.cwd);
-            let second = second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (first, second)
-        })
+        let cwd = &io.cwd;
+        crate::threads::both(|| RunState::load(a, cwd), || RunState::load(b, cwd))
     };
     let first = first?;
     for note in &first.notes {
@@ -194,17 +188,15 @@ pub fn verify(
     // which reading the record never writes). The replayed record is not sealed: it is
     // compared with the record on disk, whose digest is computed here anyway.
     let folder = RunFolder::containing(&io.cwd.join(path));
-    let (state, journal) = std::thread::scope(|scope| {
-        let journal = scope.spawn(|| journal_run(&folder));
-        let state = load(io, path).map(|state| {
-            let digest = state.record.compute_digest();
-            (state, digest)
-        });
-        let journal = journal
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (state, journal)
-    });
+    let (state, journal) = crate::threads::both(
+        || {
+            load(io, path).map(|state| {
+                let digest = state.record.compute_digest();
+                (state, digest)
+            })
+        },
+        || journal_run(&folder),
+    );
     let (state, digest) = state?;
     let journal = if state.folder.path == folder.path {
         journal

@@ -146,16 +146,18 @@ fn resolve(io: &mut Io<'_>, options: &RunOptions) -> Result<Target, crate::Error
     let project = project_for(io, options.checklist.as_deref())?;
     let path = checklist_path(io, project.as_ref(), options.checklist.as_deref())?;
     // A large answers file takes longer to read than the checklist; read both at once.
-    let (loaded, answers_file) = std::thread::scope(|scope| {
-        let answers = options.answers.as_ref().map(|file| {
+    let (loaded, answers_file) = match &options.answers {
+        Some(file) => {
             let full = io.cwd.join(file);
             let shown = display_path(&full, &io.cwd);
-            scope.spawn(move || read_answers_file(&full, &shown))
-        });
-        let loaded = load_checklist(&path, &io.cwd);
-        let answers = answers.map(|handle| handle.join().expect("reading does not panic"));
-        (loaded, answers)
-    });
+            let (loaded, answers) = crate::threads::both(
+                || load_checklist(&path, &io.cwd),
+                || read_answers_file(&full, &shown),
+            );
+            (loaded, Some(answers))
+        }
+        None => (load_checklist(&path, &io.cwd), None),
+    };
     let loaded = loaded?;
     let environments = Environments::new(project.as_ref().map(|p| &p.config), &loaded.checklist);
     let environment = environments.resolve(&options.environment)?;

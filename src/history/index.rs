@@ -41,6 +41,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, pa
 use super::scan::{Entry, Kind, Known, Listing, file_names};
 use super::summary::RunSummary;
 use crate::model::Status;
+use crate::threads;
 
 pub const INDEX_DIR: &str = ".index";
 const INDEX_FILE: &str = "history.sqlite";
@@ -604,24 +605,13 @@ impl Known for FastMap<String, Stored> {
 
 /// `f` of each item, in order, the items shared among the cores when there are many.
 fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if workers == 1 || items.len() < 64 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(workers);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a hashing thread panicked"))
-            .collect()
+    let workers = threads::workers(items.len(), 64, 8);
+    threads::each_chunk(items, workers, |part| {
+        part.iter().map(&f).collect::<Vec<R>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Reads each entry that changed and hands what it comes to, in no particular order, to
@@ -650,22 +640,19 @@ fn read_each<'e>(
         };
         (loaded, sha_read)
     };
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if workers == 1 || to_read.len() < 64 {
-        for wanted in to_read {
-            write(wanted, read_one(wanted))?;
-        }
-        return Ok(());
-    }
+    // One worker is this thread: nothing is started, and the loop below reads each here.
+    let helpers = match threads::workers(to_read.len(), 64, 8) {
+        1 => 0,
+        n => n,
+    };
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let (sender, received) = std::sync::mpsc::sync_channel(workers * 8);
-        for _ in 0..workers {
+        let (sender, received) = std::sync::mpsc::sync_channel(helpers * 8);
+        let mut started = 0;
+        for _ in 0..helpers {
             let sender = sender.clone();
             let (next, read_one) = (&next, &read_one);
-            scope.spawn(move || {
+            let reader = threads::spawn_scoped(scope, move || {
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
                     let Some(wanted) = to_read.get(n) else { break };
@@ -675,8 +662,16 @@ fn read_each<'e>(
                     }
                 }
             });
+            // A reader that could not start is dropped with its sender, unrun.
+            started += usize::from(reader.is_ok());
         }
         drop(sender);
+        if started == 0 {
+            for wanted in to_read {
+                write(wanted, read_one(wanted))?;
+            }
+            return Ok(());
+        }
         for (n, read) in received {
             write(&to_read[n], read)?;
         }

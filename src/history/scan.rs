@@ -132,41 +132,20 @@ pub fn find(root: &Path, known: &dyn Known) -> std::io::Result<Vec<Entry>> {
     }
     let children = children(root, true)?;
     // Ten thousand folders are twenty thousand stats: shared among the cores.
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    if workers == 1 || children.len() < 512 {
+    let workers = crate::threads::workers(children.len(), 512, 4);
+    let found = crate::threads::each_chunk(&children, workers, |part| {
         let mut walk = Walk {
             known,
-            found: Vec::new(),
+            found: Vec::with_capacity(part.len()),
         };
-        for child in &children {
+        for child in part {
             walk.child(child, "", 0);
         }
-        return Ok(walk.found);
-    }
-    let chunk = children.len().div_ceil(workers);
-    let found = std::thread::scope(|scope| {
-        let handles: Vec<_> = children
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut walk = Walk {
-                        known,
-                        found: Vec::with_capacity(part.len()),
-                    };
-                    for child in part {
-                        walk.child(child, "", 0);
-                    }
-                    walk.found
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a folder walker panicked"))
-            .collect()
-    });
+        walk.found
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     Ok(found)
 }
 

@@ -222,16 +222,15 @@ fn scan_stretches(
             .map(|(src, line, blocks)| scan(src, line, file, ballots_possible, blocks))
             .collect()
     };
-    let scanned = std::thread::scope(|scope| {
-        let second = std::thread::Builder::new().spawn_scoped(scope, || {
+    let (mut scanned, second) = crate::threads::both(
+        || scan_all(stretches),
+        || {
             let scanned = scan_all(second_half);
             crate::release_freed_memory();
             scanned
-        });
-        let mut scanned = scan_all(stretches);
-        scanned.extend(second.ok()?.join().ok()?);
-        Some(scanned)
-    })?;
+        },
+    );
+    scanned.extend(second);
     let (last, before) = scanned.split_last()?;
     if !before.iter().all(|s| s.ends_at_rest) {
         return None;

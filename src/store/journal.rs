@@ -39,6 +39,7 @@ use sha2::{Digest, Sha256};
 use super::fault::{self, PointedFile};
 use crate::engine::{Event, Meta};
 use crate::model::Timestamp;
+use crate::threads::{self, Beside};
 
 /// Journals past this size are refused rather than read into memory.
 const MAX_JOURNAL_BYTES: u64 = 1 << 30;
@@ -152,7 +153,7 @@ impl Journal {
         };
         let state = match when {
             StartLine::Now => State::Open(write()?),
-            StartLine::Beside => match beside(write) {
+            StartLine::Beside => match threads::beside(write) {
                 Beside::Started(handle) => State::Starting(handle),
                 Beside::Done(written) => State::Open(written?),
             },
@@ -243,37 +244,6 @@ impl Drop for Journal {
     fn drop(&mut self) {
         if let State::Starting(starting) = std::mem::replace(&mut self.state, State::Failed) {
             let _ = starting.join();
-        }
-    }
-}
-
-/// Work handed to a thread of its own, or done already where no thread can be had.
-enum Beside<T> {
-    Started(std::thread::JoinHandle<T>),
-    Done(T),
-}
-
-/// Runs `work` on a thread of its own, or here if the system has no thread to give (a
-/// process at its limit), rather than fail.
-fn beside<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Beside<T> {
-    // The work waits in a slot that the thread empties, so that a thread that could not
-    // be started leaves it here.
-    let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(work)));
-    let theirs = std::sync::Arc::clone(&slot);
-    let take = |slot: &std::sync::Mutex<Option<_>>| {
-        slot.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-    };
-    let started = std::thread::Builder::new().spawn(move || {
-        let work = take(&theirs).expect("a thread that starts finds its work");
-        work()
-    });
-    match started {
-        Ok(handle) => Beside::Started(handle),
-        Err(_) => {
-            let work = take(&slot).expect("a thread that did not start left its work");
-            Beside::Done(work())
         }
     }
 }
@@ -894,14 +864,6 @@ mod tests {
             std::fs::read(&path).unwrap(),
             encode_line(1, &meta(0), &first)
         );
-    }
-
-    #[test]
-    fn work_beside_runs_on_a_thread_of_its_own_and_gives_back_its_result() {
-        let Beside::Started(handle) = beside(|| std::thread::current().id()) else {
-            panic!("a test process can start a thread");
-        };
-        assert_ne!(handle.join().unwrap(), std::thread::current().id());
     }
 
     #[test]

@@ -235,18 +235,9 @@ pub fn sealed_record_bytes(record: &mut Record) -> Vec<u8> {
     const STAND_IN: &str =
         "sha256:0000000000000000000000000000000000000000000000000000000000000000";
     record.digest = STAND_IN.to_string();
-    let (digest, mut bytes) = std::thread::scope(|scope| {
-        let record = &*record;
-        let digest = std::thread::Builder::new().spawn_scoped(scope, || record.compute_digest());
-        let bytes = record_bytes(record);
-        let digest = match digest {
-            Ok(digest) => digest.join().expect("hashing a record does not panic"),
-            // No thread to be had (a process at its limit): the digest on this one, rather
-            // than a stop or a finish that fails to write its record.
-            Err(_) => record.compute_digest(),
-        };
-        (digest, bytes)
-    });
+    let sealing = &*record;
+    let (mut bytes, digest) =
+        crate::threads::both(|| record_bytes(sealing), || sealing.compute_digest());
     let line = format!("\ndigest: {STAND_IN}\n");
     let at = memchr::memmem::rfind(&bytes, line.as_bytes())
         .expect("a record's digest is a line of its own")
