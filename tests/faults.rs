@@ -184,6 +184,13 @@ fn a_large_plans_start_line_that_cannot_be_written_fails_the_first_answer_unackn
         !failed.stdout.contains("[2/"),
         "no prompt acknowledges the answer"
     );
+    // The message names the cause; no `Caused by:` line says it again.
+    assert_eq!(
+        failed.stderr.matches("No space left on device").count(),
+        1,
+        "{}",
+        failed.stderr
+    );
     Test::resume_in(failed.dir)
         .args(&["run", "production"])
         .stdin("")

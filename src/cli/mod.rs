@@ -153,14 +153,30 @@ fn report(error: &Error, io: &mut Io<'_>) -> i32 {
         }
         _ => {
             let _ = writeln!(io.stderr, "{} {error}", style.red(&style.bold("error:")));
-            let mut cause = std::error::Error::source(error);
-            while let Some(inner) = cause {
-                let _ = writeln!(io.stderr, "\nCaused by:\n    {inner}");
-                cause = inner.source();
+            for cause in causes_to_show(error) {
+                let _ = writeln!(io.stderr, "\nCaused by:\n    {cause}");
             }
         }
     }
     code
+}
+
+/// The causes under an error's message worth a `Caused by:` line each. Many messages
+/// already end with their cause (`cannot lock FILE: No space left on device`), because
+/// the walk shows the message alone; a cause the line above spells out is not repeated.
+fn causes_to_show(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut shown = Vec::new();
+    let mut above = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !above.contains(&text) {
+            shown.push(text.clone());
+        }
+        above = text;
+        cause = inner.source();
+    }
+    shown
 }
 
 /// The project around the current directory, required unless a checklist path is given.
@@ -248,4 +264,33 @@ fn mention_warnings(io: &mut Io<'_>, shown: &str, count: usize) -> std::io::Resu
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::LockError;
+
+    fn full_disk() -> std::io::Error {
+        std::io::Error::from_raw_os_error(28)
+    }
+
+    #[test]
+    fn a_cause_the_message_spells_out_is_not_repeated() {
+        let error = Error::Lock(LockError::Io {
+            path: PathBuf::from("runs/.locks/x.lock"),
+            source: full_disk(),
+        });
+        assert!(error.to_string().ends_with(&full_disk().to_string()));
+        assert_eq!(causes_to_show(&error), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_cause_the_message_leaves_out_has_its_own_line() {
+        let error = Error::Write {
+            path: PathBuf::from("runs"),
+            source: full_disk(),
+        };
+        assert_eq!(causes_to_show(&error), [full_disk().to_string()]);
+    }
 }
