@@ -535,3 +535,18 @@ fn a_run_replaced_by_a_new_one_names_who_replaced_it() {
     assert_eq!(stopped.replaced_by.as_deref(), Some("lee"));
     assert_eq!(stopped.reason, "replaced by a new run started by lee");
 }
+
+#[test]
+fn stopping_among_the_run_fields_says_the_fields_typed_are_saved() {
+    let output = project()
+        .args(&["run", "production"])
+        .stdin("Dana\n")
+        .status(1)
+        .stdout_contains("Stopped: 1 run field saved, no answers yet (INCOMPLETE")
+        .run();
+    let record = output.only_record();
+    assert_eq!(
+        record.fields.0.iter().filter(|(_, v)| v.is_some()).count(),
+        1
+    );
+}

@@ -507,11 +507,15 @@ fn write_stopped(
     resume_command: &str,
 ) -> std::io::Result<()> {
     let answered = record.counts.answered();
-    let saved = format!(
-        "Stopped: {answered} answer{} saved ({}) in {record_shown}.",
-        if answered == 1 { "" } else { "s" },
-        record.headline()
-    );
+    let fields = record.fields.0.iter().filter(|(_, v)| v.is_some()).count();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    // Stopped among the run fields, the person wants to know that what they typed is kept.
+    let what = if answered == 0 && fields > 0 {
+        format!("{fields} run field{} saved, no answers yet", plural(fields))
+    } else {
+        format!("{answered} answer{} saved", plural(answered))
+    };
+    let saved = format!("Stopped: {what} ({}) in {record_shown}.", record.headline());
     let resume = format!("Resume with: {resume_command}");
     let columns =
         crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
