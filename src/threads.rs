@@ -5,6 +5,10 @@
 //! folders). None of that work needs its own thread to be right, so a process at its
 //! thread limit does it here instead, one piece after another, rather than panic or stop:
 //! a failed spawn hands the work back unrun ([`spawn_scoped`], [`beside`]).
+//!
+//! Two kinds of thread start on their own, because their work cannot be done here: a
+//! check's watchers (`check`), which must run beside the command, so a check is not
+//! started without them; and the journal's summing thread, which hashes here instead.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{JoinHandle, Scope, ScopedJoinHandle};

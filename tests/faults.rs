@@ -435,8 +435,8 @@ fn large_project() -> Test {
 
 /// A process at its thread limit does on its one thread what deploycheck would share
 /// among threads (the scan of a large file, reading the answers beside the checklist,
-/// hashing a record as it is written, reading two records, replaying a journal, walking
-/// the runs): it panics nowhere and prints what a process with threads prints.
+/// hashing a record as it is written, reading two records, replaying a journal beside
+/// reading its record): it panics nowhere and prints what a process with threads prints.
 #[test]
 fn a_process_that_can_start_no_thread_does_every_job_alike() {
     let Some(limited) = large_project().without_threads() else {
@@ -445,37 +445,84 @@ fn a_process_that_can_start_no_thread_does_every_job_alike() {
     };
     let mut outputs = Vec::new();
     for project in [large_project(), limited] {
-        let dir = project
-            .args(&["run", "production", "--answers", "answers.yaml"])
-            .stdout_contains("GO")
-            .run()
-            .dir;
-        let record = {
-            let folders = crate::support::run_folders(dir.path());
-            assert_eq!(folders.len(), 1, "{folders:?}");
-            let folder = folders[0].strip_prefix(dir.path()).unwrap();
-            folder.join("record.yaml").to_str().unwrap().to_string()
-        };
+        let without_threads = !outputs.is_empty();
         let mut seen = Vec::new();
-        let mut dir = Some(dir);
-        for (args, status) in [
-            (vec!["validate"], 0),
-            (vec!["verify", &record], 0),
-            (vec!["diff", &record, &record], 0),
-            (vec!["report", &record], 0),
-            (vec!["history"], 0),
-        ] {
+        let mut dir = Some(project.into_dir());
+        let mut step = |dir: &mut Option<tempfile::TempDir>, args: &[&str]| {
             let mut next = Test::resume_in(dir.take().unwrap());
-            if outputs.len() == 1 {
+            if without_threads {
                 next = next.without_threads().expect("set up once already");
             }
-            let output = next.args(&args).status(status).run();
+            let output = next.args(args).run();
             seen.push((args.join(" "), output.stdout, output.stderr));
-            dir = Some(output.dir);
-        }
+            *dir = Some(output.dir);
+        };
+        // Two runs, so that `diff` reads records in two folders, each on its own thread.
+        step(
+            &mut dir,
+            &["run", "production", "--answers", "answers.yaml"],
+        );
+        step(
+            &mut dir,
+            &["run", "production", "--answers", "answers.yaml"],
+        );
+        let root = dir.as_ref().unwrap().path().to_path_buf();
+        let records: Vec<String> = crate::support::run_folders(&root)
+            .iter()
+            .map(|folder| {
+                let folder = folder.strip_prefix(&root).unwrap();
+                folder.join("record.yaml").to_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(records.len(), 2, "{records:?}");
+        step(&mut dir, &["validate"]);
+        step(&mut dir, &["verify", &records[0]]);
+        step(&mut dir, &["diff", &records[0], &records[1]]);
+        step(&mut dir, &["report", &records[1]]);
+        assert!(seen[0].1.contains("Verdict: GO"), "{}", seen[0].1);
         outputs.push(seen);
     }
     assert_eq!(outputs[0], outputs[1]);
+}
+
+/// `history` over more runs than it reads on one thread (folders listed and records read
+/// on every core) gives the same table from a process that can start no thread.
+#[test]
+fn history_from_a_process_that_can_start_no_thread_is_the_same() {
+    let project = || {
+        let output = Test::new()
+            .write(
+                "checklists/small.md",
+                "# Small\n\n## Phase\n\n### Section\n\n- [ ] First\n- [ ] Second\n",
+            )
+            .write(
+                "answers.yaml",
+                "operator: tester\nanswers:\n  phase/section/first: done\n  phase/section/second: done\n",
+            )
+            .args(&["run", "production", "--answers", "answers.yaml"])
+            .run();
+        let folder = only_folder(&output);
+        let runs = folder.parent().unwrap();
+        for n in 1..=600 {
+            let copy = runs.join(format!(
+                "{}-{n}",
+                folder.file_name().unwrap().to_str().unwrap()
+            ));
+            std::fs::create_dir(&copy).unwrap();
+            for file in std::fs::read_dir(&folder).unwrap() {
+                let file = file.unwrap().path();
+                std::fs::copy(&file, copy.join(file.file_name().unwrap())).unwrap();
+            }
+        }
+        Test::resume_in(output.dir).args(&["history"])
+    };
+    let Some(limited) = project().without_threads() else {
+        eprintln!("skipped: needs root, setpriv and prlimit to run as a process without threads");
+        return;
+    };
+    let (with, without) = (project().run(), limited.run());
+    assert!(with.stdout.starts_with("601 runs"), "{}", with.stdout);
+    assert_eq!((with.stdout, with.stderr), (without.stdout, without.stderr));
 }
 
 /// A check is run only where it can be watched (its time-out, Ctrl-C, its output): in a
@@ -505,5 +552,6 @@ fn a_check_that_no_thread_can_watch_is_not_started_and_says_why() {
         .status(1)
         .stdout_contains("could not start a thread to watch the check")
         .run();
-    assert!(!output.dir.path().join("ran").exists(), "the check ran");
+    let record = output.only_record();
+    assert_eq!(record.items[0].status, deploycheck::model::Status::Pending);
 }

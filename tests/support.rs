@@ -208,6 +208,19 @@ impl Test {
             std::fs::copy(built, &copy).expect("copy the binary");
         }
         open_to_everyone(self.dir.path());
+        // The limit must bite, or the tests that use it prove nothing: a shell so limited
+        // cannot start the command it is given.
+        let probe = std::process::Command::new(&setpriv)
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&prlimit)
+            .args(["--nproc=1", "--", "sh", "-c", "/bin/true"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("setpriv runs");
+        assert!(
+            !probe.success(),
+            "a process limited to one could start another: the limit does not hold here"
+        );
         self.launcher = [
             setpriv.to_str().unwrap(),
             "--reuid=65534",

@@ -96,13 +96,14 @@ pub(crate) fn execute(
             last_stdout_line: None,
         }
     };
+    // The threads that watch the command (one waits for its exit, one reads each pipe) are
+    // started before it, so that a process that can have no more threads runs no command
+    // it could not watch; each is handed its part once the command runs.
     let (sender, receiver) = mpsc::channel();
-    // The waiter is started before the command, so that a process that can have no more
-    // threads runs no command it could not watch; it is handed the command once started.
-    let (hand_over, handed) = mpsc::channel::<std::process::Child>();
+    let (hand_child, child_handed) = mpsc::channel::<std::process::Child>();
     let exits = sender.clone();
     let waiter = std::thread::Builder::new().spawn(move || {
-        if let Ok(mut child) = handed.recv()
+        if let Ok(mut child) = child_handed.recv()
             && let Ok(status) = child.wait()
         {
             let _ = exits.send(Message::Exited(status));
@@ -113,6 +114,39 @@ pub(crate) fn execute(
             format!("could not start a thread to watch the check: {error}"),
             live,
         );
+    }
+    let mut hand_pipes = Vec::with_capacity(2);
+    for stream in [Stream::Stdout, Stream::Stderr] {
+        let (hand_pipe, pipe_handed) = mpsc::channel::<Box<dyn Read + Send>>();
+        let sender = sender.clone();
+        let reader = std::thread::Builder::new().spawn(move || {
+            let Ok(mut pipe) = pipe_handed.recv() else {
+                return;
+            };
+            let mut buffer = vec![0u8; 16 * 1024];
+            loop {
+                match pipe.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if sender
+                            .send(Message::Output(stream, buffer[..n].to_vec()))
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+            }
+            let _ = sender.send(Message::Closed);
+        });
+        // Returning drops the senders handed out so far: the threads started end at once.
+        if let Err(error) = reader {
+            return not_started(
+                format!("could not start a thread to read the check's output: {error}"),
+                live,
+            );
+        }
+        hand_pipes.push((stream, hand_pipe));
     }
     let mut command = Command::new("sh");
     command
@@ -138,53 +172,25 @@ pub(crate) fn execute(
     };
     let group = i32::try_from(child.id()).expect("process IDs fit in an i32");
     interrupt.running(group);
-    let readers = [
-        child
-            .stdout
-            .take()
-            .map(|pipe| (Stream::Stdout, Box::new(pipe) as Box<dyn Read + Send>)),
-        child
-            .stderr
-            .take()
-            .map(|pipe| (Stream::Stderr, Box::new(pipe) as Box<dyn Read + Send>)),
-    ];
     let mut open_pipes = 0;
-    let mut no_reader = None;
-    for (stream, mut pipe) in readers.into_iter().flatten() {
-        let sender = sender.clone();
-        let reader = std::thread::Builder::new().spawn(move || {
-            let mut buffer = vec![0u8; 16 * 1024];
-            loop {
-                match pipe.read(&mut buffer) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if sender
-                            .send(Message::Output(stream, buffer[..n].to_vec()))
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                }
-            }
-            let _ = sender.send(Message::Closed);
-        });
-        match reader {
-            Ok(_) => open_pipes += 1,
-            Err(error) => no_reader = Some(error),
+    for (stream, hand_pipe) in hand_pipes {
+        let pipe = match stream {
+            Stream::Stdout => child
+                .stdout
+                .take()
+                .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
+            Stream::Stderr => child
+                .stderr
+                .take()
+                .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
+        };
+        if let Some(pipe) = pipe
+            && hand_pipe.send(pipe).is_ok()
+        {
+            open_pipes += 1;
         }
     }
-    // The waiter reaps the command whatever happens next.
-    let _ = hand_over.send(child);
-    if let Some(error) = no_reader {
-        // Output nobody reads would fill its pipe and hang the command: stop it instead.
-        signal_group(group, libc::SIGKILL);
-        interrupt.finished();
-        return not_started(
-            format!("could not start a thread to read the check's output: {error}"),
-            live,
-        );
-    }
+    let _ = hand_child.send(child);
     drop(sender);
 
     let deadline = started + spec.timeout;

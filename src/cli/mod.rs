@@ -163,14 +163,14 @@ fn report(error: &Error, io: &mut Io<'_>) -> i32 {
 
 /// The causes under an error's message worth a `Caused by:` line each. Many messages
 /// already end with their cause (`cannot lock FILE: No space left on device`), because
-/// the walk shows the message alone; a cause the line above spells out is not repeated.
+/// the walk shows the message alone; a cause the line above ends with is not repeated.
 fn causes_to_show(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
     let mut shown = Vec::new();
     let mut above = error.to_string();
     let mut cause = error.source();
     while let Some(inner) = cause {
         let text = inner.to_string();
-        if !above.contains(&text) {
+        if !above.ends_with(&text) {
             shown.push(text.clone());
         }
         above = text;
@@ -292,5 +292,15 @@ mod tests {
             source: full_disk(),
         };
         assert_eq!(causes_to_show(&error), [full_disk().to_string()]);
+    }
+
+    #[test]
+    fn a_cause_whose_words_only_appear_inside_the_message_keeps_its_line() {
+        let cause = std::io::Error::other("timed out");
+        let error = Error::Write {
+            path: PathBuf::from("runs/timed out/x"),
+            source: cause,
+        };
+        assert_eq!(causes_to_show(&error), ["timed out"]);
     }
 }

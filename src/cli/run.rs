@@ -509,7 +509,7 @@ fn write_stopped(
     let answered = record.counts.answered();
     let fields = record.fields.0.iter().filter(|(_, v)| v.is_some()).count();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    // Stopped among the run fields, the person wants to know that what they typed is kept.
+    // Stopped before any answer, what is kept is the run fields: say so, not just "0 answers".
     let what = if answered == 0 && fields > 0 {
         format!("{fields} run field{} saved, no answers yet", plural(fields))
     } else {
