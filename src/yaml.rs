@@ -71,9 +71,10 @@ pub fn from_str_with<T: DeserializeOwned>(
     })
 }
 
-/// A value with the line its node starts on in the text it was read from, so that a
+/// A value with the line it is written on in the text it was read from, so that a
 /// checklist's messages can point at the phase, section or item they are about, whatever
-/// style the author wrote it in (block, flow, folded) and wherever an alias took it from.
+/// style the author wrote it in (block, flow, folded). A value an alias stands for is at
+/// the alias's line (that is where it is written); an empty value, at its key's line.
 ///
 /// Only deploycheck's reader knows lines: it answers the request for a struct named
 /// [`LINED`] with the line, then the value. Any other deserializer is asked for that
@@ -248,13 +249,35 @@ mod tests {
                 entry(9, "anchored", Some("z")),
             ]
         );
-        // An alias's value is at its anchor's line, and reading goes on after the alias.
+        // An alias's value is at the alias's line, and reading goes on after the alias.
         assert_eq!(
             seen(&doc.more),
             [
-                entry(9, "anchored", Some("z")),
+                entry(12, "anchored", Some("z")),
                 entry(14, "below its key", None)
             ]
+        );
+    }
+
+    #[test]
+    fn a_scalar_alias_and_an_empty_value_are_at_their_own_lines() {
+        #[derive(serde::Deserialize)]
+        struct Doc {
+            title: Lined<String>,
+            items: Vec<Lined<Option<String>>>,
+        }
+        let text = "title: &t Scalar aliases\nitems:\n- *t\n-\n\n# a comment\n- last\n- *t\n";
+        let doc: Doc = from_str_with(text, "x.yaml", Aliases::Bounded).unwrap();
+        assert_eq!(doc.title.line, 1);
+        let items: Vec<(u32, Option<&str>)> = doc
+            .items
+            .iter()
+            .map(|i| (i.line, i.value.as_deref()))
+            .collect();
+        let title = Some("Scalar aliases");
+        assert_eq!(
+            items,
+            [(3, title), (4, None), (7, Some("last")), (8, title)]
         );
     }
 

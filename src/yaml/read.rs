@@ -2487,13 +2487,19 @@ impl<'de, const ALIASES: bool> de::Deserializer<'de> for &mut Parser<'de, ALIASE
 }
 
 impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
-    /// A [`super::Lined`] value: the line the next node starts on, then the node. The node
-    /// is read ahead so that its line is known, and left pending for the value; an alias
-    /// is followed first, so the line is where the text read actually is.
+    /// A [`super::Lined`] value: the line the next node is written on, then the node. The
+    /// node is read ahead so that its line is known, and left pending for the value. What
+    /// an alias stands for is written where the alias is, so every node read for it takes
+    /// the alias's line; an empty value takes its key's line, not that of what follows.
     fn lined<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
         let followed = self.followed();
+        let key_line = self.line;
         let node = self.head()?;
-        let line = node.mark().line;
+        let line = match (self.replaying(), &node) {
+            (Some(alias), _) => alias.line,
+            (None, Node::Scalar(scalar)) if scalar.plain && scalar.value.is_empty() => key_line,
+            (None, node) => node.mark().line,
+        };
         self.pending = Some(node);
         let read = visitor.visit_map(LinedAccess {
             parser: self,
