@@ -118,11 +118,29 @@ impl Project {
         if looks_like_path(name) {
             return Ok(PathBuf::from(name));
         }
-        for ext in ["md", "yaml", "yml"] {
-            let candidate = self.checklists_dir.join(format!("{name}.{ext}"));
-            if candidate.is_file() {
-                return Ok(candidate);
+        let found: Vec<PathBuf> = ["md", "yaml", "yml"]
+            .iter()
+            .map(|ext| self.checklists_dir.join(format!("{name}.{ext}")))
+            .filter(|candidate| candidate.is_file())
+            .collect();
+        match found.as_slice() {
+            [one] => return Ok(one.clone()),
+            [first, second, ..] => {
+                // Which one a run uses must never depend on an order nobody sees.
+                let shown = |p: &Path| {
+                    p.strip_prefix(&self.root)
+                        .unwrap_or(p)
+                        .display()
+                        .to_string()
+                };
+                return Err(Error::Refused(format!(
+                    "`{name}` names more than one checklist ({} and {}); name one by its path, like `-c {}`, or rename the other",
+                    shown(first),
+                    shown(second),
+                    shown(second)
+                )));
             }
+            [] => {}
         }
         Err(Error::ChecklistNotFound {
             name: name.to_string(),

@@ -289,3 +289,26 @@ fn completions_are_generated() {
         .stdout_contains("_deploycheck()")
         .run();
 }
+
+#[test]
+fn a_name_two_checklists_share_is_refused_with_both_paths() {
+    Test::new()
+        .write("checklists/web.md", "# Web\n\n## P\n\n### S\n\n- [ ] a\n")
+        .write(
+            "checklists/web.yaml",
+            "title: Web\nphases:\n- title: P\n  sections:\n  - title: S\n    items: [{text: a}]\n",
+        )
+        .args(&["show", "-c", "web"])
+        .status(2)
+        .stderr_contains("`web` names more than one checklist (checklists/web.md and checklists/web.yaml); name one by its path, like `-c checklists/web.yaml`")
+        .run();
+}
+
+#[test]
+fn one_item_is_one_item() {
+    Test::new()
+        .write("checklists/one.md", "# One\n\n## P\n\n### S\n\n- [ ] a\n")
+        .args(&["show", "-c", "one"])
+        .stdout_contains("\n1 item\n")
+        .run();
+}

@@ -78,3 +78,44 @@ fn project_settings_are_validated_too() {
         )
         .run();
 }
+
+#[test]
+fn strict_doubts_in_a_yaml_checklist_name_the_key_that_settles_them() {
+    Test::new()
+        .write(
+            "checklists/c.yaml",
+            "title: T\nphases:\n- title: P\n  sections:\n  - title: S\n    items:\n    - text: Latency p95 under 300\n",
+        )
+        .args(&["validate", "--strict"])
+        .stderr_contains(
+            "checklists/c.yaml:7: warning: inferred threshold: a number without a unit read from the item's text; if that is wrong, say what it is with its `threshold:` key (`threshold: null` for none)",
+        )
+        .run();
+}
+
+#[test]
+fn repeats_name_the_first_and_last_ids_they_get() {
+    Test::new()
+        .write(
+            "checklists/c.md",
+            "# T\n\n## P\n\n### S\n\n- [ ] Check logs\n- [ ] Check logs\n- [ ] Check logs\n- [ ] Check logs\n",
+        )
+        .args(&["validate"])
+        .stderr_contains("they get `check-logs-2` to `check-logs-4`, which shift")
+        .run();
+}
+
+#[test]
+fn a_yaml_part_of_the_wrong_shape_says_what_to_write() {
+    Test::new()
+        .write(
+            "checklists/c.yaml",
+            "title: T\nfields: [Version]\nphases:\n- title: P\n  sections:\n  - title: S\n    items: [{text: a}]\n",
+        )
+        .args(&["validate"])
+        .status(2)
+        .stderr_contains(
+            "checklists/c.yaml:2:10: error: fields[0]: invalid type: string \"Version\", expected a run field, like `{name: Version}`",
+        )
+        .run();
+}

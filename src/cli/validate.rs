@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Io, ValidateFormat, exit};
 use crate::error::Error;
-use crate::model::Checklist;
+use crate::model::{Checklist, SourceFormat};
 use crate::project::{CONFIG_FILE, Project, display_path, load_checklist, read_config};
 use crate::source::Diagnostic;
 
@@ -119,18 +119,24 @@ fn doubts(checklist: &Checklist) -> Vec<Diagnostic> {
             } else {
                 &note.why
             };
+            let yaml = checklist.source.format == SourceFormat::Yaml;
             let fix = match note.what {
-                "threshold" => "<!-- deploycheck: threshold=none -->",
-                _ => "<!-- deploycheck: ... -->",
+                // A YAML item says it with its own key; Markdown, with a comment.
+                "threshold" if yaml => "its `threshold:` key (`threshold: null` for none)".into(),
+                what if yaml => format!("its `{what}:` key"),
+                "threshold" => "a <!-- deploycheck: threshold=none --> comment".into(),
+                _ => "a <!-- deploycheck: ... --> comment".into(),
             };
             let message = match note.what {
                 // Nothing was inferred to correct: the note says what to change.
                 "skipped" => why.to_string(),
                 // The note already names the comment that settles it.
-                _ if why.contains("<!-- deploycheck:") => format!("inferred {}: {why}", note.what),
-                what => format!(
-                    "inferred {what}: {why}; if that is wrong, say what it is with a {fix} comment"
-                ),
+                _ if !yaml && why.contains("<!-- deploycheck:") => {
+                    format!("inferred {}: {why}", note.what)
+                }
+                what => {
+                    format!("inferred {what}: {why}; if that is wrong, say what it is with {fix}")
+                }
             };
             Diagnostic::warning(&checklist.source.path, note.line, message)
         })

@@ -14,7 +14,10 @@ use crate::words::{ItemScan, Lexicon, OPERATOR_ENDINGS, any_ascii_word};
 const MAX_SCAN_CHARS: usize = 400;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a threshold, like `{metric: Latency, op: <, value: 350, unit: ms}`"
+)]
 pub struct Threshold {
     /// What is measured, e.g. `Response time`.
     pub metric: String,

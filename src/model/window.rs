@@ -248,7 +248,10 @@ impl schemars::JsonSchema for Span {
 
 /// When a section is due: from `from` to `to` after the deployment moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a window, like `{from: 15m, to: 60m}`"
+)]
 pub struct Window {
     /// When the window opens, after the deployment moment (`0` for at once).
     pub from: Span,

@@ -34,18 +34,24 @@ pub fn write_tree(
         ))
     )?;
     let count = checklist.item_count();
+    let items = if count == 1 { "item" } else { "items" };
     match options.environment {
         Some(env) => writeln!(
             out,
-            "environment {env}: {count} of {} items",
-            options.total_items
+            "environment {env}: {count} of {} item{}",
+            options.total_items,
+            if options.total_items == 1 { "" } else { "s" }
         )?,
         None => {
             let envs = checklist.environments();
             if envs.is_empty() {
-                writeln!(out, "{count} items")?;
+                writeln!(out, "{count} {items}")?;
             } else {
-                writeln!(out, "{count} items; sections scoped to {}", envs.join(", "))?;
+                writeln!(
+                    out,
+                    "{count} {items}; sections scoped to {}",
+                    envs.join(", ")
+                )?;
             }
         }
     }

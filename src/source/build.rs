@@ -816,8 +816,9 @@ impl<'a> Builder<'a> {
             .map(|i| siblings.id(i)[prefix..].to_string())
             .collect();
         let mut next_suffix: FastMap<String, usize> = FastMap::default();
-        // One warning per group of repeats, at the first repeat: (first, repeat lines, last id).
-        let mut groups: Vec<(usize, Vec<Option<u32>>, String)> = Vec::new();
+        // One warning per group of repeats, at the first repeat:
+        // (first, repeat lines, first and last new ids).
+        let mut groups: Vec<(usize, Vec<Option<u32>>, String, String)> = Vec::new();
         let mut group_of: FastMap<usize, usize> = FastMap::default();
         for (_, index, first) in collisions {
             let segment = siblings.id(index)[prefix..].to_string();
@@ -839,16 +840,16 @@ impl<'a> Builder<'a> {
                 }
             };
             let group = *group_of.entry(first).or_insert_with(|| {
-                groups.push((first, Vec::new(), String::new()));
+                groups.push((first, Vec::new(), renamed.clone(), String::new()));
                 groups.len() - 1
             });
             groups[group].1.push(siblings.line(index));
-            groups[group].2.clone_from(&renamed);
+            groups[group].3.clone_from(&renamed);
             let id = format!("{}{renamed}", &siblings.id(index)[..prefix]);
             siblings.set_id(index, id);
             taken.insert(renamed);
         }
-        for (first, lines, last) in groups {
+        for (first, lines, first_new, last) in groups {
             let repeats = lines.len();
             let shown: Vec<String> = lines
                 .iter()
@@ -862,7 +863,7 @@ impl<'a> Builder<'a> {
             let renamed = if repeats == 1 {
                 format!("it gets `{last}`, which shifts")
             } else {
-                format!("they get `-2` to `{last}`, which shift")
+                format!("they get `{first_new}` to `{last}`, which shift")
             };
             self.warning(
                 lines[0],

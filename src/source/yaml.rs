@@ -18,7 +18,10 @@ use crate::yaml::{self, Aliases, Lined};
 
 /// A YAML checklist, as authors write it.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a checklist: a mapping with `title` and `phases`"
+)]
 #[schemars(title = "deploycheck checklist")]
 pub struct YamlChecklist {
     #[schemars(with = "String")]
@@ -34,14 +37,17 @@ pub struct YamlChecklist {
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a run field, like `{name: Version}`")]
 pub struct YamlField {
     #[schemars(with = "String")]
     pub name: Lined<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a contact, like `{role: Release Manager, name: Priya}`"
+)]
 pub struct YamlContact {
     #[schemars(with = "String")]
     pub role: Lined<String>,
@@ -54,7 +60,10 @@ pub struct YamlContact {
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a phase, like `{title: Cut-over, sections: [...]}`"
+)]
 pub struct YamlPhase {
     /// The phase's slug; derived from the title when absent.
     #[serde(default)]
@@ -69,7 +78,10 @@ pub struct YamlPhase {
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a section, like `{title: Shift traffic, items: [...]}`"
+)]
 pub struct YamlSection {
     /// `phase/section` or just `section`; derived from the title when absent.
     #[serde(default)]
@@ -100,7 +112,10 @@ pub struct YamlSection {
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an item, like `{text: Green pool healthy}`"
+)]
 pub struct YamlItem {
     /// The full path or just the last part; derived from the text when absent.
     #[serde(default)]

@@ -1080,7 +1080,7 @@ fn refusals_name_the_line_and_column() {
         ),
         (
             "a: 1\n---\nb: 2\n",
-            "0:0: deserializing from YAML containing more than one document is not supported",
+            "2:1: a second YAML document starts here, and a file holds one; remove the `---` or `...` line, or put what follows in a file of its own",
         ),
         (
             "%YAML 1.1\n---\na: 1\n",

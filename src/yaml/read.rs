@@ -844,9 +844,9 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
     }
 
     fn document_end(&mut self) -> Result<(), Error> {
-        let more = || {
-            de::Error::custom(
-                "deserializing from YAML containing more than one document is not supported",
+        let more = |parser: &Self| {
+            parser.error(
+                "a second YAML document starts here, and a file holds one; remove the `---` or `...` line, or put what follows in a file of its own",
             )
         };
         match self.skip_block()? {
@@ -857,10 +857,10 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
                 match self.skip_block()? {
                     Next::Eof => return Ok(()),
                     Next::Marker if self.at(0) == b'.' => {}
-                    _ => return Err(more()),
+                    _ => return Err(more(self)),
                 }
             },
-            Next::Marker => Err(more()),
+            Next::Marker => Err(more(self)),
             Next::Content {
                 new_line: false, ..
             } => Err(self.after_value_error()),
