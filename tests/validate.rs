@@ -119,3 +119,33 @@ fn a_yaml_part_of_the_wrong_shape_says_what_to_write() {
         )
         .run();
 }
+
+#[test]
+fn a_yaml_window_that_closes_before_it_opens_is_an_error_at_its_section() {
+    Test::new()
+        .write(
+            "checklists/c.yaml",
+            "title: T\nphases:\n- title: P\n  sections:\n  - title: S\n    window: {from: 1h, to: 15m}\n    items:\n    - text: a\n",
+        )
+        .args(&["validate"])
+        .status(2)
+        .stderr_contains(
+            "checklists/c.yaml:5: error: section `S`: the window 1h..15m closes before it opens",
+        )
+        .run();
+}
+
+#[test]
+fn a_yaml_checks_bad_time_out_names_its_key_once() {
+    Test::new()
+        .write(
+            "checklists/c.yaml",
+            "title: T\nphases:\n- title: P\n  sections:\n  - title: S\n    items:\n    - text: a\n      check: {run: \"true\", timeout_s: 0}\n",
+        )
+        .args(&["validate"])
+        .status(2)
+        .stderr_contains(
+            "items[0].check: `timeout_s`: a time-out of 0 would stop the check before it starts",
+        )
+        .run();
+}

@@ -461,6 +461,11 @@ impl<'a> Builder<'a> {
         let window = match spec {
             WindowSpec::Absent => None,
             WindowSpec::Given(window) => {
+                // A YAML `{from, to}` is read field by field, so its order is checked here.
+                if let Err(error) = Window::new(window.from, window.to) {
+                    self.error(line, format!("section `{title}`: {error}"));
+                    return None;
+                }
                 why.add("window", format!("{window}, as written"), line);
                 Some(window)
             }

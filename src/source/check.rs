@@ -139,21 +139,20 @@ impl<'de> Deserialize<'de> for YamlCheck {
                             run = Some(command(&text).map_err(de::Error::custom)?);
                         }
                         "timeout_s" if timeout_s.is_none() => {
-                            let seconds: Option<u64> = map.next_value().map_err(|_: A::Error| {
-                                de::Error::custom(
-                                    "check timeout_s must be a whole number of seconds, like 30",
-                                )
-                            })?;
+                            let seconds: Option<u64> =
+                                map.next_value().map_err(|_: A::Error| {
+                                    de::Error::custom(
+                                        "`timeout_s` must be a whole number of seconds, like 30",
+                                    )
+                                })?;
                             let seconds = seconds.unwrap_or(DEFAULT_TIMEOUT_S);
                             timeout_s = Some(
                                 check_timeout(seconds)
-                                    .map_err(|e| de::Error::custom(format!("check {e}")))?,
+                                    .map_err(|e| de::Error::custom(format!("`timeout_s`: {e}")))?,
                             );
                         }
                         "run" | "timeout_s" => {
-                            return Err(de::Error::custom(format!(
-                                "check key `{key}` is given twice"
-                            )));
+                            return Err(de::Error::custom(format!("key `{key}` is given twice")));
                         }
                         other => {
                             return Err(de::Error::unknown_field(other, &["run", "timeout_s"]));

@@ -784,7 +784,6 @@ proptest! {
 fn anchors_and_aliases_read_as_serde_yaml_reads_them() {
     for text in [
         "a: &d\n  x: 1\nb: [*d, *d]\n",
-        "a: &d {x: 1}\nb:\n  <<: *d\n  y: 2\n",
         "- &a\n- *a\n",
         "a: &b\nc: *b\n",
         "? &a k\n: v\n",
@@ -821,8 +820,13 @@ fn anchors_and_aliases_read_as_serde_yaml_reads_them() {
             "{text:?}"
         );
     }
-    // serde_yaml takes an anchor on a key; this reader says it does not.
+    // serde_yaml takes an anchor on a key, and `<<` as a plain key; this reader says it
+    // does not.
     for (text, said) in [
+        (
+            "a: &d {x: 1}\nb:\n  <<: *d\n  y: 2\n",
+            "3:3: merge keys (`<<: *name`) are not supported",
+        ),
         ("- &a x: 1\n", "1:3: `&a` on a key"),
         ("a:\n  &k x: 1\n", "2:3: `&k` on a key"),
         ("a: {k: 1}\n*k : 2\n", "2:1: `*k` on a key"),
@@ -1117,6 +1121,14 @@ fn refusals_name_the_line_and_column() {
         (
             "a:\n  b: '1'\n   c: 2\n",
             "3:4: this line is indented more than the keys before it; align it with them, or quote a value that goes on over several lines",
+        ),
+        (
+            "a:\n  - b: 1\n    c: 2\n   - d\n",
+            "4:4: this line starts at column 4, between the levels above it (columns 3 and 5); align it with the one it belongs to",
+        ),
+        (
+            "a:\n    - b\n  - c\n",
+            "3:3: this line starts at column 3, between the levels above it (columns 1 and 5); align it with the one it belongs to",
         ),
         (
             "a: \"\\q\"\n",

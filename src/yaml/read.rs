@@ -315,6 +315,10 @@ struct Parser<'de, const ALIASES: bool> {
     anchors: Box<Anchors<'de>>,
     /// Reading the start of an anchored node, which may not have a second anchor.
     anchoring: bool,
+    /// Where a block mapping or sequence last ended because a line was indented less:
+    /// (that line's start, the collection's column), so that a line between two levels
+    /// can be told which two.
+    closed: (usize, usize),
 }
 
 /// Anchors seen so far, and how much reading their aliases has added.
@@ -581,6 +585,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
             next_line: None,
             anchors: Box::default(),
             anchoring: false,
+            closed: (usize::MAX, 0),
         };
         if let Some(offset) = first_disallowed(parser.bytes) {
             // Count the lines up to it, for the message.
@@ -685,6 +690,29 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
     #[cold]
     fn error(&self, message: impl Into<String>) -> Error {
         Error::at(self.mark(), message)
+    }
+
+    /// A line at column `col` (0-based), deeper than the `what` it follows at `indent`.
+    /// When a deeper level just ended at this very line, the line sits between the two.
+    #[cold]
+    fn misaligned(&self, col: usize, indent: usize, what: &str) -> Error {
+        let (closed_at, inner) = self.closed;
+        if closed_at == self.line_start && inner > col {
+            return self.error(format!(
+                "this line starts at column {}, between the levels above it (columns {} and {}); align it with the one it belongs to",
+                col + 1,
+                indent + 1,
+                inner + 1
+            ));
+        }
+        let more = if what == "keys" {
+            ", or quote a value that goes on over several lines"
+        } else {
+            ""
+        };
+        self.error(format!(
+            "this line is indented more than the {what} before it; align it with them{more}"
+        ))
     }
 
     fn is_document_marker(&self) -> bool {
@@ -2657,12 +2685,11 @@ impl<'de, const ALIASES: bool> MapAccess<'_, 'de, ALIASES> {
                 } => return Err(parser.after_value_error()),
                 Next::Content { col, .. } if col < self.indent => {
                     parser.rewind_line();
+                    parser.closed = (parser.pos, self.indent);
                     return Ok(None);
                 }
                 Next::Content { col, .. } if col > self.indent => {
-                    return Err(parser.error(
-                        "this line is indented more than the keys before it; align it with them, or quote a value that goes on over several lines",
-                    ));
+                    return Err(parser.misaligned(col, self.indent, "keys"));
                 }
                 Next::Content { .. } => {}
             }
@@ -2753,6 +2780,14 @@ impl<'de, const ALIASES: bool> de::MapAccess<'de> for MapAccess<'_, 'de, ALIASES
             self.done = true;
             return Ok(None);
         };
+        if ALIASES && key.plain && key.value == "<<" {
+            // A merge key means something only to libraries that apply it; read as a plain
+            // key it would be an unknown field, which says nothing of why.
+            return Err(Error::at(
+                key.mark,
+                "merge keys (`<<: *name`) are not supported; write the keys out, or reuse the whole node with `*name`",
+            ));
+        }
         self.remember(&key)?;
         // Keys count as nodes, as values do (in `head`), toward the alias budget.
         self.parser.count_node()?;
@@ -2908,14 +2943,15 @@ impl<'de, const ALIASES: bool> de::SeqAccess<'de> for SeqAccess<'_, 'de, ALIASES
                         new_line: false, ..
                     } => return Err(parser.after_value_error()),
                     Next::Content { col, .. } if col > self.indent => {
-                        return Err(parser.error(
-                            "this line is indented more than the `- ` entries before it; align it with them",
-                        ));
+                        return Err(parser.misaligned(col, self.indent, "`- ` entries"));
                     }
                     Next::Content { col, .. }
                         if col < self.indent || !(parser.at(0) == b'-' && parser.is_blankz(1)) =>
                     {
                         parser.rewind_line();
+                        if col < self.indent {
+                            parser.closed = (parser.pos, self.indent);
+                        }
                         self.done = true;
                         return Ok(None);
                     }
