@@ -97,3 +97,17 @@ proptest! {
         prop_assert!(before.is_subset(&after));
     }
 }
+
+#[test]
+fn an_id_another_item_gives_itself_is_named_as_such_not_as_a_repeat() {
+    crate::support::Test::new()
+        .write(
+            "checklists/c.md",
+            "# T\n\n## P\n\n### S\n\n- [ ] Check logs\n- [ ] Something else <!-- deploycheck: id=check-logs -->\n",
+        )
+        .args(&["validate"])
+        .stderr_contains(
+            "checklists/c.md:7: warning: the item on line 7 would take the id `check-logs`, which the item `Something else` on line 8 gives itself, so it gets `check-logs-2`",
+        )
+        .run();
+}

@@ -870,6 +870,26 @@ impl<'a> Builder<'a> {
             } else {
                 format!("they get `{first_new}` to `{last}`, which shift")
             };
+            if explicit[first] {
+                // Not a repeat of the claimant's text: the id it gives itself is the one
+                // the others' texts would make.
+                let given = siblings
+                    .line(first)
+                    .map_or(String::new(), |l| format!(" on line {l}"));
+                self.warning(
+                    lines[0],
+                    format!(
+                        "the {what}{} on line{} {}{more} would take the id `{}`, which the {what} `{}`{given} gives itself, so {renamed} if they are reordered; give {} an explicit id",
+                        if repeats == 1 { "" } else { "s" },
+                        if repeats == 1 { "" } else { "s" },
+                        shown.join(", "),
+                        &siblings.id(first)[prefix..],
+                        siblings.text(first),
+                        if repeats == 1 { "it" } else { "each" },
+                    ),
+                );
+                continue;
+            }
             self.warning(
                 lines[0],
                 format!(
