@@ -149,3 +149,16 @@ fn a_yaml_checks_bad_time_out_names_its_key_once() {
         )
         .run();
 }
+
+#[test]
+fn a_choice_of_one_and_an_empty_group_are_warned_about() {
+    Test::new()
+        .write(
+            "checklists/c.yaml",
+            "title: T\nphases:\n- title: D\n  sections:\n  - title: S\n    items:\n    - text: Pick\n      choice: true\n      children: [{text: only}]\n    - {text: G, group: true}\n    - text: ok\n",
+        )
+        .args(&["validate"])
+        .stderr_contains("checklists/c.yaml:7: warning: item `Pick` is a choice with only one alternative under it")
+        .stderr_contains("checklists/c.yaml:10: warning: item `G` is a group with no items under it")
+        .run();
+}

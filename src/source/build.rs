@@ -426,7 +426,7 @@ impl<'a> Builder<'a> {
             triggers_read_as_written(&mut items);
         }
         mark_choices(&mut items);
-        self.checks_only_on_answered_items(&items);
+        self.item_shapes(&items);
         self.assign_item_ids(&id, &mut items, 0);
         if items.is_empty() && kind != SectionKind::Signoff {
             self.warning(draft.line, format!("section `{title}` has no items"));
@@ -657,8 +657,11 @@ impl<'a> Builder<'a> {
 
     /// A check on an item whose status comes from its sub-items (or on a group heading)
     /// would never be asked for, so never run: an error, not a silent no-op.
-    fn checks_only_on_answered_items(&mut self, items: &[Item]) {
-        let mut stack: Vec<&Item> = items.iter().collect();
+    /// Item shapes that cannot work as written: a check on an item whose status follows
+    /// from its sub-items (an error), and a choice or a group with nothing to choose from
+    /// or to hold (warnings).
+    fn item_shapes(&mut self, items: &[Item]) {
+        let mut stack: Vec<&Item> = items.iter().rev().collect();
         while let Some(item) = stack.pop() {
             if item.check.is_some() && (item.group || !item.children.is_empty()) {
                 self.error(
@@ -669,7 +672,28 @@ impl<'a> Builder<'a> {
                     ),
                 );
             }
-            stack.extend(&item.children);
+            if item.choice && item.children.len() < 2 {
+                let has = match item.children.len() {
+                    0 => "no alternatives under it",
+                    _ => "only one alternative under it, so there is nothing to choose",
+                };
+                self.warning(
+                    item.line,
+                    format!(
+                        "item `{}` is a choice with {has}; give it two or more sub-items, or drop `choice`",
+                        item.text
+                    ),
+                );
+            } else if item.group && item.children.is_empty() {
+                self.warning(
+                    item.line,
+                    format!(
+                        "item `{}` is a group with no items under it, so it asks nothing; add its items, or drop `group`",
+                        item.text
+                    ),
+                );
+            }
+            stack.extend(item.children.iter().rev());
         }
     }
 
