@@ -13,12 +13,30 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{JoinHandle, Scope, ScopedJoinHandle};
 
-/// The work waits in a slot that the thread empties when it starts, so that a thread that
-/// could not be started leaves it for the caller.
-type Slot<F> = Arc<Mutex<Option<F>>>;
+/// Work waiting in a slot for the thread that is to do it, which empties the slot when it
+/// starts; a thread that could not be started leaves the work for the caller.
+struct Handed<F>(Arc<Mutex<Option<F>>>);
 
-fn take<F>(slot: &Mutex<Option<F>>) -> Option<F> {
-    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+impl<F> Handed<F> {
+    fn take(&self) -> Option<F> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    fn run<T>(self) -> T
+    where
+        F: FnOnce() -> T,
+    {
+        self.take().expect("a thread that starts finds its work")()
+    }
+}
+
+/// Hands `work` to the thread `start` starts, or back to the caller when it starts none.
+fn hand<F, H>(work: F, start: impl FnOnce(Handed<F>) -> std::io::Result<H>) -> Result<H, F> {
+    let slot = Handed(Arc::new(Mutex::new(Some(work))));
+    start(Handed(Arc::clone(&slot.0))).map_err(|_| {
+        slot.take()
+            .expect("a thread that did not start left its work")
+    })
 }
 
 /// Starts `work` on a thread of `scope`, or hands it back unrun when no thread can be had.
@@ -30,13 +48,9 @@ where
     T: Send + 'scope,
     F: FnOnce() -> T + Send + 'scope,
 {
-    let slot: Slot<F> = Arc::new(Mutex::new(Some(work)));
-    let theirs = Arc::clone(&slot);
-    std::thread::Builder::new()
-        .spawn_scoped(scope, move || {
-            take(&theirs).expect("a thread that starts finds its work")()
-        })
-        .map_err(|_| take(&slot).expect("a thread that did not start left its work"))
+    hand(work, |handed| {
+        std::thread::Builder::new().spawn_scoped(scope, move || handed.run())
+    })
 }
 
 /// The value of a finished thread; a panic in it goes on here.
@@ -105,15 +119,11 @@ pub(crate) enum Beside<T> {
 
 /// Runs `work` on a thread of its own, or here if the system has no thread to give.
 pub(crate) fn beside<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Beside<T> {
-    let slot = Arc::new(Mutex::new(Some(work)));
-    let theirs = Arc::clone(&slot);
-    let started = std::thread::Builder::new()
-        .spawn(move || take(&theirs).expect("a thread that starts finds its work")());
-    match started {
+    match hand(work, |handed| {
+        std::thread::Builder::new().spawn(move || handed.run())
+    }) {
         Ok(handle) => Beside::Started(handle),
-        Err(_) => Beside::Done(take(&slot)
-            .expect("a thread that did not start left its work")(
-        )),
+        Err(work) => Beside::Done(work()),
     }
 }
 
