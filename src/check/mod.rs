@@ -98,7 +98,8 @@ pub(crate) fn execute(
     };
     // The threads that watch the command (one waits for its exit, one reads each pipe) are
     // started before it, so that a process that can have no more threads runs no command
-    // it could not watch; each is handed its part once the command runs.
+    // it could not watch; each is handed its part once the command runs (the readers in
+    // the order of `Stream`: stdout, then stderr).
     let (sender, receiver) = mpsc::channel();
     let (hand_child, child_handed) = mpsc::channel::<std::process::Child>();
     let exits = sender.clone();
@@ -146,7 +147,7 @@ pub(crate) fn execute(
                 live,
             );
         }
-        hand_pipes.push((stream, hand_pipe));
+        hand_pipes.push(hand_pipe);
     }
     let mut command = Command::new("sh");
     command
@@ -172,18 +173,18 @@ pub(crate) fn execute(
     };
     let group = i32::try_from(child.id()).expect("process IDs fit in an i32");
     interrupt.running(group);
+    let pipes = [
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    ];
     let mut open_pipes = 0;
-    for (stream, hand_pipe) in hand_pipes {
-        let pipe = match stream {
-            Stream::Stdout => child
-                .stdout
-                .take()
-                .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
-            Stream::Stderr => child
-                .stderr
-                .take()
-                .map(|pipe| Box::new(pipe) as Box<dyn Read + Send>),
-        };
+    for (hand_pipe, pipe) in hand_pipes.into_iter().zip(pipes) {
         if let Some(pipe) = pipe
             && hand_pipe.send(pipe).is_ok()
         {
