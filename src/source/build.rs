@@ -655,11 +655,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// A check on an item whose status comes from its sub-items (or on a group heading)
-    /// would never be asked for, so never run: an error, not a silent no-op.
-    /// Item shapes that cannot work as written: a check on an item whose status follows
-    /// from its sub-items (an error), and a choice or a group with nothing to choose from
-    /// or to hold (warnings).
+    /// Item shapes that cannot work as written. A check on an item whose status comes from
+    /// its sub-items (or on a group heading) would never be asked for, so never run: an
+    /// error, not a silent no-op. A choice or a group with nothing to choose from or to
+    /// hold: warnings.
     fn item_shapes(&mut self, items: &[Item]) {
         let mut stack: Vec<&Item> = items.iter().rev().collect();
         while let Some(item) = stack.pop() {
@@ -845,9 +844,15 @@ impl<'a> Builder<'a> {
             .map(|i| siblings.id(i)[prefix..].to_string())
             .collect();
         let mut next_suffix: FastMap<String, usize> = FastMap::default();
-        // One warning per group of repeats, at the first repeat:
-        // (first, repeat lines, first and last new ids).
-        let mut groups: Vec<(usize, Vec<Option<u32>>, String, String)> = Vec::new();
+        // One warning per group of repeats, at the first repeat.
+        struct Repeats {
+            /// The sibling that keeps the id.
+            first: usize,
+            lines: Vec<Option<u32>>,
+            first_new: String,
+            last_new: String,
+        }
+        let mut groups: Vec<Repeats> = Vec::new();
         let mut group_of: FastMap<usize, usize> = FastMap::default();
         for (_, index, first) in collisions {
             let segment = siblings.id(index)[prefix..].to_string();
@@ -869,16 +874,27 @@ impl<'a> Builder<'a> {
                 }
             };
             let group = *group_of.entry(first).or_insert_with(|| {
-                groups.push((first, Vec::new(), renamed.clone(), String::new()));
+                groups.push(Repeats {
+                    first,
+                    lines: Vec::new(),
+                    first_new: renamed.clone(),
+                    last_new: String::new(),
+                });
                 groups.len() - 1
             });
-            groups[group].1.push(siblings.line(index));
-            groups[group].3.clone_from(&renamed);
+            groups[group].lines.push(siblings.line(index));
+            groups[group].last_new.clone_from(&renamed);
             let id = format!("{}{renamed}", &siblings.id(index)[..prefix]);
             siblings.set_id(index, id);
             taken.insert(renamed);
         }
-        for (first, lines, first_new, last) in groups {
+        for Repeats {
+            first,
+            lines,
+            first_new,
+            last_new: last,
+        } in groups
+        {
             let repeats = lines.len();
             let shown: Vec<String> = lines
                 .iter()
