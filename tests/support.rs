@@ -210,20 +210,8 @@ impl Test {
             std::fs::copy(built, &copy).expect("copy the binary");
         }
         open_to_everyone(self.dir.path());
-        // The limit must bite, or the tests that use it prove nothing: a shell so limited
-        // cannot start the command it is given.
-        let probe = std::process::Command::new(&setpriv)
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&prlimit)
-            .args(["--nproc=1", "--", "sh", "-c", "/bin/true"])
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("setpriv runs");
-        assert!(
-            !probe.success(),
-            "a process limited to one could start another: the limit does not hold here"
-        );
-        self.launcher = [
+        // As `nobody`, allowed one process: the user has no other, so no thread can start.
+        let limited: Vec<PathBuf> = [
             setpriv.to_str().unwrap(),
             "--reuid=65534",
             "--regid=65534",
@@ -231,10 +219,23 @@ impl Test {
             prlimit.to_str().unwrap(),
             "--nproc=1",
             "--",
-            copy.to_str().unwrap(),
         ]
         .map(PathBuf::from)
         .to_vec();
+        // The limit must bite, or the tests that use it prove nothing: a shell so limited
+        // cannot start the command it is given.
+        let probe = std::process::Command::new(&limited[0])
+            .args(&limited[1..])
+            .args(["sh", "-c", "/bin/true"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("setpriv runs");
+        assert!(
+            !probe.success(),
+            "a process limited to one could start another: the limit does not hold here"
+        );
+        self.launcher = limited;
+        self.launcher.push(copy);
         Some(self)
     }
 
@@ -324,7 +325,6 @@ fn check(stream: &str, actual: &str, expected: Option<&Expect>, context: &str) {
     }
 }
 
-/// Every item in a `show --format json` tree, children included.
 /// The binary as every test runs it: in `cwd`, as user `tester` with `home` for a home,
 /// on the test clock (runs in tests never read the wall clock).
 fn binary(cwd: &Path, home: &Path, launcher: &[PathBuf]) -> assert_cmd::Command {
@@ -356,6 +356,7 @@ pub fn deploycheck_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("binary runs")
 }
 
+/// Every item in a `show --format json` tree, children included.
 pub fn json_items(tree: &serde_json::Value) -> Vec<&serde_json::Value> {
     let mut stack: Vec<&serde_json::Value> = tree["phases"]
         .as_array()
