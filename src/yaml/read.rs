@@ -490,10 +490,9 @@ const SIMPLE_KEY_BYTES: [bool; 256] = {
 /// Bytes that may not start a plain scalar, or only when followed by a non-blank.
 const INDICATORS: [bool; 256] = scalar::byte_set(b"&*!,[]{}#|>'\"%@`-?:", false);
 
-/// The length of the line break at `i`, or 0: LF, CRLF, CR, NEL, LS, PS.
-#[inline]
 /// Whether a document marker (`---` or `...`, then a blank, a line break or the end)
 /// is at `i`; it is one only at the start of a line, which the caller checks.
+#[inline]
 fn is_marker_at(bytes: &[u8], i: usize) -> bool {
     (bytes[i..].starts_with(b"---") || bytes[i..].starts_with(b"..."))
         && bytes
@@ -501,6 +500,8 @@ fn is_marker_at(bytes: &[u8], i: usize) -> bool {
             .is_none_or(|&b| is_blank(b) || break_len_at(bytes, i + 3) > 0)
 }
 
+/// The length of the line break at `i`, or 0: LF, CRLF, CR, NEL, LS, PS.
+#[inline]
 fn break_len_at(bytes: &[u8], i: usize) -> usize {
     let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
     match at(0) {
@@ -556,6 +557,16 @@ struct NextLine {
     content: usize,
     line_start: usize,
 }
+
+/// The block collection a line is too deep for, in [`Parser::misaligned`].
+#[derive(Clone, Copy)]
+enum Level {
+    Keys,
+    Entries,
+}
+
+/// What either alias budget says when it is spent.
+const ALIAS_BOMB: &str = "aliases expand to far more than the file holds (an alias bomb?); write the content out instead";
 
 /// A saved position, to read ahead and come back.
 #[derive(Clone, Copy)]
@@ -692,10 +703,10 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
         Error::at(self.mark(), message)
     }
 
-    /// A line at column `col` (0-based), deeper than the `what` it follows at `indent`.
+    /// A line at column `col` (0-based), deeper than the `level` it follows at `indent`.
     /// When a deeper level just ended at this very line, the line sits between the two.
     #[cold]
-    fn misaligned(&self, col: usize, indent: usize, what: &str) -> Error {
+    fn misaligned(&self, col: usize, indent: usize, level: Level) -> Error {
         let (closed_at, inner) = self.closed;
         if closed_at == self.line_start && inner > col {
             return self.error(format!(
@@ -705,13 +716,12 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
                 inner + 1
             ));
         }
-        let more = if what == "keys" {
-            ", or quote a value that goes on over several lines"
-        } else {
-            ""
+        let (what, hint) = match level {
+            Level::Keys => ("keys", ", or quote a value that goes on over several lines"),
+            Level::Entries => ("`- ` entries", ""),
         };
         self.error(format!(
-            "this line is indented more than the {what} before it; align it with them{more}"
+            "this line is indented more than the {what} before it; align it with them{hint}"
         ))
     }
 
@@ -1180,19 +1190,24 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
     /// An alias means the node its name was anchored to where the alias is written: read
     /// first, it is looked up by name and remembered by its place in the text; read again
     /// inside a node being replayed, by that place.
-    #[cold]
-    #[inline(never)]
+    #[inline]
     fn follow(&mut self, node: Node<'de>) -> Result<Node<'de>, Error> {
         self.count_node()?;
-        let Node::Alias { name, mark } = node else {
-            return Ok(node);
-        };
+        match node {
+            Node::Alias { name, mark } => self.follow_alias(name, mark),
+            node => Ok(node),
+        }
+    }
+
+    /// [`Self::follow`] for an alias: out of line, as aliases are rare.
+    #[cold]
+    #[inline(never)]
+    fn follow_alias(&mut self, name: &'de str, mark: Mark) -> Result<Node<'de>, Error> {
         let anchors = &mut *self.anchors;
         let replaying = !anchors.open.is_empty();
-        let meant = match replaying {
-            true => anchors.aliases.get(&mark.offset),
-            false => None,
-        };
+        let meant = replaying
+            .then(|| anchors.aliases.get(&mark.offset))
+            .flatten();
         let Some(anchored) = meant.or_else(|| anchors.starts.get(name)).copied() else {
             return Err(Error::at(
                 mark,
@@ -1254,10 +1269,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
         let anchors = &mut *self.anchors;
         anchors.reread += read.saturating_sub(back.started) as u64;
         if anchors.reread > (self.bytes.len() as u64 * 4).saturating_add(REREAD_SLACK) {
-            return Err(Error::limit(
-                alias,
-                "aliases expand to far more than the file holds (an alias bomb?); write the content out instead",
-            ));
+            return Err(Error::limit(alias, ALIAS_BOMB));
         }
         Ok(())
     }
@@ -1281,10 +1293,7 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
             Some(alias) => {
                 anchors.expanded += 1;
                 if anchors.expanded > anchors.nodes.saturating_add(ALIAS_SLACK) {
-                    return Err(Error::limit(
-                        alias,
-                        "aliases expand to far more than the file holds (an alias bomb?); write the content out instead",
-                    ));
+                    return Err(Error::limit(alias, ALIAS_BOMB));
                 }
             }
         }
@@ -2519,26 +2528,23 @@ impl<'de, const ALIASES: bool> Parser<'de, ALIASES> {
     /// node is read ahead so that its line is known, and left pending for the value. What
     /// an alias stands for is written where the alias is, so every node read for it takes
     /// the alias's line; an empty value takes its key's line, not that of what follows.
+    #[cold]
+    #[inline(never)]
     fn lined<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
-        let followed = self.followed();
         let key_line = self.line;
-        let node = self.head()?;
-        let line = match (self.replaying(), &node) {
-            (Some(alias), _) => alias.line,
-            (None, Node::Scalar(scalar)) if scalar.plain && scalar.value.is_empty() => key_line,
-            (None, node) => node.mark().line,
-        };
-        self.pending = Some(node);
-        let read = visitor.visit_map(LinedAccess {
-            parser: self,
-            line,
-            entry: 0,
-        });
-        // As in `with_node`: the value was read at the alias's node; come back from it.
-        if self.followed() > followed {
-            self.come_back()?;
-        }
-        read
+        self.with_node(|parser, node| {
+            let line = match parser.replaying() {
+                Some(alias) => alias.line,
+                None if node.is_empty_scalar() => key_line,
+                None => node.mark().line,
+            };
+            parser.pending = Some(node);
+            visitor.visit_map(LinedAccess {
+                parser,
+                line,
+                entry: 0,
+            })
+        })
     }
 }
 
@@ -2689,7 +2695,7 @@ impl<'de, const ALIASES: bool> MapAccess<'_, 'de, ALIASES> {
                     return Ok(None);
                 }
                 Next::Content { col, .. } if col > self.indent => {
-                    return Err(parser.misaligned(col, self.indent, "keys"));
+                    return Err(parser.misaligned(col, self.indent, Level::Keys));
                 }
                 Next::Content { .. } => {}
             }
@@ -2943,7 +2949,7 @@ impl<'de, const ALIASES: bool> de::SeqAccess<'de> for SeqAccess<'_, 'de, ALIASES
                         new_line: false, ..
                     } => return Err(parser.after_value_error()),
                     Next::Content { col, .. } if col > self.indent => {
-                        return Err(parser.misaligned(col, self.indent, "`- ` entries"));
+                        return Err(parser.misaligned(col, self.indent, Level::Entries));
                     }
                     Next::Content { col, .. }
                         if col < self.indent || !(parser.at(0) == b'-' && parser.is_blankz(1)) =>
