@@ -85,6 +85,25 @@ pub struct Lined<T> {
     pub value: T,
 }
 
+/// A line is the reader's knowledge, not the author's: a schema describes the value alone.
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Lined<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
 /// The struct name the reader answers with a line and a value (see [`Lined`]).
 const LINED: &str = "$deploycheck::yaml::Lined";
 

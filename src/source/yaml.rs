@@ -24,7 +24,6 @@ use crate::yaml::{self, Aliases, Lined};
 )]
 #[schemars(title = "deploycheck checklist")]
 pub struct YamlChecklist {
-    #[schemars(with = "String")]
     pub title: Lined<String>,
     #[serde(default)]
     pub description: Option<String>,
@@ -39,7 +38,6 @@ pub struct YamlChecklist {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a run field, like `{name: Version}`")]
 pub struct YamlField {
-    #[schemars(with = "String")]
     pub name: Lined<String>,
 }
 
@@ -49,7 +47,6 @@ pub struct YamlField {
     expecting = "a contact, like `{role: Release Manager, name: Priya}`"
 )]
 pub struct YamlContact {
-    #[schemars(with = "String")]
     pub role: Lined<String>,
     #[serde(default)]
     pub name: Option<String>,
@@ -68,7 +65,6 @@ pub struct YamlPhase {
     /// The phase's slug; derived from the title when absent.
     #[serde(default)]
     pub id: Option<String>,
-    #[schemars(with = "String")]
     pub title: Lined<String>,
     /// Inferred from the title when absent (a title saying Rollback is a rollback phase).
     #[serde(default)]
@@ -86,7 +82,6 @@ pub struct YamlSection {
     /// `phase/section` or just `section`; derived from the title when absent.
     #[serde(default)]
     pub id: Option<String>,
-    #[schemars(with = "String")]
     pub title: Lined<String>,
     #[serde(default)]
     pub kind: Option<SectionKind>,
@@ -120,7 +115,6 @@ pub struct YamlItem {
     /// The full path or just the last part; derived from the text when absent.
     #[serde(default)]
     pub id: Option<String>,
-    #[schemars(with = "String")]
     pub text: Lined<String>,
     #[serde(default)]
     pub optional: Option<bool>,
