@@ -178,12 +178,16 @@ struct Restyler {
 }
 
 impl Restyler {
-    fn document(seed: u64, value: &Value) -> String {
-        let mut r = Restyler {
+    fn new(seed: u64) -> Restyler {
+        Restyler {
             dice: Dice(seed | 1),
             out: String::new(),
             kept: false,
-        };
+        }
+    }
+
+    fn document(seed: u64, value: &Value) -> String {
+        let mut r = Restyler::new(seed);
         if r.dice.chance(4) {
             r.out.push_str("# a comment before the document\n");
         }
@@ -212,11 +216,7 @@ impl Restyler {
     /// mapping's value, a block or flow sequence's entry, a flow mapping's value, and
     /// inside an anchored node that is itself aliased.
     fn aliased(seed: u64, defs: &[Value], uses: usize) -> String {
-        let mut r = Restyler {
-            dice: Dice(seed | 1),
-            out: String::new(),
-            kept: false,
-        };
+        let mut r = Restyler::new(seed);
         let mut names: Vec<String> = Vec::new();
         r.out.push_str("defs:\n");
         for (i, def) in defs.iter().enumerate() {
@@ -224,12 +224,7 @@ impl Restyler {
             r.out.push_str("  - &");
             r.out.push_str(&name);
             match def {
-                Value::Sequence(s) if !s.is_empty() => {
-                    r.end_line();
-                    let indent = 3 + r.dice.roll(3) as usize;
-                    r.block(def, indent, true);
-                }
-                Value::Mapping(m) if !m.is_empty() => {
+                _ if is_filled_collection(def) => {
                     r.end_line();
                     let indent = 3 + r.dice.roll(3) as usize;
                     r.block(def, indent, true);
@@ -636,6 +631,15 @@ impl Restyler {
             text if text.is_empty() => "null".to_string(),
             text => text,
         }
+    }
+}
+
+/// A sequence or mapping with something in it, which is written as a block.
+fn is_filled_collection(value: &Value) -> bool {
+    match value {
+        Value::Sequence(s) => !s.is_empty(),
+        Value::Mapping(m) => !m.is_empty(),
+        _ => false,
     }
 }
 
