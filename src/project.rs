@@ -94,6 +94,32 @@ impl Project {
             .to_string()
     }
 
+    /// What `-c` takes to pick each of `files`: its short name, or, where two files share
+    /// one (`web.md` and `web.yaml`), its path from the project's root, as a bare name
+    /// would be refused there.
+    pub fn names(&self, files: &[PathBuf]) -> Vec<String> {
+        let stems: Vec<String> = files.iter().map(|p| Project::name_of(p)).collect();
+        stems
+            .iter()
+            .zip(files)
+            .map(|(stem, path)| {
+                if stems.iter().filter(|s| *s == stem).count() > 1 {
+                    self.shown(path)
+                } else {
+                    stem.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// `path` as messages name it: from the project's root when it is inside it.
+    fn shown(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
     /// Resolves `-c NAME|PATH`, the configured default, or the only checklist there is.
     pub fn resolve_checklist(&self, requested: Option<&str>) -> Result<PathBuf, Error> {
         match requested.or(self.config.default.as_deref()) {
@@ -107,7 +133,7 @@ impl Project {
                     [only] => Ok(only.clone()),
                     _ => Err(Error::AmbiguousChecklist {
                         dir: self.checklists_dir.clone(),
-                        names: files.iter().map(|p| Project::name_of(p)).collect(),
+                        names: self.names(&files),
                     }),
                 }
             }
@@ -127,17 +153,11 @@ impl Project {
             [one] => return Ok(one.clone()),
             [first, second, ..] => {
                 // Which one a run uses must never depend on an order nobody sees.
-                let shown = |p: &Path| {
-                    p.strip_prefix(&self.root)
-                        .unwrap_or(p)
-                        .display()
-                        .to_string()
-                };
                 return Err(Error::Refused(format!(
                     "`{name}` names more than one checklist ({} and {}); name one by its path, like `-c {}`, or rename the other",
-                    shown(first),
-                    shown(second),
-                    shown(second)
+                    self.shown(first),
+                    self.shown(second),
+                    self.shown(second)
                 )));
             }
             [] => {}
@@ -145,11 +165,7 @@ impl Project {
         Err(Error::ChecklistNotFound {
             name: name.to_string(),
             dir: self.checklists_dir.clone(),
-            available: self
-                .checklist_files()
-                .iter()
-                .map(|p| Project::name_of(p))
-                .collect(),
+            available: self.names(&self.checklist_files()),
         })
     }
 

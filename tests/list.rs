@@ -73,3 +73,68 @@ fn list_is_silent_about_records_inside_the_project() {
         .stderr("")
         .run();
 }
+
+const WEB_MD: &str = "# Web\n\n## P\n\n### S\n\n- [ ] a\n";
+const WEB_YAML: &str =
+    "title: Web (YAML)\nphases:\n- title: P\n  sections:\n  - title: S\n    items: [{text: a}]\n";
+
+#[test]
+fn checklists_that_share_a_name_are_listed_by_the_paths_that_pick_them() {
+    let output = Test::new()
+        .write("checklists/web.md", WEB_MD)
+        .write("checklists/web.yaml", WEB_YAML)
+        .write("checklists/api.md", WEB_MD)
+        .args(&["list"])
+        .run();
+    let names: Vec<&str> = output
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        names,
+        ["NAME", "api", "checklists/web.md", "checklists/web.yaml"],
+        "{}",
+        output.stdout
+    );
+    let json = Test::new()
+        .write("checklists/web.md", WEB_MD)
+        .write("checklists/web.yaml", WEB_YAML)
+        .args(&["list", "--format", "json"])
+        .run();
+    let entries: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(entries[0]["name"], "checklists/web.md");
+    assert_eq!(entries[1]["name"], "checklists/web.yaml");
+}
+
+#[test]
+fn a_listed_name_picks_its_checklist() {
+    let dir = Test::new()
+        .write("checklists/web.md", WEB_MD)
+        .write("checklists/web.yaml", WEB_YAML)
+        .into_dir();
+    let list = crate::support::deploycheck_in(dir.path(), &["list", "--format", "json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    for entry in entries.as_array().unwrap() {
+        let name = entry["name"].as_str().unwrap();
+        let shown = crate::support::deploycheck_in(dir.path(), &["show", "-c", name]);
+        assert!(shown.status.success(), "-c {name}: {shown:?}");
+        let title = entry["title"].as_str().unwrap();
+        assert!(
+            String::from_utf8_lossy(&shown.stdout).starts_with(title),
+            "-c {name} shows {title}"
+        );
+    }
+}
+
+#[test]
+fn several_checklists_are_named_as_they_can_be_picked() {
+    Test::new()
+        .write("checklists/web.md", WEB_MD)
+        .write("checklists/web.yaml", WEB_YAML)
+        .args(&["show"])
+        .status(2)
+        .stderr_contains("holds several checklists (checklists/web.md, checklists/web.yaml); pick one with -c NAME")
+        .run();
+}

@@ -39,8 +39,8 @@ pub fn run(io: &mut Io<'_>, format: ListFormat) -> Result<i32, crate::Error> {
     let default = project.resolve_checklist(None).ok();
     let entries: Vec<Entry> = files
         .iter()
-        .map(|path| {
-            let name = Project::name_of(path);
+        .zip(project.names(&files))
+        .map(|(path, name)| {
             let mut entry = Entry {
                 name,
                 path: display_path(path, &io.cwd),
