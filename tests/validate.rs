@@ -162,3 +162,40 @@ fn a_choice_of_one_and_an_empty_group_are_warned_about() {
         .stderr_contains("checklists/c.yaml:10: warning: item `G` is a group with no items under it")
         .run();
 }
+
+#[test]
+fn a_yaml_null_text_is_no_text_not_the_word() {
+    let output = Test::new()
+        .write(
+            "checklists/c.yaml",
+            "title: ~\nphases:\n- title: null\n  sections:\n  - title: ''\n    items:\n    - text: ~\n    - text: '~'\n    - text: a\n",
+        )
+        .args(&["validate"])
+        .stderr_contains("checklists/c.yaml:1: warning: the checklist has no title, so it is called `c` after its file; give it one")
+        .stderr_contains("checklists/c.yaml:3: warning: phase has no title, so it is called `Phase 1`; give it one")
+        .stderr_contains("checklists/c.yaml:5: warning: section has no title, so it is called `Section 1`; give it one")
+        .stderr_contains("checklists/c.yaml:7: warning: task item has no text; it and any items under it are left out")
+        .stdout_contains("ok, 2 items, 4 warnings")
+        .run();
+    // A quoted `'~'` is the character, as an author who quotes it means.
+    assert!(!output.stderr.contains(":8:"), "{}", output.stderr);
+}
+
+#[test]
+fn an_untitled_phase_or_section_is_named_for_its_place_and_warned_about() {
+    const UNTITLED: &str = "# C\n\n## Prepare\n\n### Build\n\n- [ ] a\n\n## \n\n### Check\n\n- [ ] b\n\n### \n\n- [ ] c\n";
+    Test::new()
+        .write("checklists/c.md", UNTITLED)
+        .args(&["validate"])
+        .stderr_contains("checklists/c.md:9: warning: phase has no title, so it is called `Phase 2`; give it one")
+        .stderr_contains("checklists/c.md:15: warning: section has no title, so it is called `Section 2`; give it one")
+        .run();
+    let output = Test::new()
+        .write("checklists/c.md", UNTITLED)
+        .args(&["show", "--format", "json"])
+        .run();
+    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(tree["phases"][1]["title"], "Phase 2");
+    assert_eq!(tree["phases"][1]["id"], "phase-2");
+    assert_eq!(tree["phases"][1]["sections"][1]["id"], "phase-2/section-2");
+}

@@ -151,7 +151,19 @@ impl<'a> Builder<'a> {
     }
 
     pub fn finish(mut self, draft: Draft, source: Source) -> (Option<Checklist>, Vec<Diagnostic>) {
-        let title = self.clean_text(&draft.title, draft.title_line);
+        let mut title = self.clean_text(&draft.title, draft.title_line);
+        if title.is_empty() {
+            let stem = std::path::Path::new(self.file)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("checklist")
+                .to_string();
+            self.warning(
+                draft.title_line,
+                format!("the checklist has no title, so it is called `{stem}` after its file; give it one"),
+            );
+            title = stem;
+        }
         let description = draft
             .description
             .map(|d| self.clean_text(&d, None))
@@ -223,10 +235,28 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A phase's or section's cleaned title, or, where it has none, a name from its place
+    /// (`Phase 2`), with a warning: untitled, it would be a blank line in a walk and a
+    /// report, and its id a hash.
+    fn title_of(&mut self, title: &str, line: Option<u32>, part: &str, place: usize) -> String {
+        let title = self.clean_text(title, line);
+        if !title.is_empty() {
+            return title;
+        }
+        let mut named = format!("{part} {}", place + 1);
+        named[..1].make_ascii_uppercase();
+        self.warning(
+            line,
+            format!("{part} has no title, so it is called `{named}`; give it one"),
+        );
+        named
+    }
+
     fn phases(&mut self, drafts: Vec<DraftPhase>) -> Vec<Phase> {
         let titles: Vec<String> = drafts
             .iter()
-            .map(|p| self.clean_text(&p.title, p.line))
+            .enumerate()
+            .map(|(place, p)| self.title_of(&p.title, p.line, "phase", place))
             .collect();
         let keys: Vec<IdKey> = drafts
             .iter()
@@ -247,7 +277,8 @@ impl<'a> Builder<'a> {
         let section_titles: Vec<String> = draft
             .sections
             .iter()
-            .map(|s| self.clean_text(&s.title, s.line))
+            .enumerate()
+            .map(|(place, s)| self.title_of(&s.title, s.line, "section", place))
             .collect();
         let signed = |s: &DraftSection| s.kind == Some(SectionKind::Signoff) || s.role.is_some();
         let all_signoff = !draft.sections.is_empty() && draft.sections.iter().all(signed);

@@ -24,6 +24,7 @@ use crate::yaml::{self, Aliases, Lined};
 )]
 #[schemars(title = "deploycheck checklist")]
 pub struct YamlChecklist {
+    #[serde(deserialize_with = "null_is_empty")]
     pub title: Lined<String>,
     #[serde(default)]
     pub description: Option<String>,
@@ -38,6 +39,7 @@ pub struct YamlChecklist {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a run field, like `{name: Version}`")]
 pub struct YamlField {
+    #[serde(deserialize_with = "null_is_empty")]
     pub name: Lined<String>,
 }
 
@@ -47,6 +49,7 @@ pub struct YamlField {
     expecting = "a contact, like `{role: Release Manager, name: Priya}`"
 )]
 pub struct YamlContact {
+    #[serde(deserialize_with = "null_is_empty")]
     pub role: Lined<String>,
     #[serde(default)]
     pub name: Option<String>,
@@ -65,6 +68,7 @@ pub struct YamlPhase {
     /// The phase's slug; derived from the title when absent.
     #[serde(default)]
     pub id: Option<String>,
+    #[serde(deserialize_with = "null_is_empty")]
     pub title: Lined<String>,
     /// Inferred from the title when absent (a title saying Rollback is a rollback phase).
     #[serde(default)]
@@ -82,6 +86,7 @@ pub struct YamlSection {
     /// `phase/section` or just `section`; derived from the title when absent.
     #[serde(default)]
     pub id: Option<String>,
+    #[serde(deserialize_with = "null_is_empty")]
     pub title: Lined<String>,
     #[serde(default)]
     pub kind: Option<SectionKind>,
@@ -115,6 +120,7 @@ pub struct YamlItem {
     /// The full path or just the last part; derived from the text when absent.
     #[serde(default)]
     pub id: Option<String>,
+    #[serde(deserialize_with = "null_is_empty")]
     pub text: Lined<String>,
     #[serde(default)]
     pub optional: Option<bool>,
@@ -138,6 +144,16 @@ pub struct YamlItem {
     #[serde(default)]
     #[schemars(with = "Option<super::check::CheckSchema>")]
     pub check: Option<super::check::YamlCheck>,
+}
+
+/// A text the format requires, where `~` or `null` is no text at all, as an empty value
+/// is, rather than the word: the builder then says what is missing.
+fn null_is_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Lined<String>, D::Error> {
+    let Lined { line, value } = Lined::<Option<String>>::deserialize(deserializer)?;
+    Ok(Lined {
+        line,
+        value: value.unwrap_or_default(),
+    })
 }
 
 /// Distinguishes `threshold: null` (Some(None)) from an absent key (None).
