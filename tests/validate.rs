@@ -199,3 +199,17 @@ fn an_untitled_phase_or_section_is_named_for_its_place_and_warned_about() {
     assert_eq!(tree["phases"][1]["id"], "phase-2");
     assert_eq!(tree["phases"][1]["sections"][1]["id"], "phase-2/section-2");
 }
+
+#[test]
+fn strict_doubts_a_yaml_sign_off_role_taken_from_a_title_that_names_none() {
+    let output = Test::new()
+        .write(
+            "checklists/c.yaml",
+            "title: T\nphases:\n- title: Sign-off\n  sections:\n  - title: Final checks\n    kind: signoff\n    items: [{text: ok}]\n  - title: QA sign-off\n    items: [{text: ok}]\n",
+        )
+        .args(&["validate", "--strict"])
+        .stderr_contains("checklists/c.yaml:5: warning: inferred role: the title \"Final checks\", which does not read like a role; if that is wrong, say what it is with its `role:` key")
+        .run();
+    // `QA sign-off` names its role.
+    assert!(!output.stderr.contains(":8:"), "{}", output.stderr);
+}

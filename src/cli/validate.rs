@@ -125,6 +125,7 @@ fn doubts(checklist: &Checklist) -> Vec<Diagnostic> {
                 "threshold" if yaml => "its `threshold:` key (`threshold: null` for none)".into(),
                 what if yaml => format!("its `{what}:` key"),
                 "threshold" => "a <!-- deploycheck: threshold=none --> comment".into(),
+                "role" => "a <!-- deploycheck: role=\"...\" --> comment".into(),
                 _ => "a <!-- deploycheck: ... --> comment".into(),
             };
             let message = match note.what {

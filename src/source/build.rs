@@ -390,7 +390,17 @@ impl<'a> Builder<'a> {
             }
         });
         let role = match kind {
-            SectionKind::Signoff => Some(role.unwrap_or_else(|| role_of_title(&title))),
+            SectionKind::Signoff => Some(role.unwrap_or_else(|| {
+                // Both formats: a sign-off whose role nobody named is signed by its title.
+                if !looks_like_role(&title) {
+                    why.doubt(
+                        "role",
+                        format!("the title {title:?}, which does not read like a role"),
+                        draft.line,
+                    );
+                }
+                role_of_title(&title)
+            })),
             _ => {
                 if let Some(role) = role {
                     self.error(

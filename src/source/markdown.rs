@@ -2497,17 +2497,15 @@ impl<'a> Assembler<'a> {
         let Some(mut section) = self.section.take() else {
             return;
         };
-        if section.signoff && section.draft.kind.is_none() && section.draft.role.is_none() {
-            let title = section.draft.title.clone();
-            if !looks_like_role(&title) && looks_like_role(&section.signed_as) {
-                section.draft.role = Some(section.signed_as.clone());
-            } else if !looks_like_role(&title) {
-                section.draft.why.doubt(
-                    "role",
-                    format!("the heading {title:?}, which does not read like a role; name it with <!-- deploycheck: role=... -->"),
-                    section.draft.line,
-                );
-            }
+        // Signed as a role (`**Signed (QA Lead):**`) under a heading that names none: that
+        // role. Otherwise the builder takes the role from the heading, and doubts it there.
+        if section.signoff
+            && section.draft.kind.is_none()
+            && section.draft.role.is_none()
+            && !looks_like_role(&section.draft.title)
+            && looks_like_role(&section.signed_as)
+        {
+            section.draft.role = Some(section.signed_as.clone());
         }
         if section.signoff {
             section.draft.kind.get_or_insert(SectionKind::Signoff);
