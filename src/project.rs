@@ -2,7 +2,7 @@
 //! directory, like git finds `.git`), its optional `deploycheck.yaml`, checklist names and
 //! environment names with their aliases.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -94,16 +94,20 @@ impl Project {
             .to_string()
     }
 
-    /// What `-c` takes to pick each of `files`: its short name, or, where two files share
-    /// one (`web.md` and `web.yaml`), its path from the project's root, as a bare name
-    /// would be refused there.
+    /// What `-c` takes to pick each of `files`: its short name where no other file has it
+    /// and it does not read as a path (`notes.yaml.md`), else its path from the project's
+    /// root, which `-c` reads from any folder in the project.
     pub fn names(&self, files: &[PathBuf]) -> Vec<String> {
         let stems: Vec<String> = files.iter().map(|p| Project::name_of(p)).collect();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for stem in &stems {
+            *counts.entry(stem.as_str()).or_default() += 1;
+        }
         stems
             .iter()
             .zip(files)
             .map(|(stem, path)| {
-                if stems.iter().filter(|s| *s == stem).count() > 1 {
+                if counts[stem.as_str()] > 1 || looks_like_path(stem) {
                     self.shown(path)
                 } else {
                     stem.clone()
@@ -144,29 +148,42 @@ impl Project {
         if looks_like_path(name) {
             return Ok(PathBuf::from(name));
         }
-        let found: Vec<PathBuf> = ["md", "yaml", "yml"]
+        // The files `list` shows, matched as `names` names them, so the two cannot differ.
+        let files = self.checklist_files();
+        let found: Vec<&PathBuf> = files
             .iter()
-            .map(|ext| self.checklists_dir.join(format!("{name}.{ext}")))
-            .filter(|candidate| candidate.is_file())
+            .filter(|path| Project::name_of(path) == name)
             .collect();
         match found.as_slice() {
-            [one] => return Ok(one.clone()),
-            [first, second, ..] => {
-                // Which one a run uses must never depend on an order nobody sees.
-                return Err(Error::Refused(format!(
-                    "`{name}` names more than one checklist ({} and {}); name one by its path, like `-c {}`, or rename the other",
-                    self.shown(first),
-                    self.shown(second),
-                    self.shown(second)
-                )));
-            }
-            [] => {}
+            [one] => Ok((*one).clone()),
+            // Which one a run uses must never depend on an order nobody sees.
+            [first, second, ..] => Err(Error::Refused(format!(
+                "`{name}` names more than one checklist ({} and {}); name one by its path, like `-c {}`, or rename the other",
+                self.shown(first),
+                self.shown(second),
+                self.shown(second)
+            ))),
+            [] => Err(Error::ChecklistNotFound {
+                name: name.to_string(),
+                dir: self.checklists_dir.clone(),
+                available: self.names(&files),
+            }),
         }
-        Err(Error::ChecklistNotFound {
-            name: name.to_string(),
-            dir: self.checklists_dir.clone(),
-            available: self.names(&self.checklist_files()),
-        })
+    }
+
+    /// A checklist path as given (`-c`, `default:`): from the current folder, or, where
+    /// nothing is there, from the project's root, as `list` and messages name files.
+    pub fn locate(&self, path: PathBuf, cwd: &Path) -> PathBuf {
+        if path.is_absolute() {
+            return path;
+        }
+        let here = cwd.join(&path);
+        let from_root = self.root.join(&path);
+        if !here.exists() && from_root.exists() {
+            from_root
+        } else {
+            here
+        }
     }
 
     /// Where run records are written.

@@ -74,9 +74,9 @@ fn list_is_silent_about_records_inside_the_project() {
         .run();
 }
 
-const WEB_MD: &str = "# Web\n\n## P\n\n### S\n\n- [ ] a\n";
+const WEB_MD: &str = "# Web in Markdown\n\n## P\n\n### S\n\n- [ ] a\n";
 const WEB_YAML: &str =
-    "title: Web (YAML)\nphases:\n- title: P\n  sections:\n  - title: S\n    items: [{text: a}]\n";
+    "title: Web in YAML\nphases:\n- title: P\n  sections:\n  - title: S\n    items: [{text: a}]\n";
 
 #[test]
 fn checklists_that_share_a_name_are_listed_by_the_paths_that_pick_them() {
@@ -120,11 +120,25 @@ fn a_listed_name_picks_its_checklist() {
         let name = entry["name"].as_str().unwrap();
         let shown = crate::support::deploycheck_in(dir.path(), &["show", "-c", name]);
         assert!(shown.status.success(), "-c {name}: {shown:?}");
-        let title = entry["title"].as_str().unwrap();
+        // `show` prints the title, then the file it read.
+        let shown = String::from_utf8_lossy(&shown.stdout).into_owned();
+        let mut lines = shown.lines();
+        assert_eq!(lines.next(), entry["title"].as_str(), "-c {name}");
+        let source = lines.next().unwrap_or_default();
         assert!(
-            String::from_utf8_lossy(&shown.stdout).starts_with(title),
-            "-c {name} shows {title}"
+            source.starts_with(&format!("{name} |")),
+            "-c {name}: {source}"
         );
+    }
+    // From a folder inside the project, the same names pick the same files.
+    std::fs::create_dir_all(dir.path().join("ops")).unwrap();
+    for (name, title) in [
+        ("checklists/web.md", "Web in Markdown"),
+        ("checklists/web.yaml", "Web in YAML"),
+    ] {
+        let shown = crate::support::deploycheck_in(&dir.path().join("ops"), &["show", "-c", name]);
+        assert!(shown.status.success(), "-c {name} from ops/: {shown:?}");
+        assert!(String::from_utf8_lossy(&shown.stdout).starts_with(&format!("{title}\n")));
     }
 }
 

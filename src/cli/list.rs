@@ -36,7 +36,10 @@ pub fn run(io: &mut Io<'_>, format: ListFormat) -> Result<i32, crate::Error> {
             dir: project.checklists_dir.clone(),
         });
     }
-    let default = project.resolve_checklist(None).ok();
+    let default = project
+        .resolve_checklist(None)
+        .ok()
+        .map(|path| project.locate(path, &io.cwd));
     let entries: Vec<Entry> = files
         .iter()
         .zip(project.names(&files))

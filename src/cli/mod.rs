@@ -200,11 +200,7 @@ fn checklist_path(
     match (project, checklist) {
         (Some(project), requested) => {
             let path = project.resolve_checklist(requested)?;
-            Ok(if path.is_relative() {
-                io.cwd.join(path)
-            } else {
-                path
-            })
+            Ok(project.locate(path, &io.cwd))
         }
         (None, Some(path)) => Ok(io.cwd.join(path)),
         (None, None) => Err(Error::NoProject {
