@@ -213,3 +213,45 @@ fn strict_doubts_a_yaml_sign_off_role_taken_from_a_title_that_names_none() {
     // `QA sign-off` names its role.
     assert!(!output.stderr.contains(":8:"), "{}", output.stderr);
 }
+
+#[test]
+fn items_under_an_untitled_phase_are_warned_about_once_and_an_untitled_sub_section_is_named() {
+    let output = Test::new()
+        .write(
+            "checklists/c.md",
+            "# C\n\n## \n\n- [ ] direct\n\n### Cut\n\n#### \n\n- [ ] deep\n",
+        )
+        .args(&["validate"])
+        .stderr_contains("checklists/c.md:3: warning: phase has no title, so it is called `Phase 1`; give it one")
+        .stderr_contains("checklists/c.md:9: warning: section has no title, so it is called `Section 2`; give it one")
+        .stdout_contains("ok, 2 items, 2 warnings")
+        .run();
+    assert!(!output.stderr.contains(":5:"), "{}", output.stderr);
+}
+
+#[test]
+fn strict_doubts_a_markdown_sign_off_role_taken_from_its_heading_and_names_the_role() {
+    Test::new()
+        .write(
+            "checklists/c.md",
+            "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Sign-off\n\n<!-- deploycheck: kind=signoff -->\n### Final checks\n\n- [ ] ok\n\n### Payments sign-off\n\n- [ ] ok\n\n**Signed:** ___\n\n### Release Manager\n\n- [ ] ok\n\n**Signed:** ___\n",
+        )
+        .args(&["validate", "--strict"])
+        .stderr_contains("checklists/c.md:12: warning: inferred role: the title \"Final checks\", which does not read like a role; if that is wrong, say what it is with a <!-- deploycheck: role=\"...\" --> comment")
+        .stderr_contains("checklists/c.md:16: warning: inferred role: \"Payments\", from the title \"Payments sign-off\", which does not read like a role")
+        .stdout_contains("ok, 4 items, 2 warnings")
+        .run();
+}
+
+#[test]
+fn a_contact_without_a_role_is_warned_about() {
+    Test::new()
+        .write(
+            "checklists/c.yaml",
+            "title: T\ncontacts:\n- {role: SRE, name: Lee}\n- {role: ~, name: Dana}\nphases:\n- title: P\n  sections:\n  - title: S\n    items: [{text: a}]\n",
+        )
+        .args(&["validate"])
+        .stderr_contains("checklists/c.yaml:4: warning: contact `Dana` has no role, so a walk cannot say whom to call for what; give it one")
+        .stdout_contains("ok, 1 item, 1 warning")
+        .run();
+}

@@ -61,6 +61,9 @@ pub struct DraftPhase {
 pub struct DraftSection {
     pub id: Option<String>,
     pub title: String,
+    /// No heading of its own: items straight under a Markdown phase, in a section that
+    /// takes the phase's title.
+    pub implicit: bool,
     pub kind: Option<SectionKind>,
     pub role: Option<String>,
     pub environments: Vec<String>,
@@ -112,6 +115,8 @@ pub enum ThresholdSpec {
 
 pub struct Builder<'a> {
     file: &'a str,
+    /// What the checklist is called when its source gives it no title (its file's name).
+    fallback_title: &'a str,
     pub diagnostics: Vec<Diagnostic>,
     /// Lists reused from one group of sibling IDs to the next: a large file has tens of
     /// thousands of small groups.
@@ -121,9 +126,10 @@ pub struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(file: &'a str) -> Self {
+    pub fn new(file: &'a str, fallback_title: &'a str) -> Self {
         Builder {
             file,
+            fallback_title,
             diagnostics: Vec::new(),
             explicit: Vec::new(),
             claims: Vec::new(),
@@ -152,17 +158,15 @@ impl<'a> Builder<'a> {
 
     pub fn finish(mut self, draft: Draft, source: Source) -> (Option<Checklist>, Vec<Diagnostic>) {
         let mut title = self.clean_text(&draft.title, draft.title_line);
+        // A Markdown file without a title heading was named after its file when read; a
+        // YAML file says `title:`, and leaving it empty is worth a word.
         if title.is_empty() {
-            let stem = std::path::Path::new(self.file)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("checklist")
-                .to_string();
+            let named = self.fallback_title;
             self.warning(
                 draft.title_line,
-                format!("the checklist has no title, so it is called `{stem}` after its file; give it one"),
+                format!("the checklist has no title, so it is called `{named}` after its file; give it one"),
             );
-            title = stem;
+            title = named.to_string();
         }
         let description = draft
             .description
@@ -227,6 +231,14 @@ impl<'a> Builder<'a> {
         let email = clean(draft.contact.email);
         let phone = clean(draft.contact.phone);
         let role = self.clean_text(&draft.contact.role, line);
+        if role.is_empty() {
+            let who = name.as_deref().or(email.as_deref()).or(phone.as_deref());
+            let who = who.map_or(String::new(), |who| format!(" `{who}`"));
+            self.warning(
+                line,
+                format!("contact{who} has no role, so a walk cannot say whom to call for what; give it one"),
+            );
+        }
         Contact {
             role,
             name,
@@ -237,14 +249,20 @@ impl<'a> Builder<'a> {
 
     /// A phase's or section's cleaned title, or, where it has none, a name from its place
     /// (`Phase 2`), with a warning: untitled, it would be a blank line in a walk and a
-    /// report, and its id a hash.
-    fn title_of(&mut self, title: &str, line: Option<u32>, part: &str, place: usize) -> String {
+    /// report, and its id a hash. The name, and so the id, moves with the part's place,
+    /// which is why it is said.
+    fn title_of(
+        &mut self,
+        title: &str,
+        line: Option<u32>,
+        (part, named): (&str, &str),
+        place: usize,
+    ) -> String {
         let title = self.clean_text(title, line);
         if !title.is_empty() {
             return title;
         }
-        let mut named = format!("{part} {}", place + 1);
-        named[..1].make_ascii_uppercase();
+        let named = format!("{named} {}", place + 1);
         self.warning(
             line,
             format!("{part} has no title, so it is called `{named}`; give it one"),
@@ -256,7 +274,7 @@ impl<'a> Builder<'a> {
         let titles: Vec<String> = drafts
             .iter()
             .enumerate()
-            .map(|(place, p)| self.title_of(&p.title, p.line, "phase", place))
+            .map(|(place, p)| self.title_of(&p.title, p.line, ("phase", "Phase"), place))
             .collect();
         let keys: Vec<IdKey> = drafts
             .iter()
@@ -278,7 +296,14 @@ impl<'a> Builder<'a> {
             .sections
             .iter()
             .enumerate()
-            .map(|(place, s)| self.title_of(&s.title, s.line, "section", place))
+            .map(|(place, s)| {
+                // The phase's title as the phase has it, named for its place if need be.
+                if s.implicit {
+                    title_of_phase.clone()
+                } else {
+                    self.title_of(&s.title, s.line, ("section", "Section"), place)
+                }
+            })
             .collect();
         let signed = |s: &DraftSection| s.kind == Some(SectionKind::Signoff) || s.role.is_some();
         let all_signoff = !draft.sections.is_empty() && draft.sections.iter().all(signed);
@@ -392,14 +417,20 @@ impl<'a> Builder<'a> {
         let role = match kind {
             SectionKind::Signoff => Some(role.unwrap_or_else(|| {
                 // Both formats: a sign-off whose role nobody named is signed by its title.
+                let role = role_of_title(&title);
                 if !looks_like_role(&title) {
+                    let took = if role == title {
+                        format!("the title {title:?}")
+                    } else {
+                        format!("{role:?}, from the title {title:?}")
+                    };
                     why.doubt(
                         "role",
-                        format!("the title {title:?}, which does not read like a role"),
+                        format!("{took}, which does not read like a role"),
                         draft.line,
                     );
                 }
-                role_of_title(&title)
+                role
             })),
             _ => {
                 if let Some(role) = role {

@@ -2033,13 +2033,20 @@ impl<'a> Assembler<'a> {
                     self.section_trail.pop();
                 }
             }
+            // An untitled heading is left out of the trails under it, and untitled itself,
+            // so that the builder names it and says so.
+            let untitled = text.trim().is_empty();
             self.section_trail.push((level, text));
-            let title = self
-                .section_trail
-                .iter()
-                .map(|(_, t)| t.trim())
-                .collect::<Vec<_>>()
-                .join(" › ");
+            let title = if untitled {
+                String::new()
+            } else {
+                self.section_trail
+                    .iter()
+                    .map(|(_, t)| t.trim())
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" › ")
+            };
             self.open_section(title, line, directive);
         }
     }
@@ -2122,6 +2129,7 @@ impl<'a> Assembler<'a> {
             draft: DraftSection {
                 id: None,
                 title,
+                implicit: false,
                 kind: None,
                 role: None,
                 environments,
@@ -2179,6 +2187,9 @@ impl<'a> Assembler<'a> {
                 .unwrap_or_default();
             self.section_trail.clear();
             self.open_section(title, line, None);
+            if let Some(section) = self.section.as_mut() {
+                section.draft.implicit = true;
+            }
         }
     }
 
@@ -2500,7 +2511,7 @@ impl<'a> Assembler<'a> {
         // Signed as a role (`**Signed (QA Lead):**`) under a heading that names none: that
         // role. Otherwise the builder takes the role from the heading, and doubts it there.
         if section.signoff
-            && section.draft.kind.is_none()
+            && matches!(section.draft.kind, None | Some(SectionKind::Signoff))
             && section.draft.role.is_none()
             && !looks_like_role(&section.draft.title)
             && looks_like_role(&section.signed_as)

@@ -96,7 +96,7 @@ pub fn load_bytes(
             yaml::parse_checklist(text, shown, &mut diagnostics).map_err(LoadError::single)?
         }
     };
-    let mut builder = build::Builder::new(shown);
+    let mut builder = build::Builder::new(shown, fallback_title);
     builder.diagnostics = diagnostics;
     let (checklist, diagnostics) = builder.finish(draft, source);
     match checklist {

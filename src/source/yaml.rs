@@ -235,6 +235,7 @@ pub fn parse_checklist(
                     id: section.id,
                     line: Some(section.title.line),
                     title: section.title.value,
+                    implicit: false,
                     kind: section.kind,
                     role: section.role,
                     environments: section.environments,
