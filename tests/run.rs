@@ -550,3 +550,31 @@ fn stopping_among_the_run_fields_says_the_fields_typed_are_saved() {
         1
     );
 }
+
+#[test]
+fn a_limit_in_brackets_after_a_no_claim_passes_as_written() {
+    const CONFLICTS: &str = "p/s/no-spike-in-occ-conflicts-30-per-5min";
+    for (value, status, verdict) in [
+        ("12", Status::Done, Verdict::Go),
+        ("45", Status::Failed, Verdict::NoGo),
+    ] {
+        let output = Test::new()
+            .write(
+                "checklists/c.md",
+                "# C\n\n## P\n\n### S\n\n- [ ] No spike in OCC conflicts (< 30 per 5min)\n",
+            )
+            .write(
+                "a.yaml",
+                format!("operator: me\nanswers:\n  {CONFLICTS}: \"{value}\"\n"),
+            )
+            .args(&["run", "production", "--answers", "a.yaml"])
+            .status(if status == Status::Done { 0 } else { 1 })
+            .run();
+        let record = output.only_record();
+        assert_eq!(
+            (record.items[0].status, record.verdict),
+            (status, verdict),
+            "{value}"
+        );
+    }
+}

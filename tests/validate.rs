@@ -255,3 +255,17 @@ fn a_contact_without_a_role_is_warned_about() {
         .stdout_contains("ok, 1 item, 1 warning")
         .run();
 }
+
+#[test]
+fn an_item_naming_two_limits_says_only_the_first_is_measured() {
+    let output = Test::new()
+        .write(
+            "checklists/c.md",
+            "# C\n\n## P\n\n### S\n\n- [ ] Board p95 < 800ms, Drawer avg < 200ms\n- [ ] Error rate < 1% over 5 min\n",
+        )
+        .args(&["validate"])
+        .stderr_contains("checklists/c.md:7: warning: item `Board p95 < 800ms, Drawer avg < 200ms` names two limits, `< 800 ms` and `< 200 ms`, and only the first is measured; split it into one item per limit")
+        .stdout_contains("ok, 2 items, 1 warning")
+        .run();
+    assert!(!output.stderr.contains(":8:"), "{}", output.stderr);
+}

@@ -263,7 +263,28 @@ impl Threshold {
         Threshold::read(text, &ItemScan::of(text), Reading::Condition)
     }
 
+    /// [`Threshold::infer_scanned`], and a second limit the same words name in a clause of
+    /// its own after it, which nothing measures: `Board p95 < 800ms, Drawer avg < 200ms`,
+    /// `CPU < 80% and memory < 70%`. What only qualifies the first (`< 1% over 5 min`,
+    /// `for at least 10 minutes`, `(was > 99.5%)`) is not a second limit.
+    pub(crate) fn infer_scanned_and_next(
+        text: &str,
+        scan: &ItemScan,
+    ) -> Option<(Threshold, Option<Threshold>)> {
+        let (first, end) = Threshold::read_at(text, scan, Reading::Pass)?;
+        let rest = text.get(end..).unwrap_or_default();
+        let next = another_clause(rest)
+            .and_then(Threshold::infer)
+            .filter(|next| !next.metric.is_empty());
+        Some((first, next))
+    }
+
     fn read(text: &str, scan: &ItemScan, reading: Reading) -> Option<Threshold> {
+        Threshold::read_at(text, scan, reading).map(|(found, _)| found)
+    }
+
+    /// The threshold, and where the number it was read from ends.
+    fn read_at(text: &str, scan: &ItemScan, reading: Reading) -> Option<(Threshold, usize)> {
         if !scan.comparison {
             return None;
         }
@@ -303,15 +324,18 @@ impl Threshold {
                     if !measures_something(scan, op_start, at, &found) {
                         return None;
                     }
-                    // `No redirect chains longer than 1 hop`: the subject is negated.
-                    if let Some(metric) = strip_word(&found.metric, "no") {
+                    // `No redirect chains longer than 1 hop`: the subject is negated. Not
+                    // in `No spike in conflicts (< 30 per 5min)`: a limit in brackets after
+                    // a claim is what the claim allows, so it passes as written.
+                    let bracketed = scan[..op_start].trim_end().ends_with('(');
+                    if let Some(metric) = strip_word(&found.metric, "no").filter(|_| !bracketed) {
                         found.metric = metric.to_string();
                         found.op = found.op.negated();
                     }
                     if reading == Reading::Pass && triggers_an_action(scan, op_start, at) {
                         found.op = found.op.negated();
                     }
-                    return Some(found);
+                    return Some((found, next));
                 }
             }
         }
@@ -489,6 +513,22 @@ fn symbol_before(head: &str) -> Option<(Comparison, usize)> {
         }
     }
     None
+}
+
+/// What follows a limit's number when it starts a clause of its own: past the number's
+/// unit and a bracketed qualifier, a `,`, `;`, `&` or `and`.
+fn another_clause(rest: &str) -> Option<&str> {
+    let rest = rest
+        .trim_start_matches(|c: char| c.is_alphanumeric() || matches!(c, '%' | '/' | '.'))
+        .trim_start();
+    let rest = match rest.strip_prefix('(') {
+        Some(inside) => inside
+            .split_once(')')
+            .map_or("", |(_, after)| after.trim_start()),
+        None => rest,
+    };
+    rest.strip_prefix([',', ';', '&'])
+        .or_else(|| rest.strip_prefix("and "))
 }
 
 /// Where a negation right before the operator starts: `doesn't have`, `must not`, `don't`.
@@ -1457,6 +1497,34 @@ mod tests {
     }
 
     #[test]
+    fn a_second_limit_in_a_clause_of_its_own_is_found_and_a_qualifier_is_not() {
+        let next = |text: &str| {
+            Threshold::infer_scanned_and_next(text, &ItemScan::of(text))
+                .and_then(|(_, next)| next)
+                .map(|next| next.to_string())
+        };
+        assert_eq!(
+            next("Board p95 < 800ms, Drawer avg < 200ms").as_deref(),
+            Some("< 200 ms")
+        );
+        assert_eq!(next("CPU < 80% and memory < 70%").as_deref(), Some("< 70%"));
+        assert_eq!(
+            next("p95 < 200ms (p95); p99 < 500ms").as_deref(),
+            Some("< 500 ms (p99)")
+        );
+        for text in [
+            "Error rate < 1% over 5 min",
+            "p95 < 200ms for at least 10 minutes",
+            "Latency under 300ms across more than 3 regions",
+            "Success rate > 99.9% (was > 99.5% last week)",
+            "Response time < 200ms with >= 3 replicas",
+            "Error rate < 1%",
+        ] {
+            assert_eq!(next(text), None, "{text}");
+        }
+    }
+
+    #[test]
     fn a_negated_subject_caps_what_follows() {
         let hops = t("No redirect chains longer than 1 hop");
         assert_eq!(
@@ -1472,6 +1540,18 @@ mod tests {
             ("Lock wait never longer than 2 s", "<= 2 s"),
         ] {
             assert_eq!(t(text).to_string(), expected, "{text}");
+        }
+        // A limit in brackets is what the claim before it allows.
+        for (text, expected) in [
+            ("No spike in OCC conflicts (< 30 per 5min)", "< 30"),
+            ("No errors in logs (<= 5 per hour)", "<= 5"),
+            ("No slow queries (p95 < 200ms)", "< 200 ms"),
+        ] {
+            assert!(
+                t(text).to_string().starts_with(expected),
+                "{text}: {}",
+                t(text)
+            );
         }
         // Negatives: `no` that is not the first word of the subject, or a subject of one word.
         assert_eq!(t("Node count longer than 3").to_string(), "> 3");

@@ -1156,6 +1156,8 @@ struct Unusual {
     /// What cleaning found to warn of: said when the item is placed, and never for an
     /// item that is left out.
     warnings: Vec<Diagnostic>,
+    /// A limit the words name after the one measured, which nothing measures.
+    unmeasured: Option<Threshold>,
 }
 
 impl ItemWords {
@@ -1170,13 +1172,25 @@ impl ItemWords {
             let text = cleaned(file, &mut warnings, written.clone(), line);
             let scan = ItemScan::of(&text);
             let written = (text != written).then_some(written);
-            let unusual = (written.is_some() || !warnings.is_empty())
-                .then(|| Box::new(Unusual { written, warnings }));
+            let unusual = (written.is_some() || !warnings.is_empty()).then(|| {
+                Box::new(Unusual {
+                    written,
+                    warnings,
+                    unmeasured: None,
+                })
+            });
             (text, scan, unusual)
         };
+        let mut unusual = unusual;
         let threshold = infer_threshold
-            .then(|| Threshold::infer_scanned(&text, &scan).map(Box::new))
-            .flatten();
+            .then(|| Threshold::infer_scanned_and_next(&text, &scan))
+            .flatten()
+            .map(|(threshold, next)| {
+                if next.is_some() {
+                    unusual.get_or_insert_default().unmeasured = next;
+                }
+                Box::new(threshold)
+            });
         ItemWords {
             text,
             threshold,
@@ -1233,8 +1247,10 @@ pub fn new_item(
         scan,
         unusual,
     } = words;
+    let mut unmeasured = None;
     if let Some(unusual) = unusual {
         diagnostics.extend(unusual.warnings);
+        unmeasured = unusual.unmeasured;
     }
     if text.is_empty() {
         diagnostics.push(Diagnostic::warning(
@@ -1256,6 +1272,15 @@ pub fn new_item(
                     why.doubt("threshold", String::new(), line);
                 } else {
                     why.add("threshold", String::new(), line);
+                }
+                if let Some(second) = unmeasured {
+                    diagnostics.push(Diagnostic::warning(
+                        file,
+                        line,
+                        format!(
+                            "item `{text}` names two limits, `{threshold}` and `{second}`, and only the first is measured; split it into one item per limit"
+                        ),
+                    ));
                 }
             }
             found
