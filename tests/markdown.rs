@@ -451,3 +451,39 @@ fn a_stop_condition_passes_as_a_step_when_it_does_not_hold_and_holds_as_a_trigge
     // A trigger without an action reads the same either way.
     assert_eq!(threshold(1, 0, 1), (SectionKind::Triggers, "> 5%".into()));
 }
+
+#[test]
+fn a_non_breaking_hyphen_in_sign_off_reads_as_a_hyphen() {
+    let output = crate::support::Test::new()
+        .write(
+            "checklists/c.md",
+            "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Pre-Launch Sign\u{2011}off\n\n### QA Sign\u{2011}off\n\n- [ ] ok\n\n**Signed:** ___\n",
+        )
+        .args(&["show", "--format", "json"])
+        .run();
+    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let phase = &tree["phases"][1];
+    assert_eq!(phase["kind"], "signoff");
+    assert_eq!(phase["sections"][0]["role"], "QA");
+    // The title is kept as written.
+    assert_eq!(phase["title"], "Pre-Launch Sign\u{2011}off");
+}
+
+#[test]
+fn a_blank_to_fill_in_a_contacts_table_is_no_name() {
+    let output = crate::support::Test::new()
+        .write(
+            "checklists/c.md",
+            "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Contacts\n\n| Role | Name | Phone |\n|---|---|---|\n| Cloud Provider Support | ______________ | ___ |\n| SRE | Lee | 555 0100 |\n",
+        )
+        .args(&["show", "--format", "json"])
+        .run();
+    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(
+        tree["contacts"],
+        serde_json::json!([
+            {"role": "Cloud Provider Support", "name": null, "email": null, "phone": null},
+            {"role": "SRE", "name": "Lee", "email": null, "phone": "555 0100"},
+        ])
+    );
+}

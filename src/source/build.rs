@@ -222,10 +222,15 @@ impl<'a> Builder<'a> {
 
     fn contact(&mut self, draft: DraftContact) -> Contact {
         let line = draft.line;
+        // `______` in a contacts table is a blank someone meant to fill in, not a name.
+        let blank = |v: &str| {
+            v.chars()
+                .all(|c| matches!(c, '_' | '-' | '.' | '…' | '–' | '—' | ' '))
+        };
         let mut clean = |value: Option<String>| {
             value
                 .map(|v| self.clean_text(&v, line))
-                .filter(|v| !v.is_empty())
+                .filter(|v| !blank(v))
         };
         let name = clean(draft.contact.name);
         let email = clean(draft.contact.email);
@@ -1603,10 +1608,11 @@ pub fn looks_like_role(title: &str) -> bool {
 
 /// The role a sign-off section's title names: `QA sign-off` is signed by `QA`.
 pub(crate) fn role_of_title(title: &str) -> String {
-    let lower = title.to_ascii_lowercase();
+    let read = &*ascii_hyphens(title);
+    let lower = read.to_ascii_lowercase();
     for word in SIGNOFF_WORDS {
         if lower.ends_with(word) && lower.len() > word.len() {
-            let role = title[..title.len() - word.len()].trim_end_matches([' ', '-', '–', ':']);
+            let role = read[..read.len() - word.len()].trim_end_matches([' ', '-', '–', ':']);
             if !role.is_empty() {
                 return role.to_string();
             }
@@ -1718,6 +1724,7 @@ pub fn collapse_whitespace(text: &str) -> String {
 /// Case-insensitive search for lowercase ASCII needles, without lowercasing a copy: one
 /// pass over the text, which stops only where a needle could start.
 fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
+    let text = &*ascii_hyphens(text);
     // The needles' first bytes as a set, keyed like the text's bytes below (`| 0x20` folds
     // ASCII letters to lowercase and keeps `(` as it is).
     let firsts = needles
@@ -1737,6 +1744,18 @@ fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
                         .is_some_and(|window| window.eq_ignore_ascii_case(needle))
             })
     })
+}
+
+/// `text` with the Unicode hyphens a word processor or a careful author types
+/// (`Sign‑off`, U+2011) as `-`, so that words are matched as they read; borrowed when there
+/// are none, which is nearly always.
+fn ascii_hyphens(text: &str) -> std::borrow::Cow<'_, str> {
+    const HYPHENS: [char; 3] = ['\u{2010}', '\u{2011}', '\u{2012}'];
+    if memchr::memchr(0xE2, text.as_bytes()).is_some() && text.contains(HYPHENS) {
+        text.replace(HYPHENS, "-").into()
+    } else {
+        text.into()
+    }
 }
 
 pub fn says_rollback(title: &str) -> bool {
@@ -1852,6 +1871,10 @@ mod tests {
         assert_eq!(role_of_title("Change board approval"), "Change board");
         assert_eq!(role_of_title("Release Manager"), "Release Manager");
         assert_eq!(role_of_title("Sign-off"), "Sign-off");
+        // A non-breaking hyphen reads as a hyphen.
+        assert_eq!(role_of_title("QA Sign\u{2011}off"), "QA");
+        assert!(says_signoff("Pre-Launch Sign\u{2011}off"));
+        assert!(says_rollback("Roll\u{2010}back plan"));
     }
     use proptest::prelude::*;
 
