@@ -487,3 +487,35 @@ fn a_blank_to_fill_in_a_contacts_table_is_no_name() {
         ])
     );
 }
+
+#[test]
+fn a_bold_label_with_a_bracketed_note_heads_the_list_under_it() {
+    let output = crate::support::Test::new()
+        .write(
+            "checklists/c.md",
+            "# C\n\n## Migration\n\n### Prep\n\n- [ ] x\n\n**Pre-Migration** (T-24 hours):\n- [ ] a\n\n**Gate A** (all must pass):\n- [ ] b\n\n**Note** (a long sentence that explains the whole thing in detail):\n- [ ] c\n",
+        )
+        .args(&["show", "--format", "json"])
+        .run();
+    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let sections: Vec<(&str, usize)> = tree["phases"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["title"].as_str().unwrap(),
+                s["items"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    // A note too long to be a heading's leaves its paragraph prose.
+    assert_eq!(
+        sections,
+        [
+            ("Prep", 1),
+            ("Prep › Pre-Migration (T-24 hours)", 1),
+            ("Prep › Gate A (all must pass)", 2)
+        ]
+    );
+}

@@ -969,7 +969,7 @@ impl Scanner<'_> {
             }
             return;
         }
-        if p.strong_text && !p.plain_text {
+        if p.strong_text && (!p.plain_text || bold_with_a_note(raw)) {
             let label = p.text.trim().ends_with(':') || raw.trim_end().ends_with(':');
             let text = collapse_whitespace(without_label_colon(&p.text));
             self.blocks.push(Block::Pseudo { text, line, label });
@@ -1323,6 +1323,31 @@ fn field_labels(line: &str) -> Option<Vec<String>> {
         .map(field_label)
         .collect();
     names.filter(|n| n.len() >= 2)
+}
+
+/// One line of bold words and a short note in brackets, `**Pre-Migration** (T-24 hours):`,
+/// which reads as a bold heading with its note, as `### Pre-Migration (T-24 hours)` does.
+fn bold_with_a_note(raw: &str) -> bool {
+    let line = raw.trim();
+    if line.contains('\n') {
+        return false;
+    }
+    let Some((marker, inner)) = ["**", "__"]
+        .iter()
+        .find_map(|m| line.strip_prefix(m).map(|inner| (*m, inner)))
+    else {
+        return false;
+    };
+    let Some((bold, rest)) = inner.split_once(marker) else {
+        return false;
+    };
+    let rest = rest.trim();
+    let rest = rest.strip_suffix(':').unwrap_or(rest).trim_end();
+    !bold.trim().is_empty()
+        && rest
+            .strip_prefix('(')
+            .and_then(|note| note.strip_suffix(')'))
+            .is_some_and(|note| !note.is_empty() && note.len() <= 40 && !note.contains(['(', ')']))
 }
 
 /// A value left for someone to fill in: `____`, `_`, `[ ]`, `[YYYY-MM-DD]`, `<version>`.
