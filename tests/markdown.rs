@@ -519,3 +519,34 @@ fn a_bold_label_with_a_bracketed_note_heads_the_list_under_it() {
         ]
     );
 }
+
+#[test]
+fn run_fields_are_blanks_to_fill_and_not_labels_over_code_or_lists() {
+    let output = crate::support::Test::new()
+        .write(
+            "checklists/c.md",
+            concat!(
+                "# C\n\n",
+                "**Date/Window:** \\_\\_\\_\\_ / \\_\\_\\_\\_ (local time)\n\n",
+                "## Deploy\n\n### S\n\n- [ ] a\n\n",
+                "**Deploy to Production:**\n\n```bash\nmake deploy\n```\n\n",
+                "**Common issues:**\n\n- **404s:** wait for the CDN\n\n",
+                "**Manual steps** (if needed):\n\n1. Draft the release\n\n",
+                "**Reason for decision:**\n```\n_______________\n```\n\n",
+                "**Launch time:** ____ (UTC)\n",
+            ),
+        )
+        .args(&["show", "--format", "json"])
+        .run();
+    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let fields: Vec<&str> = tree["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["Date/Window", "Reason for decision", "Launch time"]
+    );
+}

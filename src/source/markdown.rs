@@ -449,6 +449,17 @@ impl Scanner<'_> {
                             tag,
                             Tag::CodeBlock(CodeBlockKind::Fenced(_)) | Tag::HtmlBlock
                         );
+                        // `**Deploy to Production:**` over a code block, or `**Common
+                        // issues:**` over a list, heads what follows: not a blank to fill
+                        // in, unless the code block is itself a box of blanks (`____`).
+                        let heads = match tag {
+                            Tag::List(_) => true,
+                            Tag::CodeBlock(_) => !self.src[range.clone()].contains("___"),
+                            _ => false,
+                        };
+                        if heads && let Some(Block::Pseudo { label, .. }) = self.blocks.last_mut() {
+                            *label = false;
+                        }
                     }
                     self.open_tags += 1;
                     in_table |= matches!(tag, Tag::Table(_));
@@ -934,6 +945,14 @@ impl Scanner<'_> {
         let mut structured = false;
         for (offset, raw_line) in raw.lines().enumerate() {
             let line = line + offset as u32;
+            // `\_\_\_` shows as `___` on GitHub: a blank as much as `___` is.
+            let unescaped;
+            let raw_line = if raw_line.contains("\\_") {
+                unescaped = raw_line.replace("\\_", "_");
+                unescaped.as_str()
+            } else {
+                raw_line
+            };
             if is_signoff_line(raw_line) {
                 self.blocks.push(Block::Signoff {
                     line,
@@ -969,8 +988,11 @@ impl Scanner<'_> {
             }
             return;
         }
-        if p.strong_text && (!p.plain_text || bold_with_a_note(raw)) {
-            let label = p.text.trim().ends_with(':') || raw.trim_end().ends_with(':');
+        let noted = p.plain_text && bold_with_a_note(raw);
+        if p.strong_text && (!p.plain_text || noted) {
+            // A note says what the words head (`**Manual steps** (if needed):`); a blank
+            // to fill in has none.
+            let label = !noted && (p.text.trim().ends_with(':') || raw.trim_end().ends_with(':'));
             let text = collapse_whitespace(without_label_colon(&p.text));
             self.blocks.push(Block::Pseudo { text, line, label });
         } else if !p.text.trim().is_empty() {
@@ -1358,6 +1380,14 @@ fn is_blank_value(rest: &str) -> bool {
     let mut rest = rest;
     let mut saw = false;
     loop {
+        // A note in brackets after a blank says what goes in it: `____ (UTC)`.
+        if saw
+            && let Some(note) = rest.trim_start().strip_prefix('(')
+            && let Some(close) = note.find(')')
+        {
+            rest = &note[close + 1..];
+            continue;
+        }
         rest = rest.trim_start_matches([' ', '-', '/', '(', ')', '*', '|', ':']);
         if rest.is_empty() {
             return saw;
