@@ -272,6 +272,8 @@ impl Threshold {
         scan: &ItemScan,
     ) -> Option<(Threshold, Option<Threshold>)> {
         let (first, end) = Threshold::read_at(text, scan, Reading::Pass)?;
+        // The number's run takes a `,` or `.` that may end its clause (`< 100, lag < 5s`).
+        let end = text[..end].trim_end_matches([',', '.']).len();
         let rest = text.get(end..).unwrap_or_default();
         let next = another_clause(rest)
             .and_then(Threshold::infer)
@@ -324,11 +326,15 @@ impl Threshold {
                     if !measures_something(scan, op_start, at, &found) {
                         return None;
                     }
-                    // `No redirect chains longer than 1 hop`: the subject is negated. Not
-                    // in `No spike in conflicts (< 30 per 5min)`: a limit in brackets after
-                    // a claim is what the claim allows, so it passes as written.
-                    let bracketed = scan[..op_start].trim_end().ends_with('(');
-                    if let Some(metric) = strip_word(&found.metric, "no").filter(|_| !bracketed) {
+                    // `No redirect chains longer than 1 hop`: the subject is negated. A
+                    // limit in brackets after the claim may instead be what it allows: `No
+                    // spike in conflicts (< 30 per 5min)` passes under 30, while `No 5xx
+                    // errors (> 0)` and `No drop in success rate (< 99%)` name what is
+                    // ruled out. A ceiling on a claim that names no fall is an allowance.
+                    let allowance = scan[..op_start].trim_end().ends_with('(')
+                        && matches!(found.op, Comparison::Less | Comparison::LessOrEqual)
+                        && !names_a_fall(&found.metric);
+                    if let Some(metric) = strip_word(&found.metric, "no").filter(|_| !allowance) {
                         found.metric = metric.to_string();
                         found.op = found.op.negated();
                     }
@@ -515,20 +521,82 @@ fn symbol_before(head: &str) -> Option<(Comparison, usize)> {
     None
 }
 
+/// `No drop in success rate`: the claim rules out a fall, so a ceiling in brackets after it
+/// is the fall, not what is allowed.
+fn names_a_fall(metric: &str) -> bool {
+    metric.split(|c: char| !c.is_alphanumeric()).any(|word| {
+        [
+            "drop",
+            "drops",
+            "dip",
+            "dips",
+            "fall",
+            "falls",
+            "decrease",
+            "decline",
+            "reduction",
+        ]
+        .iter()
+        .any(|fall| word.eq_ignore_ascii_case(fall))
+    })
+}
+
 /// What follows a limit's number when it starts a clause of its own: past the number's
-/// unit and a bracketed qualifier, a `,`, `;`, `&` or `and`.
+/// unit (`ms`, ` ms`, `%`) and a bracketed qualifier, a `,`, `;`, `&` or `and`, and not a
+/// clause that only qualifies the first (`excluding ...`, `ideally ...`, `roll back if ...`).
 fn another_clause(rest: &str) -> Option<&str> {
-    let rest = rest
-        .trim_start_matches(|c: char| c.is_alphanumeric() || matches!(c, '%' | '/' | '.'))
-        .trim_start();
+    const QUALIFYING: [&str; 18] = [
+        "excluding",
+        "except",
+        "down",
+        "up",
+        "was",
+        "vs",
+        "versus",
+        "compared",
+        "ideally",
+        "target",
+        "if",
+        "when",
+        "unless",
+        "otherwise",
+        "roll",
+        "rollback",
+        "alert",
+        "else",
+    ];
+    let unit_end = rest
+        .trim_start()
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '%' | '/' | '.')))
+        .unwrap_or(rest.trim_start().len());
+    let rest = rest.trim_start();
+    let unit = &rest[..unit_end];
+    // A word of more than a unit's length is the clause going on (`measured at the edge`).
+    let rest = if unit.chars().count() <= 8 {
+        &rest[unit_end..]
+    } else {
+        rest
+    };
+    let rest = rest.trim_start();
     let rest = match rest.strip_prefix('(') {
         Some(inside) => inside
             .split_once(')')
             .map_or("", |(_, after)| after.trim_start()),
         None => rest,
     };
-    rest.strip_prefix([',', ';', '&'])
-        .or_else(|| rest.strip_prefix("and "))
+    let clause = rest.strip_prefix([',', ';', '&']).or_else(|| {
+        rest.get(..4)
+            .filter(|and| and.eq_ignore_ascii_case("and "))
+            .map(|_| &rest[4..])
+    })?;
+    let first_word = clause
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or_default();
+    (!QUALIFYING
+        .iter()
+        .any(|q| first_word.eq_ignore_ascii_case(q)))
+    .then_some(clause)
 }
 
 /// Where a negation right before the operator starts: `doesn't have`, `must not`, `don't`.
@@ -1512,7 +1580,21 @@ mod tests {
             next("p95 < 200ms (p95); p99 < 500ms").as_deref(),
             Some("< 500 ms (p99)")
         );
+        assert_eq!(
+            next("p95 < 200 ms, p99 < 500 ms").as_deref(),
+            Some("< 500 ms (p99)")
+        );
+        assert_eq!(
+            next("Queue depth < 100, lag < 5s").as_deref(),
+            Some("< 5 s")
+        );
+        assert_eq!(next("CPU < 80% AND memory < 70%").as_deref(), Some("< 70%"));
         for text in [
+            "Latency < 300ms, excluding uploads > 5 MB",
+            "Error rate < 1%, down from > 3% last release",
+            "Response time < 200ms, ideally < 100ms",
+            "Error rate < 1%; roll back if > 5%",
+            "Latency < 200ms, measured at the edge",
             "Error rate < 1% over 5 min",
             "p95 < 200ms for at least 10 minutes",
             "Latency under 300ms across more than 3 regions",
@@ -1541,11 +1623,18 @@ mod tests {
         ] {
             assert_eq!(t(text).to_string(), expected, "{text}");
         }
-        // A limit in brackets is what the claim before it allows.
+        // A ceiling in brackets is what the claim before it allows; what the claim rules
+        // out (a floor, or the size of a fall) is negated as the claim is.
         for (text, expected) in [
             ("No spike in OCC conflicts (< 30 per 5min)", "< 30"),
             ("No errors in logs (<= 5 per hour)", "<= 5"),
             ("No slow queries (p95 < 200ms)", "< 200 ms"),
+            ("No packet loss (< 1%)", "< 1%"),
+            ("No 5xx errors (> 0)", "<= 0"),
+            ("No error spike (> 2x baseline)", "<= 2"),
+            ("No spike in errors (above 5%)", "<= 5%"),
+            ("No drop in success rate (< 99%)", ">= 99%"),
+            ("No drop in throughput (> 10%)", "<= 10%"),
         ] {
             assert!(
                 t(text).to_string().starts_with(expected),
