@@ -509,13 +509,17 @@ fn a_bold_label_with_a_bracketed_note_heads_the_list_under_it() {
             )
         })
         .collect();
-    // A note too long to be a heading's leaves its paragraph prose.
+    // However long the note, the items under it are its own, not the bold heading's before.
     assert_eq!(
         sections,
         [
             ("Prep", 1),
             ("Prep › Pre-Migration (T-24 hours)", 1),
-            ("Prep › Gate A (all must pass)", 2)
+            ("Prep › Gate A (all must pass)", 1),
+            (
+                "Prep › Note (a long sentence that explains the whole thing in detail)",
+                1
+            )
         ]
     );
 }
@@ -549,4 +553,37 @@ fn run_fields_are_blanks_to_fill_and_not_labels_over_code_or_lists() {
         fields,
         ["Date/Window", "Reason for decision", "Launch time"]
     );
+}
+
+#[test]
+fn a_bold_label_over_blanks_stays_a_field_and_a_caption_is_not_description() {
+    let output = crate::support::Test::new()
+        .write(
+            "checklists/c.md",
+            concat!(
+                "# C\n\nRunsheet for the launch.\n\n",
+                "**Deploy to Production:**\n\n```bash\nmake deploy\n```\n\n",
+                "**Target version:**\n\n- ____\n\n",
+                "**Incident summary:**\n\n```\n```\n\n",
+                "**Status:** _(pending)_\n\n",
+                "## Deploy\n\n### Load test\n\n**Skip** (if hotfix)\n\n- [ ] a\n",
+            ),
+        )
+        .args(&["show", "--format", "json"])
+        .run();
+    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let fields: Vec<&str> = tree["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["Target version", "Incident summary"]);
+    // `**Status:** _(pending)_` is a status written in, prose as before; a caption is not.
+    assert_eq!(
+        tree["description"],
+        "Runsheet for the launch. Status: (pending)"
+    );
+    // A bold line with a note, heading no items, still says what it says of its section.
+    assert_eq!(tree["phases"][0]["sections"][0]["optional"], true);
 }

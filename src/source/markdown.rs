@@ -21,6 +21,21 @@ use super::yaml;
 use crate::model::{Check, Contact, Item, PhaseKind, SectionKind, Why};
 use crate::words::Lexicon;
 
+/// What a bold paragraph is when no list of items follows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Alone {
+    /// `**Before going live**`: words of the description before the first phase.
+    Title,
+    /// Ends with a colon (`**DOI**:`): a run field.
+    Label,
+    /// Bold words with a note in brackets (`**Skip** (if hotfix)`): prose, which may say
+    /// something of its section.
+    Noted,
+    /// Over a code block or a list of other things (`**Deploy to Production:**` over its
+    /// commands): says what they are, and is neither a field nor description.
+    Caption,
+}
+
 #[derive(Debug)]
 enum Block {
     Heading {
@@ -35,8 +50,8 @@ enum Block {
     Pseudo {
         text: String,
         line: u32,
-        /// Ends with a colon (`**DOI**:`): a run field when no list follows.
-        label: bool,
+        /// What it is when no list of items follows.
+        alone: Alone,
     },
     Item {
         depth: usize,
@@ -450,15 +465,17 @@ impl Scanner<'_> {
                             Tag::CodeBlock(CodeBlockKind::Fenced(_)) | Tag::HtmlBlock
                         );
                         // `**Deploy to Production:**` over a code block, or `**Common
-                        // issues:**` over a list, heads what follows: not a blank to fill
-                        // in, unless the code block is itself a box of blanks (`____`).
-                        let heads = match tag {
-                            Tag::List(_) => true,
-                            Tag::CodeBlock(_) => !self.src[range.clone()].contains("___"),
+                        // issues:**` over a list, captions what follows, unless that is
+                        // itself blanks to fill in (`- ____`, a box of `____` lines).
+                        let captions = match tag {
+                            Tag::List(_) => !list_of_blanks(&self.src[range.clone()]),
+                            Tag::CodeBlock(_) => !box_of_blanks(&self.src[range.clone()]),
                             _ => false,
                         };
-                        if heads && let Some(Block::Pseudo { label, .. }) = self.blocks.last_mut() {
-                            *label = false;
+                        if captions
+                            && let Some(Block::Pseudo { alone, .. }) = self.blocks.last_mut()
+                        {
+                            *alone = Alone::Caption;
                         }
                     }
                     self.open_tags += 1;
@@ -992,9 +1009,15 @@ impl Scanner<'_> {
         if p.strong_text && (!p.plain_text || noted) {
             // A note says what the words head (`**Manual steps** (if needed):`); a blank
             // to fill in has none.
-            let label = !noted && (p.text.trim().ends_with(':') || raw.trim_end().ends_with(':'));
+            let alone = if noted {
+                Alone::Noted
+            } else if p.text.trim().ends_with(':') || raw.trim_end().ends_with(':') {
+                Alone::Label
+            } else {
+                Alone::Title
+            };
             let text = collapse_whitespace(without_label_colon(&p.text));
-            self.blocks.push(Block::Pseudo { text, line, label });
+            self.blocks.push(Block::Pseudo { text, line, alone });
         } else if !p.text.trim().is_empty() {
             self.blocks.push(Block::Prose {
                 text: collapse_whitespace(&p.text),
@@ -1347,7 +1370,7 @@ fn field_labels(line: &str) -> Option<Vec<String>> {
     names.filter(|n| n.len() >= 2)
 }
 
-/// One line of bold words and a short note in brackets, `**Pre-Migration** (T-24 hours):`,
+/// One line of bold words and a note in brackets, `**Pre-Migration** (T-24 hours):`,
 /// which reads as a bold heading with its note, as `### Pre-Migration (T-24 hours)` does.
 fn bold_with_a_note(raw: &str) -> bool {
     let line = raw.trim();
@@ -1369,7 +1392,29 @@ fn bold_with_a_note(raw: &str) -> bool {
         && rest
             .strip_prefix('(')
             .and_then(|note| note.strip_suffix(')'))
-            .is_some_and(|note| !note.is_empty() && note.len() <= 40 && !note.contains(['(', ')']))
+            .is_some_and(|note| !note.is_empty() && !note.contains(['(', ')']))
+}
+
+/// A list whose every entry is a blank to fill in (`- ____`, `1. [YYYY-MM-DD]`).
+fn list_of_blanks(list: &str) -> bool {
+    list.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .all(|entry| {
+            let entry = entry.trim_start_matches(['-', '*', '+']);
+            let entry = entry.trim_start_matches(|c: char| c.is_ascii_digit());
+            let entry = entry.strip_prefix(['.', ')']).unwrap_or(entry);
+            is_blank_value(entry.trim())
+        })
+}
+
+/// A code block drawn as a box to fill in: empty, or holding `____` lines.
+fn box_of_blanks(block: &str) -> bool {
+    block.contains("___")
+        || block
+            .lines()
+            .map(str::trim)
+            .all(|l| l.is_empty() || l.starts_with("```") || l.starts_with("~~~"))
 }
 
 /// A value left for someone to fill in: `____`, `_`, `[ ]`, `[YYYY-MM-DD]`, `<version>`.
@@ -1379,9 +1424,12 @@ fn is_blank_value(rest: &str) -> bool {
     }
     let mut rest = rest;
     let mut saw = false;
+    // More than the one `_` that may be italics: `____`, `[ ]`, `<version>`.
+    let mut plainly = false;
     loop {
-        // A note in brackets after a blank says what goes in it: `____ (UTC)`.
-        if saw
+        // A note in brackets after a blank says what goes in it: `____ (UTC)`, though not
+        // after italics (`_(pending)_`).
+        if plainly
             && let Some(note) = rest.trim_start().strip_prefix('(')
             && let Some(close) = note.find(')')
         {
@@ -1405,7 +1453,11 @@ fn is_blank_value(rest: &str) -> bool {
             }
             rest = after;
         } else if rest.starts_with('_') {
+            let run = rest.len();
             rest = rest.trim_start_matches('_');
+            plainly |= run - rest.len() >= 2;
+            saw = true;
+            continue;
         } else if let Some(inner) = rest.strip_prefix('[')
             && let Some(close) = inner.find(']')
             && is_placeholder(&inner[..close])
@@ -1423,6 +1475,7 @@ fn is_blank_value(rest: &str) -> bool {
             return false;
         }
         saw = true;
+        plainly = true;
     }
 }
 
@@ -1872,16 +1925,20 @@ impl<'a> Assembler<'a> {
                     let directive = self.take_directive(directive.map(|d| *d));
                     self.heading(level, text, line, directive);
                 }
-                Block::Pseudo { text, line, label } => {
+                Block::Pseudo { text, line, alone } => {
                     if next_is_item {
                         let directive = self.take_directive(None);
                         let level = self.pseudo_level();
                         self.heading(level, text, line, directive);
                         self.pseudo_section_level = Some(level);
-                    } else if label && is_field_name(&text) {
-                        self.field(text, line);
-                    } else if self.phase.is_none() {
-                        description.push(text);
+                    } else {
+                        match alone {
+                            Alone::Label if is_field_name(&text) => self.field(text, line),
+                            Alone::Noted => self.prose(text, line, &mut description),
+                            Alone::Caption => {}
+                            _ if self.phase.is_none() => description.push(text),
+                            _ => {}
+                        }
                     }
                 }
                 Block::Item {
@@ -1906,16 +1963,7 @@ impl<'a> Assembler<'a> {
                         directive,
                     );
                 }
-                Block::Prose { text, line } => {
-                    if let Some((_, at)) = self.pending.take() {
-                        self.warning(at, "deploycheck comment is not right before a heading or item, so it applies to nothing");
-                    }
-                    if self.phase.is_none() {
-                        description.push(text);
-                    } else {
-                        self.section_note(&text, line);
-                    }
-                }
+                Block::Prose { text, line } => self.prose(text, line, &mut description),
                 Block::Signoff { line, label } => self.signature_line(&label, line),
                 Block::Approver { role, line } => self.approver_section(role, line),
                 Block::Field { name, line } => self.field(name, line),
@@ -2371,6 +2419,19 @@ impl<'a> Assembler<'a> {
     /// section's heading: the section is optional, as if its title said so. Only a note
     /// that starts by scoping the section counts; `If anything fails here, roll back.` says
     /// what to do, not when the section applies.
+    /// A paragraph of prose: the description before the first phase, and after it what it
+    /// may say of its section.
+    fn prose(&mut self, text: String, line: u32, description: &mut Vec<String>) {
+        if let Some((_, at)) = self.pending.take() {
+            self.warning(at, "deploycheck comment is not right before a heading or item, so it applies to nothing");
+        }
+        if self.phase.is_none() {
+            description.push(text);
+        } else {
+            self.section_note(&text, line);
+        }
+    }
+
     fn section_note(&mut self, text: &str, line: u32) {
         let Some(section) = self.section.as_mut() else {
             return;
