@@ -340,3 +340,27 @@ fn quit_at_the_resume_offer_leaves_the_run_as_it_is() {
     assert!(out.stdout.contains("Resume it? [Y/n]"), "{}", out.stdout);
     assert_eq!(crate::support::run_folders(out.dir.path()), before);
 }
+
+#[test]
+fn ctrl_c_among_the_run_fields_says_the_fields_typed_are_saved() {
+    use crate::support::Tmux;
+    if !Tmux::available() {
+        return;
+    }
+    let dir = Test::with_seeds().into_dir();
+    let tmux = Tmux::start(
+        dir.path(),
+        (80, 24),
+        &[("DEPLOYCHECK_OPERATOR", "dana")],
+        &["run", "production"],
+    );
+    tmux.wait_for("Run field 1/");
+    tmux.keys(&["v2.4.0", "Enter"]);
+    tmux.wait_for("Run field 2/");
+    tmux.keys(&["C-c"]);
+    let screen = tmux.wait_for("--resume");
+    assert!(
+        screen.contains("interrupted: 1 run field saved, no answers yet in"),
+        "{screen}"
+    );
+}

@@ -498,6 +498,19 @@ fn walk_and_close(
     Ok(code)
 }
 
+/// What a stopped run has kept: its answers, or, stopped before the first, the run fields
+/// typed, rather than just "0 answers".
+fn what_is_saved(record: &Record) -> String {
+    let answered = record.counts.answered();
+    let fields = record.fields.0.iter().filter(|(_, v)| v.is_some()).count();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if answered == 0 && fields > 0 {
+        format!("{fields} run field{} saved, no answers yet", plural(fields))
+    } else {
+        format!("{answered} answer{} saved", plural(answered))
+    }
+}
+
 /// A person stopping for a break wants one sentence: what is saved and how to go on,
 /// wrapped at words to the screen's width rather than by the terminal mid-word.
 fn write_stopped(
@@ -506,15 +519,7 @@ fn write_stopped(
     record_shown: &str,
     resume_command: &str,
 ) -> std::io::Result<()> {
-    let answered = record.counts.answered();
-    let fields = record.fields.0.iter().filter(|(_, v)| v.is_some()).count();
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    // Stopped before any answer, what is kept is the run fields: say so, not just "0 answers".
-    let what = if answered == 0 && fields > 0 {
-        format!("{fields} run field{} saved, no answers yet", plural(fields))
-    } else {
-        format!("{answered} answer{} saved", plural(answered))
-    };
+    let what = what_is_saved(record);
     let saved = format!("Stopped: {what} ({}) in {record_shown}.", record.headline());
     let resume = format!("Resume with: {resume_command}");
     let columns =
@@ -681,11 +686,7 @@ fn interrupted_line(
 ) -> String {
     match stopped {
         Ok(record) => {
-            let answered = record.counts.answered();
-            let saved = format!(
-                "interrupted: {answered} answer{} saved in {shown}.",
-                if answered == 1 { "" } else { "s" }
-            );
+            let saved = format!("interrupted: {} in {shown}.", what_is_saved(record));
             let columns = crate::render::width::columns(None);
             let mut text = String::from("\n");
             for line in crate::render::width::wrap(&saved, columns, "", "  ") {
