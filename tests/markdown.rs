@@ -587,3 +587,32 @@ fn a_bold_label_over_blanks_stays_a_field_and_a_caption_is_not_description() {
     // A bold line with a note, heading no items, still says what it says of its section.
     assert_eq!(tree["phases"][0]["sections"][0]["optional"], true);
 }
+
+#[test]
+fn labels_over_tables_and_quotes_are_not_fields_and_a_sign_off_line_names_its_role() {
+    let output = crate::support::Test::new()
+        .write(
+            "checklists/c.md",
+            concat!(
+                "# C\n\n**Service versions:**\n\n| svc | v |\n|---|---|\n| api | 1 |\n\n",
+                "**Escalation path:**\n\n> page the SRE\n\n",
+                "## Deploy\n\n### S\n\n- [ ] a\n\n## Sign-off\n\n### Approvals\n\n- [ ] ok\n\n",
+                "**Release Manager Sign\u{2011}off:** ____\n\n",
+                "## On\u{2011}call rota\n\n| Role | Name | Phone |\n|---|---|---|\n| SRE | Lee | 555 0100 |\n\n",
+                "**Emergency Contacts:**\n\n| Role | Name |\n|---|---|\n| DBA | Kim |\n",
+            ),
+        )
+        .args(&["show", "--format", "json"])
+        .run();
+    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(tree["fields"], serde_json::json!([]));
+    assert_eq!(tree["phases"][1]["sections"][0]["role"], "Release Manager");
+    let roles: Vec<&str> = tree["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["role"].as_str().unwrap())
+        .collect();
+    // The bold line over the second table names it; it is nobody to call.
+    assert_eq!(roles, ["SRE", "DBA"]);
+}

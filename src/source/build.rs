@@ -1749,7 +1749,7 @@ fn lower_contains_any(text: &str, needles: &[&str]) -> bool {
 /// `text` with the Unicode hyphens a word processor or a careful author types
 /// (`Sign‑off`, U+2011) as `-`, so that words are matched as they read; borrowed when there
 /// are none, which is nearly always.
-fn ascii_hyphens(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn ascii_hyphens(text: &str) -> std::borrow::Cow<'_, str> {
     const HYPHENS: [char; 3] = ['\u{2010}', '\u{2011}', '\u{2012}'];
     if memchr::memchr(0xE2, text.as_bytes()).is_some() && text.contains(HYPHENS) {
         text.replace(HYPHENS, "-").into()

@@ -11,8 +11,8 @@ use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, T
 
 use super::build::{
     Draft, DraftContact, DraftField, DraftPhase, DraftSection, ItemSpec, ItemWords, MAX_ITEM_DEPTH,
-    ThresholdSpec, WindowSpec, collapse_whitespace, looks_like_role, lower_words, new_item,
-    role_of_title, says_choice, says_signoff, titled_for_signoff,
+    ThresholdSpec, WindowSpec, ascii_hyphens, collapse_whitespace, looks_like_role, lower_words,
+    new_item, role_of_title, says_choice, says_signoff, titled_for_signoff,
 };
 use super::diagnostic::{Diagnostic, LineIndex, count_newlines};
 use super::directive::{Directive, find_directives};
@@ -470,6 +470,7 @@ impl Scanner<'_> {
                         let captions = match tag {
                             Tag::List(_) => !list_of_blanks(&self.src[range.clone()]),
                             Tag::CodeBlock(_) => !box_of_blanks(&self.src[range.clone()]),
+                            Tag::Table(_) | Tag::BlockQuote(_) => true,
                             _ => false,
                         };
                         if captions
@@ -1241,7 +1242,7 @@ fn strip_tags(html: &str) -> String {
 
 /// Headings that introduce contacts: `Emergency Contacts`, `On-call`, `Escalation`.
 fn says_contacts(title: &str) -> bool {
-    let lower = title.to_lowercase();
+    let lower = ascii_hyphens(title).to_lowercase();
     ["contact", "on-call", "on call", "who to call"]
         .iter()
         .any(|w| lower.contains(w))
@@ -1275,7 +1276,7 @@ fn signoff_label(line: &str) -> String {
 
 /// `**Signed:** ____ **Date:** ____` and its cousins.
 fn is_signoff_line(line: &str) -> bool {
-    let lower = line.to_lowercase();
+    let lower = ascii_hyphens(line).to_lowercase();
     let names_signature = [
         "signed:",
         "signature:",
@@ -1618,7 +1619,8 @@ fn contact_from_line(line: &str) -> Option<Contact> {
         let (role, rest) = line.split_once(':')?;
         (role.trim(), rest.trim())
     };
-    if role.is_empty() || role.len() > 60 {
+    // `**Emergency Contacts:**` alone on its line names what follows; it is nobody.
+    if role.is_empty() || role.len() > 60 || rest.is_empty() {
         return None;
     }
     // `**PM2 Emergency**: `pm2 restart all``: a command to remember, not a person.
@@ -2632,7 +2634,8 @@ impl<'a> Assembler<'a> {
             && !looks_like_role(&section.draft.title)
             && looks_like_role(&section.signed_as)
         {
-            section.draft.role = Some(section.signed_as.clone());
+            // `**Release Manager Sign-off:** ____` is signed by the Release Manager.
+            section.draft.role = Some(role_of_title(&section.signed_as));
         }
         if section.signoff {
             section.draft.kind.get_or_insert(SectionKind::Signoff);
