@@ -452,62 +452,57 @@ fn a_stop_condition_passes_as_a_step_when_it_does_not_hold_and_holds_as_a_trigge
     assert_eq!(threshold(1, 0, 1), (SectionKind::Triggers, "> 5%".into()));
 }
 
+/// The run fields a checklist asks for, by name.
+fn field_names(checklist: &deploycheck::model::Checklist) -> Vec<&str> {
+    checklist.fields.iter().map(|f| f.name.as_str()).collect()
+}
+
 #[test]
 fn a_non_breaking_hyphen_in_sign_off_reads_as_a_hyphen() {
-    let output = crate::support::Test::new()
-        .write(
-            "checklists/c.md",
-            "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Pre-Launch Sign\u{2011}off\n\n### QA Sign\u{2011}off\n\n- [ ] ok\n\n**Signed:** ___\n",
-        )
-        .args(&["show", "--format", "json"])
-        .run();
-    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-    let phase = &tree["phases"][1];
-    assert_eq!(phase["kind"], "signoff");
-    assert_eq!(phase["sections"][0]["role"], "QA");
+    let checklist = load_markdown(
+        "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Pre-Launch Sign\u{2011}off\n\n### QA Sign\u{2011}off\n\n- [ ] ok\n\n**Signed:** ___\n",
+    )
+    .unwrap()
+    .checklist;
+    let phase = &checklist.phases[1];
+    assert_eq!(phase.kind, PhaseKind::Signoff);
+    assert_eq!(phase.sections[0].role.as_deref(), Some("QA"));
     // The title is kept as written.
-    assert_eq!(phase["title"], "Pre-Launch Sign\u{2011}off");
+    assert_eq!(phase.title, "Pre-Launch Sign\u{2011}off");
 }
 
 #[test]
 fn a_blank_to_fill_in_a_contacts_table_is_no_name() {
-    let output = crate::support::Test::new()
-        .write(
-            "checklists/c.md",
-            "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Contacts\n\n| Role | Name | Phone |\n|---|---|---|\n| Cloud Provider Support | ______________ | ___ |\n| SRE | Lee | 555 0100 |\n",
-        )
-        .args(&["show", "--format", "json"])
-        .run();
-    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let checklist = load_markdown(
+        "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Contacts\n\n| Role | Name | Phone |\n|---|---|---|\n| Cloud Provider Support | ______________ | ___ |\n| SRE | Lee | 555 0100 |\n",
+    )
+    .unwrap()
+    .checklist;
+    let contacts: Vec<_> = checklist
+        .contacts
+        .iter()
+        .map(|c| (c.role.as_str(), c.name.as_deref(), c.phone.as_deref()))
+        .collect();
     assert_eq!(
-        tree["contacts"],
-        serde_json::json!([
-            {"role": "Cloud Provider Support", "name": null, "email": null, "phone": null},
-            {"role": "SRE", "name": "Lee", "email": null, "phone": "555 0100"},
-        ])
+        contacts,
+        [
+            ("Cloud Provider Support", None, None),
+            ("SRE", Some("Lee"), Some("555 0100"))
+        ]
     );
 }
 
 #[test]
 fn a_bold_label_with_a_bracketed_note_heads_the_list_under_it() {
-    let output = crate::support::Test::new()
-        .write(
-            "checklists/c.md",
-            "# C\n\n## Migration\n\n### Prep\n\n- [ ] x\n\n**Pre-Migration** (T-24 hours):\n- [ ] a\n\n**Gate A** (all must pass):\n- [ ] b\n\n**Note** (a long sentence that explains the whole thing in detail):\n- [ ] c\n",
-        )
-        .args(&["show", "--format", "json"])
-        .run();
-    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-    let sections: Vec<(&str, usize)> = tree["phases"][0]["sections"]
-        .as_array()
-        .unwrap()
+    let checklist = load_markdown(
+        "# C\n\n## Migration\n\n### Prep\n\n- [ ] x\n\n**Pre-Migration** (T-24 hours):\n- [ ] a\n\n**Gate A** (all must pass):\n- [ ] b\n\n**Note** (a long sentence that explains the whole thing in detail):\n- [ ] c\n",
+    )
+    .unwrap()
+    .checklist;
+    let sections: Vec<_> = checklist.phases[0]
+        .sections
         .iter()
-        .map(|s| {
-            (
-                s["title"].as_str().unwrap(),
-                s["items"].as_array().unwrap().len(),
-            )
-        })
+        .map(|s| (s.title.as_str(), s.items.len()))
         .collect();
     // However long the note, the items under it are its own, not the bold heading's before.
     assert_eq!(
@@ -526,93 +521,67 @@ fn a_bold_label_with_a_bracketed_note_heads_the_list_under_it() {
 
 #[test]
 fn run_fields_are_blanks_to_fill_and_not_labels_over_code_or_lists() {
-    let output = crate::support::Test::new()
-        .write(
-            "checklists/c.md",
-            concat!(
-                "# C\n\n",
-                "**Date/Window:** \\_\\_\\_\\_ / \\_\\_\\_\\_ (local time)\n\n",
-                "## Deploy\n\n### S\n\n- [ ] a\n\n",
-                "**Deploy to Production:**\n\n```bash\nmake deploy\n```\n\n",
-                "**Common issues:**\n\n- **404s:** wait for the CDN\n\n",
-                "**Manual steps** (if needed):\n\n1. Draft the release\n\n",
-                "**Reason for decision:**\n```\n_______________\n```\n\n",
-                "**Launch time:** ____ (UTC)\n",
-            ),
-        )
-        .args(&["show", "--format", "json"])
-        .run();
-    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-    let fields: Vec<&str> = tree["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    let checklist = load_markdown(concat!(
+        "# C\n\n",
+        "**Date/Window:** \\_\\_\\_\\_ / \\_\\_\\_\\_ (local time)\n\n",
+        "## Deploy\n\n### S\n\n- [ ] a\n\n",
+        "**Deploy to Production:**\n\n```bash\nmake deploy\n```\n\n",
+        "**Common issues:**\n\n- **404s:** wait for the CDN\n\n",
+        "**Manual steps** (if needed):\n\n1. Draft the release\n\n",
+        "**Reason for decision:**\n```\n_______________\n```\n\n",
+        "**Launch time:** ____ (UTC)\n",
+    ))
+    .unwrap()
+    .checklist;
     assert_eq!(
-        fields,
+        field_names(&checklist),
         ["Date/Window", "Reason for decision", "Launch time"]
     );
 }
 
 #[test]
 fn a_bold_label_over_blanks_stays_a_field_and_a_caption_is_not_description() {
-    let output = crate::support::Test::new()
-        .write(
-            "checklists/c.md",
-            concat!(
-                "# C\n\nRunsheet for the launch.\n\n",
-                "**Deploy to Production:**\n\n```bash\nmake deploy\n```\n\n",
-                "**Target version:**\n\n- ____\n\n",
-                "**Incident summary:**\n\n```\n```\n\n",
-                "**Status:** _(pending)_\n\n",
-                "## Deploy\n\n### Load test\n\n**Skip** (if hotfix)\n\n- [ ] a\n",
-            ),
-        )
-        .args(&["show", "--format", "json"])
-        .run();
-    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-    let fields: Vec<&str> = tree["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["Target version", "Incident summary"]);
+    let checklist = load_markdown(concat!(
+        "# C\n\nRunsheet for the launch.\n\n",
+        "**Deploy to Production:**\n\n```bash\nmake deploy\n```\n\n",
+        "**Target version:**\n\n- ____\n\n",
+        "**Incident summary:**\n\n```\n```\n\n",
+        "**Status:** _(pending)_\n\n",
+        "## Deploy\n\n### Load test\n\n**Skip** (if hotfix)\n\n- [ ] a\n",
+    ))
+    .unwrap()
+    .checklist;
+    assert_eq!(
+        field_names(&checklist),
+        ["Target version", "Incident summary"]
+    );
     // `**Status:** _(pending)_` is a status written in, prose as before; a caption is not.
     assert_eq!(
-        tree["description"],
-        "Runsheet for the launch. Status: (pending)"
+        checklist.description.as_deref(),
+        Some("Runsheet for the launch. Status: (pending)")
     );
     // A bold line with a note, heading no items, still says what it says of its section.
-    assert_eq!(tree["phases"][0]["sections"][0]["optional"], true);
+    assert!(checklist.phases[0].sections[0].optional);
 }
 
 #[test]
 fn labels_over_tables_and_quotes_are_not_fields_and_a_sign_off_line_names_its_role() {
-    let output = crate::support::Test::new()
-        .write(
-            "checklists/c.md",
-            concat!(
-                "# C\n\n**Service versions:**\n\n| svc | v |\n|---|---|\n| api | 1 |\n\n",
-                "**Escalation path:**\n\n> page the SRE\n\n",
-                "## Deploy\n\n### S\n\n- [ ] a\n\n## Sign-off\n\n### Approvals\n\n- [ ] ok\n\n",
-                "**Release Manager Sign\u{2011}off:** ____\n\n",
-                "## On\u{2011}call rota\n\n| Role | Name | Phone |\n|---|---|---|\n| SRE | Lee | 555 0100 |\n\n",
-                "**Emergency Contacts:**\n\n| Role | Name |\n|---|---|\n| DBA | Kim |\n",
-            ),
-        )
-        .args(&["show", "--format", "json"])
-        .run();
-    let tree: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-    assert_eq!(tree["fields"], serde_json::json!([]));
-    assert_eq!(tree["phases"][1]["sections"][0]["role"], "Release Manager");
-    let roles: Vec<&str> = tree["contacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["role"].as_str().unwrap())
-        .collect();
+    let checklist = load_markdown(concat!(
+        "# C\n\n**Service versions:**\n\n| svc | v |\n|---|---|\n| api | 1 |\n\n",
+        "**Escalation path:**\n\n> page the SRE\n\n",
+        "## Deploy\n\n### S\n\n- [ ] a\n\n## Sign-off\n\n### Approvals\n\n- [ ] ok\n\n",
+        "**Release Manager Sign\u{2011}off:** ____\n\n",
+        "## On\u{2011}call rota\n\n| Role | Name | Phone |\n|---|---|---|\n| SRE | Lee | 555 0100 |\n\n",
+        "**Emergency Contacts:**\n\n| Role | Name |\n|---|---|\n| DBA | Kim |\n",
+    ))
+    .unwrap()
+    .checklist;
+    assert!(field_names(&checklist).is_empty());
+    assert_eq!(
+        checklist.phases[1].sections[0].role.as_deref(),
+        Some("Release Manager")
+    );
+    let roles: Vec<_> = checklist.contacts.iter().map(|c| c.role.as_str()).collect();
     // The bold line over the second table names it; it is nobody to call.
     assert_eq!(roles, ["SRE", "DBA"]);
 }
