@@ -585,3 +585,24 @@ fn labels_over_tables_and_quotes_are_not_fields_and_a_sign_off_line_names_its_ro
     // The bold line over the second table names it; it is nobody to call.
     assert_eq!(roles, ["SRE", "DBA"]);
 }
+
+#[test]
+fn a_phone_number_in_brackets_after_a_name_leaves_the_bracket_out() {
+    let checklist = load_markdown(
+        "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Contacts\n\n- **SRE**: Bob (555-1234)\n- **DBA**: Kim, (555) 123-4567\n",
+    )
+    .unwrap()
+    .checklist;
+    let contacts: Vec<_> = checklist
+        .contacts
+        .iter()
+        .map(|c| (c.name.as_deref(), c.phone.as_deref()))
+        .collect();
+    assert_eq!(
+        contacts,
+        [
+            (Some("Bob"), Some("555-1234")),
+            (Some("Kim"), Some("(555) 123-4567"))
+        ]
+    );
+}

@@ -1730,7 +1730,13 @@ fn phone_within(text: &str) -> Option<(&str, String)> {
     let len = text[start..]
         .find(|c: char| !(c.is_ascii_digit() || " +-().xX/".contains(c)))
         .unwrap_or(text.len() - start);
-    let candidate = text[start..start + len].trim_end_matches([' ', '(', '-']);
+    let mut candidate = text[start..start + len].trim_end_matches([' ', '(', '-']);
+    // `Bob (555-1234)`: the bracket closes around the number, and is not part of it.
+    while candidate.ends_with(')')
+        && candidate.matches(')').count() > candidate.matches('(').count()
+    {
+        candidate = candidate[..candidate.len() - 1].trim_end();
+    }
     looks_like_phone(candidate).then(|| {
         let rest = format!("{} {}", &text[..start], &text[start + candidate.len()..]);
         (candidate, rest)
