@@ -2423,10 +2423,6 @@ impl<'a> Assembler<'a> {
         self.item_stack.push(item);
     }
 
-    /// `_Skip for hotfixes._` or `Only for major releases.` as the first words under a
-    /// section's heading: the section is optional, as if its title said so. Only a note
-    /// that starts by scoping the section counts; `If anything fails here, roll back.` says
-    /// what to do, not when the section applies.
     /// A paragraph of prose: the description before the first phase, and after it what it
     /// may say of its section.
     fn prose(&mut self, text: String, line: u32, description: &mut Vec<String>) {
@@ -2440,6 +2436,10 @@ impl<'a> Assembler<'a> {
         }
     }
 
+    /// `_Skip for hotfixes._` or `Only for major releases.` as the first words under a
+    /// section's heading: the section is optional, as if its title said so. Only a note
+    /// that starts by scoping the section counts; `If anything fails here, roll back.` says
+    /// what to do, not when the section applies.
     fn section_note(&mut self, text: &str, line: u32) {
         let Some(section) = self.section.as_mut() else {
             return;
