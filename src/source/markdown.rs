@@ -467,16 +467,17 @@ impl Scanner<'_> {
                         // `**Deploy to Production:**` over a code block, or `**Common
                         // issues:**` over a list, captions what follows, unless that is
                         // itself blanks to fill in (`- ____`, a box of `____` lines).
-                        let captions = match tag {
-                            Tag::List(_) => !list_of_blanks(&self.src[range.clone()]),
-                            Tag::CodeBlock(_) => !box_of_blanks(&self.src[range.clone()]),
-                            Tag::Table(_) | Tag::BlockQuote(_) => true,
-                            _ => false,
-                        };
-                        if captions
-                            && let Some(Block::Pseudo { alone, .. }) = self.blocks.last_mut()
-                        {
-                            *alone = Alone::Caption;
+                        if let Some(Block::Pseudo { alone, .. }) = self.blocks.last_mut() {
+                            let under = &self.src[range.clone()];
+                            let captions = match tag {
+                                Tag::List(_) => !list_of_blanks(under),
+                                Tag::CodeBlock(_) => !box_of_blanks(under),
+                                Tag::Table(_) | Tag::BlockQuote(_) => true,
+                                _ => false,
+                            };
+                            if captions {
+                                *alone = Alone::Caption;
+                            }
                         }
                     }
                     self.open_tags += 1;
@@ -1401,12 +1402,7 @@ fn list_of_blanks(list: &str) -> bool {
     list.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .all(|entry| {
-            let entry = entry.trim_start_matches(['-', '*', '+']);
-            let entry = entry.trim_start_matches(|c: char| c.is_ascii_digit());
-            let entry = entry.strip_prefix(['.', ')']).unwrap_or(entry);
-            is_blank_value(entry.trim())
-        })
+        .all(|entry| is_blank_value(strip_list_marker(entry).trim()))
 }
 
 /// A code block drawn as a box to fill in: empty, or holding `____` lines.
