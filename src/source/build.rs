@@ -222,15 +222,10 @@ impl<'a> Builder<'a> {
 
     fn contact(&mut self, draft: DraftContact) -> Contact {
         let line = draft.line;
-        // `______` in a contacts table is a blank someone meant to fill in, not a name.
-        let blank = |v: &str| {
-            v.chars()
-                .all(|c| matches!(c, '_' | '-' | '.' | '…' | '–' | '—' | ' '))
-        };
         let mut clean = |value: Option<String>| {
             value
                 .map(|v| self.clean_text(&v, line))
-                .filter(|v| !blank(v))
+                .filter(|v| !v.is_empty())
         };
         let name = clean(draft.contact.name);
         let email = clean(draft.contact.email);

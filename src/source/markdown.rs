@@ -1078,7 +1078,7 @@ impl Scanner<'_> {
         let email = table.column(&["email", "e-mail", "mail"]);
         let phone = table.column(&["phone", "tel", "mobile", "cell", "pager"]);
         for (row, line) in table.rows {
-            // `—`, `-` and `n/a` in a cell say there is nobody or no number there.
+            // `—`, `-`, `____` and `n/a` in a cell say there is nobody or no number there.
             let cell = |i: Option<usize>| {
                 i.and_then(|i| row.get(i))
                     .filter(|c| !c.is_empty() && !says_none(c))
@@ -1633,7 +1633,7 @@ fn contact_from_line(line: &str) -> Option<Contact> {
     for part in rest
         .split([',', ';', '|', '·'])
         .map(str::trim)
-        .filter(|p| !p.is_empty())
+        .filter(|p| !says_none(p))
     {
         let unwrapped = part.trim_matches(['<', '>']).trim_start_matches("mailto:");
         if is_email(unwrapped) {
@@ -2817,7 +2817,9 @@ fn is_field_name(text: &str) -> bool {
 /// A table cell that says "none": a dash, `n/a`, `none`.
 fn says_none(cell: &str) -> bool {
     let cell = cell.trim();
-    cell.chars().all(|c| matches!(c, '-' | '–' | '—' | ' '))
+    // Dashes for nobody, or a line drawn to write on (`______`, `...`) for nobody yet.
+    cell.chars()
+        .all(|c| matches!(c, '-' | '–' | '—' | '_' | '.' | '…' | ' '))
         || ["n/a", "na", "none"]
             .iter()
             .any(|n| cell.eq_ignore_ascii_case(n))
@@ -2992,7 +2994,7 @@ mod tests {
 
     #[test]
     fn a_dash_or_n_a_in_a_contacts_cell_is_nobody() {
-        for cell in ["—", "-", "–", " - ", "n/a", "N/A", "none"] {
+        for cell in ["—", "-", "–", " - ", "n/a", "N/A", "none", "______", "..."] {
             assert!(says_none(cell), "{cell}");
         }
         for cell in ["Jonas Weber", "+49 69 1234 002", "TBD", "-1"] {
