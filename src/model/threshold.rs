@@ -245,13 +245,7 @@ impl Threshold {
     /// starts of digit runs and looks back past spaces for an operator: text without
     /// digits, which is most checklist text, costs one pass over its bytes.
     pub fn infer(text: &str) -> Option<Threshold> {
-        Threshold::infer_scanned(text, &ItemScan::of(text))
-    }
-
-    /// [`Threshold::infer`] for an item already scanned: read only if it holds something
-    /// every comparison holds.
-    pub(crate) fn infer_scanned(text: &str, scan: &ItemScan) -> Option<Threshold> {
-        Threshold::read(text, scan, Reading::Pass)
+        Threshold::read(text, &ItemScan::of(text), Reading::Pass)
     }
 
     /// The comparison an item states, as written: what a rollback trigger is.
@@ -263,7 +257,8 @@ impl Threshold {
         Threshold::read(text, &ItemScan::of(text), Reading::Condition)
     }
 
-    /// [`Threshold::infer_scanned`], and a second limit the same words name in a clause of
+    /// [`Threshold::infer`] for an item already scanned (read only if it holds something
+    /// every comparison holds), and a second limit the same words name in a clause of
     /// its own after it, which nothing measures: `Board p95 < 800ms, Drawer avg < 200ms`,
     /// `CPU < 80% and memory < 70%`. What only qualifies the first (`< 1% over 5 min`,
     /// `for at least 10 minutes`, `(was > 99.5%)`) is not a second limit.
@@ -524,28 +519,25 @@ fn symbol_before(head: &str) -> Option<(Comparison, usize)> {
 /// `No drop in success rate`: the claim rules out a fall, so a ceiling in brackets after it
 /// is the fall, not what is allowed.
 fn names_a_fall(metric: &str) -> bool {
-    metric.split(|c: char| !c.is_alphanumeric()).any(|word| {
-        [
-            "drop",
-            "drops",
-            "dip",
-            "dips",
-            "fall",
-            "falls",
-            "decrease",
-            "decline",
-            "reduction",
-        ]
-        .iter()
-        .any(|fall| word.eq_ignore_ascii_case(fall))
-    })
+    const FALLS: Lexicon = Lexicon::new(&[
+        "drop",
+        "drops",
+        "dip",
+        "dips",
+        "fall",
+        "falls",
+        "decrease",
+        "decline",
+        "reduction",
+    ]);
+    FALLS.any_in(metric)
 }
 
 /// What follows a limit's number when it starts a clause of its own: past the number's
 /// unit (`ms`, ` ms`, `%`) and a bracketed qualifier, a `,`, `;`, `&` or `and`, and not a
 /// clause that only qualifies the first (`excluding ...`, `ideally ...`, `roll back if ...`).
 fn another_clause(rest: &str) -> Option<&str> {
-    const QUALIFYING: [&str; 18] = [
+    const QUALIFYING: Lexicon = Lexicon::new(&[
         "excluding",
         "except",
         "down",
@@ -564,20 +556,17 @@ fn another_clause(rest: &str) -> Option<&str> {
         "rollback",
         "alert",
         "else",
-    ];
-    let unit_end = rest
-        .trim_start()
-        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '%' | '/' | '.')))
-        .unwrap_or(rest.trim_start().len());
+    ]);
     let rest = rest.trim_start();
-    let unit = &rest[..unit_end];
+    let unit_end = rest
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '%' | '/' | '.')))
+        .unwrap_or(rest.len());
     // A word of more than a unit's length is the clause going on (`measured at the edge`).
-    let rest = if unit.chars().count() <= 8 {
-        &rest[unit_end..]
+    let rest = if rest[..unit_end].chars().count() <= 8 {
+        rest[unit_end..].trim_start()
     } else {
         rest
     };
-    let rest = rest.trim_start();
     let rest = match rest.strip_prefix('(') {
         Some(inside) => inside
             .split_once(')')
@@ -590,13 +579,10 @@ fn another_clause(rest: &str) -> Option<&str> {
             .map(|_| &rest[4..])
     })?;
     let first_word = clause
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !c.is_ascii_alphabetic())
         .find(|w| !w.is_empty())
         .unwrap_or_default();
-    (!QUALIFYING
-        .iter()
-        .any(|q| first_word.eq_ignore_ascii_case(q)))
-    .then_some(clause)
+    (!QUALIFYING.contains(first_word.as_bytes())).then_some(clause)
 }
 
 /// Where a negation right before the operator starts: `doesn't have`, `must not`, `don't`.

@@ -1165,7 +1165,7 @@ impl ItemWords {
     /// name none, and an author's threshold replaces them).
     pub fn read(file: &str, written: String, line: Option<u32>, infer_threshold: bool) -> Self {
         let scan = ItemScan::of(&written);
-        let (text, scan, unusual) = if scan.plain {
+        let (text, scan, mut unusual) = if scan.plain {
             (written, scan, None)
         } else {
             let mut warnings = Vec::new();
@@ -1181,7 +1181,6 @@ impl ItemWords {
             });
             (text, scan, unusual)
         };
-        let mut unusual = unusual;
         let threshold = infer_threshold
             .then(|| Threshold::infer_scanned_and_next(&text, &scan))
             .flatten()
