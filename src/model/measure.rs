@@ -187,6 +187,8 @@ fn canonical_unit(text: &str) -> Option<String> {
 /// Units of one kind and their size in that kind's base unit.
 fn scale(unit: &str) -> Option<(&'static str, f64)> {
     Some(match unit {
+        "ns" => ("time", 1e-9),
+        "µs" => ("time", 1e-6),
         "ms" => ("time", 1e-3),
         "s" => ("time", 1.0),
         "min" => ("time", 60.0),
@@ -280,6 +282,25 @@ mod tests {
             Measurement::parse("4.6/5")
                 .unwrap()
                 .judge(&threshold("Satisfaction > 4.5/5"))
+                .unwrap()
+                .passes
+        );
+    }
+
+    #[test]
+    fn microseconds_in_either_spelling_convert_with_milliseconds() {
+        let lock_wait = threshold("Lock wait p99 < 500µs");
+        let judge = |value: &str| Measurement::parse(value)?.judge(&lock_wait);
+        assert_eq!(judge("0.3ms").unwrap().explanation, "300 µs is < 500 µs");
+        assert!(!judge("2 ms").unwrap().passes);
+        assert!(judge("450 μs").unwrap().passes, "the Greek mu");
+        assert!(judge("450 microseconds").unwrap().passes);
+        let spin = threshold("Spin time < 2 microseconds");
+        assert_eq!(spin.unit.as_deref(), Some("µs"));
+        assert!(
+            Measurement::parse("800 nanoseconds")
+                .unwrap()
+                .judge(&spin)
                 .unwrap()
                 .passes
         );

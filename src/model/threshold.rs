@@ -189,6 +189,14 @@ const WORD_OPERATORS: &[(&str, Comparison)] = &[
 /// Unit spellings and their canonical form; matched case-insensitively as a whole word.
 /// Measured values take the same spellings (see `measure`).
 pub(super) const UNITS: &[(&str, &str)] = &[
+    // The micro sign (U+00B5) and the Greek mu (U+03BC) look alike and both are typed.
+    ("microseconds", "µs"),
+    ("microsecond", "µs"),
+    ("µs", "µs"),
+    ("μs", "µs"),
+    // Only spelled out: `ns` is also a DNS record (`at least 2 NS records`).
+    ("nanoseconds", "ns"),
+    ("nanosecond", "ns"),
     ("milliseconds", "ms"),
     ("millisecond", "ms"),
     ("ms", "ms"),
@@ -1217,6 +1225,14 @@ mod tests {
     }
 
     #[test]
+    fn microseconds_are_a_unit_and_ns_records_are_not_nanoseconds() {
+        let wait = t("Lock wait p99 < 500µs");
+        assert_eq!((wait.value, wait.unit.as_deref()), (500.0, Some("µs")));
+        assert_eq!(t("Lock wait < 500 μs").unit.as_deref(), Some("µs"));
+        assert_eq!(t("At least 2 NS records").unit, None);
+    }
+
+    #[test]
     fn a_comparison_that_scopes_the_task_is_not_a_threshold() {
         assert_eq!(
             Threshold::infer("Dump and restore (only for databases < 50 GB)"),
@@ -1329,7 +1345,7 @@ mod tests {
                 metric: "x".into(),
                 op: Comparison::Less,
                 value: 5.0,
-                unit: None,
+                unit: Some("µs".into()),
                 qualifier: None,
             })
         );
