@@ -1606,7 +1606,15 @@ pub(crate) fn role_of_title(title: &str) -> String {
     let lower = read.to_ascii_lowercase();
     for word in SIGNOFF_WORDS {
         if lower.ends_with(word) && lower.len() > word.len() {
-            let role = read[..read.len() - word.len()].trim_end_matches([' ', '-', '–', ':']);
+            // The role as the title writes it: `ascii_hyphens` swaps one char for one, so
+            // the cut falls after as many chars of the title as of what was read.
+            let chars = read[..read.len() - word.len()].chars().count();
+            let cut = title
+                .char_indices()
+                .nth(chars)
+                .map_or(title.len(), |(at, _)| at);
+            let role = title[..cut]
+                .trim_end_matches([' ', '-', '–', ':', '\u{2010}', '\u{2011}', '\u{2012}']);
             if !role.is_empty() {
                 return role.to_string();
             }
@@ -1867,6 +1875,15 @@ mod tests {
         assert_eq!(role_of_title("Sign-off"), "Sign-off");
         // A non-breaking hyphen reads as a hyphen.
         assert_eq!(role_of_title("QA Sign\u{2011}off"), "QA");
+        // ... and the role keeps the title's own hyphens.
+        assert_eq!(
+            role_of_title("Site\u{2011}Reliability Sign\u{2011}off"),
+            "Site\u{2011}Reliability"
+        );
+        assert_eq!(
+            role_of_title("Über\u{2011}team – sign-off"),
+            "Über\u{2011}team"
+        );
         assert!(says_signoff("Pre-Launch Sign\u{2011}off"));
         assert!(says_rollback("Roll\u{2010}back plan"));
     }
