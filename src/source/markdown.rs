@@ -1344,13 +1344,19 @@ fn field_labels(line: &str) -> Option<Vec<String>> {
         return None;
     }
     let line = line.replace("&nbsp;", " ");
-    // A blank of underscores ends one field; the next label follows it.
+    // A blank of underscores ends one field, with its note in brackets if it has one
+    // (`____ (UTC)`); the next label follows it.
     let mut parts: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut in_blank = false;
+    let mut in_note = false;
     for c in line.chars() {
-        if c == '_' {
+        if in_note {
+            in_note = c != ')';
+        } else if c == '_' {
             in_blank = true;
+        } else if in_blank && c == '(' {
+            in_note = true;
         } else if in_blank && !c.is_whitespace() && c != '*' {
             parts.push(std::mem::take(&mut current));
             in_blank = false;
@@ -2962,6 +2968,28 @@ mod tests {
         assert_eq!(field_label("Git Commit: ___"), Some("Git Commit".into()));
         assert_eq!(field_label("Note: remember the backup"), None);
         assert_eq!(field_label("**Signed:** ___ **Date:** ___"), None);
+    }
+
+    #[test]
+    fn fields_on_one_line_may_each_have_a_note_after_the_blank() {
+        let names = |line: &str| field_labels(line).unwrap_or_default();
+        assert_eq!(
+            names("**Start:** ____ (UTC) **End:** ____ (UTC)"),
+            ["Start", "End"]
+        );
+        assert_eq!(
+            names("**Start:** ____ (UTC) **Owner:** ____"),
+            ["Start", "Owner"]
+        );
+        assert_eq!(
+            names("**Owner:** ____ **Backup:** ____"),
+            ["Owner", "Backup"]
+        );
+        // A note with no blank before it is text, as it was.
+        assert_eq!(
+            names("**Start:** 21:00 (UTC) **End:** ____"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
