@@ -493,6 +493,37 @@ fn a_blank_to_fill_in_a_contacts_table_is_no_name() {
 }
 
 #[test]
+fn a_phone_or_email_in_a_contacts_tables_name_cell_is_read_as_on_a_list_line() {
+    let checklist = load_markdown(
+        "# C\n\n## Deploy\n\n### S\n\n- [ ] a\n\n## Contacts\n\n| Role | Name |\n|---|---|\n| SRE | Kim (555-1234) |\n| DBA | Carol Wu <carol@example.com> |\n| Lead | Smith, John |\n\n## Escalation contacts\n\n| Role | Name | Phone |\n|---|---|---|\n| SRE | Lee (555-9999) | 555 0100 |\n",
+    )
+    .unwrap()
+    .checklist;
+    let contacts: Vec<_> = checklist
+        .contacts
+        .iter()
+        .map(|c| {
+            (
+                c.role.as_str(),
+                c.name.as_deref(),
+                c.phone.as_deref(),
+                c.email.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        contacts,
+        [
+            ("SRE", Some("Kim"), Some("555-1234"), None),
+            ("DBA", Some("Carol Wu"), None, Some("carol@example.com")),
+            ("Lead", Some("Smith, John"), None, None),
+            // A phone column wins over a number in the name cell.
+            ("SRE", Some("Lee"), Some("555 0100"), None),
+        ]
+    );
+}
+
+#[test]
 fn a_bold_label_with_a_bracketed_note_heads_the_list_under_it() {
     let checklist = load_markdown(
         "# C\n\n## Migration\n\n### Prep\n\n- [ ] x\n\n**Pre-Migration** (T-24 hours):\n- [ ] a\n\n**Gate A** (all must pass):\n- [ ] b\n\n**Note** (a long sentence that explains the whole thing in detail):\n- [ ] c\n",

@@ -1087,12 +1087,17 @@ impl Scanner<'_> {
             let Some(role) = cell(Some(role)) else {
                 continue;
             };
+            // `Kim (555-1234)` in the name cell: the number is the phone, if no column
+            // gives one, as it is on a contact's list line.
+            let found = cell(name.filter(|&n| Some(n) != email && Some(n) != phone))
+                .map(|name| reach_in(&name));
+            let found = found.as_ref();
             self.blocks.push(Block::Contact {
                 contact: Box::new(Contact {
                     role,
-                    name: cell(name.filter(|&n| Some(n) != email && Some(n) != phone)),
-                    email: cell(email),
-                    phone: cell(phone),
+                    name: found.and_then(|f| f.name.clone()),
+                    email: cell(email).or_else(|| found?.email.clone()),
+                    phone: cell(phone).or_else(|| found?.phone.clone()),
                 }),
                 line,
             });
@@ -1629,14 +1634,22 @@ fn contact_from_line(line: &str) -> Option<Contact> {
     if rest.contains('`') || rest.starts_with("http") || rest.starts_with("$ ") {
         return None;
     }
+    let mut contact = reach_in(rest);
+    contact.role = role.to_string();
+    Some(contact)
+}
+
+/// Who a contact's words name and how to reach them: `Kim (555-1234)`, `Carol Wu
+/// <carol@example.com>`, `Dana, +1 555 0100`. Everything but the role.
+fn reach_in(words: &str) -> Contact {
     let mut contact = Contact {
-        role: role.to_string(),
+        role: String::new(),
         name: None,
         email: None,
         phone: None,
     };
     let mut name_parts: Vec<String> = Vec::new();
-    for part in rest
+    for part in words
         .split([',', ';', '|', '·'])
         .map(str::trim)
         .filter(|p| !says_none(p))
@@ -1675,7 +1688,7 @@ fn contact_from_line(line: &str) -> Option<Contact> {
     if !name_parts.is_empty() {
         contact.name = Some(name_parts.join(", "));
     }
-    Some(contact)
+    contact
 }
 
 /// What is left of a contact's words once remarks in parentheses are set aside: a name.
