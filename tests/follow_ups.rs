@@ -3,11 +3,11 @@
 //! days later by someone else in another clone, and `due` at several instants. Every
 //! time here is DEPLOYCHECK_NOW's; nothing sleeps.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use deploycheck::model::{Record, Status, Verdict};
 
-use crate::support::{Test, fixture_bytes};
+use crate::support::{Output, Test, fixture_bytes};
 
 const FIRST_WEEK: &str = "post-launch-monitoring/first-week/";
 const EXTENDED: &str = "post-deployment/extended-verification-15-60-minutes/";
@@ -516,8 +516,8 @@ fn a_run_that_is_started_anew_says_which_follow_ups_are_open() {
         .run();
 }
 
-#[test]
-fn an_edited_follow_up_addendum_does_not_count_and_verify_says_so() {
+/// The night, and lee's answers to its First Week follow-ups two days later.
+fn first_week_answered() -> (Output, String, PathBuf) {
     let night = enterprise_night().run();
     let dir = night.dir;
     let run = run_folder(dir.path());
@@ -531,6 +531,12 @@ fn an_edited_follow_up_addendum_does_not_count_and_verify_says_so() {
         .path()
         .join(&run)
         .join("followup-20261125T220000Z-lee.yaml");
+    (answered, run, path)
+}
+
+#[test]
+fn an_edited_follow_up_addendum_does_not_count_its_journal_does_and_verify_says_so() {
+    let (answered, run, path) = first_week_answered();
     let text = std::fs::read_to_string(&path).unwrap();
     // Someone else's name on an answer: the journal says otherwise.
     std::fs::write(
@@ -541,14 +547,43 @@ fn an_edited_follow_up_addendum_does_not_count_and_verify_says_so() {
     let verify = Test::resume_in(answered.dir)
         .args(&["verify", &run])
         .status(1)
-        .stdout_contains("FAIL followup-20261125T220000Z-lee.yaml is not the one its journal's finish line names")
+        .stdout_contains("followup-20261125T220000Z-lee.yaml: it was edited after it was written: its journal's last line names other bytes")
+        .stdout_contains("its journal's answers count instead")
         .run();
-    // An answer that does not fit its item is not counted at all.
+    let report = Test::resume_in(verify.dir).args(&["report", &run]).run();
+    assert!(report.stdout.contains("lee"), "{}", report.stdout);
+    assert!(!report.stdout.contains("kim"), "{}", report.stdout);
+    // With no journal to go by, an answer that does not fit its item is not counted.
+    std::fs::remove_file(path.with_extension("jsonl")).unwrap();
     std::fs::write(&path, text.replacen("status: done", "status: failed", 1)).unwrap();
-    Test::resume_in(verify.dir)
+    Test::resume_in(report.dir)
         .args(&["verify", &run])
         .status(1)
         .stdout_contains("FAIL runs/enterprise-production-20261123T220000Z/followup-20261125T220000Z-lee.yaml: its answer to")
+        .run();
+}
+
+#[test]
+fn follow_up_answers_whose_addendum_was_never_written_count_from_their_journal() {
+    // Killed between the journal's last line and the addendum, then pushed as it was:
+    // the answers are in the journal, and every machine that reads the run counts them.
+    let (answered, run, path) = first_week_answered();
+    let written = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let report = Test::resume_in(answered.dir)
+        .args(&["report", &run])
+        .stderr_contains("followup-20261125T220000Z-lee.yaml: the follow-up walk had ended but its answers were missing; they were written again from its journal")
+        .stdout_contains("GO")
+        .run();
+    assert!(
+        !report.stdout.contains("follow-ups due"),
+        "{}",
+        report.stdout
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), written, "the same bytes");
+    Test::resume_in(report.dir)
+        .args(&["verify", &run])
+        .stdout_contains("followup-20261125T220000Z-lee.yaml is the one its journal gives")
         .run();
 }
 

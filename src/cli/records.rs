@@ -371,17 +371,11 @@ fn check_follow_up(check: &mut Checks<'_>, state: &RunState, index: usize) -> st
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     check.ok(&format!("{}: {changed} ({file})", follow_up.describe()))?;
+    // One whose bytes its journal does not name was rejected as the run was read.
     let journal = addendum.path.with_extension("jsonl");
     match crate::store::last_event(&journal) {
-        Some(crate::engine::Event::Finish { record_sha256, .. }) => {
-            let bytes = std::fs::read(&addendum.path).unwrap_or_default();
-            if crate::store::fingerprint(&bytes).0 == record_sha256 {
-                check.ok(&format!("{file} is the one its journal gives"))
-            } else {
-                check.fail(&format!(
-                    "{file} is not the one its journal's finish line names: it was edited after it was written"
-                ))
-            }
+        Some(crate::engine::Event::Finish { .. }) => {
+            check.ok(&format!("{file} is the one its journal gives"))
         }
         _ => check.note(&format!(
             "{file} has no finished journal beside it to check it against"

@@ -161,29 +161,31 @@ pub fn settle(folder: &RunFolder) -> Vec<String> {
         if record_bytes == 0 || on_disk_is(&addendum, &record_sha256) {
             continue;
         }
-        let Ok(contents) = read_journal(&journal) else {
-            continue;
-        };
-        let Some((_, meta, _)) = contents.entries.last().cloned() else {
-            continue;
-        };
-        let Ok(walk) = replay(contents.entries.iter().cloned()) else {
-            continue;
-        };
-        let Some(bytes) = addendum_bytes(&walk, &walk.record(), &meta.at) else {
+        let Some(bytes) = journaled(&journal) else {
             continue;
         };
         let missing = std::fs::symlink_metadata(&addendum).is_err();
         // Only a missing addendum is written: one that differs is evidence of an edit,
         // left for `verify` to report.
-        if fingerprint(&bytes).0 == record_sha256
-            && missing
-            && crate::store::write_atomically(&addendum, &bytes).is_ok()
-        {
+        if missing && crate::store::write_atomically(&addendum, &bytes).is_ok() {
             written.push(stem);
         }
     }
     written
+}
+
+/// The addendum an ended follow-up walk's journal gives: the bytes its last line names,
+/// replayed. `None` for a walk still open, a journal that does not replay, or one whose
+/// replay is not the bytes it named.
+pub fn journaled(journal: &Path) -> Option<Vec<u8>> {
+    let Some(Event::Finish { record_sha256, .. }) = last_event(journal) else {
+        return None;
+    };
+    let contents = read_journal(journal).ok()?;
+    let (_, meta, _) = contents.entries.last().cloned()?;
+    let walk = replay(contents.entries.iter().cloned()).ok()?;
+    let bytes = addendum_bytes(&walk, &walk.record(), &meta.at)?;
+    (fingerprint(&bytes).0 == record_sha256).then_some(bytes)
 }
 
 fn on_disk_is(path: &Path, sha256: &str) -> bool {

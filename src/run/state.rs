@@ -18,6 +18,9 @@
 //! for one of the record's follow-ups and fit its item, and the file's name must be the
 //! one its session's start and operator give. Folded in, they answer those items (the
 //! latest answer counts when two sessions answered one item) and their parents follow.
+//! The walk's journal is the truth about it: an addendum that is not the bytes its
+//! journal's last line names was edited, is reported so, and what the journal gives
+//! counts in its place; one that is missing is written again from the journal.
 //!
 //! A new kind of addendum is one more [`AddendumKind`] variant, read in
 //! [`read_addenda`] and folded in [`RunState::effective`].
@@ -27,13 +30,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::audit::signing::{SignedBy, check_detached};
+use crate::engine::Event;
 use crate::input::{ADDENDUM, RECORD, SIGNATURE, read_input, text};
 use crate::model::{
     Assessment, FOLLOWUP_PREFIX, FOLLOWUP_SCHEMA, FollowUpAddendum, How, ItemKind, Record,
     SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum, SignoffStatus, Status,
 };
 use crate::project::display_path;
-use crate::store::{RunFolder, fingerprint};
+use crate::store::{RunFolder, fingerprint, last_event};
 
 use super::{may_be_stranded, settle_run};
 
@@ -119,6 +123,8 @@ pub enum StateNote {
     Rebuilt(String),
     /// The journal could not settle the record; it was read as it is.
     Unsettled(String),
+    /// A follow-up walk had ended but its addendum was missing: it was written again.
+    FollowUpRebuilt(String),
 }
 
 impl std::fmt::Display for StateNote {
@@ -129,6 +135,10 @@ impl std::fmt::Display for StateNote {
                 "note: {path}: the run had finished but its record was missing or incomplete; it was written again from the journal"
             ),
             StateNote::Unsettled(error) => write!(f, "warning: {error}"),
+            StateNote::FollowUpRebuilt(path) => write!(
+                f,
+                "note: {path}: the follow-up walk had ended but its answers were missing; they were written again from its journal"
+            ),
         }
     }
 }
@@ -161,6 +171,14 @@ impl RunState {
                 }
                 Ok(false) => {}
                 Err(error) => notes.push(StateNote::Unsettled(error.to_string())),
+            }
+        }
+        if in_folder {
+            // A follow-up walk killed between its journal's last line and its addendum
+            // (or an addendum a merge lost): its answers are in the journal, and count.
+            for stem in super::follow_up::settle(&folder) {
+                let path = folder.path.join(format!("{stem}.yaml"));
+                notes.push(StateNote::FollowUpRebuilt(display_path(&path, cwd)));
             }
         }
         let shown = display_path(&record_path, cwd);
@@ -442,7 +460,12 @@ fn read_addenda(
         }
         let record_sha256 = record_sha256();
         let read = if name.starts_with(FOLLOWUP_PREFIX) {
-            read_follow_up(&path, &shown, record, &record_sha256)
+            read_follow_up(&path, &shown, record, &record_sha256).map(|read| {
+                if let Some(edited) = read.edited {
+                    rejected.push(reject(edited));
+                }
+                (AddendumKind::FollowUp(read.follow_up), read.signature)
+            })
         } else {
             read_signoff(&path, &shown, record, &record_sha256)
                 .map(|(signoff, signature)| (AddendumKind::Signoff(signoff), signature))
@@ -461,20 +484,62 @@ fn read_addenda(
     (addenda, rejected)
 }
 
-/// Reads and checks one follow-up addendum and the signature beside it, if any.
+/// A follow-up addendum as it counts, and why its file does not, when it was edited.
+struct FollowUpRead {
+    follow_up: FollowUpAddendum,
+    signature: Option<SignedBy>,
+    edited: Option<String>,
+}
+
+/// Reads and checks one follow-up addendum and the signature beside it, if any. The
+/// journal is the walk: its last line names the addendum's exact bytes, and when the file
+/// is not those bytes, what the journal gives counts in its place (and the file is
+/// reported as edited).
 fn read_follow_up(
     path: &Path,
     shown: &str,
     record: &Record,
     record_sha256: &str,
-) -> Result<(AddendumKind, Option<SignedBy>), String> {
+) -> Result<FollowUpRead, String> {
     let bytes = read_input(path, shown, ADDENDUM).map_err(|d| d.message)?;
-    let body = text(&bytes, shown, ADDENDUM).map_err(|d| d.message)?;
+    let journal = path.with_extension("jsonl");
+    if let Some(Event::Finish {
+        record_sha256: named,
+        ..
+    }) = last_event(&journal)
+        && fingerprint(&bytes).0 != named
+    {
+        let edited = format!(
+            "it was edited after it was written: its journal's last line names other bytes (sha256 {})",
+            short(&named)
+        );
+        let journaled = super::follow_up::journaled(&journal).ok_or_else(|| edited.clone())?;
+        return Ok(FollowUpRead {
+            follow_up: follow_up_from(&journaled, path, shown, record, record_sha256)?,
+            signature: None,
+            edited: Some(format!("{edited}; its journal's answers count instead")),
+        });
+    }
+    Ok(FollowUpRead {
+        follow_up: follow_up_from(&bytes, path, shown, record, record_sha256)?,
+        signature: detached_signature(path, shown, &bytes)?,
+        edited: None,
+    })
+}
+
+/// A follow-up addendum's bytes, read and checked against the record.
+fn follow_up_from(
+    bytes: &[u8],
+    path: &Path,
+    shown: &str,
+    record: &Record,
+    record_sha256: &str,
+) -> Result<FollowUpAddendum, String> {
+    let body = text(bytes, shown, ADDENDUM).map_err(|d| d.message)?;
     let follow_up: FollowUpAddendum = crate::yaml::from_str(body, shown)
         .map_err(|d| format!("not a follow-up addendum: {}", d.message))?;
     check_follow_up(&follow_up, path, record, record_sha256)?;
-    let signature = detached_signature(path, shown, &bytes)?;
-    Ok((AddendumKind::FollowUp(follow_up), signature))
+    Ok(follow_up)
 }
 
 /// Whether a follow-up addendum belongs to this record and holds together.
