@@ -185,6 +185,28 @@ fn an_early_answer_asks_why_once_per_section_and_is_recorded_early() {
     assert!(report.stdout.contains("done (early)"), "{}", report.stdout);
 }
 
+#[test]
+fn a_bare_y_is_not_a_reason_to_answer_early() {
+    let output = mail_score_at_extended(&format!(
+        "y\ny\nthe canary has run for an hour\n{}",
+        "y\n".repeat(7)
+    ))
+    .run();
+    let screen = from_extended(&output.stdout);
+    assert!(
+        screen.contains("`y` is not a reason: say why, or press Enter to go back"),
+        "{screen}"
+    );
+    let record = output.only_record();
+    let early: Vec<_> = record
+        .items
+        .iter()
+        .filter_map(|i| i.early.as_ref())
+        .map(|e| e.reason.as_str())
+        .collect();
+    assert_eq!(early, ["the canary has run for an hour"; 8]);
+}
+
 fn run_folder_of_record(record: &Record) -> String {
     format!(
         "runs/mail-score-production-{}",

@@ -100,6 +100,23 @@ fn without_a_terminal_a_holding_trigger_starts_the_rollback() {
 }
 
 #[test]
+fn a_bare_y_is_not_a_reason_to_start_a_rollback() {
+    let out = drive("rollback\ny\ncustomers report errors\ny\ny\n", true, 1);
+    assert!(
+        out.stdout
+            .contains("`y` is not a reason: say why, or press Enter to go back"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stdout.matches("Why start a rollback?").count(), 2);
+    let record = out.only_record();
+    assert_eq!(
+        record.rollback.reason.as_deref(),
+        Some("customers report errors")
+    );
+}
+
+#[test]
 fn a_rollback_started_by_hand_asks_why_and_records_it() {
     let out = drive("rollback\ncustomers report errors\ny\ny\n", true, 1);
     assert!(

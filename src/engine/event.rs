@@ -66,37 +66,42 @@ impl SignoffOutcome {
         if name.is_empty() {
             return Err("the signer's name is empty: type the name of the person signing".into());
         }
-        let lower = name.to_lowercase();
-        let answer = matches!(
-            lower.as_str(),
-            "y" | "yes"
-                | "n"
-                | "no"
-                | "ok"
-                | "okay"
-                | "done"
-                | "d"
-                | "s"
-                | "f"
-                | "na"
-                | "n/a"
-                | "x"
-                | "skip"
-                | "fail"
-                | "failed"
-                | "true"
-                | "false"
-                | "✓"
-                | "✔"
-                | "signed"
-        );
-        if answer {
+        if is_a_reply(name) {
             return Err(format!(
                 "`{name}` answers an item, but a sign-off needs the name of the person signing"
             ));
         }
         Ok(SignoffOutcome::Signed(name.to_string()))
     }
+}
+
+/// Whether `text` is only a reply to a question (`y`, `done`, `ok`, `n`): never a name or
+/// a reason, where one is asked for. Recorded, it would say a role was signed "by y", or
+/// that an item was answered early because "y".
+pub fn is_a_reply(text: &str) -> bool {
+    matches!(
+        text.trim().to_lowercase().as_str(),
+        "y" | "yes"
+            | "n"
+            | "no"
+            | "ok"
+            | "okay"
+            | "done"
+            | "d"
+            | "s"
+            | "f"
+            | "na"
+            | "n/a"
+            | "x"
+            | "skip"
+            | "fail"
+            | "failed"
+            | "true"
+            | "false"
+            | "✓"
+            | "✔"
+            | "signed"
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

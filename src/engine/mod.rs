@@ -13,7 +13,7 @@ mod input;
 mod plan;
 mod walk;
 
-pub use event::{Event, FollowUpOf, Meta, SignoffOutcome, Start};
+pub use event::{Event, FollowUpOf, Meta, SignoffOutcome, Start, is_a_reply};
 pub use input::{Command, Refusal, parse_command, typed_words};
 pub use plan::{ItemKind, Plan, PlanItem, RolePlan, Step};
 pub use walk::{

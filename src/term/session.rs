@@ -14,7 +14,7 @@ pub use check::CheckConfig;
 use super::line::{Line, LineInput, Words};
 use crate::clock::Clock;
 use crate::engine::{
-    Command, Due, Effect, Event, ItemKind, Meta, SignoffOutcome, Step, parse_command,
+    Command, Due, Effect, Event, ItemKind, Meta, SignoffOutcome, Step, is_a_reply, parse_command,
     resolve_item_answer,
 };
 use crate::model::{Contact, How, Status, Timestamp, human_duration};
@@ -92,7 +92,7 @@ struct Prompt {
 
 /// The keys that apply at a prompt, each with how much it matters: the keys line drops
 /// the least important first when the terminal is narrow.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Keys(Vec<(String, u8)>);
 
 /// Kept at any width.
@@ -691,6 +691,22 @@ impl<'a> Session<'a> {
         self.read(&words)
     }
 
+    /// Asks why: a bare reply (`y`, `ok`) says yes to the question rather than why, and
+    /// recorded as the reason it would read "because y", so it is asked again.
+    fn ask_reason(&mut self, question: &str, keys: Keys) -> Result<Option<String>, crate::Error> {
+        loop {
+            match self.ask(question, keys.clone(), vec!["back"])? {
+                Some(line) if is_a_reply(&line) => {
+                    self.complain(&format!(
+                        "`{}` is not a reason: say why, or press Enter to go back",
+                        line.trim()
+                    ))?;
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
     /// Acts on one line typed at a prompt; `Some` ends the session.
     fn handle(&mut self, step: Step, line: &str) -> Result<Option<Outcome>, crate::Error> {
         if let Some(handled) = self.navigate(line)? {
@@ -860,7 +876,7 @@ impl<'a> Session<'a> {
         let keys = Keys::default()
             .add("REASON", ESSENTIAL)
             .add("Enter or back: not yet", ESSENTIAL);
-        match self.ask(&question, keys, vec!["back"])? {
+        match self.ask_reason(&question, keys)? {
             Some(line) if !line.is_empty() && !is_back(&line) => {
                 self.early = Some((phase, section, line.clone()));
                 Ok(Some(line))
@@ -1123,7 +1139,7 @@ impl<'a> Session<'a> {
             let keys = Keys::default()
                 .add("REASON", ESSENTIAL)
                 .add("Enter or back: no rollback", ESSENTIAL);
-            match self.ask("Why start a rollback?", keys, vec!["back"])? {
+            match self.ask_reason("Why start a rollback?", keys)? {
                 Some(line) if !line.is_empty() && !is_back(&line) => reason = Some(line),
                 Some(_) => return Ok(self.say("no rollback started")?),
                 None => return Ok(()),
