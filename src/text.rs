@@ -103,7 +103,8 @@ fn excerpt(clean: &str) -> String {
 }
 
 /// Removes terminal escape sequences (CSI, OSC and two-byte escapes) whole, drops other
-/// control characters and bidirectional overrides, turns tabs into spaces, and trims.
+/// control characters and bidirectional overrides, turns tabs into spaces and each line
+/// break (with the blanks around it) into one space, and trims.
 pub fn clean_input(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -113,6 +114,13 @@ pub fn clean_input(text: &str) -> String {
             // C1 control sequence introducer: the 8-bit form of `ESC [`.
             '\u{9b}' => skip_csi(&mut chars),
             '\t' => out.push(' '),
+            // Lines pasted at a prompt, or a reason written over several lines in an
+            // answers file: one space where each break was, not words run together.
+            '\n' | '\r' => {
+                out.truncate(out.trim_end().len());
+                out.push(' ');
+                while chars.next_if(|c| c.is_whitespace()).is_some() {}
+            }
             c if is_unsafe(c) => {}
             c => out.push(c),
         }
@@ -249,5 +257,16 @@ mod tests {
         assert_eq!(clean_input("a\u{0}b\u{7}c\u{202e}d\te "), "abcd e");
         assert_eq!(clean_input("plain text"), "plain text");
         assert_eq!(clean_input("  x  "), "x");
+    }
+
+    #[test]
+    fn pasted_lines_are_one_line_with_a_space_where_each_break_was() {
+        assert_eq!(
+            clean_input("pods crashlooping\nError: OOMKilled\r\n  at container web"),
+            "pods crashlooping Error: OOMKilled at container web"
+        );
+        assert_eq!(clean_input("a \r\r\n\n b\n"), "a b");
+        let once = clean_input("x\n\ty");
+        assert_eq!(clean_input(&once), once);
     }
 }
