@@ -586,6 +586,23 @@ fn an_edited_follow_up_addendum_does_not_count_its_journal_does_and_verify_says_
 }
 
 #[test]
+fn followup_in_a_fresh_clone_keeps_its_lock_out_of_git() {
+    // The records folder's `.gitignore` ignores itself, so a clone has none; the
+    // follow-up walk's lock must not be committed with the answers.
+    let night = enterprise_night().run();
+    let dir = night.dir;
+    std::fs::remove_file(dir.path().join("runs/.gitignore")).unwrap();
+    let run = run_folder(dir.path());
+    let answered = Test::resume_in(dir)
+        .write("week.yaml", first_week_answers("lee"))
+        .env("DEPLOYCHECK_NOW", "2026-11-25T22:00:00+00:00")
+        .args(&["followup", &run, "--answers", "week.yaml"])
+        .run();
+    let written = std::fs::read_to_string(answered.dir.path().join("runs/.gitignore")).unwrap();
+    assert!(written.contains(".locks/"), "{written}");
+}
+
+#[test]
 fn follow_up_answers_whose_addendum_was_never_written_count_from_their_journal() {
     // Killed between the journal's last line and the addendum, then pushed as it was:
     // the answers are in the journal, and every machine that reads the run counts them.

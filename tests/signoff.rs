@@ -203,6 +203,19 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 #[test]
+fn a_signoff_in_a_fresh_clone_keeps_machine_local_files_out_of_git() {
+    // The records folder's `.gitignore` ignores itself, so a clone has none.
+    let night = night_run(&["Security Team"]);
+    let ignore = night.dir.path().join("runs/.gitignore");
+    std::fs::remove_file(&ignore).unwrap();
+    let morning = signoff(night.dir, &["--role", "Security Team"])
+        .stdin("Dana Reyes\ny\ny\nyes\ny\n")
+        .run();
+    let written = std::fs::read_to_string(morning.dir.path().join("runs/.gitignore")).unwrap();
+    assert!(written.contains(".deploycheck-*.tmp"), "{written}");
+}
+
+#[test]
 fn a_refusal_makes_the_run_no_go_and_nobody_signs_for_the_role_after_it() {
     let night = night_run(&["Security Team"]);
     let refused = signoff(

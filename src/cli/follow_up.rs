@@ -75,6 +75,12 @@ pub(super) fn walk_follow_ups(
     );
     let clock = io.host.clock()?;
     let started = Timestamp::from_datetime(clock.now());
+    folder
+        .ignore_local_files()
+        .map_err(|source| crate::Error::Write {
+            path: folder.path.clone(),
+            source,
+        })?;
     let _lock = RunLock::acquire(
         &folder.follow_up_lock_path(),
         &RunLock::holder(&operator, &io.host.hostname, &started),

@@ -147,6 +147,13 @@ pub fn run(io: &mut Io<'_>, options: &SignoffOptions) -> Result<i32, Error> {
             None => None,
         };
     let path = free_path(&state.folder.path, &addendum);
+    state
+        .folder
+        .ignore_local_files()
+        .map_err(|source| Error::Write {
+            path: state.folder.path.clone(),
+            source,
+        })?;
     write_atomically(&path, &bytes).map_err(|source| Error::Write {
         path: path.clone(),
         source,

@@ -44,6 +44,15 @@ const NAME_CHARS: usize = 40;
 /// What the records folder keeps out of git: files only this machine needs. The file
 /// ignores itself too (each machine writes its own), so after a run `git status` shows
 /// nothing but the run folders' own files, without anyone editing an ignore file.
+/// Writes the records folder's `.gitignore`, unless it has one.
+fn ignore_local_files(records_dir: &Path) -> std::io::Result<()> {
+    let ignore = records_dir.join(".gitignore");
+    if std::fs::symlink_metadata(&ignore).is_err() {
+        write_atomically(&ignore, GITIGNORE.as_bytes())?;
+    }
+    Ok(())
+}
+
 const GITIGNORE: &str = "# Written by deploycheck: machine-local files, never shared.\n.gitignore\n.locks/\n.index/\n.deploycheck-*.tmp\n";
 
 /// Opens a file without following a symlink at its last component.
@@ -107,11 +116,7 @@ impl RunFolders {
     pub fn prepare(&self) -> std::io::Result<()> {
         fault::point("create the records folder")?;
         std::fs::create_dir_all(&self.records_dir)?;
-        let ignore = self.records_dir.join(".gitignore");
-        if std::fs::symlink_metadata(&ignore).is_err() {
-            write_atomically(&ignore, GITIGNORE.as_bytes())?;
-        }
-        Ok(())
+        ignore_local_files(&self.records_dir)
     }
 
     /// The folder a run starting at `started` would get (unless one of that name exists).
@@ -192,6 +197,13 @@ impl RunFolder {
 
     pub fn journal_path(&self) -> PathBuf {
         self.path.join(JOURNAL_FILE)
+    }
+
+    /// Keeps machine-local files (locks, temporary files) out of git in the records folder
+    /// holding this run. Its `.gitignore` ignores itself, so a fresh clone has none until
+    /// a command writes one: every command that writes into a run folder does.
+    pub fn ignore_local_files(&self) -> std::io::Result<()> {
+        ignore_local_files(self.path.parent().unwrap_or(Path::new("")))
     }
 
     /// The lock of this run's follow-up walks, beside the runs' own locks in the records
