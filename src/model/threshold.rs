@@ -828,10 +828,9 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
     {
         return false;
     }
-    // `within 48 hours`: a deadline for doing the task, unless a duration is what is measured.
-    let within = lower[op_start..].starts_with("within");
-    if within && matches!(found.unit.as_deref(), Some("min" | "h")) {
-        let timed = [
+    let op_word = &lower[op_start..];
+    let timed = || {
+        [
             "time",
             "latency",
             "duration",
@@ -841,12 +840,32 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
             "takes",
             "completes",
             "finishes",
+            "uptime",
         ]
         .iter()
-        .any(|w| before.contains(w));
-        if !timed {
-            return false;
-        }
+        .any(|w| before.contains(w))
+    };
+    let long_duration = matches!(found.unit.as_deref(), Some("min" | "h"));
+    // `within 48 hours`: a deadline for doing the task, unless a duration is what is measured.
+    if op_word.starts_with("within") && long_duration && !timed() {
+        return false;
+    }
+    // `Memory usage stable over 24h`: how long it was watched, not a limit, unless a
+    // duration is what is measured (`Job duration over 2h`).
+    if starts_with_word(op_word, "over") && long_duration && !timed() {
+        return false;
+    }
+    // `System stable under 50% production-equivalent load`: the conditions it holds in.
+    if starts_with_word(op_word, "under")
+        && after_number
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(4)
+            // `under 200 ms under peak load` is a limit, in conditions of its own.
+            .take_while(|w| !matches!(*w, "under" | "at" | "with" | "during" | "in"))
+            .any(|w| UNDER_LOAD.contains(w.as_bytes()))
+    {
+        return false;
     }
     // `Fix findings with CVSS v2 score > 4.0`: which findings, not a measured value.
     if lower.contains("cvss") && words.clone().any(|w| w == "cvss") {
@@ -864,6 +883,17 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
     }
     true
 }
+
+/// Words after `under N` that make it the conditions something holds in, not a limit.
+const UNDER_LOAD: Lexicon = Lexicon::new(&[
+    "load",
+    "traffic",
+    "stress",
+    "pressure",
+    "concurrency",
+    "concurrent",
+    "peak",
+]);
 
 /// Words after a duration that make it a lead time: how long before something to act.
 const LEAD: &[&str] = &[
@@ -1222,6 +1252,27 @@ mod tests {
 
     fn t(text: &str) -> Threshold {
         Threshold::infer(text).unwrap_or_else(|| panic!("no threshold in {text:?}"))
+    }
+
+    #[test]
+    fn under_load_and_over_a_watch_are_conditions_not_limits() {
+        for text in [
+            "System stable under 50% production-equivalent load",
+            "No errors under 1,000 RPS of traffic",
+            "Memory usage stable over 24h",
+            "No restarts over 48 hours",
+        ] {
+            assert_eq!(Threshold::infer(text), None, "{text}");
+        }
+        for (text, op) in [
+            ("CPU under 80%", Comparison::Less),
+            ("p95 latency under 200 ms under peak load", Comparison::Less),
+            ("Job duration over 2h", Comparison::Greater),
+            ("Response time over 200ms", Comparison::Greater),
+            ("Throughput over 1,000 RPS", Comparison::Greater),
+        ] {
+            assert_eq!(t(text).op, op, "{text}");
+        }
     }
 
     #[test]
