@@ -2907,7 +2907,18 @@ fn item_words(file: &str, text: String, line: u32, group: bool) -> ItemWords {
 fn environment_words(title: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let lower = title.to_lowercase();
-    for word in lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+    let mut words = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .peekable();
+    while let Some(word) = words.next() {
+        // `Stage 1 only`, `Test 3`: a numbered step of the checklist, not an environment.
+        if words
+            .peek()
+            .is_some_and(|next| next.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            continue;
+        }
         let name = match word.trim_matches('-') {
             "production" | "prod" => "production",
             "staging" | "stage" => "staging",
@@ -3071,6 +3082,10 @@ mod tests {
             ["production"]
         );
         assert!(environments_named_only("Production Deployment").is_empty());
+        // A numbered stage of a canary rollout is a step, not the staging environment.
+        assert!(environments_named_only("Accessibility Verification (Stage 1 Only)").is_empty());
+        assert!(environments_named_only("Test 2 only").is_empty());
+        assert_eq!(environments_named_only("Stage only: 2 checks"), ["staging"]);
     }
 }
 
