@@ -445,6 +445,14 @@ fn qualifies_a_description(before: &str) -> bool {
     if before.contains(':') || before.contains(" - ") || before.contains(" — ") {
         return true;
     }
+    // `... pointed at the API (temporary CORS entry for the origin if needed)`: inside
+    // a bracket that says something first, the hedge is on that detail, not the task.
+    if let Some(open) = before.rfind('(')
+        && !before[open..].contains(')')
+        && !before[open + 1..].trim().is_empty()
+    {
+        return true;
+    }
     let infinitive = [
         "able to ",
         "ability to ",
@@ -578,6 +586,7 @@ mod tests {
     fn hedges_on_a_description_are_not_conditions() {
         for text in [
             "Rollback plan documented: clear path to revert changes if needed",
+            "Preview build pointed at the production API (temporary CORS entry for the preview origin if needed)",
             "Ability to roll back if needed",
             "Check if the pods restarted",
             "Verify if needed",
