@@ -20,7 +20,8 @@
 //! latest answer counts when two sessions answered one item) and their parents follow.
 //! The walk's journal is the truth about it: an addendum that is not the bytes its
 //! journal's last line names was edited, is reported so, and what the journal gives
-//! counts in its place; one that is missing is written again from the journal.
+//! counts in its place; one that is missing is written again from the journal; one with
+//! no journal beside it does not count.
 //!
 //! A new kind of addendum is one more [`AddendumKind`] variant, read in
 //! [`read_addenda`] and folded in [`RunState::effective`].
@@ -30,14 +31,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::audit::signing::{SignedBy, check_detached};
-use crate::engine::Event;
 use crate::input::{ADDENDUM, RECORD, SIGNATURE, read_input, text};
 use crate::model::{
     Assessment, FOLLOWUP_PREFIX, FOLLOWUP_SCHEMA, FollowUpAddendum, How, ItemKind, Record,
     SIGNOFF_PREFIX, SIGNOFF_SCHEMA, SignoffAddendum, SignoffStatus, Status,
 };
 use crate::project::display_path;
-use crate::store::{RunFolder, fingerprint, last_event};
+use crate::store::{RunFolder, fingerprint};
 
 use super::{may_be_stranded, settle_run};
 
@@ -492,9 +492,10 @@ struct FollowUpRead {
 }
 
 /// Reads and checks one follow-up addendum and the signature beside it, if any. The
-/// journal is the walk: its last line names the addendum's exact bytes, and when the file
-/// is not those bytes, what the journal gives counts in its place (and the file is
-/// reported as edited).
+/// journal is the walk: replayed, it gives the addendum's exact bytes, which its last line
+/// names. When the file is not those bytes, what the journal gives counts in its place
+/// (and the file is reported as edited); with no journal, or one that does not give an
+/// ended walk's answers, the file does not count.
 fn read_follow_up(
     path: &Path,
     shown: &str,
@@ -503,21 +504,30 @@ fn read_follow_up(
 ) -> Result<FollowUpRead, String> {
     let bytes = read_input(path, shown, ADDENDUM).map_err(|d| d.message)?;
     let journal = path.with_extension("jsonl");
-    if let Some(Event::Finish {
-        record_sha256: named,
-        ..
-    }) = last_event(&journal)
-        && fingerprint(&bytes).0 != named
-    {
-        let edited = format!(
-            "it was edited after it was written: its journal's last line names other bytes (sha256 {})",
-            short(&named)
-        );
-        let journaled = super::follow_up::journaled(&journal).ok_or_else(|| edited.clone())?;
+    let journal_name = journal
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // `followup` writes the journal first and the addendum from it: an addendum with no
+    // journal is not one a walk wrote, whoever's name is in it.
+    if std::fs::symlink_metadata(&journal).is_err() {
+        return Err(format!(
+            "it has no journal beside it ({journal_name}): follow-up answers count only with the journal that took them"
+        ));
+    }
+    let Some(journaled) = super::follow_up::journaled(&journal) else {
+        return Err(format!(
+            "its journal ({journal_name}) does not give it: the journal does not end with the walk's end, or was edited"
+        ));
+    };
+    if journaled != bytes {
         return Ok(FollowUpRead {
             follow_up: follow_up_from(&journaled, path, shown, record, record_sha256)?,
             signature: None,
-            edited: Some(format!("{edited}; its journal's answers count instead")),
+            edited: Some(format!(
+                "it was edited after it was written: it is not what its journal gives (sha256 {}); its journal's answers count instead",
+                short(&fingerprint(&journaled).0)
+            )),
         });
     }
     Ok(FollowUpRead {
