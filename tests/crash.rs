@@ -201,6 +201,38 @@ fn a_finished_run_whose_record_is_missing_gets_it_back_from_the_journal() {
 }
 
 #[test]
+fn a_journal_cut_short_beside_a_finished_record_is_never_resumed_over_it() {
+    let answers =
+        String::from_utf8(fixture_bytes("answers/mail-score-production-go.yaml")).unwrap();
+    let first = Test::with_seeds()
+        .write("go.yaml", &answers)
+        .args(&["run", "production", "--answers", "go.yaml"])
+        .run();
+    let folder = first.run_folders().pop().unwrap();
+    let record = std::fs::read(folder.join("record.yaml")).unwrap();
+    let journal = folder.join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let cut: String = text.split_inclusive('\n').take(5).collect();
+    std::fs::write(&journal, cut).unwrap();
+    let resumed = Test::resume_in(first.dir)
+        .write("go.yaml", &answers)
+        .args(&["run", "production", "--resume", "--answers", "go.yaml"])
+        .status(2)
+        .stderr_contains("its journal ends before the finish its record shows, so it was cut short; the run is not resumed")
+        .stderr_contains("there is no unfinished run")
+        .run();
+    assert_eq!(
+        std::fs::read(folder.join("record.yaml")).unwrap(),
+        record,
+        "the finished record is left as it was"
+    );
+    Test::resume_in(resumed.dir)
+        .args(&["verify", folder.to_str().unwrap()])
+        .status(1)
+        .run();
+}
+
+#[test]
 fn a_stale_record_from_a_stop_is_replaced_by_the_next_run_but_an_edited_one_is_left() {
     // Stop partway (end of input), keep the record that stop wrote, then finish.
     let first = Test::with_seeds()

@@ -30,6 +30,9 @@ pub enum FolderNote {
     Unreadable(JournalError),
     /// The process died before the run's first line was whole: nothing was asked in it.
     NeverStarted(RunFolder),
+    /// The journal stops short of the finish its record shows: cut, not open. Resuming it
+    /// would write over a finished record.
+    CutShort(RunFolder),
 }
 
 impl std::fmt::Display for FolderNote {
@@ -49,6 +52,12 @@ impl std::fmt::Display for FolderNote {
             FolderNote::NeverStarted(folder) => write!(
                 f,
                 "{}: a run that never started (killed before its first line was written); ignored",
+                folder.path.display()
+            ),
+            FolderNote::CutShort(folder) => write!(
+                f,
+                "{}: its journal ends before the finish its record shows, so it was cut short; the run is not resumed (`deploycheck verify {}` says more)",
+                folder.path.display(),
                 folder.path.display()
             ),
         }
@@ -91,6 +100,10 @@ pub fn find_runs(folders: &RunFolders) -> Found {
                 {
                     continue;
                 }
+                if record_shows_finished(&folder) {
+                    found.notes.push(FolderNote::CutShort(folder));
+                    continue;
+                }
                 match replay(contents.entries.iter().cloned()) {
                     Ok(walk) if walk.is_open() => found.open = Some((folder, contents)),
                     Ok(_) => {
@@ -111,6 +124,35 @@ pub fn find_runs(folders: &RunFolders) -> Found {
         }
     }
     found
+}
+
+/// Whether the run's record says it finished (a finish time, and not stopped): read from
+/// the top-level lines before its items, a few kilobytes whatever the run's size. A
+/// journal still open beside such a record was cut short.
+pub fn record_shows_finished(folder: &RunFolder) -> bool {
+    use std::io::BufRead;
+    let path = folder.record_path();
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(&path) else {
+        return false;
+    };
+    let (mut finished, mut stopped) = (false, true);
+    for line in std::io::BufReader::new(std::io::Read::take(file, 1 << 20))
+        .lines()
+        .map_while(Result::ok)
+    {
+        if line.starts_with("items:") {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("finished_at:") {
+            finished = !matches!(value.trim(), "" | "null" | "~");
+        } else if let Some(value) = line.strip_prefix("stopped:") {
+            stopped = !matches!(value.trim(), "null" | "~");
+        }
+    }
+    finished && !stopped
 }
 
 /// Whether a run's record may need writing again from its journal: it has a journal, and

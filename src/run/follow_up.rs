@@ -124,10 +124,13 @@ fn journals(folder: &RunFolder) -> Vec<String> {
 pub fn unfinished(folder: &RunFolder, operator: &str) -> Option<(String, JournalContents)> {
     for stem in journals(folder).into_iter().rev() {
         let path = folder.path.join(format!("{stem}.jsonl"));
+        // An addendum beside a journal that has not ended: the journal was cut short,
+        // and taking it up again would write over the answers the addendum holds.
         if matches!(
             last_event(&path),
             Some(Event::Finish { .. } | Event::Abandon { .. })
-        ) {
+        ) || std::fs::symlink_metadata(folder.path.join(format!("{stem}.yaml"))).is_ok()
+        {
             continue;
         }
         let Ok(contents) = read_journal(&path) else {
