@@ -173,3 +173,45 @@ fn verify_untouched_and_edited_records() {
         .stdout_contains("FAIL the record's bytes are not the ones its journal's finish line names")
         .run();
 }
+
+#[test]
+fn a_run_folder_whose_journal_is_gone_does_not_verify_but_a_copied_record_does() {
+    let dir = two_records().into_dir();
+    // The digest is over the content only, so a forged record can carry a matching one;
+    // the journal is what shows the record is the run's.
+    std::fs::copy(
+        dir.path().join("go/record.yaml"),
+        dir.path().join("go-copy.yaml"),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("go/journal.jsonl")).unwrap();
+    let gone = Test::resume_in(dir)
+        .args(&["verify", "go"])
+        .status(1)
+        .stdout_contains("FAIL the run's journal.jsonl is missing: nothing shows this record is the one the run wrote")
+        .run();
+    Test::resume_in(gone.dir)
+        .args(&["verify", "go-copy.yaml"])
+        .stdout_contains("note: no journal beside the record; checked the record on its own")
+        .stdout_contains("go-copy.yaml: verifies")
+        .run();
+}
+
+#[test]
+fn text_in_a_record_cannot_redraw_what_verify_prints() {
+    let dir = two_records().into_dir();
+    let path = dir.path().join("go/record.yaml");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "  reason: null",
+        "  reason: \"\\r\\e[2Kok all good\\e]0;title\\a\"",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = Test::resume_in(dir).args(&["verify", "go"]).status(1).run();
+    assert!(out.stdout.contains("ok all good"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains(['\u{1b}', '\r', '\u{7}']),
+        "{}",
+        out.stdout
+    );
+}

@@ -262,16 +262,21 @@ struct Checks<'a> {
 }
 
 impl Checks<'_> {
+    // Lines name what records and addenda hold, which anyone with the folder can write:
+    // an escape sequence there must not redraw a FAIL as an ok.
     fn ok(&mut self, text: &str) -> std::io::Result<()> {
+        let text = crate::text::sanitize(text);
         writeln!(self.out, "{} {text}", self.style.green("ok"))
     }
 
     fn fail(&mut self, text: &str) -> std::io::Result<()> {
         self.failed = true;
+        let text = crate::text::sanitize(text);
         writeln!(self.out, "{} {text}", self.style.red("FAIL"))
     }
 
     fn note(&mut self, text: &str) -> std::io::Result<()> {
+        let text = crate::text::sanitize(text);
         writeln!(self.out, "note: {text}")
     }
 }
@@ -320,6 +325,18 @@ fn check_record(
     }
     // The journal is the run: the record must be the one it gives.
     match journal_check(journal, record, digest) {
+        // A run folder's record is written from its journal: without the journal,
+        // nothing shows the record is the one the run wrote (a forged record can carry a
+        // digest recomputed to match). A record copied out of its folder, or one from
+        // before journals, is checked on its own.
+        JournalCheck::Absent
+            if record.schema == crate::model::RECORD_SCHEMA
+                && state.record_path == state.folder.record_path() =>
+        {
+            check.fail(
+                "the run's journal.jsonl is missing: nothing shows this record is the one the run wrote",
+            )?
+        }
         JournalCheck::Absent => {
             check.note("no journal beside the record; checked the record on its own")?
         }
@@ -337,12 +354,10 @@ fn check_record(
         let as_written = if record.signatures.is_empty() {
             state.record_sha256().to_string()
         } else {
-            // Signatures an older `sign` added inside the record: left out, as it wrote them.
-            let unsigned = Record {
-                signatures: Vec::new(),
-                ..record.clone()
-            };
-            crate::store::fingerprint(&crate::store::record_bytes(&unsigned)).0
+            // Signatures an older `sign` put in place of the record's last line,
+            // `signatures: []`: that line put back, and every other byte as it is, so a
+            // comment or a space added anywhere else is still caught.
+            crate::store::fingerprint(&without_signatures(state.bytes())).0
         };
         if as_written == record_sha256 {
             check.ok("the record's bytes are the ones its journal's finish line names")?;
@@ -353,6 +368,15 @@ fn check_record(
         }
     }
     Ok(())
+}
+
+/// A record's bytes with the `signatures:` block an older `sign` wrote at its end turned
+/// back into the `signatures: []` the run wrote.
+fn without_signatures(bytes: &[u8]) -> Vec<u8> {
+    let at = memchr::memmem::rfind(bytes, b"\nsignatures:").map_or(0, |at| at + 1);
+    let mut unsigned = bytes[..at].to_vec();
+    unsigned.extend_from_slice(b"signatures: []\n");
+    unsigned
 }
 
 /// Each addendum: that it names this record's bytes and holds together (else it is
@@ -577,4 +601,20 @@ fn journal_check(journal: JournalRun, record: &Record, digest: &str) -> JournalC
         "in a part the record diff does not show (sessions, counts or stop)".to_string()
     };
     JournalCheck::Differs(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_signs_block_is_taken_back_to_the_line_the_run_wrote_and_nothing_else() {
+        let signed = b"verdict: GO   # approved\ndigest: sha256:ab\nsignatures:\n- role: QA\n  signer: dana\n";
+        assert_eq!(
+            without_signatures(signed),
+            b"verdict: GO   # approved\ndigest: sha256:ab\nsignatures: []\n"
+        );
+        let unsigned = b"verdict: GO\nsignatures: []\n";
+        assert_eq!(without_signatures(unsigned), unsigned);
+    }
 }

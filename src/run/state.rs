@@ -204,6 +204,11 @@ impl RunState {
         Ok(state)
     }
 
+    /// `record.yaml`'s exact bytes, as read.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Lowercase hex SHA-256 of `record.yaml`'s exact bytes, as read: what addenda name.
     pub fn record_sha256(&self) -> &str {
         self.record_sha256
