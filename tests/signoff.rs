@@ -203,6 +203,28 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 #[test]
+fn a_record_that_is_not_the_one_its_journal_names_is_not_signed_off() {
+    // The digest covers the content only; the journal's finish line names the bytes.
+    let night = night_run(&["Security Team"]);
+    let record = night.dir.path().join(RUN).join("record.yaml");
+    let mut bytes = std::fs::read(&record).unwrap();
+    bytes.extend_from_slice(b"# approved by the CISO\n");
+    std::fs::write(&record, bytes).unwrap();
+    let edited = signoff(night.dir, &["--role", "Security Team"])
+        .stdin("Dana Reyes\ny\ny\nyes\ny\n")
+        .status(1)
+        .stderr_contains("the record's bytes are not the ones its journal's finish line names")
+        .run();
+    assert!(addenda(edited.dir.path()).is_empty());
+    std::fs::remove_file(edited.dir.path().join(RUN).join("journal.jsonl")).unwrap();
+    signoff(edited.dir, &["--role", "Security Team"])
+        .stdin("Dana Reyes\ny\ny\nyes\ny\n")
+        .status(1)
+        .stderr_contains("the run's journal.jsonl is missing")
+        .run();
+}
+
+#[test]
 fn a_signoff_in_a_fresh_clone_keeps_machine_local_files_out_of_git() {
     // The records folder's `.gitignore` ignores itself, so a clone has none.
     let night = night_run(&["Security Team"]);

@@ -329,17 +329,10 @@ fn check_record(
         // nothing shows the record is the one the run wrote (a forged record can carry a
         // digest recomputed to match). A record copied out of its folder, or one from
         // before journals, is checked on its own.
-        JournalCheck::Absent
-            if record.schema == crate::model::RECORD_SCHEMA
-                && state.record_path == state.folder.record_path() =>
-        {
-            check.fail(
-                "the run's journal.jsonl is missing: nothing shows this record is the one the run wrote",
-            )?
-        }
-        JournalCheck::Absent => {
-            check.note("no journal beside the record; checked the record on its own")?
-        }
+        JournalCheck::Absent => match state.as_the_run_wrote() {
+            Err(why) => check.fail(&why)?,
+            Ok(()) => check.note("no journal beside the record; checked the record on its own")?,
+        },
         JournalCheck::Agrees => check.ok("the record is the one its journal gives")?,
         JournalCheck::Differs(difference) => check.fail(&format!(
             "the record differs from its journal: {difference}"
@@ -348,35 +341,17 @@ fn check_record(
     }
     // A finished run's journal names its record's exact bytes before they are written, so
     // an edit that leaves the content alone (a comment, a reformatting) is caught too.
-    if let Some(crate::engine::Event::Finish { record_sha256, .. }) =
+    if let Some(crate::engine::Event::Finish { .. }) =
         crate::store::last_event(&state.folder.journal_path())
     {
-        let as_written = if record.signatures.is_empty() {
-            state.record_sha256().to_string()
-        } else {
-            // Signatures an older `sign` put in place of the record's last line,
-            // `signatures: []`: that line put back, and every other byte as it is, so a
-            // comment or a space added anywhere else is still caught.
-            crate::store::fingerprint(&without_signatures(state.bytes())).0
-        };
-        if as_written == record_sha256 {
-            check.ok("the record's bytes are the ones its journal's finish line names")?;
-        } else {
-            check.fail(&format!(
-                "the record's bytes are not the ones its journal's finish line names (sha256 {record_sha256}): record.yaml was changed after the run finished"
-            ))?;
+        match state.as_the_run_wrote() {
+            Ok(()) => {
+                check.ok("the record's bytes are the ones its journal's finish line names")?
+            }
+            Err(why) => check.fail(&why)?,
         }
     }
     Ok(())
-}
-
-/// A record's bytes with the `signatures:` block an older `sign` wrote at its end turned
-/// back into the `signatures: []` the run wrote.
-fn without_signatures(bytes: &[u8]) -> Vec<u8> {
-    let at = memchr::memmem::rfind(bytes, b"\nsignatures:").map_or(0, |at| at + 1);
-    let mut unsigned = bytes[..at].to_vec();
-    unsigned.extend_from_slice(b"signatures: []\n");
-    unsigned
 }
 
 /// Each addendum: that it names this record's bytes and holds together (else it is
@@ -601,20 +576,4 @@ fn journal_check(journal: JournalRun, record: &Record, digest: &str) -> JournalC
         "in a part the record diff does not show (sessions, counts or stop)".to_string()
     };
     JournalCheck::Differs(first)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_older_signs_block_is_taken_back_to_the_line_the_run_wrote_and_nothing_else() {
-        let signed = b"verdict: GO   # approved\ndigest: sha256:ab\nsignatures:\n- role: QA\n  signer: dana\n";
-        assert_eq!(
-            without_signatures(signed),
-            b"verdict: GO   # approved\ndigest: sha256:ab\nsignatures: []\n"
-        );
-        let unsigned = b"verdict: GO\nsignatures: []\n";
-        assert_eq!(without_signatures(unsigned), unsigned);
-    }
 }

@@ -53,6 +53,18 @@ pub fn run(io: &mut Io<'_>, options: &SignoffOptions) -> Result<i32, Error> {
         )?;
         return Ok(exit::FAILURE);
     }
+    // A forged record can carry a recomputed digest; its journal's finish line cannot be
+    // made to name it without forging the journal too.
+    if let Err(why) = state.as_the_run_wrote() {
+        writeln!(
+            io.stderr,
+            "{} {}: {why}, and such a record is not signed off (`deploycheck verify {}` says more)",
+            io.stderr_style.red(&io.stderr_style.bold("error:")),
+            state.shown,
+            state.shown
+        )?;
+        return Ok(exit::FAILURE);
+    }
     refuse_if_refused(&state, &role)?;
     let refusal = options
         .refuse

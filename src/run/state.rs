@@ -204,9 +204,43 @@ impl RunState {
         Ok(state)
     }
 
-    /// `record.yaml`'s exact bytes, as read.
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+    /// The SHA-256 of the record's bytes as the run wrote them, for its journal's finish
+    /// line to name: the bytes as read, but for the `signatures:` block an older `sign`
+    /// put in place of the last line, `signatures: []`, which is turned back. Every other
+    /// byte counts, so a comment or a space added anywhere else is still caught.
+    pub fn sha256_as_written(&self) -> String {
+        if self.record.signatures.is_empty() {
+            self.record_sha256().to_string()
+        } else {
+            fingerprint(&without_signatures(&self.bytes)).0
+        }
+    }
+
+    /// Whether the record is the one its run wrote, as its journal's finish line names
+    /// it: `Err` says why not. A record out of its folder, or from before journals, with
+    /// no journal beside it has nothing to be held to.
+    pub fn as_the_run_wrote(&self) -> Result<(), String> {
+        let journal = self.folder.journal_path();
+        let in_folder = self.record_path == self.folder.record_path();
+        if std::fs::symlink_metadata(&journal).is_err() {
+            return match in_folder && self.record.schema == crate::model::RECORD_SCHEMA {
+                true => Err(
+                    "the run's journal.jsonl is missing: nothing shows this record is the one the run wrote"
+                        .into(),
+                ),
+                false => Ok(()),
+            };
+        }
+        match crate::store::last_event(&journal) {
+            Some(crate::engine::Event::Finish { record_sha256, .. })
+                if record_sha256 != self.sha256_as_written() =>
+            {
+                Err(format!(
+                    "the record's bytes are not the ones its journal's finish line names (sha256 {record_sha256}): record.yaml was changed after the run finished"
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Lowercase hex SHA-256 of `record.yaml`'s exact bytes, as read: what addenda name.
@@ -294,6 +328,15 @@ impl RunState {
     pub fn judge(&self) -> Assessment {
         self.effective().assessment()
     }
+}
+
+/// A record's bytes with the `signatures:` block an older `sign` wrote at its end turned
+/// back into the `signatures: []` the run wrote.
+fn without_signatures(bytes: &[u8]) -> Vec<u8> {
+    let at = memchr::memmem::rfind(bytes, b"\nsignatures:").map_or(0, |at| at + 1);
+    let mut unsigned = bytes[..at].to_vec();
+    unsigned.extend_from_slice(b"signatures: []\n");
+    unsigned
 }
 
 fn is_finished(record: &Record) -> bool {

@@ -333,3 +333,15 @@ fn garbage_folders_and_links_named_like_addenda_are_rejected_never_fatal() {
     );
     assert_eq!(state.judge().headline(), record.headline());
 }
+
+#[test]
+fn an_older_signs_block_is_taken_back_to_the_line_the_run_wrote_and_nothing_else() {
+    let signed =
+        b"verdict: GO   # approved\ndigest: sha256:ab\nsignatures:\n- role: QA\n  signer: dana\n";
+    assert_eq!(
+        super::without_signatures(signed),
+        b"verdict: GO   # approved\ndigest: sha256:ab\nsignatures: []\n"
+    );
+    let unsigned = b"verdict: GO\nsignatures: []\n";
+    assert_eq!(super::without_signatures(unsigned), unsigned);
+}
