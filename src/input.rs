@@ -75,6 +75,27 @@ pub const KEY: InputKind = InputKind {
 /// takes a few reads.
 const CHUNK: usize = 1024 * 1024;
 
+/// Whether `path`, links followed, is a regular file. A run folder holds nothing else:
+/// a FIFO there would hang whoever opens it, and `/dev/zero` would never end.
+pub fn is_regular_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The first `limit` bytes of a regular file, as text (lossily): enough to look at the
+/// first lines of a file that may be anything.
+pub fn head(path: &Path, limit: u64) -> Option<String> {
+    if !is_regular_file(path) {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// The file's bytes, after checking that it exists, is not a directory, stays within the
 /// cap and holds no NUL byte. Works the same for regular files, devices and pipes.
 pub fn read_input(path: &Path, shown: &str, kind: InputKind) -> Result<Vec<u8>, Diagnostic> {

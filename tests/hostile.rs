@@ -248,3 +248,42 @@ fn control_characters_in_file_names_are_escaped_in_messages() {
         .stderr_contains("a\\u{1b}[2Jb.md:1: error: file is empty")
         .run();
 }
+
+#[test]
+fn a_fifo_in_a_run_folder_never_hangs_verify_report_or_history() {
+    let run = Test::with_seeds()
+        .write("go.yaml", go_answers())
+        .args(&["run", "production", "--answers", "go.yaml"])
+        .run();
+    let folder = run.run_folders().pop().unwrap();
+    let dir = run.dir;
+    for (copy, file) in [
+        ("fifo-record", "record.yaml"),
+        ("fifo-journal", "journal.jsonl"),
+    ] {
+        let target = dir.path().join("runs").join(copy);
+        std::fs::create_dir(&target).unwrap();
+        for name in ["record.yaml", "journal.jsonl"] {
+            std::fs::copy(folder.join(name), target.join(name)).unwrap();
+        }
+        std::fs::remove_file(target.join(file)).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(target.join(file))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    // A record that is a FIFO is written again from the journal, as a missing one is.
+    let dir = Test::resume_in(dir)
+        .args(&["verify", "runs/fifo-record"])
+        .stderr_contains("it was written again from the journal")
+        .run()
+        .dir;
+    let dir = Test::resume_in(dir)
+        .args(&["verify", "runs/fifo-journal"])
+        .status(1)
+        .stderr_contains("cannot read the journal: is not a regular file (a pipe or a device)")
+        .run()
+        .dir;
+    Test::resume_in(dir).args(&["history"]).run();
+}

@@ -85,10 +85,8 @@ fn without_record(folder: &Path) -> String {
 /// The schema a record file names, when it is not this version's: read from its first
 /// lines, so an old record is named as such rather than as a broken new one.
 fn older_schema(path: &Path) -> Option<String> {
-    use std::io::{BufRead, BufReader};
-    let file = std::fs::File::open(path).ok()?;
-    for line in BufReader::new(file).lines().take(20) {
-        let line = line.ok()?;
+    let head = crate::input::head(path, HEAD)?;
+    for line in head.lines().take(20) {
         if let Some(schema) = line.strip_prefix("schema:") {
             let schema = schema.trim().trim_matches(['"', '\'']).to_string();
             return (schema.starts_with("deploycheck/run-record/") && schema != RECORD_SCHEMA)
@@ -116,12 +114,15 @@ pub(crate) fn load_entry(entry: &Entry) -> index::Loaded {
 }
 
 fn is_record(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| {
+    crate::input::head(path, HEAD).is_some_and(|text| {
         text.lines()
             .take(20)
             .any(|l| l.starts_with("schema:") && l.contains("deploycheck/run-record/"))
     })
 }
+
+/// How much of a file is read to tell what it is: its first twenty lines, with room.
+const HEAD: u64 = 64 * 1024;
 
 /// The folders to search, each with its index brought up to date.
 pub struct Sources {

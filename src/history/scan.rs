@@ -109,6 +109,12 @@ impl Entry {
     pub fn sha256(&self) -> std::io::Result<String> {
         let mut hasher = Sha256::new();
         for file in &self.files {
+            if !crate::input::is_regular_file(file) {
+                return Err(std::io::Error::other(format!(
+                    "{} is not a regular file",
+                    file.display()
+                )));
+            }
             let bytes = std::fs::read(file)?;
             let name = file
                 .file_name()

@@ -199,8 +199,15 @@ pub fn settle_run(folder: &RunFolder, named: Option<&str>) -> Result<bool, Journ
     // A symlink where the record belongs is not the run's record: it is replaced, never
     // read or written through.
     let linked = std::fs::symlink_metadata(folder.record_path()).is_ok_and(|m| m.is_symlink());
-    match std::fs::read(folder.record_path()) {
-        _ if linked => {}
+    // Nor is a FIFO or a device: reading one would hang, or never end.
+    let special = std::fs::symlink_metadata(folder.record_path())
+        .is_ok_and(|m| !m.is_file() && !m.is_symlink());
+    let read = if linked || special {
+        Err(std::io::ErrorKind::NotFound.into())
+    } else {
+        std::fs::read(folder.record_path())
+    };
+    match read {
         Ok(bytes) if fingerprint(&bytes).0 == named => return Ok(false),
         // A record that is whole but was written before the run ended (a stop, then a
         // kill between the finish line and the final record) is stale. Anything else

@@ -192,5 +192,6 @@ pub fn journaled(journal: &Path) -> Option<Vec<u8>> {
 }
 
 fn on_disk_is(path: &Path, sha256: &str) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| fingerprint(&bytes).0 == sha256)
+    crate::input::is_regular_file(path)
+        && std::fs::read(path).is_ok_and(|bytes| fingerprint(&bytes).0 == sha256)
 }

@@ -182,6 +182,18 @@ impl RunState {
             }
         }
         let shown = display_path(&record_path, cwd);
+        // A record given by name may be a pipe (`verify <(cat record.yaml)`); the one in
+        // a run folder is a file, and a FIFO or a device put there would hang or flood.
+        if in_folder
+            && std::fs::symlink_metadata(&record_path).is_ok()
+            && !crate::input::is_regular_file(&record_path)
+        {
+            return Err(crate::Error::Config(crate::source::Diagnostic::error(
+                &shown,
+                None,
+                "is not a regular file (a pipe, a device or a link to one), so it is not a run record",
+            )));
+        }
         let bytes = read_input(&record_path, &shown, RECORD).map_err(crate::Error::Config)?;
         let record_text = text(&bytes, &shown, RECORD).map_err(crate::Error::Config)?;
         let record = crate::audit::parse_record(record_text, &shown)?;

@@ -55,8 +55,14 @@ fn ignore_local_files(records_dir: &Path) -> std::io::Result<()> {
 
 const GITIGNORE: &str = "# Written by deploycheck: machine-local files, never shared.\n.gitignore\n.locks/\n.index/\n.deploycheck-*.tmp\n";
 
-/// Opens a file without following a symlink at its last component.
+/// Opens a file without following a symlink at its last component, and never a FIFO or a
+/// device (opening a FIFO would wait for a writer that never comes).
 pub(crate) fn open_no_follow(options: &mut OpenOptions, path: &Path) -> std::io::Result<File> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file() && !m.is_symlink()) {
+        return Err(std::io::Error::other(
+            "is not a regular file (a pipe or a device)",
+        ));
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
