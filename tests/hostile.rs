@@ -287,3 +287,20 @@ fn a_fifo_in_a_run_folder_never_hangs_verify_report_or_history() {
         .dir;
     Test::resume_in(dir).args(&["history"]).run();
 }
+
+#[test]
+fn a_200_kb_version_is_cut_in_the_history_table_not_laid_out_whole() {
+    // Laying out a table costs more than linearly in a cell's length: this took over a
+    // minute, for every `history` of a project holding this one record.
+    let answers = go_answers().replace(
+        "  Version: v1.4.2\n",
+        &format!("  Version: v{}\n", "A".repeat(200_000)),
+    );
+    let run = Test::with_seeds()
+        .write("go.yaml", answers)
+        .args(&["run", "production", "--answers", "go.yaml"])
+        .run();
+    let history = Test::resume_in(run.dir).args(&["history"]).run();
+    assert!(history.stdout.contains("AAAA…"), "{}", history.stdout);
+    assert!(history.stdout.len() < 20_000, "{}", history.stdout.len());
+}

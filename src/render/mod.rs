@@ -49,6 +49,20 @@ pub(crate) fn escape_markup(text: &str) -> String {
     out
 }
 
+/// Text for a table cell, cut to [`CELL_CHARS`] characters with `…`. Laying out a table
+/// costs more than linearly in its cells' length, and a 200 kB version or reason in one
+/// record (anyone can type one) would stall every table that shows it; the record, the
+/// JSON and the CSV keep the whole text.
+pub(crate) fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(CELL_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
+    }
+}
+
+/// The longest text a table cell shows whole: a long reason fits, wrapped, in a few lines.
+pub(crate) const CELL_CHARS: usize = 400;
+
 /// A table in the style the output allows: box drawing on a terminal, ASCII elsewhere,
 /// fitted to the terminal's width.
 pub(crate) fn table(style: Style) -> comfy_table::Table {

@@ -273,13 +273,10 @@ fn table(
         let mut table = super::table(style);
         table.set_header(["Status", "Item", "Why", "Value", "By"]);
         for row in rows {
-            table.add_row([
-                row.label,
-                row.item.text.clone(),
-                row.why,
-                row.value,
-                row.who,
-            ]);
+            table.add_row(
+                [&row.label, &row.item.text, &row.why, &row.value, &row.who]
+                    .map(|text| super::cell_text(text).into_owned()),
+            );
         }
         writeln!(out, "{table}")?;
     }

@@ -41,6 +41,11 @@ fn keep_whole(table: &mut Table, column: usize, widest: usize) {
     }
 }
 
+/// A cell of text from the records, cut to what a table shows.
+fn text(text: &str) -> Cell {
+    Cell::new(crate::render::cell_text(text))
+}
+
 fn number(n: i64) -> Cell {
     Cell::new(n).set_alignment(CellAlignment::Right)
 }
@@ -126,13 +131,13 @@ pub fn history(out: &mut dyn Write, history: &History, layout: Layout) -> io::Re
     for run in &runs[runs.len() - shown..] {
         let mut row = vec![Cell::new(when(&run.started_at))];
         if checklist.is_none() {
-            row.push(Cell::new(&run.checklist));
+            row.push(text(&run.checklist));
         }
         if environment.is_none() {
-            row.push(Cell::new(&run.environment));
+            row.push(text(&run.environment));
         }
-        row.push(Cell::new(run.version.as_deref().unwrap_or("—")));
-        row.push(Cell::new(&run.operator));
+        row.push(text(run.version.as_deref().unwrap_or("—")));
+        row.push(text(&run.operator));
         row.push(verdict_cell(run));
         if wide {
             let why: Vec<&str> = run
@@ -141,7 +146,7 @@ pub fn history(out: &mut dyn Write, history: &History, layout: Layout) -> io::Re
                 .chain(&run.outstanding)
                 .map(String::as_str)
                 .collect();
-            row.push(Cell::new(why.join(", ")));
+            row.push(text(&why.join(", ")));
         }
         row.push(Cell::new(duration(run.duration_s)).set_alignment(CellAlignment::Right));
         row.push(number(run.failed));
@@ -246,7 +251,7 @@ fn hot_spots(out: &mut dyn Write, history: &History, layout: Layout) -> io::Resu
     );
     for spot in history.hot_spots.iter().take(HOT_SPOTS_SHOWN) {
         table.add_row(vec![
-            Cell::new(&spot.text),
+            text(&spot.text),
             number(spot.failed),
             number(spot.skipped),
             number(spot.overridden),
@@ -290,9 +295,9 @@ fn phases(out: &mut dyn Write, history: &History, layout: Layout) -> io::Result<
     for phase in &history.phases {
         let mut row = Vec::new();
         if several {
-            row.push(Cell::new(&phase.checklist));
+            row.push(text(&phase.checklist));
         }
-        row.push(Cell::new(&phase.phase));
+        row.push(text(&phase.phase));
         row.push(number(phase.runs as i64));
         for seconds in [phase.median_s, phase.mean_s, phase.max_s] {
             row.push(Cell::new(duration(seconds)).set_alignment(CellAlignment::Right));
@@ -394,9 +399,9 @@ pub fn item(out: &mut dyn Write, view: &ItemView<'_>, layout: Layout) -> io::Res
     for outcome in &outcomes[outcomes.len() - shown..] {
         let mut row = vec![Cell::new(when(&outcome.started_at))];
         if environment.is_none() {
-            row.push(Cell::new(&outcome.environment));
+            row.push(text(&outcome.environment));
         }
-        row.push(Cell::new(outcome.version.as_deref().unwrap_or("—")));
+        row.push(text(outcome.version.as_deref().unwrap_or("—")));
         let label = if outcome.overridden {
             format!("{} (override)", outcome.status)
         } else {
@@ -416,12 +421,12 @@ pub fn item(out: &mut dyn Write, view: &ItemView<'_>, layout: Layout) -> io::Res
             };
             row.push(Cell::new(value).set_alignment(CellAlignment::Right));
             if thresholds.is_none() {
-                row.push(Cell::new(outcome.threshold.as_deref().unwrap_or("")));
+                row.push(text(outcome.threshold.as_deref().unwrap_or("")));
             }
         }
-        row.push(Cell::new(outcome.reason.as_deref().unwrap_or("")));
+        row.push(text(outcome.reason.as_deref().unwrap_or("")));
         if wide {
-            row.push(Cell::new(outcome.answered_by.as_deref().unwrap_or("")));
+            row.push(text(outcome.answered_by.as_deref().unwrap_or("")));
         }
         table.add_row(row);
     }
