@@ -342,6 +342,35 @@ fn quit_at_the_resume_offer_leaves_the_run_as_it_is() {
 }
 
 #[test]
+fn no_at_the_resume_offer_asks_before_closing_the_run_for_good() {
+    let first = first_session("80");
+    let before = crate::support::run_folders(first.dir.path());
+    // `n`, then Enter at the warning: nothing closed, and the offer again.
+    let kept = Test::resume_in(first.dir)
+        .args(&["run", "production", "--operator", "lee"])
+        .env("DEPLOYCHECK_ASSUME_TERMINAL", "1")
+        .stdin("n\n\nquit\n")
+        .status(2)
+        .run();
+    for words in [
+        "Start over? The unfinished run is closed as INCOMPLETE for good, with its 3\n",
+        "answers kept in its record, and cannot be resumed. [y/N]",
+    ] {
+        assert!(kept.stdout.contains(words), "{}", kept.stdout);
+    }
+    assert_eq!(kept.stdout.matches("Resume it? [Y/n]").count(), 2);
+    assert_eq!(crate::support::run_folders(kept.dir.path()), before);
+    // `n`, then `y`: started over.
+    Test::resume_in(kept.dir)
+        .args(&["run", "production", "--operator", "lee"])
+        .env("DEPLOYCHECK_ASSUME_TERMINAL", "1")
+        .stdin("n\ny\n")
+        .status(1)
+        .stdout_contains("Started over: the unfinished run in")
+        .run();
+}
+
+#[test]
 fn ctrl_c_among_the_run_fields_says_the_fields_typed_are_saved() {
     use crate::support::Tmux;
     if !Tmux::available() {

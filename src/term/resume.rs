@@ -68,13 +68,49 @@ pub fn offer_resume(
         };
         match line.to_ascii_lowercase().as_str() {
             "" | "y" | "yes" => return Ok(Some(true)),
-            "n" | "no" => return Ok(Some(false)),
+            "n" | "no" => match confirm_start_over(io, walk)? {
+                Some(true) => return Ok(Some(false)),
+                Some(false) => {}
+                None => return Ok(None),
+            },
             _ => writeln!(
                 io.stdout,
                 "answer y or n, or quit to leave the run as it is"
             )?,
         }
     }
+}
+
+/// `n` at "Resume it?" closes the run for good, with whatever it holds: said in full, and
+/// asked once more, with no as what Enter means. `None` when Ctrl-C answered.
+fn confirm_start_over(io: &mut Io<'_>, walk: &Walk) -> Result<Option<bool>, crate::Error> {
+    let answers = (0..walk.plan().items.len())
+        .filter(|&index| walk.answer(index).is_some())
+        .count();
+    let question = format!(
+        "Start over? The unfinished run is closed as INCOMPLETE for good, with its {answers} answer{} kept in its record, and cannot be resumed. [y/N] ",
+        if answers == 1 { "" } else { "s" }
+    );
+    let columns =
+        crate::render::width::screen_columns(io.interactive, io.host.var("COLUMNS").as_deref());
+    let mut lines = crate::render::width::wrap(&question, columns, "", "");
+    let prompt = format!("{} ", lines.pop().unwrap_or_default().trim_end());
+    for line in lines {
+        writeln!(io.stdout, "{line}")?;
+    }
+    let words = super::line::Words {
+        answers: vec!["yes", "no"],
+        roles: Vec::new(),
+    };
+    let line = io
+        .input
+        .read(&prompt, &mut *io.stdout, &words)
+        .map_err(crate::Error::Input)?;
+    Ok(match line {
+        Line::Text(line) => Some(matches!(line.to_ascii_lowercase().as_str(), "y" | "yes")),
+        Line::Interrupted => None,
+        Line::End | Line::Quit => Some(false),
+    })
 }
 
 /// Who started it, where it stopped, who answered what, what went wrong so far.
