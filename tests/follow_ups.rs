@@ -326,6 +326,12 @@ fn a_scripted_enterprise_night_ends_go_with_its_first_week_follow_ups_due() {
     }
     // Recomputed from the record alone, the verdict is the same.
     assert_eq!(record.judge().headline(), record.headline());
+    // The end says how the follow-ups get answered, with the command whole on its line.
+    assert!(
+        output.stdout.contains("4 follow-ups open; answer them when due with:\n  deploycheck followup runs/enterprise-production-20261123T220000Z\n(`deploycheck due` lists follow-ups that are due or overdue.)"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]

@@ -472,6 +472,16 @@ fn walk_and_close(
                 )?;
             }
         }
+        let open = crate::run::follow_up::open_follow_ups(&record).len();
+        if open > 0 {
+            // The command on a line of its own, whole, to copy.
+            writeln!(
+                io.stdout,
+                "{open} follow-up{} open; answer {} when due with:\n  deploycheck followup {folder_shown}\n(`deploycheck due` lists follow-ups that are due or overdue.)",
+                if open == 1 { "" } else { "s" },
+                if open == 1 { "it" } else { "them" },
+            )?;
+        }
     } else {
         write_stopped(io, &record, &record_shown, &resume_command)?;
     }
