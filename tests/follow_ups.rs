@@ -335,6 +335,35 @@ fn a_scripted_enterprise_night_ends_go_with_its_first_week_follow_ups_due() {
 }
 
 #[test]
+fn due_never_says_nothing_is_open_of_a_run_it_cannot_read() {
+    // A merge left conflict markers in the record: in cron, that must not pass for a
+    // project with nothing due.
+    let night = enterprise_night().run();
+    let run = run_folder(night.dir.path());
+    let record = night.dir.path().join(&run).join("record.yaml");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(
+        &record,
+        format!("<<<<<<< HEAD\n{text}=======\n>>>>>>> theirs\n"),
+    )
+    .unwrap();
+    let out = Test::resume_in(night.dir)
+        .env("DEPLOYCHECK_NOW", "2026-12-01T09:00:00+00:00")
+        .args(&["due"])
+        .status(2)
+        .stderr_contains("its follow-ups are not counted")
+        .stdout_contains("No follow-ups open in the runs that read; 1 run did not read")
+        .run();
+    let json = Test::resume_in(out.dir)
+        .env("DEPLOYCHECK_NOW", "2026-12-01T09:00:00+00:00")
+        .args(&["due", "--format", "json"])
+        .status(2)
+        .run();
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["unreadable"][0]["run"], run.as_str());
+}
+
+#[test]
 fn due_lists_follow_ups_at_several_instants_and_exits_one_when_overdue() {
     let night = enterprise_night().run();
     let at = |dir: tempfile::TempDir, now: &str| {

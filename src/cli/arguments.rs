@@ -214,7 +214,7 @@ pub enum CommandArgs {
     },
     /// List follow-ups due or overdue across runs (exit 1 when any is overdue)
     #[command(
-        after_help = "Examples:\n  deploycheck due\n  deploycheck due runs/ --format json\n\nA follow-up is an item of a time window (First Week, T+2h) that a run handed over to be\nanswered later; answer them with `deploycheck followup RUN`. In cron or CI, exit 1 says\nthat something is overdue."
+        after_help = "Examples:\n  deploycheck due\n  deploycheck due runs/ --format json\n\nA follow-up is an item of a time window (First Week, T+2h) that a run handed over to be\nanswered later; answer them with `deploycheck followup RUN`. In cron or CI, exit 1 says\nthat something is overdue, and exit 2 that a run did not read, so its follow-ups are not\nknown."
     )]
     Due {
         /// Folders holding run folders, or run folders (default: the project's records folder)

@@ -266,6 +266,15 @@ struct DueReport {
     open: usize,
     overdue: usize,
     follow_ups: Vec<DueRow>,
+    /// Runs whose state could not be read, with why: their follow-ups are not counted,
+    /// so "nothing open" cannot be said of them.
+    unreadable: Vec<Unreadable>,
+}
+
+#[derive(Debug, Serialize)]
+struct Unreadable {
+    run: String,
+    error: String,
 }
 
 pub fn due(io: &mut Io<'_>, dirs: &[PathBuf], format: DueFormat) -> Result<i32, crate::Error> {
@@ -291,17 +300,22 @@ pub fn due(io: &mut Io<'_>, dirs: &[PathBuf], format: DueFormat) -> Result<i32, 
     folders.dedup();
     let now = Timestamp::from_datetime(io.host.clock()?.now());
     let mut rows = Vec::new();
+    let mut unreadable = Vec::new();
     for folder in folders {
         let state = match RunState::load(&folder, &io.cwd) {
             Ok(state) => state,
             Err(error) => {
                 let style = io.stderr_style;
+                let run = display_path(&folder, &io.cwd);
                 writeln!(
                     io.stderr,
-                    "{} {}: {error}; skipped",
+                    "{} {run}: {error}; its follow-ups are not counted",
                     style.yellow("warning:"),
-                    display_path(&folder, &io.cwd)
                 )?;
+                unreadable.push(Unreadable {
+                    run,
+                    error: error.to_string(),
+                });
                 continue;
             }
         };
@@ -350,6 +364,7 @@ pub fn due(io: &mut Io<'_>, dirs: &[PathBuf], format: DueFormat) -> Result<i32, 
         open: rows.len(),
         overdue,
         follow_ups: rows,
+        unreadable,
     };
     match format {
         DueFormat::Json => {
@@ -358,8 +373,11 @@ pub fn due(io: &mut Io<'_>, dirs: &[PathBuf], format: DueFormat) -> Result<i32, 
         }
         DueFormat::Table => due_table(io, &report)?,
     }
+    // In cron, a run that does not read must not pass for one with nothing due.
     Ok(if overdue > 0 {
         exit::FAILURE
+    } else if !report.unreadable.is_empty() {
+        exit::USAGE
     } else {
         exit::SUCCESS
     })
@@ -370,7 +388,15 @@ fn due_table(io: &mut Io<'_>, report: &DueReport) -> std::io::Result<()> {
     let style = io.style;
     let now = report.now.instant();
     if report.follow_ups.is_empty() {
-        return writeln!(io.stdout, "No follow-ups open.");
+        return match report.unreadable.len() {
+            0 => writeln!(io.stdout, "No follow-ups open."),
+            n => writeln!(
+                io.stdout,
+                "No follow-ups open in the runs that read; {n} run{} did not read (warned above), and {} follow-ups are not known.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "its" } else { "their" }
+            ),
+        };
     }
     let columns = crate::render::width::columns(io.host.var("COLUMNS").as_deref());
     let cells: Vec<(String, String, bool, String)> = report
