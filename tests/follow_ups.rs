@@ -620,6 +620,50 @@ fn an_edited_follow_up_addendum_does_not_count_its_journal_does_and_verify_says_
 }
 
 #[test]
+fn two_sessions_answering_one_follow_up_differently_are_both_shown() {
+    // Two machines, one item: lee finds it failed, kim later says done. The latest
+    // counts, as with any answer given again, but the failure is not dropped unsaid.
+    let (answered, run, _) = first_week_answered();
+    let failed = first_week_answers("kim").replacen(
+        "performance-analysis/trends-analyzed: done",
+        "performance-analysis/trends-analyzed: {status: failed, reason: p99 doubled}",
+        1,
+    );
+    let kim_walk = Test::resume_in(answered.dir)
+        .write("failed.yaml", failed)
+        .env("DEPLOYCHECK_NOW", "2026-11-24T22:00:00+00:00")
+        .args(&["followup", &run, "--answers", "failed.yaml"])
+        .status(1);
+    // The first walk answered every follow-up: kim's is a walk of its own, in a clone
+    // that had not pulled lee's yet, so lee's addendum is set aside meanwhile.
+    let lee_file = kim_walk
+        .path()
+        .join(&run)
+        .join("followup-20261125T220000Z-lee.yaml");
+    let lee_journal = lee_file.with_extension("jsonl");
+    let kept = (
+        std::fs::read(&lee_file).unwrap(),
+        std::fs::read(&lee_journal).unwrap(),
+    );
+    std::fs::remove_file(&lee_file).unwrap();
+    std::fs::remove_file(&lee_journal).unwrap();
+    let kim = kim_walk.run();
+    std::fs::write(&lee_file, kept.0).unwrap();
+    std::fs::write(&lee_journal, kept.1).unwrap();
+    let report = Test::resume_in(kim.dir)
+        .env("COLUMNS", "200")
+        .args(&["report", &run])
+        .stdout_contains("was answered in 2 follow-up sessions: failed by kim at 2026-11-24T22:00")
+        .stdout_contains("(p99 doubled), then done by lee at 2026-11-25T22:00")
+        .run();
+    Test::resume_in(report.dir)
+        .args(&["verify", &run])
+        .stdout_contains("note: \"")
+        .stdout_contains("the latest counts")
+        .run();
+}
+
+#[test]
 fn followup_in_a_fresh_clone_keeps_its_lock_out_of_git() {
     // The records folder's `.gitignore` ignores itself, so a clone has none; the
     // follow-up walk's lock must not be committed with the answers.

@@ -390,6 +390,9 @@ fn check_addenda(
     for rejected in &state.rejected {
         check.fail(&format!("{}: {}", rejected.shown, rejected.reason))?;
     }
+    for line in state.answered_more_than_once() {
+        check.note(&line)?;
+    }
     let mut unsigned = 0;
     for (index, addendum) in state.addenda.iter().enumerate() {
         if addendum.follow_up().is_some() {

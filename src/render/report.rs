@@ -305,6 +305,9 @@ fn table(
     for line in rejected_lines(context.state) {
         writeln!(out, "{}", style.yellow(&format!("warning: {line}")))?;
     }
+    for line in context.state.answered_more_than_once() {
+        writeln!(out, "{}", style.yellow(&format!("warning: {line}")))?;
+    }
     if !context.digest_ok {
         writeln!(out, "{}", style.red("warning: the digest does not match the content; this record was edited after it was written (`deploycheck verify` says more)"))?;
     }
@@ -500,7 +503,10 @@ fn markdown(out: &mut dyn Write, record: &Record, context: &ReportContext<'_>) -
     if !signoffs.is_empty() {
         writeln!(out, "Sign-offs: {}\n", md(&signoffs.join(" · ")))?;
     }
-    for line in rejected_lines(context.state) {
+    for line in rejected_lines(context.state)
+        .into_iter()
+        .chain(context.state.answered_more_than_once())
+    {
         writeln!(out, "> **Warning:** {}\n", md(&line))?;
     }
     if !context.digest_ok {

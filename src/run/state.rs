@@ -335,6 +335,58 @@ impl RunState {
         record
     }
 
+    /// Items that follow-up sessions answered differently (two machines, one item, one
+    /// failed and one done), said with every answer, oldest first: the latest counts, and
+    /// the others are shown rather than dropped without a word.
+    pub fn answered_more_than_once(&self) -> Vec<String> {
+        let mut by_item: std::collections::BTreeMap<&str, Vec<&crate::model::FollowUpAnswer>> =
+            std::collections::BTreeMap::new();
+        for (_, follow_up) in self.follow_ups() {
+            for answer in &follow_up.answers {
+                by_item.entry(answer.id.as_str()).or_default().push(answer);
+            }
+        }
+        let text_of = |id: &str| {
+            self.record
+                .items
+                .iter()
+                .find(|i| i.id == id)
+                .map_or(id.to_string(), |i| i.text.clone())
+        };
+        by_item
+            .into_iter()
+            // Two sessions that agree (both done) need no word; ones that differ do.
+            .filter(|(_, answers)| {
+                answers
+                    .iter()
+                    .any(|a| (a.status, &a.value) != (answers[0].status, &answers[0].value))
+            })
+            .map(|(id, mut answers)| {
+                answers.sort_by(|a, b| a.answered_at.cmp(&b.answered_at));
+                let each: Vec<String> = answers
+                    .iter()
+                    .map(|a| {
+                        let reason = a
+                            .reason
+                            .as_deref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default();
+                        format!(
+                            "{} by {} at {}{reason}",
+                            a.status, a.answered_by, a.answered_at
+                        )
+                    })
+                    .collect();
+                format!(
+                    "\"{}\" was answered in {} follow-up sessions: {}; the latest counts",
+                    text_of(id),
+                    answers.len(),
+                    each.join(", then ")
+                )
+            })
+            .collect()
+    }
+
     /// The run's verdict now: the record's, with every valid addendum taken into account
     /// (the effective record is judged as it is made).
     pub fn judge(&self) -> Assessment {
