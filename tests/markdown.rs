@@ -637,3 +637,23 @@ fn a_phone_number_in_brackets_after_a_name_leaves_the_bracket_out() {
         ]
     );
 }
+
+#[test]
+fn a_limit_on_an_item_with_sub_items_is_warned_of_as_never_measured() {
+    let loaded = load_markdown(
+        "# R\n\n## P\n\n### S\n\n- [ ] Let the tests run for at least 24 hours\n  - [ ] Nightly run green\n  - [ ] Soak run green\n- [ ] p95 < 200 ms\n",
+    )
+    .unwrap();
+    let warnings: Vec<_> = loaded
+        .warnings
+        .iter()
+        .map(|d| (d.line, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            Some(7),
+            "item `Let the tests run for at least 24 hours` has sub-items, so its status follows from theirs and its limit (>= 24 h) is never measured; give the limit its own sub-item"
+        )]
+    );
+}

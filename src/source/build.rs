@@ -743,6 +743,20 @@ impl<'a> Builder<'a> {
                     ),
                 );
             }
+            // A threshold there is never measured either; a warning, since the item
+            // still reads: its sub-items are walked and decide it.
+            if let Some(threshold) = &item.threshold
+                && (item.group || !item.children.is_empty())
+            {
+                self.warning(
+                    item.line,
+                    format!(
+                        "item `{}` has sub-items, so its status follows from theirs and its limit ({}) is never measured; give the limit its own sub-item",
+                        item.text,
+                        threshold
+                    ),
+                );
+            }
             if item.choice && item.children.len() < 2 {
                 let has = match item.children.len() {
                     0 => "no alternatives under it",
