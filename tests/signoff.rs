@@ -756,9 +756,37 @@ fn git_status_after_a_run_shows_only_the_run_folders_own_files() {
     );
     assert_eq!(
         status,
-        format!("?? {RUN}/journal.jsonl\n?? {RUN}/record.yaml\n"),
+        format!("?? {RUN}/.gitattributes\n?? {RUN}/journal.jsonl\n?? {RUN}/record.yaml\n"),
         "locks and the records folder's own ignore file stay out of git"
     );
+}
+
+#[test]
+fn a_run_checked_out_with_windows_line_endings_still_verifies() {
+    if !have_git() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    // core.autocrlf=true turns LF into CRLF on checkout, which changes every byte a
+    // journal line's sum, a finish line and an addendum name; the run folder's own
+    // .gitattributes keeps git's hands off.
+    let night = night_run(&["Security Team"]);
+    let root = night.dir.path().to_path_buf();
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "night run"]);
+    let clone = root.join("windows");
+    git(
+        &root,
+        &["-c", "core.autocrlf=true", "clone", "-q", ".", "windows"],
+    );
+    let journal = std::fs::read(clone.join(RUN).join("journal.jsonl")).unwrap();
+    assert!(!journal.contains(&b'\r'));
+    Test::resume_in(night.dir)
+        .current_dir("windows")
+        .args(&["verify", RUN])
+        .stdout_contains("verifies")
+        .run();
 }
 
 #[test]

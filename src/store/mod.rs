@@ -53,6 +53,8 @@ fn ignore_local_files(records_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+const GITATTRIBUTES: &str = "# Written by deploycheck: every file here is hashed byte for byte, so git must\n# never change its line endings.\n* -text\n";
+
 const GITIGNORE: &str = "# Written by deploycheck: machine-local files, never shared.\n.gitignore\n.locks/\n.index/\n.deploycheck-*.tmp\n";
 
 /// Opens a file without following a symlink at its last component, and never a FIFO or a
@@ -146,6 +148,9 @@ impl RunFolders {
                 Ok(()) => {
                     fault::point("fsync the records folder")?;
                     File::open(&self.records_dir)?.sync_all()?;
+                    // Every file of a run is named by the SHA-256 of its exact bytes: git
+                    // must never change their line endings (core.autocrlf on Windows).
+                    write_atomically(&path.join(".gitattributes"), GITATTRIBUTES.as_bytes())?;
                     return Ok(RunFolder { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
