@@ -179,14 +179,21 @@ fn sigint_saves_the_record_and_exits_130() {
     assert_eq!(report["digest_ok"], true);
 }
 
+fn go_answers() -> String {
+    String::from_utf8(fixture_bytes("answers/mail-score-production-go.yaml")).unwrap()
+}
+
+/// The mail-score seed run to GO from its answers file.
+fn finished_go_run() -> crate::support::Output {
+    Test::with_seeds()
+        .write("go.yaml", go_answers())
+        .args(&["run", "production", "--answers", "go.yaml"])
+        .run()
+}
+
 #[test]
 fn a_finished_run_whose_record_is_missing_gets_it_back_from_the_journal() {
-    let answers =
-        String::from_utf8(fixture_bytes("answers/mail-score-production-go.yaml")).unwrap();
-    let first = Test::with_seeds()
-        .write("go.yaml", &answers)
-        .args(&["run", "production", "--answers", "go.yaml"])
-        .run();
+    let first = finished_go_run();
     let folder = first.run_folders().pop().unwrap();
     let record = folder.join("record.yaml");
     let original = std::fs::read(&record).unwrap();
@@ -202,12 +209,7 @@ fn a_finished_run_whose_record_is_missing_gets_it_back_from_the_journal() {
 
 #[test]
 fn a_journal_cut_short_beside_a_finished_record_is_never_resumed_over_it() {
-    let answers =
-        String::from_utf8(fixture_bytes("answers/mail-score-production-go.yaml")).unwrap();
-    let first = Test::with_seeds()
-        .write("go.yaml", &answers)
-        .args(&["run", "production", "--answers", "go.yaml"])
-        .run();
+    let first = finished_go_run();
     let folder = first.run_folders().pop().unwrap();
     let record = std::fs::read(folder.join("record.yaml")).unwrap();
     let journal = folder.join("journal.jsonl");
@@ -215,7 +217,6 @@ fn a_journal_cut_short_beside_a_finished_record_is_never_resumed_over_it() {
     let cut: String = text.split_inclusive('\n').take(5).collect();
     std::fs::write(&journal, cut).unwrap();
     let resumed = Test::resume_in(first.dir)
-        .write("go.yaml", &answers)
         .args(&["run", "production", "--resume", "--answers", "go.yaml"])
         .status(2)
         .stderr_contains("its journal ends before the finish its record shows, so it was cut short; the run is not resumed")

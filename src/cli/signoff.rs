@@ -43,19 +43,18 @@ pub fn run(io: &mut Io<'_>, options: &SignoffOptions) -> Result<i32, Error> {
             state.shown
         )));
     }
-    if state.record.compute_digest() != state.record.digest {
-        writeln!(
-            io.stderr,
-            "{} {}: the digest does not match the content: the record was edited after it was written, and an edited record is not signed off (`deploycheck verify {}` says more)",
-            io.stderr_style.red(&io.stderr_style.bold("error:")),
-            state.shown,
-            state.shown
-        )?;
-        return Ok(exit::FAILURE);
-    }
-    // A forged record can carry a recomputed digest; its journal's finish line cannot be
-    // made to name it without forging the journal too.
-    if let Err(why) = state.as_the_run_wrote() {
+    // An edited record is not signed off: its digest must match its content, and, since a
+    // forged record can carry a recomputed digest, its bytes must be the ones its
+    // journal's finish line names.
+    let edited = if state.record.compute_digest() != state.record.digest {
+        Err(
+            "the digest does not match the content: the record was edited after it was written"
+                .to_string(),
+        )
+    } else {
+        state.as_the_run_wrote()
+    };
+    if let Err(why) = edited {
         writeln!(
             io.stderr,
             "{} {}: {why}, and such a record is not signed off (`deploycheck verify {}` says more)",
