@@ -607,6 +607,13 @@ fn an_edited_follow_up_addendum_does_not_count_its_journal_does_and_verify_says_
         .stdout_contains("followup-20261125T220000Z-lee.yaml: it was edited after it was written: it is not what its journal gives")
         .stdout_contains("its journal's answers count instead")
         .run();
+    assert!(
+        !verify
+            .stdout
+            .contains("ok followup-20261125T220000Z-lee.yaml is the one"),
+        "{}",
+        verify.stdout
+    );
     let report = Test::resume_in(verify.dir).args(&["report", &run]).run();
     assert!(report.stdout.contains("lee"), "{}", report.stdout);
     assert!(!report.stdout.contains("kim"), "{}", report.stdout);

@@ -216,12 +216,34 @@ fn a_record_that_is_not_the_one_its_journal_names_is_not_signed_off() {
         .stderr_contains("the record's bytes are not the ones its journal's finish line names")
         .run();
     assert!(addenda(edited.dir.path()).is_empty());
-    std::fs::remove_file(edited.dir.path().join(RUN).join("journal.jsonl")).unwrap();
-    signoff(edited.dir, &["--role", "Security Team"])
-        .stdin("Dana Reyes\ny\ny\nyes\ny\n")
-        .status(1)
-        .stderr_contains("the run's journal.jsonl is missing")
-        .run();
+    // Nor with the journal cut before its finish line, emptied, or gone.
+    let journal = edited.dir.path().join(RUN).join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let cut: String = text.split_inclusive('\n').take(3).collect();
+    let mut dir = edited.dir;
+    for (journal_text, says) in [
+        (
+            Some(cut),
+            "does not end with the line naming the finished record",
+        ),
+        (
+            Some(String::new()),
+            "does not end with the line naming the finished record",
+        ),
+        (None, "the run's journal.jsonl is missing"),
+    ] {
+        match journal_text {
+            Some(text) => std::fs::write(&journal, text).unwrap(),
+            None => std::fs::remove_file(&journal).unwrap(),
+        }
+        let refused = signoff(dir, &["--role", "Security Team"])
+            .stdin("Dana Reyes\ny\ny\nyes\ny\n")
+            .status(1)
+            .stderr_contains(says)
+            .run();
+        assert!(addenda(refused.dir.path()).is_empty());
+        dir = refused.dir;
+    }
 }
 
 #[test]

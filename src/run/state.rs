@@ -251,6 +251,18 @@ impl RunState {
                     "the record's bytes are not the ones its journal's finish line names (sha256 {record_sha256}): record.yaml was changed after the run finished"
                 ))
             }
+            Some(crate::engine::Event::Finish { .. }) => Ok(()),
+            // A finished run's journal ends with the line naming its record: emptied, or
+            // cut before that line, it vouches for nothing.
+            _ if in_folder
+                && self.record.schema == crate::model::RECORD_SCHEMA
+                && is_finished(&self.record) =>
+            {
+                Err(
+                    "the run's journal.jsonl does not end with the line naming the finished record (emptied or cut short): nothing shows this record is the one the run wrote"
+                        .into(),
+                )
+            }
             _ => Ok(()),
         }
     }
