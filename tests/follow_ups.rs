@@ -725,3 +725,25 @@ fn followup_refuses_a_run_that_has_not_finished() {
         .stderr_contains("has not finished, so it has no follow-ups yet; take it up with `deploycheck run production --resume`")
         .run();
 }
+
+#[test]
+fn the_history_index_notices_a_follow_up_journal_going_away() {
+    // The journal decides what its addendum counts for, so it is part of what the index
+    // remembers a run by: an index built before the journal went must not outlive it.
+    let (answered, _, path) = first_week_answered();
+    let csv = |dir: tempfile::TempDir| {
+        Test::resume_in(dir)
+            .env("DEPLOYCHECK_NOW", "2026-11-26T22:00:00+00:00")
+            .args(&["history", "--format", "csv"])
+            .run()
+    };
+    let before = csv(answered.dir);
+    assert!(
+        !before.stdout.contains("follow-ups due"),
+        "{}",
+        before.stdout
+    );
+    std::fs::remove_file(path.with_extension("jsonl")).unwrap();
+    let after = csv(before.dir);
+    assert!(after.stdout.contains("follow-ups due"), "{}", after.stdout);
+}

@@ -982,3 +982,31 @@ fn an_answers_file_that_signs_with_y_is_refused_with_its_line() {
         .stderr_contains("a sign-off needs the name of the person signing")
         .run();
 }
+
+#[test]
+fn a_role_written_with_a_non_breaking_hyphen_is_named_with_a_typed_one() {
+    // The title's `Site‑Reliability` (U+2011) is kept as written; a keyboard types `-`.
+    let checklist = "# R\n\n## Deploy\n\n### Go\n\n- [ ] Ship it\n\n## Sign-off\n\n### Site\u{2011}Reliability Sign\u{2011}off\n\n- [ ] Dashboards green\n\nSigned: ____\n";
+    let night = Test::new()
+        .write("checklists/r.md", checklist)
+        .write(
+            "a.yaml",
+            "answers:\n  deploy/go/ship-it: done\nsignoffs:\n  Site-Reliability: later\n",
+        )
+        .env("DEPLOYCHECK_NOW", "2026-11-23T22:00:00+00:00")
+        .args(&["run", "production", "--answers", "a.yaml"])
+        .stdout_contains("Site\u{2011}Reliability signs off later")
+        .run();
+    Test::resume_in(night.dir)
+        .args(&[
+            "signoff",
+            "runs/r-production-20261123T220000Z",
+            "--role",
+            "site-reliability",
+            "--name",
+            "Dana",
+            "--yes",
+        ])
+        .stdout_contains("Verdict now: GO")
+        .run();
+}

@@ -219,6 +219,14 @@ fn resolve_role(state: &RunState, requested: &str) -> Result<String, Error> {
     if let Some(role) = roles.iter().find(|r| r.eq_ignore_ascii_case(requested)) {
         return Ok(role.to_string());
     }
+    // `Site‑Reliability` with a non-breaking hyphen, as a title wrote it, typed with `-`.
+    let typed = crate::source::ascii_hyphens(requested);
+    if let Some(role) = roles
+        .iter()
+        .find(|r| crate::source::ascii_hyphens(r).eq_ignore_ascii_case(&typed))
+    {
+        return Ok(role.to_string());
+    }
     if roles.is_empty() {
         return Err(Error::Refused(format!(
             "{}: this run has no sign-off roles, so there is nothing to sign off",

@@ -437,8 +437,16 @@ impl Plan {
         self.ids.get(&self.items, id)
     }
 
+    /// The role as written, or with its Unicode hyphens typed as `-`: a title's
+    /// `Site‑Reliability` (U+2011) is `Site-Reliability` from a keyboard.
     pub fn role_index(&self, role: &str) -> Option<usize> {
-        self.roles.iter().position(|r| r.role == role)
+        use crate::source::ascii_hyphens;
+        self.roles.iter().position(|r| r.role == role).or_else(|| {
+            let typed = ascii_hyphens(role);
+            self.roles
+                .iter()
+                .position(|r| ascii_hyphens(&r.role) == typed)
+        })
     }
 
     pub fn field_index(&self, name: &str) -> Option<usize> {

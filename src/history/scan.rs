@@ -275,8 +275,8 @@ fn looks_like_run_or_record(path: &Path, name: &str) -> bool {
 }
 
 /// The files a run's state is made of: the record and its addenda; the journal only while
-/// there is no record (it says whether the run is under way). Journals of answers given
-/// later (`*.jsonl`) land in addenda of their own, which are covered.
+/// there is no record (it says whether the run is under way); and the journals of
+/// follow-up walks, which decide what their addenda count for (see `run::state`).
 fn run_files(folder: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
         .map(|entries| {
@@ -285,7 +285,9 @@ fn run_files(folder: &Path) -> Vec<PathBuf> {
                 .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                 .filter_map(|e| {
                     let name = e.file_name().into_string().ok()?;
-                    let wanted = !name.starts_with('.') && !name.ends_with(".jsonl");
+                    let wanted = !name.starts_with('.')
+                        && (!name.ends_with(".jsonl")
+                            || name.starts_with(crate::model::FOLLOWUP_PREFIX));
                     wanted.then(|| e.path())
                 })
                 .collect()

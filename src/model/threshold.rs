@@ -861,8 +861,9 @@ fn measures_something(text: &str, op_start: usize, number_at: usize, found: &Thr
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
             .take(4)
-            // `under 200 ms under peak load` is a limit, in conditions of its own.
-            .take_while(|w| !matches!(*w, "under" | "at" | "with" | "during" | "in"))
+            // `under 200 ms under peak load` is a limit, in conditions of its own, and
+            // `Error rate under 1% of traffic` a limit on a share of it.
+            .take_while(|w| !matches!(*w, "under" | "at" | "with" | "during" | "in" | "of"))
             .any(|w| UNDER_LOAD.contains(w.as_bytes()))
     {
         return false;
@@ -1258,7 +1259,7 @@ mod tests {
     fn under_load_and_over_a_watch_are_conditions_not_limits() {
         for text in [
             "System stable under 50% production-equivalent load",
-            "No errors under 1,000 RPS of traffic",
+            "No errors under 1,000 RPS peak traffic",
             "Memory usage stable over 24h",
             "No restarts over 48 hours",
         ] {
@@ -1267,6 +1268,7 @@ mod tests {
         for (text, op) in [
             ("CPU under 80%", Comparison::Less),
             ("p95 latency under 200 ms under peak load", Comparison::Less),
+            ("Error rate under 1% of traffic", Comparison::Less),
             ("Job duration over 2h", Comparison::Greater),
             ("Response time over 200ms", Comparison::Greater),
             ("Throughput over 1,000 RPS", Comparison::Greater),

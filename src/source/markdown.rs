@@ -2913,9 +2913,11 @@ fn environment_words(title: &str) -> Vec<String> {
         .peekable();
     while let Some(word) = words.next() {
         // `Stage 1 only`, `Test 3`: a numbered step of the checklist, not an environment.
-        if words
-            .peek()
-            .is_some_and(|next| next.starts_with(|c: char| c.is_ascii_digit()))
+        // (`Production (2 regions)` still names production.)
+        if matches!(word, "stage" | "test" | "testing")
+            && words
+                .peek()
+                .is_some_and(|next| next.starts_with(|c: char| c.is_ascii_digit()))
         {
             continue;
         }
@@ -3085,6 +3087,10 @@ mod tests {
         // A numbered stage of a canary rollout is a step, not the staging environment.
         assert!(environments_named_only("Accessibility Verification (Stage 1 Only)").is_empty());
         assert!(environments_named_only("Test 2 only").is_empty());
+        assert_eq!(
+            environments_named_only("Production (2 regions) only"),
+            ["production"]
+        );
         assert_eq!(environments_named_only("Stage only: 2 checks"), ["staging"]);
     }
 }

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub(crate) use build::ascii_hyphens;
 pub use build::says_optional_item;
 pub use diagnostic::{Diagnostic, LoadError, Severity};
 

@@ -41,20 +41,25 @@ pub const RECORD_FILE: &str = "record.yaml";
 /// Checklist names are cut to this many characters in folder names.
 const NAME_CHARS: usize = 40;
 
-/// What the records folder keeps out of git: files only this machine needs. The file
-/// ignores itself too (each machine writes its own), so after a run `git status` shows
-/// nothing but the run folders' own files, without anyone editing an ignore file.
 /// Writes the records folder's `.gitignore`, unless it has one.
 fn ignore_local_files(records_dir: &Path) -> std::io::Result<()> {
-    let ignore = records_dir.join(".gitignore");
-    if std::fs::symlink_metadata(&ignore).is_err() {
-        write_atomically(&ignore, GITIGNORE.as_bytes())?;
+    write_unless_there(&records_dir.join(".gitignore"), GITIGNORE)
+}
+
+fn write_unless_there(path: &Path, text: &str) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(path).is_err() {
+        write_atomically(path, text.as_bytes())?;
     }
     Ok(())
 }
 
+/// What a run folder tells git: every file of a run is named by the SHA-256 of its exact
+/// bytes, so git must never change their line endings (`core.autocrlf` on Windows).
 const GITATTRIBUTES: &str = "# Written by deploycheck: every file here is hashed byte for byte, so git must\n# never change its line endings.\n* -text\n";
 
+/// What the records folder keeps out of git: files only this machine needs. The file
+/// ignores itself too (each machine writes its own), so after a run `git status` shows
+/// nothing but the run folders' own files, without anyone editing an ignore file.
 const GITIGNORE: &str = "# Written by deploycheck: machine-local files, never shared.\n.gitignore\n.locks/\n.index/\n.deploycheck-*.tmp\n";
 
 /// Opens a file without following a symlink at its last component, and never a FIFO or a
@@ -148,8 +153,6 @@ impl RunFolders {
                 Ok(()) => {
                     fault::point("fsync the records folder")?;
                     File::open(&self.records_dir)?.sync_all()?;
-                    // Every file of a run is named by the SHA-256 of its exact bytes: git
-                    // must never change their line endings (core.autocrlf on Windows).
                     write_atomically(&path.join(".gitattributes"), GITATTRIBUTES.as_bytes())?;
                     return Ok(RunFolder { path });
                 }
@@ -211,10 +214,12 @@ impl RunFolder {
     }
 
     /// Keeps machine-local files (locks, temporary files) out of git in the records folder
-    /// holding this run. Its `.gitignore` ignores itself, so a fresh clone has none until
+    /// holding this run, and git's hands off the run's line endings. Its `.gitignore` ignores itself, so a fresh clone has none until
     /// a command writes one: every command that writes into a run folder does.
     pub fn ignore_local_files(&self) -> std::io::Result<()> {
-        ignore_local_files(self.path.parent().unwrap_or(Path::new("")))
+        ignore_local_files(self.path.parent().unwrap_or(Path::new("")))?;
+        // A run folder made before runs wrote this gets it with its next addendum.
+        write_unless_there(&self.path.join(".gitattributes"), GITATTRIBUTES)
     }
 
     /// The lock of this run's follow-up walks, beside the runs' own locks in the records
