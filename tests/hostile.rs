@@ -282,7 +282,9 @@ fn a_fifo_in_a_run_folder_never_hangs_verify_report_or_history() {
     let dir = Test::resume_in(dir)
         .args(&["verify", "runs/fifo-journal"])
         .status(1)
-        .stderr_contains("cannot read the journal: is not a regular file (a pipe or a device)")
+        .stderr_contains(
+            "cannot read the journal: is not a regular file (a pipe, a device or a folder)",
+        )
         .run()
         .dir;
     Test::resume_in(dir).args(&["history"]).run();

@@ -130,22 +130,11 @@ pub fn find_runs(folders: &RunFolders) -> Found {
 /// the top-level lines before its items, a few kilobytes whatever the run's size. A
 /// journal still open beside such a record was cut short.
 pub fn record_shows_finished(folder: &RunFolder) -> bool {
-    use std::io::BufRead;
-    let path = folder.record_path();
-    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-        return false;
-    }
-    let Ok(file) = std::fs::File::open(&path) else {
+    let Some(head) = crate::input::head(&folder.record_path(), 1 << 20) else {
         return false;
     };
     let (mut finished, mut stopped) = (false, true);
-    for line in std::io::BufReader::new(std::io::Read::take(file, 1 << 20))
-        .lines()
-        .map_while(Result::ok)
-    {
-        if line.starts_with("items:") {
-            break;
-        }
+    for line in head.lines().take_while(|l| !l.starts_with("items:")) {
         if let Some(value) = line.strip_prefix("finished_at:") {
             finished = !matches!(value.trim(), "" | "null" | "~");
         } else if let Some(value) = line.strip_prefix("stopped:") {
@@ -200,8 +189,7 @@ pub fn settle_run(folder: &RunFolder, named: Option<&str>) -> Result<bool, Journ
     // read or written through.
     let linked = std::fs::symlink_metadata(folder.record_path()).is_ok_and(|m| m.is_symlink());
     // Nor is a FIFO or a device: reading one would hang, or never end.
-    let special = std::fs::symlink_metadata(folder.record_path())
-        .is_ok_and(|m| !m.is_file() && !m.is_symlink());
+    let special = crate::store::is_special(&folder.record_path());
     let read = if linked || special {
         Err(std::io::ErrorKind::NotFound.into())
     } else {

@@ -62,12 +62,18 @@ const GITATTRIBUTES: &str = "# Written by deploycheck: every file here is hashed
 /// nothing but the run folders' own files, without anyone editing an ignore file.
 const GITIGNORE: &str = "# Written by deploycheck: machine-local files, never shared.\n.gitignore\n.locks/\n.index/\n.deploycheck-*.tmp\n";
 
+/// Whether `path` itself (not what a link names) is something other than a file or a
+/// link: a FIFO, a device, a socket or a folder, none of which a run folder holds.
+pub(crate) fn is_special(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file() && !m.is_symlink())
+}
+
 /// Opens a file without following a symlink at its last component, and never a FIFO or a
 /// device (opening a FIFO would wait for a writer that never comes).
 pub(crate) fn open_no_follow(options: &mut OpenOptions, path: &Path) -> std::io::Result<File> {
-    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file() && !m.is_symlink()) {
+    if is_special(path) {
         return Err(std::io::Error::other(
-            "is not a regular file (a pipe or a device)",
+            "is not a regular file (a pipe, a device or a folder)",
         ));
     }
     #[cfg(unix)]
