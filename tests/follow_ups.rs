@@ -361,6 +361,14 @@ fn due_never_says_nothing_is_open_of_a_run_it_cannot_read() {
         .run();
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["unreadable"][0]["run"], run.as_str());
+    // And what is wrong with it is said as what it is.
+    Test::resume_in(json.dir)
+        .args(&["verify", &run])
+        .status(2)
+        .stderr_contains(
+            "record.yaml:1: error: git conflict markers: a merge changed this record on both sides",
+        )
+        .run();
 }
 
 #[test]

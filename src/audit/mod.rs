@@ -36,6 +36,16 @@ pub fn parse_record(text: &str, shown: &str) -> Result<Record, crate::Error> {
         crate::Error::Config(Diagnostic::error(shown, line, message))
     };
     let record: Record = yaml::from_str(text, shown).map_err(|mut d| {
+        // A merge that both sides of touched: say so, rather than how the YAML broke.
+        if let Some(at) = text
+            .lines()
+            .position(|l| l.starts_with("<<<<<<< ") || l == "<<<<<<<")
+        {
+            d.line = u32::try_from(at + 1).ok();
+            d.column = None;
+            d.message = "git conflict markers: a merge changed this record on both sides; a record is written once, so take one side whole (`git checkout --theirs` or `--ours`), then `deploycheck verify`".into();
+            return crate::Error::Config(d);
+        }
         d.message = match looks_like(text) {
             Some(what) => format!(
                 "this looks like {what}, not a run record; give a record.yaml from a run folder (runs/<run>/record.yaml)"
