@@ -372,7 +372,7 @@ fn check_follow_up(check: &mut Checks<'_>, state: &RunState, index: usize) -> st
     check.ok(&format!("{}: {changed} ({file})", follow_up.describe()))?;
     // One whose file is not what its journal gives was reported as it was read (the
     // journal's answers count in its place): nothing here vouches for the file.
-    if state.rejected.iter().any(|r| r.shown == addendum.shown) {
+    if addendum.from_journal {
         return Ok(());
     }
     let journal = addendum.path.with_extension("jsonl");

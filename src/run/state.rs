@@ -70,6 +70,9 @@ pub struct Addendum {
     pub shown: String,
     /// The key whose signature beside it (`<file>.sig`) is good over its bytes.
     pub signature: Option<SignedBy>,
+    /// The file was edited after it was written: what counts is what its journal gives
+    /// (and the file is among the rejected, with why).
+    pub from_journal: bool,
     pub kind: AddendumKind,
 }
 
@@ -233,15 +236,17 @@ impl RunState {
     /// no journal beside it has nothing to be held to.
     pub fn as_the_run_wrote(&self) -> Result<(), String> {
         let journal = self.folder.journal_path();
-        let in_folder = self.record_path == self.folder.record_path();
+        // A current record in its own run folder: one its run's journal must vouch for.
+        let held = self.record_path == self.folder.record_path()
+            && self.record.schema == crate::model::RECORD_SCHEMA;
         if std::fs::symlink_metadata(&journal).is_err() {
-            return match in_folder && self.record.schema == crate::model::RECORD_SCHEMA {
-                true => Err(
-                    "the run's journal.jsonl is missing: nothing shows this record is the one the run wrote"
-                        .into(),
-                ),
-                false => Ok(()),
-            };
+            if !held {
+                return Ok(());
+            }
+            return Err(
+                "the run's journal.jsonl is missing: nothing shows this record is the one the run wrote"
+                    .into(),
+            );
         }
         match crate::store::last_event(&journal) {
             Some(crate::engine::Event::Finish { record_sha256, .. })
@@ -254,10 +259,7 @@ impl RunState {
             Some(crate::engine::Event::Finish { .. }) => Ok(()),
             // A finished run's journal ends with the line naming its record: emptied, or
             // cut before that line, it vouches for nothing.
-            _ if in_folder
-                && self.record.schema == crate::model::RECORD_SCHEMA
-                && is_finished(&self.record) =>
-            {
+            _ if held && is_finished(&self.record) => {
                 Err(
                     "the run's journal.jsonl does not end with the line naming the finished record (emptied or cut short): nothing shows this record is the one the run wrote"
                         .into(),
@@ -585,20 +587,26 @@ fn read_addenda(
         let record_sha256 = record_sha256();
         let read = if name.starts_with(FOLLOWUP_PREFIX) {
             read_follow_up(&path, &shown, record, &record_sha256).map(|read| {
+                let from_journal = read.edited.is_some();
                 if let Some(edited) = read.edited {
                     rejected.push(reject(edited));
                 }
-                (AddendumKind::FollowUp(read.follow_up), read.signature)
+                (
+                    AddendumKind::FollowUp(read.follow_up),
+                    read.signature,
+                    from_journal,
+                )
             })
         } else {
             read_signoff(&path, &shown, record, &record_sha256)
-                .map(|(signoff, signature)| (AddendumKind::Signoff(signoff), signature))
+                .map(|(signoff, signature)| (AddendumKind::Signoff(signoff), signature, false))
         };
         match read {
-            Ok((kind, signature)) => addenda.push(Addendum {
+            Ok((kind, signature, from_journal)) => addenda.push(Addendum {
                 path,
                 shown,
                 signature,
+                from_journal,
                 kind,
             }),
             Err(reason) => rejected.push(reject(reason)),
